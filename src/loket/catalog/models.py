@@ -1,0 +1,89 @@
+"""The catalogue: procedures that residents and businesses can start, grouped by life event."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from loket.core.i18n import pick
+from loket.core.models import Administration
+
+
+class LifeEvent(models.Model):
+    id = models.SlugField(primary_key=True, max_length=40)
+    names = models.JSONField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return pick(self.names)
+
+
+class Procedure(models.Model):
+    """A procedure of the reference catalogue. Its id is stable: links and tests use it."""
+
+    class Owner(models.TextChoices):
+        MUNICIPALITY = "municipality", _("The municipality where you live")
+        BODY = "body", _("A regional body")
+
+    id = models.SlugField(primary_key=True, max_length=60)
+    owner_kind = models.CharField(max_length=20, choices=Owner.choices)
+    administration = models.ForeignKey(
+        Administration,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text="The handling body when the procedure is not a municipal one.",
+    )
+    audience = models.CharField(max_length=20)
+    names = models.JSONField()
+    summary = models.JSONField(default=dict)
+    you_receive = models.JSONField(default=dict)
+    keywords = models.JSONField(default=dict)
+    life_events = models.ManyToManyField(LifeEvent, related_name="procedures")
+    needs = models.JSONField(
+        default=list,
+        help_text="Register attributes this procedure reads, each with purpose and legal basis.",
+    )
+    delivers = models.CharField(max_length=20)
+    location_bound = models.BooleanField(default=False)
+    processing_days = models.PositiveSmallIntegerField(default=0)
+    fee_eur = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
+    retention_years = models.PositiveSmallIntegerField(default=5)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return pick(self.names)
+
+    @property
+    def is_municipal(self) -> bool:
+        return self.owner_kind == self.Owner.MUNICIPALITY
+
+    def need(self, attribute: str) -> dict[str, Any] | None:
+        """The declared need for ``source.attribute``, with its purpose and legal basis."""
+        for need in self.needs:
+            if need["attribute"] == attribute:
+                return dict(need)
+        return None
+
+    def needs_by_source(self) -> dict[str, list[dict[str, Any]]]:
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for need in self.needs:
+            grouped.setdefault(need["attribute"].split(".")[0], []).append(need)
+        return grouped

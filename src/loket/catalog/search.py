@@ -1,0 +1,124 @@
+"""Finding procedures the way people type: any of the three languages, no accents, small typos.
+
+The catalogue is small (tens of procedures), so the index is built in memory from the database
+and rebuilt when the catalogue changes. Matching is per word with rapidfuzz: exact or prefix
+matches score highest, a word one or two letters off still counts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.db.models.signals import post_save
+from rapidfuzz import fuzz
+
+from loket.catalog.models import Procedure
+
+# Words that carry no meaning for finding a procedure, in French, Dutch and English.
+STOPWORDS = frozenset(
+    # French
+    "a au aux d de des du en et l la le les pour un une sur avec mon ma mes je".split()
+    # Dutch
+    + "een het de van voor en in op met mijn ik te".split()
+    # English
+    + "a an the of for and to in on my i".split()
+)
+WORD = re.compile(r"[a-z0-9]+")
+MIN_SCORE = 60.0
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents removed: ``Déménagement`` → ``demenagement``."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    return [w for w in WORD.findall(normalise(text)) if w not in STOPWORDS]
+
+
+def word_similarity(query_word: str, candidate: str) -> float:
+    if query_word == candidate:
+        return 100.0
+    if len(query_word) >= 3 and candidate.startswith(query_word):
+        return 95.0
+    if len(query_word) >= 5 and query_word.startswith(candidate) and len(candidate) >= 5:
+        return 85.0
+    if len(query_word) < 4:
+        return 0.0
+    score = fuzz.ratio(query_word, candidate)
+    return score if score >= 80 else 0.0
+
+
+@dataclass(frozen=True)
+class Field:
+    weight: float
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Hit:
+    procedure_id: str
+    score: float
+
+
+def _fields(procedure: Procedure) -> list[Field]:
+    def joined(texts: dict[str, str] | dict[str, list[str]]) -> str:
+        parts: list[str] = []
+        for value in texts.values():
+            parts.extend(value if isinstance(value, list) else [value])
+        return " ".join(parts)
+
+    events = " ".join(joined(event.names) for event in procedure.life_events.all())
+    return [
+        Field(1.0, tuple(words(joined(procedure.names)))),
+        Field(0.95, tuple(words(joined(procedure.keywords)))),
+        Field(0.7, tuple(words(events))),
+        Field(0.5, tuple(words(joined(procedure.summary)))),
+    ]
+
+
+def _field_score(query: list[str], field: Field) -> float:
+    if not field.words:
+        return 0.0
+    total = sum(max(word_similarity(q, w) for w in field.words) for q in query)
+    return field.weight * total / len(query)
+
+
+class ProcedureIndex:
+    def __init__(self) -> None:
+        self._fields: dict[str, list[Field]] | None = None
+
+    def invalidate(self, **_kwargs: object) -> None:
+        self._fields = None
+
+    def _index(self) -> dict[str, list[Field]]:
+        if self._fields is None:
+            procedures = Procedure.objects.prefetch_related("life_events")
+            self._fields = {p.id: _fields(p) for p in procedures}
+        return self._fields
+
+    def search(self, query: str, limit: int = 10) -> list[Hit]:
+        query_words = words(query)
+        if not query_words:
+            return []
+        hits = []
+        for procedure_id, fields in self._index().items():
+            score = max(_field_score(query_words, field) for field in fields)
+            if score >= MIN_SCORE:
+                hits.append(Hit(procedure_id, round(score, 1)))
+        hits.sort(key=lambda hit: -hit.score)
+        return hits[:limit]
+
+
+index = ProcedureIndex()
+post_save.connect(index.invalidate, sender=Procedure, dispatch_uid="catalog-search-invalidate")
+
+
+def search_procedures(query: str, limit: int = 10) -> list[Procedure]:
+    """Procedures matching ``query``, best first."""
+    hits = index.search(query, limit)
+    by_id = Procedure.objects.in_bulk([hit.procedure_id for hit in hits])
+    return [by_id[hit.procedure_id] for hit in hits if hit.procedure_id in by_id]

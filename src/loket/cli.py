@@ -1,0 +1,93 @@
+"""The ``loket`` command: ``loket demo``, ``loket serve``, ``loket seed``, ``loket migrate`` ….
+
+Subcommands that are Django management commands are passed through; ``demo`` and ``serve`` run
+the platform under gunicorn (a production-grade server, never Django's development server).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+DEMO_ADDRESS = "127.0.0.1:8000"
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loket.settings")
+    import django
+
+    from loket.config import ConfigurationError
+
+    try:
+        django.setup()
+    except ConfigurationError as problem:
+        print(f"loket: {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _serve(bind: str, workers: int) -> None:
+    """Replace this process with gunicorn serving Loket."""
+    executable = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    arguments = [
+        executable,
+        "loket.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        "127.0.0.1",
+    ]
+    os.execv(executable, arguments)  # noqa: S606 - a fixed executable and arguments
+
+
+def demo(arguments: Sequence[str]) -> None:
+    """Migrate, load reference and demo data once, print the demo identities, and serve."""
+    os.environ.setdefault("LOKET_ENV", "demo")
+    _setup()
+    from django.core.management import call_command
+
+    from loket.registers.generator import registers_are_empty
+    from loket.web.demo import DEMO_IDENTITIES
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if "--reseed" in arguments or registers_are_empty():
+        print("Loading reference data and generating the demo registers…", flush=True)
+        call_command("seed")
+    from loket.core.models import User
+
+    print(f"\nLoket is running at http://{DEMO_ADDRESS}/  (Ctrl+C to stop)")
+    print(f"Log in at http://{DEMO_ADDRESS}/en/demo-login/ as one of:")
+    for identity in DEMO_IDENTITIES:
+        user = User.objects.filter(username=f"demo-{identity.key}").first()
+        name = user.display_name if user else "?"
+        print(f"  - {name:<18} {identity.description}")
+    print(flush=True)
+    _serve(DEMO_ADDRESS, workers=2)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    command = arguments[0] if arguments else "help"
+    if command == "demo":
+        demo(arguments[1:])
+    elif command == "serve":
+        _setup()
+        bind = os.environ.get("LOKET_BIND", "0.0.0.0:8000")
+        _serve(bind, workers=int(os.environ.get("LOKET_WORKERS", "3")))
+    elif command in ("help", "-h", "--help"):
+        print(__doc__)
+        print("Commands: demo [--reseed], serve, and every Django management command")
+        print("(migrate, seed, check, createsuperuser, …).")
+    else:
+        _setup()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["loket", *arguments])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""Deployment configuration read from the environment, and the production safety checks.
+
+Every deployment choice is an environment variable (``LOKET_*``). This module reads them in one
+place so that settings.py stays declarative and the refusal to run unsafely is testable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+ENVIRONMENTS = ("production", "demo", "development", "test")
+
+# Keys that ship with the code. They are fine for the demo, the tests and development; a
+# production deployment that still uses one of them would let anyone forge sessions, signatures
+# or pseudonyms, so it is refused.
+DEMO_KEY_PREFIX = "demo-insecure-"
+DEMO_SECRET_KEY = DEMO_KEY_PREFIX + "secret-key-change-me-0f5c2a7e"
+DEMO_SIGNING_KEY = DEMO_KEY_PREFIX + "signing-key-change-me-91b4"
+DEMO_PSEUDONYM_KEY = DEMO_KEY_PREFIX + "pseudonym-key-change-me-7d3e"
+
+
+class ConfigurationError(Exception):
+    """The environment describes a deployment Loket refuses to run."""
+
+
+@dataclass(frozen=True)
+class Config:
+    env: str
+    debug: bool
+    secret_key: str
+    signing_key: str
+    pseudonym_key: str
+    database: dict[str, object]
+    allowed_hosts: list[str]
+    media_root: Path
+    static_root: Path
+    email_url: str
+
+    @property
+    def is_demo(self) -> bool:
+        return self.env in ("demo", "development", "test")
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def load(environ: Mapping[str, str] | None = None) -> Config:
+    """Read the ``LOKET_*`` variables, apply safe defaults and refuse unsafe production setups."""
+    env_vars = os.environ if environ is None else environ
+    env = env_vars.get("LOKET_ENV", "development").strip().lower()
+    if env not in ENVIRONMENTS:
+        raise ConfigurationError(f"LOKET_ENV={env!r} is not one of {', '.join(ENVIRONMENTS)}.")
+    var_dir = Path(env_vars.get("LOKET_VAR_DIR", str(BASE_DIR / "var")))
+    default_db = f"sqlite:///{var_dir / 'loket.sqlite3'}"
+    database_url = env_vars.get("LOKET_DATABASE_URL", "") or default_db
+    if env == "test" and env_vars.get("LOKET_TEST_DATABASE_URL"):
+        database_url = env_vars["LOKET_TEST_DATABASE_URL"]
+    database: dict[str, object] = dict(dj_database_url.parse(database_url, conn_max_age=60))
+    if str(database["ENGINE"]).endswith("sqlite3"):
+        if database["NAME"] and database["NAME"] != ":memory:":
+            Path(str(database["NAME"])).parent.mkdir(parents=True, exist_ok=True)
+        database["CONN_MAX_AGE"] = 0
+        database["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+
+    config = Config(
+        env=env,
+        debug=_flag(env_vars.get("LOKET_DEBUG"), default=env == "development"),
+        secret_key=env_vars.get("LOKET_SECRET_KEY", "") or DEMO_SECRET_KEY,
+        signing_key=env_vars.get("LOKET_SIGNING_KEY", "") or DEMO_SIGNING_KEY,
+        pseudonym_key=env_vars.get("LOKET_PSEUDONYM_KEY", "") or DEMO_PSEUDONYM_KEY,
+        database=database,
+        allowed_hosts=[
+            h.strip()
+            for h in env_vars.get("LOKET_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+            if h.strip()
+        ],
+        media_root=Path(env_vars.get("LOKET_MEDIA_ROOT", str(var_dir / "media"))),
+        static_root=Path(env_vars.get("LOKET_STATIC_ROOT", str(var_dir / "static"))),
+        email_url=env_vars.get("LOKET_EMAIL_URL", "console://"),
+    )
+    if env != "production":
+        # Static files are served from the apps in development; whitenoise wants the folder.
+        config.static_root.mkdir(parents=True, exist_ok=True)
+    if env == "production":
+        problems = production_problems(config)
+        if problems:
+            raise ConfigurationError("Loket refuses to start in production: " + "; ".join(problems))
+    return config
+
+
+def production_problems(config: Config) -> list[str]:
+    """Name every reason why ``config`` is unsafe to run in production."""
+    problems = []
+    if config.debug:
+        problems.append("LOKET_DEBUG is on (debug pages leak personal data)")
+    if str(config.database["ENGINE"]).endswith("sqlite3"):
+        problems.append("the database is SQLite (set LOKET_DATABASE_URL to PostgreSQL)")
+    for name, value in (
+        ("LOKET_SECRET_KEY", config.secret_key),
+        ("LOKET_SIGNING_KEY", config.signing_key),
+        ("LOKET_PSEUDONYM_KEY", config.pseudonym_key),
+    ):
+        if value.startswith(DEMO_KEY_PREFIX):
+            problems.append(f"{name} is missing or is the demo key")
+        elif len(value) < 32:
+            problems.append(f"{name} is shorter than 32 characters")
+    if not config.allowed_hosts or "*" in config.allowed_hosts:
+        problems.append("LOKET_ALLOWED_HOSTS must list the public host names, not '*'")
+    return problems

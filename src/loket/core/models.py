@@ -1,0 +1,92 @@
+"""Administrations (the tenants of the platform), the people who log in, and their roles."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from loket.core.i18n import pick
+
+
+class Administration(models.Model):
+    """A municipality (id: its NIS code) or a regional body (id: a slug, e.g. parking-brussels)."""
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Municipality")
+        REGIONAL = "regional", _("Regional body")
+
+    id = models.CharField(primary_key=True, max_length=40)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    names = models.JSONField(help_text="Names by language code: fr, nl, en.")
+    role = models.TextField(blank=True)
+    postcodes = models.JSONField(default=list, blank=True)
+    main_postcode = models.CharField(max_length=4, blank=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        verbose_name = _("administration")
+        verbose_name_plural = _("administrations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return pick(self.names)
+
+
+class Postcode(models.Model):
+    """A Brussels postcode; one postcode may cover several municipalities (e.g. 1050)."""
+
+    code = models.CharField(primary_key=True, max_length=4)
+    names = models.JSONField()
+    municipalities = models.ManyToManyField(Administration, related_name="postcode_set")
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {pick(self.names)}"
+
+
+class User(AbstractUser):
+    """Anyone who logs in: a resident, a business representative, a helper, a civil servant.
+
+    ``national_number`` comes from the identity provider (never typed by the user) and is the key
+    to the person's data in the authentic registers.
+    """
+
+    national_number = models.CharField(max_length=11, unique=True, null=True, blank=True)
+    enterprise_number = models.CharField(max_length=10, blank=True)
+    preferred_language = models.CharField(max_length=2, default="fr")
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Membership(models.Model):
+    """A user's role in one administration. Back-office access flows only from memberships."""
+
+    class Role(models.TextChoices):
+        AGENT = "agent", _("Case handler")
+        DPO = "dpo", _("Data protection officer")
+        HELPER = "helper", _("Digital helper")
+        DESIGNER = "designer", _("Service designer")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "administration", "role"], name="unique_membership"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.administration_id}"

@@ -1,0 +1,70 @@
+"""Loading the reference data shipped in ``loket/data`` (municipalities, postcodes, bodies)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+
+from loket.core.models import Administration, Postcode
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def read_csv(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def read_yaml(name: str) -> Any:
+    with (DATA_DIR / name).open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@transaction.atomic
+def load_administrations() -> int:
+    """Create or update the 19 municipalities, the regional bodies and the postcodes."""
+    count = 0
+    for row in read_csv("municipalities.csv"):
+        Administration.objects.update_or_create(
+            id=row["nis_code"],
+            defaults={
+                "kind": Administration.Kind.MUNICIPALITY,
+                "names": _municipality_names(row["name_fr"], row["name_nl"]),
+                "postcodes": row["postcodes_best2019"].split(),
+                "main_postcode": row["main_postcode"],
+            },
+        )
+        count += 1
+    for body in read_yaml("administrations.yaml")["regional_bodies"]:
+        Administration.objects.update_or_create(
+            id=body["id"],
+            defaults={
+                "kind": Administration.Kind.REGIONAL,
+                "names": body["names"],
+                "role": body.get("role", ""),
+            },
+        )
+        count += 1
+    for row in read_csv("postcodes.csv"):
+        postcode, _created = Postcode.objects.update_or_create(
+            code=row["postcode"],
+            defaults={"names": {"fr": row["postname_fr"], "nl": row["postname_nl"]}},
+        )
+        postcode.municipalities.set(Administration.objects.filter(id__in=row["nis_codes"].split()))
+    return count
+
+
+def _municipality_names(name_fr: str, name_nl: str) -> dict[str, str]:
+    # English speakers in Brussels use the French name, or both when they differ.
+    english = name_fr if name_fr == name_nl else f"{name_fr} / {name_nl}"
+    return {"fr": name_fr, "nl": name_nl, "en": english}
+
+
+def authentic_sources() -> dict[str, dict[str, Any]]:
+    """The authentic sources as the reference catalogue describes them (names, attributes)."""
+    sources: dict[str, dict[str, Any]] = read_yaml("administrations.yaml")["authentic_sources"]
+    return sources

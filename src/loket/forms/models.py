@@ -1,0 +1,36 @@
+"""Drafts: an application in progress, saved on the server after every page."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Draft(models.Model):
+    """What the applicant has answered so far, and the facts confirmed from the registers.
+
+    ``facts`` keeps what the registers answered when the applicant started, so that the
+    applicant confirms exactly what the case will carry. ``unavailable`` lists sources that did
+    not answer; the form then asks the applicant for that data.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    procedure = models.ForeignKey("catalog.Procedure", on_delete=models.CASCADE)
+    definition_version = models.PositiveIntegerField()
+    consented = models.BooleanField(null=True, help_text="None until the applicant chose.")
+    facts = models.JSONField(default=dict)
+    unavailable = models.JSONField(default=list)
+    answers = models.JSONField(default=dict)
+    idempotency_key = models.UUIDField(default=uuid.uuid4)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "procedure"], name="one_draft_per_procedure")
+        ]
+
+    def __str__(self) -> str:
+        return f"draft {self.procedure_id} of user {self.user_id}"

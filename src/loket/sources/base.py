@@ -1,0 +1,65 @@
+"""What an authentic source is, for the rest of Loket: a small protocol and the value types.
+
+A source answers attributes (``identity``, ``address``, ``registrations`` …) about a subject
+identified by a national number or an enterprise number. Every real register gets an adapter with
+this shape; the demo ships adapters over the synthetic registers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+SubjectKind = Literal["person", "enterprise"]
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whose data is read: a person (national number) or an enterprise (enterprise number)."""
+
+    kind: SubjectKind
+    identifier: str
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """Why data is read: a procedure and the purpose code it declared for the attribute."""
+
+    procedure_id: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who reads: the logged-in user, in the role in which they act."""
+
+    user_id: int
+    national_number: str
+    role: Literal["self", "agent", "helper"]
+    administration_id: str = ""
+
+
+class SourceUnavailable(Exception):
+    """The register did not answer (timeout, error, maintenance). Never a reason to stop a user."""
+
+
+class ConsultationRefused(Exception):
+    """consult() refused: an undeclared attribute or purpose, or an actor who may not read."""
+
+
+@dataclass
+class SourceAnswer:
+    source: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+    unavailable: bool = False
+
+
+class AuthenticSource(Protocol):
+    """An adapter to one register. ``fetch`` may raise ``SourceUnavailable``."""
+
+    id: str
+    subject_kind: SubjectKind
+    attributes: frozenset[str]
+
+    def fetch(self, subject: Subject, attributes: Collection[str]) -> dict[str, Any]: ...

@@ -1,0 +1,43 @@
+"""How sources and their attributes are named to people (translated)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from loket.core.i18n import pick
+from loket.core.reference import authentic_sources
+
+ATTRIBUTE_LABELS: dict[str, Promise] = {
+    "population.identity": _("your identity: name, date of birth, national number"),
+    "population.address": _("your main address"),
+    "population.address_history": _("your previous addresses"),
+    "population.household": _("the members of your household"),
+    "population.nationality": _("your nationality"),
+    "population.civil_status": _("your civil status"),
+    "vehicle.registrations": _("the vehicles registered in your name"),
+    "enterprise.identity": _("your enterprise: name, number, legal form, address"),
+    "enterprise.establishments": _("the establishments of your enterprise"),
+    "enterprise.mandataries": _("who may act for your enterprise"),
+    "social.increased_allowance": _("whether you receive the increased allowance (BIM)"),
+    "address.address_point": _("the official address point"),
+    "address.street": _("the official street name"),
+    "address.municipality": _("the municipality of the address"),
+}
+
+
+@cache
+def _sources() -> dict[str, dict[str, object]]:
+    return authentic_sources()
+
+
+def source_name(source_id: str) -> str:
+    names = _sources().get(source_id, {})
+    return pick({k: str(v) for k, v in names.items() if k in ("fr", "nl", "en")}) or source_id
+
+
+def attribute_label(attribute: str) -> str:
+    label = ATTRIBUTE_LABELS.get(attribute)
+    return str(label) if label is not None else attribute

@@ -1,0 +1,134 @@
+"""The one door to personal data: ``consult(subject, attributes, purpose, actor)``.
+
+No other code reads an authentic register (an architecture test enforces it). Each call checks
+that the procedure declared every attribute for this purpose with a legal basis, that the actor may
+act for the subject, then reads each source and appends one access-log entry per source in the same
+transaction as the read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NoReturn
+
+from django.db import transaction
+
+from loket.audit.actions import do_record_consultation, do_record_security_event
+from loket.catalog.models import Procedure
+from loket.core.identifiers import pseudonym
+from loket.core.models import Administration, Membership, User
+from loket.sources.base import (
+    Actor,
+    ConsultationRefused,
+    Purpose,
+    SourceAnswer,
+    SourceUnavailable,
+    Subject,
+)
+from loket.sources.registry import get_source
+
+
+def consult(
+    subject: Subject, attributes: Sequence[str], purpose: Purpose, actor: Actor
+) -> dict[str, SourceAnswer]:
+    """Read ``attributes`` (``source.attribute``) of ``subject`` for ``purpose``, logged.
+
+    Returns one answer per source. A source that does not answer is marked ``unavailable``
+    instead of raising, so that the applicant can go on by typing or uploading the data.
+    Raises ``ConsultationRefused`` (and logs a security event) for anything undeclared or any
+    actor who may not act for the subject.
+    """
+    procedure = Procedure.objects.filter(id=purpose.procedure_id).first()
+    if procedure is None:
+        _refuse(actor, "unknown-procedure", purpose=purpose.procedure_id)
+    legal_bases = _check_declared(procedure, attributes, purpose, actor)
+    administration_id = _check_actor(procedure, subject, actor)
+
+    by_source: dict[str, list[str]] = {}
+    for attribute in attributes:
+        source_id, name = attribute.split(".", 1)
+        by_source.setdefault(source_id, []).append(name)
+
+    answers: dict[str, SourceAnswer] = {}
+    for source_id, names in by_source.items():
+        source = get_source(source_id)
+        if source.subject_kind != subject.kind:
+            _refuse(actor, "wrong-subject-kind", source=source_id, subject_kind=subject.kind)
+        with transaction.atomic():
+            try:
+                answer = SourceAnswer(source_id, source.fetch(subject, names))
+            except SourceUnavailable:
+                answer = SourceAnswer(source_id, unavailable=True)
+            do_record_consultation(
+                subject_pseudonym=pseudonym(subject.identifier),
+                source=source_id,
+                attributes=names,
+                procedure_id=procedure.id,
+                purpose=purpose.code,
+                legal_basis=legal_bases[source_id],
+                actor_pseudonym=pseudonym(actor.national_number),
+                actor_role=actor.role,
+                administration_id=administration_id,
+                outcome="unavailable" if answer.unavailable else "answered",
+            )
+        answers[source_id] = answer
+    return answers
+
+
+def _check_declared(
+    procedure: Procedure, attributes: Sequence[str], purpose: Purpose, actor: Actor
+) -> dict[str, dict[str, str]]:
+    legal_bases: dict[str, dict[str, str]] = {}
+    for attribute in attributes:
+        need = procedure.need(attribute)
+        if need is None or need["purpose"] != purpose.code or not need.get("legal_basis"):
+            _refuse(
+                actor,
+                "undeclared-attribute",
+                procedure=procedure.id,
+                attribute=attribute,
+                purpose=purpose.code,
+            )
+        else:
+            legal_bases[attribute.split(".", 1)[0]] = need["legal_basis"]
+    return legal_bases
+
+
+def _check_actor(procedure: Procedure, subject: Subject, actor: Actor) -> str:
+    """Return the administration on whose behalf the data is read, or refuse."""
+    handling = handling_administration_ids(procedure)
+    if actor.role == "self":
+        user = User.objects.filter(pk=actor.user_id).first()
+        own = user is not None and (
+            (subject.kind == "person" and user.national_number == subject.identifier)
+            or (subject.kind == "enterprise" and user.enterprise_number == subject.identifier)
+        )
+        if own and actor.national_number == (user.national_number if user else None):
+            # Municipal procedures: the municipality of residence, known once the case exists.
+            return procedure.administration_id or ""
+    elif actor.role == "agent":
+        is_agent = Membership.objects.filter(
+            user_id=actor.user_id,
+            administration_id=actor.administration_id,
+            role=Membership.Role.AGENT,
+        ).exists()
+        if is_agent and actor.administration_id in handling:
+            return actor.administration_id
+    _refuse(actor, "actor-may-not-act-for-subject", procedure=procedure.id, role=actor.role)
+
+
+def handling_administration_ids(procedure: Procedure) -> set[str]:
+    if procedure.administration_id:
+        return {procedure.administration_id}
+    return set(
+        Administration.objects.filter(kind=Administration.Kind.MUNICIPALITY).values_list(
+            "id", flat=True
+        )
+    )
+
+
+def _refuse(actor: Actor, kind: str, **detail: str) -> NoReturn:
+    do_record_security_event(
+        f"consult-refused:{kind}", actor_pseudonym=pseudonym(actor.national_number), **detail
+    )
+    raise ConsultationRefused(kind)

@@ -1,0 +1,14 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import URLPattern, URLResolver, include, path
+
+from loket.web.views import health
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("healthz", health.healthz, name="healthz"),
+]
+urlpatterns += i18n_patterns(path("", include("loket.web.urls")), prefix_default_language=True)
+
+handler404 = "loket.web.views.errors.not_found"
+handler500 = "loket.web.views.errors.server_error"
+handler403 = "loket.web.views.errors.forbidden"
+handler400 = "loket.web.views.errors.bad_request"

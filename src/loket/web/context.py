@@ -1,0 +1,35 @@
+"""What every page needs: the language switch that stays on the page, and the user's roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import translate_url
+
+from loket.core.i18n import current_language
+from loket.core.models import Membership
+
+
+def loket(request: HttpRequest) -> dict[str, Any]:
+    path = request.get_full_path()
+    languages = [
+        {
+            "code": code,
+            "name": name,
+            "url": translate_url(path, code),
+            "current": code == current_language(),
+        }
+        for code, name in settings.LANGUAGES
+    ]
+    roles: set[str] = set()
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    return {
+        "loket_languages": languages,
+        "loket_is_agent": Membership.Role.AGENT in roles,
+        "loket_demo": settings.LOKET_ENV in ("demo", "development", "test"),
+        "loket_platform_name": settings.LOKET_PLATFORM_NAME,
+    }

@@ -1,0 +1,47 @@
+"""``loket seed``: reference data, the catalogue, and (outside production) the demo registers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from loket.catalog.reference import load_catalogue
+from loket.core.reference import load_administrations
+from loket.registers.generator import RegisterGenerator, registers_are_empty
+from loket.web.demo import create_demo_users
+
+
+class Command(BaseCommand):
+    help = "Load reference data and the catalogue (idempotent); generate the demo registers."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--residents",
+            type=int,
+            default=3000,
+            help="size of the synthetic population register (default 3000; Brussels: 1200000)",
+        )
+        parser.add_argument("--seed", type=int, default=2026, help="random seed of the generator")
+        parser.add_argument(
+            "--reference-only",
+            action="store_true",
+            help="load municipalities, bodies and the catalogue, but no synthetic registers",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        administrations = load_administrations()
+        procedures = load_catalogue()
+        self.stdout.write(f"{administrations} administrations, {procedures} procedures loaded")
+        if options["reference_only"]:
+            return
+        if settings.LOKET_ENV == "production":
+            raise CommandError("synthetic registers are never generated in production")
+        if registers_are_empty():
+            count = RegisterGenerator(options["residents"], seed=options["seed"]).run()
+            self.stdout.write(f"{count} synthetic residents generated")
+        else:
+            self.stdout.write("synthetic registers already present (kept)")
+        users = create_demo_users()
+        self.stdout.write(f"{len(users)} demo identities ready")

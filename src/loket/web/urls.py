@@ -1,0 +1,26 @@
+from django.urls import path
+
+from loket.web.views import account, apply, backoffice, public
+
+app_name = "web"
+
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("procedures/", public.catalogue, name="catalogue"),
+    path("procedures/<slug:procedure_id>/", public.procedure_detail, name="procedure"),
+    path("procedures/<slug:procedure_id>/apply/", apply.start, name="apply-start"),
+    path("procedures/<slug:procedure_id>/apply/facts/", apply.facts, name="apply-facts"),
+    path("procedures/<slug:procedure_id>/apply/declare/", apply.declare, name="apply-declare"),
+    path("procedures/<slug:procedure_id>/apply/check/", apply.check, name="apply-check"),
+    path(
+        "procedures/<slug:procedure_id>/apply/q/<slug:page_id>/", apply.question, name="apply-page"
+    ),
+    path("search/", public.search, name="search"),
+    path("demo-login/", account.demo_login, name="login"),
+    path("logout/", account.logout_view, name="logout"),
+    path("my-cases/", account.my_cases, name="my-cases"),
+    path("my-cases/<str:reference>/", account.case_detail, name="case"),
+    path("my-data/", account.my_data, name="my-data"),
+    path("back-office/", backoffice.queue, name="backoffice"),
+    path("back-office/cases/<str:reference>/", backoffice.case_detail, name="backoffice-case"),
+]

@@ -1,0 +1,113 @@
+"""The demo login, and what a logged-in person sees of their own: cases and data consultations."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from loket.audit.models import AccessLogEntry
+from loket.cases.selectors import cases_of_applicant, get_case_for_applicant
+from loket.catalog.models import Procedure
+from loket.core.i18n import pick
+from loket.core.identifiers import pseudonym
+from loket.core.models import Administration, User
+from loket.forms.models import Draft
+from loket.sources.catalogue import attribute_label, source_name
+from loket.web.authentication import demo_login_enabled, log_in, log_out
+from loket.web.demo import DEMO_IDENTITIES
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return ""
+
+
+def demo_login(request: HttpRequest) -> HttpResponse:
+    if not demo_login_enabled():
+        raise Http404
+    users = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
+    identities = [
+        (identity, users[f"demo-{identity.key}"])
+        for identity in DEMO_IDENTITIES
+        if f"demo-{identity.key}" in users
+    ]
+    if request.method == "POST":
+        user = users.get(f"demo-{request.POST.get('identity', '')}")
+        if user is not None:
+            log_in(request, user, method="demo")
+            target = _safe_next(request)
+            if target:
+                return redirect(target)
+            if user.memberships.filter(role="agent").exists():
+                return redirect("web:backoffice")
+            return redirect("web:my-cases")
+    return render(
+        request,
+        "web/account/demo_login.html",
+        {"identities": identities, "next": _safe_next(request)},
+    )
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    log_out(request)
+    return redirect("web:home")
+
+
+@login_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    drafts = Draft.objects.filter(user=request.user).select_related("procedure")
+    return render(
+        request,
+        "web/account/my_cases.html",
+        {"cases": cases_of_applicant(request.user), "drafts": drafts},
+    )
+
+
+@login_required
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    assert isinstance(request.user, User)
+    case = get_case_for_applicant(request.user, reference)
+    return render(
+        request,
+        "web/account/case.html",
+        {
+            "case": case,
+            "events": case.events.all(),
+            "just_submitted": request.GET.get("submitted") == "1",
+        },
+    )
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Every consultation of the person's data, in plain words: who, when, what, why, which law."""
+    assert isinstance(request.user, User)
+    entries = []
+    if request.user.national_number:
+        log = AccessLogEntry.objects.filter(
+            subject_pseudonym=pseudonym(request.user.national_number)
+        )[:200]
+        procedures = Procedure.objects.in_bulk({e.procedure_id for e in log})
+        administrations = Administration.objects.in_bulk({e.administration_id for e in log})
+        for entry in log:
+            procedure = procedures.get(entry.procedure_id)
+            administration = administrations.get(entry.administration_id)
+            need_basis = pick(entry.legal_basis)
+            entries.append(
+                {
+                    "entry": entry,
+                    "source": source_name(entry.source),
+                    "data": [attribute_label(f"{entry.source}.{a}") for a in entry.attributes],
+                    "procedure": procedure,
+                    "administration": administration,
+                    "legal_basis": need_basis,
+                }
+            )
+    return render(request, "web/account/my_data.html", {"entries": entries})

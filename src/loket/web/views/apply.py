@@ -1,0 +1,216 @@
+"""Applying for a procedure: preview of register use, facts, questions, check, submit."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from loket.cases.actions import do_submit_case
+from loket.cases.models import Case
+from loket.catalog.models import Procedure
+from loket.core.i18n import pick
+from loket.core.models import User
+from loket.forms.actions import (
+    do_decline_prefill,
+    do_prefill,
+    do_save_answers,
+    get_or_start_draft,
+    missing_pages,
+)
+from loket.forms.definitions import FormDefinition, get_definition
+from loket.forms.fallback import declarable, declaration_form
+from loket.forms.fields import page_form
+from loket.forms.models import Draft
+from loket.sources.base import Actor
+from loket.web.presenters import answer_rows, declared_rows, fact_rows, need_rows
+
+INVALID = 422  # invalid form input: the page comes back with the errors and what was typed
+
+
+def _context(
+    request: HttpRequest, procedure_id: str
+) -> tuple[User, Procedure, FormDefinition, Draft]:
+    user = request.user
+    assert isinstance(user, User)
+    procedure = get_object_or_404(Procedure, id=procedure_id)
+    definition = get_definition(procedure_id)
+    if definition is None:
+        raise Http404
+    return user, procedure, definition, get_or_start_draft(user, procedure, definition)
+
+
+def _url(name: str, procedure: Procedure, **kwargs: str) -> str:
+    return reverse(f"web:{name}", kwargs={"procedure_id": procedure.id, **kwargs})
+
+
+def _first_page_url(procedure: Procedure, definition: FormDefinition) -> str:
+    return _url("apply-page", procedure, page_id=definition.pages[0].id)
+
+
+@login_required
+def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
+    """Say which registers will be asked for what and why, and let the applicant decline."""
+    user, procedure, definition, draft = _context(request, procedure_id)
+    error = ""
+    if request.method == "POST":
+        choice = request.POST.get("use_registers")
+        if choice == "yes":
+            do_prefill(draft, definition, Actor(user.pk, user.national_number or "", "self"))
+            return redirect(_url("apply-facts", procedure))
+        if choice == "no":
+            do_decline_prefill(draft, definition)
+            return redirect(_url("apply-declare", procedure))
+        error = _("Choose whether we may use the data the administration already holds.")
+    return render(
+        request,
+        "web/apply/start.html",
+        {
+            "procedure": procedure,
+            "needs": need_rows(procedure, definition.facts),
+            "error": error,
+            "draft": draft,
+        },
+        status=INVALID if error else 200,
+    )
+
+
+@login_required
+def facts(request: HttpRequest, procedure_id: str) -> HttpResponse:
+    _user, procedure, definition, draft = _context(request, procedure_id)
+    if draft.consented is None:
+        return redirect(_url("apply-start", procedure))
+    next_url = (
+        _url("apply-declare", procedure)
+        if declarable(draft.unavailable)
+        else _first_page_url(procedure, definition)
+    )
+    return render(
+        request,
+        "web/apply/facts.html",
+        {
+            "procedure": procedure,
+            "facts": fact_rows(draft.facts, definition.facts),
+            "unavailable": draft.unavailable,
+            "next_url": next_url,
+            "back_url": _url("apply-start", procedure),
+        },
+    )
+
+
+@login_required
+def declare(request: HttpRequest, procedure_id: str) -> HttpResponse:
+    """Ask for the data a register could not give (declined or unavailable)."""
+    _user, procedure, definition, draft = _context(request, procedure_id)
+    attributes = declarable(draft.unavailable)
+    if not attributes:
+        return redirect(_first_page_url(procedure, definition))
+    declared = draft.answers.get("declared", {})
+    form = declaration_form(attributes, data=request.POST or None, initial=declared)
+    if request.method == "POST" and form.is_valid():
+        do_save_answers(draft, {"declared": {**declared, **form.cleaned_data}})
+        return redirect(_first_page_url(procedure, definition))
+    back = _url("apply-facts", procedure) if draft.consented else _url("apply-start", procedure)
+    return render(
+        request,
+        "web/apply/page.html",
+        {
+            "procedure": procedure,
+            "form": form,
+            "title": _("Your details"),
+            "back_url": back,
+            "intro": _("We could not use the register for this data, so please type it."),
+        },
+        status=INVALID if form.errors else 200,
+    )
+
+
+@login_required
+def question(request: HttpRequest, procedure_id: str, page_id: str) -> HttpResponse:
+    _user, procedure, definition, draft = _context(request, procedure_id)
+    page = definition.page(page_id)
+    if page is None:
+        raise Http404
+    if draft.consented is None:
+        return redirect(_url("apply-start", procedure))
+    form = page_form(page, draft.facts, data=request.POST or None, initial=draft.answers)
+    if request.method == "POST" and form.is_valid():
+        do_save_answers(draft, form.cleaned_data)
+        following = definition.page_after(page.id)
+        if following is None or request.GET.get("change"):
+            return redirect(_url("apply-check", procedure))
+        return redirect(_url("apply-page", procedure, page_id=following.id))
+    previous = definition.page_before(page.id)
+    back = (
+        _url("apply-page", procedure, page_id=previous.id)
+        if previous
+        else _url("apply-facts", procedure)
+    )
+    return render(
+        request,
+        "web/apply/page.html",
+        {"procedure": procedure, "form": form, "title": pick(page.title), "back_url": back},
+        status=INVALID if form.errors else 200,
+    )
+
+
+@login_required
+def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    procedure = get_object_or_404(Procedure, id=procedure_id)
+    if request.method == "POST":
+        # A double click or a retried request: the draft is gone, the case is there.
+        key = request.POST.get("idempotency_key", "")
+        done = (
+            Case.objects.filter(applicant=user, idempotency_key=key).first()
+            if _is_uuid(key)
+            else None
+        )
+        if done is not None:
+            return redirect(_case_url(done))
+    _user, procedure, definition, draft = _context(request, procedure_id)
+    missing = missing_pages(draft, definition)
+    if draft.consented is None:
+        return redirect(_url("apply-start", procedure))
+    if missing:
+        return redirect(_url("apply-page", procedure, page_id=missing[0]))
+    if request.method == "POST" and request.POST.get("idempotency_key") == str(
+        draft.idempotency_key
+    ):
+        case = do_submit_case(draft, draft.answers)
+        return redirect(_case_url(case))
+    last_page = definition.pages[-1].id
+    return render(
+        request,
+        "web/apply/check.html",
+        {
+            "procedure": procedure,
+            "facts": fact_rows(draft.facts, definition.facts),
+            "declared": declared_rows(draft.answers.get("declared", {})),
+            "answers": answer_rows(
+                definition,
+                draft.answers,
+                draft.facts,
+                lambda page_id: _url("apply-page", procedure, page_id=page_id) + "?change=1",
+            ),
+            "draft": draft,
+            "back_url": _url("apply-page", procedure, page_id=last_page),
+        },
+    )
+
+
+def _case_url(case: Case) -> str:
+    return reverse("web:case", kwargs={"reference": case.reference}) + "?submitted=1"
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,85 @@
+"""Public pages: home, catalogue, procedure pages, search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from loket.catalog.models import LifeEvent, Procedure
+from loket.catalog.search import search_procedures
+from loket.core.i18n import pick
+from loket.core.models import Administration
+from loket.forms.definitions import get_definition
+from loket.sources.catalogue import attribute_label, source_name
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    events = LifeEvent.objects.prefetch_related("procedures")
+    return render(request, "web/home.html", {"life_events": events})
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    by = "administration" if request.GET.get("by") == "administration" else "life-event"
+    context: dict[str, Any] = {"by": by}
+    if by == "administration":
+        procedures = list(Procedure.objects.select_related("administration"))
+        bodies = [
+            (body, [p for p in procedures if p.administration_id == body.id])
+            for body in Administration.objects.filter(kind=Administration.Kind.REGIONAL)
+        ]
+        context["groups"] = [(b.id, b.name, ps) for b, ps in bodies if ps]
+        context["municipal"] = [p for p in procedures if p.is_municipal]
+    else:
+        context["groups"] = [
+            (event.id, event.name, list(event.procedures.all()))
+            for event in LifeEvent.objects.prefetch_related("procedures")
+        ]
+    return render(request, "web/catalogue.html", context)
+
+
+def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
+    procedure = get_object_or_404(
+        Procedure.objects.select_related("administration"), id=procedure_id
+    )
+    needs = [
+        {
+            "source": source_name(source_id),
+            "items": [
+                {
+                    "label": attribute_label(need["attribute"]),
+                    "purpose": pick(need["purpose_text"]),
+                    "legal_basis": pick(need["legal_basis"]),
+                }
+                for need in source_needs
+            ],
+        }
+        for source_id, source_needs in procedure.needs_by_source().items()
+    ]
+    return render(
+        request,
+        "web/procedure.html",
+        {
+            "procedure": procedure,
+            "summary": pick(procedure.summary),
+            "you_receive": pick(procedure.you_receive),
+            "needs": needs,
+            "life_events": procedure.life_events.all(),
+            "can_apply_online": get_definition(procedure.id) is not None,
+        },
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    results = search_procedures(query) if query else []
+    return render(
+        request,
+        "web/search.html",
+        {
+            "query": query,
+            "results": [(p, pick(p.summary)) for p in results],
+            "life_events": LifeEvent.objects.all() if query and not results else [],
+        },
+    )

@@ -1,0 +1,62 @@
+"""Shared fixtures: one seeded database for the whole run (reference data, catalogue, registers).
+
+Regular tests run inside a transaction on top of that seed and roll back. Tests that need real
+commits (the browser tests, through ``live_server``) reseed with ``seeded_transactional``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+
+from loket.catalog.reference import load_catalogue
+from loket.core.models import User
+from loket.core.reference import load_administrations
+from loket.registers.generator import RegisterGenerator, registers_are_empty
+from loket.web.demo import create_demo_users
+
+TEST_RESIDENTS = 300
+
+
+def seed() -> None:
+    load_administrations()
+    load_catalogue()
+    if registers_are_empty():
+        RegisterGenerator(TEST_RESIDENTS, seed=7).run()
+    create_demo_users()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        seed()
+
+
+@pytest.fixture
+def seeded_transactional(transactional_db: None) -> Iterator[None]:
+    seed()
+    yield
+
+
+def demo_user(key: str) -> User:
+    return User.objects.get(username=f"demo-{key}")
+
+
+@pytest.fixture
+def resident(db: None) -> User:
+    return demo_user("resident")
+
+
+@pytest.fixture
+def resident_client(resident: User) -> Client:
+    client = Client()
+    client.force_login(resident)
+    return client
+
+
+def client_for(key: str) -> Client:
+    client = Client()
+    client.force_login(demo_user(key))
+    return client

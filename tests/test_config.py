@@ -1,0 +1,72 @@
+"""Production refuses to start on anything unsafe, and says what is wrong."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from loket.config import DEMO_SECRET_KEY, ConfigurationError, load
+
+SAFE = {
+    "LOKET_ENV": "production",
+    "LOKET_DATABASE_URL": "postgres://loket@db.example.internal:5432/loket",
+    "LOKET_SECRET_KEY": "s" * 50,
+    "LOKET_SIGNING_KEY": "k" * 50,
+    "LOKET_PSEUDONYM_KEY": "p" * 50,
+    "LOKET_ALLOWED_HOSTS": "loket.brussels",
+}
+
+
+def test_a_complete_production_configuration_is_accepted() -> None:
+    config = load(SAFE)
+    assert config.env == "production"
+    assert not config.debug
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"LOKET_DEBUG": "1"}, "LOKET_DEBUG"),
+        ({"LOKET_DATABASE_URL": "sqlite:////tmp/loket.sqlite3"}, "SQLite"),
+        ({"LOKET_SECRET_KEY": ""}, "LOKET_SECRET_KEY is missing or is the demo key"),
+        ({"LOKET_SECRET_KEY": DEMO_SECRET_KEY}, "LOKET_SECRET_KEY is missing or is the demo key"),
+        ({"LOKET_PSEUDONYM_KEY": "short"}, "LOKET_PSEUDONYM_KEY is shorter than 32"),
+        ({"LOKET_ALLOWED_HOSTS": "*"}, "LOKET_ALLOWED_HOSTS"),
+    ],
+)
+def test_production_refuses_unsafe_settings_and_names_the_problem(
+    change: dict[str, str], named: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=named):
+        load({**SAFE, **change})
+
+
+def test_unknown_environment_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="LOKET_ENV"):
+        load({"LOKET_ENV": "staging"})
+
+
+def test_the_loket_command_refuses_production_on_sqlite_without_a_traceback() -> None:
+    env = {**os.environ, **SAFE, "LOKET_DATABASE_URL": "sqlite:////tmp/x.sqlite3"}
+    result = subprocess.run(
+        [sys.executable, "-m", "loket.cli", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "refuses to start in production" in result.stderr
+    assert "SQLite" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_test_runs_use_the_test_database_url_when_given() -> None:
+    url = "postgres://postgres@127.0.0.1:5432/loket"
+    config = load({"LOKET_ENV": "test", "LOKET_TEST_DATABASE_URL": url})
+    assert config.database["NAME"] == "loket"
+    assert str(config.database["ENGINE"]).endswith("postgresql")
