@@ -8,27 +8,18 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from loket.core.i18n import pick
-from loket.core.models import Administration
+from loket.core.models import Administration, Named
 
 
-class LifeEvent(models.Model):
+class LifeEvent(Named):
     id = models.SlugField(primary_key=True, max_length=40)
-    names = models.JSONField()
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["position"]
 
-    def __str__(self) -> str:
-        return self.name
 
-    @property
-    def name(self) -> str:
-        return pick(self.names)
-
-
-class Procedure(models.Model):
+class Procedure(Named):
     """A procedure of the reference catalogue. Its id is stable: links and tests use it."""
 
     class Owner(models.TextChoices):
@@ -45,7 +36,6 @@ class Procedure(models.Model):
         help_text="The handling body when the procedure is not a municipal one.",
     )
     audience = models.CharField(max_length=20)
-    names = models.JSONField()
     summary = models.JSONField(default=dict)
     you_receive = models.JSONField(default=dict)
     keywords = models.JSONField(default=dict)
@@ -63,13 +53,6 @@ class Procedure(models.Model):
 
     class Meta:
         ordering = ["position"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return pick(self.names)
 
     @property
     def is_municipal(self) -> bool:

@@ -9,7 +9,24 @@ from django.utils.translation import gettext_lazy as _
 from loket.core.i18n import pick
 
 
-class Administration(models.Model):
+class Named(models.Model):
+    """Something whose name is given in each language (``names``: fr, nl, en)."""
+
+    names = models.JSONField(help_text="Names by language code: fr, nl, en.")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the active language."""
+        return pick(self.names)
+
+
+class Administration(Named):
     """A municipality (id: its NIS code) or a regional body (id: a slug, e.g. parking-brussels)."""
 
     class Kind(models.TextChoices):
@@ -18,7 +35,6 @@ class Administration(models.Model):
 
     id = models.CharField(primary_key=True, max_length=40)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    names = models.JSONField(help_text="Names by language code: fr, nl, en.")
     role = models.TextField(blank=True)
     postcodes = models.JSONField(default=list, blank=True)
     main_postcode = models.CharField(max_length=4, blank=True)
@@ -27,13 +43,6 @@ class Administration(models.Model):
         ordering = ["kind", "id"]
         verbose_name = _("administration")
         verbose_name_plural = _("administrations")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return pick(self.names)
 
 
 class Postcode(models.Model):

@@ -10,6 +10,7 @@ from django.urls import translate_url
 
 from loket.core.i18n import current_language
 from loket.core.models import Membership
+from loket.web.authentication import demo_login_enabled
 
 
 def loket(request: HttpRequest) -> dict[str, Any]:
@@ -30,6 +31,6 @@ def loket(request: HttpRequest) -> dict[str, Any]:
     return {
         "loket_languages": languages,
         "loket_is_agent": Membership.Role.AGENT in roles,
-        "loket_demo": settings.LOKET_ENV in ("demo", "development", "test"),
+        "loket_demo": demo_login_enabled(),
         "loket_platform_name": settings.LOKET_PLATFORM_NAME,
     }
