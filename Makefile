@@ -35,7 +35,8 @@ messages: $(STAMP)
 	LOKET_ENV=test $(BIN)/python -m loket.web.i18n_tools compile
 
 bench: $(STAMP)
-	LOKET_ENV=test $(BIN)/python bench/run.py
+	LOKET_ENV=test $(BIN)/python bench/foundation.py
+	LOKET_ENV=test $(BIN)/python bench/audit_log.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

@@ -49,10 +49,10 @@ def test_a_resident_reads_own_declared_data_and_each_source_is_logged(resident: 
         ("population", ["identity"], "identify-applicant"),
         ("vehicle", ["registrations"], "check-vehicle-ownership"),
     ]
-    entry = log.first()
+    entry = log.first()  # newest first
     assert entry is not None
     assert (resident.national_number or "?") not in str(entry.__dict__)
-    assert entry.legal_basis["fr"]
+    assert entry.legal_basis_id == f"{PARKING}/check-vehicle-ownership"
 
 
 @pytest.mark.django_db

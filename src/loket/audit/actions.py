@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from loket.audit import log
 from loket.audit.models import AccessLogEntry, SecurityEvent
 
 security_log = logging.getLogger("loket.security")
@@ -14,27 +15,36 @@ security_log = logging.getLogger("loket.security")
 def do_record_consultation(
     *,
     subject_pseudonym: str,
+    subject_kind: str,
     source: str,
     attributes: Sequence[str],
     procedure_id: str,
     purpose: str,
-    legal_basis: dict[str, str],
+    legal_basis_id: str,
     actor_pseudonym: str,
     actor_role: str,
     administration_id: str,
     outcome: str,
+    acting_for_pseudonym: str = "",
+    case_reference: str = "",
 ) -> AccessLogEntry:
-    return AccessLogEntry.objects.create(
-        subject_pseudonym=subject_pseudonym,
-        source=source,
-        attributes=list(attributes),
-        procedure_id=procedure_id,
-        purpose=purpose,
-        legal_basis=legal_basis,
-        actor_pseudonym=actor_pseudonym,
-        actor_role=actor_role,
-        administration_id=administration_id,
-        outcome=outcome,
+    """Append one consultation to the tamper-evident access log."""
+    return log.append(
+        {
+            "subject_pseudonym": subject_pseudonym,
+            "subject_kind": subject_kind,
+            "source": source,
+            "attributes": list(attributes),
+            "procedure_id": procedure_id,
+            "purpose": purpose,
+            "legal_basis_id": legal_basis_id,
+            "actor_pseudonym": actor_pseudonym,
+            "actor_role": actor_role,
+            "acting_for_pseudonym": acting_for_pseudonym,
+            "administration_id": administration_id,
+            "case_reference": case_reference,
+            "outcome": outcome,
+        }
     )
 
 

@@ -6,3 +6,10 @@ class AuditConfig(AppConfig):
     name = "loket.audit"
     label = "audit"
     verbose_name = _("Access log")
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from loket.audit.immutability import register_sqlite_function
+
+        connection_created.connect(register_sqlite_function, dispatch_uid="loket-audit-sqlite")

@@ -6,9 +6,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from loket.audit.actions import do_record_consultation
 from loket.cases.models import Case, CaseEvent
 from loket.cases.references import new_reference
 from loket.catalog.models import Procedure
+from loket.core.identifiers import pseudonym
 from loket.core.models import Administration, User
 from loket.forms.models import Draft
 
@@ -88,3 +90,21 @@ def do_change_status(case: Case, agent: User, status: str, note: str = "") -> Ca
     case.save(update_fields=["status", "updated_at"])
     CaseEvent.objects.create(case=case, status=status, actor=agent, note=note)
     return case
+
+
+def do_record_case_opening(case: Case, agent: User) -> None:
+    """An agent opened a case holding personal data: the applicant sees it under My data."""
+    do_record_consultation(
+        subject_pseudonym=pseudonym(case.applicant.national_number or f"user:{case.applicant_id}"),
+        subject_kind="person",
+        source="case",
+        attributes=["file"],
+        procedure_id=case.procedure_id,
+        purpose="handle-case",
+        legal_basis_id=f"{case.procedure_id}/handle-case",
+        actor_pseudonym=pseudonym(agent.national_number or f"user:{agent.pk}"),
+        actor_role="agent",
+        administration_id=case.administration_id,
+        case_reference=case.reference,
+        outcome="answered",
+    )

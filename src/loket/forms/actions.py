@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from typing import Any
 
@@ -10,8 +9,8 @@ from loket.catalog.models import Procedure
 from loket.core.models import User
 from loket.forms.definitions import FormDefinition
 from loket.forms.models import Draft
-from loket.sources.base import Actor, Purpose, Subject
-from loket.sources.door import consult
+from loket.sources.base import Actor, Subject
+from loket.sources.door import consult_needs
 
 
 def get_or_start_draft(user: User, procedure: Procedure, definition: FormDefinition) -> Draft:
@@ -22,26 +21,12 @@ def get_or_start_draft(user: User, procedure: Procedure, definition: FormDefinit
 
 
 def do_prefill(draft: Draft, definition: FormDefinition, actor: Actor) -> Draft:
-    """Read the definition's facts for the applicant, one consult() per declared purpose."""
-    by_purpose: dict[str, list[str]] = defaultdict(list)
-    for attribute in definition.facts:
-        need = draft.procedure.need(attribute)
-        if need is None:
-            raise ValueError(f"{draft.procedure_id}: fact {attribute} is not a declared need")
-        by_purpose[need["purpose"]].append(attribute)
+    """Read the definition's facts for the applicant, each under its declared purpose."""
     subject = Subject("person", draft.user.national_number or "")
-    facts: dict[str, dict[str, Any]] = {}
-    unavailable: list[str] = []
-    for purpose, attributes in by_purpose.items():
-        answers = consult(subject, attributes, Purpose(draft.procedure_id, purpose), actor)
-        for source_id, answer in answers.items():
-            if answer.unavailable:
-                unavailable.extend(a for a in attributes if a.startswith(f"{source_id}."))
-            else:
-                facts.setdefault(source_id, {}).update(answer.attributes)
+    facts, missing = consult_needs(subject, draft.procedure, definition.facts, actor)
     draft.consented = True
     draft.facts = facts
-    draft.unavailable = unavailable
+    draft.unavailable = missing
     draft.save()
     return draft
 

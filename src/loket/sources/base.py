@@ -28,6 +28,7 @@ class Purpose:
 
     procedure_id: str
     code: str
+    case_reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Actor:
     national_number: str
     role: Literal["self", "agent", "helper"]
     administration_id: str = ""
+    acting_for: str = ""  # the principal's identifier, when a helper acts under a mandate
 
 
 class SourceUnavailable(Exception):

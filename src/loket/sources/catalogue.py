@@ -25,6 +25,7 @@ ATTRIBUTE_LABELS: dict[str, Promise] = {
     "address.address_point": _("the official address point"),
     "address.street": _("the official street name"),
     "address.municipality": _("the municipality of the address"),
+    "case.file": _("your case file"),
 }
 
 

@@ -2,16 +2,15 @@
 
 No other code reads an authentic register (an architecture test enforces it). Each call checks
 that the procedure declared every attribute for this purpose with a legal basis, that the actor may
-act for the subject, then reads each source and appends one access-log entry per source in the same
-transaction as the read.
+act for the subject, then reads each source and appends one access-log entry per source before
+returning anything read.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
-from typing import NoReturn
-
-from django.db import transaction
+from typing import Any, NoReturn
 
 from loket.audit.actions import do_record_consultation, do_record_security_event
 from loket.catalog.models import Procedure
@@ -41,7 +40,7 @@ def consult(
     procedure = Procedure.objects.filter(id=purpose.procedure_id).first()
     if procedure is None:
         _refuse(actor, "unknown-procedure", purpose=purpose.procedure_id)
-    legal_bases = _check_declared(procedure, attributes, purpose, actor)
+    _check_declared(procedure, attributes, purpose, actor)
     administration_id = _check_actor(procedure, subject, actor)
 
     by_source: dict[str, list[str]] = {}
@@ -54,31 +53,63 @@ def consult(
         source = get_source(source_id)
         if source.subject_kind != subject.kind:
             _refuse(actor, "wrong-subject-kind", source=source_id, subject_kind=subject.kind)
-        with transaction.atomic():
-            try:
-                answer = SourceAnswer(source_id, source.fetch(subject, names))
-            except SourceUnavailable:
-                answer = SourceAnswer(source_id, unavailable=True)
-            do_record_consultation(
-                subject_pseudonym=pseudonym(subject.identifier),
-                source=source_id,
-                attributes=names,
-                procedure_id=procedure.id,
-                purpose=purpose.code,
-                legal_basis=legal_bases[source_id],
-                actor_pseudonym=pseudonym(actor.national_number),
-                actor_role=actor.role,
-                administration_id=administration_id,
-                outcome="unavailable" if answer.unavailable else "answered",
-            )
+        # Read, then log; the answer is returned only once its entry is committed, so no data
+        # ever leaves this function unlogged. No transaction is open during the read: a slow
+        # register holds neither a database connection's transaction nor the log's lock.
+        try:
+            answer = SourceAnswer(source_id, source.fetch(subject, names))
+        except SourceUnavailable:
+            answer = SourceAnswer(source_id, unavailable=True)
+        do_record_consultation(
+            subject_pseudonym=pseudonym(subject.identifier),
+            subject_kind=subject.kind,
+            source=source_id,
+            attributes=names,
+            procedure_id=procedure.id,
+            purpose=purpose.code,
+            legal_basis_id=f"{procedure.id}/{purpose.code}",
+            actor_pseudonym=pseudonym(actor.national_number),
+            actor_role=actor.role,
+            acting_for_pseudonym=pseudonym(actor.acting_for) if actor.acting_for else "",
+            administration_id=administration_id,
+            case_reference=purpose.case_reference,
+            outcome="unavailable" if answer.unavailable else "answered",
+        )
         answers[source_id] = answer
     return answers
 
 
+def consult_needs(
+    subject: Subject, procedure: Procedure, attributes: Sequence[str], actor: Actor
+) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Read ``attributes`` each under the purpose the procedure declared for it.
+
+    Returns the facts by source and the attributes no register gave (register down, or the
+    subject unknown to it): the applicant is asked for those instead.
+    """
+    by_purpose: dict[str, list[str]] = defaultdict(list)
+    for attribute in attributes:
+        need = procedure.need(attribute)
+        if need is None:
+            _refuse(actor, "undeclared-attribute", procedure=procedure.id, attribute=attribute)
+        by_purpose[need["purpose"]].append(attribute)
+    facts: dict[str, dict[str, Any]] = {}
+    missing: list[str] = []
+    for purpose, grouped in by_purpose.items():
+        answers = consult(subject, grouped, Purpose(procedure.id, purpose), actor)
+        for attribute in grouped:
+            source_id, name = attribute.split(".", 1)
+            answer = answers[source_id]
+            if answer.unavailable or name not in answer.attributes:
+                missing.append(attribute)
+            else:
+                facts.setdefault(source_id, {})[name] = answer.attributes[name]
+    return facts, missing
+
+
 def _check_declared(
     procedure: Procedure, attributes: Sequence[str], purpose: Purpose, actor: Actor
-) -> dict[str, dict[str, str]]:
-    legal_bases: dict[str, dict[str, str]] = {}
+) -> None:
     for attribute in attributes:
         need = procedure.need(attribute)
         if need is None or need["purpose"] != purpose.code or not need.get("legal_basis"):
@@ -89,9 +120,6 @@ def _check_declared(
                 attribute=attribute,
                 purpose=purpose.code,
             )
-        else:
-            legal_bases[attribute.split(".", 1)[0]] = need["legal_basis"]
-    return legal_bases
 
 
 def _check_actor(procedure: Procedure, subject: Subject, actor: Actor) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -70,3 +71,34 @@ def create_demo_users() -> list[User]:
             )
         users.append(user)
     return users
+
+
+@transaction.atomic
+def create_demo_history() -> int:
+    """Past applications of the demo residents, made through the same actions as the pages,
+    so that My cases, My data and the access log have something to show on first login."""
+    from loket.cases.actions import do_change_status, do_record_case_opening, do_submit_case
+    from loket.cases.models import Case
+    from loket.catalog.models import Procedure
+    from loket.forms.actions import do_prefill, do_save_answers, get_or_start_draft
+    from loket.forms.definitions import get_definition
+    from loket.sources.base import Actor
+
+    if Case.objects.filter(applicant__username__startswith="demo-").exists():
+        return 0
+    procedure = Procedure.objects.get(id="residents-parking-card")
+    definition = get_definition(procedure.id)
+    assert definition is not None
+    agent = User.objects.get(username="demo-agent-parking")
+    history = [("resident", "1-ABC-123", Case.Status.APPROVED), ("resident2", "1-JPN-451", None)]
+    for key, plate, decision in history:
+        user = User.objects.get(username=f"demo-{key}")
+        draft = get_or_start_draft(user, procedure, definition)
+        do_prefill(draft, definition, Actor(user.pk, user.national_number or "", "self"))
+        answers = {"plate": plate, "start_date": timezone.localdate().isoformat()}
+        draft = do_save_answers(draft, answers)
+        case = do_submit_case(draft, draft.answers)
+        do_record_case_opening(case, agent)
+        if decision:
+            do_change_status(case, agent, decision, str(_("Your card is valid for one year.")))
+    return len(history)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from loket.web.views import account, apply, backoffice, public
+from loket.web.views import account, apply, backoffice, mydata, public
 
 app_name = "web"
 
@@ -20,7 +20,9 @@ urlpatterns = [
     path("logout/", account.logout_view, name="logout"),
     path("my-cases/", account.my_cases, name="my-cases"),
     path("my-cases/<str:reference>/", account.case_detail, name="case"),
-    path("my-data/", account.my_data, name="my-data"),
+    path("my-data/", mydata.my_data, name="my-data"),
+    path("my-data/registers/", mydata.my_registers, name="my-registers"),
+    path("my-data/proof/<int:index>/", mydata.entry_proof, name="my-data-proof"),
     path("back-office/", backoffice.queue, name="backoffice"),
     path("back-office/cases/<str:reference>/", backoffice.case_detail, name="backoffice-case"),
 ]

@@ -8,14 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from loket.audit.models import AccessLogEntry
 from loket.cases.selectors import cases_of_applicant, get_case_for_applicant
-from loket.catalog.models import Procedure
-from loket.core.i18n import pick
-from loket.core.identifiers import pseudonym
-from loket.core.models import Administration, User
+from loket.core.models import User
 from loket.forms.models import Draft
-from loket.sources.catalogue import attribute_label, source_name
 from loket.web.authentication import demo_login_enabled, log_in, log_out
 from loket.web.demo import DEMO_IDENTITIES
 
@@ -83,31 +78,3 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "just_submitted": request.GET.get("submitted") == "1",
         },
     )
-
-
-@login_required
-def my_data(request: HttpRequest) -> HttpResponse:
-    """Every consultation of the person's data, in plain words: who, when, what, why, which law."""
-    assert isinstance(request.user, User)
-    entries = []
-    if request.user.national_number:
-        log = AccessLogEntry.objects.filter(
-            subject_pseudonym=pseudonym(request.user.national_number)
-        )[:200]
-        procedures = Procedure.objects.in_bulk({e.procedure_id for e in log})
-        administrations = Administration.objects.in_bulk({e.administration_id for e in log})
-        for entry in log:
-            procedure = procedures.get(entry.procedure_id)
-            administration = administrations.get(entry.administration_id)
-            need_basis = pick(entry.legal_basis)
-            entries.append(
-                {
-                    "entry": entry,
-                    "source": source_name(entry.source),
-                    "data": [attribute_label(f"{entry.source}.{a}") for a in entry.attributes],
-                    "procedure": procedure,
-                    "administration": administration,
-                    "legal_basis": need_basis,
-                }
-            )
-    return render(request, "web/account/my_data.html", {"entries": entries})

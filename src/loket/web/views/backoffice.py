@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from loket.cases.actions import ALLOWED_TRANSITIONS, do_change_status
+from loket.cases.actions import ALLOWED_TRANSITIONS, do_change_status, do_record_case_opening
 from loket.cases.models import Case
 from loket.cases.selectors import agent_administration_ids, cases_visible_to, get_case_for_agent
 from loket.core.models import Administration, User
@@ -71,6 +71,8 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     agent = _agent(request)
     case = get_case_for_agent(agent, reference)
     form = DecisionForm(request.POST or None, case=case)
+    if request.method == "GET":
+        do_record_case_opening(case, agent)
     if request.method == "POST" and form.is_valid():
         do_change_status(case, agent, form.cleaned_data["status"], form.cleaned_data["note"])
         return redirect("web:backoffice-case", reference=case.reference)

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from loket.catalog.reference import load_catalogue
 from loket.core.reference import load_administrations
 from loket.registers.generator import RegisterGenerator, registers_are_empty
-from loket.web.demo import create_demo_users
+from loket.web.demo import create_demo_history, create_demo_users
 
 
 class Command(BaseCommand):
@@ -45,3 +45,6 @@ class Command(BaseCommand):
             self.stdout.write("synthetic registers already present (kept)")
         users = create_demo_users()
         self.stdout.write(f"{len(users)} demo identities ready")
+        cases = create_demo_history()
+        if cases:
+            self.stdout.write(f"{cases} past applications of the demo residents made")

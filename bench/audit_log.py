@@ -1,0 +1,180 @@
+"""Benchmarks of the access log on PostgreSQL. Ratios are against baselines in the same run.
+
+1. appends: consultations logged per second by one process (hash, Merkle nodes, lock, periodic
+   signature), against the same rows inserted plainly (no hash, no tree, no lock).
+2. consult(): whole consultations per second through the one door (checks, demo register read,
+   logged append), same process.
+3. verify: entries per second that ``loket audit verify`` recomputes.
+4. My data: server time of the page for one resident, with the log empty of others and then with
+   5 million entries of other subjects present (p50 and p95 over repeated requests).
+
+Database: ``LOKET_BENCH_DATABASE_URL`` (default postgres://postgres@127.0.0.1:5432/loket_bench),
+dropped and recreated. Sizes: ``LOKET_BENCH_OTHERS`` (default 5,000,000). Run `make bench`.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+URL = os.environ.get("LOKET_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loket_bench")
+OTHERS = int(os.environ.get("LOKET_BENCH_OTHERS", "5000000"))
+
+
+def fresh_database() -> None:
+    base, name = URL.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    os.environ.update(
+        LOKET_ENV="test", LOKET_TEST_DATABASE_URL=URL, DJANGO_SETTINGS_MODULE="loket.settings"
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("seed", residents=500, verbosity=0)
+
+
+def row(i: int, subject: str) -> dict[str, Any]:
+    return {
+        "subject_pseudonym": subject,
+        "subject_kind": "person",
+        "source": "population",
+        "attributes": ["identity", "address"],
+        "procedure_id": "residents-parking-card",
+        "purpose": "identify-applicant",
+        "legal_basis_id": "residents-parking-card/identify-applicant",
+        "actor_pseudonym": f"{i:064x}",
+        "actor_role": "self",
+        "administration_id": "parking-brussels",
+        "outcome": "answered",
+    }
+
+
+def bench_appends(count: int = 5000) -> None:
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from loket.audit.actions import do_record_consultation
+    from loket.audit.log import ENTRY_COLUMNS
+    from loket.audit.models import AccessLogEntry
+
+    started = time.perf_counter()
+    for i in range(count):
+        do_record_consultation(**row(i, "a" * 64))
+    logged = count / (time.perf_counter() - started)
+
+    # The baseline: the same rows, one INSERT per transaction, no hash, tree, lock or signature.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_plain (LIKE audit_accesslogentry "
+            "INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES)"
+        )
+    fields = [f for f in AccessLogEntry._meta.concrete_fields if not f.primary_key]
+    sql = (
+        f"INSERT INTO bench_plain ({', '.join(ENTRY_COLUMNS)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    started = time.perf_counter()
+    for i in range(count):
+        entry = AccessLogEntry(
+            leaf_index=i, created_at=timezone.now(), leaf_hash=b"", **row(i, "a" * 64)
+        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                sql, [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields]
+            )
+    plain = count / (time.perf_counter() - started)
+    print(f"appends: {logged:,.0f}/s logged (hash, tree, lock, signing); {plain:,.0f}/s plain rows")
+    print(f"  ratio logged / plain: {logged / plain:.2f}  (target >= 0.5, and >= 2,000/s)")
+
+
+def bench_consult(count: int = 3000) -> None:
+    from loket.core.models import User
+    from loket.sources.base import Actor, Purpose, Subject
+    from loket.sources.door import consult
+
+    user = User.objects.get(username="demo-resident")
+    subject = Subject("person", user.national_number or "")
+    actor = Actor(user.pk, user.national_number or "", "self")
+    purpose = Purpose("residents-parking-card", "identify-applicant")
+    started = time.perf_counter()
+    for _ in range(count):
+        consult(subject, ["population.identity"], purpose, actor)
+    rate = count / (time.perf_counter() - started)
+    print(f"consult(): {rate:,.0f} consultations/s through the one door, logged")
+
+
+def my_data_times(rounds: int = 60) -> list[float]:
+    from django.test import Client
+
+    from loket.core.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="demo-resident"))
+    client.get("/en/my-data/")
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        response = client.get("/en/my-data/")
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200
+    return times
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
+
+
+def add_others(count: int) -> None:
+    from loket.audit.log import append_many
+
+    batch = 100_000
+    started = time.perf_counter()
+    for start in range(0, count, batch):
+        append_many([row(i, f"{i:064x}") for i in range(start, min(count, start + batch))])
+    print(f"  ({count:,} entries of other subjects added in {time.perf_counter() - started:.0f}s)")
+
+
+def bench_verify() -> None:
+    from loket.audit.verify import verify_log
+
+    started = time.perf_counter()
+    report = verify_log()
+    elapsed = time.perf_counter() - started
+    assert report.ok, report.problems
+    print(
+        f"verify: {report.entries:,} entries in {elapsed:.1f}s = {report.entries / elapsed:,.0f}/s"
+        "  (target >= 100,000/s)"
+    )
+
+
+def main() -> None:
+    fresh_database()
+    bench_appends()
+    bench_consult()
+    before = my_data_times()
+    add_others(OTHERS)
+    after = my_data_times()
+    print(
+        f"My data page: p50 {statistics.median(before) * 1000:.1f} ms, p95 "
+        f"{p95(before) * 1000:.1f} ms with a small log; p50 {statistics.median(after) * 1000:.1f}"
+        f" ms, p95 {p95(after) * 1000:.1f} ms with {OTHERS:,} others (target p95 < 100 ms)"
+    )
+    print(f"  ratio p95 with others / without: {p95(after) / p95(before):.2f}")
+    bench_verify()
+
+
+if __name__ == "__main__":
+    main()

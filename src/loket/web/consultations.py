@@ -1,0 +1,109 @@
+"""Access-log entries told in plain words, for the person whose data was read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from loket.audit.models import AccessLogEntry
+from loket.catalog.models import Procedure
+from loket.core.i18n import pick
+from loket.core.identifiers import pseudonym
+from loket.core.models import Administration, User
+from loket.sources.catalogue import attribute_label, source_name
+
+
+def subject_pseudonyms(user: User) -> list[str]:
+    """The pseudonyms under which the log knows this user: as a person and as an enterprise."""
+    identifiers = [user.national_number or "", user.enterprise_number]
+    return [pseudonym(identifier) for identifier in identifiers if identifier]
+
+
+@dataclass(frozen=True)
+class Filters:
+    source: str = ""
+    administration: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+def entries_about(user: User, filters: Filters) -> QuerySet[AccessLogEntry]:
+    entries = AccessLogEntry.objects.filter(subject_pseudonym__in=subject_pseudonyms(user))
+    if filters.source:
+        entries = entries.filter(source=filters.source)
+    if filters.administration:
+        entries = entries.filter(administration_id=filters.administration)
+    if filters.since:
+        entries = entries.filter(created_at__date__gte=filters.since)
+    if filters.until:
+        entries = entries.filter(created_at__date__lte=filters.until)
+    return entries.order_by("-leaf_index")
+
+
+def describe(entries: list[AccessLogEntry]) -> list[dict[str, Any]]:
+    """One plain sentence per entry, plus the parts for a table or a CSV file."""
+    procedures = Procedure.objects.in_bulk({e.procedure_id for e in entries})
+    administrations = Administration.objects.in_bulk({e.administration_id for e in entries})
+    rows = []
+    for entry in entries:
+        procedure = procedures.get(entry.procedure_id)
+        administration = administrations.get(entry.administration_id)
+        who = administration.name if administration else _("your municipality")
+        data = ", ".join(attribute_label(f"{entry.source}.{a}") for a in entry.attributes)
+        need = procedure.need(f"{entry.source}.{entry.attributes[0]}") if procedure else None
+        legal_basis = pick(need["legal_basis"]) if need else ""
+        if entry.source == "case":
+            legal_basis = _("GDPR Art. 6(1)(e): handling the application you made.")
+        when = timezone.localtime(entry.created_at)
+        parts = {
+            "date": formats.date_format(when, "DATE_FORMAT"),
+            "time": formats.time_format(when, "TIME_FORMAT"),
+            "who": who,
+            "data": data,
+            "source": source_name(entry.source),
+            "procedure": procedure.name if procedure else entry.procedure_id,
+            "case": entry.case_reference,
+        }
+        rows.append(
+            {
+                "entry": entry,
+                "sentence": _sentence(entry, parts),
+                "legal_basis": legal_basis,
+                **parts,
+            }
+        )
+    return rows
+
+
+def _sentence(entry: AccessLogEntry, parts: dict[str, str]) -> str:
+    if entry.source == "case":
+        text = _(
+            "On %(date)s at %(time)s, an agent of %(who)s opened your case %(case)s "
+            "(%(procedure)s) to handle it."
+        )
+    elif entry.actor_role == AccessLogEntry.ActorRole.AGENT:
+        text = _(
+            "On %(date)s at %(time)s, an agent of %(who)s consulted %(data)s in the register "
+            "“%(source)s” to handle your application “%(procedure)s”."
+        )
+    elif entry.actor_role == AccessLogEntry.ActorRole.HELPER:
+        text = _(
+            "On %(date)s at %(time)s, a helper acting under your mandate read %(data)s in the "
+            "register “%(source)s” for “%(procedure)s”, on behalf of %(who)s."
+        )
+    else:
+        text = _(
+            "On %(date)s at %(time)s, at your request, %(data)s was read in the register "
+            "“%(source)s” for “%(procedure)s”, on behalf of %(who)s."
+        )
+    sentence = text % parts
+    if entry.case_reference and entry.source != "case":
+        sentence += " " + _("Case %(case)s.") % parts
+    if entry.outcome == AccessLogEntry.Outcome.UNAVAILABLE:
+        sentence += " " + _("The register did not answer; nothing was read.")
+    return sentence
