@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -17,6 +18,17 @@ SAFE = {
     "LOKET_SIGNING_KEY": "k" * 50,
     "LOKET_PSEUDONYM_KEY": "p" * 50,
     "LOKET_ALLOWED_HOSTS": "loket.brussels",
+    "LOKET_SOURCES": json.dumps(
+        {
+            "population": "loket.sources.http.HttpPopulationRegister",
+            "vehicle": "loket.sources.http.HttpVehicleRegister",
+            "enterprise": "loket.sources.http.HttpEnterpriseRegister",
+            "social": "loket.sources.http.HttpSocialSecurityRegister",
+        }
+    ),
+    "LOKET_SOURCE_ENDPOINTS": json.dumps(
+        {"population": {"url": "https://gw.internal/population", "token": "t"}}
+    ),
 }
 
 
@@ -35,6 +47,12 @@ def test_a_complete_production_configuration_is_accepted() -> None:
         ({"LOKET_SECRET_KEY": DEMO_SECRET_KEY}, "LOKET_SECRET_KEY is missing or is the demo key"),
         ({"LOKET_PSEUDONYM_KEY": "short"}, "LOKET_PSEUDONYM_KEY is shorter than 32"),
         ({"LOKET_ALLOWED_HOSTS": "*"}, "LOKET_ALLOWED_HOSTS"),
+        ({"LOKET_SOURCES": ""}, "LOKET_SOURCES must name a real adapter for 'population'"),
+        (
+            {"LOKET_SOURCE_ENDPOINTS": '{"vehicle": {"url": "http://x", "token": "t"}}'},
+            "sends a token over plain http",
+        ),
+        ({"LOKET_SOURCE_ENDPOINTS": "{not json"}, "LOKET_SOURCE_ENDPOINTS is not valid JSON"),
     ],
 )
 def test_production_refuses_unsafe_settings_and_names_the_problem(

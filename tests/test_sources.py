@@ -153,3 +153,25 @@ def test_an_unavailable_register_is_reported_not_raised_and_the_attempt_is_logge
         get_source.cache_clear()
     assert answers["vehicle"].unavailable
     assert AccessLogEntry.objects.get().outcome == "unavailable"
+
+
+@pytest.mark.django_db
+def test_a_person_unknown_to_a_register_is_asked_for_the_data_instead() -> None:
+    from datetime import date
+
+    from loket.catalog.models import Procedure
+    from loket.core.identifiers import make_national_number
+    from loket.sources.door import consult_needs
+
+    newcomer = User.objects.create(
+        username="newcomer", national_number=make_national_number(date(1999, 9, 9), 995)
+    )
+    facts, missing = consult_needs(
+        me(newcomer),
+        Procedure.objects.get(id=PARKING),
+        ["population.identity", "population.address", "vehicle.registrations"],
+        self_actor(newcomer),
+    )
+    assert missing == ["population.identity", "population.address"]
+    assert facts == {"vehicle": {"registrations": []}}
+    assert AccessLogEntry.objects.count() == 3  # the attempts are logged all the same

@@ -6,10 +6,12 @@ place so that settings.py stays declarative and the refusal to run unsafely is t
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -41,6 +43,8 @@ class Config:
     media_root: Path
     static_root: Path
     email_url: str
+    sources: dict[str, str]
+    source_endpoints: dict[str, dict[str, object]]
 
     @property
     def is_demo(self) -> bool:
@@ -86,6 +90,8 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         media_root=Path(env_vars.get("LOKET_MEDIA_ROOT", str(var_dir / "media"))),
         static_root=Path(env_vars.get("LOKET_STATIC_ROOT", str(var_dir / "static"))),
         email_url=env_vars.get("LOKET_EMAIL_URL", "console://"),
+        sources=_json_object(env_vars, "LOKET_SOURCES"),
+        source_endpoints=_json_object(env_vars, "LOKET_SOURCE_ENDPOINTS"),
     )
     if env != "production":
         # Static files are served from the apps in development; whitenoise wants the folder.
@@ -95,6 +101,22 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         if problems:
             raise ConfigurationError("Loket refuses to start in production: " + "; ".join(problems))
     return config
+
+
+def _json_object(env_vars: Mapping[str, str], name: str) -> dict[str, Any]:
+    raw = env_vars.get(name, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as problem:
+        raise ConfigurationError(f"{name} is not valid JSON ({problem.msg})") from None
+    if not isinstance(value, dict):
+        raise ConfigurationError(f"{name} must be a JSON object")
+    return value
+
+
+REGISTERS = ("population", "vehicle", "enterprise", "social")
 
 
 def production_problems(config: Config) -> list[str]:
@@ -115,4 +137,11 @@ def production_problems(config: Config) -> list[str]:
             problems.append(f"{name} is shorter than 32 characters")
     if not config.allowed_hosts or "*" in config.allowed_hosts:
         problems.append("LOKET_ALLOWED_HOSTS must list the public host names, not '*'")
+    for source in REGISTERS:
+        adapter = config.sources.get(source, "loket.sources.demo")
+        if adapter.startswith("loket.sources.demo"):
+            problems.append(f"LOKET_SOURCES must name a real adapter for {source!r}, not the demo")
+        endpoint = config.source_endpoints.get(source, {})
+        if str(endpoint.get("url", "https:")).startswith("http:") and endpoint.get("token"):
+            problems.append(f"LOKET_SOURCE_ENDPOINTS[{source!r}] sends a token over plain http")
     return problems

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -66,6 +68,15 @@ def test_a_resident_applies_in_dutch_and_only_parking_brussels_sees_the_case(
 
     page.get_by_role("link", name="Mijn dossiers").first.click()
     expect(page.get_by_role("link", name=reference)).to_be_visible()
+
+    # My data: the three consultations, in Dutch, each with its proof; the log verifies.
+    page.get_by_role("link", name="Mijn gegevens").first.click()
+    expect(page.locator(".consultations > li")).to_have_count(3)
+    expect(page.locator(".consultations")).to_contain_text("werd op uw vraag")
+    expect(page.locator(".consultations")).to_contain_text("Bewonerskaart voor parkeren")
+    out = StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "access log OK: 3 entries" in out.getvalue()
     log_out(page)
 
     # The agent of parking.brussels has it in the queue.
