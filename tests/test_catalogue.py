@@ -101,3 +101,11 @@ def test_an_unknown_procedure_is_a_translated_404(client: Client) -> None:
     response = client.get("/nl/procedures/does-not-exist/")
     assert response.status_code == 404
     assert 'lang="nl"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_correction_request_says_which_body_keeps_the_register(client: Client) -> None:
+    page = client.get("/en/procedures/personal-data-correction/?register=vehicle").content
+    assert "Vehicle Registration Service (DIV)" in page.decode()
+    page = client.get("/en/procedures/personal-data-correction/?register=bogus").content
+    assert "is sent to the body that keeps it" not in page.decode()

@@ -42,3 +42,20 @@ def source_name(source_id: str) -> str:
 def attribute_label(attribute: str) -> str:
     label = ATTRIBUTE_LABELS.get(attribute)
     return str(label) if label is not None else attribute
+
+
+# Who corrects wrong data in each register: a correction request is routed to them.
+REGISTER_KEEPERS: dict[str, Promise] = {
+    "population": _(
+        "the population service of your municipality, which keeps your data in the National "
+        "Register"
+    ),
+    "vehicle": _("the Vehicle Registration Service (DIV) of the FPS Mobility"),
+    "enterprise": _("the Crossroads Bank for Enterprises (FPS Economy), via an enterprise counter"),
+    "social": _("your health insurance fund, which reports your status to the social security"),
+}
+
+
+def register_keeper(source_id: str) -> str:
+    keeper = REGISTER_KEEPERS.get(source_id)
+    return str(keeper) if keeper is not None else ""

@@ -91,6 +91,7 @@ def fact_rows(facts: dict[str, Any], attributes: tuple[str, ...]) -> list[dict[s
                 "label": attribute_label(attribute),
                 "lines": format_fact(attribute, facts[source_id][name]),
                 "source": source_name(source_id),
+                "source_id": source_id,
             }
         )
     return rows

@@ -12,7 +12,8 @@ from loket.catalog.search import search_procedures
 from loket.core.i18n import pick
 from loket.core.models import Administration
 from loket.forms.definitions import get_definition
-from loket.sources.catalogue import attribute_label, source_name
+from loket.sources.catalogue import register_keeper, source_name
+from loket.web.presenters import need_rows
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -43,20 +44,8 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
     procedure = get_object_or_404(
         Procedure.objects.select_related("administration"), id=procedure_id
     )
-    needs = [
-        {
-            "source": source_name(source_id),
-            "items": [
-                {
-                    "label": attribute_label(need["attribute"]),
-                    "purpose": pick(need["purpose_text"]),
-                    "legal_basis": pick(need["legal_basis"]),
-                }
-                for need in source_needs
-            ],
-        }
-        for source_id, source_needs in procedure.needs_by_source().items()
-    ]
+    needs = need_rows(procedure, tuple(need["attribute"] for need in procedure.needs))
+    register = request.GET.get("register", "")
     return render(
         request,
         "web/procedure.html",
@@ -67,6 +56,8 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "needs": needs,
             "life_events": procedure.life_events.all(),
             "can_apply_online": get_definition(procedure.id) is not None,
+            "correction_of": source_name(register) if register_keeper(register) else "",
+            "correction_keeper": register_keeper(register),
         },
     )
 
