@@ -35,8 +35,11 @@ INSTALLED_APPS = [
     "loket.catalog",
     "loket.sources",
     "loket.audit",
+    "loket.geo",
     "loket.forms",
     "loket.cases",
+    "loket.opendata",
+    "loket.accounts",
     "loket.web",
 ]
 

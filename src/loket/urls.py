@@ -5,8 +5,16 @@ from loket.web.views import health
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", health.healthz, name="healthz"),
+    path("api/v1/addresses/", include("loket.geo.urls")),
+    path("open-data/", include("loket.opendata.urls_machine")),
+    path("oidc/", include("loket.accounts.urls_callback")),
 ]
-urlpatterns += i18n_patterns(path("", include("loket.web.urls")), prefix_default_language=True)
+urlpatterns += i18n_patterns(
+    path("open-data/", include("loket.opendata.urls_pages")),
+    path("account/", include("loket.accounts.urls")),
+    path("", include("loket.web.urls")),
+    prefix_default_language=True,
+)
 
 handler404 = "loket.web.views.errors.not_found"
 handler500 = "loket.web.views.errors.server_error"
