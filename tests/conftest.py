@@ -15,6 +15,7 @@ from loket.audit.immutability import set_maintenance
 from loket.catalog.reference import load_catalogue
 from loket.core.models import User
 from loket.core.reference import load_administrations
+from loket.geo.importer import import_shipped_samples
 from loket.registers.generator import RegisterGenerator, registers_are_empty
 from loket.web.demo import create_demo_users
 
@@ -24,6 +25,7 @@ TEST_RESIDENTS = 300
 def seed() -> None:
     load_administrations()
     load_catalogue()
+    import_shipped_samples()
     if registers_are_empty():
         RegisterGenerator(TEST_RESIDENTS, seed=7).run()
     create_demo_users()

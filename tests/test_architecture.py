@@ -14,7 +14,9 @@ SEEDERS = {"web/demo.py", "web/management/commands/seed.py", "cli.py"}
 LAYERS = {
     "web": 3,
     "api": 3,
+    "accounts": 3,
     "cases": 2,
+    "notify": 2,
     "forms": 2,
     "privacy": 2,
     "opendata": 2,
@@ -24,6 +26,7 @@ LAYERS = {
     "catalog": 1,
     "core": 0,
     "registers": 0,
+    "tasks": 0,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -25,7 +26,7 @@ def apply_for_parking_card(client: Client, lang: str = "en", plate: str = "2-XYZ
     assert client.get(base).status_code == 200
     assert client.post(base, {"use_registers": "yes"})["Location"] == f"{base}facts/"
     facts = client.get(f"{base}facts/").content.decode()
-    assert "1-ABC-123" in facts
+    assert plate in facts
     assert client.post(f"{base}q/vehicle/", {"plate": plate}).status_code == 302
     assert client.post(f"{base}q/start/", {"start_date": start_date()}).status_code == 302
     check = client.get(f"{base}check/")
@@ -104,7 +105,10 @@ def test_the_agent_decides_and_the_applicant_sees_it(resident_client: Client) ->
     parking = client_for("agent-parking")
     url = f"/en/back-office/cases/{case.reference}/"
     assert (
-        parking.post(url, {"status": "approved", "note": "Card valid one year."}).status_code == 302
+        parking.post(
+            url, {"action": "decide", "status": "approved", "note": "Card valid one year."}
+        ).status_code
+        == 302
     )
     case.refresh_from_db()
     assert case.status == "approved"
@@ -112,7 +116,8 @@ def test_the_agent_decides_and_the_applicant_sees_it(resident_client: Client) ->
     assert "Approved" in page
     assert "Card valid one year." in page
     # A decided case cannot be decided again.
-    assert parking.post(url, {"status": "rejected"}).status_code == 422
+    assert parking.post(url, {"action": "decide", "status": "rejected"}).status_code == 422
+    assert parking.post(url, {"action": "nonsense"}).status_code == 400
 
 
 @pytest.mark.django_db
@@ -174,14 +179,14 @@ def test_a_draft_survives_and_is_listed_under_my_cases(resident_client: Client) 
     page = resident_client.get("/en/my-cases/").content.decode()
     assert "Residents&#x27; parking card" in page
     again = resident_client.get(f"{base}q/vehicle/").content.decode()
-    assert 'value="1-ABC-123" id="id_plate_0" checked' in again
+    assert re.search(r'value="1-ABC-123" id="id_plate_\d" checked', again)
 
 
 @pytest.mark.django_db
 def test_applying_requires_login(client: Client) -> None:
     response = client.get(APPLY.format(lang="en"))
     assert response.status_code == 302
-    assert response["Location"].startswith("/en/demo-login/")
+    assert response["Location"].startswith("/en/account/login/")
 
 
 @pytest.mark.django_db

@@ -18,6 +18,9 @@ SAFE = {
     "LOKET_SIGNING_KEY": "k" * 50,
     "LOKET_PSEUDONYM_KEY": "p" * 50,
     "LOKET_ALLOWED_HOSTS": "loket.brussels",
+    "LOKET_OIDC_ISSUER": "https://idp.iamfas.belgium.be",
+    "LOKET_OIDC_CLIENT_ID": "loket",
+    "LOKET_OIDC_CLIENT_SECRET": "s" * 40,
     "LOKET_SOURCES": json.dumps(
         {
             "population": "loket.sources.http.HttpPopulationRegister",

@@ -7,6 +7,7 @@ the platform under gunicorn (a production-grade server, never Django's developme
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 
@@ -59,6 +60,9 @@ def demo(arguments: Sequence[str]) -> None:
         call_command("seed")
     from loket.core.models import User
 
+    # The worker sends notifications and runs background work; it shares this process group,
+    # so Ctrl+C stops it together with the server.
+    subprocess.Popen([sys.executable, "-m", "loket.cli", "worker"])
     print(f"\nLoket is running at http://{DEMO_ADDRESS}/  (Ctrl+C to stop)")
     print(f"Log in at http://{DEMO_ADDRESS}/en/demo-login/ as one of:")
     for identity in DEMO_IDENTITIES:
@@ -80,8 +84,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         _serve(bind, workers=int(os.environ.get("LOKET_WORKERS", "3")))
     elif command in ("help", "-h", "--help"):
         print(__doc__)
-        print("Commands: demo [--reseed], serve, and every Django management command")
-        print("(migrate, seed, check, createsuperuser, …).")
+        print("Commands: demo [--reseed], serve, worker [--once], seed, migrate, audit, report,")
+        print("geo, opendata, and every other Django management command.")
     else:
         _setup()
         from django.core.management import execute_from_command_line

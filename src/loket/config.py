@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,14 @@ class Config:
     static_root: Path
     email_url: str
     sources: dict[str, str]
+    trusted_proxies: tuple[str, ...]
     source_endpoints: dict[str, dict[str, object]]
+    # --- OpenID Connect login and session limits (accounts app) ---
+    oidc: OidcClient | None = None
+    oidc_agent: OidcClient | None = None
+    session_idle_minutes: int = 30
+    session_max_hours: int = 8
+    # --- end OpenID Connect ---
 
     @property
     def is_demo(self) -> bool:
@@ -91,7 +98,11 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         static_root=Path(env_vars.get("LOKET_STATIC_ROOT", str(var_dir / "static"))),
         email_url=env_vars.get("LOKET_EMAIL_URL", "console://"),
         sources=_json_object(env_vars, "LOKET_SOURCES"),
+        trusted_proxies=tuple(
+            p.strip() for p in env_vars.get("LOKET_TRUSTED_PROXIES", "").split(",") if p.strip()
+        ),
         source_endpoints=_json_object(env_vars, "LOKET_SOURCE_ENDPOINTS"),
+        **_oidc_settings(env_vars),
     )
     if env != "production":
         # Static files are served from the apps in development; whitenoise wants the folder.
@@ -115,6 +126,106 @@ def _json_object(env_vars: Mapping[str, str], name: str) -> dict[str, Any]:
         raise ConfigurationError(f"{name} must be a JSON object")
     return value
 
+
+# --- OpenID Connect login and session limits (accounts app) ---
+
+MEMBERSHIP_ROLES = ("agent", "dpo", "helper", "designer")
+
+
+@dataclass(frozen=True)
+class OidcClient:
+    """Loket registered as a client at one OpenID provider (FAS/CSAM, itsme, an organisation's).
+
+    ``groups`` maps a group named in the ``groups_claim`` to the membership it grants:
+    ``{"administration": "<id>", "role": "agent"|"dpo"|"helper"|"designer"}``.
+    """
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    scopes: str = "openid profile"
+    national_number_claim: str = "national_number"
+    enterprise_claim: str = ""
+    groups_claim: str = ""
+    groups: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _oidc_client(env_vars: Mapping[str, str], prefix: str, **extra: Any) -> OidcClient | None:
+    issuer = env_vars.get(f"{prefix}_ISSUER", "").strip().rstrip("/")
+    if not issuer:
+        return None
+    return OidcClient(
+        issuer=issuer,
+        client_id=env_vars.get(f"{prefix}_CLIENT_ID", "").strip(),
+        client_secret=env_vars.get(f"{prefix}_CLIENT_SECRET", ""),
+        scopes=env_vars.get(f"{prefix}_SCOPES", "").strip() or "openid profile",
+        **extra,
+    )
+
+
+def _agent_groups(env_vars: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    groups = _json_object(env_vars, "LOKET_OIDC_AGENT_GROUPS")
+    for name, grant in groups.items():
+        if (
+            not isinstance(grant, dict)
+            or not grant.get("administration")
+            or grant.get("role") not in MEMBERSHIP_ROLES
+        ):
+            raise ConfigurationError(
+                f"LOKET_OIDC_AGENT_GROUPS[{name!r}] must be "
+                f'{{"administration": "<id>", "role": one of {", ".join(MEMBERSHIP_ROLES)}}}'
+            )
+    return groups
+
+
+def _positive_int(env_vars: Mapping[str, str], name: str, default: int) -> int:
+    raw = env_vars.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigurationError(f"{name} must be a positive whole number")
+    return int(raw)
+
+
+def _oidc_settings(env_vars: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "oidc": _oidc_client(
+            env_vars,
+            "LOKET_OIDC",
+            national_number_claim=env_vars.get("LOKET_OIDC_NATIONAL_NUMBER_CLAIM", "").strip()
+            or "national_number",
+            enterprise_claim=env_vars.get("LOKET_OIDC_ENTERPRISE_CLAIM", "").strip(),
+        ),
+        "oidc_agent": _oidc_client(
+            env_vars,
+            "LOKET_OIDC_AGENT",
+            national_number_claim="",
+            groups_claim=env_vars.get("LOKET_OIDC_AGENT_GROUPS_CLAIM", "").strip() or "groups",
+            groups=_agent_groups(env_vars),
+        ),
+        "session_idle_minutes": _positive_int(env_vars, "LOKET_SESSION_IDLE_MINUTES", 30),
+        "session_max_hours": _positive_int(env_vars, "LOKET_SESSION_MAX_HOURS", 8),
+    }
+
+
+def _oidc_problems(config: Config) -> list[str]:
+    problems = []
+    for prefix, client, required in (
+        ("LOKET_OIDC", config.oidc, True),
+        ("LOKET_OIDC_AGENT", config.oidc_agent, False),
+    ):
+        if client is None:
+            if required:
+                problems.append(f"{prefix}_ISSUER is missing (residents could not log in)")
+            continue
+        if not client.issuer.startswith("https://"):
+            problems.append(f"{prefix}_ISSUER must be an https:// address")
+        if not client.client_id or not client.client_secret:
+            problems.append(f"{prefix}_CLIENT_ID and {prefix}_CLIENT_SECRET must both be set")
+    return problems
+
+
+# --- end OpenID Connect ---
 
 REGISTERS = ("population", "vehicle", "enterprise", "social")
 
@@ -144,4 +255,5 @@ def production_problems(config: Config) -> list[str]:
         endpoint = config.source_endpoints.get(source, {})
         if str(endpoint.get("url", "https:")).startswith("http:") and endpoint.get("token"):
             problems.append(f"LOKET_SOURCE_ENDPOINTS[{source!r}] sends a token over plain http")
+    problems.extend(_oidc_problems(config))  # OpenID Connect (accounts app)
     return problems

@@ -35,9 +35,11 @@ INSTALLED_APPS = [
     "loket.catalog",
     "loket.sources",
     "loket.audit",
+    "loket.tasks",
     "loket.geo",
     "loket.forms",
     "loket.cases",
+    "loket.notify",
     "loket.opendata",
     "loket.accounts",
     "loket.web",
@@ -52,13 +54,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "loket.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "loket.urls"
 WSGI_APPLICATION = "loket.wsgi.application"
 AUTH_USER_MODEL = "core.User"
-LOGIN_URL = "web:login"
+LOGIN_URL = "accounts:login"
 
 TEMPLATES = [
     {
@@ -105,11 +108,18 @@ WHITENOISE_USE_FINDERS = LOKET_ENV != "production"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 60 * 60 * 8
+SESSION_COOKIE_AGE = CONFIG.session_max_hours * 60 * 60
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# OpenID Connect login and session limits (accounts app, read at request time).
+LOKET_OIDC = CONFIG.oidc
+LOKET_OIDC_AGENT = CONFIG.oidc_agent
+LOKET_SESSION_IDLE_MINUTES = CONFIG.session_idle_minutes
+LOKET_SESSION_MAX_HOURS = CONFIG.session_max_hours
+# Reverse proxies whose X-Forwarded-For is believed (for rate limits and logs), comma-separated.
+LOKET_TRUSTED_PROXIES = CONFIG.trusted_proxies
 if LOKET_ENV == "production":
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

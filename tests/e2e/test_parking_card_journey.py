@@ -67,7 +67,7 @@ def test_a_resident_applies_in_dutch_and_only_parking_brussels_sees_the_case(
     assert Case.objects.count() == 1
 
     page.get_by_role("link", name="Mijn dossiers").first.click()
-    expect(page.get_by_role("link", name=reference)).to_be_visible()
+    expect(page.get_by_role("link", name=reference, exact=True)).to_be_visible()
 
     # My data: the three consultations, in Dutch, each with its proof; the log verifies.
     page.get_by_role("link", name="Mijn gegevens").first.click()
@@ -81,12 +81,12 @@ def test_a_resident_applies_in_dutch_and_only_parking_brussels_sees_the_case(
 
     # The agent of parking.brussels has it in the queue.
     log_in(page, base, "agent-parking")
-    page.get_by_role("link", name=reference).click()
+    page.get_by_role("link", name=reference, exact=True).click()
     expect(page.locator("main").get_by_text("2-XYZ-789").first).to_be_visible()
     log_out(page)
 
     # The agent of Ixelles neither sees it nor can open it.
     log_in(page, base, "agent-ixelles")
-    expect(page.get_by_role("link", name=reference)).to_have_count(0)
+    expect(page.get_by_role("link", name=reference, exact=True)).to_have_count(0)
     response = page.goto(f"{base}/nl/back-office/cases/{reference}/")
     assert response is not None and response.status == 404

@@ -68,14 +68,29 @@ def append(fields: dict[str, Any]) -> AccessLogEntry:
 
 
 def _locked_state() -> LogState:
+    """The state row, locked until the end of the transaction (created if it is missing: a
+    database emptied by a test runner, or restored from a partial dump)."""
     if connection.vendor != "postgresql":
+        LogState.objects.get_or_create(id=1)
         return LogState.objects.select_for_update().get(id=1)
     with connection.cursor() as cursor:  # the hot path: one round trip, no ORM
         cursor.execute(
             "SELECT size, frontier, last_head_at FROM audit_logstate WHERE id = 1 FOR UPDATE"
         )
-        size, frontier, last_head_at = cursor.fetchone()
-    return LogState(id=1, size=size, frontier=bytes(frontier), last_head_at=last_head_at)
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute(
+                "INSERT INTO audit_logstate (id, size, frontier) VALUES (1, 0, '') "
+                "ON CONFLICT (id) DO NOTHING"
+            )
+            cursor.execute(
+                "SELECT size, frontier, last_head_at FROM audit_logstate WHERE id = 1 FOR UPDATE"
+            )
+            row = cursor.fetchone()
+    size, frontier, last_head_at = row
+    state = LogState(id=1, size=size, frontier=bytes(frontier), last_head_at=last_head_at)
+    state._state.adding = False  # it exists: saving it must UPDATE
+    return state
 
 
 ENTRY_COLUMNS = [str(f.column) for f in AccessLogEntry._meta.concrete_fields if not f.primary_key]
@@ -115,7 +130,7 @@ def append_many(many: list[dict[str, Any]], batch_size: int = 5000) -> int:
     """Append entries in bulk under one lock (imports, replays, benchmarks): same tree, same
     hashes as ``append`` one by one, a fraction of the round trips."""
     with transaction.atomic():
-        state = LogState.objects.select_for_update().get(id=1)
+        state = _locked_state()
         frontier = bytes(state.frontier)
         now = timezone.now()
         for start in range(0, len(many), batch_size):
@@ -151,7 +166,7 @@ def _extend(index: int, frontier: bytes, leaf: bytes) -> tuple[bytes, list[Merkl
 def sign_tree_head() -> TreeHead | None:
     """Sign the current tree now (on demand). None when the log is empty."""
     with transaction.atomic():
-        state = LogState.objects.select_for_update().get(id=1)
+        state = _locked_state()
         if state.size == 0:
             return None
         head = _sign(state)

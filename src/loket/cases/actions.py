@@ -1,49 +1,100 @@
-"""Every write on cases: submitting, and changing status. Views, API, CLI and tests call these."""
+"""Every write on cases: submit, change status, request information, message, assign, withdraw.
+
+Views, the API, the CLI and the tests call these; each is one transaction, and each event that
+matters to the applicant queues its notification in that same transaction.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from loket.audit.actions import do_record_consultation
-from loket.cases.models import Case, CaseEvent
+from loket.cases.models import Case, CaseEvent, CaseMessage
 from loket.cases.references import new_reference
 from loket.catalog.models import Procedure
+from loket.core.i18n import current_language
 from loket.core.identifiers import pseudonym
 from loket.core.models import Administration, User
-from loket.forms.models import Draft
+from loket.forms.definitions import FormDefinition, get_definition
+from loket.forms.models import Attachment, Draft
+from loket.notify.actions import do_notify
+from loket.notify.models import Notification
+
+Status = Case.Status
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    Status.SUBMITTED: {Status.IN_PROGRESS, Status.INFORMATION_REQUESTED, Status.APPROVED,
+                       Status.REJECTED},
+    Status.IN_PROGRESS: {Status.INFORMATION_REQUESTED, Status.APPROVED, Status.REJECTED},
+    Status.INFORMATION_REQUESTED: {Status.IN_PROGRESS, Status.APPROVED, Status.REJECTED},
+}  # fmt: skip
 
 
 class CannotSubmit(Exception):
     """The draft cannot become a case (e.g. no handling administration can be determined)."""
 
 
-def handling_administration(procedure: Procedure, facts: dict[str, Any]) -> Administration:
-    """The regional body that owns the procedure, or the municipality of residence."""
+class InvalidTransition(Exception):
+    pass
+
+
+def add_working_days(start: date, days: int) -> date:
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def handling_administration(
+    procedure: Procedure, definition: FormDefinition | None, facts: dict[str, Any],
+    answers: dict[str, Any],
+) -> Administration:  # fmt: skip
+    """The owning body, the municipality of residence, or the municipality of the location."""
     if procedure.administration_id:
         return Administration.objects.get(id=procedure.administration_id)
-    nis_code = facts.get("population", {}).get("address", {}).get("nis_code")
+    nis_code = ""
+    if definition is not None and definition.handling == "municipality-of-location":
+        location = answers.get(definition.location_field) or ""
+        nis_code = location.get("municipality", "") if isinstance(location, dict) else location
+    if not nis_code:
+        nis_code = facts.get("population", {}).get("address", {}).get("nis_code", "")
+    if not nis_code:
+        nis_code = (answers.get("declared") or {}).get("population.address.municipality", "")
     administration = Administration.objects.filter(
         id=nis_code, kind=Administration.Kind.MUNICIPALITY
     ).first()
     if administration is None:
-        raise CannotSubmit("no municipality of residence")
+        raise CannotSubmit("no municipality can be determined")
     return administration
 
 
-def do_submit_case(draft: Draft, answers: dict[str, Any]) -> Case:
+def do_submit_case(draft: Draft, answers: dict[str, Any], submitted_by: User | None = None) -> Case:
     """Turn a draft into a case in one transaction; a repeated submit returns the same case."""
     existing = Case.objects.filter(
         applicant=draft.user, idempotency_key=draft.idempotency_key
     ).first()
     if existing is not None:
         return existing
-    administration = handling_administration(draft.procedure, draft.facts)
+    definition = get_definition(draft.procedure_id)
+    administration = handling_administration(draft.procedure, definition, draft.facts, answers)
+    language = current_language()
+    if draft.user.preferred_language != language:  # notices follow the language applied in
+        User.objects.filter(pk=draft.user_id).update(preferred_language=language)
+        draft.user.preferred_language = language
     try:
         with transaction.atomic():
-            case = _create_case(draft, answers, administration)
-            CaseEvent.objects.create(case=case, status=case.status, actor=draft.user)
+            case = _create_case(draft, answers, administration, submitted_by)
+            CaseEvent.objects.create(
+                case=case, status=case.status, actor=submitted_by or draft.user
+            )
+            Attachment.objects.filter(id__in=_attachment_ids(answers)).update(case=case)
+            do_notify(case.applicant, case, Notification.Kind.SUBMITTED, "submitted")
             draft.delete()
     except IntegrityError:
         # A concurrent submit of the same draft won the race: return its case.
@@ -51,7 +102,19 @@ def do_submit_case(draft: Draft, answers: dict[str, Any]) -> Case:
     return case
 
 
-def _create_case(draft: Draft, answers: dict[str, Any], administration: Administration) -> Case:
+def _attachment_ids(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        found = [str(value["attachment"])] if "attachment" in value else []
+        return found + [i for v in value.values() for i in _attachment_ids(v)]
+    if isinstance(value, list):
+        return [i for v in value for i in _attachment_ids(v)]
+    return []
+
+
+def _create_case(
+    draft: Draft, answers: dict[str, Any], administration: Administration,
+    submitted_by: User | None,
+) -> Case:  # fmt: skip
     for _attempt in range(5):
         reference = new_reference()
         if not Case.objects.filter(reference=reference).exists():
@@ -65,30 +128,105 @@ def _create_case(draft: Draft, answers: dict[str, Any], administration: Administ
         facts=draft.facts,
         answers=answers,
         declared_instead=draft.unavailable,
-        language=draft.user.preferred_language,
+        language=current_language(),
         idempotency_key=draft.idempotency_key,
+        due_on=add_working_days(timezone.localdate(), draft.procedure.processing_days or 10),
+        submitted_by=submitted_by if submitted_by and submitted_by != draft.user else None,
     )
-
-
-ALLOWED_TRANSITIONS = {
-    Case.Status.SUBMITTED: {Case.Status.IN_PROGRESS, Case.Status.APPROVED, Case.Status.REJECTED},
-    Case.Status.IN_PROGRESS: {Case.Status.APPROVED, Case.Status.REJECTED},
-}
-
-
-class InvalidTransition(Exception):
-    pass
 
 
 @transaction.atomic
 def do_change_status(case: Case, agent: User, status: str, note: str = "") -> Case:
     """Move a case along its workflow. The caller has already scoped ``case`` to ``agent``."""
     case = Case.objects.select_for_update().get(pk=case.pk)
-    if status not in ALLOWED_TRANSITIONS.get(Case.Status(case.status), set()):
+    if status not in ALLOWED_TRANSITIONS.get(case.status, set()):
         raise InvalidTransition(f"{case.status} → {status}")
+    if case.status == Status.INFORMATION_REQUESTED:
+        _resume(case)
     case.status = status
+    if case.is_decided:
+        case.decided_at = timezone.now()
+    case.save()
+    event = CaseEvent.objects.create(case=case, status=status, actor=agent, note=note)
+    if case.is_decided:
+        do_notify(case.applicant, case, Notification.Kind.DECIDED, f"event-{event.pk}")
+    return case
+
+
+def _resume(case: Case) -> None:
+    """Coming back from a request for information: the paused days do not count."""
+    paused_since = (
+        case.events.filter(status=Status.INFORMATION_REQUESTED).order_by("-at").values_list(
+            "at", flat=True
+        ).first()
+    )  # fmt: skip
+    if paused_since and case.due_on:
+        case.due_on += timezone.localdate() - timezone.localtime(paused_since).date()
+
+
+@transaction.atomic
+def do_request_information(
+    case: Case, agent: User, body: str, attachments: Sequence[Attachment] = ()
+) -> CaseMessage:
+    """Ask the applicant for something; the case waits (and its clock stops) until they answer."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if Status.INFORMATION_REQUESTED not in ALLOWED_TRANSITIONS.get(case.status, set()):
+        raise InvalidTransition(f"{case.status} → {Status.INFORMATION_REQUESTED}")
+    message = _message(case, agent, body, attachments, from_applicant=False, request=True)
+    case.status = Status.INFORMATION_REQUESTED
     case.save(update_fields=["status", "updated_at"])
-    CaseEvent.objects.create(case=case, status=status, actor=agent, note=note)
+    CaseEvent.objects.create(case=case, status=case.status, actor=agent, note=body)
+    do_notify(case.applicant, case, Notification.Kind.INFORMATION_REQUESTED, f"msg-{message.pk}")
+    return message
+
+
+@transaction.atomic
+def do_post_message(
+    case: Case, author: User, body: str, attachments: Sequence[Attachment] = ()
+) -> CaseMessage:
+    """A message on the case. The applicant's answer to a request resumes the case."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    from_applicant = author.pk == case.applicant_id
+    message = _message(case, author, body, attachments, from_applicant, request=False)
+    if from_applicant and case.status == Status.INFORMATION_REQUESTED:
+        _resume(case)
+        case.status = Status.IN_PROGRESS
+        case.save(update_fields=["status", "due_on", "updated_at"])
+        CaseEvent.objects.create(case=case, status=case.status, actor=author)
+    elif not from_applicant:
+        do_notify(case.applicant, case, Notification.Kind.MESSAGE, f"msg-{message.pk}")
+    return message
+
+
+def _message(
+    case: Case, author: User, body: str, attachments: Sequence[Attachment], from_applicant: bool,
+    request: bool,
+) -> CaseMessage:  # fmt: skip
+    message = CaseMessage.objects.create(
+        case=case, author=author, from_applicant=from_applicant, body=body,
+        requests_information=request,
+    )  # fmt: skip
+    for attachment in attachments:
+        attachment.case = case
+        attachment.save(update_fields=["case"])
+    message.attachments.set(attachments)
+    return message
+
+
+@transaction.atomic
+def do_withdraw(case: Case, applicant: User) -> Case:
+    case = Case.objects.select_for_update().get(pk=case.pk, applicant=applicant)
+    if not case.is_open:
+        raise InvalidTransition(f"{case.status} → withdrawn")
+    case.status = Status.WITHDRAWN
+    case.save(update_fields=["status", "updated_at"])
+    CaseEvent.objects.create(case=case, status=case.status, actor=applicant)
+    return case
+
+
+def do_assign(case: Case, assignee: User | None) -> Case:
+    Case.objects.filter(pk=case.pk).update(assigned_to=assignee)
+    case.assigned_to = assignee
     return case
 
 

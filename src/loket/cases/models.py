@@ -11,8 +11,10 @@ class Case(models.Model):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
         IN_PROGRESS = "in_progress", _("Being handled")
+        INFORMATION_REQUESTED = "information_requested", _("Waiting for your information")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     reference = models.CharField(max_length=20, unique=True)
     procedure = models.ForeignKey("catalog.Procedure", on_delete=models.PROTECT)
@@ -23,7 +25,7 @@ class Case(models.Model):
     administration = models.ForeignKey(
         "core.Administration", on_delete=models.PROTECT, related_name="cases"
     )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.SUBMITTED)
     facts = models.JSONField(
         default=dict, help_text="Data read from authentic sources, by source and attribute."
     )
@@ -36,6 +38,25 @@ class Case(models.Model):
     idempotency_key = models.UUIDField()
     submitted_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    due_on = models.DateField(
+        null=True, help_text="Submission plus the handling time, paused time excluded."
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who pressed submit, when not the applicant (a helper).",
+    )
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -50,7 +71,18 @@ class Case(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (self.Status.SUBMITTED, self.Status.IN_PROGRESS)
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in (self.Status.APPROVED, self.Status.REJECTED)
+
+
+OPEN_STATUSES = (
+    Case.Status.SUBMITTED,
+    Case.Status.IN_PROGRESS,
+    Case.Status.INFORMATION_REQUESTED,
+)
 
 
 class CaseEvent(models.Model):
@@ -58,7 +90,7 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=20, choices=Case.Status.choices)
+    status = models.CharField(max_length=30, choices=Case.Status.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -69,3 +101,21 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.status}"
+
+
+class CaseMessage(models.Model):
+    """A message between the applicant and the administration, with attachments."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_applicant = models.BooleanField()
+    body = models.TextField()
+    attachments = models.ManyToManyField("loket_forms.Attachment", blank=True)
+    requests_information = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"message on {self.case_id}"

@@ -80,6 +80,7 @@ class Membership(models.Model):
 
     class Role(models.TextChoices):
         AGENT = "agent", _("Case handler")
+        MANAGER = "manager", _("Head of service")
         DPO = "dpo", _("Data protection officer")
         HELPER = "helper", _("Digital helper")
         DESIGNER = "designer", _("Service designer")

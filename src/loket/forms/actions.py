@@ -9,8 +9,9 @@ from loket.catalog.models import Procedure
 from loket.core.models import User
 from loket.forms.definitions import FormDefinition
 from loket.forms.models import Draft
-from loket.sources.base import Actor, Subject
+from loket.sources.base import Actor, Subject, SubjectKind
 from loket.sources.door import consult_needs
+from loket.sources.registry import subject_kind_of
 
 
 def get_or_start_draft(user: User, procedure: Procedure, definition: FormDefinition) -> Draft:
@@ -21,9 +22,24 @@ def get_or_start_draft(user: User, procedure: Procedure, definition: FormDefinit
 
 
 def do_prefill(draft: Draft, definition: FormDefinition, actor: Actor) -> Draft:
-    """Read the definition's facts for the applicant, each under its declared purpose."""
-    subject = Subject("person", draft.user.national_number or "")
-    facts, missing = consult_needs(subject, draft.procedure, definition.facts, actor)
+    """Read the definition's facts, each under its declared purpose: the person's own data, and
+    their enterprise's for the attributes of the enterprise register."""
+    facts: dict[str, Any] = {}
+    missing: list[str] = []
+    subjects: tuple[tuple[SubjectKind, str], ...] = (
+        ("person", draft.user.national_number or ""),
+        ("enterprise", draft.user.enterprise_number),
+    )
+    for kind, identifier in subjects:
+        wanted = [a for a in definition.facts if subject_kind_of(a) == kind]
+        if not wanted:
+            continue
+        if not identifier:
+            missing.extend(wanted)
+            continue
+        found, unanswered = consult_needs(Subject(kind, identifier), draft.procedure, wanted, actor)
+        facts.update(found)
+        missing.extend(unanswered)
     draft.consented = True
     draft.facts = facts
     draft.unavailable = missing
@@ -53,8 +69,14 @@ def _jsonable(value: Any) -> Any:
 
 
 def missing_pages(draft: Draft, definition: FormDefinition) -> list[str]:
-    return [
-        page.id
-        for page in definition.pages
-        if any(f.required and f.name not in draft.answers for f in page.fields)
-    ]
+    """The visible pages that still lack a required answer, in order."""
+    answers = draft.answers
+    missing = []
+    for page in definition.visible_pages(answers):
+        for field in page.fields:
+            applies = field.show_if is None or field.show_if.holds(answers)
+            empty = answers.get(field.name) in (None, "", [], {})
+            if field.required and applies and empty and field.type != "group":
+                missing.append(page.id)
+                break
+    return missing

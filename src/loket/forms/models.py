@@ -34,3 +34,23 @@ class Draft(models.Model):
 
     def __str__(self) -> str:
         return f"draft {self.procedure_id} of user {self.user_id}"
+
+
+class Attachment(models.Model):
+    """A file an applicant or an agent uploaded. Stored under a random name through Django's
+    storage API and only ever served by a view that checks who asks (never a public URL)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    name = models.CharField(max_length=120, help_text="The sanitised original name.")
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name

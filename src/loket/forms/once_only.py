@@ -14,13 +14,17 @@ from loket.forms.definitions import FieldDefinition, FormDefinition, get_definit
 
 # attribute -> (field types, field names) that would ask for it again
 DUPLICATES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    # Another person's number or another address (the new one, the works') is a real question:
+    # only the applicant's own identity and address are recognised, by name.
     "population.identity": (
-        frozenset({"national_number"}),
+        frozenset(),
         frozenset({"first_name", "last_name", "name", "birth_date", "national_number"}),
     ),
     "population.address": (
-        frozenset({"brussels_address"}),
-        frozenset({"address", "street", "house_number", "postcode", "municipality"}),
+        frozenset(),
+        frozenset(
+            {"address", "home_address", "current_address", "street", "house_number", "postcode"}
+        ),
     ),
     "population.address_history": (frozenset(), frozenset({"previous_addresses"})),
     "population.household": (frozenset(), frozenset({"household", "household_members"})),
@@ -28,7 +32,7 @@ DUPLICATES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "population.civil_status": (frozenset(), frozenset({"civil_status"})),
     "vehicle.registrations": (frozenset({"licence_plate"}), frozenset({"vehicles"})),
     "enterprise.identity": (
-        frozenset({"enterprise_number"}),
+        frozenset(),
         frozenset({"enterprise_number", "enterprise_name", "legal_form"}),
     ),
     "enterprise.establishments": (frozenset(), frozenset({"establishment", "establishments"})),

@@ -1,3 +1,9 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from loket.geo import views
+
+app_name = "geo"
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.search_addresses, name="search"),
+    path("reverse", views.reverse_geocode, name="reverse"),
+]

@@ -6,3 +6,6 @@ class OpenDataConfig(AppConfig):
     name = "loket.opendata"
     label = "opendata"
     verbose_name = _("Open data")
+
+    def ready(self) -> None:
+        import loket.opendata.tasks  # noqa: F401 - registers the daily publication

@@ -153,6 +153,8 @@ class DemoPerson:
     house_number: str
     plates: tuple[str, ...] = ()
     enterprise_name: str = ""
+    # (first name, birth date, gender, role) of the people living with them
+    household: tuple[tuple[str, date, str, str], ...] = ()
 
 
 DEMO_PEOPLE = (
@@ -166,6 +168,10 @@ DEMO_PEOPLE = (
         "21009",
         "98",
         plates=("1-ABC-123", "2-XYZ-789"),
+        household=(
+            ("Youssef", date(1986, 9, 2), "M", "partner"),
+            ("Lina", date(2016, 5, 19), "F", "child"),
+        ),
     ),
     DemoPerson(
         "resident2",
@@ -470,11 +476,15 @@ class RegisterGenerator:
             )
             resident.household, resident.address = household, address
             resident.save()
+            for first_name, birth, gender, role in person.household:
+                member = self.resident(gender, birth, first_name, person.last_name, role)
+                member.household, member.address = household, address
+                member.save()
             for plate in person.plates:
                 self.vehicle(resident, plate).save()
             if person.enterprise_name:
                 self._enterprise(resident, person.enterprise_name)
-        return len(DEMO_PEOPLE)
+        return len(DEMO_PEOPLE) + sum(len(p.household) for p in DEMO_PEOPLE)
 
 
 def _fields(address: Address) -> dict[str, str]:

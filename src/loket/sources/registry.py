@@ -24,3 +24,8 @@ def get_source(source_id: str) -> AuthenticSource:
         raise KeyError(f"no adapter configured for authentic source {source_id!r}")
     source: AuthenticSource = import_string(paths[source_id])()
     return source
+
+
+def subject_kind_of(attribute: str) -> str:
+    """Whose data ``source.attribute`` is: a person's or an enterprise's."""
+    return get_source(attribute.split(".", 1)[0]).subject_kind

@@ -61,6 +61,7 @@ def create_demo_users() -> list[User]:
                 "last_name": person.last_name,
                 "national_number": national_number,
                 "enterprise_number": enterprise,
+                "email": f"{identity.key}@demo.loket.brussels",
             },
         )
         user.set_unusable_password()

@@ -13,9 +13,9 @@ from loket.catalog.models import Procedure
 from loket.core.i18n import current_language, pick
 from loket.core.identifiers import format_national_number
 from loket.core.models import Administration
-from loket.forms.definitions import FormDefinition
+from loket.forms.definitions import FieldDefinition, FormDefinition
 from loket.forms.fallback import declaration_form
-from loket.forms.fields import build_field
+from loket.forms.fields import choices_for
 from loket.sources.catalogue import attribute_label, source_name
 
 
@@ -107,25 +107,54 @@ def declared_rows(declared: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
+def format_answer(definition: FieldDefinition, value: Any, facts: dict[str, Any]) -> str:
+    """An answer as the applicant would say it: labels of choices, dates, addresses, files."""
+    if value in (None, "", [], {}):
+        return "—"
+    kind = definition.type
+    if kind in ("choice", "licence_plate"):
+        labels = dict(choices_for(definition, facts))
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(str(labels.get(str(v), v)) for v in values)
+    if kind == "yes_no":
+        return str(_("Yes") if value == "yes" else _("No"))
+    if kind == "date":
+        return _date(value)
+    if kind in ("brussels_address", "location"):
+        return format_address(
+            {**value, "street_fr": value.get("street", ""), "street_nl": value.get("street", ""),
+             "nis_code": value.get("municipality", "")}
+        )  # fmt: skip
+    if kind == "file":
+        return f"{value.get('name', '')} ({int(value.get('size', 0)) // 1024 + 1} KB)"
+    if kind == "group":
+        items = [
+            "; ".join(format_answer(sub, item.get(sub.name), facts) for sub in definition.fields)
+            for item in value
+        ]
+        return " | ".join(items)
+    return str(value)
+
+
 def answer_rows(
     definition: FormDefinition,
     answers: dict[str, Any],
     facts: dict[str, Any],
     change_url: Callable[[str], str] | None = None,
 ) -> list[dict[str, str]]:
+    """The answers of the visible pages and fields, in order, each with its change link."""
     rows = []
-    for page in definition.pages:
+    for page in definition.visible_pages(answers):
         for field_definition in page.fields:
-            value = answers.get(field_definition.name, "")
-            field = build_field(field_definition, facts)
-            choices = dict(getattr(field, "choices", []))
-            shown = choices.get(value, value)
-            if field_definition.type == "date" and value:
-                shown = _date(value)
+            condition = field_definition.show_if
+            if condition is not None and not condition.holds(answers):
+                continue
             rows.append(
                 {
-                    "label": str(field.label),
-                    "value": str(shown),
+                    "label": pick(field_definition.label),
+                    "value": format_answer(
+                        field_definition, answers.get(field_definition.name), facts
+                    ),
                     "change_url": change_url(page.id) if change_url else "",
                 }
             )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from loket.web.views import account, apply, backoffice, mydata, public
+from loket.web.views import account, apply, backoffice, files, mydata, public
 
 app_name = "web"
 
@@ -20,9 +20,16 @@ urlpatterns = [
     path("logout/", account.logout_view, name="logout"),
     path("my-cases/", account.my_cases, name="my-cases"),
     path("my-cases/<str:reference>/", account.case_detail, name="case"),
+    path("my-cases/<str:reference>/<str:kind>.pdf", files.applicant_document, name="document"),
+    path("files/<uuid:attachment_id>/", files.attachment, name="attachment"),
     path("my-data/", mydata.my_data, name="my-data"),
     path("my-data/registers/", mydata.my_registers, name="my-registers"),
     path("my-data/proof/<int:index>/", mydata.entry_proof, name="my-data-proof"),
     path("back-office/", backoffice.queue, name="backoffice"),
     path("back-office/cases/<str:reference>/", backoffice.case_detail, name="backoffice-case"),
+    path(
+        "back-office/cases/<str:reference>/<str:kind>.pdf",
+        files.agent_document,
+        name="backoffice-document",
+    ),
 ]

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from loket.cases.actions import do_post_message, do_withdraw
 from loket.cases.selectors import cases_of_applicant, get_case_for_applicant
 from loket.core.models import User
 from loket.forms.models import Draft
+from loket.notify.models import Notification
 from loket.web.authentication import demo_login_enabled, log_in, log_out
+from loket.web.casework import MessageForm
 from loket.web.demo import DEMO_IDENTITIES
 
 
@@ -58,23 +64,51 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def my_cases(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
     drafts = Draft.objects.filter(user=request.user).select_related("procedure")
+    notices = list(Notification.objects.filter(recipient=request.user).select_related("case")[:20])
+    unread = [n.pk for n in notices if n.read_at is None]
+    Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
     return render(
         request,
         "web/account/my_cases.html",
-        {"cases": cases_of_applicant(request.user), "drafts": drafts},
+        {
+            "cases": cases_of_applicant(request.user),
+            "drafts": drafts,
+            "notices": notices,
+            "unread": set(unread),
+        },
     )
 
 
 @login_required
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    assert isinstance(request.user, User)
-    case = get_case_for_applicant(request.user, reference)
+    """The applicant's view of a case: status, history, messages, documents; answer, withdraw."""
+    user = request.user
+    assert isinstance(user, User)
+    case = get_case_for_applicant(user, reference)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    form = MessageForm(
+        request.POST if action == "message" else None,
+        request.FILES if action == "message" else None,
+    )
+    if action == "message" and case.is_open and form.is_valid():
+        files = form.stored_attachments(user)
+        if not form.errors:
+            do_post_message(case, user, form.cleaned_data["body"], files)
+            messages.success(request, _("Your message has been sent."))
+            return redirect("web:case", reference=case.reference)
+    if action == "withdraw" and case.is_open:
+        do_withdraw(case, user)
+        messages.success(request, _("Your application has been withdrawn."))
+        return redirect("web:case", reference=case.reference)
     return render(
         request,
         "web/account/case.html",
         {
             "case": case,
             "events": case.events.all(),
+            "messages_list": case.messages.select_related("author").prefetch_related("attachments"),
+            "form": form if case.is_open else None,
             "just_submitted": request.GET.get("submitted") == "1",
         },
+        status=422 if form.errors else 200,
     )

@@ -24,8 +24,8 @@ from loket.forms.actions import (
 )
 from loket.forms.definitions import FormDefinition, get_definition
 from loket.forms.fallback import declarable, declaration_form
-from loket.forms.fields import page_form
 from loket.forms.models import Draft
+from loket.forms.pages import PageForm
 from loket.sources.base import Actor
 from loket.web.presenters import answer_rows, declared_rows, fact_rows, need_rows
 
@@ -57,6 +57,12 @@ def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
     """Say which registers will be asked for what and why, and let the applicant decline."""
     user, procedure, definition, draft = _context(request, procedure_id)
     error = ""
+    if request.method == "GET" and draft.consented is not None and not request.GET.get("review"):
+        # Coming back to a saved draft: go on where the applicant stopped.
+        missing = missing_pages(draft, definition)
+        if missing:
+            return redirect(_url("apply-page", procedure, page_id=missing[0]))
+        return redirect(_url("apply-check", procedure))
     if request.method == "POST":
         choice = request.POST.get("use_registers")
         if choice == "yes":
@@ -131,30 +137,49 @@ def declare(request: HttpRequest, procedure_id: str) -> HttpResponse:
 
 @login_required
 def question(request: HttpRequest, procedure_id: str, page_id: str) -> HttpResponse:
-    _user, procedure, definition, draft = _context(request, procedure_id)
+    user, procedure, definition, draft = _context(request, procedure_id)
     page = definition.page(page_id)
     if page is None:
         raise Http404
     if draft.consented is None:
         return redirect(_url("apply-start", procedure))
-    form = page_form(page, draft.facts, data=request.POST or None, initial=draft.answers)
-    if request.method == "POST" and form.is_valid():
-        do_save_answers(draft, form.cleaned_data)
-        following = definition.page_after(page.id)
+    posted = request.method == "POST"
+    form = PageForm(
+        page,
+        draft.facts,
+        draft.answers,
+        data=request.POST if posted else None,
+        files=request.FILES if posted else None,
+        adding=request.GET.get("add", ""),
+    )
+    if posted and form.is_valid(owner=user):
+        do_save_answers(draft, form.answers())
+        group = form.group_to_extend()
+        if group:
+            return redirect(_url("apply-page", procedure, page_id=page.id) + f"?add={group}")
+        following = definition.page_after(page.id, draft.answers)
         if following is None or request.GET.get("change"):
             return redirect(_url("apply-check", procedure))
         return redirect(_url("apply-page", procedure, page_id=following.id))
-    previous = definition.page_before(page.id)
+    previous = definition.page_before(page.id, draft.answers)
     back = (
         _url("apply-page", procedure, page_id=previous.id)
         if previous
         else _url("apply-facts", procedure)
     )
+    errors = form.errors()
     return render(
         request,
         "web/apply/page.html",
-        {"procedure": procedure, "form": form, "title": pick(page.title), "back_url": back},
-        status=INVALID if form.errors else 200,
+        {
+            "procedure": procedure,
+            "page_form": form,
+            "error_list": errors,
+            "title": pick(page.title),
+            "intro": pick(page.intro),
+            "back_url": back,
+        },
+        status=INVALID if errors else 200,
     )
 
 
@@ -184,7 +209,7 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
     ):
         case = do_submit_case(draft, draft.answers)
         return redirect(_case_url(case))
-    last_page = definition.pages[-1].id
+    last_page = definition.visible_pages(draft.answers)[-1].id
     return render(
         request,
         "web/apply/check.html",

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from loket.catalog.reference import load_catalogue
 from loket.core.reference import load_administrations
+from loket.geo.importer import import_shipped_samples
 from loket.registers.generator import RegisterGenerator, registers_are_empty
 from loket.web.demo import create_demo_history, create_demo_users
 
@@ -34,6 +35,10 @@ class Command(BaseCommand):
         administrations = load_administrations()
         procedures = load_catalogue()
         self.stdout.write(f"{administrations} administrations, {procedures} procedures loaded")
+        addresses = import_shipped_samples()
+        self.stdout.write(
+            "address register: " + ", ".join(f"{name} {count}" for name, count in addresses.items())
+        )
         if options["reference_only"]:
             return
         if settings.LOKET_ENV == "production":

@@ -1,0 +1,249 @@
+"""Submission path through HTTP on PostgreSQL, against the same SQL driven directly by psycopg.
+
+N applicants each have a ready draft of the residents' parking card; 16 client threads post
+"send" (the check page with its idempotency key) to gunicorn; we print submissions per second
+and p50/p95/p99 latency. The baseline runs the statements a submission makes (look-ups, insert
+of the case, its event, notification and task, delete of the draft, in one transaction) with
+psycopg from 16 threads, in the same run. Database: LOKET_BENCH_DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/loket_submit_bench), dropped and recreated.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from queue import Empty, Queue
+from typing import Any
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+URL = os.environ.get(
+    "LOKET_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loket_submit_bench"
+)
+APPLICANTS = int(os.environ.get("LOKET_BENCH_APPLICANTS", "600"))
+CLIENTS = 16
+
+
+def fresh_database() -> None:
+    base, name = URL.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    os.environ.update(
+        LOKET_ENV="test", LOKET_TEST_DATABASE_URL=URL, DJANGO_SETTINGS_MODULE="loket.settings"
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("seed", residents=3000, verbosity=0)
+
+
+def ready_drafts(count: int) -> list[tuple[str, str]]:
+    """(session key, idempotency key) for ``count`` applicants with a complete draft."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from loket.catalog.models import Procedure
+    from loket.core.models import User
+    from loket.forms.actions import do_prefill, do_save_answers, get_or_start_draft
+    from loket.forms.definitions import get_definition
+    from loket.registers.models import Vehicle
+    from loket.sources.base import Actor
+
+    procedure = Procedure.objects.get(id="residents-parking-card")
+    definition = get_definition(procedure.id)
+    assert definition is not None
+    ready = []
+    taken = User.objects.exclude(national_number=None).values_list("national_number", flat=True)
+    holders = (
+        Vehicle.objects.select_related("holder")
+        .filter(holder__isnull=False)
+        .exclude(holder__national_number__in=list(taken))
+    )
+    for vehicle in holders[:count]:
+        resident = vehicle.holder
+        assert resident is not None
+        user, _ = User.objects.get_or_create(
+            username=f"bench-{resident.national_number}",
+            defaults={"national_number": resident.national_number},
+        )
+        draft = get_or_start_draft(user, procedure, definition)
+        do_prefill(draft, definition, Actor(user.pk, user.national_number or "", "self"))
+        do_save_answers(draft, {"plate": vehicle.plate, "start_date": time.strftime("%Y-%m-%d")})
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        ready.append((session.session_key or "", str(draft.idempotency_key)))
+    return ready
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve(port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "LOKET_ENV": "test", "LOKET_TEST_DATABASE_URL": URL}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "loket.wsgi:application",
+         "--bind", f"127.0.0.1:{port}", "--workers", "4", "--log-level", "warning"],
+        env=env,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start")
+
+
+def post_submission(port: int, session: str, key: str) -> tuple[float, int]:
+    csrf = "b" * 32
+    body = f"csrfmiddlewaretoken={csrf}&idempotency_key={key}"
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request(
+        "POST", "/en/procedures/residents-parking-card/apply/check/", body,
+        {"Content-Type": "application/x-www-form-urlencoded",
+         "Cookie": f"sessionid={session}; csrftoken={csrf}",
+         "Referer": f"http://127.0.0.1:{port}/"},
+    )  # fmt: skip
+    status = connection.getresponse().status
+    connection.close()
+    return time.perf_counter() - started, status
+
+
+def run_clients(work: list[Any], call: Any) -> tuple[float, list[float], int]:
+    queue: Queue[Any] = Queue()
+    for item in work:
+        queue.put(item)
+    latencies: list[float] = []
+    failures = [0]
+    lock = threading.Lock()
+
+    def client() -> None:
+        while True:
+            try:
+                item = queue.get_nowait()
+            except Empty:
+                return
+            elapsed, ok = call(item)
+            with lock:
+                latencies.append(elapsed)
+                failures[0] += 0 if ok else 1
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started, latencies, failures[0]
+
+
+def baseline_statement_set(connection: psycopg.Connection[Any], applicant: int) -> None:
+    """The statements of one submission, with fresh values, in one transaction."""
+    reference = f"BRU-2026-{uuid.uuid4().int % 10_000_000:07d}-00"
+    key = uuid.uuid4()
+    with connection.transaction():
+        connection.execute("SELECT session_data FROM django_session LIMIT 1")
+        connection.execute("SELECT id FROM core_user WHERE id = %s", [applicant])
+        connection.execute("SELECT id FROM catalog_procedure WHERE id = 'residents-parking-card'")
+        connection.execute("SELECT id FROM cases_case WHERE applicant_id = %s AND "
+                           "idempotency_key = %s", [applicant, key])  # fmt: skip
+        connection.execute("SELECT id FROM core_administration WHERE id = 'parking-brussels'")
+        connection.execute("SELECT 1 FROM cases_case WHERE reference = %s", [reference])
+        case_id = connection.execute(
+            "INSERT INTO cases_case (reference, procedure_id, definition_version, applicant_id,"
+            " administration_id, status, facts, answers, declared_instead, language,"
+            " idempotency_key, submitted_at, updated_at, due_on) VALUES (%s,"
+            " 'residents-parking-card', 1, %s, 'parking-brussels', 'submitted', %s, %s, '[]',"
+            " 'en', %s, now(), now(), current_date) RETURNING id",
+            [reference, applicant, json.dumps({"population": {}}),
+             json.dumps({"plate": "1-ABC-123"}), key],
+        ).fetchone()[0]  # type: ignore[index]  # fmt: skip
+        connection.execute(
+            "INSERT INTO cases_caseevent (case_id, at, status, actor_id, note)"
+            " VALUES (%s, now(), 'submitted', %s, '')",
+            [case_id, applicant],
+        )
+        notification = connection.execute(
+            "INSERT INTO notify_notification (event_key, recipient_id, case_id, kind, language,"
+            " subject, body, created_at, mail) VALUES (%s, %s, %s, 'submitted', 'en', 's', 'b',"
+            " now(), 'pending') RETURNING id", [f"{case_id}:b", applicant, case_id],
+        ).fetchone()[0]  # type: ignore[index]  # fmt: skip
+        connection.execute("INSERT INTO tasks_task (name, payload, dedupe_key, state, run_after,"
+                           " attempts, max_attempts, locked_by, last_error, created_at) VALUES"
+                           " ('notify.mail', '{}', %s, 'queued', now(), 0, 8, '', '', now())",
+                           [f"mail:{notification}"])  # fmt: skip
+        connection.execute("DELETE FROM loket_forms_draft WHERE id = -1")
+
+
+def percentile(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100)[q - 1] * 1000
+
+
+def main() -> None:
+    fresh_database()
+    drafts = ready_drafts(APPLICANTS)
+    port = free_port()
+    server = serve(port)
+    try:
+        post_submission(port, *drafts[0])  # warm up the workers
+        elapsed, latencies, failures = run_clients(
+            drafts[1:], lambda d: (lambda r: (r[0], r[1] == 302))(post_submission(port, *d))
+        )
+    finally:
+        server.terminate()
+        server.wait()
+    http_rate = len(latencies) / elapsed
+    connections = [psycopg.connect(URL, autocommit=True) for _ in range(CLIENTS)]
+    local = threading.local()
+    pool: Queue[psycopg.Connection[Any]] = Queue()
+    for c in connections:
+        pool.put(c)
+
+    def baseline(applicant: int) -> tuple[float, bool]:
+        if not hasattr(local, "connection"):
+            local.connection = pool.get()
+        started = time.perf_counter()
+        baseline_statement_set(local.connection, applicant)
+        return time.perf_counter() - started, True
+
+    from loket.core.models import User
+
+    applicant = User.objects.filter(username__startswith="bench-").values_list("pk", flat=True)[0]
+    base_elapsed, base_latencies, _ = run_clients([applicant] * len(latencies), baseline)
+    base_rate = len(base_latencies) / base_elapsed
+    print(
+        f"submissions over HTTP ({CLIENTS} clients, gunicorn 4 workers, {len(latencies)} cases,"
+        f" {failures} failed): {http_rate:,.0f}/s; p50 {percentile(latencies, 50):.0f} ms,"
+        f" p95 {percentile(latencies, 95):.0f} ms, p99 {percentile(latencies, 99):.0f} ms"
+    )
+    print(
+        f"same SQL with psycopg ({CLIENTS} threads): {base_rate:,.0f}/s; p50"
+        f" {percentile(base_latencies, 50):.1f} ms, p95 {percentile(base_latencies, 95):.1f} ms"
+    )
+    print(f"  ratio HTTP / direct SQL: {http_rate / base_rate:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""The documents a case produces: the receipt and the decision, as tagged PDF/UA files.
+
+They are rendered from HTML templates in the applicant's language and made on demand, so that a
+document always matches the case's recorded state; the same case gives the same document.
+"""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from weasyprint import HTML
+
+from loket.cases.models import Case
+from loket.forms.definitions import get_definition
+
+KINDS = ("receipt", "decision")
+
+
+def document_html(case: Case, kind: str, answer_rows: list[dict[str, str]]) -> str:
+    with translation.override(case.language or "fr"):
+        return render_to_string(
+            f"cases/{kind}.html",
+            {
+                "case": case,
+                "answers": answer_rows,
+                "events": case.events.all(),
+                "decision": case.events.filter(status=case.status).order_by("-at").first(),
+                "definition": get_definition(case.procedure_id),
+            },
+        )
+
+
+def document_pdf(case: Case, kind: str, answer_rows: list[dict[str, str]]) -> bytes:
+    """A PDF/UA-1 (tagged, with language and title) of the receipt or the decision."""
+    html = document_html(case, kind, answer_rows)
+    pdf: bytes = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+    return pdf

@@ -1,0 +1,87 @@
+"""Receiving files safely: type decided by content, names sanitised, random storage names."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from loket.core.models import User
+from loket.forms.models import Attachment
+
+
+@dataclass(frozen=True)
+class FileKind:
+    key: str
+    content_type: str
+    extension: str
+    magic: tuple[bytes, ...]
+
+
+KINDS = (
+    FileKind("pdf", "application/pdf", "pdf", (b"%PDF-",)),
+    FileKind("jpeg", "image/jpeg", "jpg", (b"\xff\xd8\xff",)),
+    FileKind("png", "image/png", "png", (b"\x89PNG\r\n\x1a\n",)),
+)
+EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"#!")
+
+
+def sniff(head: bytes) -> FileKind | None:
+    """The kind of file by its first bytes, whatever its name or declared type says."""
+    return next((k for k in KINDS if any(head.startswith(m) for m in k.magic)), None)
+
+
+def sanitise_name(name: str, extension: str) -> str:
+    """Keep a readable base name (letters, digits, dash, underscore), force the real extension."""
+    base = unicodedata.normalize("NFKD", name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])
+    base = base.encode("ascii", "ignore").decode().rsplit(".", 1)[0]
+    base = re.sub(r"[^A-Za-z0-9_-]+", "-", base).strip("-")[:80] or "document"
+    return f"{base}.{extension}"
+
+
+def check_upload(upload: UploadedFile, accept: list[str], max_mb: float) -> FileKind:
+    """Refuse a file that is too big, executable, or not of an accepted kind (by content)."""
+    if upload.size is not None and upload.size > max_mb * 1024 * 1024:
+        raise ValidationError(
+            _("The file is larger than %(max)s MB. Choose a smaller file.") % {"max": max_mb},
+            code="too_big",
+        )
+    head = upload.read(16)
+    upload.seek(0)
+    if any(head.startswith(magic) for magic in EXECUTABLE_MAGIC):
+        raise ValidationError(
+            _("This file is a program, not a document. Upload a PDF, JPEG or PNG file."),
+            code="executable",
+        )
+    kind = sniff(head)
+    if kind is None or kind.key not in accept:
+        allowed = ", ".join(k.extension.upper() for k in KINDS if k.key in accept)
+        raise ValidationError(
+            _("This file is not a %(allowed)s file, whatever its name says.")
+            % {"allowed": allowed},
+            code="wrong_type",
+        )
+    return kind
+
+
+def store_upload(upload: UploadedFile, kind: FileKind, owner: User) -> Attachment:
+    digest = hashlib.sha256()
+    content = b"".join(chunk for chunk in upload.chunks())
+    digest.update(content)
+    storage_name = default_storage.save(f"attachments/{uuid.uuid4().hex}", ContentFile(content))
+    return Attachment.objects.create(
+        owner=owner,
+        name=sanitise_name(upload.name or "document", kind.extension),
+        content_type=kind.content_type,
+        size=len(content),
+        sha256=digest.hexdigest(),
+        storage_name=storage_name,
+    )

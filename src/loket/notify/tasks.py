@@ -1,0 +1,59 @@
+"""Sending the e-mail of a notification, through the SMTP server named by ``LOKET_EMAIL_URL``."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django.utils import timezone
+
+from loket.notify.models import Notification
+from loket.tasks.queue import handler
+
+SENDER = "Loket Brussels <no-reply@loket.brussels>"
+
+
+def mail_connection() -> BaseEmailBackend:
+    """smtp://user:password@host:port?tls=1, console:// or locmem:// (tests)."""
+    url = urlsplit(getattr(settings, "LOKET_EMAIL_URL", "") or settings.CONFIG.email_url)
+    if url.scheme == "console":
+        return get_connection("django.core.mail.backends.console.EmailBackend")
+    if url.scheme == "locmem":
+        return get_connection("django.core.mail.backends.locmem.EmailBackend")
+    query = parse_qs(url.query)
+    return get_connection(
+        "django.core.mail.backends.smtp.EmailBackend",
+        host=url.hostname or "127.0.0.1", port=url.port or 25,
+        username=url.username or "", password=url.password or "",
+        use_tls=query.get("tls") == ["1"], use_ssl=url.scheme == "smtps", timeout=10,
+    )  # fmt: skip
+
+
+@handler("notify.mail")
+def send_mail(payload: dict[str, Any]) -> None:
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient", "case")
+            .get(pk=payload["notification"])
+        )
+        if notification.mail != Notification.Mail.PENDING:
+            return  # sent already (a retried task) or nowhere to send
+        address = notification.recipient.email
+        if not address:
+            notification.mail = Notification.Mail.NO_ADDRESS
+            notification.save(update_fields=["mail"])
+            return
+        message = EmailMessage(
+            notification.subject, notification.body, SENDER, [address],
+            connection=mail_connection(),
+            headers={"Message-ID": f"<notification-{notification.pk}@loket.brussels>"},
+        )  # fmt: skip
+        message.send()
+        notification.mail = Notification.Mail.SENT
+        notification.mailed_at = timezone.now()
+        notification.save(update_fields=["mail", "mailed_at"])

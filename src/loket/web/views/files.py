@@ -1,0 +1,64 @@
+"""Attachments and case documents, served only to those who may see them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.utils import translation
+
+from loket.cases.documents import KINDS, document_pdf
+from loket.cases.models import Case
+from loket.cases.selectors import agent_administration_ids, get_case_for_agent
+from loket.core.models import User
+from loket.forms.definitions import get_definition
+from loket.forms.models import Attachment
+from loket.web.casework import attachment_visible_to
+from loket.web.presenters import answer_rows
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+def attachment(request: HttpRequest, attachment_id: str) -> FileResponse:
+    user = _user(request)
+    found = Attachment.objects.select_related("case").filter(id=attachment_id).first()
+    if found is None or not attachment_visible_to(found, user, agent_administration_ids(user)):
+        raise Http404
+    response = FileResponse(
+        default_storage.open(found.storage_name, "rb"),
+        as_attachment=True,
+        filename=found.name,
+        content_type=found.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _pdf(case: Case, kind: str) -> HttpResponse:
+    if kind not in KINDS or (kind == "decision" and not case.is_decided):
+        raise Http404
+    definition = get_definition(case.procedure_id)
+    with translation.override(case.language or "fr"):
+        rows = answer_rows(definition, case.answers, case.facts) if definition else []
+    response = HttpResponse(document_pdf(case, kind, rows), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}-{kind}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def applicant_document(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
+    case = Case.objects.filter(applicant=_user(request), reference=reference).first()
+    if case is None:
+        raise Http404
+    return _pdf(case, kind)
+
+
+@login_required
+def agent_document(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
+    return _pdf(get_case_for_agent(_user(request), reference), kind)

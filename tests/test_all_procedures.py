@@ -1,0 +1,140 @@
+"""Every catalogued procedure can be applied for, with generated valid answers, and handled.
+
+The answers are generated from what each page shows (its fields, choices and bounds), so this
+test follows the definitions as service designers change them.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from loket.cases.models import Case
+from loket.catalog.models import Procedure
+from loket.core.reference import read_yaml
+from loket.forms.definitions import FieldDefinition, get_definition
+from loket.forms.fields import BoundedDateField
+from loket.forms.models import Draft
+from loket.forms.pages import PageForm
+from loket.notify.models import Notification
+from tests.conftest import client_for, demo_user
+
+PROCEDURES = [entry["id"] for entry in read_yaml("procedures.yaml")["procedures"]]
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+ADDRESS = {"street": "Rue du Trône", "house_number": "98", "box": "", "postcode": "1050",
+           "municipality": "21009"}  # fmt: skip
+SIMPLE = {
+    forms.EmailField: "applicant@example.be",
+    forms.IntegerField: "1",
+    forms.DecimalField: "1",
+}
+BY_TYPE = {
+    "phone": "0470 12 34 56", "iban": "BE71 0961 2345 6769", "bic": "GEBABEBB",
+    "national_number": "85.07.30-033.28", "enterprise_number": "0403.170.701",
+    "licence_plate": "1-ABC-123",
+}  # fmt: skip
+
+
+def value_for(definition: FieldDefinition | None, field: forms.Field) -> Any:
+    if isinstance(field, forms.FileField):
+        return SimpleUploadedFile("evidence.pdf", PDF, content_type="application/pdf")
+    if isinstance(field, forms.MultipleChoiceField):
+        return [next(v for v, _label in list(field.choices) if v)]  # type: ignore[arg-type]
+    if isinstance(field, forms.ChoiceField):
+        values = [str(v) for v, _label in list(field.choices) if v]  # type: ignore[arg-type]
+        return "yes" if "yes" in values else values[0]
+    if isinstance(field, BoundedDateField):
+        days = max(field.min_days or 0, min(0, field.max_days or 0))
+        if field.max_days is not None:
+            days = min(days, field.max_days)
+        return (timezone.localdate() + timedelta(days=days)).isoformat()
+    if isinstance(field, forms.IntegerField) and field.min_value is not None:
+        return str(max(1, int(field.min_value)))  # type: ignore[arg-type]
+    if definition is not None and definition.type in BY_TYPE:
+        return BY_TYPE[definition.type]
+    return SIMPLE.get(type(field), "A real answer")
+
+
+def page_data(page_form: PageForm) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for item in page_form.items:
+        if item.kind == "group":
+            prefix = item.definition.name
+            data.update(
+                {f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-INITIAL_FORMS": "0",
+                 f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+            )  # fmt: skip
+            for sub in item.definition.fields:
+                field = item.formset.forms[0].fields[sub.name]
+                data[f"{prefix}-0-{sub.name}"] = value_for(sub, field)
+        elif item.kind in ("brussels_address", "location"):
+            data.update({f"{item.definition.name}__{k}": v for k, v in ADDRESS.items()})
+        else:
+            data[item.definition.name] = value_for(item.definition, item.bound[0].field)
+    return data
+
+
+def applicant_for(procedure: Procedure) -> str:
+    return "business" if procedure.audience == "business" else "resident"
+
+
+def submit(client: Client, procedure_id: str) -> Case:
+    base = f"/en/procedures/{procedure_id}/apply/"
+    assert client.post(base, {"use_registers": "yes"}).status_code == 302
+    draft = Draft.objects.get(procedure_id=procedure_id)
+    definition = get_definition(procedure_id)
+    assert definition is not None
+    for _step in range(30):
+        response = client.get(f"{base}check/")
+        if response.status_code == 200:
+            break
+        location = response["Location"]
+        assert "/q/" in location or location.endswith("/declare/"), location
+        page_id = location.rstrip("/").rsplit("/", 1)[-1]
+        page = definition.page(page_id)
+        assert page is not None, f"{procedure_id}: no page {page_id}"
+        draft.refresh_from_db()
+        data = page_data(PageForm(page, draft.facts, draft.answers))
+        answered = client.post(f"{base}q/{page_id}/", data)
+        assert answered.status_code == 302, (
+            procedure_id,
+            page_id,
+            answered.context["error_list"] if answered.context else "",
+        )
+    key = response.context["draft"].idempotency_key
+    assert client.post(f"{base}check/", {"idempotency_key": str(key)}).status_code == 302
+    return Case.objects.get(idempotency_key=key)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("procedure_id", PROCEDURES)
+def test_each_procedure_is_applied_for_routed_and_receipted(procedure_id: str) -> None:
+    procedure = Procedure.objects.get(id=procedure_id)
+    definition = get_definition(procedure_id)
+    assert definition is not None, f"{procedure_id} has no definition"
+    applicant = applicant_for(procedure)
+    client = client_for(applicant)
+    case = submit(client, procedure_id)
+
+    if procedure.administration_id:
+        assert case.administration_id == procedure.administration_id
+    elif definition.handling == "municipality-of-location":
+        place = case.answers[definition.location_field]
+        assert case.administration_id == (
+            place["municipality"] if isinstance(place, dict) else place
+        )
+    else:
+        assert case.administration_id == "21009"  # Ixelles, where the demo resident lives
+    assert case.status == Case.Status.SUBMITTED
+    assert case.definition_version == definition.version
+    assert Notification.objects.filter(case=case, kind="submitted").count() == 1
+    receipt = client.get(f"/en/my-cases/{case.reference}/receipt.pdf")
+    assert receipt.status_code == 200
+    assert receipt.content.startswith(b"%PDF")
+    assert case.applicant == demo_user(applicant)
