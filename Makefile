@@ -35,8 +35,12 @@ messages: $(STAMP)
 	LOKET_ENV=test $(BIN)/python -m loket.web.i18n_tools compile
 
 bench: $(STAMP)
-	LOKET_ENV=test $(BIN)/python bench/foundation.py
-	LOKET_ENV=test $(BIN)/python bench/audit_log.py
+	LOKET_ENV=test $(BIN)/python -m bench.foundation
+	LOKET_ENV=test $(BIN)/python -m bench.audit_log
+	LOKET_ENV=test $(BIN)/python -m bench.submission
+	LOKET_ENV=test $(BIN)/python -m bench.opendata_publish
+	LOKET_ENV=test $(BIN)/python -m bench.geo_search
+	LOKET_ENV=test $(BIN)/python -m bench.geo_import
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

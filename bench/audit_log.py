@@ -16,34 +16,13 @@ from __future__ import annotations
 
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-import psycopg
+from bench.common import fresh_database
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
 URL = os.environ.get("LOKET_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loket_bench")
 OTHERS = int(os.environ.get("LOKET_BENCH_OTHERS", "5000000"))
-
-
-def fresh_database() -> None:
-    base, name = URL.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    os.environ.update(
-        LOKET_ENV="test", LOKET_TEST_DATABASE_URL=URL, DJANGO_SETTINGS_MODULE="loket.settings"
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("seed", residents=500, verbosity=0)
 
 
 def row(i: int, subject: str) -> dict[str, Any]:
@@ -161,7 +140,7 @@ def bench_verify() -> None:
 
 
 def main() -> None:
-    fresh_database()
+    fresh_database(URL, residents=500)
     bench_appends()
     bench_consult()
     before = my_data_times()

@@ -3,7 +3,7 @@
 The file is written in a temporary directory in exactly the public BeST format (20 columns,
 real street names of the 19 municipalities, Lambert 72 and WGS 84 points). The baseline, in the
 same run, only parses that CSV (no conversion, no database), the cheapest possible pass.
-Run: ``LOKET_ENV=test .venv/bin/python bench/geo_import.py [ROWS]``. Nothing here fails on time.
+Run: ``LOKET_ENV=test .venv/bin/python -m bench.geo_import [ROWS]``. Nothing here fails on time.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Queries are typed the way people do (either language, abbreviations, typos, boxes, postcodes).
 The baseline, in the same run, is an exact-match dict lookup of the folded query: what a search
 costs when it understands nothing. Also printed: the index's build time and memory.
-Run: ``LOKET_ENV=test .venv/bin/python bench/geo_search.py [ROWS]``. Nothing here fails on time.
+Run: ``LOKET_ENV=test .venv/bin/python -m bench.geo_search [ROWS]``. Nothing here fails on time.
 """
 
 from __future__ import annotations

@@ -6,23 +6,19 @@ postgres://postgres@127.0.0.1:5432/loket_opendata_bench, dropped and recreated),
 and half as many access-log entries, all with generate_series, then times ``publish()`` and its
 peak memory beside the bare aggregation SQL run in the same process (the baseline: what the
 database alone needs). ``LOKET_BENCH_REUSE=1`` reuses the previous run's database.
-Targets: publish < 30 s and < 500 MB. Run: ``.venv/bin/python bench/opendata_publish.py``.
+Targets: publish < 30 s and < 500 MB. Run: ``.venv/bin/python -m bench.opendata_publish``.
 """
 
 from __future__ import annotations
 
 import os
 import resource
-import sys
 import tempfile
 import time
 import tracemalloc
-from pathlib import Path
 
-import psycopg
+from bench.common import fresh_database, setup_django
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
 URL = os.environ.get(
     "LOKET_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loket_opendata_bench"
 )
@@ -70,27 +66,6 @@ SELECT g + 1000000000, timestamptz '2024-11-01' + (g::float8 / %(n)s) * interval
        '["identity"]'::jsonb, 'identify-applicant', 'x', 'answered', '\\x00'::bytea
 FROM generate_series(1, %(n)s) AS g
 """
-
-
-def setup_django() -> None:
-    os.environ.update(
-        LOKET_ENV="test", LOKET_TEST_DATABASE_URL=URL, DJANGO_SETTINGS_MODULE="loket.settings"
-    )
-    import django
-
-    django.setup()
-
-
-def fresh_database() -> None:
-    base, name = URL.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    setup_django()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("seed", residents=200, verbosity=0)
 
 
 def insert_cases() -> None:
@@ -160,9 +135,9 @@ def bench_publish() -> None:
 
 def main() -> None:
     if os.environ.get("LOKET_BENCH_REUSE"):  # the database of a previous run, as it is
-        setup_django()
+        setup_django(URL)
     else:
-        fresh_database()
+        fresh_database(URL, residents=200)
         insert_cases()
     bench_publish()
 

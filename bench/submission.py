@@ -26,30 +26,13 @@ from typing import Any
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+from bench.common import fresh_database
+
 URL = os.environ.get(
     "LOKET_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loket_submit_bench"
 )
 APPLICANTS = int(os.environ.get("LOKET_BENCH_APPLICANTS", "600"))
 CLIENTS = 16
-
-
-def fresh_database() -> None:
-    base, name = URL.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    os.environ.update(
-        LOKET_ENV="test", LOKET_TEST_DATABASE_URL=URL, DJANGO_SETTINGS_MODULE="loket.settings"
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("seed", residents=3000, verbosity=0)
 
 
 def ready_drafts(count: int) -> list[tuple[str, str]]:
@@ -202,7 +185,7 @@ def percentile(values: list[float], q: int) -> float:
 
 
 def main() -> None:
-    fresh_database()
+    fresh_database(URL, residents=3000)
     drafts = ready_drafts(APPLICANTS)
     port = free_port()
     server = serve(port)

@@ -55,6 +55,7 @@ def test_every_string_in_the_code_and_templates_is_in_the_catalogues(tmp_path: P
     assert sorted(extracted - known) == [], "run `make messages` and translate the new strings"
 
 
+@pytest.mark.django_db
 def test_every_form_definition_has_all_three_languages() -> None:
     # parse() refuses a label, title or help text that lacks fr, nl or en.
     for procedure_id in available_definitions():

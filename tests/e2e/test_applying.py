@@ -12,15 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import FilePayload, Page, expect
 
 from loket.cases.models import Case
-
-
-def log_in(page: Page, base: str, identity: str) -> None:
-    page.goto(f"{base}/en/demo-login/")
-    page.locator(f"button[value='{identity}']").click()
-
-
-def log_out(page: Page) -> None:
-    page.get_by_role("button", name=re.compile("^Log out")).click()
+from tests.e2e.journeys import demo_log_in, log_out
 
 
 def continue_(page: Page) -> None:
@@ -32,7 +24,7 @@ def test_change_of_address_with_a_household_member_errors_and_resume(
     page: Page, live_server: object
 ) -> None:
     base = str(live_server)
-    log_in(page, base, "resident")
+    demo_log_in(page, base, "resident")
     page.goto(f"{base}/en/procedures/change-of-address/")
     page.get_by_role("link", name="Start now").click()
     page.get_by_label("Yes, use the data the administration holds").check()
@@ -64,7 +56,7 @@ def test_change_of_address_with_a_household_member_errors_and_resume(
 
     # Log out in the middle, come back, and go on where we stopped.
     log_out(page)
-    log_in(page, base, "resident")
+    demo_log_in(page, base, "resident")
     page.get_by_role("link", name="Declaration of change of address").click()
     page.get_by_label("Amina El Amrani").check()
     page.get_by_label("Lina El Amrani").check()
@@ -84,7 +76,7 @@ def test_change_of_address_with_a_household_member_errors_and_resume(
 @pytest.mark.usefixtures("seeded_transactional")
 def test_a_request_for_information_round_trip(page: Page, live_server: object) -> None:
     base = str(live_server)
-    log_in(page, base, "resident")
+    demo_log_in(page, base, "resident")
     page.goto(f"{base}/en/procedures/residents-parking-card/apply/")
     page.get_by_label("Yes, use the data the administration holds").check()
     continue_(page)
@@ -97,14 +89,14 @@ def test_a_request_for_information_round_trip(page: Page, live_server: object) -
     reference = page.locator(".reference").inner_text()
     log_out(page)
 
-    log_in(page, base, "agent-parking")
+    demo_log_in(page, base, "agent-parking")
     page.get_by_role("link", name=reference, exact=True).click()
     page.get_by_label("Your message").fill("Please send the registration certificate.")
     page.get_by_role("button", name="Request information and pause the case").click()
     expect(page.locator("main")).to_contain_text("Waiting for your information")
     log_out(page)
 
-    log_in(page, base, "resident")
+    demo_log_in(page, base, "resident")
     page.goto(f"{base}/en/my-cases/{reference}/")
     expect(page.locator("main")).to_contain_text("Please send the registration certificate.")
     page.get_by_label("Your message").fill("Here is the certificate.")
@@ -118,7 +110,7 @@ def test_a_request_for_information_round_trip(page: Page, live_server: object) -
     expect(page.locator("main")).to_contain_text("Being handled")
     log_out(page)
 
-    log_in(page, base, "agent-parking")
+    demo_log_in(page, base, "agent-parking")
     page.get_by_role("link", name=reference, exact=True).click()
     expect(page.locator("main")).to_contain_text("Here is the certificate.")
     expect(page.get_by_role("link", name="certificate.pdf")).to_be_visible()

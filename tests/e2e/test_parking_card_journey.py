@@ -12,15 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from loket.cases.models import Case
-
-
-def log_in(page: Page, base: str, identity: str) -> None:
-    page.goto(f"{base}/nl/demo-login/")
-    page.locator(f"button[value='{identity}']").click()
-
-
-def log_out(page: Page) -> None:
-    page.get_by_role("button", name="Afmelden").click()
+from tests.e2e.journeys import demo_log_in, log_out
 
 
 @pytest.mark.usefixtures("seeded_transactional")
@@ -28,7 +20,7 @@ def test_a_resident_applies_in_dutch_and_only_parking_brussels_sees_the_case(
     page: Page, live_server: object
 ) -> None:
     base = str(live_server)
-    log_in(page, base, "resident")
+    demo_log_in(page, base, "resident", "nl")
 
     page.goto(f"{base}/nl/search/?q=parkeerkaart")
     page.get_by_role("link", name="Bewonerskaart voor parkeren").first.click()
@@ -80,13 +72,13 @@ def test_a_resident_applies_in_dutch_and_only_parking_brussels_sees_the_case(
     log_out(page)
 
     # The agent of parking.brussels has it in the queue.
-    log_in(page, base, "agent-parking")
+    demo_log_in(page, base, "agent-parking", "nl")
     page.get_by_role("link", name=reference, exact=True).click()
     expect(page.locator("main").get_by_text("2-XYZ-789").first).to_be_visible()
     log_out(page)
 
     # The agent of Ixelles neither sees it nor can open it.
-    log_in(page, base, "agent-ixelles")
+    demo_log_in(page, base, "agent-ixelles", "nl")
     expect(page.get_by_role("link", name=reference, exact=True)).to_have_count(0)
     response = page.goto(f"{base}/nl/back-office/cases/{reference}/")
     assert response is not None and response.status == 404

@@ -81,7 +81,7 @@ def do_submit_case(draft: Draft, answers: dict[str, Any], submitted_by: User | N
     ).first()
     if existing is not None:
         return existing
-    definition = get_definition(draft.procedure_id)
+    definition = get_definition(draft.procedure_id, draft.definition_version)
     administration = handling_administration(draft.procedure, definition, draft.facts, answers)
     language = current_language()
     if draft.user.preferred_language != language:  # notices follow the language applied in

@@ -25,7 +25,7 @@ def document_html(case: Case, kind: str, answer_rows: list[dict[str, str]]) -> s
                 "answers": answer_rows,
                 "events": case.events.all(),
                 "decision": case.events.filter(status=case.status).order_by("-at").first(),
-                "definition": get_definition(case.procedure_id),
+                "definition": get_definition(case.procedure_id, case.definition_version),
             },
         )
 

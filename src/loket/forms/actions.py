@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db import IntegrityError, transaction
+
 from loket.catalog.models import Procedure
 from loket.core.models import User
-from loket.forms.definitions import FormDefinition
-from loket.forms.models import Draft
+from loket.forms.definitions import DefinitionError, FormDefinition, get_definition, load_text
+from loket.forms.models import DefinitionVersion, Draft
+from loket.forms.once_only import check as check_once_only
 from loket.sources.base import Actor, Subject, SubjectKind
 from loket.sources.door import consult_needs
 from loket.sources.registry import subject_kind_of
@@ -80,3 +83,31 @@ def missing_pages(draft: Draft, definition: FormDefinition) -> list[str]:
                 missing.append(page.id)
                 break
     return missing
+
+
+class DefinitionRefused(Exception):
+    """A service designer's definition was not published; the message says why."""
+
+
+def do_publish_definition(procedure: Procedure, source: str, designer: User) -> DefinitionVersion:
+    """Check a new version of a procedure's form and publish it as the next version."""
+    current = get_definition(procedure.id)
+    next_version = (current.version if current else 0) + 1
+    try:
+        definition = load_text(source, f"{procedure.id} version {next_version}", procedure.id)
+    except DefinitionError as problem:
+        raise DefinitionRefused(str(problem)) from None
+    if definition.version != next_version:
+        raise DefinitionRefused(f"{procedure.id}: the version must be {next_version}")
+    problems = check_once_only(procedure, definition).duplicates
+    if problems:
+        raise DefinitionRefused(f"{procedure.id}: " + "; ".join(problems))
+    try:
+        with transaction.atomic():
+            return DefinitionVersion.objects.create(
+                procedure=procedure, version=next_version, source=source, created_by=designer
+            )
+    except IntegrityError:
+        raise DefinitionRefused(
+            f"{procedure.id}: someone published version {next_version} meanwhile"
+        ) from None

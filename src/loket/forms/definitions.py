@@ -245,25 +245,50 @@ def _retention(raw: dict[str, Any], where: str) -> Retention:
     return Retention(int(raw.get("draft_days", 30)), int(raw.get("decided_years", 5)), method)
 
 
-def load_file(path: Path) -> FormDefinition:
-    with path.open(encoding="utf-8") as handle:
-        try:
-            raw = yaml.safe_load(handle)
-        except yaml.YAMLError as problem:
-            raise DefinitionError(f"{path.name}: not valid YAML ({problem})") from None
+def load_text(text: str, name: str, procedure_id: str) -> FormDefinition:
+    """Parse and check a definition; ``name`` says where it comes from in error messages."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as problem:
+        raise DefinitionError(f"{name}: not valid YAML ({problem})") from None
     if not isinstance(raw, dict):
-        raise DefinitionError(f"{path.name}: a definition is a mapping")
-    definition = parse(raw, path.name)
-    if definition.procedure_id != path.stem:
-        raise DefinitionError(f"{path.name}: declares procedure {definition.procedure_id!r}")
+        raise DefinitionError(f"{name}: a definition is a mapping")
+    definition = parse(raw, name)
+    if definition.procedure_id != procedure_id:
+        raise DefinitionError(f"{name}: declares procedure {definition.procedure_id!r}")
     return definition
 
 
+def load_file(path: Path) -> FormDefinition:
+    return load_text(path.read_text(encoding="utf-8"), path.name, path.stem)
+
+
 @cache
-def get_definition(procedure_id: str) -> FormDefinition | None:
-    """The current definition of a procedure's form, or None if it has none."""
+def _file_definition(procedure_id: str) -> FormDefinition | None:
     path = DEFINITIONS_DIR / f"{procedure_id}.yaml"
     return load_file(path) if path.exists() else None
+
+
+@cache
+def _stored_definition(procedure_id: str, version: int, source: str) -> FormDefinition:
+    return load_text(source, f"{procedure_id} version {version}", procedure_id)
+
+
+def get_definition(procedure_id: str, version: int | None = None) -> FormDefinition | None:
+    """The definition of a procedure's form: the given version, or the latest one published
+    by a service designer, or the file shipped with Loket; None if it has none."""
+    from loket.forms.models import DefinitionVersion
+
+    stored = DefinitionVersion.objects.filter(procedure_id=procedure_id)
+    if version is not None:
+        stored = stored.filter(version=version)
+    row = stored.order_by("-version").values_list("version", "source").first()
+    if row is not None:
+        return _stored_definition(procedure_id, row[0], row[1])
+    shipped = _file_definition(procedure_id)
+    if version is not None and shipped is not None and shipped.version != version:
+        return None
+    return shipped
 
 
 def available_definitions() -> list[str]:

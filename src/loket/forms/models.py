@@ -54,3 +54,27 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DefinitionVersion(models.Model):
+    """A version of a procedure's form published by a service designer (the files in
+    ``forms/definitions`` are version 1). Never changed once saved: cases refer to it."""
+
+    procedure = models.ForeignKey(
+        "catalog.Procedure", on_delete=models.CASCADE, related_name="definition_versions"
+    )
+    version = models.PositiveIntegerField()
+    source = models.TextField(help_text="The definition, in YAML.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["procedure_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "version"], name="one_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id} v{self.version}"

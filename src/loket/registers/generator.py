@@ -212,6 +212,7 @@ DEMO_PEOPLE = (
     DemoPerson(
         "dpo", "Jeroen", "De Smet", date(1972, 3, 30), "M", "Chaussée d'Alsemberg", "21013", "77"
     ),
+    DemoPerson("designer", "Sofie", "Claes", date(1984, 10, 5), "F", "Rue Josaphat", "21015", "80"),
 )
 
 

@@ -30,7 +30,8 @@ def loket(request: HttpRequest) -> dict[str, Any]:
         roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
     return {
         "loket_languages": languages,
-        "loket_is_agent": Membership.Role.AGENT in roles,
+        "loket_is_agent": bool(roles & {Membership.Role.AGENT, Membership.Role.MANAGER}),
+        "loket_is_designer": Membership.Role.DESIGNER in roles,
         "loket_demo": demo_login_enabled(),
         "loket_platform_name": settings.LOKET_PLATFORM_NAME,
     }

@@ -43,6 +43,9 @@ DEMO_IDENTITIES = (
     DemoIdentity(
         "dpo", _("Data protection officer of the region"), "paradigm", Membership.Role.DPO
     ),
+    DemoIdentity(
+        "designer", _("Service designer of the region"), "paradigm", Membership.Role.DESIGNER
+    ),
 )
 
 

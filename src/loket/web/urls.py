@@ -1,6 +1,6 @@
 from django.urls import path
 
-from loket.web.views import account, apply, backoffice, files, mydata, public
+from loket.web.views import account, apply, backoffice, designer, files, mydata, public
 
 app_name = "web"
 
@@ -26,6 +26,8 @@ urlpatterns = [
     path("my-data/registers/", mydata.my_registers, name="my-registers"),
     path("my-data/proof/<int:index>/", mydata.entry_proof, name="my-data-proof"),
     path("back-office/", backoffice.queue, name="backoffice"),
+    path("designer/", designer.index, name="designer"),
+    path("designer/<slug:procedure_id>/", designer.edit, name="designer-edit"),
     path("back-office/cases/<str:reference>/", backoffice.case_detail, name="backoffice-case"),
     path(
         "back-office/cases/<str:reference>/<str:kind>.pdf",

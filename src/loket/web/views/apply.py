@@ -41,7 +41,11 @@ def _context(
     definition = get_definition(procedure_id)
     if definition is None:
         raise Http404
-    return user, procedure, definition, get_or_start_draft(user, procedure, definition)
+    draft = get_or_start_draft(user, procedure, definition)
+    if draft.definition_version != definition.version:
+        # A draft goes on with the version of the form it was started with.
+        definition = get_definition(procedure_id, draft.definition_version) or definition
+    return user, procedure, definition, draft
 
 
 def _url(name: str, procedure: Procedure, **kwargs: str) -> str:

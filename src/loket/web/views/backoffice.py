@@ -163,7 +163,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect("web:backoffice-case", reference=case.reference)
     if request.method == "GET":
         do_record_case_opening(case, agent)
-    definition = get_definition(case.procedure_id)
+    definition = get_definition(case.procedure_id, case.definition_version)
     invalid = bool(decision.errors or message.errors)
     return render(
         request,

@@ -42,7 +42,7 @@ def attachment(request: HttpRequest, attachment_id: str) -> FileResponse:
 def _pdf(case: Case, kind: str) -> HttpResponse:
     if kind not in KINDS or (kind == "decision" and not case.is_decided):
         raise Http404
-    definition = get_definition(case.procedure_id)
+    definition = get_definition(case.procedure_id, case.definition_version)
     with translation.override(case.language or "fr"):
         rows = answer_rows(definition, case.answers, case.facts) if definition else []
     response = HttpResponse(document_pdf(case, kind, rows), content_type="application/pdf")

@@ -1,0 +1,34 @@
+"""What the PostgreSQL benchmarks share: a fresh database of their own, migrated and seeded."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def setup_django(url: str) -> None:
+    os.environ.update(
+        LOKET_ENV="test", LOKET_TEST_DATABASE_URL=url, DJANGO_SETTINGS_MODULE="loket.settings"
+    )
+    import django
+
+    django.setup()
+
+
+def fresh_database(url: str, residents: int) -> None:
+    """Drop and recreate the database at ``url``, migrate it and seed ``residents`` people."""
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    setup_django(url)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("seed", residents=residents, verbosity=0)
