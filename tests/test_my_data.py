@@ -20,7 +20,7 @@ def test_after_the_journey_my_data_shows_the_three_consultations_in_dutch(
 ) -> None:
     apply_for_parking_card(resident_client, lang="nl")
     page = resident_client.get("/nl/my-data/").content.decode()
-    assert page.count("werd op uw vraag") == 3
+    assert page.count("op uw vraag het register") == 3
     assert "Rijksregister" in page
     assert "de voertuigen die op uw naam zijn ingeschreven" in page or "voertuigen" in page
     assert "Bewonerskaart voor parkeren" in page
@@ -44,7 +44,7 @@ def test_filters_narrow_the_history_and_bad_dates_get_a_clear_message(
 ) -> None:
     apply_for_parking_card(resident_client)
     only_vehicles = resident_client.get("/en/my-data/?source=vehicle").content.decode()
-    assert only_vehicles.count("was read in the register") == 1
+    assert only_vehicles.count("at your request") == 1
     none = resident_client.get("/en/my-data/?administration=21009").content.decode()
     assert "No consultation of your data matches" in none
     response = resident_client.get("/en/my-data/?since=2026-02-30")

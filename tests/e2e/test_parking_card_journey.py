@@ -64,7 +64,7 @@ def test_a_resident_applies_in_dutch_and_only_parking_brussels_sees_the_case(
     # My data: the three consultations, in Dutch, each with its proof; the log verifies.
     page.get_by_role("link", name="Mijn gegevens").first.click()
     expect(page.locator(".consultations > li")).to_have_count(3)
-    expect(page.locator(".consultations")).to_contain_text("werd op uw vraag")
+    expect(page.locator(".consultations")).to_contain_text("op uw vraag het register")
     expect(page.locator(".consultations")).to_contain_text("Bewonerskaart voor parkeren")
     out = StringIO()
     call_command("audit", "verify", stdout=out)

@@ -42,16 +42,25 @@ class ProofError(Exception):
     """The proof file is malformed or does not prove what it claims."""
 
 
+def _decode(text: str) -> bytes:
+    """Strict base64: a spelling that decodes to the same bytes but is not the canonical one
+    (unused low bits set) is refused, so that any edit of a proof file is noticed."""
+    value = base64.b64decode(text, validate=True)
+    if base64.b64encode(value).decode() != text:
+        raise ValueError("non-canonical base64")
+    return value
+
+
 def check_proof(text: str, trusted_key_id: str | None = None) -> dict[str, Any]:
     """Check a proof file; return the entry it proves, or raise ``ProofError`` saying why."""
     try:
         document = json.loads(text)
         entry = document["entry"]
         head = document["tree_head"]
-        public = base64.b64decode(document["public_key"], validate=True)
-        proof = [base64.b64decode(h, validate=True) for h in document["inclusion_proof"]]
-        root = base64.b64decode(head["root_hash"], validate=True)
-        signature = base64.b64decode(head["signature"], validate=True)
+        public = _decode(document["public_key"])
+        proof = [_decode(h) for h in document["inclusion_proof"]]
+        root = _decode(head["root_hash"])
+        signature = _decode(head["signature"])
         size = int(head["tree_size"])
         index = int(entry["index"])
         signed_at = datetime.fromisoformat(head["signed_at"])

@@ -88,18 +88,18 @@ def _sentence(entry: AccessLogEntry, parts: dict[str, str]) -> str:
         )
     elif entry.actor_role == AccessLogEntry.ActorRole.AGENT:
         text = _(
-            "On %(date)s at %(time)s, an agent of %(who)s consulted %(data)s in the register "
-            "“%(source)s” to handle your application “%(procedure)s”."
+            "On %(date)s at %(time)s, an agent of %(who)s consulted the register “%(source)s” "
+            "to handle your application “%(procedure)s”: %(data)s."
         )
     elif entry.actor_role == AccessLogEntry.ActorRole.HELPER:
         text = _(
-            "On %(date)s at %(time)s, a helper acting under your mandate read %(data)s in the "
-            "register “%(source)s” for “%(procedure)s”, on behalf of %(who)s."
+            "On %(date)s at %(time)s, a helper acting under your mandate consulted the register "
+            "“%(source)s” for “%(procedure)s”, on behalf of %(who)s: %(data)s."
         )
     else:
         text = _(
-            "On %(date)s at %(time)s, at your request, %(data)s was read in the register "
-            "“%(source)s” for “%(procedure)s”, on behalf of %(who)s."
+            "On %(date)s at %(time)s, at your request, %(who)s consulted the register "
+            "“%(source)s” for “%(procedure)s”: %(data)s."
         )
     sentence = text % parts
     if entry.case_reference and entry.source != "case":
