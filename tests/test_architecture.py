@@ -18,6 +18,8 @@ LAYERS = {
     "cases": 2,
     "notify": 2,
     "forms": 2,
+    "incidents": 2,
+    "mandates": 2,
     "privacy": 2,
     "opendata": 2,
     "sources": 1,

@@ -117,11 +117,8 @@ def test_publish_writes_every_dataset_as_csv_and_json_in_a_versioned_release(
     assert release.period_end.isoformat() == "2026-11-01"
     assert release.period_start is not None and release.period_start.isoformat() == "2026-09-01"
     written = sorted(path.name for path in (storage / "opendata" / release.id).iterdir())
-    expected = sorted(
-        f"{spec.id}.{ext}" for spec in available_datasets() for ext in ("csv", "json")
-    )
+    expected = sorted(f"{spec.id}.{ext}" for spec in available_datasets() for ext in spec.formats)
     assert written == expected
-    assert "public-space-incidents" not in {spec.id for spec in available_datasets()}
     assert set(release.datasets.values_list("dataset", flat=True)) == {
         spec.id for spec in available_datasets()
     }
@@ -264,7 +261,7 @@ def test_latest_redirects_to_the_newest_release_and_unknown_files_are_404(
     latest = client.get("/open-data/latest/handling-times.json")
     assert latest.status_code == 302
     assert latest["Location"] == f"/open-data/{release.id}/handling-times.json"
-    assert client.get("/open-data/latest/public-space-incidents.csv").status_code == 404
+    assert client.get("/open-data/latest/no-such-dataset.csv").status_code == 404
     assert client.get("/open-data/2020-01-01T0000Z/cases.csv").status_code == 404
     assert client.get(f"/open-data/{release.id}/nothing.csv").status_code == 404
 

@@ -45,6 +45,8 @@ class Config:
     email_url: str
     sources: dict[str, str]
     trusted_proxies: tuple[str, ...]
+    map_tiles_url: str
+    urbis_feed_token: str
     source_endpoints: dict[str, dict[str, object]]
     # --- OpenID Connect login and session limits (accounts app) ---
     oidc: OidcClient | None = None
@@ -98,6 +100,8 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         static_root=Path(env_vars.get("LOKET_STATIC_ROOT", str(var_dir / "static"))),
         email_url=env_vars.get("LOKET_EMAIL_URL", "console://"),
         sources=_json_object(env_vars, "LOKET_SOURCES"),
+        map_tiles_url=env_vars.get("LOKET_MAP_TILES_URL", ""),
+        urbis_feed_token=env_vars.get("LOKET_URBIS_FEED_TOKEN", ""),
         trusted_proxies=tuple(
             p.strip() for p in env_vars.get("LOKET_TRUSTED_PROXIES", "").split(",") if p.strip()
         ),

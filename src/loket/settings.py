@@ -39,7 +39,10 @@ INSTALLED_APPS = [
     "loket.geo",
     "loket.forms",
     "loket.cases",
+    "loket.mandates",
     "loket.notify",
+    "loket.incidents",
+    "loket.privacy",
     "loket.opendata",
     "loket.accounts",
     "loket.web",
@@ -120,6 +123,10 @@ LOKET_SESSION_IDLE_MINUTES = CONFIG.session_idle_minutes
 LOKET_SESSION_MAX_HOURS = CONFIG.session_max_hours
 # Reverse proxies whose X-Forwarded-For is believed (for rate limits and logs), comma-separated.
 LOKET_TRUSTED_PROXIES = CONFIG.trusted_proxies
+# The map's tile layer (UrbIS WMTS in production); empty: points on a plain background.
+LOKET_MAP_TILES_URL = CONFIG.map_tiles_url
+# The bearer token of the address register's owner for the correction feed (/urbis/feed.*).
+LOKET_URBIS_FEED_TOKEN = CONFIG.urbis_feed_token
 if LOKET_ENV == "production":
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -7,11 +7,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/addresses/", include("loket.geo.urls")),
     path("open-data/", include("loket.opendata.urls_machine")),
+    path("urbis/", include("loket.geo.urls_feed")),
     path("oidc/", include("loket.accounts.urls_callback")),
 ]
 urlpatterns += i18n_patterns(
     path("open-data/", include("loket.opendata.urls_pages")),
     path("account/", include("loket.accounts.urls")),
+    path("privacy/", include("loket.privacy.urls")),
+    path("incidents/", include("loket.incidents.urls")),
     path("", include("loket.web.urls")),
     prefix_default_language=True,
 )

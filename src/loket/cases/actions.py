@@ -22,6 +22,8 @@ from loket.core.identifiers import pseudonym
 from loket.core.models import Administration, User
 from loket.forms.definitions import FormDefinition, get_definition
 from loket.forms.models import Attachment, Draft
+from loket.geo.feedback import do_record_unknown_address
+from loket.geo.places import is_regional_road, resolve_place
 from loket.notify.actions import do_notify
 from loket.notify.models import Notification
 
@@ -55,13 +57,17 @@ def handling_administration(
     procedure: Procedure, definition: FormDefinition | None, facts: dict[str, Any],
     answers: dict[str, Any],
 ) -> Administration:  # fmt: skip
-    """The owning body, the municipality of residence, or the municipality of the location."""
+    """The body chosen by the definition's routing, the owning body, the municipality of
+    residence, or the municipality of the location."""
+    if definition is not None and definition.routing is not None:
+        routed = _routed_administration(definition, answers)
+        if routed is not None:
+            return routed
     if procedure.administration_id:
         return Administration.objects.get(id=procedure.administration_id)
     nis_code = ""
     if definition is not None and definition.handling == "municipality-of-location":
-        location = answers.get(definition.location_field) or ""
-        nis_code = location.get("municipality", "") if isinstance(location, dict) else location
+        nis_code = _location_municipality(definition, answers)
     if not nis_code:
         nis_code = facts.get("population", {}).get("address", {}).get("nis_code", "")
     if not nis_code:
@@ -72,6 +78,35 @@ def handling_administration(
     if administration is None:
         raise CannotSubmit("no municipality can be determined")
     return administration
+
+
+def _location_municipality(definition: FormDefinition, answers: dict[str, Any]) -> str:
+    location = answers.get(definition.location_field) or ""
+    return str(location.get("municipality", "") if isinstance(location, dict) else location)
+
+
+def _routed_administration(
+    definition: FormDefinition, answers: dict[str, Any]
+) -> Administration | None:
+    """The first routing rule that matches the answers; ``None`` leaves it to the owning body."""
+    routing = definition.routing
+    assert routing is not None
+    answer = str(answers.get(routing.field) or "")
+    location = answers.get(definition.location_field)
+    for rule in routing.rules:
+        if answer not in rule.values:
+            continue
+        if rule.road == "regional" and not (
+            isinstance(location, dict) and is_regional_road(resolve_place(location))
+        ):
+            continue
+        return Administration.objects.get(id=rule.to)
+    if routing.otherwise == "body":
+        return None
+    nis_code = routing.otherwise
+    if routing.otherwise == "municipality-of-location":
+        nis_code = _location_municipality(definition, answers)
+    return Administration.objects.filter(id=nis_code).first()
 
 
 def do_submit_case(draft: Draft, answers: dict[str, Any], submitted_by: User | None = None) -> Case:
@@ -95,11 +130,19 @@ def do_submit_case(draft: Draft, answers: dict[str, Any], submitted_by: User | N
             )
             Attachment.objects.filter(id__in=_attachment_ids(answers)).update(case=case)
             do_notify(case.applicant, case, Notification.Kind.SUBMITTED, "submitted")
+            _pass_on_unknown_addresses(case)
             draft.delete()
     except IntegrityError:
         # A concurrent submit of the same draft won the race: return its case.
         return Case.objects.get(applicant=draft.user, idempotency_key=draft.idempotency_key)
     return case
+
+
+def _pass_on_unknown_addresses(case: Case) -> None:
+    """Addresses the applicant vouched for but the register lacks go to the register's owner."""
+    for value in case.answers.values():
+        if isinstance(value, dict) and value.get("precision") == "declared":
+            do_record_unknown_address(value, case.procedure_id, case.reference)
 
 
 def _attachment_ids(value: Any) -> list[str]:

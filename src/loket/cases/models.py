@@ -49,6 +49,9 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_cases",
     )
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, help_text="Personal data removed under the retention rule."
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

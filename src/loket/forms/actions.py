@@ -26,7 +26,8 @@ def get_or_start_draft(user: User, procedure: Procedure, definition: FormDefinit
 
 def do_prefill(draft: Draft, definition: FormDefinition, actor: Actor) -> Draft:
     """Read the definition's facts, each under its declared purpose: the person's own data, and
-    their enterprise's for the attributes of the enterprise register."""
+    their enterprise's for the attributes of the enterprise register. A helper reads only the
+    principal their mandate names (``actor.acting_for``); any other fact becomes a question."""
     facts: dict[str, Any] = {}
     missing: list[str] = []
     subjects: tuple[tuple[SubjectKind, str], ...] = (
@@ -37,7 +38,7 @@ def do_prefill(draft: Draft, definition: FormDefinition, actor: Actor) -> Draft:
         wanted = [a for a in definition.facts if subject_kind_of(a) == kind]
         if not wanted:
             continue
-        if not identifier:
+        if not identifier or (actor.role == "helper" and identifier != actor.acting_for):
             missing.extend(wanted)
             continue
         found, unanswered = consult_needs(Subject(kind, identifier), draft.procedure, wanted, actor)

@@ -80,6 +80,27 @@ class Retention:
 
 
 @dataclass(frozen=True)
+class RoutingRule:
+    """Send the case to ``to`` when the routing field's answer is one of ``values`` (and, with
+    ``road: regional``, only when the location is on a regional road)."""
+
+    values: tuple[str, ...]
+    to: str
+    road: str = ""
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Who handles the case decided by an answer (e.g. the category of a report): the first
+    rule that matches, else ``otherwise`` (``municipality-of-location``, ``body`` or an
+    administration id)."""
+
+    field: str
+    rules: tuple[RoutingRule, ...]
+    otherwise: str
+
+
+@dataclass(frozen=True)
 class FormDefinition:
     procedure_id: str
     version: int
@@ -89,6 +110,7 @@ class FormDefinition:
     location_field: str
     documents: tuple[str, ...]
     retention: Retention
+    routing: Routing | None = None
 
     def page(self, page_id: str) -> PageDefinition | None:
         return next((page for page in self.pages if page.id == page_id), None)
@@ -214,6 +236,7 @@ def parse(raw: dict[str, Any], filename: str) -> FormDefinition:
         location_field=str(raw.get("location_field", "")),
         documents=_documents(raw, where),
         retention=_retention(raw.get("retention") or {}, where),
+        routing=_routing(raw, where, known),
     )
 
 
@@ -228,6 +251,31 @@ def _handling(raw: dict[str, Any], where: str, known: set[str]) -> str:
     ):
         raise DefinitionError(f"{where}: the municipality of residence needs population.address")
     return handling
+
+
+ROADS = frozenset({"", "regional"})
+
+
+def _routing(raw: dict[str, Any], where: str, known: set[str]) -> Routing | None:
+    spec = raw.get("routing")
+    if spec is None:
+        return None
+    where = f"{where}, routing"
+    if not isinstance(spec, dict) or spec.get("field") not in known:
+        raise DefinitionError(f"{where}: 'field' must name a field of the form")
+    rules = []
+    for number, rule in enumerate(spec.get("rules") or [], start=1):
+        values, to = rule.get("when"), rule.get("to")
+        if not isinstance(values, list) or not values or not to:
+            raise DefinitionError(f"{where}, rule {number}: needs 'when' (a list) and 'to'")
+        if str(rule.get("road", "")) not in ROADS:
+            raise DefinitionError(f"{where}, rule {number}: road may only be 'regional'")
+        rules.append(RoutingRule(tuple(str(v) for v in values), str(to), str(rule.get("road", ""))))
+    otherwise = str(spec.get("otherwise", "body"))
+    needs_place = otherwise == "municipality-of-location" or any(r.road for r in rules)
+    if needs_place and raw.get("location_field") not in known:
+        raise DefinitionError(f"{where}: needs location_field to name an address or location")
+    return Routing(str(spec["field"]), tuple(rules), otherwise)
 
 
 def _documents(raw: dict[str, Any], where: str) -> tuple[str, ...]:

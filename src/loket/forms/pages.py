@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from loket.core.i18n import pick
@@ -22,6 +23,7 @@ from loket.core.models import Administration, Postcode, User
 from loket.forms.definitions import FieldDefinition, PageDefinition
 from loket.forms.fields import build_field
 from loket.forms.uploads import check_upload, store_upload
+from loket.geo.map import MapPointInput
 from loket.geo.search import validate_address
 
 BRUSSELS = {"lat": (50.76, 50.92), "lon": (4.24, 4.49)}
@@ -57,6 +59,11 @@ def address_fields(required: bool) -> dict[str, forms.Field]:
         "municipality": forms.ChoiceField(
             label=_("Municipality"), choices=municipalities, required=False,
             help_text=_("Needed when the postcode is shared by two municipalities.")),
+        "confirm_unknown": forms.BooleanField(
+            label=_("This address is right, even if the address register does not know it"),
+            required=False,
+            help_text=_("Tick this only if we say we cannot find it. We then pass it on to the "
+                        "address register so that it can be completed.")),
     }  # fmt: skip
 
 
@@ -70,17 +77,23 @@ def check_address(value: dict[str, str]) -> dict[str, str]:
         raise ValidationError(_("This postcode is not in the Brussels-Capital Region."))
     if chosen and chosen not in covering:
         raise ValidationError(_("This postcode is not in the municipality you chose."))
+    confirmed = bool(value.pop("confirm_unknown", False))
     checked = validate_address(
         value.get("street", ""), value.get("house_number", ""), value.get("postcode", ""), chosen
     )
+    precision: str = checked.precision
     if not checked.ok:
-        raise ValidationError(str(checked.errors[0]))
+        if not (confirmed and (chosen or len(covering) == 1)):
+            raise ValidationError(str(checked.errors[0]))
+        # The applicant vouches for an address the register lacks: accepted as declared, and
+        # passed on to the register's owner when the application is sent.
+        precision = "declared"
     municipality = checked.nis_code or chosen or (covering.pop() if len(covering) == 1 else "")
     if not municipality:
         raise ValidationError(
             _("This postcode is shared by two municipalities: choose the municipality.")
         )
-    return {**value, "municipality": municipality, "precision": checked.precision}
+    return {**value, "municipality": municipality, "precision": precision}
 
 
 @dataclass
@@ -151,6 +164,7 @@ class PageForm:
                     subfields[axis] = forms.FloatField(
                         label=_("Latitude") if axis == "lat" else _("Longitude"),
                         required=False, widget=forms.HiddenInput)  # fmt: skip
+                subfields["lon"].widget = self._map_widget(definition)
             for sub, django_field in subfields.items():
                 self.form.fields[f"{definition.name}__{sub}"] = django_field
                 names.append(f"{definition.name}__{sub}")
@@ -163,6 +177,15 @@ class PageForm:
                 django_field.required = False
             self.form.fields[definition.name] = django_field
             self.items.append(Item("field", definition, [self.form[definition.name]]))
+
+    def _map_widget(self, definition: FieldDefinition) -> MapPointInput:
+        """The map after the hidden point. ``nearby_reports: {url, category_from}`` in the
+        definition lets it list open reports of the chosen category near the point."""
+        nearby = definition.options.get("nearby_reports") or {}
+        if not nearby:
+            return MapPointInput()
+        category = self.saved.get(str(nearby.get("category_from", ""))) or ""
+        return MapPointInput(reverse(str(nearby["url"])), str(category))
 
     def _formset(self, definition: FieldDefinition) -> Any:
         item_fields = {sub.name: build_field(sub, self.facts) for sub in definition.fields}

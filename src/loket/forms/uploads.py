@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loket.core.models import User
 from loket.forms.models import Attachment
+from loket.forms.photos import NotAnImage, strip_metadata
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,17 @@ def check_upload(upload: UploadedFile, accept: list[str], max_mb: float) -> File
 
 
 def store_upload(upload: UploadedFile, kind: FileKind, owner: User) -> Attachment:
+    """Store the file; a photo is re-encoded without its metadata (camera, time, GPS position)
+    before it is ever written."""
     digest = hashlib.sha256()
     content = b"".join(chunk for chunk in upload.chunks())
+    if kind.key in ("jpeg", "png"):
+        try:
+            content = strip_metadata(content)
+        except NotAnImage:
+            raise ValidationError(
+                _("This image cannot be read. Upload another photo."), code="unreadable"
+            ) from None
     digest.update(content)
     storage_name = default_storage.save(f"attachments/{uuid.uuid4().hex}", ContentFile(content))
     return Attachment.objects.create(

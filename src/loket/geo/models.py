@@ -92,3 +92,44 @@ class RegisterImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.file_name} ({self.rows} rows)"
+
+
+class RegisterFeedback(models.Model):
+    """A problem with the register, passed back to its owner (Paradigm, UrbIS): an address-error
+    report, or an address an applicant confirmed that the register does not know.
+
+    The feed (``/urbis/feed.csv`` and ``.geojson``) lists these; the owner answers with a status.
+    """
+
+    class Kind(models.TextChoices):
+        ERROR_REPORT = "error_report", _("address error reported")
+        UNKNOWN_ADDRESS = "unknown_address", _("address unknown to the register")
+
+    class Verdict(models.TextChoices):
+        OPEN = "open", _("open")
+        ACCEPTED = "accepted", _("accepted by the register")
+        REJECTED = "rejected", _("rejected by the register")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    register_id = models.CharField(
+        max_length=80, blank=True, help_text="The register's address id, or street id."
+    )
+    register_precision = models.CharField(max_length=10, blank=True)
+    municipality = models.CharField(max_length=10, blank=True, help_text="NIS code.")
+    address_as_given = models.CharField(max_length=300, blank=True)
+    problem = models.CharField(max_length=30, blank=True, help_text="Kind of error, if reported.")
+    proposed_correction = models.TextField(blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    procedure_id = models.CharField(max_length=80, blank=True)
+    case_reference = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Verdict.choices, default=Verdict.OPEN)
+    status_note = models.TextField(blank=True)
+    status_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.register_id or self.address_as_given}"

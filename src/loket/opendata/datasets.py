@@ -17,7 +17,8 @@ from loket.core.i18n import pick
 
 DATA = Path(__file__).resolve().parent / "data" / "datasets.yaml"
 LANGUAGES = ("fr", "nl", "en")
-FORMATS = {"csv": "text/csv", "json": "application/json"}
+FORMATS = {"csv": "text/csv", "json": "application/json", "geojson": "application/geo+json"}
+TABLE_FORMATS = ("csv", "json")  # every dataset; GeoJSON only where its entry lists it
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class DatasetSpec:
     licence: Licence
     columns: tuple[Column, ...]
     available: bool = True
+    formats: tuple[str, ...] = TABLE_FORMATS
 
     @property
     def title(self) -> str:
@@ -96,6 +98,7 @@ def _spec(entry: dict[str, Any]) -> DatasetSpec:
             Column(c["name"], {lang: c[lang] for lang in LANGUAGES}) for c in entry["columns"]
         ),
         available=entry.get("available", True),
+        formats=tuple(entry.get("formats", TABLE_FORMATS)),
     )
 
 

@@ -32,7 +32,7 @@ DCATAP = Namespace("http://data.europa.eu/r5r/")
 EU = "http://publications.europa.eu/resource/authority/"
 THEME_SCHEME = URIRef(f"{EU}data-theme")
 IANA = "http://www.iana.org/assignments/media-types/"
-FILE_TYPES = {"csv": "CSV", "json": "JSON"}
+FILE_TYPES = {"csv": "CSV", "json": "JSON", "geojson": "GEOJSON"}
 LANGUAGE_URIS = {"fr": f"{EU}language/FRA", "nl": f"{EU}language/NLD", "en": f"{EU}language/ENG"}
 BELGIUM = URIRef(f"{EU}country/BEL")
 REGION = URIRef("http://data.europa.eu/nuts/code/BE1")  # NUTS 1: Brussels-Capital Region
@@ -78,6 +78,11 @@ FILE_TEXTS: dict[str, dict[str, str]] = {
         "fr": "Fichier JSON (lignes par nom de colonne ; null : masqué) de la version",
         "nl": "JSON-bestand (rijen per kolomnaam; null: verborgen) van versie",
         "en": "JSON file (rows by column name; null: withheld) of release",
+    },
+    "geojson": {
+        "fr": "Fichier GeoJSON (points arrondis à une grille d'au moins 100 m) de la version",
+        "nl": "GeoJSON-bestand (punten afgerond op een raster van minstens 100 m) van versie",
+        "en": "GeoJSON file (points snapped to a grid of at least 100 m) of release",
     },
 }
 
@@ -227,7 +232,7 @@ class CatalogueBuilder:
         self.add(dataset, DCTERMS.issued, Literal(released.release.published_at))
         self.add(dataset, DCTERMS.modified, Literal(released.release.published_at))
         self.temporal(dataset, released.release)
-        for extension in FORMATS:
+        for extension in spec.formats:
             self.add(dataset, DCAT.distribution, self.distribution(spec, released, extension))
         return dataset
 

@@ -44,7 +44,8 @@ def dataset_summary(spec: DatasetSpec, release: Release | None) -> DatasetSummar
     released = release.datasets.filter(dataset=spec.id).first() if release else None
     downloads = []
     if released is not None:
-        for extension, media_type in FORMATS.items():
+        for extension in spec.formats:
+            media_type = FORMATS[extension]
             names = {"dataset": spec.id, "extension": extension}
             downloads.append(
                 Download(

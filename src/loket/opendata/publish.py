@@ -80,7 +80,9 @@ def publish(now: datetime | None = None, until: datetime | None = None) -> Relea
 
 def write_files(release: Release, spec: DatasetSpec, table: Table) -> dict[str, int]:
     contents = {"csv": as_csv(table), "json": as_json(release, spec, table)}
-    assert set(contents) == set(FORMATS)
+    if "geojson" in spec.formats:
+        contents["geojson"] = as_geojson(release, spec, table)
+    assert set(contents) == set(spec.formats) and set(contents) <= set(FORMATS)
     sizes = {}
     for extension, content in contents.items():
         name = file_name(release.id, spec.id, extension)
@@ -111,6 +113,17 @@ def as_json(release: Release, spec: DatasetSpec, table: Table) -> bytes:
         "rows": [dict(zip(table.columns, row, strict=True)) for row in table.rows],
     }
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def as_geojson(release: Release, spec: DatasetSpec, table: Table) -> bytes:
+    document = {
+        "type": "FeatureCollection",
+        "dataset": spec.id,
+        "release": release.id,
+        "licence": spec.licence.uri,
+        "features": table.features or [],
+    }
+    return json.dumps(document, ensure_ascii=False).encode("utf-8")
 
 
 def read_rows(release_id: str, dataset_id: str) -> list[dict[str, Any]]:

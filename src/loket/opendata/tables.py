@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from loket.catalog.models import Procedure
-from loket.opendata import aggregate
+from loket.opendata import aggregate, incidents
 from loket.opendata.aggregate import Counts, Period
 from loket.opendata.disclosure import TOTAL, Key, ProtectedTable, protect
 
@@ -42,6 +42,7 @@ class Table:
     columns: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
     suppressed: int = 0
+    features: list[dict[str, object]] | None = None  # GeoJSON features, for a map distribution
 
 
 Builder = Callable[[Period, Protection], Table]
@@ -88,6 +89,14 @@ def cases_table(period: Period, protection: Protection) -> Table:
     counts = [aggregate.submitted_counts(period), aggregate.decided_counts(period)]
     rows, suppressed = monthly_rows(counts, protection)
     return Table(["month", "procedure", "municipality", "submitted", "decided"], rows, suppressed)
+
+
+@builds("public-space-incidents")
+def incidents_table(period: Period, protection: Protection) -> Table:
+    counts = [incidents.reported_counts(period), incidents.resolved_counts(period)]
+    rows, suppressed = monthly_rows(counts, protection)
+    columns = ["month", "category", "municipality", "reported", "resolved"]
+    return Table(columns, rows, suppressed, features=incidents.points(period))
 
 
 @builds("register-consultations")

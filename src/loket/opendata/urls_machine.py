@@ -7,7 +7,7 @@ from loket.opendata import views
 app_name = "opendata-files"
 
 RELEASE = r"(?P<release>\d{4}-\d{2}-\d{2}T\d{4}Z(?:-\d+)?)"
-FILE = r"(?P<dataset>[a-z0-9-]+)\.(?P<extension>csv|json)"
+FILE = r"(?P<dataset>[a-z0-9-]+)\.(?P<extension>csv|json|geojson)"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^catalog\.(?P<extension>jsonld|ttl)$", views.catalogue, name="catalogue"),

@@ -213,6 +213,9 @@ DEMO_PEOPLE = (
         "dpo", "Jeroen", "De Smet", date(1972, 3, 30), "M", "Chaussée d'Alsemberg", "21013", "77"
     ),
     DemoPerson("designer", "Sofie", "Claes", date(1984, 10, 5), "F", "Rue Josaphat", "21015", "80"),
+    DemoPerson(
+        "agent-mobility", "Tom", "Verhoeven", date(1983, 2, 14), "M", "Rue Royale", "21004", "300"
+    ),
 )
 
 

@@ -9,7 +9,7 @@ returning anything read.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from loket.audit.actions import do_record_consultation, do_record_security_event
@@ -25,6 +25,18 @@ from loket.sources.base import (
     Subject,
 )
 from loket.sources.registry import get_source
+
+MandateCheck = Callable[[Actor, Subject, str], bool]
+_mandate_checks: list[MandateCheck] = []
+
+
+def register_mandate_check(check: MandateCheck) -> None:
+    """Let the mandates app (a higher layer) answer whether a helper holds a valid mandate.
+
+    Without a registered check every helper is refused: the safe default.
+    """
+    if check not in _mandate_checks:
+        _mandate_checks.append(check)
 
 
 def consult(
@@ -142,6 +154,21 @@ def _check_actor(procedure: Procedure, subject: Subject, actor: Actor) -> str:
         ).exists()
         if is_agent and actor.administration_id in handling:
             return actor.administration_id
+    elif actor.role == "helper":
+        # A helper reads only the principal named in ``acting_for``, under a mandate valid today
+        # for this procedure (not expired, not revoked).
+        mandated = actor.acting_for == subject.identifier and any(
+            check(actor, subject, procedure.id) for check in _mandate_checks
+        )
+        if mandated:
+            return procedure.administration_id or ""
+        _refuse(
+            actor,
+            "no-valid-mandate",
+            procedure=procedure.id,
+            role=actor.role,
+            acting_for=pseudonym(actor.acting_for) if actor.acting_for else "",
+        )
     _refuse(actor, "actor-may-not-act-for-subject", procedure=procedure.id, role=actor.role)
 
 

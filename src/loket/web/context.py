@@ -7,10 +7,12 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
+from django.utils import timezone
 
 from loket.core.i18n import current_language
 from loket.core.models import Membership
 from loket.web.authentication import demo_login_enabled
+from loket.web.views.mandates import acting_mandate
 
 
 def loket(request: HttpRequest) -> dict[str, Any]:
@@ -25,13 +27,18 @@ def loket(request: HttpRequest) -> dict[str, Any]:
         for code, name in settings.LANGUAGES
     ]
     roles: set[str] = set()
+    acting = None
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+        acting = acting_mandate(request)
     return {
         "loket_languages": languages,
         "loket_is_agent": bool(roles & {Membership.Role.AGENT, Membership.Role.MANAGER}),
         "loket_is_designer": Membership.Role.DESIGNER in roles,
+        "loket_is_dpo": Membership.Role.DPO in roles,
         "loket_demo": demo_login_enabled(),
         "loket_platform_name": settings.LOKET_PLATFORM_NAME,
+        # The mandate a helper acts under now (the banner says so on every page).
+        "loket_acting_for": acting if acting and acting.is_valid_on(timezone.localdate()) else None,
     }

@@ -44,6 +44,12 @@ DEMO_IDENTITIES = (
         "dpo", _("Data protection officer of the region"), "paradigm", Membership.Role.DPO
     ),
     DemoIdentity(
+        "agent-mobility",
+        _("Civil servant of Brussels Mobility"),
+        "brussels-mobility",
+        Membership.Role.AGENT,
+    ),
+    DemoIdentity(
         "designer", _("Service designer of the region"), "paradigm", Membership.Role.DESIGNER
     ),
 )

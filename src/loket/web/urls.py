@@ -1,6 +1,7 @@
 from django.urls import path
 
-from loket.web.views import account, apply, backoffice, designer, files, mydata, public
+from loket.web.views import account, apply, backoffice, designer, files, mandates, mydata, public
+from loket.web.views.design import design_system
 
 app_name = "web"
 
@@ -25,7 +26,13 @@ urlpatterns = [
     path("my-data/", mydata.my_data, name="my-data"),
     path("my-data/registers/", mydata.my_registers, name="my-registers"),
     path("my-data/proof/<int:index>/", mydata.entry_proof, name="my-data-proof"),
+    path("mandates/", mandates.index, name="mandates"),
+    path("mandates/give/", mandates.give, name="mandate-give"),
+    path("mandates/<int:mandate_id>/revoke/", mandates.revoke, name="mandate-revoke"),
+    path("mandates/<int:mandate_id>/act/", mandates.act, name="mandate-act"),
+    path("mandates/stop/", mandates.stop, name="mandate-stop"),
     path("back-office/", backoffice.queue, name="backoffice"),
+    path("design-system/", design_system, name="design-system"),
     path("designer/", designer.index, name="designer"),
     path("designer/<slug:procedure_id>/", designer.edit, name="designer-edit"),
     path("back-office/cases/<str:reference>/", backoffice.case_detail, name="backoffice-case"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,17 +27,37 @@ from loket.forms.definitions import FormDefinition, get_definition
 from loket.forms.fallback import declarable, declaration_form
 from loket.forms.models import Draft
 from loket.forms.pages import PageForm
-from loket.sources.base import Actor
+from loket.sources.base import Actor, ConsultationRefused
 from loket.web.presenters import answer_rows, declared_rows, fact_rows, need_rows
+from loket.web.views.mandates import acting_mandate, mandate_required, refused
 
 INVALID = 422  # invalid form input: the page comes back with the errors and what was typed
+
+
+def _applicant(request: HttpRequest) -> User:
+    """Whose application this is: the user, or the principal a helper acts for."""
+    mandate = acting_mandate(request)
+    if mandate is not None:
+        return mandate.grantor
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _actor(request: HttpRequest) -> Actor:
+    user = request.user
+    assert isinstance(user, User)
+    mandate = acting_mandate(request)
+    if mandate is not None:
+        return Actor(
+            user.pk, user.national_number or "", "helper", acting_for=mandate.principal_identifier
+        )
+    return Actor(user.pk, user.national_number or "", "self")
 
 
 def _context(
     request: HttpRequest, procedure_id: str
 ) -> tuple[User, Procedure, FormDefinition, Draft]:
-    user = request.user
-    assert isinstance(user, User)
+    user = _applicant(request)
     procedure = get_object_or_404(Procedure, id=procedure_id)
     definition = get_definition(procedure_id)
     if definition is None:
@@ -57,9 +78,10 @@ def _first_page_url(procedure: Procedure, definition: FormDefinition) -> str:
 
 
 @login_required
+@mandate_required
 def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
     """Say which registers will be asked for what and why, and let the applicant decline."""
-    user, procedure, definition, draft = _context(request, procedure_id)
+    _user, procedure, definition, draft = _context(request, procedure_id)
     error = ""
     if request.method == "GET" and draft.consented is not None and not request.GET.get("review"):
         # Coming back to a saved draft: go on where the applicant stopped.
@@ -70,7 +92,13 @@ def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
     if request.method == "POST":
         choice = request.POST.get("use_registers")
         if choice == "yes":
-            do_prefill(draft, definition, Actor(user.pk, user.national_number or "", "self"))
+            try:
+                do_prefill(draft, definition, _actor(request))
+            except ConsultationRefused:
+                mandate = acting_mandate(request)
+                if mandate is None:
+                    raise
+                return refused(request, mandate)
             return redirect(_url("apply-facts", procedure))
         if choice == "no":
             do_decline_prefill(draft, definition)
@@ -90,6 +118,7 @@ def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
 
 
 @login_required
+@mandate_required
 def facts(request: HttpRequest, procedure_id: str) -> HttpResponse:
     _user, procedure, definition, draft = _context(request, procedure_id)
     if draft.consented is None:
@@ -113,6 +142,7 @@ def facts(request: HttpRequest, procedure_id: str) -> HttpResponse:
 
 
 @login_required
+@mandate_required
 def declare(request: HttpRequest, procedure_id: str) -> HttpResponse:
     """Ask for the data a register could not give (declined or unavailable)."""
     _user, procedure, definition, draft = _context(request, procedure_id)
@@ -140,6 +170,7 @@ def declare(request: HttpRequest, procedure_id: str) -> HttpResponse:
 
 
 @login_required
+@mandate_required
 def question(request: HttpRequest, procedure_id: str, page_id: str) -> HttpResponse:
     user, procedure, definition, draft = _context(request, procedure_id)
     page = definition.page(page_id)
@@ -188,9 +219,9 @@ def question(request: HttpRequest, procedure_id: str, page_id: str) -> HttpRespo
 
 
 @login_required
+@mandate_required
 def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
+    user = _applicant(request)
     procedure = get_object_or_404(Procedure, id=procedure_id)
     if request.method == "POST":
         # A double click or a retried request: the draft is gone, the case is there.
@@ -201,7 +232,7 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
             else None
         )
         if done is not None:
-            return redirect(_case_url(done))
+            return redirect("web:mandates" if done.submitted_by else _case_url(done))
     _user, procedure, definition, draft = _context(request, procedure_id)
     missing = missing_pages(draft, definition)
     if draft.consented is None:
@@ -211,6 +242,16 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
     if request.method == "POST" and request.POST.get("idempotency_key") == str(
         draft.idempotency_key
     ):
+        mandate = acting_mandate(request)
+        if mandate is not None:
+            assert isinstance(request.user, User)
+            case = do_submit_case(draft, draft.answers, submitted_by=request.user)
+            messages.success(
+                request,
+                _("Application %(reference)s sent for %(name)s.")
+                % {"reference": case.reference, "name": mandate.principal_name},
+            )
+            return redirect("web:mandates")
         case = do_submit_case(draft, draft.answers)
         return redirect(_case_url(case))
     last_page = definition.visible_pages(draft.answers)[-1].id

@@ -1,0 +1,120 @@
+"""The feed for the register's owner: ``/urbis/feed.csv``, ``/urbis/feed.geojson`` and the
+status answers (``POST /urbis/feed/<id>/status``).
+
+Reading needs the token ``LOKET_URBIS_FEED_TOKEN`` (``Authorization: Bearer …``) or a session of
+a Paradigm member (DPO, agent, head of service); answering needs the token. Without a token set,
+only Paradigm staff read it and nobody answers through HTTP (``loket urbis_feedback`` does).
+"""
+
+from __future__ import annotations
+
+import csv
+import hmac
+import io
+import json
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from loket.core.models import Membership
+from loket.geo.feedback import UnknownVerdict, do_set_verdict
+from loket.geo.models import RegisterFeedback
+
+REGISTER_OWNER = "paradigm"
+STAFF_ROLES = (Membership.Role.DPO, Membership.Role.AGENT, Membership.Role.MANAGER)
+COLUMNS = [
+    "id", "kind", "register_id", "register_precision", "municipality", "address_as_given",
+    "problem", "proposed_correction", "lat", "lon", "case_reference", "created_at", "status",
+    "status_note", "status_at",
+]  # fmt: skip
+
+
+def _has_token(request: HttpRequest) -> bool:
+    token = str(getattr(settings, "LOKET_URBIS_FEED_TOKEN", "") or "")
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    return bool(token) and hmac.compare_digest(token.encode(), given.encode())
+
+
+def _is_owner_staff(request: HttpRequest) -> bool:
+    user = request.user
+    return (
+        bool(user.is_authenticated)
+        and Membership.objects.filter(
+            user_id=user.pk or 0, administration_id=REGISTER_OWNER, role__in=STAFF_ROLES
+        ).exists()
+    )
+
+
+def _refused() -> JsonResponse:
+    body = {"type": "about:blank", "title": "Unauthorized", "status": 401}
+    response = JsonResponse(body, status=401, content_type="application/problem+json")
+    response["WWW-Authenticate"] = 'Bearer realm="urbis-feed"'
+    return response
+
+
+def _row(item: RegisterFeedback) -> dict[str, object]:
+    return {
+        "id": item.pk, "kind": item.kind, "register_id": item.register_id,
+        "register_precision": item.register_precision, "municipality": item.municipality,
+        "address_as_given": item.address_as_given, "problem": item.problem,
+        "proposed_correction": item.proposed_correction, "lat": item.lat, "lon": item.lon,
+        "case_reference": item.case_reference, "created_at": item.created_at.isoformat(),
+        "status": item.status, "status_note": item.status_note,
+        "status_at": item.status_at.isoformat() if item.status_at else None,
+    }  # fmt: skip
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def feed_csv(request: HttpRequest) -> HttpResponse:
+    if not (_has_token(request) or _is_owner_staff(request)):
+        return _refused()
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for item in RegisterFeedback.objects.all():
+        writer.writerow({k: "" if v is None else v for k, v in _row(item).items()})
+    return _private(HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8"))
+
+
+@require_GET
+def feed_geojson(request: HttpRequest) -> HttpResponse:
+    if not (_has_token(request) or _is_owner_staff(request)):
+        return _refused()
+    features = []
+    for item in RegisterFeedback.objects.all():
+        row = _row(item)
+        geometry = None
+        if item.lat is not None and item.lon is not None:
+            geometry = {"type": "Point", "coordinates": [round(item.lon, 6), round(item.lat, 6)]}
+        properties = {k: v for k, v in row.items() if k not in ("lat", "lon")}
+        features.append({"type": "Feature", "id": item.pk, "geometry": geometry,
+                         "properties": properties})  # fmt: skip
+    document = {"type": "FeatureCollection", "features": features}
+    return _private(HttpResponse(json.dumps(document), content_type="application/geo+json"))
+
+
+@csrf_exempt  # token-authenticated machine endpoint: no cookie, no CSRF
+@require_POST
+def feed_status(request: HttpRequest, feedback_id: int) -> JsonResponse:
+    """``POST {"status": "accepted"|"rejected", "note": "…"}`` (JSON or form) with the token."""
+    if not _has_token(request):
+        return _refused()
+    try:
+        data = json.loads(request.body) if request.content_type == "application/json" else (
+            request.POST.dict()
+        )  # fmt: skip
+        item = do_set_verdict(feedback_id, str(data.get("status", "")), str(data.get("note", "")))
+    except (ValueError, UnknownVerdict, AttributeError):
+        body = {"type": "about:blank", "title": "Bad request", "status": 400,
+                "detail": "status must be accepted, rejected or open"}  # fmt: skip
+        return JsonResponse(body, status=400, content_type="application/problem+json")
+    except RegisterFeedback.DoesNotExist:
+        return JsonResponse({"title": "Not found", "status": 404}, status=404)
+    return JsonResponse(_row(item))

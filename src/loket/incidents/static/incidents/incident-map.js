@@ -1,0 +1,39 @@
+/* Loket: the public map of reports (progressive enhancement; the table is the content). */
+(function () {
+  "use strict";
+
+  function setup(root) {
+    var centre = root.dataset.centre.split(",").map(Number);
+    root.hidden = false;
+    var map = L.map(root.querySelector(".incident-map-canvas"), { attributionControl: false })
+      .setView(centre, 12);
+    if (root.dataset.tilesUrl) { L.tileLayer(root.dataset.tilesUrl).addTo(map); }
+    fetch(root.dataset.geojsonUrl, { headers: { Accept: "application/geo+json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        var layer = L.geoJSON(data, {
+          pointToLayer: function (feature, point) {
+            return L.circleMarker(point, { radius: 8 });
+          },
+          onEachFeature: function (feature, marker) {
+            var p = feature.properties;
+            var text = document.createElement("span");
+            text.textContent = p.category + " — " + p.place + " — " + p.status + " — " + p.date;
+            marker.bindPopup(text);
+          }
+        }).addTo(map);
+        if (data.features.length) { map.fitBounds(layer.getBounds(), { maxZoom: 16 }); }
+      });
+  }
+
+  function start() {
+    if (!window.L || !window.fetch) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("[data-incident-map]"), setup);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

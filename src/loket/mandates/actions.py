@@ -1,0 +1,144 @@
+"""Writes on mandates: give one (for oneself or for one's enterprise), revoke it, link invitations.
+
+A mandate for an enterprise may be given only by one of its mandataries as the enterprise
+register knows them, read through the one door under a business procedure's declared
+``check-mandate`` need, so the check itself appears in the enterprise's access log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from loket.audit.actions import do_record_security_event
+from loket.catalog.models import Procedure
+from loket.core.identifiers import ValidationError, clean_national_number, pseudonym
+from loket.core.models import User
+from loket.mandates.models import Mandate
+from loket.sources.base import Actor, ConsultationRefused, Purpose, Subject
+from loket.sources.door import consult
+
+MANDATARIES = "enterprise.mandataries"
+CHECK_MANDATE = "check-mandate"
+
+
+class MandateRefused(Exception):
+    """The mandate cannot be given as asked; the message says why, in the user's language."""
+
+
+def latest_end(starts_on: date) -> date:
+    """A mandate lasts at most one year: until the same day a year later (28 February for 29)."""
+    try:
+        return starts_on.replace(year=starts_on.year + 1)
+    except ValueError:
+        return starts_on.replace(year=starts_on.year + 1, day=28)
+
+
+def do_give_mandate(
+    grantor: User,
+    helper_national_number: str,
+    procedure_ids: Sequence[str],
+    starts_on: date,
+    ends_on: date,
+    enterprise_number: str = "",
+) -> Mandate:
+    """Let the person with ``helper_national_number`` act for ``grantor`` (or for their
+    enterprise) for the procedures (empty: all) from ``starts_on`` to ``ends_on``."""
+    try:
+        helper_number = clean_national_number(helper_national_number)
+    except ValidationError:
+        raise MandateRefused(_("This is not a valid national number.")) from None
+    if helper_number == grantor.national_number:
+        raise MandateRefused(_("You cannot give a mandate to yourself."))
+    if starts_on < timezone.localdate():
+        raise MandateRefused(_("A mandate cannot start in the past."))
+    if ends_on < starts_on:
+        raise MandateRefused(_("A mandate must end on or after the day it starts."))
+    if ends_on > latest_end(starts_on):
+        raise MandateRefused(_("A mandate lasts at most one year."))
+    procedures = _procedures(procedure_ids, for_enterprise=bool(enterprise_number))
+    if enterprise_number:
+        _check_mandatary(grantor, enterprise_number, procedures)
+    return Mandate.objects.create(
+        grantor=grantor,
+        enterprise_number=enterprise_number,
+        helper=User.objects.filter(national_number=helper_number).first(),
+        helper_national_number=helper_number,
+        # "All" for an enterprise means the business procedures of today, named one by one.
+        procedure_ids=sorted(p.id for p in procedures)
+        if procedure_ids or enterprise_number
+        else [],
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+
+
+def do_revoke_mandate(mandate: Mandate) -> Mandate:
+    """End the mandate now; the helper is refused from the next page on."""
+    if mandate.revoked_at is None:
+        mandate.revoked_at = timezone.now()
+        mandate.save(update_fields=["revoked_at"])
+    return mandate
+
+
+def do_link_invitations(helper: User) -> int:
+    """Attach the mandates waiting for this person's national number to their account."""
+    if not helper.national_number:
+        return 0
+    return Mandate.objects.filter(
+        helper__isnull=True, helper_national_number=helper.national_number
+    ).update(helper=helper)
+
+
+def enterprise_procedures() -> list[Procedure]:
+    """The procedures for which a mandate can be given for an enterprise: those that declared
+    the check of its mandataries."""
+    return [p for p in Procedure.objects.order_by("id") if p.need(MANDATARIES)]
+
+
+def _procedures(procedure_ids: Sequence[str], for_enterprise: bool) -> list[Procedure]:
+    allowed = enterprise_procedures() if for_enterprise else list(Procedure.objects.all())
+    if not procedure_ids:
+        return allowed
+    chosen = [p for p in allowed if p.id in set(procedure_ids)]
+    if len(chosen) != len(set(procedure_ids)):
+        raise MandateRefused(_("Choose procedures from the list."))
+    return chosen
+
+
+def _check_mandatary(grantor: User, enterprise_number: str, procedures: list[Procedure]) -> None:
+    if not procedures or not grantor.national_number:
+        raise MandateRefused(_("You may not give a mandate for this enterprise."))
+    actor = Actor(grantor.pk, grantor.national_number, "self")
+    try:
+        answers = consult(
+            Subject("enterprise", enterprise_number),
+            [MANDATARIES],
+            Purpose(procedures[0].id, CHECK_MANDATE),
+            actor,
+        )
+    except ConsultationRefused:
+        raise MandateRefused(_("You may not give a mandate for this enterprise.")) from None
+    answer = answers["enterprise"]
+    if answer.unavailable:
+        raise MandateRefused(
+            _("The enterprise register did not answer. Please try again in a moment.")
+        )
+    numbers = {m["national_number"] for m in answer.attributes.get("mandataries", [])}
+    if grantor.national_number not in numbers:
+        raise MandateRefused(_("The enterprise register does not list you as its mandatary."))
+
+
+def do_record_refused_use(helper: User, mandate: Mandate, procedure_id: str) -> None:
+    """A helper tried to act under a mandate that is revoked, expired or does not cover the
+    procedure: refused, and logged for the data protection officer."""
+    do_record_security_event(
+        "mandate-refused",
+        actor_pseudonym=pseudonym(helper.national_number or ""),
+        procedure=procedure_id,
+        acting_for=pseudonym(mandate.principal_identifier),
+        mandate=str(mandate.pk),
+    )

@@ -1,0 +1,68 @@
+"""Which mandates exist for whom, and the check the one door asks before a helper reads data."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from loket.cases.models import Case
+from loket.core.models import User
+from loket.mandates.models import Mandate
+from loket.sources.base import Actor, Subject
+
+
+def mandates_given_by(user: User) -> QuerySet[Mandate]:
+    return Mandate.objects.filter(grantor=user).select_related("helper")
+
+
+def mandates_held_by(user: User) -> QuerySet[Mandate]:
+    """The mandates naming this user as helper (linked, or waiting for their national number)
+    that are valid today: the principals they may act for now."""
+    today = timezone.localdate()
+    return (
+        _held(user)
+        .filter(revoked_at__isnull=True, starts_on__lte=today, ends_on__gte=today)
+        .select_related("grantor")
+    )
+
+
+def mandate_held_by(user: User, mandate_id: int) -> Mandate | None:
+    """One mandate naming this user as helper, whatever its state (it may have been revoked)."""
+    return _held(user).select_related("grantor").filter(pk=mandate_id).first()
+
+
+def _held(user: User) -> QuerySet[Mandate]:
+    if not user.national_number:
+        return Mandate.objects.filter(helper=user)
+    return Mandate.objects.filter(
+        Q(helper=user) | Q(helper__isnull=True, helper_national_number=user.national_number)
+    )
+
+
+def mandate_allows(actor: Actor, subject: Subject, procedure_id: str) -> bool:
+    """True if a mandate valid today lets ``actor`` read ``subject``'s data for the procedure.
+
+    Registered with ``sources.door`` (see ``apps.py``): the door calls it for every helper.
+    """
+    helper = User.objects.filter(pk=actor.user_id).first()
+    if helper is None or not actor.national_number:
+        return False
+    if helper.national_number != actor.national_number or actor.acting_for != subject.identifier:
+        return False
+    principal = (
+        Q(enterprise_number=subject.identifier)
+        if subject.kind == "enterprise"
+        else Q(enterprise_number="", grantor__national_number=subject.identifier)
+    )
+    return any(
+        mandate.covers(procedure_id) for mandate in mandates_held_by(helper).filter(principal)
+    )
+
+
+def cases_submitted_for(user: User) -> QuerySet[Case]:
+    """The principal's cases that a helper submitted for them."""
+    return (
+        Case.objects.filter(applicant=user, submitted_by__isnull=False)
+        .select_related("procedure", "submitted_by")
+        .order_by("-submitted_at")
+    )

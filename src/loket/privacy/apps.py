@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PrivacyConfig(AppConfig):
+    name = "loket.privacy"
+    label = "privacy"
+    verbose_name = _("Data protection")
+
+    def ready(self) -> None:
+        import loket.privacy.checks
+        import loket.privacy.tasks  # noqa: F401 - registers the daily retention run

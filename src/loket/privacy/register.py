@@ -1,0 +1,93 @@
+"""The register of processing activities (GDPR Art. 30), generated from what the platform
+declares: each procedure's needs (attribute, purpose, legal basis), its form and its retention.
+
+Nothing is typed twice: when a procedure's definition changes, its entry changes with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from loket.catalog.models import Procedure
+from loket.core.i18n import pick
+from loket.forms.definitions import get_definition
+from loket.sources.catalogue import attribute_label, source_name
+
+SECURITY_MEASURES = (
+    gettext_lazy(
+        "Register data read only through one audited door, each reading in a tamper-evident log"
+    ),
+    gettext_lazy("Access limited to the handling administration; refused attempts recorded"),
+    gettext_lazy("Pseudonymised access log; encrypted connections; login with eID or itsme"),
+)
+
+
+@dataclass
+class Processing:
+    procedure_id: str
+    name: str
+    controller: str
+    purposes: list[str] = field(default_factory=list)
+    legal_bases: list[str] = field(default_factory=list)
+    data_from_registers: list[str] = field(default_factory=list)
+    data_from_applicant: list[str] = field(default_factory=list)
+    data_subjects: list[str] = field(default_factory=list)
+    recipients: list[str] = field(default_factory=list)
+    retention: str = ""
+    security: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _controller(procedure: Procedure) -> str:
+    if procedure.administration_id and procedure.administration:
+        return procedure.administration.name
+    return _("The municipality that handles the application (one of the 19)")
+
+
+def processing_of(procedure: Procedure) -> Processing:
+    entry = Processing(procedure.id, procedure.name, _controller(procedure))
+    for need in procedure.needs:
+        where = f"{procedure.id}: {need.get('attribute', '?')}"
+        purpose, basis = pick(need.get("purpose_text")), pick(need.get("legal_basis"))
+        if not purpose:
+            entry.problems.append(f"{where} has no purpose")
+        if not basis:
+            entry.problems.append(f"{where} has no legal basis")
+        if purpose and purpose not in entry.purposes:
+            entry.purposes.append(purpose)
+        if basis and basis not in entry.legal_bases:
+            entry.legal_bases.append(basis)
+        source = need["attribute"].split(".")[0]
+        entry.data_from_registers.append(
+            f"{attribute_label(need['attribute'])} ({source_name(source)})"
+        )
+    entry.purposes.append(_("Handling the application and informing the applicant"))
+    definition = get_definition(procedure.id)
+    if definition is None:
+        entry.problems.append(f"{procedure.id}: no form definition, so no retention rule")
+    else:
+        entry.data_from_applicant = [pick(f.label) for f in definition.fields()]
+        retention = definition.retention
+        method = _("anonymised") if retention.method == "anonymise" else _("deleted")
+        entry.retention = _(
+            "Drafts: %(draft)s days. Decided cases: %(years)s years after the decision, then "
+            "%(method)s."
+        ) % {"draft": retention.draft_days, "years": retention.decided_years, "method": method}
+    entry.data_subjects = [_("Applicants")]
+    if any(n["attribute"] == "population.household" for n in procedure.needs):
+        entry.data_subjects.append(_("Members of the applicant's household"))
+    entry.recipients = [entry.controller, _("The applicant (receipt and decision)")]
+    entry.security = [str(measure) for measure in SECURITY_MEASURES]
+    return entry
+
+
+def processing_register() -> list[Processing]:
+    return [processing_of(p) for p in Procedure.objects.select_related("administration")]
+
+
+def register_problems() -> list[str]:
+    """Every need without purpose or legal basis, every procedure without retention."""
+    return [problem for entry in processing_register() for problem in entry.problems]

@@ -1,0 +1,219 @@
+"""Mandates: give and revoke them, act for a principal, stop acting.
+
+While a helper acts for someone, the session holds the mandate's id; the apply views read it
+through ``acting_mandate`` and refuse (``mandate_required``) as soon as it is no longer valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from loket.catalog.models import Procedure
+from loket.core.models import User
+from loket.mandates.actions import (
+    MandateRefused,
+    do_give_mandate,
+    do_link_invitations,
+    do_record_refused_use,
+    do_revoke_mandate,
+    latest_end,
+)
+from loket.mandates.models import Mandate
+from loket.mandates.selectors import (
+    cases_submitted_for,
+    mandate_held_by,
+    mandates_given_by,
+    mandates_held_by,
+)
+
+SESSION_KEY = "loket_acting_for_mandate"
+
+
+def acting_mandate(request: HttpRequest) -> Mandate | None:
+    """The mandate under which the logged-in helper acts now, whatever its state."""
+    mandate_id = request.session.get(SESSION_KEY)
+    user = getattr(request, "user", None)
+    if not mandate_id or not isinstance(user, User):
+        return None
+    return mandate_held_by(user, int(mandate_id))
+
+
+def stop_acting(request: HttpRequest) -> None:
+    request.session.pop(SESSION_KEY, None)
+
+
+def mandate_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Refuse (403, logged) an apply page to a helper whose mandate no longer allows it."""
+
+    @wraps(view)
+    def checked(request: HttpRequest, procedure_id: str, **kwargs: Any) -> HttpResponse:
+        mandate = acting_mandate(request)
+        if mandate is None and request.session.get(SESSION_KEY):
+            stop_acting(request)  # the mandate is gone (or was never this user's)
+        if mandate is not None and not (
+            mandate.is_valid_on(timezone.localdate()) and mandate.covers(procedure_id)
+        ):
+            assert isinstance(request.user, User)
+            do_record_refused_use(request.user, mandate, procedure_id)
+            stop_acting(request)
+            return refused(request, mandate)
+        return view(request, procedure_id, **kwargs)
+
+    return checked
+
+
+def refused(request: HttpRequest, mandate: Mandate) -> HttpResponse:
+    return render(request, "web/mandates/refused.html", {"mandate": mandate}, status=403)
+
+
+class GiveMandateForm(forms.Form):
+    helper_national_number = forms.CharField(
+        label=gettext_lazy("National number of the person you trust"),
+        help_text=gettext_lazy("11 digits, as on their identity card. For example 85.07.30-033.28"),
+        max_length=20,
+    )
+    principal = forms.ChoiceField(
+        label=gettext_lazy("For whom may they act?"), widget=forms.RadioSelect, initial="me"
+    )
+    scope = forms.ChoiceField(
+        label=gettext_lazy("For which procedures?"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("all", gettext_lazy("All procedures")),
+            ("chosen", gettext_lazy("Only the procedures I choose below")),
+        ],
+        initial="chosen",
+    )
+    procedures = forms.MultipleChoiceField(
+        label=gettext_lazy("Procedures"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    starts_on = forms.DateField(
+        label=gettext_lazy("From"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    ends_on = forms.DateField(
+        label=gettext_lazy("Until"),
+        help_text=gettext_lazy("At most one year after the start."),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        principals = [("me", _("Me"))]
+        if user.enterprise_number:
+            principals.append(("enterprise", _("My enterprise")))
+        cast(forms.ChoiceField, self.fields["principal"]).choices = principals
+        cast(forms.ChoiceField, self.fields["procedures"]).choices = [
+            (p.id, p.name) for p in sorted(Procedure.objects.all(), key=lambda p: p.name)
+        ]
+        today = timezone.localdate()
+        self.fields["starts_on"].initial = today
+        self.fields["ends_on"].initial = today + timedelta(days=90)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("scope") == "chosen" and not cleaned.get("procedures"):
+            self.add_error("procedures", _("Choose at least one procedure, or all procedures."))
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on > latest_end(starts_on):
+            self.add_error("ends_on", _("A mandate lasts at most one year."))
+        return cleaned
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The mandates the user gave, what helpers did for them, and whom they may act for."""
+    user = request.user
+    assert isinstance(user, User)
+    today = timezone.localdate()
+    given = list(mandates_given_by(user))
+    names = {p.id: p.name for p in Procedure.objects.all()}
+    return render(
+        request,
+        "web/mandates/index.html",
+        {
+            "given": [
+                {
+                    "mandate": m,
+                    "procedures": [names.get(i, i) for i in m.procedure_ids],
+                    "valid": m.is_valid_on(today) or (m.revoked_at is None and m.starts_on > today),
+                }
+                for m in given
+            ],
+            "held": mandates_held_by(user),
+            "done_for_me": cases_submitted_for(user)[:50],
+            "acting": acting_mandate(request),
+        },
+    )
+
+
+@login_required
+def give(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    form = GiveMandateForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_give_mandate(
+                user,
+                data["helper_national_number"],
+                data["procedures"] if data["scope"] == "chosen" else [],
+                data["starts_on"],
+                data["ends_on"],
+                enterprise_number=user.enterprise_number
+                if data["principal"] == "enterprise"
+                else "",
+            )
+        except MandateRefused as problem:
+            form.add_error(None, str(problem))
+        else:
+            messages.success(request, _("The mandate has been given."))
+            return redirect("web:mandates")
+    return render(
+        request, "web/mandates/give.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def revoke(request: HttpRequest, mandate_id: int) -> HttpResponse:
+    assert isinstance(request.user, User)
+    mandate = get_object_or_404(mandates_given_by(request.user), pk=mandate_id)
+    do_revoke_mandate(mandate)
+    messages.success(request, _("The mandate has been revoked."))
+    return redirect("web:mandates")
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, mandate_id: int) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    do_link_invitations(user)
+    mandate = get_object_or_404(mandates_held_by(user), pk=mandate_id)
+    request.session[SESSION_KEY] = mandate.pk
+    if len(mandate.procedure_ids) == 1:
+        return redirect("web:procedure", procedure_id=mandate.procedure_ids[0])
+    return redirect("web:catalogue")
+
+
+@login_required
+@require_POST
+def stop(request: HttpRequest) -> HttpResponse:
+    stop_acting(request)
+    messages.success(request, _("You are no longer acting for someone else."))
+    return redirect("web:mandates")
