@@ -46,6 +46,7 @@ class Config:
     sources: dict[str, str]
     trusted_proxies: tuple[str, ...]
     map_tiles_url: str
+    branding: dict[str, Any]
     urbis_feed_token: str
     source_endpoints: dict[str, dict[str, object]]
     # --- OpenID Connect login and session limits (accounts app) ---
@@ -101,6 +102,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         email_url=env_vars.get("LOKET_EMAIL_URL", "console://"),
         sources=_json_object(env_vars, "LOKET_SOURCES"),
         map_tiles_url=env_vars.get("LOKET_MAP_TILES_URL", ""),
+        branding=_json_object(env_vars, "LOKET_BRANDING"),
         urbis_feed_token=env_vars.get("LOKET_URBIS_FEED_TOKEN", ""),
         trusted_proxies=tuple(
             p.strip() for p in env_vars.get("LOKET_TRUSTED_PROXIES", "").split(",") if p.strip()

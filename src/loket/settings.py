@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "loket.web.context.loket",
+                "loket.web.branding.branding",
             ],
         },
     },
@@ -125,6 +126,8 @@ LOKET_SESSION_MAX_HOURS = CONFIG.session_max_hours
 LOKET_TRUSTED_PROXIES = CONFIG.trusted_proxies
 # The map's tile layer (UrbIS WMTS in production); empty: points on a plain background.
 LOKET_MAP_TILES_URL = CONFIG.map_tiles_url
+# Name, logo and accent colour of the deployment (JSON; the accent must keep 4.5:1 contrast).
+LOKET_BRANDING = CONFIG.branding
 # The bearer token of the address register's owner for the correction feed (/urbis/feed.*).
 LOKET_URBIS_FEED_TOKEN = CONFIG.urbis_feed_token
 if LOKET_ENV == "production":

@@ -32,10 +32,7 @@ def test_static_files_are_compressed_hashed_and_cached_for_a_year(tmp_path: Path
     with override_settings(
         STATIC_ROOT=tmp_path, STORAGES=PRODUCTION_STORAGE, WHITENOISE_USE_FINDERS=False
     ):
-        # Leaflet's file names a source map that is not shipped (see the test below).
-        call_command(
-            "collectstatic", interactive=False, verbosity=0, ignore_patterns=["geo/leaflet/*"]
-        )
+        call_command("collectstatic", interactive=False, verbosity=0)
         url = staticfiles_storage.url("loket/loket.css")
         assert re.fullmatch(r"/static/loket/loket\.[0-9a-f]{12}\.css", url), url
         stored = tmp_path / url.removeprefix("/static/")
