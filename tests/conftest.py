@@ -7,6 +7,7 @@ commits (the browser tests, through ``live_server``) reseed with ``seeded_transa
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -69,3 +70,15 @@ def client_for(key: str) -> Client:
     client = Client()
     client.force_login(demo_user(key))
     return client
+
+
+@pytest.fixture(scope="module")
+def address_register(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The shipped address samples, with the geocoder's index rebuilt around the module."""
+    from loket.geo import index
+
+    with django_db_blocker.unblock():
+        import_shipped_samples()
+        index.invalidate()
+        yield
+        index.invalidate()

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.test import Client
-
-from loket.geo import index
-from loket.geo.importer import import_shipped_samples
 
 SEARCH, REVERSE = "/api/v1/addresses/", "/api/v1/addresses/reverse"
 FIELDS = {
@@ -26,13 +21,7 @@ FIELDS = {
 }
 
 
-@pytest.fixture(scope="module", autouse=True)
-def register(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        import_shipped_samples()
-        index.invalidate()
-        yield
-        index.invalidate()
+pytestmark = pytest.mark.usefixtures("address_register")
 
 
 @pytest.mark.django_db

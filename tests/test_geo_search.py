@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import csv
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 
-from loket.geo import index
-from loket.geo.importer import DATA_DIR, import_shipped_samples
+from loket.geo.importer import DATA_DIR
 from loket.geo.search import Candidate, geocode, reverse
 from loket.geo.text import box_key, fold, name_key
 
@@ -46,13 +44,7 @@ class Expected:
         )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def register(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        import_shipped_samples()
-        index.invalidate()
-        yield
-        index.invalidate()
+pytestmark = pytest.mark.usefixtures("address_register")
 
 
 def typo(text: str, chance: random.Random) -> str:

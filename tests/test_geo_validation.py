@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.utils import translation
 from django.utils.functional import Promise
 
-from loket.geo import index
-from loket.geo.importer import import_shipped_samples
 from loket.geo.search import validate_address
 
-
-@pytest.fixture(scope="module", autouse=True)
-def register(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        import_shipped_samples()
-        index.invalidate()
-        yield
-        index.invalidate()
+pytestmark = pytest.mark.usefixtures("address_register")
 
 
 @pytest.mark.django_db
