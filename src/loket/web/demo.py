@@ -111,4 +111,39 @@ def create_demo_history() -> int:
         do_record_case_opening(case, agent)
         if decision:
             do_change_status(case, agent, decision, str(_("Your card is valid for one year.")))
-    return len(history)
+    reports = _demo_reports()
+    return len(history) + reports
+
+
+# Two reports in Haren (City of Brussels), made as a resident would, so the public map and the
+# open data have something to show.
+DEMO_REPORTS = (
+    ("resident2", "lighting", "Ancienne chaussée de Haecht", "27", 50.89343, 4.43058),
+    ("resident", "dumping", "Ancienne chaussée de Haecht", "35", 50.89353, 4.43090),
+)
+
+
+def _demo_reports() -> int:
+    from loket.cases.actions import do_submit_case
+    from loket.catalog.models import Procedure
+    from loket.forms.actions import do_decline_prefill, do_save_answers, get_or_start_draft
+    from loket.forms.definitions import get_definition
+
+    procedure = Procedure.objects.get(id="public-space-incident")
+    definition = get_definition(procedure.id)
+    assert definition is not None
+    for key, category, street, number, lat, lon in DEMO_REPORTS:
+        user = User.objects.get(username=f"demo-{key}")
+        draft = get_or_start_draft(user, procedure, definition)
+        do_decline_prefill(draft, definition)  # this procedure reads no register
+        place = {
+            "street": street, "house_number": number, "box": "", "postcode": "1130",
+            "municipality": "21004", "lat": lat, "lon": lon, "precision": "address",
+        }  # fmt: skip
+        draft = do_save_answers(
+            draft,
+            {"category": category, "dangerous": "no", "description": "—",
+             "incident_location": place, "photo": None, "contact_email": ""},
+        )  # fmt: skip
+        do_submit_case(draft, draft.answers)
+    return len(DEMO_REPORTS)

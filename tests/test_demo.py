@@ -1,0 +1,20 @@
+"""The demo has a history on first login, made through the same actions as the pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from loket.audit.models import AccessLogEntry
+from loket.cases.models import Case
+from loket.incidents.models import Incident
+from loket.web.demo import create_demo_history
+
+
+@pytest.mark.django_db
+def test_the_demo_history_gives_cases_consultations_and_reports() -> None:
+    assert create_demo_history() == 4
+    assert Case.objects.filter(procedure_id="residents-parking-card").count() == 2
+    assert Case.objects.filter(status=Case.Status.APPROVED).count() == 1
+    assert AccessLogEntry.objects.filter(source="case").count() == 2
+    assert set(Incident.objects.values_list("category", flat=True)) == {"lighting", "dumping"}
+    assert create_demo_history() == 0  # only once
