@@ -3,6 +3,7 @@ attributes, Permissions-Policy, nosniff, COOP, Referrer-Policy), on representati
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -139,7 +140,10 @@ def test_map_tiles_and_identity_providers_are_the_only_other_origins(
 @pytest.mark.parametrize(
     ("url", "origin"),
     [
-        ("https://geoservices-urbis.irisnet.be/geoserver/gwc/service/wmts?x=1", "https://geoservices-urbis.irisnet.be"),
+        (
+            "https://geoservices-urbis.irisnet.be/geoserver/gwc/service/wmts?x=1",
+            "https://geoservices-urbis.irisnet.be",
+        ),
         ("http://localhost:8080/{z}/{x}/{y}.png", "http://localhost:8080"),
         ("javascript:alert(1)", ""),
         ("https://evil.example; script-src *", ""),
@@ -154,3 +158,27 @@ def test_hsts_is_set_in_production() -> None:
     settings_text = (Path(__file__).parents[1] / "src/loket/settings.py").read_text()
     assert 'if LOKET_ENV == "production":' in settings_text
     assert "SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365" in settings_text
+
+
+@pytest.mark.django_db
+def test_logs_carry_no_national_number_secret_or_session_key(
+    caplog: pytest.LogCaptureFixture, settings: SettingsWrapper
+) -> None:
+    from tests.conftest import demo_user
+    from tests.test_cases import apply_for_parking_card
+
+    caplog.set_level(logging.DEBUG)
+    security_log = logging.getLogger("loket.security")  # does not propagate to the root
+    security_log.addHandler(caplog.handler)
+    client = Client()
+    assert client.post("/en/demo-login/", {"identity": "resident"}).status_code == 302
+    case = apply_for_parking_card(client)
+    client.get("/en/no-such-page/")
+    client.get(f"/en/back-office/cases/{case.reference}/")
+    security_log.removeHandler(caplog.handler)
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "Forbidden" in logged or "Not Found" in logged  # the capture works
+    national_number = demo_user("resident").national_number
+    assert national_number and national_number not in logged
+    assert settings.SECRET_KEY not in logged
+    assert client.cookies["sessionid"].value not in logged

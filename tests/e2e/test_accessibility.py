@@ -99,7 +99,10 @@ class Visitor:
         self.base = base
         self.findings = findings
         self.axe_source = axe_source
-        self.context: BrowserContext = browser.new_context(viewport={"width": WIDE, "height": 900})
+        # axe-core is injected as an inline script: the test tool, not the page, bypasses the CSP.
+        self.context: BrowserContext = browser.new_context(
+            viewport={"width": WIDE, "height": 900}, bypass_csp=True
+        )
         self.page: Page = self.context.new_page()
         self.page.set_default_timeout(15_000)
         self.responses: list[Response] = []

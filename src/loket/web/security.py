@@ -64,7 +64,10 @@ def content_security_policy(nonce: str) -> str:
     tiles = _origins([str(getattr(settings, "LOKET_MAP_TILES_URL", "") or "")])
     providers = _origins(
         str(getattr(client, "issuer", ""))
-        for client in (getattr(settings, "LOKET_OIDC", None), getattr(settings, "LOKET_OIDC_AGENT", None))
+        for client in (
+            getattr(settings, "LOKET_OIDC", None),
+            getattr(settings, "LOKET_OIDC_AGENT", None),
+        )
         if client is not None
     )
     directives = {
