@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 PROTECTED_TABLES = ("audit_accesslogentry", "audit_merklenode", "audit_treehead")
 MESSAGE = "the access log is append-only"
 
@@ -65,7 +67,9 @@ def create_triggers_sql(vendor: str) -> list[str]:
                     f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}') WHERE loket_log_maintenance() = 0; END"
                 )
         return statements
-    raise NotImplementedError(f"no append-only triggers for the {vendor} database")
+    raise ImproperlyConfigured(
+        f"Loket runs on PostgreSQL or SQLite; it cannot protect the access log on {vendor}"
+    )
 
 
 def drop_triggers_sql(vendor: str) -> list[str]:
