@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from loket.core.i18n import pick
 from loket.core.models import Administration, Postcode
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -55,6 +56,7 @@ def load_administrations() -> int:
             defaults={"names": {"fr": row["postname_fr"], "nl": row["postname_nl"]}},
         )
         postcode.municipalities.set(Administration.objects.filter(id__in=row["nis_codes"].split()))
+    _MUNICIPALITIES.clear()
     return count
 
 
@@ -68,3 +70,25 @@ def authentic_sources() -> dict[str, dict[str, Any]]:
     """The authentic sources as the reference catalogue describes them (names, attributes)."""
     sources: dict[str, dict[str, Any]] = read_yaml("administrations.yaml")["authentic_sources"]
     return sources
+
+
+_MUNICIPALITIES: dict[str, dict[str, str]] = {}
+
+
+def _loaded_municipalities() -> dict[str, dict[str, str]]:
+    """Names of the 19 municipalities by NIS code: reference data, read once per process (and
+    again after ``load_administrations``); an empty answer is not remembered."""
+    if not _MUNICIPALITIES:
+        municipalities = Administration.objects.filter(kind=Administration.Kind.MUNICIPALITY)
+        for administration in municipalities.order_by("id"):
+            _MUNICIPALITIES[administration.id] = dict(administration.names)
+    return _MUNICIPALITIES
+
+
+def municipality_choices() -> list[tuple[str, str]]:
+    """The 19 municipalities as (NIS code, name in the active language), by NIS code."""
+    return [(nis, pick(names)) for nis, names in _loaded_municipalities().items()]
+
+
+def municipality_name(nis_code: str) -> str:
+    return pick(_loaded_municipalities().get(nis_code))

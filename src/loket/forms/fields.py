@@ -12,7 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from loket.core.i18n import pick
-from loket.core.models import Administration
+from loket.core.reference import municipality_choices
 from loket.forms import validators
 from loket.forms.definitions import FieldDefinition
 
@@ -73,10 +73,7 @@ def choices_for(definition: FieldDefinition, facts: dict[str, Any]) -> list[tupl
     if not source:
         return [(str(k), pick(v)) for k, v in definition.options.get("choices", {}).items()]
     if source == MUNICIPALITIES:
-        return [
-            (a.id, a.name)
-            for a in Administration.objects.filter(kind=Administration.Kind.MUNICIPALITY)
-        ]
+        return municipality_choices()
     source_id, attribute = source.split(".", 1)
     entries = facts.get(source_id, {}).get(attribute) or []
     value = definition.options.get("option_value", "{id}")

@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from loket.core.i18n import pick
-from loket.core.models import Administration, Postcode, User
+from loket.core.models import Postcode, User
+from loket.core.reference import municipality_choices
 from loket.forms.definitions import FieldDefinition, PageDefinition
 from loket.forms.fields import build_field
 from loket.forms.uploads import check_upload, store_upload
@@ -42,10 +43,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def address_fields(required: bool) -> dict[str, forms.Field]:
-    municipalities = [("", "—")] + [
-        (a.id, a.name)
-        for a in Administration.objects.filter(kind=Administration.Kind.MUNICIPALITY).order_by("id")
-    ]
+    municipalities = [("", "—"), *municipality_choices()]
     return {
         "street": forms.CharField(label=_("Street"), max_length=200, required=required,
                                   error_messages={"required": _("Enter the street.")}),

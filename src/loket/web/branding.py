@@ -12,6 +12,7 @@ the accent is always refused: the header's text on an accent is light.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +38,7 @@ def contrast_ratio(first: str, second: str) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
+@cache  # a deployment setting: checked once per process, not on every page
 def check_accent(colour: str, text_on_accent: str = WHITE) -> str:
     """Return the accent colour if it is readable on white and under its text, else refuse it."""
     for other in (WHITE, text_on_accent):

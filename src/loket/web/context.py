@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from loket.core.i18n import current_language
 from loket.core.models import Membership
+from loket.web.acting import acting_mandate
 from loket.web.authentication import demo_login_enabled
-from loket.web.views.mandates import acting_mandate
 
 
 def loket(request: HttpRequest) -> dict[str, Any]:

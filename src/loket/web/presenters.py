@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from loket.catalog.models import Procedure
 from loket.core.i18n import current_language, pick
 from loket.core.identifiers import format_national_number
-from loket.core.models import Administration
+from loket.core.reference import municipality_name
 from loket.forms.definitions import FieldDefinition, FormDefinition
 from loket.forms.fallback import declaration_form
 from loket.forms.fields import choices_for
@@ -40,15 +40,10 @@ def _date(value: str) -> str:
     return formats.date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
 
 
-def _municipality(nis_code: str) -> str:
-    administration = Administration.objects.filter(id=nis_code).first()
-    return administration.name if administration else ""
-
-
 def format_address(address: dict[str, Any]) -> str:
     street = address["street_nl"] if current_language() == "nl" else address["street_fr"]
     box = f" {_('box')} {address['box']}" if address.get("box") else ""
-    municipality = _municipality(address.get("nis_code", ""))
+    municipality = municipality_name(address.get("nis_code", ""))
     return f"{street} {address['house_number']}{box}, {address['postcode']} {municipality}".strip()
 
 

@@ -28,8 +28,9 @@ from loket.forms.fallback import declarable, declaration_form
 from loket.forms.models import Draft
 from loket.forms.pages import PageForm
 from loket.sources.base import Actor, ConsultationRefused
+from loket.web.acting import acting_mandate
 from loket.web.presenters import answer_rows, declared_rows, fact_rows, need_rows
-from loket.web.views.mandates import acting_mandate, mandate_required, refused
+from loket.web.views.mandates import mandate_required, refused
 
 INVALID = 422  # invalid form input: the page comes back with the errors and what was typed
 

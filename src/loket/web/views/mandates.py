@@ -1,7 +1,7 @@
 """Mandates: give and revoke them, act for a principal, stop acting.
 
-While a helper acts for someone, the session holds the mandate's id; the apply views read it
-through ``acting_mandate`` and refuse (``mandate_required``) as soon as it is no longer valid.
+While a helper acts for someone, the session holds the mandate's id (``loket.web.acting``); the
+apply views refuse (``mandate_required``) as soon as it is no longer valid.
 """
 
 from __future__ import annotations
@@ -34,25 +34,10 @@ from loket.mandates.actions import (
 from loket.mandates.models import Mandate
 from loket.mandates.selectors import (
     cases_submitted_for,
-    mandate_held_by,
     mandates_given_by,
     mandates_held_by,
 )
-
-SESSION_KEY = "loket_acting_for_mandate"
-
-
-def acting_mandate(request: HttpRequest) -> Mandate | None:
-    """The mandate under which the logged-in helper acts now, whatever its state."""
-    mandate_id = request.session.get(SESSION_KEY)
-    user = getattr(request, "user", None)
-    if not mandate_id or not isinstance(user, User):
-        return None
-    return mandate_held_by(user, int(mandate_id))
-
-
-def stop_acting(request: HttpRequest) -> None:
-    request.session.pop(SESSION_KEY, None)
+from loket.web.acting import SESSION_KEY, acting_mandate, start_acting, stop_acting
 
 
 def mandate_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -205,7 +190,7 @@ def act(request: HttpRequest, mandate_id: int) -> HttpResponse:
     assert isinstance(user, User)
     do_link_invitations(user)
     mandate = get_object_or_404(mandates_held_by(user), pk=mandate_id)
-    request.session[SESSION_KEY] = mandate.pk
+    start_acting(request, mandate)
     if len(mandate.procedure_ids) == 1:
         return redirect("web:procedure", procedure_id=mandate.procedure_ids[0])
     return redirect("web:catalogue")
