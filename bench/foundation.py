@@ -11,25 +11,16 @@ Run with `make bench`. Nothing here fails on a timing.
 
 from __future__ import annotations
 
-import os
-import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+from bench.common import setup_django
 
 
-def setup_django(database: Path) -> None:
-    os.environ["LOKET_ENV"] = "test"
-    os.environ["LOKET_DATABASE_URL"] = f"sqlite:///{database}"
-    os.environ.pop("LOKET_TEST_DATABASE_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "loket.settings"
-    import django
-
-    django.setup()
+def migrated_sqlite(database: Path) -> None:
+    setup_django(f"sqlite:///{database}")
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -108,7 +99,7 @@ def bench_search(rounds: int = 200) -> None:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        setup_django(Path(folder) / "bench.sqlite3")
+        migrated_sqlite(Path(folder) / "bench.sqlite3")
         bench_generator()
         bench_search()
 
