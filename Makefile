@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit e2e messages check-messages clean bench
+.PHONY: demo test lint typecheck unit e2e faults messages check-messages clean bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c "import sys; sys.exit(sys.version_info[:2] != (3, 11))" || { echo "Loket needs Python 3.11 (found: $(PYTHON))"; exit 1; }
@@ -29,18 +29,20 @@ unit: $(STAMP)
 e2e: $(STAMP)
 	LOKET_ENV=test $(BIN)/pytest -m e2e tests/e2e
 
+# Fault tests: real server, worker and PostgreSQL processes killed and restarted (PostgreSQL at
+# LOKET_FAULTS_SERVER_URL, default postgresql://postgres@127.0.0.1:5432/postgres).
+faults: $(STAMP)
+	LOKET_ENV=test $(BIN)/pytest -m faults tests/faults
+
 # Re-extract the messages after changing a template or a string (needs GNU gettext).
 messages: $(STAMP)
 	cd src/loket && LOKET_ENV=test ../../$(BIN)/django-admin makemessages --settings=loket.settings -l fr -l nl -l en --no-obsolete --no-location
 	LOKET_ENV=test $(BIN)/python -m loket.web.i18n_tools compile
 
+# Every benchmark, on PostgreSQL (LOKET_BENCH_DATABASE_URL, LOKET_TEST_DATABASE_URL or
+# postgresql://postgres@127.0.0.1:5432/loket_bench); writes bench/results/latest.md.
 bench: $(STAMP)
-	LOKET_ENV=test $(BIN)/python -m bench.foundation
-	LOKET_ENV=test $(BIN)/python -m bench.audit_log
-	LOKET_ENV=test $(BIN)/python -m bench.submission
-	LOKET_ENV=test $(BIN)/python -m bench.opendata_publish
-	LOKET_ENV=test $(BIN)/python -m bench.geo_search
-	LOKET_ENV=test $(BIN)/python -m bench.geo_import
+	LOKET_ENV=test $(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import sys
 from pathlib import Path
@@ -31,4 +33,13 @@ def fresh_database(url: str, residents: int) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    call_command("seed", residents=residents, verbosity=0)
+    call_command("seed", residents=residents, verbosity=0, stdout=io.StringIO())
+
+
+def result(name: str, value: float, unit: str, **extra: object) -> None:
+    """Print one figure as a line the runner (bench/run.py) collects into the report's summary.
+
+    ``extra`` holds the baseline, the ratio and the target when there are some; the human line
+    printed before it by the benchmark stays the main output.
+    """
+    print("@bench " + json.dumps({"name": name, "value": round(value, 3), "unit": unit, **extra}))

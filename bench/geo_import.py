@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-ROWS = 850_000
+ROWS = int(os.environ.get("LOKET_BENCH_GEO_ROWS", "850000"))  # the BeST file for Brussels
 HEADER = (
     "EPSG:31370_x,EPSG:31370_y,EPSG:4326_lat,EPSG:4326_lon,address_id,box_number,house_number,"
     "municipality_id,municipality_name_de,municipality_name_fr,municipality_name_nl,postcode,"

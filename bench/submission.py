@@ -11,7 +11,6 @@ postgres://postgres@127.0.0.1:5432/loket_submit_bench), dropped and recreated.
 from __future__ import annotations
 
 import http.client
-import json
 import os
 import socket
 import statistics
@@ -20,19 +19,20 @@ import sys
 import threading
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from queue import Empty, Queue
 from typing import Any
 
 import psycopg
 
-from bench.common import fresh_database
+from bench.common import fresh_database, result
 
 URL = os.environ.get(
     "LOKET_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loket_submit_bench"
 )
 APPLICANTS = int(os.environ.get("LOKET_BENCH_APPLICANTS", "600"))
-CLIENTS = 16
+CLIENTS = int(os.environ.get("LOKET_BENCH_CLIENTS", "16"))
 
 
 def ready_drafts(count: int) -> list[tuple[str, str]]:
@@ -142,41 +142,88 @@ def run_clients(work: list[Any], call: Any) -> tuple[float, list[float], int]:
     return time.perf_counter() - started, latencies, failures[0]
 
 
-def baseline_statement_set(connection: psycopg.Connection[Any], applicant: int) -> None:
-    """The statements of one submission, with fresh values, in one transaction."""
+_COLUMNS: dict[str, list[str]] = {}
+
+
+def columns(connection: psycopg.Connection[Any], table: str) -> list[str]:
+    """The columns of ``table`` except its id, read once (the schema evolves; the bench follows)."""
+    if table not in _COLUMNS:
+        rows = connection.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = %s"
+            " AND column_name <> 'id' ORDER BY ordinal_position", [table],
+        ).fetchall()  # fmt: skip
+        _COLUMNS[table] = [str(r[0]) for r in rows]
+    return _COLUMNS[table]
+
+
+def copy_row(
+    connection: psycopg.Connection[Any], table: str, model_id: int, changes: dict[str, Any]
+) -> int:
+    """INSERT a copy of row ``model_id`` of ``table`` with ``changes``: what the ORM inserts."""
+    names = columns(connection, table)
+    values = ", ".join("%s" if name in changes else f'"{name}"' for name in names)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(f'{n!r}'.replace(chr(39), chr(34)) for n in names)})"  # noqa: S608
+        f" SELECT {values} FROM {table} WHERE id = %s RETURNING id"
+    )
+    params = [changes[name] for name in names if name in changes] + [model_id]
+    return int(connection.execute(sql, params).fetchone()[0])  # type: ignore[index]
+
+
+def sample_rows(connection: psycopg.Connection[Any]) -> dict[str, int]:
+    """Ids of the rows one HTTP submission wrote: the templates of the baseline's inserts."""
+    case = connection.execute(
+        "SELECT c.id, c.applicant_id FROM cases_case c JOIN core_user u ON u.id = c.applicant_id"
+        " WHERE u.username LIKE 'bench-%%' ORDER BY c.id DESC LIMIT 1"
+    ).fetchone()
+    assert case is not None, "no case was submitted over HTTP"
+    event = connection.execute("SELECT id FROM cases_caseevent WHERE case_id = %s", [case[0]])
+    notice = connection.execute("SELECT id FROM notify_notification WHERE case_id = %s", [case[0]])
+    notice_id = notice.fetchone()[0]  # type: ignore[index]
+    task = connection.execute(
+        "SELECT id FROM tasks_task WHERE dedupe_key LIKE %s", [f"%{notice_id}%"]
+    ).fetchone()
+    return {
+        "case": case[0], "applicant": case[1],
+        "event": event.fetchone()[0],  # type: ignore[index]
+        "notification": notice_id, "task": task[0] if task else 0,
+    }  # fmt: skip
+
+
+def baseline_statement_set(connection: psycopg.Connection[Any], rows: dict[str, int]) -> None:
+    """The statements of one submission, with fresh values, in one transaction.
+
+    The look-ups the view and do_submit_case make, then copies of the rows one real submission
+    wrote (case, event, notification, mail task) and the draft's deletion.
+    """
     reference = f"BRU-2026-{uuid.uuid4().int % 10_000_000:07d}-00"
     key = uuid.uuid4()
+    now = datetime.now(UTC)
+    applicant = rows["applicant"]
     with connection.transaction():
         connection.execute("SELECT session_data FROM django_session LIMIT 1")
         connection.execute("SELECT id FROM core_user WHERE id = %s", [applicant])
+        connection.execute(
+            "SELECT id FROM loket_forms_draft WHERE user_id = %s LIMIT 1", [applicant]
+        )
         connection.execute("SELECT id FROM catalog_procedure WHERE id = 'residents-parking-card'")
         connection.execute("SELECT id FROM cases_case WHERE applicant_id = %s AND "
                            "idempotency_key = %s", [applicant, key])  # fmt: skip
         connection.execute("SELECT id FROM core_administration WHERE id = 'parking-brussels'")
         connection.execute("SELECT 1 FROM cases_case WHERE reference = %s", [reference])
-        case_id = connection.execute(
-            "INSERT INTO cases_case (reference, procedure_id, definition_version, applicant_id,"
-            " administration_id, status, facts, answers, declared_instead, language,"
-            " idempotency_key, submitted_at, updated_at, due_on) VALUES (%s,"
-            " 'residents-parking-card', 1, %s, 'parking-brussels', 'submitted', %s, %s, '[]',"
-            " 'en', %s, now(), now(), current_date) RETURNING id",
-            [reference, applicant, json.dumps({"population": {}}),
-             json.dumps({"plate": "1-ABC-123"}), key],
-        ).fetchone()[0]  # type: ignore[index]  # fmt: skip
-        connection.execute(
-            "INSERT INTO cases_caseevent (case_id, at, status, actor_id, note)"
-            " VALUES (%s, now(), 'submitted', %s, '')",
-            [case_id, applicant],
-        )
-        notification = connection.execute(
-            "INSERT INTO notify_notification (event_key, recipient_id, case_id, kind, language,"
-            " subject, body, created_at, mail) VALUES (%s, %s, %s, 'submitted', 'en', 's', 'b',"
-            " now(), 'pending') RETURNING id", [f"{case_id}:b", applicant, case_id],
-        ).fetchone()[0]  # type: ignore[index]  # fmt: skip
-        connection.execute("INSERT INTO tasks_task (name, payload, dedupe_key, state, run_after,"
-                           " attempts, max_attempts, locked_by, last_error, created_at) VALUES"
-                           " ('notify.mail', '{}', %s, 'queued', now(), 0, 8, '', '', now())",
-                           [f"mail:{notification}"])  # fmt: skip
+        case_id = copy_row(
+            connection, "cases_case", rows["case"],
+            {"reference": reference, "idempotency_key": key, "submitted_at": now,
+             "updated_at": now},
+        )  # fmt: skip
+        copy_row(connection, "cases_caseevent", rows["event"], {"case_id": case_id, "at": now})
+        notification = copy_row(
+            connection, "notify_notification", rows["notification"],
+            {"case_id": case_id, "event_key": f"{case_id}:submitted", "created_at": now},
+        )  # fmt: skip
+        if rows["task"]:
+            copy_row(connection, "tasks_task", rows["task"],
+                     {"dedupe_key": f"mail:{notification}", "created_at": now})  # fmt: skip
         connection.execute("DELETE FROM loket_forms_draft WHERE id = -1")
 
 
@@ -204,17 +251,18 @@ def main() -> None:
     for c in connections:
         pool.put(c)
 
-    def baseline(applicant: int) -> tuple[float, bool]:
+    def baseline(rows: dict[str, int]) -> tuple[float, bool]:
         if not hasattr(local, "connection"):
             local.connection = pool.get()
         started = time.perf_counter()
-        baseline_statement_set(local.connection, applicant)
+        baseline_statement_set(local.connection, rows)
         return time.perf_counter() - started, True
 
-    from loket.core.models import User
-
-    applicant = User.objects.filter(username__startswith="bench-").values_list("pk", flat=True)[0]
-    base_elapsed, base_latencies, _ = run_clients([applicant] * len(latencies), baseline)
+    rows = sample_rows(connections[0])
+    columns(connections[0], "cases_case")  # read the schema outside the measure
+    for table in ("cases_caseevent", "notify_notification", "tasks_task"):
+        columns(connections[0], table)
+    base_elapsed, base_latencies, _ = run_clients([rows] * len(latencies), baseline)
     base_rate = len(base_latencies) / base_elapsed
     print(
         f"submissions over HTTP ({CLIENTS} clients, gunicorn 4 workers, {len(latencies)} cases,"
@@ -226,6 +274,14 @@ def main() -> None:
         f" {percentile(base_latencies, 50):.1f} ms, p95 {percentile(base_latencies, 95):.1f} ms"
     )
     print(f"  ratio HTTP / direct SQL: {http_rate / base_rate:.2f}")
+    result(
+        "submissions over HTTP", http_rate, "/s", baseline=f"psycopg {base_rate:,.0f}/s",
+        ratio=round(http_rate / base_rate, 3), clients=CLIENTS, failed=failures,
+    )  # fmt: skip
+    result("submission latency over HTTP (p95)", percentile(latencies, 95), "ms",
+           baseline=f"psycopg p95 {percentile(base_latencies, 95):.1f} ms",
+           p50=round(percentile(latencies, 50), 1),
+           p99=round(percentile(latencies, 99), 1))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from loket.audit.immutability import set_maintenance
 from loket.catalog.reference import load_catalogue
@@ -48,6 +49,16 @@ def seeded_transactional(transactional_db: None) -> Iterator[None]:
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     set_maintenance(False)  # every test starts with the log's triggers in force
+    # A request to /nl/… leaves its language active in the thread; every test starts from the
+    # default language instead of whatever the previous test asked for.
+    translation.deactivate()
+
+
+@pytest.fixture
+def in_english() -> Iterator[None]:
+    """For tests that read English wording or reverse URLs expecting /en/."""
+    with translation.override("en"):
+        yield
 
 
 def demo_user(key: str) -> User:

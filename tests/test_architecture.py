@@ -22,6 +22,7 @@ LAYERS = {
     "mandates": 2,
     "privacy": 2,
     "opendata": 2,
+    "appointments": 2,
     "sources": 1,
     "audit": 1,
     "geo": 1,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -17,6 +18,9 @@ SAFE = {
     "LOKET_SECRET_KEY": "s" * 50,
     "LOKET_SIGNING_KEY": "k" * 50,
     "LOKET_PSEUDONYM_KEY": "p" * 50,
+    "LOKET_ENCRYPTION_KEYS": json.dumps({"2026": base64.b64encode(b"k" * 32).decode()}),
+    "LOKET_ENCRYPTION_KEY_ID": "2026",
+    "LOKET_BLIND_INDEX_KEY": "b" * 50,
     "LOKET_ALLOWED_HOSTS": "loket.brussels",
     "LOKET_OIDC_ISSUER": "https://idp.iamfas.belgium.be",
     "LOKET_OIDC_CLIENT_ID": "loket",
@@ -91,3 +95,11 @@ def test_test_runs_use_the_test_database_url_when_given() -> None:
     config = load({"LOKET_ENV": "test", "LOKET_TEST_DATABASE_URL": url})
     assert config.database["NAME"] == "loket"
     assert str(config.database["ENGINE"]).endswith("postgresql")
+
+
+def test_rate_limits_are_read_as_requests_per_seconds() -> None:
+    config = load({"LOKET_ENV": "test", "LOKET_SUBMISSION_RATE_LIMIT": "3/60"})
+    assert config.rate_limits["LOKET_SUBMISSION_RATE_LIMIT"] == (3, 60)
+    assert config.rate_limits["LOKET_API_RATE_LIMIT"] == (600, 60)
+    with pytest.raises(ConfigurationError, match="LOKET_API_RATE_LIMIT"):
+        load({"LOKET_ENV": "test", "LOKET_API_RATE_LIMIT": "many"})

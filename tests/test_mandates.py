@@ -25,7 +25,9 @@ from loket.sources.base import Actor, ConsultationRefused, Subject
 from loket.sources.door import consult_needs
 from tests.conftest import demo_user
 
-pytestmark = pytest.mark.django_db
+# The refusals are checked by their English wording.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
+
 
 PARKING = "residents-parking-card"
 TERRACE = "terrace-permit"

@@ -13,6 +13,9 @@ from loket.catalog.models import Procedure
 from loket.privacy.register import processing_register, register_problems
 from tests.conftest import client_for
 
+# The checks read the English wording of the register.
+pytestmark = pytest.mark.usefixtures("in_english")
+
 
 @pytest.mark.django_db
 def test_the_register_covers_every_need_of_every_catalogued_procedure() -> None:

@@ -6,8 +6,11 @@ place so that settings.py stays declarative and the refusal to run unsafely is t
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +28,14 @@ DEMO_KEY_PREFIX = "demo-insecure-"
 DEMO_SECRET_KEY = DEMO_KEY_PREFIX + "secret-key-change-me-0f5c2a7e"
 DEMO_SIGNING_KEY = DEMO_KEY_PREFIX + "signing-key-change-me-91b4"
 DEMO_PSEUDONYM_KEY = DEMO_KEY_PREFIX + "pseudonym-key-change-me-7d3e"
+# --- encryption at rest (core.crypto) ---
+DEMO_ENCRYPTION_KEY_ID = "demo-1"
+# base64 of sha256("demo-insecure-encryption-key"): public, so never acceptable in production.
+DEMO_ENCRYPTION_KEY = "th0wDKmLknZdUqbIK3IRDdKop/6exOCtgP9e+fE0jDc="
+DEMO_BLIND_INDEX_KEY = DEMO_KEY_PREFIX + "blind-index-key-change-me-4a8c"
+KEY_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")  # stored in every value: no colon
+ENCRYPTION_KEY_BYTES = 32  # AES-256
+# --- end encryption at rest ---
 
 
 class ConfigurationError(Exception):
@@ -49,16 +60,46 @@ class Config:
     branding: dict[str, Any]
     urbis_feed_token: str
     source_endpoints: dict[str, dict[str, object]]
+    # Rate limits as (requests, seconds), from "600/60": API clients, anonymous API callers by
+    # address, final submissions per person.
+    rate_limits: dict[str, tuple[int, int]]
     # --- OpenID Connect login and session limits (accounts app) ---
     oidc: OidcClient | None = None
     oidc_agent: OidcClient | None = None
     session_idle_minutes: int = 30
     session_max_hours: int = 8
     # --- end OpenID Connect ---
+    # --- encryption at rest (core.crypto) ---
+    encryption_keys: dict[str, bytes] = field(default_factory=dict, repr=False)
+    encryption_key_id: str = ""
+    blind_index_key: str = field(default=DEMO_BLIND_INDEX_KEY, repr=False)
+    # --- end encryption at rest ---
 
     @property
     def is_demo(self) -> bool:
         return self.env in ("demo", "development", "test")
+
+
+RATE_LIMITS: dict[str, tuple[int, int]] = {
+    "LOKET_API_RATE_LIMIT": (600, 60),
+    "LOKET_API_ANONYMOUS_RATE_LIMIT": (120, 60),
+    "LOKET_SUBMISSION_RATE_LIMIT": (10, 3600),
+}
+
+
+def _rate(env_vars: Mapping[str, str], name: str, default: tuple[int, int]) -> tuple[int, int]:
+    """A rate limit written ``requests/seconds`` (e.g. ``600/60``)."""
+    value = env_vars.get(name, "").strip()
+    if not value:
+        return default
+    requests, _slash, seconds = value.partition("/")
+    try:
+        limit = (int(requests), int(seconds))
+    except ValueError:
+        limit = (0, 0)
+    if limit[0] < 1 or limit[1] < 1:
+        raise ConfigurationError(f"{name}={value!r} is not 'requests/seconds', e.g. '600/60'.")
+    return limit
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -108,7 +149,9 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
             p.strip() for p in env_vars.get("LOKET_TRUSTED_PROXIES", "").split(",") if p.strip()
         ),
         source_endpoints=_json_object(env_vars, "LOKET_SOURCE_ENDPOINTS"),
+        rate_limits={name: _rate(env_vars, name, default) for name, default in RATE_LIMITS.items()},
         **_oidc_settings(env_vars),
+        **_encryption_settings(env_vars, env),
     )
     if env != "production":
         # Static files are served from the apps in development; whitenoise wants the folder.
@@ -233,6 +276,78 @@ def _oidc_problems(config: Config) -> list[str]:
 
 # --- end OpenID Connect ---
 
+# --- encryption at rest (core.crypto) ---
+
+
+def _encryption_settings(env_vars: Mapping[str, str], env: str) -> dict[str, Any]:
+    """The keyring: ``LOKET_ENCRYPTION_KEYS`` ({id: base64 32-byte key}), the active id for new
+    writes, and the separate blind index key. Malformed values are refused in every environment."""
+    raw = _json_object(env_vars, "LOKET_ENCRYPTION_KEYS") or {
+        DEMO_ENCRYPTION_KEY_ID: DEMO_ENCRYPTION_KEY
+    }
+    keys = _encryption_keys(raw, "LOKET_ENCRYPTION_KEYS")
+    key_id = env_vars.get("LOKET_ENCRYPTION_KEY_ID", "").strip()
+    if key_id and key_id not in keys and env != "production":  # production: listed below
+        raise ConfigurationError(
+            f"LOKET_ENCRYPTION_KEY_ID={key_id!r} names no key in LOKET_ENCRYPTION_KEYS"
+        )
+    if not key_id and env != "production":
+        if len(keys) > 1:
+            raise ConfigurationError("LOKET_ENCRYPTION_KEY_ID must name the active key")
+        key_id = next(iter(keys))
+    return {
+        "encryption_keys": keys,
+        "encryption_key_id": key_id,
+        "blind_index_key": env_vars.get("LOKET_BLIND_INDEX_KEY", "") or DEMO_BLIND_INDEX_KEY,
+    }
+
+
+def _encryption_keys(raw: Mapping[str, object], variable: str) -> dict[str, bytes]:
+    keys = {}
+    for key_id, encoded in raw.items():
+        if not KEY_ID_PATTERN.match(key_id):
+            raise ConfigurationError(
+                f"{variable}: key id {key_id!r} must be 1-32 of A-Z a-z 0-9 _ -"
+            )
+        try:
+            key = base64.b64decode(str(encoded), validate=True)
+        except binascii.Error:
+            raise ConfigurationError(f"{variable}[{key_id!r}] is not base64") from None
+        if len(key) != ENCRYPTION_KEY_BYTES:
+            raise ConfigurationError(
+                f"{variable}[{key_id!r}] must decode to {ENCRYPTION_KEY_BYTES} bytes"
+            )
+        keys[key_id] = key
+    return keys
+
+
+def _encryption_problems(config: Config) -> list[str]:
+    problems = []
+    demo_key = base64.b64decode(DEMO_ENCRYPTION_KEY)
+    if not config.encryption_keys or demo_key in config.encryption_keys.values():
+        problems.append("LOKET_ENCRYPTION_KEYS is missing or holds the demo key")
+    if not config.encryption_key_id:
+        problems.append("LOKET_ENCRYPTION_KEY_ID is missing (the key new values are sealed with)")
+    elif config.encryption_key_id not in config.encryption_keys:
+        problems.append(
+            f"LOKET_ENCRYPTION_KEY_ID={config.encryption_key_id!r} names no key in "
+            "LOKET_ENCRYPTION_KEYS"
+        )
+    blind = config.blind_index_key
+    if blind.startswith(DEMO_KEY_PREFIX):
+        problems.append("LOKET_BLIND_INDEX_KEY is missing or is the demo key")
+    elif len(blind) < 32:
+        problems.append("LOKET_BLIND_INDEX_KEY is shorter than 32 characters")
+    elif blind in (config.pseudonym_key, config.secret_key, config.signing_key):
+        problems.append(
+            "LOKET_BLIND_INDEX_KEY must differ from LOKET_PSEUDONYM_KEY, LOKET_SECRET_KEY "
+            "and LOKET_SIGNING_KEY"
+        )
+    return problems
+
+
+# --- end encryption at rest ---
+
 REGISTERS = ("population", "vehicle", "enterprise", "social")
 
 
@@ -262,4 +377,5 @@ def production_problems(config: Config) -> list[str]:
         if str(endpoint.get("url", "https:")).startswith("http:") and endpoint.get("token"):
             problems.append(f"LOKET_SOURCE_ENDPOINTS[{source!r}] sends a token over plain http")
     problems.extend(_oidc_problems(config))  # OpenID Connect (accounts app)
+    problems.extend(_encryption_problems(config))  # encryption at rest (core.crypto)
     return problems

@@ -16,6 +16,11 @@ LOKET_ENV = CONFIG.env
 LOKET_DEMO = CONFIG.is_demo
 LOKET_SIGNING_KEY = CONFIG.signing_key
 LOKET_PSEUDONYM_KEY = CONFIG.pseudonym_key
+# Encryption at rest (core.crypto): keyring, active key id, blind index key.
+# See docs/operations.md ("Keys").
+LOKET_ENCRYPTION_KEYS = CONFIG.encryption_keys
+LOKET_ENCRYPTION_KEY_ID = CONFIG.encryption_key_id
+LOKET_BLIND_INDEX_KEY = CONFIG.blind_index_key
 LOKET_SOURCES = CONFIG.sources
 LOKET_SOURCE_ENDPOINTS = CONFIG.source_endpoints
 DEBUG = CONFIG.debug
@@ -42,8 +47,10 @@ INSTALLED_APPS = [
     "loket.mandates",
     "loket.notify",
     "loket.incidents",
+    "loket.appointments",
     "loket.privacy",
     "loket.opendata",
+    "loket.api",
     "loket.accounts",
     "loket.web",
 ]
@@ -60,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "loket.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "loket.web.resilience.DatabaseUnavailableMiddleware",  # a database outage is a quick 503
 ]
 
 ROOT_URLCONF = "loket.urls"
@@ -86,6 +94,8 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": CONFIG.database}
+# Persistent connections are checked before reuse: a restarted PostgreSQL costs no failed request.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "fr"
@@ -131,6 +141,15 @@ LOKET_MAP_TILES_URL = CONFIG.map_tiles_url
 LOKET_BRANDING = CONFIG.branding
 # The bearer token of the address register's owner for the correction feed (/urbis/feed.*).
 LOKET_URBIS_FEED_TOKEN = CONFIG.urbis_feed_token
+# Rate limits as (requests, seconds): per API client, per address on the public API, and
+# final submissions per person (loket.api.ratelimit).
+LOKET_API_RATE_LIMIT = CONFIG.rate_limits["LOKET_API_RATE_LIMIT"]
+LOKET_API_ANONYMOUS_RATE_LIMIT = CONFIG.rate_limits["LOKET_API_ANONYMOUS_RATE_LIMIT"]
+LOKET_SUBMISSION_RATE_LIMIT = CONFIG.rate_limits["LOKET_SUBMISSION_RATE_LIMIT"]
+# Django deploy checks that do not apply (loket.core.deploy_checks says why): TLS ends at the
+# reverse proxy, which redirects to HTTPS (loket.E003 checks the proxy header instead, W008); HSTS
+# for subdomains and preload are the region's domain's decision, not Loket's (W005, W021).
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W008", "security.W021"]
 if LOKET_ENV == "production":
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -5,6 +5,7 @@ from loket.web.views import health
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", health.healthz, name="healthz"),
+    path("api/v1/", include("loket.api.urls")),
     path("api/v1/addresses/", include("loket.geo.urls")),
     path("open-data/", include("loket.opendata.urls_machine")),
     path("urbis/", include("loket.geo.urls_feed")),
@@ -15,6 +16,8 @@ urlpatterns += i18n_patterns(
     path("account/", include("loket.accounts.urls")),
     path("privacy/", include("loket.privacy.urls")),
     path("incidents/", include("loket.incidents.urls")),
+    path("help-points/", include("loket.appointments.urls_places")),
+    path("appointments/", include("loket.appointments.urls_bookings")),
     path("", include("loket.web.urls")),
     prefix_default_language=True,
 )

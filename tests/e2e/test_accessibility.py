@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Error, Page, Response
 
+from loket.appointments.models import HelpPoint
+from loket.appointments.seed import seed_demo_help_points
 from loket.catalog.models import Procedure
 from loket.opendata.datasets import available_datasets
 from tests.e2e.journeys import demo_log_in
@@ -203,6 +205,10 @@ def visit_public_pages(visitor: Visitor, language: str) -> None:
     dataset = available_datasets()[0].id
     visitor.open(f"open-data-dataset-{language}", f"{lang}/open-data/{dataset}/")
     visitor.open(f"design-system-{language}", f"{lang}/design-system/")
+    visitor.open(f"help-points-{language}", f"{lang}/help-points/")
+    place = HelpPoint.objects.filter(is_active=True).order_by("pk").first()
+    assert place is not None
+    visitor.open(f"help-point-{language}", f"{lang}/help-points/{place.pk}/")
     visitor.open(f"not-found-{language}", f"{lang}/no-such-page/", status=404)
 
 
@@ -240,6 +246,8 @@ def visit_application_pages(visitor: Visitor) -> str:
         visitor.open(f"case-{language}", f"{lang}/my-cases/{reference}/")
         visitor.open(f"my-data-{language}", f"{lang}/my-data/")
         visitor.open(f"my-registers-{language}", f"{lang}/my-data/registers/")
+        visitor.open(f"privacy-rights-{language}", f"{lang}/privacy/rights/")
+        visitor.open(f"my-appointments-{language}", f"{lang}/appointments/")
     return reference
 
 
@@ -266,6 +274,7 @@ def test_every_page_meets_wcag_22_aa_reflows_and_stays_light_in_three_languages(
 ) -> None:
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `npm ci --prefix tests/a11y`")
+    seed_demo_help_points()
     base = str(live_server)
     findings = Findings()
     axe_source = AXE.read_text(encoding="utf-8")
@@ -285,6 +294,22 @@ def test_every_page_meets_wcag_22_aa_reflows_and_stays_light_in_three_languages(
     for language in LANGUAGES:
         visitor.open(f"back-office-{language}", f"/{language}/back-office/")
         visitor.open(f"back-office-case-{language}", f"/{language}/back-office/cases/{reference}/")
+    visitor.close()
+
+    for identity, pages in (
+        ("agent-ixelles", ["back-office/counter/"]),
+        ("helper", ["mandates/helping/", "help-points/manage/"]),
+        ("dpo", ["privacy/dpo/requests/"]),
+    ):
+        visitor = Visitor(browser, base, findings, axe_source)
+        demo_log_in(visitor.page, base, identity)
+        for language in LANGUAGES:
+            for path in pages:
+                name = path.strip("/").replace("/", "-")
+                visitor.open(f"{name}-{language}", f"/{language}/{path}")
+        visitor.close()
+    visitor = Visitor(browser, base, findings, axe_source)
+    visitor.open("api-docs", "/api/v1/docs/")
     visitor.close()
 
     visitor = Visitor(browser, base, findings, axe_source)

@@ -54,7 +54,7 @@ def do_match_resident(claims: dict[str, Any], client: OidcClient) -> User:
             errors.IDENTIFIER_MISSING,
             {"claim": client.national_number_claim, "present": raw is not None},
         ) from None
-    user = User.objects.select_for_update().filter(national_number=national_number).first()
+    user = User.objects.select_for_update().by_national_number(national_number).first()
     if user is None:
         user = User(
             username=f"resident-{pseudonym(national_number)[:24]}",

@@ -29,6 +29,7 @@ class AccessLogEntry(models.Model):
         SELF = "self", _("You")
         AGENT = "agent", _("Civil servant")
         HELPER = "helper", _("Mandated helper")
+        COUNTER = "counter", _("Agent at a counter")
 
     leaf_index = models.BigIntegerField(unique=True, help_text="Position in the Merkle tree.")
     created_at = models.DateTimeField(db_index=True)

@@ -19,7 +19,7 @@ from loket.cases.references import new_reference
 from loket.catalog.models import Procedure
 from loket.core.i18n import current_language
 from loket.core.identifiers import pseudonym
-from loket.core.models import Administration, User
+from loket.core.models import Administration, Membership, User
 from loket.forms.definitions import FormDefinition, get_definition
 from loket.forms.models import Attachment, Draft
 from loket.geo.feedback import do_record_unknown_address
@@ -109,8 +109,14 @@ def _routed_administration(
     return Administration.objects.filter(id=nis_code).first()
 
 
-def do_submit_case(draft: Draft, answers: dict[str, Any], submitted_by: User | None = None) -> Case:
-    """Turn a draft into a case in one transaction; a repeated submit returns the same case."""
+def do_submit_case(
+    draft: Draft, answers: dict[str, Any], submitted_by: User | None = None, channel: str = ""
+) -> Case:
+    """Turn a draft into a case in one transaction; a repeated submit returns the same case.
+
+    ``submitted_by`` is whoever pressed submit for the applicant: a helper under a mandate, or
+    (``channel="counter"``) an agent entering a paper application at a municipal counter.
+    """
     existing = Case.objects.filter(
         applicant=draft.user, idempotency_key=draft.idempotency_key
     ).first()
@@ -124,7 +130,7 @@ def do_submit_case(draft: Draft, answers: dict[str, Any], submitted_by: User | N
         draft.user.preferred_language = language
     try:
         with transaction.atomic():
-            case = _create_case(draft, answers, administration, submitted_by)
+            case = _create_case(draft, answers, administration, submitted_by, channel)
             CaseEvent.objects.create(
                 case=case, status=case.status, actor=submitted_by or draft.user
             )
@@ -156,8 +162,13 @@ def _attachment_ids(value: Any) -> list[str]:
 
 def _create_case(
     draft: Draft, answers: dict[str, Any], administration: Administration,
-    submitted_by: User | None,
+    submitted_by: User | None, channel: str,
 ) -> Case:  # fmt: skip
+    if submitted_by == draft.user:
+        submitted_by = None
+    counter = None
+    if submitted_by is not None and channel == Case.Channel.COUNTER:
+        counter = counter_administration(submitted_by)
     for _attempt in range(5):
         reference = new_reference()
         if not Case.objects.filter(reference=reference).exists():
@@ -174,7 +185,27 @@ def _create_case(
         language=current_language(),
         idempotency_key=draft.idempotency_key,
         due_on=add_working_days(timezone.localdate(), draft.procedure.processing_days or 10),
-        submitted_by=submitted_by if submitted_by and submitted_by != draft.user else None,
+        submitted_by=submitted_by,
+        channel=Case.Channel.COUNTER if counter else _channel(submitted_by),
+        counter_administration=counter,
+    )
+
+
+def _channel(submitted_by: User | None) -> str:
+    return Case.Channel.HELPER if submitted_by else Case.Channel.ONLINE
+
+
+def counter_administration(agent: User) -> Administration | None:
+    """The municipality at whose counter this agent works (their first agent membership of a
+    municipality), or None: only municipal agents enter applications at a counter."""
+    return (
+        Administration.objects.filter(
+            kind=Administration.Kind.MUNICIPALITY,
+            memberships__user=agent,
+            memberships__role=Membership.Role.AGENT,
+        )
+        .order_by("id")
+        .first()
     )
 
 

@@ -16,6 +16,11 @@ class Case(models.Model):
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online, by the applicant")
+        HELPER = "helper", _("By a helper under a mandate")
+        COUNTER = "counter", _("At a counter, by an agent")
+
     reference = models.CharField(max_length=20, unique=True)
     procedure = models.ForeignKey("catalog.Procedure", on_delete=models.PROTECT)
     definition_version = models.PositiveIntegerField()
@@ -60,6 +65,20 @@ class Case(models.Model):
         related_name="+",
         help_text="Who pressed submit, when not the applicant (a helper).",
     )
+    channel = models.CharField(
+        max_length=10,
+        choices=Channel.choices,
+        default=Channel.ONLINE,
+        help_text="How the application came in: by the applicant, a helper, or a counter agent.",
+    )
+    counter_administration = models.ForeignKey(
+        "core.Administration",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The administration at whose counter the application was entered.",
+    )
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -71,6 +90,21 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def counter_line(self) -> str:
+        """The line "Entered at the counter by NAME, ADMINISTRATION" in the active language, or
+        "" for other channels: shown wherever the case is (receipt, back-office, My cases)."""
+        if self.channel != self.Channel.COUNTER or self.submitted_by is None:
+            return ""
+        administration = self.counter_administration
+        return str(
+            _("Entered at the counter by %(name)s, %(administration)s")
+            % {
+                "name": self.submitted_by.display_name,
+                "administration": administration.name if administration else "",
+            }
+        )
 
     @property
     def is_open(self) -> bool:

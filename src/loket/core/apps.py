@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "loket.core"
     label = "core"
     verbose_name = _("Administrations and people")
+
+    def ready(self) -> None:
+        from loket.core import deploy_checks  # noqa: F401 - registers `loket check --deploy`

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from loket.core import crypto
+from loket.core.fields import BlindIndexField, EncryptedIdentifierField, with_blind_indexes
 from loket.core.i18n import pick
+
+# The blind index domain of national numbers, shared by every column that holds one (User,
+# Mandate), so the same person has the same index everywhere.
+NATIONAL_NUMBER = "national_number"
+
+
+def national_number_index(national_number: str) -> str:
+    """What to filter a ``*_national_number_index`` column on to find ``national_number``."""
+    return crypto.blind_index(NATIONAL_NUMBER, national_number)
 
 
 class Named(models.Model):
@@ -59,16 +73,36 @@ class Postcode(models.Model):
         return f"{self.code} {pick(self.names)}"
 
 
+class UserQuerySet(models.QuerySet["User"]):
+    def by_national_number(self, national_number: str) -> UserQuerySet:
+        """The user with this national number (at most one), found through the blind index."""
+        return self.filter(national_number_index=national_number_index(national_number))
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
 class User(AbstractUser):
     """Anyone who logs in: a resident, a business representative, a helper, a civil servant.
 
     ``national_number`` comes from the identity provider (never typed by the user) and is the key
-    to the person's data in the authentic registers.
+    to the person's data in the authentic registers. It and ``enterprise_number`` are encrypted
+    at rest; find a user by number with ``User.objects.by_national_number()``.
     """
 
-    national_number = models.CharField(max_length=11, unique=True, null=True, blank=True)
-    enterprise_number = models.CharField(max_length=10, blank=True)
+    national_number = EncryptedIdentifierField(null=True, blank=True)
+    national_number_index = BlindIndexField(
+        source="national_number", kind=NATIONAL_NUMBER, unique=True, null=True, blank=True
+    )
+    enterprise_number = EncryptedIdentifierField(blank=True)
     preferred_language = models.CharField(max_length=2, default="fr")
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["update_fields"] = with_blind_indexes(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

@@ -38,7 +38,9 @@ def do_prefill(draft: Draft, definition: FormDefinition, actor: Actor) -> Draft:
         wanted = [a for a in definition.facts if subject_kind_of(a) == kind]
         if not wanted:
             continue
-        if not identifier or (actor.role == "helper" and identifier != actor.acting_for):
+        if not identifier or (
+            actor.role in ("helper", "counter") and identifier != actor.acting_for
+        ):
             missing.extend(wanted)
             continue
         found, unanswered = consult_needs(Subject(kind, identifier), draft.procedure, wanted, actor)

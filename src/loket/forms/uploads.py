@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import re
 import unicodedata
 import uuid
@@ -17,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from loket.core.models import User
 from loket.forms.models import Attachment
 from loket.forms.photos import NotAnImage, strip_metadata
+
+log = logging.getLogger("loket.forms.uploads")
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,17 @@ def store_upload(upload: UploadedFile, kind: FileKind, owner: User) -> Attachmen
                 _("This image cannot be read. Upload another photo."), code="unreadable"
             ) from None
     digest.update(content)
-    storage_name = default_storage.save(f"attachments/{uuid.uuid4().hex}", ContentFile(content))
+    name = f"attachments/{uuid.uuid4().hex}"
+    try:
+        storage_name = default_storage.save(name, ContentFile(content))
+    except OSError as problem:
+        _remove_partial(name)
+        # Full, read-only or missing storage: the caller asks the applicant to try again later
+        # and keeps their other answers; operators must hear of it at once. Neither the file's
+        # name nor its owner goes in the log, only what is wrong with the storage.
+        reason = errno.errorcode.get(problem.errno or 0, type(problem).__name__)
+        log.error("an upload of %s bytes could not be stored: %s", len(content), reason)
+        raise
     return Attachment.objects.create(
         owner=owner,
         name=sanitise_name(upload.name or "document", kind.extension),
@@ -95,3 +109,12 @@ def store_upload(upload: UploadedFile, kind: FileKind, owner: User) -> Attachmen
         sha256=digest.hexdigest(),
         storage_name=storage_name,
     )
+
+
+def _remove_partial(name: str) -> None:
+    """A write that failed half way (a full disk) may leave a truncated file behind."""
+    try:
+        if default_storage.exists(name):
+            default_storage.delete(name)
+    except OSError:
+        pass  # the storage is broken; the operator log already says so

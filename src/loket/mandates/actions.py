@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.audit.actions import do_record_security_event
 from loket.catalog.models import Procedure
 from loket.core.identifiers import ValidationError, clean_national_number, pseudonym
-from loket.core.models import User
+from loket.core.models import User, national_number_index
 from loket.mandates.models import Mandate
 from loket.sources.base import Actor, ConsultationRefused, Purpose, Subject
 from loket.sources.door import consult
@@ -65,7 +67,7 @@ def do_give_mandate(
     return Mandate.objects.create(
         grantor=grantor,
         enterprise_number=enterprise_number,
-        helper=User.objects.filter(national_number=helper_number).first(),
+        helper=User.objects.by_national_number(helper_number).first(),
         helper_national_number=helper_number,
         # "All" for an enterprise means the business procedures of today, named one by one.
         procedure_ids=sorted(p.id for p in procedures)
@@ -89,7 +91,8 @@ def do_link_invitations(helper: User) -> int:
     if not helper.national_number:
         return 0
     return Mandate.objects.filter(
-        helper__isnull=True, helper_national_number=helper.national_number
+        helper__isnull=True,
+        helper_national_number_index=national_number_index(helper.national_number),
     ).update(helper=helper)
 
 
@@ -142,3 +145,109 @@ def do_record_refused_use(helper: User, mandate: Mandate, procedure_id: str) -> 
         acting_for=pseudonym(mandate.principal_identifier),
         mandate=str(mandate.pk),
     )
+
+
+# At the counter: an agent of a municipality enters a paper application for a resident who is
+# present. The session is a mandate of kind "counter", valid for that day, so that the acting
+# machinery (banner, the door's mandate check, ``submitted_by``) is the same as for a helper.
+
+IDENTITY = "population.identity"
+
+
+class CounterRefused(Exception):
+    """A counter session cannot start as asked; the message says why, in the agent's language."""
+
+
+def counter_procedures() -> list[Procedure]:
+    """What can be entered at a municipal counter: the municipalities' procedures that identify
+    the applicant from the population register."""
+    return [
+        p
+        for p in Procedure.objects.filter(administration__isnull=True).order_by("id")
+        if p.need(IDENTITY)
+    ]
+
+
+def do_start_counter_session(
+    agent: User, administration_id: str, national_number: str, procedure: Procedure
+) -> Mandate:
+    """Identify the resident present at the counter in the population register (a logged
+    consultation by the agent) and let the agent act for them today for ``procedure``.
+
+    The resident's account is created when they have none (without a login: they log in later
+    with their own means). Nothing is created when the register does not know the number.
+    """
+    try:
+        number = clean_national_number(national_number)
+    except ValidationError:
+        raise CounterRefused(_("This is not a valid national number.")) from None
+    if not agent.national_number:
+        raise CounterRefused(_("Your account has no national number: the counter cannot be used."))
+    if number == agent.national_number:
+        raise CounterRefused(_("You cannot enter an application for yourself at the counter."))
+    identity = _identify(agent, administration_id, number, procedure)
+    resident = _resident(number, identity)
+    today = timezone.localdate()
+    return Mandate.objects.create(
+        kind="counter",
+        grantor=resident,
+        helper=agent,
+        helper_national_number=agent.national_number,
+        procedure_ids=[procedure.id],
+        starts_on=today,
+        ends_on=today,
+    )
+
+
+def _resident(number: str, identity: dict[str, object]) -> User:
+    """The resident's account, created without a login (they log in later with their own means,
+    and the identity provider's national number finds this account)."""
+    resident = User.objects.by_national_number(number).first()
+    if resident is not None:
+        return resident
+    try:
+        with transaction.atomic():
+            return User.objects.create(
+                username=f"resident-{pseudonym(number)[:24]}",
+                national_number=number,
+                first_name=str(identity.get("first_name", ""))[:150],
+                last_name=str(identity.get("last_name", ""))[:150],
+                password=make_password(None),
+            )
+    except IntegrityError:  # created at the same moment by a login or another counter
+        return User.objects.by_national_number(number).get()
+
+
+def _identify(
+    agent: User, administration_id: str, number: str, procedure: Procedure
+) -> dict[str, object]:
+    need = procedure.need(IDENTITY)
+    if need is None or procedure.administration_id:
+        raise CounterRefused(_("This procedure cannot be entered at a municipal counter."))
+    actor = Actor(agent.pk, agent.national_number or "", "agent", administration_id)
+    try:
+        answers = consult(
+            Subject("person", number), [IDENTITY], Purpose(procedure.id, need["purpose"]), actor
+        )
+    except ConsultationRefused:
+        raise CounterRefused(_("You may not enter this procedure at the counter.")) from None
+    answer = answers["population"]
+    if answer.unavailable:
+        raise CounterRefused(
+            _("The population register did not answer. Please try again in a moment.")
+        )
+    identity = answer.attributes.get("identity")
+    if not identity:
+        raise CounterRefused(
+            _(
+                "The population register does not know this national number. Check it against "
+                "the identity document."
+            )
+        )
+    return dict(identity)
+
+
+def do_end_counter_session(mandate: Mandate) -> None:
+    """The agent is done at the counter: the session's mandate ends now, for good."""
+    if mandate.kind == "counter":
+        do_revoke_mandate(mandate)

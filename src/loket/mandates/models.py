@@ -8,13 +8,16 @@ chosen procedures (or all), for at most a year, and can be revoked at any time.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from loket.core.fields import BlindIndexField, EncryptedIdentifierField, with_blind_indexes
 from loket.core.identifiers import format_enterprise_number
+from loket.core.models import NATIONAL_NUMBER
 
 
 class Mandate(models.Model):
@@ -35,7 +38,11 @@ class Mandate(models.Model):
         related_name="mandates_held",
         help_text="Empty while the helper has no account yet (a pending invitation).",
     )
-    helper_national_number = models.CharField(max_length=11, db_index=True)
+    # Encrypted at rest; looked up through its blind index (core.models.national_number_index).
+    helper_national_number = EncryptedIdentifierField()
+    helper_national_number_index = BlindIndexField(
+        source="helper_national_number", kind=NATIONAL_NUMBER, db_index=True
+    )
     procedure_ids = models.JSONField(
         default=list, blank=True, help_text="Procedures covered; empty means all."
     )
@@ -43,6 +50,16 @@ class Mandate(models.Model):
     ends_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(
+        max_length=10,
+        choices=[
+            ("personal", _("Given by the person or enterprise")),
+            ("counter", _("Counter session")),
+        ],
+        default="personal",
+        help_text="counter: an agent enters a paper application for a resident present at "
+        "the counter; valid for that day only.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -56,6 +73,10 @@ class Mandate(models.Model):
 
     def __str__(self) -> str:
         return f"mandate {self.pk} of {self.grantor_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["update_fields"] = with_blind_indexes(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     @property
     def principal_identifier(self) -> str:

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from loket.cases.models import Case
-from loket.core.models import User
+from loket.core.models import User, national_number_index
 from loket.mandates.models import Mandate
 from loket.sources.base import Actor, Subject
 
@@ -35,7 +35,11 @@ def _held(user: User) -> QuerySet[Mandate]:
     if not user.national_number:
         return Mandate.objects.filter(helper=user)
     return Mandate.objects.filter(
-        Q(helper=user) | Q(helper__isnull=True, helper_national_number=user.national_number)
+        Q(helper=user)
+        | Q(
+            helper__isnull=True,
+            helper_national_number_index=national_number_index(user.national_number),
+        )
     )
 
 
@@ -52,7 +56,10 @@ def mandate_allows(actor: Actor, subject: Subject, procedure_id: str) -> bool:
     principal = (
         Q(enterprise_number=subject.identifier)
         if subject.kind == "enterprise"
-        else Q(enterprise_number="", grantor__national_number=subject.identifier)
+        else Q(
+            enterprise_number="",
+            grantor__national_number_index=national_number_index(subject.identifier),
+        )
     )
     return any(
         mandate.covers(procedure_id) for mandate in mandates_held_by(helper).filter(principal)
@@ -66,3 +73,9 @@ def cases_submitted_for(user: User) -> QuerySet[Case]:
         .select_related("procedure", "submitted_by")
         .order_by("-submitted_at")
     )
+
+
+def helper_mandates(user: User) -> QuerySet[Mandate]:
+    """Every mandate naming this user as helper, in any state, counter sessions left out: the
+    helper's dashboard shows the valid ones and, apart, the expired and revoked ones."""
+    return _held(user).exclude(kind="counter").select_related("grantor")

@@ -46,3 +46,20 @@ def do_notify(recipient: User, case: Case, kind: str, event: str) -> Notificatio
         return None
     enqueue("notify.mail", {"notification": notification.pk}, dedupe_key=f"mail:{notification.pk}")
     return notification
+
+
+def do_notify_person(
+    recipient: User, event_key: str, subject: str, body: str
+) -> Notification | None:
+    """A notice that belongs to no case (an appointment, a reminder): inbox entry and e-mail,
+    once per ``event_key``. The caller writes subject and body in the recipient's language."""
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                event_key=event_key[:120], recipient=recipient, kind=Notification.Kind.MESSAGE,
+                language=recipient.preferred_language or "fr", subject=subject[:200], body=body,
+            )  # fmt: skip
+    except IntegrityError:
+        return None
+    enqueue("notify.mail", {"notification": notification.pk}, dedupe_key=f"mail:{notification.pk}")
+    return notification

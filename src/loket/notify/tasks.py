@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from loket.notify.models import Notification
+from loket.privacy.consent import EMAIL, has_consent
 from loket.tasks.queue import handler
 
 SENDER = "Loket Brussels <no-reply@loket.brussels>"
@@ -35,25 +36,38 @@ def mail_connection() -> BaseEmailBackend:
 
 @handler("notify.mail")
 def send_mail(payload: dict[str, Any]) -> None:
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(of=("self",))
-            .select_related("recipient", "case")
-            .get(pk=payload["notification"])
-        )
-        if notification.mail != Notification.Mail.PENDING:
-            return  # sent already (a retried task) or nowhere to send
-        address = notification.recipient.email
-        if not address:
-            notification.mail = Notification.Mail.NO_ADDRESS
-            notification.save(update_fields=["mail"])
-            return
-        message = EmailMessage(
-            notification.subject, notification.body, SENDER, [address],
-            connection=mail_connection(),
-            headers={"Message-ID": f"<notification-{notification.pk}@loket.brussels>"},
-        )  # fmt: skip
-        message.send()
-        notification.mail = Notification.Mail.SENT
-        notification.mailed_at = timezone.now()
-        notification.save(update_fields=["mail", "mailed_at"])
+    """Send a notification's e-mail once: at least once, and a second time only if the worker
+    dies in the instant between the SMTP server's acceptance and the commit below.
+
+    The row lock makes concurrent runs wait; the "sent" mark is committed right after the
+    server accepted the message, before the connection is closed (QUIT can be slow), so that
+    instant is as short as it can be. The Message-ID is stable, so a receiver that deduplicates
+    shows even that rare second copy once.
+    """
+    connection = mail_connection()
+    try:
+        with transaction.atomic():
+            notification = (
+                Notification.objects.select_for_update(of=("self",))
+                .select_related("recipient", "case")
+                .get(pk=payload["notification"])
+            )
+            if notification.mail != Notification.Mail.PENDING:
+                return  # sent already (a retried task) or nowhere to send
+            address = notification.recipient.email
+            if not address or not has_consent(notification.recipient, EMAIL):
+                notification.mail = Notification.Mail.NO_ADDRESS
+                notification.save(update_fields=["mail"])
+                return
+            message = EmailMessage(
+                notification.subject, notification.body, SENDER, [address],
+                connection=connection,
+                headers={"Message-ID": f"<notification-{notification.pk}@loket.brussels>"},
+            )  # fmt: skip
+            connection.open()  # kept open past the commit: send() does not close it then
+            message.send()
+            notification.mail = Notification.Mail.SENT
+            notification.mailed_at = timezone.now()
+            notification.save(update_fields=["mail", "mailed_at"])
+    finally:
+        connection.close()

@@ -10,3 +10,6 @@ class PrivacyConfig(AppConfig):
     def ready(self) -> None:
         import loket.privacy.checks
         import loket.privacy.tasks  # noqa: F401 - registers the daily retention run
+        from loket.privacy.log_filters import install
+
+        install()

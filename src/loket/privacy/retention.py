@@ -38,7 +38,7 @@ def _delete_files(attachments: list[Attachment]) -> None:
         default_storage.delete(attachment.storage_name)
 
 
-def _anonymise(case: Case, nobody: User) -> None:
+def anonymise_case(case: Case, nobody: User) -> None:
     attachments = list(case.attachments.all())
     _delete_files(attachments)
     Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
@@ -51,7 +51,7 @@ def _anonymise(case: Case, nobody: User) -> None:
     case.notification_set.update(subject="", body="")
 
 
-def _delete(case: Case) -> None:
+def delete_case(case: Case) -> None:
     _delete_files(list(case.attachments.all()))
     case.delete()
 
@@ -79,9 +79,9 @@ def apply_retention(as_of: datetime | None = None, replay: bool = False) -> Rete
             handled = 0
             for case in expired.select_for_update():
                 if rule.method == "delete":
-                    _delete(case)
+                    delete_case(case)
                 else:
-                    _anonymise(case, nobody)
+                    anonymise_case(case, nobody)
                 handled += 1
         if removed_drafts or handled:
             counts[procedure.id] = {

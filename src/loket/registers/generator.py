@@ -12,8 +12,9 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from faker import Faker
 
 from loket.core.identifiers import make_enterprise_number, make_national_number
@@ -28,6 +29,8 @@ from loket.registers.models import (
     SocialStatus,
     Vehicle,
 )
+
+M = TypeVar("M", bound=models.Model)
 
 # Share of the population by name origin: Belgian (FR and NL) names first, then the largest
 # communities of Brussels. Faker locales give typical first and last names for each.
@@ -268,6 +271,29 @@ class NamePools:
         return self.rng.choice(pool[0] if gender == "F" else pool[1])
 
 
+@dataclass
+class _Company:
+    """An enterprise before it is written: its seat, the enterprise, its unit, its manager."""
+
+    address: Address
+    enterprise: Enterprise
+    unit_number: str
+    manager: str
+
+    def establishment(self) -> Establishment:
+        return Establishment(
+            enterprise=self.enterprise,
+            unit_number=self.unit_number,
+            name=self.enterprise.name,
+            address_id=self.enterprise.address_id,
+        )
+
+    def mandatary(self) -> Mandatary:
+        return Mandatary(
+            enterprise=self.enterprise, national_number=self.manager, function="manager"
+        )
+
+
 class RegisterGenerator:
     """Builds the registers in batches; ``run()`` returns the number of residents created."""
 
@@ -403,33 +429,36 @@ class RegisterGenerator:
     def run(self) -> int:
         created = self._write_demo_people()
         batch: list[tuple[Address, list[Resident], list[Vehicle]]] = []
+        pending = 0  # residents in ``batch``, counted as they come (summing each time is O(n²))
         while created < self.target:
             entry = self.household()
             batch.append(entry)
             created += len(entry[1])
-            if sum(len(e[1]) for e in batch) >= self.batch_size or created >= self.target:
+            pending += len(entry[1])
+            if pending >= self.batch_size or created >= self.target:
                 self._write(batch)
-                batch = []
+                batch, pending = [], 0
         if batch:
             self._write(batch)
         return created
 
     @transaction.atomic
     def _write(self, batch: list[tuple[Address, list[Resident], list[Vehicle]]]) -> None:
-        addresses = Address.objects.bulk_create([address for address, _m, _v in batch])
-        households = Household.objects.bulk_create([Household(address=a) for a in addresses])
+        addresses = _insert(Address, [address for address, _m, _v in batch])
+        households = _insert(Household, [Household(address=a) for a in addresses])
         residents: list[Resident] = []
         for household, (address, members, _v) in zip(households, batch, strict=True):
             for member in members:
                 member.household = household
                 member.address = address
                 residents.append(member)
-        Resident.objects.bulk_create(residents, batch_size=2000)
+        _insert(Resident, residents)
         vehicles = [v for _a, _m, vs in batch for v in vs]
         for vehicle in vehicles:
             vehicle.holder_id = vehicle.holder.pk if vehicle.holder else None
-        Vehicle.objects.bulk_create(vehicles, batch_size=2000)
-        SocialStatus.objects.bulk_create(
+        _insert(Vehicle, vehicles)
+        _insert(
+            SocialStatus,
             [
                 SocialStatus(
                     national_number=r.national_number,
@@ -439,17 +468,22 @@ class RegisterGenerator:
                 for r in residents
                 if self.rng.random() < 0.15
             ],
-            batch_size=2000,
         )
         adults = [r for r in residents if r.household_role != "child"]
-        for owner in adults:
-            if self.rng.random() < 0.08:
-                self._enterprise(owner)
+        # Drawn in the same order as one by one, written in four bulk inserts: same registers.
+        companies = [self._company(owner) for owner in adults if self.rng.random() < 0.08]
+        _insert(Address, [c.address for c in companies])
+        for company in companies:
+            company.enterprise.address_id = company.address.pk
+        _insert(Enterprise, [c.enterprise for c in companies])
+        _insert(Establishment, [c.establishment() for c in companies])
+        _insert(Mandatary, [c.mandatary() for c in companies])
 
-    def _enterprise(self, owner: Resident, name: str = "") -> Enterprise:
+    def _company(self, owner: Resident, name: str = "") -> _Company:
+        """An unsaved enterprise of ``owner`` with its address (the random draws happen here)."""
         self.enterprise_serial += 1
-        address = Address.objects.create(**_fields(self.address(owner.address.nis_code)))
-        enterprise = Enterprise.objects.create(
+        address = Address(**_fields(self.address(owner.address.nis_code)))
+        enterprise = Enterprise(
             number=make_enterprise_number(self.enterprise_serial),
             name=name or f"{self.rng.choice(BUSINESS_WORDS)} {owner.last_name}",
             legal_form=self.rng.choice(LEGAL_FORMS),
@@ -457,16 +491,18 @@ class RegisterGenerator:
             address=address,
             nace_code=self.rng.choice(NACE),
         )
-        Establishment.objects.create(
-            enterprise=enterprise,
-            unit_number=f"2{self.enterprise_serial:09d}",
-            name=enterprise.name,
-            address=address,
+        return _Company(
+            address, enterprise, f"2{self.enterprise_serial:09d}", owner.national_number
         )
-        Mandatary.objects.create(
-            enterprise=enterprise, national_number=owner.national_number, function="manager"
-        )
-        return enterprise
+
+    def _enterprise(self, owner: Resident, name: str = "") -> Enterprise:
+        company = self._company(owner, name)
+        company.address.save()
+        company.enterprise.address = company.address
+        company.enterprise.save()
+        company.establishment().save()
+        company.mandatary().save()
+        return company.enterprise
 
     @transaction.atomic
     def _write_demo_people(self) -> int:
@@ -489,6 +525,50 @@ class RegisterGenerator:
             if person.enterprise_name:
                 self._enterprise(resident, person.enterprise_name)
         return len(DEMO_PEOPLE) + sum(len(p.household) for p in DEMO_PEOPLE)
+
+
+def _insert(model: type[M], rows: list[M]) -> list[M]:
+    """Write ``rows`` and give them their ids, in order: COPY on PostgreSQL, else bulk_create.
+
+    COPY is several times faster than the INSERTs bulk_create builds (the region's 1.2 million
+    residents must generate in minutes). The ids are drawn from the table's own sequence first,
+    in the order bulk_create would draw them, so the registers are the same either way.
+    """
+    if not rows:
+        return rows
+    if connection.vendor != "postgresql":
+        return model._default_manager.bulk_create(rows, batch_size=2000)
+    table = model._meta.db_table
+    fields: list[Any] = [f for f in model._meta.concrete_fields if not f.primary_key]
+    prepared = [isinstance(f, models.JSONField) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
+        for row, (pk,) in zip(rows, cursor.fetchall(), strict=True):
+            row.pk = pk
+            for field in fields:
+                if field.is_relation and getattr(row, field.attname) is None:
+                    related = field.get_cached_value(row, None)
+                    if related is not None:
+                        setattr(row, field.attname, related.pk)
+        columns = ", ".join(["id", *(str(f.column) for f in fields)])
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [row.pk]
+                    + [
+                        f.get_db_prep_save(getattr(row, f.attname), connection)
+                        if json
+                        else getattr(row, f.attname)
+                        for f, json in zip(fields, prepared, strict=True)
+                    ]
+                )
+    for row in rows:
+        row._state.adding = False
+        row._state.db = connection.alias
+    return rows
 
 
 def _fields(address: Address) -> dict[str, str]:

@@ -37,9 +37,11 @@ class Actor:
 
     user_id: int
     national_number: str
-    role: Literal["self", "agent", "helper"]
+    role: Literal["self", "agent", "helper", "counter"]
     administration_id: str = ""
     acting_for: str = ""  # the principal's identifier, when a helper acts under a mandate
+    # ``counter``: a municipal agent entering a paper application for a resident who is present,
+    # under the day's counter session (a mandate of kind counter); administration_id = the counter.
 
 
 class SourceUnavailable(Exception):

@@ -154,14 +154,23 @@ def _check_actor(procedure: Procedure, subject: Subject, actor: Actor) -> str:
         ).exists()
         if is_agent and actor.administration_id in handling:
             return actor.administration_id
-    elif actor.role == "helper":
+    elif actor.role in ("helper", "counter"):
         # A helper reads only the principal named in ``acting_for``, under a mandate valid today
-        # for this procedure (not expired, not revoked).
+        # for this procedure (not expired, not revoked). At a counter, the agent's counter session
+        # is that mandate, and the read is made on behalf of the agent's municipality.
         mandated = actor.acting_for == subject.identifier and any(
             check(actor, subject, procedure.id) for check in _mandate_checks
         )
-        if mandated:
+        if mandated and actor.role == "helper":
             return procedure.administration_id or ""
+        at_counter = Membership.objects.filter(
+            user_id=actor.user_id,
+            administration_id=actor.administration_id,
+            administration__kind=Administration.Kind.MUNICIPALITY,
+            role=Membership.Role.AGENT,
+        )
+        if mandated and at_counter.exists():
+            return actor.administration_id
         _refuse(
             actor,
             "no-valid-mandate",

@@ -38,3 +38,14 @@ def start_acting(request: HttpRequest, mandate: Mandate) -> None:
 def stop_acting(request: HttpRequest) -> None:
     request.session.pop(SESSION_KEY, None)
     setattr(request, _CACHE, None)
+
+
+def submission_channel(mandate: Mandate) -> str:
+    """The channel a case sent under this mandate came in by (``Case.channel``)."""
+    return "counter" if mandate.kind == "counter" else "helper"
+
+
+def after_submission(mandate: Mandate) -> str:
+    """Where the one who sent it goes next: the counter for an agent, the mandates for a helper
+    (the case page belongs to the principal)."""
+    return "web:counter" if mandate.kind == "counter" else "web:mandates"

@@ -91,6 +91,12 @@ def _sentence(entry: AccessLogEntry, parts: dict[str, str]) -> str:
             "On %(date)s at %(time)s, an agent of %(who)s consulted the register “%(source)s” "
             "to handle your application “%(procedure)s”: %(data)s."
         )
+    elif entry.actor_role == AccessLogEntry.ActorRole.COUNTER:
+        text = _(
+            "On %(date)s at %(time)s, an agent at the counter of %(who)s, entering your "
+            "application with you, consulted the register “%(source)s” for “%(procedure)s”: "
+            "%(data)s."
+        )
     elif entry.actor_role == AccessLogEntry.ActorRole.HELPER:
         text = _(
             "On %(date)s at %(time)s, a helper acting under your mandate consulted the register "

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from loket.web.views import account, apply, backoffice, designer, files, mandates, mydata, public
+from loket.web.views import counter as counter_views
 from loket.web.views.design import design_system
 
 app_name = "web"
@@ -31,6 +32,9 @@ urlpatterns = [
     path("mandates/<int:mandate_id>/revoke/", mandates.revoke, name="mandate-revoke"),
     path("mandates/<int:mandate_id>/act/", mandates.act, name="mandate-act"),
     path("mandates/stop/", mandates.stop, name="mandate-stop"),
+    path("mandates/helping/", mandates.helping, name="mandates-helping"),
+    path("back-office/counter/", counter_views.counter, name="counter"),
+    path("back-office/counter/end/", counter_views.end, name="counter-end"),
     path("back-office/", backoffice.queue, name="backoffice"),
     path("design-system/", design_system, name="design-system"),
     path("designer/", designer.index, name="designer"),

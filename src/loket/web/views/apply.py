@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from loket.cases.actions import do_submit_case
+from loket.api.ratelimit import limit_submissions
+from loket.cases.actions import counter_administration, do_submit_case
 from loket.cases.models import Case
 from loket.catalog.models import Procedure
 from loket.core.i18n import pick
@@ -28,7 +29,7 @@ from loket.forms.fallback import declarable, declaration_form
 from loket.forms.models import Draft
 from loket.forms.pages import PageForm
 from loket.sources.base import Actor, ConsultationRefused
-from loket.web.acting import acting_mandate
+from loket.web.acting import acting_mandate, after_submission, submission_channel
 from loket.web.presenters import answer_rows, declared_rows, fact_rows, need_rows
 from loket.web.views.mandates import mandate_required, refused
 
@@ -48,6 +49,15 @@ def _actor(request: HttpRequest) -> Actor:
     user = request.user
     assert isinstance(user, User)
     mandate = acting_mandate(request)
+    if mandate is not None and mandate.kind == "counter":
+        counter = counter_administration(user)
+        return Actor(
+            user.pk,
+            user.national_number or "",
+            "counter",
+            administration_id=counter.id if counter else "",
+            acting_for=mandate.principal_identifier,
+        )
     if mandate is not None:
         return Actor(
             user.pk, user.national_number or "", "helper", acting_for=mandate.principal_identifier
@@ -221,6 +231,7 @@ def question(request: HttpRequest, procedure_id: str, page_id: str) -> HttpRespo
 
 @login_required
 @mandate_required
+@limit_submissions
 def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
     user = _applicant(request)
     procedure = get_object_or_404(Procedure, id=procedure_id)
@@ -235,6 +246,15 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
         if done is not None:
             return redirect("web:mandates" if done.submitted_by else _case_url(done))
     _user, procedure, definition, draft = _context(request, procedure_id)
+    if request.method == "POST":
+        key = request.POST.get("idempotency_key", "")
+        if _is_uuid(key) and key != str(draft.idempotency_key):
+            # Another server process may have committed the case for this key in the meantime.
+            done = Case.objects.filter(applicant=user, idempotency_key=key).first()
+            if done is not None:
+                if draft.consented is None and not draft.answers:
+                    draft.delete()  # the empty draft the lookup above just started
+                return redirect("web:mandates" if done.submitted_by else _case_url(done))
     missing = missing_pages(draft, definition)
     if draft.consented is None:
         return redirect(_url("apply-start", procedure))
@@ -246,13 +266,15 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
         mandate = acting_mandate(request)
         if mandate is not None:
             assert isinstance(request.user, User)
-            case = do_submit_case(draft, draft.answers, submitted_by=request.user)
+            case = do_submit_case(
+                draft, draft.answers, request.user, channel=submission_channel(mandate)
+            )
             messages.success(
                 request,
                 _("Application %(reference)s sent for %(name)s.")
                 % {"reference": case.reference, "name": mandate.principal_name},
             )
-            return redirect("web:mandates")
+            return redirect(after_submission(mandate))
         case = do_submit_case(draft, draft.answers)
         return redirect(_case_url(case))
     last_page = definition.visible_pages(draft.answers)[-1].id

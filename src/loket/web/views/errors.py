@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from loket.web.resilience import database_unavailable, unavailable_response
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
@@ -49,6 +53,12 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Called while the exception is being handled: a database outage raised in a middleware
+    # (the session, the user) is a 503 to retry, not a failure of ours.
+    problem = sys.exc_info()[1]
+    if database_unavailable(problem):
+        assert problem is not None
+        return unavailable_response(request, problem)
     # No request context: the database may be what failed, and the page must still render.
     html = render_to_string(
         "web/500.html",

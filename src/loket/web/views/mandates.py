@@ -14,6 +14,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,10 +22,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from loket.cases.models import Case
 from loket.catalog.models import Procedure
+from loket.core.access import access
 from loket.core.models import User
+from loket.forms.models import Draft
 from loket.mandates.actions import (
     MandateRefused,
+    do_end_counter_session,
     do_give_mandate,
     do_link_invitations,
     do_record_refused_use,
@@ -34,9 +39,11 @@ from loket.mandates.actions import (
 from loket.mandates.models import Mandate
 from loket.mandates.selectors import (
     cases_submitted_for,
+    helper_mandates,
     mandates_given_by,
     mandates_held_by,
 )
+from loket.notify.models import Notification
 from loket.web.acting import SESSION_KEY, acting_mandate, start_acting, stop_acting
 
 
@@ -124,7 +131,7 @@ def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     today = timezone.localdate()
-    given = list(mandates_given_by(user))
+    given = list(mandates_given_by(user).exclude(kind="counter"))
     names = {p.id: p.name for p in Procedure.objects.all()}
     return render(
         request,
@@ -138,7 +145,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 }
                 for m in given
             ],
-            "held": mandates_held_by(user),
+            "held": mandates_held_by(user).exclude(kind="counter"),
             "done_for_me": cases_submitted_for(user)[:50],
             "acting": acting_mandate(request),
         },
@@ -189,8 +196,12 @@ def act(request: HttpRequest, mandate_id: int) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     do_link_invitations(user)
-    mandate = get_object_or_404(mandates_held_by(user), pk=mandate_id)
+    mandate = get_object_or_404(mandates_held_by(user).exclude(kind="counter"), pk=mandate_id)
     start_acting(request, mandate)
+    chosen = request.POST.get("procedure", "")
+    if chosen and mandate.covers(chosen) and Procedure.objects.filter(id=chosen).exists():
+        # "Continue the draft" on the helper's dashboard: back where the draft stopped.
+        return redirect("web:apply-start", procedure_id=chosen)
     if len(mandate.procedure_ids) == 1:
         return redirect("web:procedure", procedure_id=mandate.procedure_ids[0])
     return redirect("web:catalogue")
@@ -199,6 +210,71 @@ def act(request: HttpRequest, mandate_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def stop(request: HttpRequest) -> HttpResponse:
+    mandate = acting_mandate(request)
+    if mandate is not None and mandate.kind == "counter":
+        do_end_counter_session(mandate)  # a counter session, once stopped, is over
     stop_acting(request)
     messages.success(request, _("You are no longer acting for someone else."))
     return redirect("web:mandates")
+
+
+RECENT_DECISIONS = timedelta(days=30)
+
+
+@access("resident")
+@login_required
+def helping(request: HttpRequest) -> HttpResponse:
+    """The helper's dashboard: whom they help under a valid mandate and what is pending for
+    each, within the procedures the mandate covers; past mandates apart."""
+    user = request.user
+    assert isinstance(user, User)
+    today = timezone.localdate()
+    mandates = list(helper_mandates(user))  # invitations too: they match the national number
+    names = {p.id: p.name for p in Procedure.objects.all()}
+    return render(
+        request,
+        "web/mandates/helping.html",
+        {
+            "principals": [_pending_for(m, names) for m in mandates if m.is_valid_on(today)],
+            "upcoming": [m for m in mandates if m.revoked_at is None and m.starts_on > today],
+            "past": [
+                {"mandate": m, "procedures": [names.get(i, i) for i in m.procedure_ids]}
+                for m in mandates
+                if m.revoked_at is not None or m.ends_on < today
+            ],
+            "acting": acting_mandate(request),
+        },
+    )
+
+
+def _pending_for(mandate: Mandate, names: dict[str, str]) -> dict[str, Any]:
+    """What waits for one principal in the procedures the mandate covers: drafts in progress,
+    cases waiting for information or with an unread message, recent decisions."""
+    covered = Q(procedure_id__in=mandate.procedure_ids) if mandate.procedure_ids else Q()
+    principal = mandate.grantor
+    cases = list(
+        Case.objects.filter(covered, applicant=principal)
+        .select_related("procedure")
+        .order_by("-submitted_at")[:100]
+    )
+    unread = set(
+        Notification.objects.filter(
+            recipient=principal,
+            kind=Notification.Kind.MESSAGE,
+            read_at__isnull=True,
+            case__in=[c.pk for c in cases],
+        ).values_list("case_id", flat=True)
+    )
+    since = timezone.now() - RECENT_DECISIONS
+    return {
+        "mandate": mandate,
+        "procedures": [names.get(i, i) for i in mandate.procedure_ids],
+        "drafts": list(
+            Draft.objects.filter(covered, user=principal)
+            .select_related("procedure")
+            .order_by("-updated_at")
+        ),
+        "waiting": [c for c in cases if c.status == Case.Status.INFORMATION_REQUESTED],
+        "unread": [c for c in cases if c.pk in unread],
+        "decided": [c for c in cases if c.is_decided and c.decided_at and c.decided_at >= since],
+    }

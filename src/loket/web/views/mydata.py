@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from loket.audit.models import AccessLogEntry
 from loket.audit.proofs import proof_document
 from loket.core.models import Administration, User
+from loket.privacy.consent import consents_of
 from loket.sources.access import what_registers_hold
 from loket.sources.catalogue import source_name
 from loket.web.consultations import Filters, describe, entries_about, subject_pseudonyms
@@ -88,6 +89,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
             "rows": describe(list(page.object_list)),
             "page": page,
             "query": query.urlencode(),
+            "consents": consents_of(user),
         },
         status=422 if form.errors else 200,
     )

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from loket.appointments.entry import booking_entry
 from loket.catalog.models import LifeEvent, Procedure
 from loket.catalog.search import search_procedures
 from loket.core.i18n import pick
@@ -58,6 +59,7 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "can_apply_online": get_definition(procedure.id) is not None,
             "correction_of": source_name(register) if register_keeper(register) else "",
             "correction_keeper": register_keeper(register),
+            "booking_url": booking_entry(procedure.id),
         },
     )
 

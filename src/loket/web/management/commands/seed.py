@@ -53,3 +53,6 @@ class Command(BaseCommand):
         cases = create_demo_history()
         if cases:
             self.stdout.write(f"{cases} past applications of the demo residents made")
+        from loket.appointments.seed import seed_demo_help_points
+
+        self.stdout.write(f"{seed_demo_help_points().saved} demo places of help (marked as demo)")

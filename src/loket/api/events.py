@@ -1,0 +1,54 @@
+"""Webhook events from the cases app, without the cases app knowing about the API.
+
+``loket.cases`` is a lower layer: it only saves its history and messages. These receivers see
+those saves and queue a delivery per interested endpoint in the same transaction, so an event
+is sent if and only if the change committed. The payload names the case, not its content: the
+receiver reads the case through the API with its token (personal data stays behind the token).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from loket.api.models import WebhookEndpoint
+from loket.api.webhooks import queue_event
+from loket.cases.models import Case, CaseEvent, CaseMessage
+
+
+def _emit(case: Case, event: str, extra: dict[str, Any]) -> None:
+    data = {
+        "case": {
+            "reference": case.reference,
+            "procedure": case.procedure_id,
+            "administration": case.administration_id,
+            "status": case.status,
+        },
+        **extra,
+    }
+    for endpoint in WebhookEndpoint.objects.filter(
+        administration_id=case.administration_id, active=True
+    ):
+        if event in endpoint.events:
+            queue_event(endpoint, event, data)
+
+
+@receiver(post_save, sender=CaseEvent, dispatch_uid="api-webhooks-case-event")
+def case_event_saved(sender: type, instance: CaseEvent, created: bool, raw: bool, **_: Any) -> None:
+    if not created or raw:
+        return
+    first = not CaseEvent.objects.filter(case_id=instance.case_id).exclude(pk=instance.pk).exists()
+    if first and instance.status == Case.Status.SUBMITTED:
+        _emit(instance.case, "case.submitted", {})
+    else:
+        _emit(instance.case, "case.status_changed", {"status": instance.status})
+
+
+@receiver(post_save, sender=CaseMessage, dispatch_uid="api-webhooks-case-message")
+def case_message_saved(
+    sender: type, instance: CaseMessage, created: bool, raw: bool, **_: Any
+) -> None:
+    if created and not raw and instance.from_applicant:
+        _emit(instance.case, "case.message_received", {"message": instance.pk})

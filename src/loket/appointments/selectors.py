@@ -1,0 +1,104 @@
+"""Reads of the finder, the booking pages and the agenda; tenancy of the agenda lives here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from loket.appointments.hours import Range, is_open_at
+from loket.appointments.models import Booking, HelpPoint, Schedule, Slot
+from loket.core.models import Membership, User
+
+PARADIGM = "paradigm"
+# Paradigm's digital helpers work in the public digital spaces: they keep the places up to date
+# and see the day's bookings, like the agents and heads of service of the places' organisations.
+STAFF_ROLES = (Membership.Role.AGENT, Membership.Role.MANAGER, Membership.Role.HELPER)
+
+
+@dataclass(frozen=True)
+class Filters:
+    municipality: str = ""
+    service: str = ""
+    language: str = ""
+    wheelchair: str = ""
+    open_now: bool = False
+    weekday: int | None = None
+
+
+def _ranges(point: HelpPoint) -> list[Range]:
+    return [Range(r.weekday, r.opens, r.closes) for r in point.hours.all()]
+
+
+def find_help_points(filters: Filters, now: datetime | None = None) -> list[HelpPoint]:
+    """Active places matching every filter given (lists are short: filtered in Python)."""
+    points = HelpPoint.objects.filter(is_active=True).select_related("municipality")
+    if filters.municipality:
+        points = points.filter(municipality_id=filters.municipality)
+    if filters.wheelchair == "yes":
+        points = points.filter(wheelchair=HelpPoint.Access.YES)
+    elif filters.wheelchair == "partly":
+        points = points.exclude(wheelchair=HelpPoint.Access.NO)
+    moment = timezone.localtime(now or timezone.now())
+    found = []
+    for point in points.prefetch_related("hours"):
+        if filters.service and filters.service not in point.services:
+            continue
+        if filters.language and filters.language not in point.languages:
+            continue
+        if filters.open_now and not is_open_at(_ranges(point), moment):
+            continue
+        if filters.weekday is not None and not any(
+            r.weekday == filters.weekday for r in point.hours.all()
+        ):
+            continue
+        found.append(point)
+    return found
+
+
+def bookable_schedules(point: HelpPoint) -> list[Schedule]:
+    return list(point.schedules.all().order_by("service"))
+
+
+def free_slots(schedule: Schedule, now: datetime | None = None) -> dict[date, list[Slot]]:
+    """The future slots with a place left, by local day."""
+    now = now or timezone.now()
+    days: dict[date, list[Slot]] = {}
+    slots = schedule.slots.filter(starts_at__gt=now).order_by("starts_at")
+    for slot in slots:
+        if slot.booked < slot.capacity:
+            days.setdefault(timezone.localtime(slot.starts_at).date(), []).append(slot)
+    return days
+
+
+def is_paradigm_staff(user: User) -> bool:
+    """Whether the user manages help points: staff (agent, manager, digital helper) of Paradigm."""
+    return user.memberships.filter(administration_id=PARADIGM, role__in=STAFF_ROLES).exists()
+
+
+def staff_administrations(user: User) -> list[str]:
+    return list(
+        user.memberships.filter(role__in=STAFF_ROLES).values_list("administration_id", flat=True)
+    )
+
+
+def agenda_for(user: User, day: date) -> QuerySet[Booking]:
+    """The day's bookings at the places of the agent's own administrations, nothing else."""
+    return (
+        Booking.objects.filter(
+            slot__schedule__help_point__administration_id__in=staff_administrations(user),
+            slot__starts_at__date=day,
+        )
+        .select_related("slot__schedule__help_point", "person")
+        .order_by("slot__starts_at", "pk")
+    )
+
+
+def bookings_of(user: User) -> QuerySet[Booking]:
+    return (
+        Booking.objects.filter(person=user)
+        .select_related("slot__schedule__help_point__municipality")
+        .order_by("-slot__starts_at")
+    )

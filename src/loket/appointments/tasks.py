@@ -1,0 +1,26 @@
+"""Background work of the appointment engine, run by ``loket worker``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from loket.tasks.queue import every, handler
+
+
+@handler("appointments.reminders")
+def reminders_task(payload: dict[str, Any]) -> None:
+    from loket.appointments.actions import send_due_reminders
+
+    send_due_reminders()
+
+
+@handler("appointments.slots")
+def slots_task(payload: dict[str, Any]) -> None:
+    from loket.appointments.slots import ensure_all_slots
+
+    ensure_all_slots()
+
+
+every("appointments.reminders", timedelta(minutes=15))
+every("appointments.slots", timedelta(days=1))

@@ -1,0 +1,178 @@
+"""Booking a time slot (place → service → day → time → check → confirm), the person's
+appointments, cancelling by the link of the mail, and the day's agenda of a back-office.
+
+The choice between the time page and the check page lives in the session, so a refused
+confirmation (the last place taken meanwhile) returns to the times with every answer kept.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from loket.appointments.actions import BookingRefused, do_book, do_cancel, new_idempotency_key
+from loket.appointments.forms import BookingForm
+from loket.appointments.models import Booking, Schedule, Slot
+from loket.appointments.selectors import agenda_for, bookings_of, free_slots, staff_administrations
+from loket.appointments.services import BOOKABLE, SERVICES
+from loket.audit.actions import do_record_security_event
+from loket.core.access import access
+from loket.core.models import User
+
+CHOICE = "appointment_choice"
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _day(text: str, days: list[date]) -> date | None:
+    try:
+        wanted = date.fromisoformat(text[:10])
+    except ValueError:
+        return days[0] if days else None
+    return wanted if wanted in days else (days[0] if days else None)
+
+
+@access("resident")
+@login_required
+def book(request: HttpRequest, point_id: int, service: str) -> HttpResponse:
+    if service not in BOOKABLE:
+        raise Http404
+    schedule = get_object_or_404(
+        Schedule.objects.select_related("help_point__municipality"), help_point_id=point_id,
+        service=service, help_point__is_active=True,
+    )  # fmt: skip
+    by_day = free_slots(schedule)
+    days = list(by_day)
+    kept: dict[str, Any] = request.session.get(CHOICE, {})
+    if kept.get("schedule") != schedule.pk:
+        kept = {}
+    day = _day(request.POST.get("day") or request.GET.get("day") or kept.get("day", ""), days)
+    slots = by_day.get(day, []) if day else []
+    initial = {"notes": kept.get("notes", ""), **kept.get("answers", {})}
+    form = BookingForm(request.POST or None, slots=slots, procedure_id=BOOKABLE[service],
+                       initial=initial)  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        request.session[CHOICE] = {
+            "schedule": schedule.pk, "slot": form.cleaned_data["slot"], "day": str(day),
+            "notes": form.cleaned_data["notes"], "answers": form.answers(),
+            "key": new_idempotency_key(),
+        }  # fmt: skip
+        return redirect("appointments:check")
+    return render(request, "appointments/book.html", {
+        "schedule": schedule, "point": schedule.help_point, "service": SERVICES[service],
+        "days": days, "day": day, "form": form,
+    }, status=400 if form.errors else 200)  # fmt: skip
+
+
+@access("resident")
+@login_required
+def check(request: HttpRequest) -> HttpResponse:
+    choice: dict[str, Any] = request.session.get(CHOICE) or {}
+    slot = (
+        Slot.objects.select_related("schedule__help_point__municipality")
+        .filter(pk=choice.get("slot", 0))
+        .first()
+    )
+    if slot is None:
+        return redirect("help-points:finder")
+    schedule = slot.schedule
+    back = reverse("appointments:book", args=[schedule.help_point_id, schedule.service])
+    if request.method == "POST":
+        try:
+            booking = do_book(
+                _user(request), slot.pk, request.POST.get("key", "")[:64] or choice["key"],
+                answers=choice.get("answers"), notes=choice.get("notes", ""),
+                base_url=f"{request.scheme}://{request.get_host()}",
+            )  # fmt: skip
+        except BookingRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect(f"{back}?day={choice.get('day', '')}")
+        request.session.pop(CHOICE, None)
+        return redirect("appointments:booking", booking.reference)
+    form = BookingForm(slots=[slot], procedure_id=BOOKABLE.get(schedule.service, ""))
+    answers = [(form.fields[name].label, _answer_label(form, name, value))
+               for name, value in choice.get("answers", {}).items() if value]  # fmt: skip
+    return render(request, "appointments/check.html", {
+        "slot": slot, "point": schedule.help_point, "service": SERVICES[schedule.service],
+        "answers": answers, "notes": choice.get("notes", ""), "key": choice["key"],
+        "back": back,
+    })  # fmt: skip
+
+
+def _answer_label(form: BookingForm, name: str, value: str) -> str:
+    choices = dict(getattr(form.fields[name], "choices", []))
+    return str(choices.get(value, value))
+
+
+@access("resident")
+@login_required
+@require_GET
+def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    booking = get_object_or_404(bookings_of(_user(request)), reference=reference[:20])
+    return render(request, "appointments/booking.html", {
+        "booking": booking, "point": booking.slot.schedule.help_point,
+        "service": SERVICES.get(booking.service, booking.service),
+    })  # fmt: skip
+
+
+@access("resident")
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    bookings = list(bookings_of(_user(request)))
+    upcoming = [b for b in bookings if b.slot.starts_at > now and b.status == Booking.Status.BOOKED]
+    return render(request, "appointments/mine.html", {
+        "upcoming": sorted(upcoming, key=lambda b: b.slot.starts_at),
+        "past": [b for b in bookings if b not in upcoming], "services": SERVICES,
+    })  # fmt: skip
+
+
+@access("anonymous")
+def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of the mail: works without logging in; GET asks, POST cancels."""
+    booking = (
+        Booking.objects.select_related("slot__schedule__help_point__municipality")
+        .filter(cancellation_token=token[:64])
+        .first()
+    )
+    if booking is None:
+        do_record_security_event("appointment-unknown-cancellation-token", path=request.path[:40])
+        raise Http404
+    if request.method == "POST" and booking.status == Booking.Status.BOOKED:
+        do_cancel(booking.cancellation_token)
+        booking.refresh_from_db()
+    return render(request, "appointments/cancel.html", {
+        "booking": booking, "point": booking.slot.schedule.help_point,
+        "service": SERVICES.get(booking.service, booking.service),
+        "done": request.method == "POST",
+    })  # fmt: skip
+
+
+@access("agent")
+@login_required
+@require_GET
+def agenda(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not staff_administrations(user):
+        raise PermissionDenied
+    try:
+        day = date.fromisoformat(request.GET.get("day", "")[:10])
+    except ValueError:
+        day = timezone.localdate()
+    return render(request, "appointments/agenda.html", {
+        "day": day, "bookings": agenda_for(user, day), "services": SERVICES,
+    })  # fmt: skip

@@ -1,0 +1,131 @@
+"""Browser journey of the assisted channel: an agent of Ixelles enters a paper application for a
+resident at the counter, with the registers' data, and the resident then sees that it was entered
+at the counter. Plus axe-core (WCAG 2.2 AA) on the counter page and the helper's dashboard in
+French, Dutch and English."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone, translation
+from playwright.sync_api import Browser, Page, expect
+
+from loket.cases.models import Case
+from loket.core.models import Administration, User
+from loket.mandates.actions import do_give_mandate, do_revoke_mandate
+from tests.e2e.journeys import demo_log_in, log_out
+from tests.e2e.test_accessibility import AXE, LANGUAGES, RUN_AXE, WCAG_TAGS
+
+
+@pytest.fixture
+def agent_page(browser: Browser) -> Iterator[Page]:
+    """The agent's own browser (CSP bypassed so that axe-core can be injected, as in
+    test_accessibility)."""
+    context = browser.new_context(viewport={"width": 1024, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def continue_(page: Page) -> None:
+    page.get_by_role("button", name="Continue").click()
+
+
+def axe_violations(page: Page) -> list[str]:
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {v['targets'][:3]}"
+        for v in page.evaluate(RUN_AXE, WCAG_TAGS)
+    ]
+
+
+@pytest.mark.usefixtures("seeded_transactional")
+def test_an_agent_enters_a_paper_application_at_the_counter(
+    agent_page: Page, page: Page, live_server: object
+) -> None:
+    base = str(live_server)
+    resident2 = User.objects.get(username="demo-resident2")
+    agent = User.objects.get(username="demo-agent-ixelles")
+    with translation.override("en"):
+        ixelles = Administration.objects.get(id="21009").name
+
+    counter, resident_page = agent_page, page
+    demo_log_in(counter, base, "agent-ixelles")
+    counter.goto(f"{base}/en/back-office/")
+    counter.get_by_role("link", name="Enter a paper application at the counter").click()
+    counter.get_by_label("National number of the resident").fill(resident2.national_number or "")
+    counter.get_by_label("I have checked the resident's identity document").check()
+    counter.get_by_label("Procedure").select_option("residence-certificate")
+    counter.get_by_role("button", name="Start the application").click()
+
+    banner = counter.locator(".acting-for")
+    expect(banner).to_contain_text(
+        f"You are entering an application at the counter for {resident2.display_name}"
+    )
+    counter.get_by_label("Yes, use the data the administration holds").check()
+    continue_(counter)
+    expect(counter.locator("main").get_by_text(resident2.last_name).first).to_be_visible()
+    counter.get_by_role("link", name="This is correct, continue").click()
+    counter.get_by_label("My full address history in Belgium").check()
+    continue_(counter)
+    counter.get_by_label("Pension file").check()
+    counter.get_by_label("French").check()
+    continue_(counter)
+    counter.get_by_role("button", name="Send the application").click()
+    case = Case.objects.get(procedure_id="residence-certificate")
+    expect(counter.locator("main")).to_contain_text(f"Application {case.reference} sent for")
+    assert case.applicant == resident2 and case.submitted_by == agent
+    assert case.channel == "counter"
+    counter.get_by_role("button", name="End the counter session", exact=True).click()
+    expect(counter.locator(".acting-for")).to_have_count(0)
+    log_out(counter)
+
+    demo_log_in(resident_page, base, "resident2")
+    resident_page.goto(f"{base}/en/my-cases/")
+    expect(resident_page.locator("main")).to_contain_text(
+        f"Entered at the counter by {agent.display_name}, {ixelles}"
+    )
+    resident_page.goto(f"{base}/en/my-data/")
+    expect(resident_page.locator("main")).to_contain_text(f"an agent of {ixelles} consulted")
+
+
+@pytest.mark.usefixtures("seeded_transactional")
+def test_the_counter_and_the_dashboard_meet_wcag_22_aa_in_three_languages(
+    agent_page: Page, browser: Browser, live_server: object
+) -> None:
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci --prefix tests/a11y`")
+    base = str(live_server)
+    today = timezone.localdate()
+    helper = User.objects.get(username="demo-helper")
+    for key in ("resident", "resident2"):  # one valid mandate, one that has ended
+        mandate = do_give_mandate(
+            User.objects.get(username=f"demo-{key}"),
+            helper.national_number or "",
+            ["residents-parking-card"],
+            today,
+            today + timedelta(days=30),
+        )
+    do_revoke_mandate(mandate)
+    problems: list[str] = []
+    helper_context = browser.new_context(viewport={"width": 1024, "height": 800}, bypass_csp=True)
+    helper_page = helper_context.new_page()
+    demo_log_in(agent_page, base, "agent-ixelles")
+    demo_log_in(helper_page, base, "helper")
+    for language in LANGUAGES:
+        for who, path in (
+            (agent_page, f"/{language}/back-office/counter/"),
+            (helper_page, f"/{language}/mandates/helping/"),
+        ):
+            response = who.goto(f"{base}{path}")
+            assert response is not None and response.status == 200, path
+            problems += [f"{path}: {problem}" for problem in axe_violations(who)]
+        # The counter form with its errors (nothing ticked, an unknown number).
+        agent_page.locator("main form").last.locator("button").click()
+        expect(agent_page.locator(".error-summary")).to_be_visible()
+        problems += [f"counter with errors ({language}): {p}" for p in axe_violations(agent_page)]
+    helper_context.close()
+    assert not problems, "\n".join(problems)
