@@ -66,6 +66,15 @@ MAIN_OVERFLOW = """() => {
 }"""
 
 
+def axe_violations(page: Page) -> list[str]:
+    """Run axe-core with the WCAG 2.x A/AA rules on the page as it is now: one line a violation."""
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {v['targets'][:3]}"
+        for v in page.evaluate(RUN_AXE, WCAG_TAGS)
+    ]
+
+
 @dataclass
 class Weight:
     page: str

@@ -10,17 +10,9 @@ from playwright.sync_api import Browser, Page, expect
 from loket.appointments.models import Booking, HelpPoint
 from loket.appointments.seed import seed_demo_help_points
 from tests.e2e.journeys import demo_log_in
-from tests.e2e.test_accessibility import AXE, LANGUAGES, RUN_AXE, WCAG_TAGS
+from tests.e2e.test_accessibility import LANGUAGES, axe_violations
 
 PLACE = "EPN Haren - Verdun (demo)"
-
-
-def axe_violations(page: Page) -> list[str]:
-    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {v['targets'][:3]}"
-        for v in page.evaluate(RUN_AXE, WCAG_TAGS)
-    ]
 
 
 @pytest.mark.usefixtures("seeded_transactional")

@@ -16,7 +16,7 @@ from loket.cases.models import Case
 from loket.core.models import Administration, User
 from loket.mandates.actions import do_give_mandate, do_revoke_mandate
 from tests.e2e.journeys import demo_log_in, log_out
-from tests.e2e.test_accessibility import AXE, LANGUAGES, RUN_AXE, WCAG_TAGS
+from tests.e2e.test_accessibility import AXE, LANGUAGES, axe_violations
 
 
 @pytest.fixture
@@ -32,14 +32,6 @@ def agent_page(browser: Browser) -> Iterator[Page]:
 
 def continue_(page: Page) -> None:
     page.get_by_role("button", name="Continue").click()
-
-
-def axe_violations(page: Page) -> list[str]:
-    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {v['targets'][:3]}"
-        for v in page.evaluate(RUN_AXE, WCAG_TAGS)
-    ]
 
 
 @pytest.mark.usefixtures("seeded_transactional")

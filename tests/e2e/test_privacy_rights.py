@@ -17,7 +17,7 @@ from loket.core.models import User
 from loket.privacy.models import AccessArchive
 from loket.tasks.queue import run_until_empty
 from tests.e2e.journeys import demo_log_in
-from tests.e2e.test_accessibility import AXE, RUN_AXE, WCAG_TAGS
+from tests.e2e.test_accessibility import axe_violations
 
 
 @pytest.fixture
@@ -29,11 +29,6 @@ def page(browser: Browser) -> Iterator[Page]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-def axe_violations(page: Page) -> list[str]:
-    page.add_script_tag(content=Path(AXE).read_text())
-    return [f"{v['id']}: {v['help']}" for v in page.evaluate(RUN_AXE, WCAG_TAGS)]
 
 
 @pytest.mark.usefixtures("seeded_transactional")
