@@ -163,6 +163,7 @@ def test_a_client_over_its_rate_limit_gets_429_then_is_allowed_later(case: Case)
     from django.db.models import F
 
     from loket.api.models import RateCounter
+    from loket.api.ratelimit import forget_old_counters
 
     client = api(token_for("parking-brussels"))
     assert client.get("/api/v1/cases/").status_code == 200
@@ -174,6 +175,12 @@ def test_a_client_over_its_rate_limit_gets_429_then_is_allowed_later(case: Case)
     # The window passes (moved back in time rather than waiting a minute).
     RateCounter.objects.update(window_start=F("window_start") - timedelta(minutes=2))
     assert client.get("/api/v1/cases/").status_code == 200
+    # The hourly task forgets the windows that ended more than a day ago, and only those.
+    before = RateCounter.objects.count()
+    RateCounter.objects.filter(count=3).update(window_start=F("window_start") - timedelta(days=2))
+    forget_old_counters({})
+    assert not RateCounter.objects.filter(count=3).exists()
+    assert RateCounter.objects.count() == before - 1
 
 
 @override_settings(LOKET_SUBMISSION_RATE_LIMIT=(1, 3600))

@@ -9,4 +9,5 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         import loket.api.events
-        import loket.api.webhooks  # noqa: F401 - registers the delivery task handler
+        import loket.api.ratelimit
+        import loket.api.webhooks  # noqa: F401 - registers the task handlers

@@ -21,6 +21,7 @@ def get_or_start_draft(user: User, procedure: Procedure, definition: FormDefinit
     draft, _created = Draft.objects.get_or_create(
         user=user, procedure=procedure, defaults={"definition_version": definition.version}
     )
+    draft.user, draft.procedure = user, procedure  # known already: no second read
     return draft
 
 

@@ -234,7 +234,6 @@ def question(request: HttpRequest, procedure_id: str, page_id: str) -> HttpRespo
 @limit_submissions
 def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
     user = _applicant(request)
-    procedure = get_object_or_404(Procedure, id=procedure_id)
     if request.method == "POST":
         # A double click or a retried request: the draft is gone, the case is there.
         key = request.POST.get("idempotency_key", "")
