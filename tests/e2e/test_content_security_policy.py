@@ -65,6 +65,7 @@ def test_the_maps_and_pages_run_under_the_policy(
 
     page.goto(f"{base}/en/incidents/")
     expect(page.locator("[data-incident-map]")).to_be_visible()
+    page.get_by_role("button", name="Show the reports on a map").click()  # fetches Leaflet
     expect(page.locator(".leaflet-container")).to_have_count(1)
     assert not violations(page)
 

@@ -107,6 +107,7 @@ def test_street_light_report_in_haren_is_supported_resolved_and_shown_publicly(
     expect(main).to_contain_text("Street light out")
     expect(main).to_contain_text("Chaussée de Haecht")
     expect(main).to_contain_text("Resolved")
+    page.get_by_role("button", name="Show the reports on a map").click()
     expect(page.locator(".incident-map-canvas .leaflet-interactive")).to_have_count(1)
     for private in ("Lina", "El Amrani", "lamp in front of my house", reference, "1177"):
         expect(main).not_to_contain_text(private)

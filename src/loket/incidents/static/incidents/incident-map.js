@@ -1,12 +1,11 @@
-/* Loket: the public map of reports (progressive enhancement; the table is the content). */
+/* Loket: the public map of reports (progressive enhancement; the table is the content). The map
+ * library is fetched on request by geo/leaflet-on-demand.js. */
 (function () {
   "use strict";
 
-  function setup(root) {
+  function draw(root, canvas) {
     var centre = root.dataset.centre.split(",").map(Number);
-    root.hidden = false;
-    var map = L.map(root.querySelector(".incident-map-canvas"), { attributionControl: false })
-      .setView(centre, 12);
+    var map = L.map(canvas, { attributionControl: false }).setView(centre, 12);
     if (root.dataset.tilesUrl) { L.tileLayer(root.dataset.tilesUrl).addTo(map); }
     fetch(root.dataset.geojsonUrl, { headers: { Accept: "application/geo+json" } })
       .then(function (response) { return response.json(); })
@@ -27,8 +26,10 @@
   }
 
   function start() {
-    if (!window.L || !window.fetch) { return; }
-    Array.prototype.forEach.call(document.querySelectorAll("[data-incident-map]"), setup);
+    if (!window.loketMapOnDemand || !window.fetch) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("[data-incident-map]"), function (root) {
+      window.loketMapOnDemand(root, draw);
+    });
   }
 
   if (document.readyState === "loading") {
