@@ -7,7 +7,9 @@ import pytest
 from loket.audit.models import AccessLogEntry
 from loket.cases.models import Case
 from loket.incidents.models import Incident
+from loket.mandates.models import Mandate
 from loket.web.demo import create_demo_history
+from tests.conftest import client_for
 
 
 @pytest.mark.django_db
@@ -17,4 +19,10 @@ def test_the_demo_history_gives_cases_consultations_and_reports() -> None:
     assert Case.objects.filter(status=Case.Status.APPROVED).count() == 1
     assert AccessLogEntry.objects.filter(source="case").count() == 2
     assert set(Incident.objects.values_list("category", flat=True)) == {"lighting", "dumping"}
+    # The digital helper holds a mandate of the resident, so the dashboard has someone to show.
+    mandate = Mandate.objects.get(grantor__username="demo-resident")
+    assert mandate.helper is not None and mandate.helper.username == "demo-helper"
+    dashboard = client_for("helper").get("/en/mandates/helping/").content.decode()
+    assert "Amina" in dashboard
     assert create_demo_history() == 0  # only once
+    assert Mandate.objects.count() == 1

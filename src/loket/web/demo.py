@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -112,7 +113,25 @@ def create_demo_history() -> int:
         if decision:
             do_change_status(case, agent, decision, str(_("Your card is valid for one year.")))
     reports = _demo_reports()
+    _demo_mandate()
     return len(history) + reports
+
+
+def _demo_mandate() -> None:
+    """Amina lets the digital helper Marie act for her in her mobility procedures for three
+    months, so that the helper's dashboard and acting for someone can be tried at once."""
+    from loket.mandates.actions import do_give_mandate
+
+    resident = User.objects.get(username="demo-resident")
+    helper = User.objects.get(username="demo-helper")
+    today = timezone.localdate()
+    do_give_mandate(
+        resident,
+        helper.national_number or "",
+        ["residents-parking-card", "lez-day-pass", "moving-parking-reservation"],
+        today,
+        today + timedelta(days=90),
+    )
 
 
 # Two reports in Haren (City of Brussels), made as a resident would, so the public map and the
