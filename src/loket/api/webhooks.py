@@ -12,10 +12,12 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import secrets
 import socket
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -78,6 +80,19 @@ def url_problem(url: str) -> str | None:
         if not ip.is_global:
             return "private-address"
     return None
+
+
+def do_add_endpoint(
+    administration_id: str, url: str, events: Iterable[str], secret: str = ""
+) -> tuple[WebhookEndpoint, str]:
+    """Register an endpoint (its address already checked with ``url_problem``); return it and
+    its secret, made here when the caller brings none. The secret is shown once, then only the
+    signatures show it was known."""
+    secret = secret or secrets.token_hex(32)
+    endpoint = WebhookEndpoint.objects.create(
+        administration_id=administration_id, url=url, secret=secret, events=sorted(set(events))
+    )
+    return endpoint, secret
 
 
 def queue_event(endpoint: WebhookEndpoint, event: str, data: dict[str, Any]) -> WebhookDelivery:

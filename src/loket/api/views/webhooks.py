@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -12,7 +11,7 @@ from loket.api import representation
 from loket.api.http import api_view, json_response, paginate, read_json, string_field
 from loket.api.models import ApiClient, WebhookDelivery, WebhookEndpoint
 from loket.api.problems import invalid, not_found
-from loket.api.webhooks import do_replay, url_problem
+from loket.api.webhooks import do_add_endpoint, do_replay, url_problem
 
 MAX_ENDPOINTS = 20
 
@@ -51,16 +50,13 @@ def endpoints(request: HttpRequest) -> HttpResponse:
     ):
         raise invalid("events", _("Choose events among: %(events)s.")
                       % {"events": ", ".join(WebhookEndpoint.EVENTS)})  # fmt: skip
-    secret = data.get("secret") or secrets.token_hex(32)
-    if not isinstance(secret, str) or not 16 <= len(secret) <= 100 or "\x00" in secret:
+    secret = data.get("secret") or ""
+    if not isinstance(secret, str) or (secret and not 16 <= len(secret) <= 100) or "\x00" in secret:
         raise invalid("secret", _("The secret has 16 to 100 characters."))
     if mine.count() >= MAX_ENDPOINTS:
         raise invalid("url", _("An administration has at most %(max)s endpoints.")
                       % {"max": MAX_ENDPOINTS})  # fmt: skip
-    endpoint = WebhookEndpoint.objects.create(
-        administration_id=client.administration_id, url=url, secret=secret,
-        events=sorted(set(events)),
-    )  # fmt: skip
+    endpoint, secret = do_add_endpoint(client.administration_id, url, events, secret)
     body: dict[str, Any] = {**representation.endpoint(endpoint), "secret": secret}
     return json_response(body, status=201)
 

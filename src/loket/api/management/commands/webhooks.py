@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from loket.api.models import WebhookEndpoint
-from loket.api.webhooks import url_problem
+from loket.api.webhooks import do_add_endpoint, url_problem
 from loket.core.models import Administration
 
 
@@ -39,11 +38,9 @@ class Command(BaseCommand):
             refused = url_problem(options["url"])
             if refused:
                 raise CommandError(f"this URL cannot receive webhooks ({refused})")
-            secret = secrets.token_hex(32)
-            endpoint = WebhookEndpoint.objects.create(
-                administration=administration, url=options["url"], secret=secret,
-                events=sorted(set(options["event"] or WebhookEndpoint.EVENTS)),
-            )  # fmt: skip
+            endpoint, secret = do_add_endpoint(
+                administration.id, options["url"], options["event"] or WebhookEndpoint.EVENTS
+            )
             self.stdout.write(f"endpoint {endpoint.pk} ({' '.join(endpoint.events)})")
             self.stdout.write("secret (shown only now, give it to the receiver):")
             self.stdout.write(secret)
