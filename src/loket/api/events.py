@@ -18,7 +18,13 @@ from loket.api.webhooks import queue_event
 from loket.cases.models import Case, CaseEvent, CaseMessage
 
 
-def _emit(case: Case, event: str, extra: dict[str, Any]) -> None:
+def _endpoints(case: Case) -> list[WebhookEndpoint]:
+    return list(
+        WebhookEndpoint.objects.filter(administration_id=case.administration_id, active=True)
+    )
+
+
+def _emit(case: Case, endpoints: list[WebhookEndpoint], event: str, extra: dict[str, Any]) -> None:
     data = {
         "case": {
             "reference": case.reference,
@@ -28,9 +34,7 @@ def _emit(case: Case, event: str, extra: dict[str, Any]) -> None:
         },
         **extra,
     }
-    for endpoint in WebhookEndpoint.objects.filter(
-        administration_id=case.administration_id, active=True
-    ):
+    for endpoint in endpoints:
         if event in endpoint.events:
             queue_event(endpoint, event, data)
 
@@ -39,11 +43,14 @@ def _emit(case: Case, event: str, extra: dict[str, Any]) -> None:
 def case_event_saved(sender: type, instance: CaseEvent, created: bool, raw: bool, **_: Any) -> None:
     if not created or raw:
         return
+    endpoints = _endpoints(instance.case)
+    if not endpoints:
+        return  # most administrations have none: one query and no more on the submission path
     first = not CaseEvent.objects.filter(case_id=instance.case_id).exclude(pk=instance.pk).exists()
     if first and instance.status == Case.Status.SUBMITTED:
-        _emit(instance.case, "case.submitted", {})
+        _emit(instance.case, endpoints, "case.submitted", {})
     else:
-        _emit(instance.case, "case.status_changed", {"status": instance.status})
+        _emit(instance.case, endpoints, "case.status_changed", {"status": instance.status})
 
 
 @receiver(post_save, sender=CaseMessage, dispatch_uid="api-webhooks-case-message")
@@ -51,4 +58,5 @@ def case_message_saved(
     sender: type, instance: CaseMessage, created: bool, raw: bool, **_: Any
 ) -> None:
     if created and not raw and instance.from_applicant:
-        _emit(instance.case, "case.message_received", {"message": instance.pk})
+        case = instance.case
+        _emit(case, _endpoints(case), "case.message_received", {"message": instance.pk})
