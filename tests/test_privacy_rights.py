@@ -18,12 +18,13 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from loket.audit.models import AccessLogEntry
+from loket.audit.subjects import subject_pseudonyms
 from loket.audit.verify import verify_log
 from loket.cases.models import Case, CaseMessage
 from loket.forms.models import Draft
 from loket.mandates.actions import do_give_mandate
 from loket.notify.models import Notification
-from loket.privacy.archive import delete_expired_archives, subject_pseudonyms
+from loket.privacy.archive import delete_expired_archives
 from loket.privacy.models import AccessArchive, DataSubjectRequest
 from loket.tasks.queue import run_until_empty
 from tests.conftest import client_for, demo_user

@@ -25,8 +25,8 @@ from loket.appointments.selectors import (
 )
 from loket.appointments.services import BOOKABLE, SERVICES
 from loket.audit.actions import do_record_security_event
+from loket.audit.subjects import person_pseudonym
 from loket.core.access import access
-from loket.core.identifiers import pseudonym
 from loket.core.models import User
 from loket.geo.map import tiles_url
 
@@ -77,7 +77,7 @@ def _staff(request: HttpRequest) -> User:
     if not is_paradigm_staff(user):
         do_record_security_event(
             "help-points-management-refused",
-            actor_pseudonym=pseudonym(user.national_number or f"user:{user.pk}"),
+            actor_pseudonym=person_pseudonym(user),
             user_id=user.pk, path=request.path[:200],
         )  # fmt: skip
         raise PermissionDenied

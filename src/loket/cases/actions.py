@@ -14,11 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from loket.audit.actions import do_record_consultation
+from loket.audit.subjects import person_pseudonym
 from loket.cases.models import Case, CaseEvent, CaseMessage
 from loket.cases.references import new_reference
 from loket.catalog.models import Procedure
 from loket.core.i18n import current_language
-from loket.core.identifiers import pseudonym
 from loket.core.models import Administration, Membership, User
 from loket.forms.definitions import FormDefinition, get_definition
 from loket.forms.models import Attachment, Draft
@@ -307,14 +307,14 @@ def do_assign(case: Case, assignee: User | None) -> Case:
 def do_record_case_opening(case: Case, agent: User) -> None:
     """An agent opened a case holding personal data: the applicant sees it under My data."""
     do_record_consultation(
-        subject_pseudonym=pseudonym(case.applicant.national_number or f"user:{case.applicant_id}"),
+        subject_pseudonym=person_pseudonym(case.applicant),
         subject_kind="person",
         source="case",
         attributes=["file"],
         procedure_id=case.procedure_id,
         purpose="handle-case",
         legal_basis_id=f"{case.procedure_id}/handle-case",
-        actor_pseudonym=pseudonym(agent.national_number or f"user:{agent.pk}"),
+        actor_pseudonym=person_pseudonym(agent),
         actor_role="agent",
         administration_id=case.administration_id,
         case_reference=case.reference,

@@ -11,9 +11,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from loket.audit.actions import do_record_security_event
+from loket.audit.subjects import person_pseudonym
 from loket.cases.models import OPEN_STATUSES, Case
 from loket.cases.references import normalise_reference
-from loket.core.identifiers import pseudonym
 from loket.core.models import Membership, User
 
 BACK_OFFICE_ROLES = (Membership.Role.AGENT, Membership.Role.MANAGER)
@@ -55,7 +55,7 @@ def get_case_for_agent(user: User, reference: str) -> Case:
     if case is None:
         do_record_security_event(
             "case-outside-tenancy",
-            actor_pseudonym=pseudonym(user.national_number or f"user:{user.pk}"),
+            actor_pseudonym=person_pseudonym(user),
             reference=reference[:30],
             user_id=user.pk,
         )

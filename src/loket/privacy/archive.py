@@ -26,9 +26,9 @@ from django.utils import timezone, translation
 from weasyprint import HTML
 
 from loket.audit.models import AccessLogEntry
+from loket.audit.subjects import subject_pseudonyms
 from loket.cases.documents import document_pdf
 from loket.cases.models import Case
-from loket.core.identifiers import pseudonym
 from loket.core.models import User
 from loket.forms.models import Draft
 from loket.mandates.models import Mandate
@@ -36,13 +36,6 @@ from loket.notify.models import Notification
 from loket.privacy.models import AccessArchive, ConsentRecord, DataSubjectRequest
 
 ARCHIVE_LIFETIME = timedelta(days=7)
-
-
-def subject_pseudonyms(person: User) -> list[str]:
-    """The pseudonyms under which the access log knows this person (as a person, as an
-    enterprise, and as an account without national number)."""
-    identifiers = [person.national_number or "", person.enterprise_number, f"user:{person.pk}"]
-    return [pseudonym(identifier) for identifier in identifiers if identifier]
 
 
 def _when(moment: Any) -> str:

@@ -18,12 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.audit.models import AccessLogEntry
+from loket.audit.subjects import subject_pseudonyms
 from loket.cases.models import Case
 from loket.core.models import User
 from loket.forms.definitions import get_definition
 from loket.forms.models import Attachment, Draft
 from loket.notify.models import Notification
-from loket.privacy.archive import subject_pseudonyms
 from loket.privacy.consent import PURPOSES, do_withdraw_all, has_consent
 from loket.privacy.models import DataSubjectRequest
 from loket.privacy.retention import anonymise_case, anonymous_user, delete_case

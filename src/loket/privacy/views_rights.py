@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from loket.audit.actions import do_record_security_event
+from loket.audit.subjects import person_pseudonym
 from loket.cases.selectors import cases_of_applicant
 from loket.core.access import access
-from loket.core.identifiers import pseudonym
 from loket.core.models import User
 from loket.privacy.archive import ArchiveGone, take_archive
 from loket.privacy.consent import PURPOSES, do_answer_consent
@@ -127,7 +127,7 @@ def archive_download(request: HttpRequest, token: str) -> HttpResponse:
     except LookupError:
         do_record_security_event(
             "privacy-archive-unknown-token",
-            pseudonym(person.national_number or f"user:{person.pk}"),
+            person_pseudonym(person),
         )
         raise Http404 from None
     except ArchiveGone:

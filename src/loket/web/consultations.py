@@ -11,17 +11,11 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from loket.audit.models import AccessLogEntry
+from loket.audit.subjects import subject_pseudonyms
 from loket.catalog.models import Procedure
 from loket.core.i18n import pick
-from loket.core.identifiers import pseudonym
 from loket.core.models import Administration, User
 from loket.sources.catalogue import attribute_label, source_name
-
-
-def subject_pseudonyms(user: User) -> list[str]:
-    """The pseudonyms under which the log knows this user: as a person and as an enterprise."""
-    identifiers = [user.national_number or "", user.enterprise_number]
-    return [pseudonym(identifier) for identifier in identifiers if identifier]
 
 
 @dataclass(frozen=True)

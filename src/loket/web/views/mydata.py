@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy
 
 from loket.audit.models import AccessLogEntry
 from loket.audit.proofs import proof_document
+from loket.audit.subjects import subject_pseudonyms
 from loket.core.models import Administration, User
 from loket.privacy.consent import consents_of
 from loket.sources.access import what_registers_hold
 from loket.sources.catalogue import source_name
-from loket.web.consultations import Filters, describe, entries_about, subject_pseudonyms
+from loket.web.consultations import Filters, describe, entries_about
 from loket.web.presenters import fact_rows
 
 SOURCES = ("population", "vehicle", "enterprise", "social", "case")
