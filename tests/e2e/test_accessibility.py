@@ -11,10 +11,12 @@ from __future__ import annotations
 import gzip
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Error, Page, Response
 
 from loket.appointments.models import HelpPoint
@@ -242,7 +244,8 @@ def visit_application_pages(visitor: Visitor) -> str:
     page.goto(f"{visitor.base}/en{form}/q/vehicle/")
     page.get_by_label("2-XYZ-789").check()
     page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Start date").fill("2026-12-01")
+    start = timezone.localdate() + timedelta(days=7)  # the form accepts today to 90 days ahead
+    page.get_by_label("Start date").fill(start.isoformat())
     page.get_by_role("button", name="Continue").click()
     for language in LANGUAGES:
         visitor.open(f"check-{language}", f"/{language}{form}/check/")
