@@ -21,6 +21,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
+def browser_environment() -> dict[str, str]:
+    """Chromium's environment: the test process's, without libfaketime.
+
+    `make test-future` shifts the clock of the server, the tests and the test OpenID provider
+    with libfaketime; under it Chromium needs minutes to start. Chromium keeps the real clock:
+    no script of ours reads the date, the server computes every date a page shows or checks.
+    """
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name != "LD_PRELOAD" and not name.startswith("FAKETIME")
+    }
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
@@ -32,6 +46,7 @@ def browser() -> Iterator[object]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
+            env=browser_environment(),
             args=[
                 "--no-sandbox",
                 "--disable-background-networking",
