@@ -146,6 +146,9 @@ LOKET_URBIS_FEED_TOKEN = CONFIG.urbis_feed_token
 LOKET_API_RATE_LIMIT = CONFIG.rate_limits["LOKET_API_RATE_LIMIT"]
 LOKET_API_ANONYMOUS_RATE_LIMIT = CONFIG.rate_limits["LOKET_API_ANONYMOUS_RATE_LIMIT"]
 LOKET_SUBMISSION_RATE_LIMIT = CONFIG.rate_limits["LOKET_SUBMISSION_RATE_LIMIT"]
+# Days a finished task stays in the queue's table: done, and failed for good (loket.tasks).
+LOKET_TASKS_KEEP_DONE_DAYS = CONFIG.tasks_keep_done_days
+LOKET_TASKS_KEEP_FAILED_DAYS = CONFIG.tasks_keep_failed_days
 # Django deploy checks that do not apply (loket.core.deploy_checks says why): TLS ends at the
 # reverse proxy, which redirects to HTTPS (loket.E003 checks the proxy header instead, W008); HSTS
 # for subdomains and preload are the region's domain's decision, not Loket's (W005, W021).

@@ -5,6 +5,8 @@ raises and the ``loket`` command prints the reasons, exit 2). These checks say t
 when the settings did load: in another environment (an operator checking a staging copy with
 ``LOKET_ENV=demo``), or when a settings module derived from ours weakens what settings.py sets
 (HTTPS cookies, HSTS, the proxy's scheme header). Every message names the setting to fix.
+A source still served by a demo adapter is reported by the sources app (loket.sources.checks,
+loket.E004): that needs the adapter classes, which only load once the apps are ready.
 
 Django's own deploy checks still run beside these. Those that do not apply to Loket are
 silenced in settings.py (SILENCED_SYSTEM_CHECKS): W008 (SSL redirect: the reverse proxy

@@ -2,14 +2,15 @@
 
 A source answers attributes (``identity``, ``address``, ``registrations`` …) about a subject
 identified by a national number or an enterprise number. Every real register gets an adapter with
-this shape; the demo ships adapters over the synthetic registers.
+this shape; the demo ships adapters over the synthetic registers. An adapter says whether it is
+a demo adapter with its ``demo`` attribute: production refuses to start on one, wherever it lives.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 SubjectKind = Literal["person", "enterprise"]
 
@@ -60,10 +61,21 @@ class SourceAnswer:
 
 
 class AuthenticSource(Protocol):
-    """An adapter to one register. ``fetch`` may raise ``SourceUnavailable``."""
+    """An adapter to one register. ``fetch`` may raise ``SourceUnavailable``.
+
+    ``demo`` is True on adapters that answer from synthetic data (``loket.sources.demo`` and any
+    adapter derived from them); production refuses them (``registry.demo_adapter_problems``).
+    """
 
     id: str
     subject_kind: SubjectKind
     attributes: frozenset[str]
+    demo: ClassVar[bool]
 
     def fetch(self, subject: Subject, attributes: Collection[str]) -> dict[str, Any]: ...
+
+
+def is_demo_adapter(adapter: object) -> bool:
+    """Whether an adapter class (or instance) declares itself a demo adapter. An adapter that
+    does not say is a real one: only ``demo = True`` marks synthetic data."""
+    return getattr(adapter, "demo", False) is True

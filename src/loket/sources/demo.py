@@ -1,13 +1,14 @@
 """Adapters over the synthetic registers of the demo (``loket.registers``).
 
 They answer in the same shape as the HTTP adapters will, so that nothing above this module can
-tell a demo register from a real one.
+tell a demo register from a real one. Each says ``demo = True``: production refuses to start on
+them, and on any adapter derived from them, whatever module it lives in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, ClassVar
 
 from loket.registers.models import Address, Enterprise, Resident, SocialStatus, Vehicle
 from loket.sources.base import Subject, SubjectKind
@@ -26,6 +27,7 @@ def address_answer(address: Address) -> dict[str, Any]:
 
 class PopulationRegister:
     id = "population"
+    demo: ClassVar[bool] = True
     subject_kind: SubjectKind = "person"
     attributes = frozenset(
         {"identity", "address", "address_history", "household", "nationality", "civil_status"}
@@ -69,6 +71,7 @@ class PopulationRegister:
 
 class VehicleRegister:
     id = "vehicle"
+    demo: ClassVar[bool] = True
     subject_kind: SubjectKind = "person"
     attributes = frozenset({"registrations"})
 
@@ -93,6 +96,7 @@ class VehicleRegister:
 
 class EnterpriseRegister:
     id = "enterprise"
+    demo: ClassVar[bool] = True
     subject_kind: SubjectKind = "enterprise"
     attributes = frozenset({"identity", "establishments", "mandataries"})
 
@@ -129,6 +133,7 @@ class EnterpriseRegister:
 
 class SocialSecurityRegister:
     id = "social"
+    demo: ClassVar[bool] = True
     subject_kind: SubjectKind = "person"
     attributes = frozenset({"increased_allowance"})
 

@@ -29,7 +29,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Collection, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
@@ -69,6 +69,7 @@ class HttpSource:
     subject_kind: SubjectKind
     attribute_types: dict[str, type]
     attributes: frozenset[str]
+    demo: ClassVar[bool] = False  # a real register: production accepts it
 
     def __init__(self) -> None:
         endpoints = getattr(settings, "LOKET_SOURCE_ENDPOINTS", {})

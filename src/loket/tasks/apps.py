@@ -6,3 +6,6 @@ class TasksConfig(AppConfig):
     name = "loket.tasks"
     label = "tasks"
     verbose_name = _("Background tasks")
+
+    def ready(self) -> None:
+        import loket.tasks.queue  # noqa: F401 - registers the hourly pruning of finished tasks
