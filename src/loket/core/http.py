@@ -98,7 +98,7 @@ class HttpClient:
     ``trust_env`` takes proxies (``https_proxy``, ``no_proxy``) and a CA bundle
     (``REQUESTS_CA_BUNDLE``) from the environment, as operators expect of calls to a known
     system; calls to addresses chosen by others (webhooks) turn it off. Certificates are always
-    verified.
+    verified, against the system's trust store and requests' bundle.
     """
 
     timeout: float
@@ -333,6 +333,9 @@ class _DeadlineAdapter(HTTPAdapter):
     """requests' adapter with connections the watchdog can see, and no retry."""
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        # The system's trust store (and SSL_CERT_FILE) as well as requests' own bundle: a
+        # register behind a CA installed on the machine keeps working.
+        kwargs.setdefault("ssl_context", ssl.create_default_context())
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = dict(_POOLS)
 
