@@ -14,6 +14,8 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
+from loket.api.models import WebhookEndpoint
+from loket.api.webhooks import do_add_endpoint
 from loket.core.identifiers import make_national_number
 from loket.core.management.commands.keys import key_usage
 from loket.core.models import User
@@ -56,6 +58,7 @@ def written_under_a() -> Iterator[list[User]]:
         ]
         today = timezone.localdate()
         do_give_mandate(demo_user("resident"), HELPER, [], today, today + timedelta(days=9))
+        do_add_endpoint("parking-brussels", "https://hooks.example.be/", ["case.submitted"])
         assert stored_key_ids("core_user", "national_number") == {"demo-1", "A"}
         yield users
 
@@ -75,6 +78,7 @@ def test_rotation_moves_every_value_to_the_new_key_and_the_old_one_can_be_retire
             ("core_user", "national_number"),
             ("core_user", "enterprise_number"),
             ("mandates_mandate", "helper_national_number"),
+            ("api_webhookendpoint", "secret"),
         ]:
             assert stored_key_ids(table, column) == {"B"}
         assert "No value uses A" in keys("retire", "A")
@@ -91,6 +95,7 @@ def test_rotation_moves_every_value_to_the_new_key_and_the_old_one_can_be_retire
         helper = User.objects.create(username="late-helper", national_number=HELPER)
         assert [m.helper_national_number for m in mandates_held_by(helper)] == [HELPER]
         assert Mandate.objects.filter(helper_national_number=HELPER).count() == 1
+        assert WebhookEndpoint.objects.get().secret.startswith("whsec_")
 
 
 def test_the_active_key_cannot_be_retired_and_a_missing_key_is_reported(
@@ -102,8 +107,8 @@ def test_the_active_key_cannot_be_retired_and_a_missing_key_is_reported(
     ):
         keys("retire", "A")
     with override_settings(LOKET_ENCRYPTION_KEYS=DEMO, LOKET_ENCRYPTION_KEY_ID="demo-1"):
-        # 5 national numbers, 5 enterprise numbers, 1 mandate's helper number
-        assert "key A: 11 values (NOT IN THE RING" in keys("status")
+        # 5 national numbers, 5 enterprise numbers, 1 mandate's helper number, 1 webhook secret
+        assert "key A: 12 values (NOT IN THE RING" in keys("status")
 
 
 def test_reindex_recomputes_the_blind_index_after_its_key_changed(

@@ -7,6 +7,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from loket.core.fields import EncryptedField
+
 
 class ApiClient(models.Model):
     """A system of one administration calling the API with a bearer token.
@@ -39,7 +41,11 @@ class ApiClient(models.Model):
 
 
 class WebhookEndpoint(models.Model):
-    """Where an administration wants to hear about its cases, signed with ``secret``."""
+    """Where an administration wants to hear about its cases, signed with ``secret``.
+
+    The secret (``whsec_<base64>``, Standard Webhooks) is kept encrypted at rest like the
+    identifiers, under the keys ``loket keys rotate`` rotates: a copy of the database does not
+    let anyone forge deliveries."""
 
     EVENTS = ("case.submitted", "case.status_changed", "case.message_received")
 
@@ -47,7 +53,7 @@ class WebhookEndpoint(models.Model):
         "core.Administration", on_delete=models.CASCADE, related_name="webhook_endpoints"
     )
     url = models.URLField(max_length=500)
-    secret = models.CharField(max_length=100)
+    secret = EncryptedField(max_length=400)
     events = models.JSONField(default=list)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -57,8 +63,8 @@ class WebhookEndpoint(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """One event for one endpoint. Its ``id`` goes out as ``Loket-Delivery`` on every attempt
-    and on a replay, so a receiver can drop what it has already processed."""
+    """One event for one endpoint. Its ``id`` goes out as ``webhook-id`` on every attempt and on
+    a replay, so a receiver can drop what it has already processed."""
 
     class Status(models.TextChoices):
         PENDING = "pending"

@@ -178,7 +178,8 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "WebhookEndpointCreated": {
         "allOf": [ref("WebhookEndpoint"), obj({"secret": TEXT})],
-        "description": "The secret is shown only here: keep it to verify signatures.",
+        "description": "The secret (whsec_…) is shown only here: keep it to verify the "
+        "webhook-signature of each delivery (Standard Webhooks).",
     },
     "WebhookEndpointIn": obj(
         {
@@ -188,7 +189,12 @@ SCHEMAS: dict[str, Schema] = {
                 "minItems": 1,
                 "items": {"type": "string", "enum": list(WebhookEndpoint.EVENTS)},
             },
-            "secret": {"type": "string", "minLength": 16, "maxLength": 100},
+            "secret": {
+                "type": "string",
+                "pattern": "^whsec_[A-Za-z0-9+/]{32,86}={0,2}$",
+                "description": "Standard Webhooks secret: whsec_ and 24 to 64 bytes in base64. "
+                "Leave it out to have one made.",
+            },
         },
         required=["url"],
     ),

@@ -1,13 +1,23 @@
-"""Webhook deliveries: signed, sent by the worker, retried with exponential backoff.
+"""Webhook deliveries, following the Standard Webhooks specification (standardwebhooks.com).
 
-Each request carries ``Loket-Delivery`` (the delivery's id, the same on every retry and replay),
-``Loket-Event`` and ``Loket-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>``.
-A receiver checks the signature with :func:`verify_signature` (or the same few lines in its own
-language), refuses old timestamps, and drops a delivery id it has already processed.
+Each delivery is a POST of ``{"type": <event>, "timestamp": <when it happened>, "data": {...}}``
+with the headers
+
+- ``webhook-id``: the delivery's id, the same on every retry and replay (the receiver's
+  idempotency key);
+- ``webhook-timestamp``: this attempt's time, in Unix seconds;
+- ``webhook-signature``: ``v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">``, keyed with the
+  bytes of the endpoint's secret, shown to the integrator once as ``whsec_<base64>``.
+
+Receivers verify with the ``standardwebhooks`` library of their language (see docs/api.md). The
+worker sends through ``loket.core.http``: a receiver that trickles its answer is cut at
+``TIMEOUT_SECONDS`` and the delivery is retried with the task queue's backoff.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import ipaddress
@@ -15,8 +25,6 @@ import json
 import secrets
 import socket
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,39 +34,54 @@ from django.db import transaction
 from django.utils import timezone
 
 from loket.api.models import WebhookDelivery, WebhookEndpoint
+from loket.core.http import HttpClient, HttpFailure
 from loket.tasks.queue import backoff, enqueue, handler
 
 TASK = "api.deliver-webhook"
-TIMEOUT_SECONDS = 10
+TIMEOUT_SECONDS = 10.0  # for the whole exchange: connect, send, the answer's status and headers
 MAX_ATTEMPTS = 8  # the task queue's default: after that the delivery is marked failed
+SECRET_PREFIX = "whsec_"  # noqa: S105 - the format's prefix, not a secret
+SECRET_BYTES = 32
+# The specification's bounds for a signing secret: at least 192 bits; 64 bytes is its maximum.
+SECRET_MIN_BYTES, SECRET_MAX_BYTES = 24, 64
+USER_AGENT = "Loket-Webhooks/2"
 
 
 class DeliveryFailed(Exception):
     """The receiver did not answer 2xx; the task queue tries again later."""
 
 
-def sign(secret: str, body: bytes, timestamp: int) -> str:
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"t={timestamp},v1={mac.hexdigest()}"
+def new_secret() -> str:
+    """A fresh signing secret in the specification's form, ``whsec_<base64 of 32 bytes>``."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode("ascii")
 
 
-def verify_signature(
-    secret: str, header: str, body: bytes, tolerance: int = 300, now: float | None = None
-) -> bool:
-    """Whether ``header`` (the ``Loket-Signature`` value) signs ``body`` with ``secret`` and is
-    at most ``tolerance`` seconds old (so a captured request cannot be replayed later)."""
-    parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
-    timestamp = parts.get("t", "")
-    if not timestamp.isdigit():
-        return False
-    if abs((time.time() if now is None else now) - int(timestamp)) > tolerance:
-        return False
-    expected = sign(secret, body, int(timestamp)).split("v1=", 1)[1]
-    return any(
-        hmac.compare_digest(expected, value.strip())
-        for key, value in (part.split("=", 1) for part in header.split(",") if "=" in part)
-        if key.strip() == "v1"
-    )
+def signing_key(secret: str) -> bytes:
+    """The HMAC key behind ``whsec_<base64>``; ``ValueError`` for anything else."""
+    if not secret.startswith(SECRET_PREFIX):
+        raise ValueError("a webhook secret starts with whsec_")
+    try:
+        return base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+    except binascii.Error:
+        raise ValueError("a webhook secret is whsec_ followed by base64") from None
+
+
+def secret_problem(secret: str) -> str | None:
+    """Why an integrator's own ``secret`` cannot sign webhooks, or None."""
+    try:
+        key = signing_key(secret)
+    except ValueError as problem:
+        return str(problem)
+    if not SECRET_MIN_BYTES <= len(key) <= SECRET_MAX_BYTES:
+        return f"a webhook secret holds {SECRET_MIN_BYTES} to {SECRET_MAX_BYTES} bytes"
+    return None
+
+
+def sign(secret: str, delivery_id: str, timestamp: int, body: bytes) -> str:
+    """The ``webhook-signature`` value: ``v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">``."""
+    signed = f"{delivery_id}.{timestamp}.".encode() + body
+    mac = hmac.new(signing_key(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(mac).decode("ascii")
 
 
 def url_problem(url: str) -> str | None:
@@ -85,10 +108,11 @@ def url_problem(url: str) -> str | None:
 def do_add_endpoint(
     administration_id: str, url: str, events: Iterable[str], secret: str = ""
 ) -> tuple[WebhookEndpoint, str]:
-    """Register an endpoint (its address already checked with ``url_problem``); return it and
-    its secret, made here when the caller brings none. The secret is shown once, then only the
-    signatures show it was known."""
-    secret = secret or secrets.token_hex(32)
+    """Register an endpoint (its address already checked with ``url_problem``, the caller's
+    secret with ``secret_problem``); return it and its secret, made here when the caller brings
+    none. The secret is shown once and stored encrypted; then only the signatures show it was
+    known."""
+    secret = secret or new_secret()
     endpoint = WebhookEndpoint.objects.create(
         administration_id=administration_id, url=url, secret=secret, events=sorted(set(events))
     )
@@ -115,24 +139,27 @@ def do_replay(delivery: WebhookDelivery) -> WebhookDelivery:
     return delivery
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a redirect is an answer that is not 2xx, never followed
-
-
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
-
-
 def body_of(delivery: WebhookDelivery) -> bytes:
+    """The payload in the specification's recommended shape, minified, sent exactly as signed."""
     return json.dumps(
         {
-            "id": str(delivery.id),
-            "event": delivery.event,
-            "created_at": delivery.created_at.isoformat(),
+            "type": delivery.event,
+            "timestamp": delivery.created_at.isoformat(),
             "data": delivery.payload,
         },
         sort_keys=True,
+        separators=(",", ":"),
     ).encode()
+
+
+def headers_of(delivery: WebhookDelivery, body: bytes, timestamp: int) -> dict[str, str]:
+    delivery_id = str(delivery.id)
+    return {
+        "Content-Type": "application/json",
+        "webhook-id": delivery_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign(delivery.endpoint.secret, delivery_id, timestamp, body),
+    }
 
 
 def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
@@ -141,25 +168,19 @@ def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
     if refused:
         return None, f"refused URL: {refused}"
     body = body_of(delivery)
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
-        endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Loket-Webhooks/1",
-            "Loket-Delivery": str(delivery.id),
-            "Loket-Event": delivery.event,
-            "Loket-Signature": sign(endpoint.secret, body, int(time.time())),
-        },
-    )
+    # No proxy from the environment: the address was checked above, and is the one called. No
+    # redirect (a 3xx is a failed attempt), and the receiver's body is never read.
+    client = HttpClient(timeout=TIMEOUT_SECONDS, user_agent=USER_AGENT, trust_env=False)
     try:
-        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
-            return int(response.status), ""
-    except urllib.error.HTTPError as error:
-        return int(error.code), f"HTTP {error.code}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        return None, str(getattr(error, "reason", error))[:500]
+        response = client.post(
+            endpoint.url,
+            data=body,
+            headers=headers_of(delivery, body, int(time.time())),
+            read_body=False,
+        )
+    except HttpFailure as failure:
+        return None, str(failure)
+    return response.status, "" if response.ok else f"HTTP {response.status}"
 
 
 @handler(TASK)

@@ -1,4 +1,5 @@
-"""Model fields that keep identifiers encrypted at rest and findable through a blind index.
+"""Model fields that keep identifiers and secrets encrypted at rest, identifiers findable
+through a blind index.
 
 ``EncryptedIdentifierField`` stores ``v1:<key id>:<sealed text>`` (see ``core.crypto``) and reads
 back the plain value, so ``user.national_number`` is the number in Python and ciphertext in the
@@ -6,7 +7,8 @@ database. ``BlindIndexField(source=...)`` holds the keyed HMAC of that value, re
 save; an exact lookup on the encrypted field (``filter(national_number=n)``, also across joins:
 ``grantor__national_number=n``) is translated into a lookup on its index, so no code path
 silently compares a number with a ciphertext. Any other lookup (contains, in, startswith...) is
-refused: it cannot work on ciphertext.
+refused: it cannot work on ciphertext. ``EncryptedField`` (the base) seals a text that is never
+looked up, such as a webhook endpoint's signing secret.
 
 ``QuerySet.update()`` bypasses ``save()`` and therefore the index: set encrypted values through
 ``save()``.
@@ -26,10 +28,14 @@ from django.db.models.lookups import IsNull, Lookup
 from loket.core import crypto
 
 
-class EncryptedIdentifierField(models.CharField):
-    """An identifier sealed with AES-256-GCM, bound to its table and column."""
+class EncryptedField(models.CharField):
+    """A text sealed with AES-256-GCM, bound to its table and column (e.g. a webhook secret).
 
-    description = "An identifier encrypted at rest"
+    It cannot be looked up by value (only ``isnull``): the ciphertext of the same text differs
+    every time. Identifiers that must be found use :class:`EncryptedIdentifierField`.
+    """
+
+    description = "A text encrypted at rest"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 255)
@@ -52,6 +58,23 @@ class EncryptedIdentifierField(models.CharField):
         return crypto.encrypt(str(value), self.context)
 
     def get_lookup(self, lookup_name: str) -> Any:
+        if lookup_name == "isnull":
+            return IsNull
+        raise FieldError(
+            f"{self.model.__name__}.{self.name} is encrypted: only isnull works, "
+            f"not {lookup_name!r}"
+        )
+
+    def get_transform(self, lookup_name: str) -> Any:
+        return None
+
+
+class EncryptedIdentifierField(EncryptedField):
+    """An identifier sealed with AES-256-GCM, found by exact value through its blind index."""
+
+    description = "An identifier encrypted at rest"
+
+    def get_lookup(self, lookup_name: str) -> Any:
         if lookup_name == "exact":
             return BlindIndexExact
         if lookup_name == "isnull":
@@ -60,9 +83,6 @@ class EncryptedIdentifierField(models.CharField):
             f"{self.model.__name__}.{self.name} is encrypted: only exact lookups (through its "
             f"blind index) and isnull work, not {lookup_name!r}"
         )
-
-    def get_transform(self, lookup_name: str) -> Any:
-        return None
 
 
 class BlindIndexField(models.CharField):
@@ -136,13 +156,13 @@ def with_blind_indexes(
 # --- walking the stored values (used by `loket keys` and the data migrations) ---
 
 
-def encrypted_fields() -> list[EncryptedIdentifierField]:
-    """Every encrypted column of every installed model."""
+def encrypted_fields() -> list[EncryptedField]:
+    """Every encrypted column of every installed model (identifiers and secrets alike)."""
     return [
         field
         for model in apps.get_models()
         for field in model._meta.concrete_fields
-        if isinstance(field, EncryptedIdentifierField)
+        if isinstance(field, EncryptedField)
     ]
 
 

@@ -11,7 +11,7 @@ from loket.api import representation
 from loket.api.http import api_view, json_response, paginate, read_json, string_field
 from loket.api.models import ApiClient, WebhookDelivery, WebhookEndpoint
 from loket.api.problems import invalid, not_found
-from loket.api.webhooks import do_add_endpoint, do_replay, url_problem
+from loket.api.webhooks import do_add_endpoint, do_replay, secret_problem, url_problem
 
 MAX_ENDPOINTS = 20
 
@@ -51,8 +51,11 @@ def endpoints(request: HttpRequest) -> HttpResponse:
         raise invalid("events", _("Choose events among: %(events)s.")
                       % {"events": ", ".join(WebhookEndpoint.EVENTS)})  # fmt: skip
     secret = data.get("secret") or ""
-    if not isinstance(secret, str) or (secret and not 16 <= len(secret) <= 100) or "\x00" in secret:
-        raise invalid("secret", _("The secret has 16 to 100 characters."))
+    if not isinstance(secret, str) or (secret and secret_problem(secret)):
+        raise invalid(
+            "secret",
+            _("Give a secret of the form whsec_ followed by 24 to 64 bytes in base64, or none."),
+        )
     if mine.count() >= MAX_ENDPOINTS:
         raise invalid("url", _("An administration has at most %(max)s endpoints.")
                       % {"max": MAX_ENDPOINTS})  # fmt: skip

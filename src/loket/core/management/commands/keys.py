@@ -1,4 +1,4 @@
-"""``loket keys``: see and rotate the keys that encrypt identifiers at rest.
+"""``loket keys``: see and rotate the keys that encrypt identifiers and secrets at rest.
 
 See docs/operations.md, "Keys".
 
@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from loket.core import crypto
 from loket.core.fields import (
     BlindIndexField,
-    EncryptedIdentifierField,
+    EncryptedField,
     column_context,
     encrypted_fields,
     replace_stored_values,
@@ -30,7 +30,7 @@ from loket.core.fields import (
 )
 
 
-def _where(field: EncryptedIdentifierField) -> tuple[str, str, str]:
+def _where(field: EncryptedField) -> tuple[str, str, str]:
     meta = field.model._meta
     return meta.db_table, str(meta.pk.column), str(field.column)
 
@@ -89,7 +89,7 @@ def reindex(batch_size: int = 500) -> int:
 
 
 class Command(BaseCommand):
-    help = "Show, rotate and retire the keys that encrypt identifiers at rest."
+    help = "Show, rotate and retire the keys that encrypt identifiers and secrets at rest."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["status", "rotate", "retire", "reindex"])
