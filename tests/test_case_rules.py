@@ -365,3 +365,15 @@ def test_showing_the_inbox_marks_nothing_read_its_button_marks_what_it_showed(ca
     unread = Notification.objects.filter(recipient=case.applicant, read_at__isnull=True)
     assert unread.count() == 1  # the notice that arrived after the page was shown
     assert resident.get("/en/my-cases/").content.decode().count("New:") == 1
+
+
+def test_an_assignee_that_is_not_a_user_id_is_a_4xx_or_nobody_never_a_server_error(
+    case: Case,
+) -> None:
+    agent = client_for("agent-parking")
+    url = f"/en/back-office/cases/{case.reference}/"
+    for odd in ("abc", "1e5", "²", "9" * 30):
+        answer = agent.post(url, with_version(case, {"action": "assign", "assignee": odd}))
+        assert answer.status_code < 500
+    case.refresh_from_db()
+    assert case.assigned_to is None

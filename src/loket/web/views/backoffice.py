@@ -118,8 +118,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _posted_version(request: HttpRequest, name: str = "version") -> int | None:
-    """The case version a back-office form was rendered with (a hidden field), or None."""
+def _posted_number(request: HttpRequest, name: str) -> int | None:
+    """A whole number a back-office form posts (the case version it was shown with, a user id),
+    or None."""
     raw = request.POST.get(name, "")
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
@@ -131,7 +132,7 @@ def _bulk_change(request: HttpRequest, agent: User) -> HttpResponse:
     chosen = cases_visible_to(agent).filter(reference__in=request.POST.getlist("selected")[:200])
     changed, refused, stale = 0, [], []
     for case in chosen:
-        seen = _posted_version(request, f"version-{case.reference}")
+        seen = _posted_number(request, f"version-{case.reference}")
         try:
             do_change_status(case, agent, status, expected_version=-1 if seen is None else seen)
             changed += 1
@@ -175,7 +176,7 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
     """One write from the case page, under the version the page was shown with: a change made
     meanwhile by someone else is shown (409) with what the agent typed, to check and resend."""
     action = request.POST.get("action", "")
-    seen = _posted_version(request)
+    seen = _posted_number(request, "version")
     if action not in CASE_ACTIONS or seen is None:
         return bad_request(request)
     decision = DecisionForm(
@@ -191,7 +192,8 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
     try:
         check_version(case, seen)  # before storing a file that could not be used
         if action == "assign":
-            assignee = colleagues_of(agent).filter(pk=request.POST.get("assignee") or 0).first()
+            chosen = _posted_number(request, "assignee") or 0
+            assignee = colleagues_of(agent).filter(pk=chosen).first()
             do_assign(case, agent, assignee, expected_version=seen)
             return redirect("web:backoffice-case", reference=case.reference)
         if action != "decide":
