@@ -377,3 +377,13 @@ def test_an_assignee_that_is_not_a_user_id_is_a_4xx_or_nobody_never_a_server_err
         assert answer.status_code < 500
     case.refresh_from_db()
     assert case.assigned_to is None
+
+
+def test_anonymising_a_case_makes_earlier_reads_stale(case: Case) -> None:
+    from loket.privacy.retention import anonymise_case, anonymous_user
+
+    client = api_client()
+    seen = etag(client, case)
+    anonymise_case(Case.objects.get(pk=case.pk), anonymous_user())
+    answer = api_post(client, case, "status/", {"status": "in_progress"}, seen)
+    assert answer.status_code == 412
