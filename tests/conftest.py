@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import translation
 
 from loket.audit.immutability import set_maintenance
+from loket.cases.models import Case
 from loket.catalog.reference import load_catalogue
 from loket.core.models import User
 from loket.core.reference import load_administrations
@@ -93,3 +94,8 @@ def address_register(django_db_setup: None, django_db_blocker: Any) -> Iterator[
         index.invalidate()
         yield
         index.invalidate()
+
+
+def with_version(case: Case, data: dict[str, Any]) -> dict[str, Any]:
+    """A back-office form as the case page sends it: with the case's version as shown."""
+    return {**data, "version": str(Case.objects.values_list("version", flat=True).get(pk=case.pk))}

@@ -12,7 +12,7 @@ from django.utils import timezone
 from loket.audit.models import AccessLogEntry, SecurityEvent
 from loket.cases.models import Case
 from loket.forms.models import Draft
-from tests.conftest import client_for, demo_user
+from tests.conftest import client_for, demo_user, with_version
 
 APPLY = "/{lang}/procedures/residents-parking-card/apply/"
 
@@ -106,7 +106,10 @@ def test_the_agent_decides_and_the_applicant_sees_it(resident_client: Client) ->
     url = f"/en/back-office/cases/{case.reference}/"
     assert (
         parking.post(
-            url, {"action": "decide", "status": "approved", "note": "Card valid one year."}
+            url,
+            with_version(
+                case, {"action": "decide", "status": "approved", "note": "Card valid one year."}
+            ),
         ).status_code
         == 302
     )
@@ -116,8 +119,10 @@ def test_the_agent_decides_and_the_applicant_sees_it(resident_client: Client) ->
     assert "Approved" in page
     assert "Card valid one year." in page
     # A decided case cannot be decided again.
-    assert parking.post(url, {"action": "decide", "status": "rejected"}).status_code == 422
-    assert parking.post(url, {"action": "nonsense"}).status_code == 400
+    decide_again = with_version(case, {"action": "decide", "status": "rejected"})
+    assert parking.post(url, decide_again).status_code == 422
+    assert parking.post(url, with_version(case, {"action": "nonsense"})).status_code == 400
+    assert parking.post(url, {"action": "decide", "status": "rejected"}).status_code == 400
 
 
 @pytest.mark.django_db

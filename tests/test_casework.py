@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from loket.cases.models import Case
 from loket.cases.references import is_valid, new_reference, normalise_reference
 from loket.forms.models import Attachment
-from tests.conftest import client_for, demo_user
+from tests.conftest import client_for, demo_user, with_version
 from tests.test_cases import apply_for_parking_card
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -36,7 +36,9 @@ def test_a_request_for_information_pauses_the_case_until_the_applicant_answers(
     case = apply_for_parking_card(resident_client)
     agent = client_for("agent-parking")
     url = f"/en/back-office/cases/{case.reference}/"
-    response = agent.post(url, {"action": "request", "body": "Please send your insurance."})
+    response = agent.post(
+        url, with_version(case, {"action": "request", "body": "Please send your insurance."})
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == Case.Status.INFORMATION_REQUESTED
@@ -123,7 +125,7 @@ def test_receipt_and_decision_are_tagged_pdfs_in_the_applicants_language(
     assert resident_client.get(f"/nl/my-cases/{case.reference}/decision.pdf").status_code == 404
     client_for("agent-parking").post(
         f"/en/back-office/cases/{case.reference}/",
-        {"action": "decide", "status": "approved", "note": "OK"},
+        with_version(case, {"action": "decide", "status": "approved", "note": "OK"}),
     )
     decision = resident_client.get(f"/en/my-cases/{case.reference}/decision.pdf")
     assert decision.status_code == 200
@@ -147,13 +149,15 @@ def test_the_queue_filters_assigns_and_changes_cases_in_bulk(resident_client: Cl
     agent = client_for("agent-parking")
     page = agent.get(f"/en/back-office/?reference={first.reference.lower()}").content.decode()
     assert first.reference in page and second.reference not in page
-    agent.post(f"/en/back-office/cases/{first.reference}/", {"action": "assign",
-               "assignee": str(demo_user("agent-parking").pk)})  # fmt: skip
+    agent.post(f"/en/back-office/cases/{first.reference}/", with_version(first, {"action": "assign",
+               "assignee": str(demo_user("agent-parking").pk)}))  # fmt: skip
     first.refresh_from_db()
     assert first.assigned_to is not None
     mine = agent.get("/en/back-office/?assigned=me").content.decode()
     assert first.reference in mine and second.reference not in mine
     agent.post("/en/back-office/", {"selected": [first.reference, second.reference],
-                                    "bulk_status": "in_progress"})  # fmt: skip
+                                    "bulk_status": "in_progress",
+                                    **{f"version-{c.reference}": str(c.version)
+                                       for c in Case.objects.all()}})  # fmt: skip
     assert set(Case.objects.values_list("status", flat=True)) == {"in_progress"}
     assert agent.get("/en/back-office/?older_than_days=abc").status_code == 422

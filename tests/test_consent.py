@@ -11,7 +11,7 @@ from loket.notify.models import Notification
 from loket.privacy.consent import DOCUMENT_REUSE, EMAIL, PURPOSES, has_consent
 from loket.privacy.models import ConsentRecord
 from loket.tasks.queue import run_until_empty
-from tests.conftest import client_for, demo_user
+from tests.conftest import client_for, demo_user, with_version
 from tests.test_cases import apply_for_parking_card
 
 
@@ -44,7 +44,8 @@ def test_withdrawing_the_email_consent_stops_the_emails_and_is_recorded() -> Non
     client.post("/en/privacy/consent/", {"purpose": EMAIL, "answer": "yes"})
     assert ConsentRecord.objects.filter(purpose=EMAIL, given=True, withdrawn_at=None).count() == 1
     client_for("agent-parking").post(
-        f"/en/back-office/cases/{case.reference}/", {"action": "decide", "status": "approved"}
+        f"/en/back-office/cases/{case.reference}/",
+        with_version(case, {"action": "decide", "status": "approved"}),
     )
     run_until_empty()
     assert len(mail.outbox) == 1 and case.reference in mail.outbox[0].subject

@@ -13,7 +13,7 @@ from django.test import Client
 
 from loket.privacy.models import AccessArchive
 from loket.tasks.queue import run_until_empty
-from tests.conftest import client_for, demo_user
+from tests.conftest import client_for, demo_user, with_version
 from tests.test_cases import apply_for_parking_card
 
 LOGGERS = ("loket", "loket.security", "loket.tasks", "django", "django.request",
@@ -57,7 +57,7 @@ def test_a_full_journey_logs_no_personal_data(captured_logs: Recorder) -> None:
     agent = client_for("agent-parking")
     url = f"/en/back-office/cases/{case.reference}/"
     assert agent.get(url).status_code == 200
-    agent.post(url, {"action": "decide", "status": "approved", "note": "OK"})
+    agent.post(url, with_version(case, {"action": "decide", "status": "approved", "note": "OK"}))
     assert client.get("/en/my-data/").status_code == 200
     client.post("/en/privacy/rights/", {"kind": "access"})
     client.get("/en/privacy/rights/archive/not-a-token/")  # a refused attempt is logged

@@ -18,7 +18,7 @@ from loket.core.models import User
 from loket.notify.models import Notification
 from loket.tasks.models import Task
 from loket.tasks.queue import _claim, run_until_empty
-from tests.conftest import client_for, demo_user
+from tests.conftest import client_for, demo_user, with_version
 from tests.test_cases import apply_for_parking_card
 
 
@@ -68,8 +68,10 @@ def test_each_event_sends_one_mail_in_the_applicants_language(smtp: Inbox) -> No
 
     agent = client_for("agent-parking")
     url = f"/en/back-office/cases/{case.reference}/"
-    agent.post(url, {"action": "request", "body": "Send your insurance, please."})
-    agent.post(url, {"action": "decide", "status": "approved", "note": "OK"})
+    agent.post(
+        url, with_version(case, {"action": "request", "body": "Send your insurance, please."})
+    )
+    agent.post(url, with_version(case, {"action": "decide", "status": "approved", "note": "OK"}))
     run_until_empty()
     assert len(smtp.messages) == 3
     assert Notification.objects.filter(case=case).count() == 3

@@ -27,7 +27,7 @@ from loket.notify.models import Notification
 from loket.privacy.archive import delete_expired_archives
 from loket.privacy.models import AccessArchive, DataSubjectRequest
 from loket.tasks.queue import run_until_empty
-from tests.conftest import client_for, demo_user
+from tests.conftest import client_for, demo_user, with_version
 from tests.test_cases import apply_for_parking_card
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -45,8 +45,13 @@ def resident_with_history(client: Client) -> Case:
     agent = client_for("agent-parking")
     url = f"/en/back-office/cases/{case.reference}/"
     assert agent.get(url).status_code == 200  # the opening is logged for the resident
-    agent.post(url, {"action": "request", "body": "Which parking zone do you prefer?"})
-    agent.post(url, {"action": "decide", "status": "approved", "note": "Valid one year."})
+    agent.post(
+        url, with_version(case, {"action": "request", "body": "Which parking zone do you prefer?"})
+    )
+    agent.post(
+        url,
+        with_version(case, {"action": "decide", "status": "approved", "note": "Valid one year."}),
+    )
     case.refresh_from_db()
     return case
 

@@ -16,7 +16,7 @@ from loket.cases.models import Case
 from loket.forms.models import Attachment, Draft
 from loket.privacy.models import RetentionRun
 from loket.privacy.retention import apply_retention
-from tests.conftest import client_for
+from tests.conftest import client_for, with_version
 from tests.test_cases import apply_for_parking_card
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -30,7 +30,8 @@ def decided_case(client: Client) -> Case:
          "attachment": SimpleUploadedFile("insurance.pdf", PDF, "application/pdf")},
     )  # fmt: skip
     client_for("agent-parking").post(
-        f"/en/back-office/cases/{case.reference}/", {"action": "decide", "status": "approved"}
+        f"/en/back-office/cases/{case.reference}/",
+        with_version(case, {"action": "decide", "status": "approved"}),
     )
     case.refresh_from_db()
     return case

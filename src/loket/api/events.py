@@ -41,8 +41,8 @@ def _emit(case: Case, endpoints: list[WebhookEndpoint], event: str, extra: dict[
 
 @receiver(post_save, sender=CaseEvent, dispatch_uid="api-webhooks-case-event")
 def case_event_saved(sender: type, instance: CaseEvent, created: bool, raw: bool, **_: Any) -> None:
-    if not created or raw:
-        return
+    if not created or raw or instance.kind != CaseEvent.Kind.STATUS:
+        return  # an assignment is no event for the administration's systems
     endpoints = _endpoints(instance.case)
     if not endpoints:
         return  # most administrations have none: one query and no more on the submission path

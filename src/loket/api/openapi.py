@@ -110,8 +110,14 @@ SCHEMAS: dict[str, Schema] = {
                         "items": obj(
                             {
                                 "at": TIME,
+                                "kind": {
+                                    "type": "string",
+                                    "enum": ["status", "assignment"],
+                                    "description": "A status reached, or an assignment.",
+                                },
                                 "status": STATUS,
                                 "actor": nullable("string"),
+                                "assignee": nullable("string"),
                                 "note": TEXT,
                             }
                         ),
@@ -234,8 +240,8 @@ PROBLEM_TEXT = {
     403: "The token lacks the scope.",
     404: "Not found (or another administration's).",
     405: "Method not allowed.",
-    409: "The case cannot take this status now.",
-    412: "If-Match does not match the case's current ETag.",
+    409: "The case cannot take this status now, or is closed to messages.",
+    412: "If-Match does not match the case's current ETag (version).",
     413: "The body is too large.",
     415: "The body is not application/json.",
     422: "A field or parameter is invalid; `errors` names it.",

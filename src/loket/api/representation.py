@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from django.http import HttpRequest
@@ -69,11 +67,13 @@ def case_detail(request: HttpRequest, case: Case) -> dict[str, Any]:
         "history": [
             {
                 "at": event.at.isoformat(),
+                "kind": event.kind,
                 "status": event.status,
                 "actor": event.actor.display_name if event.actor else None,
+                "assignee": event.assignee.display_name if event.assignee else None,
                 "note": event.note,
             }
-            for event in case.events.select_related("actor")
+            for event in case.events.select_related("actor", "assignee")
         ],
         "messages": [
             {
@@ -100,10 +100,23 @@ def case_detail(request: HttpRequest, case: Case) -> dict[str, Any]:
     }
 
 
-def etag_of(representation: dict[str, Any]) -> str:
-    """A strong ETag: the hash of the representation, so any change to it changes the tag."""
-    canonical = json.dumps(representation, sort_keys=True, default=str).encode()
-    return f'"{hashlib.sha256(canonical).hexdigest()[:40]}"'
+def etag_of(case: Case) -> str:
+    """A strong ETag: the case's version, which every write on the case raises."""
+    return f'"{case.version}"'
+
+
+def versions_in(if_match: str) -> list[int]:
+    """The case versions an If-Match header names (weak tags never match a write)."""
+    tags = [tag.strip() for tag in if_match.split(",")]
+    return [
+        int(tag[1:-1])
+        for tag in tags
+        if len(tag) > 2
+        and tag[0] == tag[-1] == '"'
+        and tag[1:-1].isascii()
+        and tag[1:-1].isdigit()
+        and len(tag) < 12
+    ]
 
 
 def endpoint(item: WebhookEndpoint) -> dict[str, Any]:

@@ -1,7 +1,12 @@
-"""Every write on cases: submit, change status, request information, message, assign, withdraw.
+"""Every write on cases: submit, change status, decide, request information, message, assign,
+withdraw; and the checks that refuse a write.
 
-Views, the API, the CLI and the tests call these; each is one transaction, and each event that
-matters to the applicant queues its notification in that same transaction.
+Views, the API, the CLI and the tests call these; each ``do_*`` is one transaction, and each event
+that matters to the applicant queues its notification in that same transaction. A ``check_*``
+states one rule and raises a :class:`CaseRefused` whose message says why, in the active
+language; the ``do_*`` calls it on the locked case, and a view may call it first to refuse before
+storing an upload. Every ``do_*`` raises the case's ``version``; given ``expected_version``, it
+refuses (:class:`StaleCase`) a case that another writer changed since the caller read it.
 """
 
 from __future__ import annotations
@@ -11,12 +16,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from loket.audit.actions import do_record_consultation
 from loket.audit.subjects import person_pseudonym
 from loket.cases.models import Case, CaseEvent, CaseMessage
 from loket.cases.references import new_reference
+from loket.cases.selectors import BACK_OFFICE_ROLES
 from loket.catalog.models import Procedure
 from loket.core.i18n import current_language
 from loket.core.models import Administration, Membership, User
@@ -34,14 +41,49 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     Status.IN_PROGRESS: {Status.INFORMATION_REQUESTED, Status.APPROVED, Status.REJECTED},
     Status.INFORMATION_REQUESTED: {Status.IN_PROGRESS, Status.APPROVED, Status.REJECTED},
 }  # fmt: skip
+DECISIONS = (Status.APPROVED, Status.REJECTED)
 
 
 class CannotSubmit(Exception):
     """The draft cannot become a case (e.g. no handling administration can be determined)."""
 
 
-class InvalidTransition(Exception):
-    pass
+class CaseRefused(Exception):
+    """A rule refused a write on a case; ``message`` says why, in the language active when it
+    was raised, for the person who tried. ``code`` names the rule (the API's problem type)."""
+
+    code = "refused"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidTransition(CaseRefused):
+    code = "invalid-transition"
+
+
+class CaseClosed(CaseRefused):
+    code = "case-closed"
+
+
+class NotAColleague(CaseRefused):
+    code = "invalid-assignee"
+
+
+class StaleCase(CaseRefused):
+    """The case changed since the caller read it (``expected_version``); ``case`` is as it is
+    now, so the caller can show what changed and let the person check and send again."""
+
+    code = "stale"
+
+    def __init__(self, case: Case, expected_version: int) -> None:
+        super().__init__(
+            _("This case was changed by someone else meanwhile. Here is what changed: "
+              "please check it and send again.")
+        )  # fmt: skip
+        self.case = case
+        self.expected_version = expected_version
 
 
 def add_working_days(start: date, days: int) -> date:
@@ -132,8 +174,9 @@ def do_submit_case(
         with transaction.atomic():
             case = _create_case(draft, answers, administration, submitted_by, channel)
             CaseEvent.objects.create(
-                case=case, status=case.status, actor=submitted_by or draft.user
-            )
+                case=case, status=case.status, actor=submitted_by or draft.user,
+                version=case.version,
+            )  # fmt: skip
             Attachment.objects.filter(id__in=_attachment_ids(answers)).update(case=case)
             do_notify(case.applicant, case, Notification.Kind.SUBMITTED, "submitted")
             _pass_on_unknown_addresses(case)
@@ -209,76 +252,181 @@ def counter_administration(agent: User) -> Administration | None:
     )
 
 
-@transaction.atomic
-def do_change_status(case: Case, agent: User, status: str, note: str = "") -> Case:
-    """Move a case along its workflow. The caller has already scoped ``case`` to ``agent``."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+def check_version(case: Case, expected_version: int | None) -> None:
+    """Refuse a write based on an older read of the case (``None``: the caller does not ask)."""
+    if expected_version is not None and case.version != expected_version:
+        raise StaleCase(case, expected_version)
+
+
+def check_transition(case: Case, status: str) -> None:
     if status not in ALLOWED_TRANSITIONS.get(case.status, set()):
-        raise InvalidTransition(f"{case.status} → {status}")
+        raise InvalidTransition(
+            _("The case cannot take this status now: it is %(status)s.")
+            % {"status": case.get_status_display()}
+        )
+
+
+def check_can_decide(case: Case, status: str) -> None:
+    if status not in DECISIONS:
+        raise InvalidTransition(_("A decision is approved or rejected."))
+    check_transition(case, status)
+
+
+def check_can_post_message(case: Case) -> None:
+    """No message on a closed case: whoever writes (applicant, agent, API) learns it is closed."""
+    if not case.is_open:
+        raise CaseClosed(_("This case is closed: no more messages can be sent on it."))
+
+
+def check_can_assign(case: Case, assignee: User | None) -> None:
+    """A case is assigned to nobody or to someone who handles the cases of its administration."""
+    if assignee is None:
+        return
+    if not assignee.memberships.filter(
+        administration_id=case.administration_id, role__in=BACK_OFFICE_ROLES
+    ).exists():
+        raise NotAColleague(
+            _("This person does not handle the cases of %(administration)s.")
+            % {"administration": case.administration.name}
+        )
+
+
+def check_can_withdraw(case: Case) -> None:
+    if not case.is_open:
+        raise InvalidTransition(
+            _("The case cannot be withdrawn now: it is %(status)s.")
+            % {"status": case.get_status_display()}
+        )
+
+
+def _locked(case: Case, expected_version: int | None) -> Case:
+    """The case, locked until the end of the transaction, as another writer may have left it."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    check_version(locked, expected_version)
+    return locked
+
+
+def _new_version(case: Case) -> int:
+    """One action, one new version: its events and messages carry it (``changes_since``)."""
+    case.version += 1
+    return case.version
+
+
+@transaction.atomic
+def do_change_status(
+    case: Case, agent: User, status: str, note: str = "", expected_version: int | None = None
+) -> Case:
+    """Move a case along its workflow; a decision is :func:`do_decide`. The caller has already
+    scoped ``case`` to ``agent``."""
+    if status in DECISIONS:
+        return do_decide(case, agent, status, note, expected_version=expected_version)
+    case = _locked(case, expected_version)
+    check_transition(case, status)
+    return _set_status(case, agent, status, note, _new_version(case))
+
+
+def _set_status(case: Case, agent: User, status: str, note: str, version: int) -> Case:
     if case.status == Status.INFORMATION_REQUESTED:
         _resume(case)
     case.status = status
     if case.is_decided:
         case.decided_at = timezone.now()
     case.save()
-    event = CaseEvent.objects.create(case=case, status=status, actor=agent, note=note)
+    event = CaseEvent.objects.create(
+        case=case, status=status, actor=agent, note=note, version=version
+    )
     if case.is_decided:
         do_notify(case.applicant, case, Notification.Kind.DECIDED, f"event-{event.pk}")
     return case
 
 
+@transaction.atomic
+def do_decide(
+    case: Case, agent: User, status: str, note: str = "", attachments: Sequence[Attachment] = (),
+    expected_version: int | None = None,
+) -> Case:  # fmt: skip
+    """Approve or reject: the status and its history entry, the decision's message to the
+    applicant (the reasons, with the decision's documents) when there is one, and one notice.
+    The back-office and the API both decide through here."""
+    case = _locked(case, expected_version)
+    check_can_decide(case, status)
+    version = _new_version(case)
+    if note.strip() or attachments:
+        with translation.override(case.language or "fr"):
+            body = note.strip() or _("Decision")
+        _message(case, agent, body, attachments, from_applicant=False, request=False,
+                 version=version)  # fmt: skip
+    return _set_status(case, agent, status, note, version)
+
+
 def _resume(case: Case) -> None:
     """Coming back from a request for information: the paused days do not count."""
-    paused_since = (
-        case.events.filter(status=Status.INFORMATION_REQUESTED).order_by("-at").values_list(
-            "at", flat=True
-        ).first()
-    )  # fmt: skip
+    requests = case.events.status_changes().filter(status=Status.INFORMATION_REQUESTED)
+    paused_since = requests.order_by("-at").values_list("at", flat=True).first()
     if paused_since and case.due_on:
         case.due_on += timezone.localdate() - timezone.localtime(paused_since).date()
 
 
 @transaction.atomic
 def do_request_information(
-    case: Case, agent: User, body: str, attachments: Sequence[Attachment] = ()
-) -> CaseMessage:
+    case: Case, agent: User, body: str, attachments: Sequence[Attachment] = (),
+    expected_version: int | None = None,
+) -> CaseMessage:  # fmt: skip
     """Ask the applicant for something; the case waits (and its clock stops) until they answer."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    if Status.INFORMATION_REQUESTED not in ALLOWED_TRANSITIONS.get(case.status, set()):
-        raise InvalidTransition(f"{case.status} → {Status.INFORMATION_REQUESTED}")
-    message = _message(case, agent, body, attachments, from_applicant=False, request=True)
+    case = _locked(case, expected_version)
+    check_transition(case, Status.INFORMATION_REQUESTED)
+    version = _new_version(case)
+    message = _message(case, agent, body, attachments, from_applicant=False, request=True,
+                       version=version)  # fmt: skip
     case.status = Status.INFORMATION_REQUESTED
-    case.save(update_fields=["status", "updated_at"])
-    CaseEvent.objects.create(case=case, status=case.status, actor=agent, note=body)
+    case.save(update_fields=["status", "version", "updated_at"])
+    CaseEvent.objects.create(case=case, status=case.status, actor=agent, note=body, version=version)
     do_notify(case.applicant, case, Notification.Kind.INFORMATION_REQUESTED, f"msg-{message.pk}")
     return message
 
 
 @transaction.atomic
 def do_post_message(
-    case: Case, author: User, body: str, attachments: Sequence[Attachment] = ()
-) -> CaseMessage:
-    """A message on the case. The applicant's answer to a request resumes the case."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case: Case, author: User, body: str, attachments: Sequence[Attachment] = (),
+    expected_version: int | None = None,
+) -> CaseMessage:  # fmt: skip
+    """A message on an open case. The applicant's answer to a request resumes the case."""
+    case = _locked(case, expected_version)
+    check_can_post_message(case)
+    return _post(case, author, body, attachments)
+
+
+@transaction.atomic
+def do_post_rectification_request(case: Case, person: User, body: str) -> CaseMessage:
+    """The applicant asks (GDPR Art. 16) the handling administration to correct data they
+    declared. A right that outlives the case: the one message allowed on a closed case."""
+    return _post(_locked(case, None), person, body, ())
+
+
+def _post(case: Case, author: User, body: str, attachments: Sequence[Attachment]) -> CaseMessage:
     from_applicant = author.pk == case.applicant_id
-    message = _message(case, author, body, attachments, from_applicant, request=False)
+    version = _new_version(case)
+    message = _message(case, author, body, attachments, from_applicant, request=False,
+                       version=version)  # fmt: skip
     if from_applicant and case.status == Status.INFORMATION_REQUESTED:
         _resume(case)
         case.status = Status.IN_PROGRESS
-        case.save(update_fields=["status", "due_on", "updated_at"])
-        CaseEvent.objects.create(case=case, status=case.status, actor=author)
-    elif not from_applicant:
-        do_notify(case.applicant, case, Notification.Kind.MESSAGE, f"msg-{message.pk}")
+        case.save(update_fields=["status", "due_on", "version", "updated_at"])
+        CaseEvent.objects.create(case=case, status=case.status, actor=author, version=version)
+    else:
+        case.save(update_fields=["version", "updated_at"])
+        if not from_applicant:
+            do_notify(case.applicant, case, Notification.Kind.MESSAGE, f"msg-{message.pk}")
     return message
 
 
 def _message(
     case: Case, author: User, body: str, attachments: Sequence[Attachment], from_applicant: bool,
-    request: bool,
+    request: bool, version: int,
 ) -> CaseMessage:  # fmt: skip
     message = CaseMessage.objects.create(
         case=case, author=author, from_applicant=from_applicant, body=body,
-        requests_information=request,
+        requests_information=request, version=version,
     )  # fmt: skip
     for attachment in attachments:
         attachment.case = case
@@ -290,17 +438,31 @@ def _message(
 @transaction.atomic
 def do_withdraw(case: Case, applicant: User) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk, applicant=applicant)
-    if not case.is_open:
-        raise InvalidTransition(f"{case.status} → withdrawn")
+    check_can_withdraw(case)
     case.status = Status.WITHDRAWN
-    case.save(update_fields=["status", "updated_at"])
-    CaseEvent.objects.create(case=case, status=case.status, actor=applicant)
+    version = _new_version(case)
+    case.save(update_fields=["status", "version", "updated_at"])
+    CaseEvent.objects.create(case=case, status=case.status, actor=applicant, version=version)
     return case
 
 
-def do_assign(case: Case, assignee: User | None) -> Case:
-    Case.objects.filter(pk=case.pk).update(assigned_to=assignee)
+@transaction.atomic
+def do_assign(
+    case: Case, agent: User, assignee: User | None, expected_version: int | None = None
+) -> Case:
+    """Give the case to a colleague (or to nobody), recorded in the history: who, to whom, when.
+    Assigning it to whom it already is changes nothing."""
+    case = _locked(case, expected_version)
+    check_can_assign(case, assignee)
+    if case.assigned_to_id == (assignee.pk if assignee else None):
+        return case
     case.assigned_to = assignee
+    version = _new_version(case)
+    case.save(update_fields=["assigned_to", "version", "updated_at"])
+    CaseEvent.objects.create(
+        case=case, kind=CaseEvent.Kind.ASSIGNMENT, status=case.status, actor=agent,
+        assignee=assignee, version=version,
+    )  # fmt: skip
     return case
 
 

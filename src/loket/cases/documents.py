@@ -23,8 +23,11 @@ def document_html(case: Case, kind: str, answer_rows: list[dict[str, str]]) -> s
             {
                 "case": case,
                 "answers": answer_rows,
-                "events": case.events.all(),
-                "decision": case.events.filter(status=case.status).order_by("-at").first(),
+                "events": case.events.status_changes(),
+                "decision": case.events.status_changes()
+                .filter(status=case.status)
+                .order_by("-at")
+                .first(),
                 "definition": get_definition(case.procedure_id, case.definition_version),
             },
         )

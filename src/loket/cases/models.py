@@ -79,6 +79,11 @@ class Case(models.Model):
         related_name="+",
         help_text="The administration at whose counter the application was entered.",
     )
+    version = models.PositiveIntegerField(
+        default=1,
+        help_text="Raised by every action that writes the case: a writer that read an older "
+        "version is refused instead of overwriting a change it has not seen (ETag in the API).",
+    )
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -122,16 +127,41 @@ OPEN_STATUSES = (
 )
 
 
+class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
+    def status_changes(self) -> CaseEventQuerySet:
+        """The steps the applicant sees: assignments are the back-office's own business."""
+        return self.filter(kind=CaseEvent.Kind.STATUS)
+
+
 class CaseEvent(models.Model):
-    """A step in the life of a case, shown to the applicant and the agents."""
+    """A step in the life of a case: a status reached (shown to the applicant and the agents)
+    or an assignment (shown to the agents only)."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", _("Status")
+        ASSIGNMENT = "assignment", _("Assignment")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.STATUS)
     at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=30, choices=Case.Status.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="For an assignment: to whom (empty: the case was left to nobody).",
+    )
     note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(
+        null=True, help_text="The case's version this event produced (empty before versions)."
+    )
+
+    objects = CaseEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -150,6 +180,9 @@ class CaseMessage(models.Model):
     attachments = models.ManyToManyField("loket_forms.Attachment", blank=True)
     requests_information = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(
+        null=True, help_text="The case's version this message produced (empty before versions)."
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -1,10 +1,16 @@
-"""Reads of cases, scoped once and for all: tenancy is enforced here and nowhere else."""
+"""Reads of cases, scoped once and for all: tenancy is enforced here and nowhere else.
+
+Who may see a case, its documents and its attachments is decided by the ``get_*_for_*``
+functions below; each answers the same 404 for "not yours" as for "does not exist" (nobody learns
+what exists elsewhere) and logs the refused attempt as a security event.
+"""
 
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NoReturn
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -12,9 +18,10 @@ from django.utils import timezone
 
 from loket.audit.actions import do_record_security_event
 from loket.audit.subjects import person_pseudonym
-from loket.cases.models import OPEN_STATUSES, Case
+from loket.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseMessage
 from loket.cases.references import normalise_reference
 from loket.core.models import Membership, User
+from loket.forms.models import Attachment
 
 BACK_OFFICE_ROLES = (Membership.Role.AGENT, Membership.Role.MANAGER)
 
@@ -53,14 +60,35 @@ def get_case_for_agent(user: User, reference: str) -> Case:
     The attempt is logged."""
     case = cases_visible_to(user).filter(reference=normalise_reference(reference) or "-").first()
     if case is None:
-        do_record_security_event(
-            "case-outside-tenancy",
-            actor_pseudonym=person_pseudonym(user),
-            reference=reference[:30],
-            user_id=user.pk,
-        )
-        raise Http404
+        _refuse(user, "case-outside-tenancy", reference=reference[:30])
     return case
+
+
+def _refuse(user: User, kind: str, **detail: object) -> NoReturn:
+    do_record_security_event(kind, actor_pseudonym=person_pseudonym(user), user_id=user.pk,
+                             **detail)  # fmt: skip
+    raise Http404
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What happened to a case after a given version: history entries and messages."""
+
+    events: list[CaseEvent]
+    messages: list[CaseMessage]
+
+
+def changes_since(case: Case, version: int) -> Changes:
+    """The history entries and messages that writes after ``version`` added (the back-office
+    shows them to an agent whose change was refused because the case moved meanwhile)."""
+    return Changes(
+        events=list(case.events.filter(version__gt=version).select_related("actor", "assignee")),
+        messages=list(
+            case.messages.filter(version__gt=version)
+            .select_related("author")
+            .prefetch_related("attachments")
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -124,7 +152,36 @@ def cases_of_applicant(user: User) -> QuerySet[Case]:
 
 
 def get_case_for_applicant(user: User, reference: str) -> Case:
-    case = cases_of_applicant(user).filter(reference=reference).first()
+    """One of the user's own cases, or 404 (logged): another resident's case is not there."""
+    case = cases_of_applicant(user).filter(reference=reference[:30]).first()
     if case is None:
-        raise Http404
+        _refuse(user, "case-not-applicants", reference=reference[:30])
     return case
+
+
+def get_attachment_for(user: User, attachment_id: str) -> Attachment:
+    """A file for whoever may see it: its uploader, the applicant of its case, or an agent of
+    the case's administration. Anyone else gets 404, and the attempt is logged."""
+    attachment = Attachment.objects.select_related("case").filter(id=attachment_id).first()
+    if attachment is None or not _may_see(user, attachment):
+        _refuse(user, "attachment-refused", attachment=str(attachment_id)[:40])
+    return attachment
+
+
+def get_case_attachment_for_agent(user: User, reference: str, attachment_id: str) -> Attachment:
+    """A file of one case of the agent's administrations (the API's document links), or 404,
+    logged: a file of another case is not reached through this one."""
+    case = get_case_for_agent(user, reference)
+    attachment = Attachment.objects.filter(case=case, id=attachment_id).first()
+    if attachment is None:
+        _refuse(user, "attachment-refused", attachment=str(attachment_id)[:40])
+    return attachment
+
+
+def _may_see(user: User, attachment: Attachment) -> bool:
+    if attachment.owner_id == user.pk:
+        return True
+    case = attachment.case
+    if case is None:
+        return False
+    return case.applicant_id == user.pk or case.administration_id in agent_administration_ids(user)

@@ -71,6 +71,7 @@ ROUTE_POLICIES: Final[dict[str, str]] = {
     "web:apply-check": "resident",
     "web:apply-page": "resident",
     "web:my-cases": "resident",
+    "web:notices-read": "resident",
     "web:case": "resident",
     "web:document": "resident",
     "web:attachment": "resident",

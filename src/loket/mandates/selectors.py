@@ -1,12 +1,23 @@
-"""Which mandates exist for whom, and the check the one door asks before a helper reads data."""
+"""Which mandates exist for whom, what a helper may see of a principal, and the check the one
+door asks before a helper reads data.
+
+The ``get_*`` and ``principal_*`` functions decide who may see a mandate or a principal's cases
+and drafts: anyone else gets 404 (the same as for nothing at all), and the attempt is logged.
+"""
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
+from loket.audit.actions import do_record_security_event
+from loket.audit.subjects import person_pseudonym
 from loket.cases.models import Case
 from loket.core.models import User, national_number_index
+from loket.forms.models import Draft
 from loket.mandates.models import Mandate
 from loket.sources.base import Actor, Subject
 
@@ -79,3 +90,49 @@ def helper_mandates(user: User) -> QuerySet[Mandate]:
     """Every mandate naming this user as helper, in any state, counter sessions left out: the
     helper's dashboard shows the valid ones and, apart, the expired and revoked ones."""
     return _held(user).exclude(kind="counter").select_related("grantor")
+
+
+def _refuse(user: User, mandate_id: int | None) -> NoReturn:
+    do_record_security_event("mandate-refused", actor_pseudonym=person_pseudonym(user),
+                             user_id=user.pk, mandate=mandate_id)  # fmt: skip
+    raise Http404
+
+
+def get_mandate_given_by(grantor: User, mandate_id: int) -> Mandate:
+    """A mandate this user gave (to revoke it), or 404, logged."""
+    mandate = mandates_given_by(grantor).filter(pk=mandate_id).first()
+    if mandate is None:
+        _refuse(grantor, mandate_id)
+    return mandate
+
+
+def get_mandate_held_by(helper: User, mandate_id: int) -> Mandate:
+    """A mandate valid today that names this user as helper (to act under it; counter sessions
+    are started at the counter, not here), or 404, logged."""
+    mandate = mandates_held_by(helper).exclude(kind="counter").filter(pk=mandate_id).first()
+    if mandate is None:
+        _refuse(helper, mandate_id)
+    return mandate
+
+
+def _covered(helper: User, mandate: Mandate) -> tuple[User, Q]:
+    """The principal and the procedures the mandate covers, if it lets ``helper`` see them
+    today; else 404, logged."""
+    held = mandates_held_by(helper).filter(pk=mandate.pk).first()
+    if held is None:
+        _refuse(helper, mandate.pk)
+    covered = Q(procedure_id__in=held.procedure_ids) if held.procedure_ids else Q()
+    return held.grantor, covered
+
+
+def principal_cases_for(helper: User, mandate: Mandate) -> QuerySet[Case]:
+    """The principal's cases that the helper may follow: those of the procedures the mandate
+    covers, while it is valid."""
+    principal, covered = _covered(helper, mandate)
+    return Case.objects.filter(covered, applicant=principal).select_related("procedure")
+
+
+def principal_drafts_for(helper: User, mandate: Mandate) -> QuerySet[Draft]:
+    """The principal's drafts in the procedures the mandate covers, while it is valid."""
+    principal, covered = _covered(helper, mandate)
+    return Draft.objects.filter(covered, user=principal).select_related("procedure")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from loket.cases.models import Case
@@ -63,3 +63,10 @@ def do_notify_person(
         return None
     enqueue("notify.mail", {"notification": notification.pk}, dedupe_key=f"mail:{notification.pk}")
     return notification
+
+
+def do_mark_read(recipient: User, notification_ids: list[int]) -> int:
+    """Mark these notices of ``recipient`` read (others' notices are left alone); how many."""
+    return Notification.objects.filter(
+        recipient=recipient, pk__in=notification_ids, read_at__isnull=True
+    ).update(read_at=timezone.now())

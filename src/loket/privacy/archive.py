@@ -57,7 +57,8 @@ def _case(case: Case) -> dict[str, Any]:
         "your_answers": case.answers,
         "declared_instead_of_registers": case.declared_instead,
         "history": [
-            {"at": _when(e.at), "status": e.status, "note": e.note} for e in case.events.all()
+            {"at": _when(e.at), "status": e.status, "note": e.note}
+            for e in case.events.status_changes()
         ],
         "messages": [
             {

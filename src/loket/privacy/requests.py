@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket.cases.actions import do_post_message
+from loket.cases.actions import do_post_rectification_request
 from loket.cases.models import Case
 from loket.core.models import User
 from loket.privacy.models import DataSubjectRequest
@@ -60,7 +60,7 @@ def do_file_request(
         body = _("Request to correct data I declared (GDPR Art. 16): %(details)s") % {
             "details": details
         }
-        do_post_message(case, person, body)
+        do_post_rectification_request(case, person, body)
         request.status = Status.IN_PROGRESS
         request.save(update_fields=["status"])
     return request

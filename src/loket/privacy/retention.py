@@ -47,6 +47,7 @@ def anonymise_case(case: Case, nobody: User) -> None:
     case.facts, case.answers, case.declared_instead = {}, {}, []
     case.applicant, case.submitted_by, case.assigned_to = nobody, None, None
     case.anonymised_at = timezone.now()
+    case.version += 1  # a back-office page or API client that read it before is now stale
     case.save()
     case.notification_set.update(subject="", body="")
 

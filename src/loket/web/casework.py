@@ -1,4 +1,5 @@
-"""Forms shared by the applicant's and the agent's case pages: messages with attachments."""
+"""Forms shared by the applicant's and the agent's case pages: messages and decisions, with
+attachments."""
 
 from __future__ import annotations
 
@@ -17,13 +18,7 @@ from loket.forms.uploads import check_upload, store_upload
 MAX_MB = 10
 
 
-class MessageForm(forms.Form):
-    body = forms.CharField(
-        label=_("Your message"),
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": _("Write your message.")},
-    )
+class WithAttachment(forms.Form):
     attachment = forms.FileField(
         label=_("Attach a document (optional)"),
         help_text=_("PDF, JPEG or PNG, at most 10 MB."),
@@ -46,7 +41,20 @@ class MessageForm(forms.Form):
         return []
 
 
-class DecisionForm(forms.Form):
+class MessageForm(WithAttachment):
+    body = forms.CharField(
+        label=_("Your message"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Write your message.")},
+    )
+    field_order = ["body", "attachment"]
+
+
+class DecisionForm(WithAttachment):
+    """The decision, its reasons (sent to the applicant as the decision's message) and its
+    document, as the API's decision takes them."""
+
     status = forms.ChoiceField(
         label=_("New status"),
         widget=forms.RadioSelect,
@@ -58,18 +66,17 @@ class DecisionForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    field_order = ["status", "note", "attachment"]
 
     def __init__(self, *args: Any, allowed: set[str], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_decision_%s")  # the message form has an attachment too
         super().__init__(*args, **kwargs)
         choices = [(s.value, s.label) for s in Case.Status if s in allowed]
         self.fields["status"].choices = choices  # type: ignore[attr-defined]
 
-
-def attachment_visible_to(attachment: Attachment, user: User, agent_admins: list[str]) -> bool:
-    """The uploader, the applicant of the case, or an agent of the case's administration."""
-    if attachment.owner_id == user.pk:
-        return True
-    case = attachment.case
-    if case is None:
-        return False
-    return case.applicant_id == user.pk or case.administration_id in agent_admins
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        decision = cleaned.get("status") in (Case.Status.APPROVED, Case.Status.REJECTED)
+        if cleaned.get("attachment") and not decision:
+            self.add_error("attachment", _("Attach a document only to a decision."))
+        return cleaned

@@ -21,6 +21,7 @@ urlpatterns = [
     path("demo-login/", account.demo_login, name="login"),
     path("logout/", account.logout_view, name="logout"),
     path("my-cases/", account.my_cases, name="my-cases"),
+    path("my-cases/inbox/read/", account.mark_notices_read, name="notices-read"),
     path("my-cases/<str:reference>/", account.case_detail, name="case"),
     path("my-cases/<str:reference>/<str:kind>.pdf", files.applicant_document, name="document"),
     path("files/<uuid:attachment_id>/", files.attachment, name="attachment"),

@@ -1,8 +1,9 @@
 """An administration's cases, for its own systems: read, change status, message, decide.
 
 Every read goes through ``cases.selectors`` with the client's service user (tenancy in one
-place); every write goes through ``cases.actions`` under If-Match, with the case locked, so
-two systems cannot overwrite each other's change unknowingly.
+place); every write goes through ``cases.actions`` under If-Match: the ETag is the case's version,
+which the action checks on the locked case, so two systems (or a system and a civil servant in
+the back-office) cannot overwrite each other's change unknowingly.
 """
 
 from __future__ import annotations
@@ -25,17 +26,25 @@ from django.utils.translation import gettext as _
 from loket.api import representation
 from loket.api.http import api_view, json_response, paginate, read_json, string_field
 from loket.api.models import ApiClient
-from loket.api.problems import Problem, invalid, not_found
+from loket.api.problems import Problem, invalid
 from loket.cases.actions import (
-    ALLOWED_TRANSITIONS,
-    InvalidTransition,
+    CaseRefused,
+    StaleCase,
+    check_can_decide,
+    check_can_post_message,
+    check_version,
     do_change_status,
+    do_decide,
     do_post_message,
     do_record_case_opening,
     do_request_information,
 )
 from loket.cases.models import Case
-from loket.cases.selectors import cases_visible_to, get_case_for_agent
+from loket.cases.selectors import (
+    cases_visible_to,
+    get_case_attachment_for_agent,
+    get_case_for_agent,
+)
 from loket.forms.models import Attachment
 from loket.forms.uploads import FileKind, check_upload, store_upload
 
@@ -93,7 +102,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 def _represented(request: HttpRequest, case: Case) -> HttpResponse:
     body = representation.case_detail(request, case)
-    return json_response(body, etag=representation.etag_of(body))
+    return json_response(body, etag=representation.etag_of(case))
 
 
 @api_view(("GET",), scope="cases:read")
@@ -106,10 +115,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @api_view(("GET",), scope="cases:read")
 def case_document(request: HttpRequest, reference: str, attachment_id: str) -> FileResponse:
-    case = get_case_for_agent(_client(request).user, reference)
-    attachment = Attachment.objects.filter(case=case, id=attachment_id).first()
-    if attachment is None:
-        raise not_found()
+    attachment = get_case_attachment_for_agent(_client(request).user, reference, attachment_id)
     return FileResponse(
         default_storage.open(attachment.storage_name, "rb"),
         content_type=attachment.content_type,
@@ -145,10 +151,11 @@ def _documents(data: dict[str, Any]) -> list[tuple[SimpleUploadedFile, FileKind]
     return checked
 
 
-def _write(
-    request: HttpRequest, reference: str, change: Callable[[Case, ApiClient, dict[str, Any]], None]
-) -> HttpResponse:
-    """Check If-Match against the locked case, make the change, answer with the new state."""
+Change = Callable[[Case, ApiClient, dict[str, Any], int | None], None]
+
+
+def _write(request: HttpRequest, reference: str, change: Change) -> HttpResponse:
+    """Make the change under the version If-Match names, answer with the new state."""
     client = _client(request)
     data = read_json(request)
     if_match = str(request.META.get("HTTP_IF_MATCH", "")).strip()
@@ -158,23 +165,31 @@ def _write(
             _("Read the case first and send its ETag in If-Match, so that no change is lost."),
         )  # fmt: skip
     case = get_case_for_agent(client.user, reference)
-    with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
-        current = representation.etag_of(representation.case_detail(request, case))
-        if if_match != "*" and current not in [tag.strip() for tag in if_match.split(",")]:
-            raise Problem(
-                412, "precondition-failed", _("The case has changed since you read it."),
-                _("Read the case again, check the change, and retry with its new ETag."),
-            )  # fmt: skip
-        try:
-            change(case, client, data)
-        except InvalidTransition:
-            raise Problem(
-                409, "invalid-transition", _("The case cannot take this status now."),
-                _("The case is %(status)s.") % {"status": case.get_status_display()},
-            ) from None  # fmt: skip
+    expected = _expected_version(if_match, case)
+    try:
+        check_version(case, expected)  # early, before documents are stored; the action rechecks
+        with transaction.atomic():
+            change(case, client, data, expected)
+    except StaleCase:
+        raise Problem(
+            412, "precondition-failed", _("The case has changed since you read it."),
+            _("Read the case again, check the change, and retry with its new ETag."),
+        ) from None  # fmt: skip
+    except CaseRefused as refused:
+        raise Problem(409, refused.code, refused.message) from None
     case.refresh_from_db()
     return _represented(request, case)
+
+
+def _expected_version(if_match: str, case: Case) -> int | None:
+    """The version the writer read: ``*`` asks for none; of several tags, the current one if
+    listed (the action checks it again under its lock), else one that is no longer current."""
+    if if_match == "*":
+        return None
+    versions = representation.versions_in(if_match)
+    if case.version in versions:
+        return case.version
+    return versions[0] if versions else 0
 
 
 def _store(
@@ -185,7 +200,7 @@ def _store(
 
 @api_view(("POST",), scope="cases:write")
 def case_status(request: HttpRequest, reference: str) -> HttpResponse:
-    def change(case: Case, client: ApiClient, data: dict[str, Any]) -> None:
+    def change(case: Case, client: ApiClient, data: dict[str, Any], expected: int | None) -> None:
         status = string_field(data, "status", 30)
         note = string_field(data, "note", MAX_TEXT, required=False)
         if status not in Case.Status.values:
@@ -193,43 +208,45 @@ def case_status(request: HttpRequest, reference: str) -> HttpResponse:
         if status == Case.Status.INFORMATION_REQUESTED:
             if not note.strip():
                 raise invalid("note", _("Say what information you need."))
-            do_request_information(case, client.user, note)
+            do_request_information(case, client.user, note, expected_version=expected)
         else:
-            do_change_status(case, client.user, status, note)
+            do_change_status(case, client.user, status, note, expected_version=expected)
 
     return _write(request, reference, change)
 
 
 @api_view(("POST",), scope="cases:write")
 def case_messages(request: HttpRequest, reference: str) -> HttpResponse:
-    def change(case: Case, client: ApiClient, data: dict[str, Any]) -> None:
+    def change(case: Case, client: ApiClient, data: dict[str, Any], expected: int | None) -> None:
         body = string_field(data, "body", MAX_TEXT)
         request_information = data.get("requests_information", False)
         if not isinstance(request_information, bool):
             raise invalid("requests_information", _("Give true or false."))
-        documents = _store(client, _documents(data))
+        documents = _documents(data)
         if request_information:
-            do_request_information(case, client.user, body, documents)
+            do_request_information(
+                case, client.user, body, _store(client, documents), expected_version=expected
+            )
         else:
-            if not case.is_open:
-                raise InvalidTransition(case.status)
-            do_post_message(case, client.user, body, documents)
+            check_can_post_message(case)  # before storing documents; the action checks again
+            do_post_message(
+                case, client.user, body, _store(client, documents), expected_version=expected
+            )
 
     return _write(request, reference, change)
 
 
 @api_view(("POST",), scope="cases:write")
 def case_decision(request: HttpRequest, reference: str) -> HttpResponse:
-    def change(case: Case, client: ApiClient, data: dict[str, Any]) -> None:
+    def change(case: Case, client: ApiClient, data: dict[str, Any], expected: int | None) -> None:
         status = string_field(data, "status", 30)
         if status not in (Case.Status.APPROVED, Case.Status.REJECTED):
             raise invalid("status", _("A decision is approved or rejected."))
         note = string_field(data, "note", MAX_TEXT, required=False)
         documents = _documents(data)
-        if status not in ALLOWED_TRANSITIONS.get(case.status, set()):
-            raise InvalidTransition(case.status)
-        if documents:
-            do_post_message(case, client.user, note or _("Decision"), _store(client, documents))
-        do_change_status(case, client.user, status, note)
+        check_can_decide(case, status)  # before storing documents; the action checks again
+        do_decide(
+            case, client.user, status, note, _store(client, documents), expected_version=expected
+        )
 
     return _write(request, reference, change)

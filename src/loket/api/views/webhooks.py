@@ -8,12 +8,15 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from loket.api import representation
+from loket.api.actions import (
+    WebhookRefused,
+    do_register_webhook_endpoint,
+    do_remove_webhook_endpoint,
+)
 from loket.api.http import api_view, json_response, paginate, read_json, string_field
 from loket.api.models import ApiClient, WebhookDelivery, WebhookEndpoint
 from loket.api.problems import invalid, not_found
-from loket.api.webhooks import do_add_endpoint, do_replay, secret_problem, url_problem
-
-MAX_ENDPOINTS = 20
+from loket.api.webhooks import do_replay
 
 
 def _client(request: HttpRequest) -> ApiClient:
@@ -40,8 +43,6 @@ def endpoints(request: HttpRequest) -> HttpResponse:
         return json_response(paginate(request, mine.order_by("id"), representation.endpoint))
     data = read_json(request)
     url = string_field(data, "url", 500)
-    if url_problem(url):
-        raise invalid("url", _("Give an https address on the public internet."))
     events = data.get("events", list(WebhookEndpoint.EVENTS))
     if (
         not isinstance(events, list)
@@ -51,15 +52,17 @@ def endpoints(request: HttpRequest) -> HttpResponse:
         raise invalid("events", _("Choose events among: %(events)s.")
                       % {"events": ", ".join(WebhookEndpoint.EVENTS)})  # fmt: skip
     secret = data.get("secret") or ""
-    if not isinstance(secret, str) or (secret and secret_problem(secret)):
+    if not isinstance(secret, str) or "\x00" in secret:
         raise invalid(
             "secret",
             _("Give a secret of the form whsec_ followed by 24 to 64 bytes in base64, or none."),
         )
-    if mine.count() >= MAX_ENDPOINTS:
-        raise invalid("url", _("An administration has at most %(max)s endpoints.")
-                      % {"max": MAX_ENDPOINTS})  # fmt: skip
-    endpoint, secret = do_add_endpoint(client.administration_id, url, events, secret)
+    try:
+        endpoint, secret = do_register_webhook_endpoint(
+            client.administration_id, url, events, secret
+        )
+    except WebhookRefused as refused:
+        raise invalid(refused.field, refused.message) from None
     body: dict[str, Any] = {**representation.endpoint(endpoint), "secret": secret}
     return json_response(body, status=201)
 
@@ -68,7 +71,7 @@ def endpoints(request: HttpRequest) -> HttpResponse:
 def endpoint(request: HttpRequest, endpoint_id: int) -> HttpResponse:
     item = _endpoint(request, endpoint_id)
     if request.method == "DELETE":
-        item.delete()
+        do_remove_webhook_endpoint(item)
         return HttpResponse(status=204)
     return json_response(representation.endpoint(item))
 

@@ -6,15 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from loket.cases.actions import do_post_message, do_withdraw
+from loket.cases.actions import CaseRefused, check_can_post_message, do_post_message, do_withdraw
 from loket.cases.selectors import cases_of_applicant, get_case_for_applicant
 from loket.core.models import User
 from loket.forms.models import Draft
+from loket.notify.actions import do_mark_read
 from loket.notify.models import Notification
 from loket.web.authentication import demo_login_enabled, log_in, log_out
 from loket.web.casework import MessageForm
@@ -63,11 +63,12 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_cases(request: HttpRequest) -> HttpResponse:
+    """Drafts, the inbox and the cases. Reading the page changes nothing: the inbox's "mark as
+    read" button posts to :func:`mark_notices_read`."""
     assert isinstance(request.user, User)
     drafts = Draft.objects.filter(user=request.user).select_related("procedure")
     notices = list(Notification.objects.filter(recipient=request.user).select_related("case")[:20])
     unread = [n.pk for n in notices if n.read_at is None]
-    Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
     return render(
         request,
         "web/account/my_cases.html",
@@ -81,6 +82,16 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def mark_notices_read(request: HttpRequest) -> HttpResponse:
+    """Mark as read the notices the page showed (those posted back), not newer ones."""
+    assert isinstance(request.user, User)
+    shown = [raw for raw in request.POST.getlist("notice")[:100] if raw.isascii() and raw.isdigit()]
+    do_mark_read(request.user, [int(raw) for raw in shown if len(raw) < 12])
+    return redirect("web:my-cases")
+
+
+@login_required
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The applicant's view of a case: status, history, messages, documents; answer, withdraw."""
     user = request.user
@@ -91,25 +102,38 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         request.POST if action == "message" else None,
         request.FILES if action == "message" else None,
     )
-    if action == "message" and case.is_open and form.is_valid():
-        files = form.stored_attachments(user)
-        if not form.errors:
-            do_post_message(case, user, form.cleaned_data["body"], files)
-            messages.success(request, _("Your message has been sent."))
-            return redirect("web:case", reference=case.reference)
-    if action == "withdraw" and case.is_open:
-        do_withdraw(case, user)
-        messages.success(request, _("Your application has been withdrawn."))
+    status = 200
+    if action == "message":
+        try:
+            check_can_post_message(case)  # before storing a file that could not be used
+            if form.is_valid():
+                files = form.stored_attachments(user)
+                if not form.errors:
+                    do_post_message(case, user, form.cleaned_data["body"], files)
+                    messages.success(request, _("Your message has been sent."))
+                    return redirect("web:case", reference=case.reference)
+        except CaseRefused as refused:
+            form.add_error(None, refused.message)
+            status = 409  # the case closed: what was typed stays on the page
+        else:
+            status = 422
+    if action == "withdraw":
+        try:
+            do_withdraw(case, user)
+        except CaseRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, _("Your application has been withdrawn."))
         return redirect("web:case", reference=case.reference)
     return render(
         request,
         "web/account/case.html",
         {
             "case": case,
-            "events": case.events.all(),
+            "events": case.events.status_changes(),
             "messages_list": case.messages.select_related("author").prefetch_related("attachments"),
-            "form": form if case.is_open else None,
+            "form": form if case.is_open or form.is_bound else None,
             "just_submitted": request.GET.get("submitted") == "1",
         },
-        status=422 if form.errors else 200,
+        status=status,
     )

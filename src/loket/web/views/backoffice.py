@@ -15,18 +15,25 @@ from django.utils.translation import gettext_lazy
 
 from loket.cases.actions import (
     ALLOWED_TRANSITIONS,
-    InvalidTransition,
+    DECISIONS,
+    CaseRefused,
+    StaleCase,
+    check_can_post_message,
+    check_version,
     do_assign,
     do_change_status,
+    do_decide,
     do_post_message,
     do_record_case_opening,
     do_request_information,
 )
 from loket.cases.models import Case
 from loket.cases.selectors import (
+    Changes,
     QueueFilters,
     agent_administration_ids,
     cases_visible_to,
+    changes_since,
     colleagues_of,
     filter_queue,
     get_case_for_agent,
@@ -35,6 +42,7 @@ from loket.cases.selectors import (
 from loket.catalog.models import Procedure
 from loket.core.models import Administration, User
 from loket.forms.definitions import get_definition
+from loket.forms.models import Attachment
 from loket.web.casework import DecisionForm, MessageForm
 from loket.web.presenters import answer_rows, declared_rows, fact_rows
 from loket.web.views.errors import bad_request
@@ -110,18 +118,35 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _posted_number(request: HttpRequest, name: str) -> int | None:
+    """A whole number a back-office form posts (the case version it was shown with, a user id),
+    or None."""
+    raw = request.POST.get(name, "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
 def _bulk_change(request: HttpRequest, agent: User) -> HttpResponse:
-    """Move several cases to one status; cases that cannot make that move are reported."""
+    """Move several cases to one status. A case changed by someone else since the queue was
+    shown is skipped, and so is a case that cannot make that move; both are named."""
     status = request.POST.get("bulk_status", "")
     chosen = cases_visible_to(agent).filter(reference__in=request.POST.getlist("selected")[:200])
-    changed, refused = 0, []
+    changed, refused, stale = 0, [], []
     for case in chosen:
+        seen = _posted_number(request, f"version-{case.reference}")
         try:
-            do_change_status(case, agent, status)
+            do_change_status(case, agent, status, expected_version=-1 if seen is None else seen)
             changed += 1
-        except InvalidTransition:
+        except StaleCase:
+            stale.append(case.reference)
+        except CaseRefused:
             refused.append(case.reference)
     messages.info(request, _("%(count)s cases changed.") % {"count": changed})
+    if stale:
+        messages.warning(
+            request,
+            _("These cases were changed by someone else meanwhile and were left as they are; "
+              "check them and try again: %(list)s") % {"list": ", ".join(stale)},
+        )  # fmt: skip
     if refused:
         messages.warning(
             request,
@@ -130,41 +155,104 @@ def _bulk_change(request: HttpRequest, agent: User) -> HttpResponse:
     return redirect(request.get_full_path())
 
 
+CASE_ACTIONS = ("decide", "message", "request", "assign")
+
+
 @login_required
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     agent = _agent(request)
     case = get_case_for_agent(agent, reference)
-    allowed = ALLOWED_TRANSITIONS.get(case.status, set()) - {Case.Status.INFORMATION_REQUESTED}
-    action = request.POST.get("action", "") if request.method == "POST" else ""
-    if request.method == "POST" and action not in ("decide", "message", "request", "assign"):
+    if request.method == "POST":
+        return _act(request, agent, case)
+    do_record_case_opening(case, agent)
+    return _case_page(request, agent, case, DecisionForm(allowed=_decisions(case)), MessageForm())
+
+
+def _decisions(case: Case) -> set[str]:
+    return ALLOWED_TRANSITIONS.get(case.status, set()) - {Case.Status.INFORMATION_REQUESTED}
+
+
+def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
+    """One write from the case page, under the version the page was shown with: a change made
+    meanwhile by someone else is shown (409) with what the agent typed, to check and resend."""
+    action = request.POST.get("action", "")
+    seen = _posted_number(request, "version")
+    if action not in CASE_ACTIONS or seen is None:
         return bad_request(request)
-    decision = DecisionForm(request.POST if action == "decide" else None, allowed=allowed)
+    decision = DecisionForm(
+        request.POST if action == "decide" else None,
+        request.FILES if action == "decide" else None,
+        allowed=_decisions(case),
+    )
     message = MessageForm(
         request.POST if action in ("message", "request") else None,
         request.FILES if action in ("message", "request") else None,
     )
-    if action == "decide" and decision.is_valid():
-        do_change_status(
-            case, agent, decision.cleaned_data["status"], decision.cleaned_data["note"]
-        )
-        return redirect("web:backoffice-case", reference=case.reference)
-    if action in ("message", "request") and message.is_valid():
-        files = message.stored_attachments(agent)
-        if not message.errors:
-            body = message.cleaned_data["body"]
-            if action == "request":
-                do_request_information(case, agent, body, files)
-            else:
-                do_post_message(case, agent, body, files)
+    form = decision if action == "decide" else message
+    try:
+        check_version(case, seen)  # before storing a file that could not be used
+        if action == "assign":
+            chosen = _posted_number(request, "assignee") or 0
+            assignee = colleagues_of(agent).filter(pk=chosen).first()
+            do_assign(case, agent, assignee, expected_version=seen)
             return redirect("web:backoffice-case", reference=case.reference)
-    if action == "assign":
-        assignee = colleagues_of(agent).filter(pk=request.POST.get("assignee") or 0).first()
-        do_assign(case, assignee)
-        return redirect("web:backoffice-case", reference=case.reference)
-    if request.method == "GET":
-        do_record_case_opening(case, agent)
+        if action != "decide":
+            check_can_post_message(case)
+        if form.is_valid():
+            files = form.stored_attachments(agent)
+            if not form.errors:
+                _write(case, agent, action, form.cleaned_data, files, seen)
+                return redirect("web:backoffice-case", reference=case.reference)
+    except StaleCase as stale:
+        return _stale_page(request, agent, stale, action)
+    except CaseRefused as refused:
+        form.add_error(None, refused.message)
+        return _case_page(request, agent, case, decision, message, status=409)
+    return _case_page(request, agent, case, decision, message, status=422)
+
+
+def _write(
+    case: Case, agent: User, action: str, data: dict[str, Any], files: list[Attachment], seen: int
+) -> None:
+    if action == "decide" and data["status"] in DECISIONS:
+        do_decide(case, agent, data["status"], data["note"], files, expected_version=seen)
+    elif action == "decide":
+        do_change_status(case, agent, data["status"], data["note"], expected_version=seen)
+    elif action == "request":
+        do_request_information(case, agent, data["body"], files, expected_version=seen)
+    else:
+        do_post_message(case, agent, data["body"], files, expected_version=seen)
+
+
+def _stale_page(request: HttpRequest, agent: User, stale: StaleCase, action: str) -> HttpResponse:
+    """The case as it is now, what changed since the agent's version, and what they typed (not
+    a file: a browser cannot be given one back), ready to check and send again."""
+    case = get_case_for_agent(agent, stale.case.reference)
+    typed = request.POST
+    decision = DecisionForm(
+        initial={"status": typed.get("status", ""), "note": typed.get("note", "")}
+        if action == "decide" else None,
+        allowed=_decisions(case),
+    )  # fmt: skip
+    message = MessageForm(
+        initial={"body": typed.get("body", "")} if action in ("message", "request") else None
+    )
+    return _case_page(
+        request, agent, case, decision, message, status=409,
+        changed=changes_since(case, stale.expected_version), refusal=stale.message,
+    )  # fmt: skip
+
+
+def _typed(form: forms.Form) -> bool:
+    """The agent sent this form: it stays on the page, whatever the case's state now."""
+    return form.is_bound or bool(form.initial)
+
+
+def _case_page(
+    request: HttpRequest, agent: User, case: Case, decision: DecisionForm, message: MessageForm,
+    status: int = 200, changed: Changes | None = None, refusal: str = "",
+) -> HttpResponse:  # fmt: skip
     definition = get_definition(case.procedure_id, case.definition_version)
-    invalid = bool(decision.errors or message.errors)
     return render(
         request,
         "web/backoffice/case.html",
@@ -174,13 +262,15 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "declared": declared_rows(case.answers.get("declared", {})),
             "declared_instead": case.declared_instead,
             "answers": answer_rows(definition, case.answers, case.facts) if definition else [],
-            "events": case.events.select_related("actor"),
+            "events": case.events.select_related("actor", "assignee"),
             "messages_list": case.messages.select_related("author").prefetch_related("attachments"),
-            "decision_form": decision if allowed else None,
-            "message_form": message if case.is_open else None,
+            "decision_form": decision if _decisions(case) or _typed(decision) else None,
+            "message_form": message if case.is_open or _typed(message) else None,
             "can_request": Case.Status.INFORMATION_REQUESTED
             in ALLOWED_TRANSITIONS.get(case.status, set()),
             "colleagues": colleagues_of(agent),
+            "changed": changed,
+            "refusal": refusal,
         },
-        status=422 if invalid else 200,
+        status=status,
     )

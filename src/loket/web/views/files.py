@@ -9,11 +9,9 @@ from django.utils import translation
 
 from loket.cases.documents import KINDS, document_pdf
 from loket.cases.models import Case
-from loket.cases.selectors import agent_administration_ids, get_case_for_agent
+from loket.cases.selectors import get_attachment_for, get_case_for_agent, get_case_for_applicant
 from loket.core.models import User
 from loket.forms.definitions import get_definition
-from loket.forms.models import Attachment
-from loket.web.casework import attachment_visible_to
 from loket.web.presenters import answer_rows
 
 
@@ -24,10 +22,7 @@ def _user(request: HttpRequest) -> User:
 
 @login_required
 def attachment(request: HttpRequest, attachment_id: str) -> FileResponse:
-    user = _user(request)
-    found = Attachment.objects.select_related("case").filter(id=attachment_id).first()
-    if found is None or not attachment_visible_to(found, user, agent_administration_ids(user)):
-        raise Http404
+    found = get_attachment_for(_user(request), str(attachment_id))
     response = FileResponse(
         default_storage.open(found.storage_name, "rb"),
         as_attachment=True,
@@ -53,10 +48,7 @@ def _pdf(case: Case, kind: str) -> HttpResponse:
 
 @login_required
 def applicant_document(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
-    case = Case.objects.filter(applicant=_user(request), reference=reference).first()
-    if case is None:
-        raise Http404
-    return _pdf(case, kind)
+    return _pdf(get_case_for_applicant(_user(request), reference), kind)
 
 
 @login_required

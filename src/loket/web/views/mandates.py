@@ -14,9 +14,8 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +25,6 @@ from loket.cases.models import Case
 from loket.catalog.models import Procedure
 from loket.core.access import access
 from loket.core.models import User
-from loket.forms.models import Draft
 from loket.mandates.actions import (
     MandateRefused,
     do_end_counter_session,
@@ -39,9 +37,13 @@ from loket.mandates.actions import (
 from loket.mandates.models import Mandate
 from loket.mandates.selectors import (
     cases_submitted_for,
+    get_mandate_given_by,
+    get_mandate_held_by,
     helper_mandates,
     mandates_given_by,
     mandates_held_by,
+    principal_cases_for,
+    principal_drafts_for,
 )
 from loket.notify.models import Notification
 from loket.web.acting import SESSION_KEY, acting_mandate, start_acting, stop_acting
@@ -184,7 +186,7 @@ def give(request: HttpRequest) -> HttpResponse:
 @require_POST
 def revoke(request: HttpRequest, mandate_id: int) -> HttpResponse:
     assert isinstance(request.user, User)
-    mandate = get_object_or_404(mandates_given_by(request.user), pk=mandate_id)
+    mandate = get_mandate_given_by(request.user, mandate_id)
     do_revoke_mandate(mandate)
     messages.success(request, _("The mandate has been revoked."))
     return redirect("web:mandates")
@@ -196,7 +198,7 @@ def act(request: HttpRequest, mandate_id: int) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     do_link_invitations(user)
-    mandate = get_object_or_404(mandates_held_by(user).exclude(kind="counter"), pk=mandate_id)
+    mandate = get_mandate_held_by(user, mandate_id)
     start_acting(request, mandate)
     chosen = request.POST.get("procedure", "")
     if chosen and mandate.covers(chosen) and Procedure.objects.filter(id=chosen).exists():
@@ -235,7 +237,7 @@ def helping(request: HttpRequest) -> HttpResponse:
         request,
         "web/mandates/helping.html",
         {
-            "principals": [_pending_for(m, names) for m in mandates if m.is_valid_on(today)],
+            "principals": [_pending_for(user, m, names) for m in mandates if m.is_valid_on(today)],
             "upcoming": [m for m in mandates if m.revoked_at is None and m.starts_on > today],
             "past": [
                 {"mandate": m, "procedures": [names.get(i, i) for i in m.procedure_ids]}
@@ -247,16 +249,11 @@ def helping(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _pending_for(mandate: Mandate, names: dict[str, str]) -> dict[str, Any]:
+def _pending_for(helper: User, mandate: Mandate, names: dict[str, str]) -> dict[str, Any]:
     """What waits for one principal in the procedures the mandate covers: drafts in progress,
     cases waiting for information or with an unread message, recent decisions."""
-    covered = Q(procedure_id__in=mandate.procedure_ids) if mandate.procedure_ids else Q()
     principal = mandate.grantor
-    cases = list(
-        Case.objects.filter(covered, applicant=principal)
-        .select_related("procedure")
-        .order_by("-submitted_at")[:100]
-    )
+    cases = list(principal_cases_for(helper, mandate).order_by("-submitted_at")[:100])
     unread = set(
         Notification.objects.filter(
             recipient=principal,
@@ -269,11 +266,7 @@ def _pending_for(mandate: Mandate, names: dict[str, str]) -> dict[str, Any]:
     return {
         "mandate": mandate,
         "procedures": [names.get(i, i) for i in mandate.procedure_ids],
-        "drafts": list(
-            Draft.objects.filter(covered, user=principal)
-            .select_related("procedure")
-            .order_by("-updated_at")
-        ),
+        "drafts": list(principal_drafts_for(helper, mandate).order_by("-updated_at")),
         "waiting": [c for c in cases if c.status == Case.Status.INFORMATION_REQUESTED],
         "unread": [c for c in cases if c.pk in unread],
         "decided": [c for c in cases if c.is_decided and c.decided_at and c.decided_at >= since],

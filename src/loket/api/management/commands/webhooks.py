@@ -7,8 +7,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from loket.api.actions import (
+    WebhookRefused,
+    do_register_webhook_endpoint,
+    do_remove_webhook_endpoint,
+)
 from loket.api.models import WebhookEndpoint
-from loket.api.webhooks import do_add_endpoint, url_problem
 from loket.core.models import Administration
 
 
@@ -35,19 +39,21 @@ class Command(BaseCommand):
             administration = Administration.objects.filter(id=options["administration"]).first()
             if administration is None:
                 raise CommandError(f"no administration {options['administration']!r}")
-            refused = url_problem(options["url"])
-            if refused:
-                raise CommandError(f"this URL cannot receive webhooks ({refused})")
-            endpoint, secret = do_add_endpoint(
-                administration.id, options["url"], options["event"] or WebhookEndpoint.EVENTS
-            )
+            try:
+                endpoint, secret = do_register_webhook_endpoint(
+                    administration.id, options["url"], options["event"] or WebhookEndpoint.EVENTS
+                )
+            except WebhookRefused as refused:
+                reason = f" ({refused.reason})" if refused.reason else ""
+                raise CommandError(f"{refused.message}{reason}") from None
             self.stdout.write(f"endpoint {endpoint.pk} ({' '.join(endpoint.events)})")
             self.stdout.write("secret (shown only now, give it to the receiver):")
             self.stdout.write(secret)
         elif action == "remove":
-            deleted, _ = WebhookEndpoint.objects.filter(pk=options["endpoint_id"]).delete()
-            if not deleted:
+            found = WebhookEndpoint.objects.filter(pk=options["endpoint_id"]).first()
+            if found is None:
                 raise CommandError(f"no endpoint {options['endpoint_id']}")
+            do_remove_webhook_endpoint(found)
             self.stdout.write(f"endpoint {options['endpoint_id']} removed")
         else:
             endpoints = WebhookEndpoint.objects.order_by("id")
