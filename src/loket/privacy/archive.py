@@ -10,7 +10,6 @@ deleted on download or expiry.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import secrets
@@ -29,6 +28,7 @@ from loket.audit.models import AccessLogEntry
 from loket.audit.subjects import subject_pseudonyms
 from loket.cases.documents import document_pdf
 from loket.cases.models import Case
+from loket.core import csv_export
 from loket.core.models import User
 from loket.forms.models import Draft
 from loket.mandates.models import Mandate
@@ -140,7 +140,7 @@ TABLES = ("cases", "drafts", "consultations", "mandates_given", "mandates_receiv
 def _csv(rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer = csv_export.DictWriter(out, fieldnames=list(rows[0]))
         writer.writeheader()
         for row in rows:
             writer.writerow(
