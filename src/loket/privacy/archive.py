@@ -22,7 +22,6 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from weasyprint import HTML
 
 from loket.audit.models import AccessLogEntry
 from loket.audit.subjects import subject_pseudonyms
@@ -30,6 +29,7 @@ from loket.cases.documents import document_pdf
 from loket.cases.models import Case
 from loket.core import csv_export
 from loket.core.models import User
+from loket.core.pdf import html_to_pdf
 from loket.forms.models import Draft
 from loket.mandates.models import Mandate
 from loket.notify.models import Notification
@@ -157,8 +157,7 @@ def summary_pdf(person: User, data: dict[str, Any]) -> bytes:
             "privacy/archive_summary.html",
             {"data": data, "language": person.preferred_language or "fr", "now": timezone.now()},
         )
-    pdf: bytes = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
-    return pdf
+    return html_to_pdf(html)
 
 
 def build_zip(person: User) -> bytes:
