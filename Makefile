@@ -3,14 +3,18 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Every package of the dependency tree, runtime and dev, pinned with its hashes (pip-compile; see
+# README, "Developing", to update it).
+LOCK := requirements/dev.lock
 
-.PHONY: demo test test-future lint typecheck unit e2e faults messages check-messages clean bench
+.PHONY: demo test test-future lint typecheck unit e2e faults messages check-messages clean bench sbom
 
-$(STAMP): pyproject.toml
+# A fresh .venv with exactly the locked versions, then Loket itself without resolving again.
+$(STAMP): $(LOCK) pyproject.toml
 	@$(PYTHON) -c "import sys; sys.exit(sys.version_info[:2] != (3, 11))" || { echo "Loket needs Python 3.11 (found: $(PYTHON))"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(PYTHON) -m venv --clear $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -52,6 +56,11 @@ messages: $(STAMP)
 # postgresql://postgres@127.0.0.1:5432/loket_bench); writes bench/results/latest.md.
 bench: $(STAMP)
 	LOKET_ENV=test $(BIN)/python -m bench.run
+
+# A CycloneDX SBOM of what is installed in .venv: var/sbom.cdx.json.
+sbom: $(STAMP)
+	mkdir -p var
+	$(BIN)/cyclonedx-py environment --pyproject pyproject.toml --output-format JSON --output-file var/sbom.cdx.json $(VENV)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

@@ -59,6 +59,8 @@ def test_a_complete_production_configuration_is_accepted() -> None:
             "sends a token over plain http",
         ),
         ({"LOKET_SOURCE_ENDPOINTS": "{not json"}, "LOKET_SOURCE_ENDPOINTS is not valid JSON"),
+        ({"LOKET_PUBLIC_URL": "http://loket.brussels"}, "LOKET_PUBLIC_URL must be an https://"),
+        ({"LOKET_ALLOWED_HOSTS": "*,loket.brussels"}, "LOKET_ALLOWED_HOSTS"),
     ],
 )
 def test_production_refuses_unsafe_settings_and_names_the_problem(

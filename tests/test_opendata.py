@@ -229,7 +229,9 @@ def test_the_catalogue_has_titles_in_three_languages_and_the_configured_base(
     release: Release, settings: SettingsWrapper
 ) -> None:
     settings.LOKET_PUBLIC_URL = "https://loket.example.brussels/"
+    settings.LOKET_OPENDATA_CONTACT = "data@loket.example.brussels"
     body = Client().get("/open-data/catalog.ttl").content.decode()
+    assert "mailto:data@loket.example.brussels" in body
     data = Graph().parse(data=body, format="turtle")
     from rdflib import DCAT, DCTERMS, URIRef
 
@@ -311,3 +313,12 @@ def test_the_command_publishes_a_release(storage: Path) -> None:
     out = io.StringIO()
     call_command("opendata", "publish", stdout=out)
     assert "release" in out.getvalue() and Release.objects.count() == 1
+
+
+def test_disclosure_control_follows_the_threshold_and_rounding_settings(
+    settings: SettingsWrapper,
+) -> None:
+    from loket.opendata.tables import Protection
+
+    settings.LOKET_OPENDATA_THRESHOLD, settings.LOKET_OPENDATA_ROUNDING = 7, 5
+    assert Protection.from_settings() == Protection(threshold=7, rounding=5)

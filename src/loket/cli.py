@@ -80,8 +80,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         demo(arguments[1:])
     elif command == "serve":
         _setup()
-        bind = os.environ.get("LOKET_BIND", "0.0.0.0:8000")
-        _serve(bind, workers=int(os.environ.get("LOKET_WORKERS", "3")))
+        from django.conf import settings
+
+        _serve(settings.CONFIG.bind, workers=settings.CONFIG.workers)
     elif command in ("help", "-h", "--help"):
         print(__doc__)
         print("Commands: demo [--reseed], serve, worker [--once], seed, migrate, audit, report,")

@@ -1,4 +1,4 @@
-"""Django settings for Loket. Every deployment choice is a ``LOKET_*`` variable (config.py)."""
+"""Django settings for Loket. Every deployment choice is a ``LOKET_*`` variable (loket.config)."""
 
 from __future__ import annotations
 
@@ -149,6 +149,14 @@ LOKET_SUBMISSION_RATE_LIMIT = CONFIG.rate_limits["LOKET_SUBMISSION_RATE_LIMIT"]
 # Days a finished task stays in the queue's table: done, and failed for good (loket.tasks).
 LOKET_TASKS_KEEP_DONE_DAYS = CONFIG.tasks_keep_done_days
 LOKET_TASKS_KEEP_FAILED_DAYS = CONFIG.tasks_keep_failed_days
+# Where notification e-mails go (loket.notify.tasks), e.g. smtp://user:password@host:587?tls=1.
+LOKET_EMAIL_URL = CONFIG.email_url
+# The base of public URIs (open data's DCAT-AP catalogue); empty: the request's own origin.
+LOKET_PUBLIC_URL = CONFIG.public_url
+# Open data's disclosure control and contact point (loket.opendata).
+LOKET_OPENDATA_THRESHOLD = CONFIG.opendata_threshold
+LOKET_OPENDATA_ROUNDING = CONFIG.opendata_rounding
+LOKET_OPENDATA_CONTACT = CONFIG.opendata_contact
 # Django deploy checks that do not apply (loket.core.deploy_checks says why): TLS ends at the
 # reverse proxy, which redirects to HTTPS (loket.E003 checks the proxy header instead, W008); HSTS
 # for subdomains and preload are the region's domain's decision, not Loket's (W005, W021).

@@ -1,11 +1,12 @@
 """Rate limits in the database, so that every worker process counts the same requests.
 
 A fixed window per key: ``limit`` requests per ``seconds``. The first refusal in a window
-records a security event (one, not one per refused request). Limits come from settings:
+records a security event (one, not one per refused request). Limits come from settings, as
+(requests, seconds), with their defaults in loket.config.defaults:
 
-- ``LOKET_API_RATE_LIMIT``: (requests, seconds) per API client, default 600 per minute;
-- ``LOKET_API_ANONYMOUS_RATE_LIMIT``: per client address on the public catalogue, 120 per minute;
-- ``LOKET_SUBMISSION_RATE_LIMIT``: final submissions per user, 10 per hour.
+- ``LOKET_API_RATE_LIMIT``: per API client;
+- ``LOKET_API_ANONYMOUS_RATE_LIMIT``: per client address on the public catalogue;
+- ``LOKET_SUBMISSION_RATE_LIMIT``: final submissions per user.
 """
 
 from __future__ import annotations
@@ -26,16 +27,11 @@ from loket.api.models import RateCounter
 from loket.audit.actions import do_record_security_event
 from loket.tasks.queue import every, handler
 
-DEFAULTS: dict[str, tuple[int, int]] = {
-    "LOKET_API_RATE_LIMIT": (600, 60),
-    "LOKET_API_ANONYMOUS_RATE_LIMIT": (120, 60),
-    "LOKET_SUBMISSION_RATE_LIMIT": (10, 3600),
-}
 KEEP = timedelta(days=1)
 
 
 def limit_for(setting: str) -> tuple[int, int]:
-    requests, seconds = getattr(settings, setting, DEFAULTS[setting])
+    requests, seconds = getattr(settings, setting)
     return int(requests), max(1, int(seconds))
 
 

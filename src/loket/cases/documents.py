@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import HTML
 
 from loket.cases.models import Case
+from loket.core.pdf import html_to_pdf
 from loket.forms.definitions import get_definition
 
 KINDS = ("receipt", "decision")
@@ -35,6 +35,4 @@ def document_html(case: Case, kind: str, answer_rows: list[dict[str, str]]) -> s
 
 def document_pdf(case: Case, kind: str, answer_rows: list[dict[str, str]]) -> bytes:
     """A PDF/UA-1 (tagged, with language and title) of the receipt or the decision."""
-    html = document_html(case, kind, answer_rows)
-    pdf: bytes = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
-    return pdf
+    return html_to_pdf(document_html(case, kind, answer_rows))

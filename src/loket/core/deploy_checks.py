@@ -1,6 +1,6 @@
-"""``loket check --deploy``: the production refusals of config.py as system checks, plus HTTPS.
+"""``loket check --deploy``: the production refusals of loket.config as system checks, plus HTTPS.
 
-Under ``LOKET_ENV=production`` an unsafe environment already stops Loket at start-up (config.py
+Under ``LOKET_ENV=production`` an unsafe environment already stops Loket at start-up (loket.config
 raises and the ``loket`` command prints the reasons, exit 2). These checks say the same thing
 when the settings did load: in another environment (an operator checking a staging copy with
 ``LOKET_ENV=demo``), or when a settings module derived from ours weakens what settings.py sets
@@ -29,7 +29,7 @@ KEY_SETTINGS = ("LOKET_SECRET_KEY", "LOKET_SIGNING_KEY", "LOKET_PSEUDONYM_KEY")
 
 
 def _weak_keys(config: Config) -> list[str]:
-    """Keys long enough for config.py but made of a handful of characters (Django's W009 rule)."""
+    """Keys long enough for loket.config but of a handful of characters (Django's W009 rule)."""
     keys = (config.secret_key, config.signing_key, config.pseudonym_key)
     return [
         f"{name} uses fewer than 5 different characters (generate a random key)"

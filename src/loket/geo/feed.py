@@ -8,7 +8,6 @@ only Paradigm staff read it and nobody answers through HTTP (``loket urbis_feedb
 
 from __future__ import annotations
 
-import csv
 import hmac
 import io
 import json
@@ -18,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from loket.core import csv_export
 from loket.core.models import Membership
 from loket.geo.feedback import UnknownVerdict, do_set_verdict
 from loket.geo.models import RegisterFeedback
@@ -76,7 +76,7 @@ def feed_csv(request: HttpRequest) -> HttpResponse:
     if not (_has_token(request) or _is_owner_staff(request)):
         return _refused()
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv_export.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for item in RegisterFeedback.objects.all():
         writer.writerow({k: "" if v is None else v for k, v in _row(item).items()})

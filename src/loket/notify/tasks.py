@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -11,6 +10,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.utils import timezone
 
+from loket.config import parse_mail_url
 from loket.notify.models import Notification
 from loket.privacy.consent import EMAIL, has_consent
 from loket.tasks.queue import handler
@@ -19,18 +19,14 @@ SENDER = "Loket Brussels <no-reply@loket.brussels>"
 
 
 def mail_connection() -> BaseEmailBackend:
-    """smtp://user:password@host:port?tls=1, console:// or locmem:// (tests)."""
-    url = urlsplit(getattr(settings, "LOKET_EMAIL_URL", "") or settings.CONFIG.email_url)
-    if url.scheme == "console":
-        return get_connection("django.core.mail.backends.console.EmailBackend")
-    if url.scheme == "locmem":
-        return get_connection("django.core.mail.backends.locmem.EmailBackend")
-    query = parse_qs(url.query)
+    """smtp://user:password@host:port?tls=1, smtps://…, console:// or locmem:// (tests)."""
+    server = parse_mail_url(settings.LOKET_EMAIL_URL)
+    if not server.uses_smtp:
+        return get_connection(f"django.core.mail.backends.{server.scheme}.EmailBackend")
     return get_connection(
         "django.core.mail.backends.smtp.EmailBackend",
-        host=url.hostname or "127.0.0.1", port=url.port or 25,
-        username=url.username or "", password=url.password or "",
-        use_tls=query.get("tls") == ["1"], use_ssl=url.scheme == "smtps", timeout=10,
+        host=server.host, port=server.port, username=server.username, password=server.password,
+        use_tls=server.starttls, use_ssl=server.scheme == "smtps", timeout=10,
     )  # fmt: skip
 
 

@@ -89,7 +89,7 @@ FILE_TEXTS: dict[str, dict[str, str]] = {
 
 def public_base(request: HttpRequest | None = None) -> str:
     """``LOKET_PUBLIC_URL`` when set, else the request's own origin, else the local default."""
-    configured = getattr(settings, "LOKET_PUBLIC_URL", "")
+    configured = settings.LOKET_PUBLIC_URL
     if configured:
         return str(configured).rstrip("/")
     if request is not None:
@@ -172,7 +172,7 @@ class CatalogueBuilder:
         self.add(contact, RDF.type, VCARD.Organization)
         self.add(contact, RDF.type, VCARD.Kind)
         self.add(contact, VCARD.fn, Literal(NAMES["publisher"]["en"], lang="en"))
-        email = getattr(settings, "LOKET_OPENDATA_CONTACT", "opendata@paradigm.brussels")
+        email = settings.LOKET_OPENDATA_CONTACT
         self.add(contact, VCARD.hasEmail, URIRef(f"mailto:{email}"))
         self.add(contact, VCARD.hasURL, URIRef(f"{self.base}/en/open-data/"))
         return contact

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import logging
@@ -18,6 +17,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from loket.cases.models import Case
+from loket.core import csv_export
 from loket.opendata.aggregate import Period
 from loket.opendata.datasets import FORMATS, DatasetSpec, available_datasets
 from loket.opendata.models import Release, ReleasedDataset
@@ -97,7 +97,7 @@ def write_files(release: Release, spec: DatasetSpec, table: Table) -> dict[str, 
 
 def as_csv(table: Table) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_export.Writer(out, lineterminator="\n")
     writer.writerow(table.columns)
     writer.writerows(["" if cell is None else cell for cell in row] for row in table.rows)
     return out.getvalue().encode("utf-8")

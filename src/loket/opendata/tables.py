@@ -32,8 +32,8 @@ class Protection:
     @classmethod
     def from_settings(cls) -> Protection:
         return cls(
-            threshold=int(getattr(settings, "LOKET_OPENDATA_THRESHOLD", 5)),
-            rounding=int(getattr(settings, "LOKET_OPENDATA_ROUNDING", 0)),
+            threshold=int(settings.LOKET_OPENDATA_THRESHOLD),
+            rounding=int(settings.LOKET_OPENDATA_ROUNDING),
         )
 
 

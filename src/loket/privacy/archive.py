@@ -10,7 +10,6 @@ deleted on download or expiry.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import secrets
@@ -23,13 +22,14 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from weasyprint import HTML
 
 from loket.audit.models import AccessLogEntry
 from loket.audit.subjects import subject_pseudonyms
 from loket.cases.documents import document_pdf
 from loket.cases.models import Case
+from loket.core import csv_export
 from loket.core.models import User
+from loket.core.pdf import html_to_pdf
 from loket.forms.models import Draft
 from loket.mandates.models import Mandate
 from loket.notify.models import Notification
@@ -141,7 +141,7 @@ TABLES = ("cases", "drafts", "consultations", "mandates_given", "mandates_receiv
 def _csv(rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer = csv_export.DictWriter(out, fieldnames=list(rows[0]))
         writer.writeheader()
         for row in rows:
             writer.writerow(
@@ -158,8 +158,7 @@ def summary_pdf(person: User, data: dict[str, Any]) -> bytes:
             "privacy/archive_summary.html",
             {"data": data, "language": person.preferred_language or "fr", "now": timezone.now()},
         )
-    pdf: bytes = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
-    return pdf
+    return html_to_pdf(html)
 
 
 def build_zip(person: User) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import asdict
 
@@ -12,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from loket.core import csv_export
 from loket.core.models import Membership, User
 from loket.privacy.register import processing_register
 
@@ -31,7 +31,7 @@ def public_register(request: HttpRequest) -> HttpResponse:
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="loket-processing-register.csv"'
-        writer = csv.writer(response)
+        writer = csv_export.Writer(response)
         writer.writerow(COLUMNS)
         for entry in entries:
             row = asdict(entry)

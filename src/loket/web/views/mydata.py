@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import date
 
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from loket.audit.models import AccessLogEntry
 from loket.audit.proofs import proof_document
 from loket.audit.subjects import subject_pseudonyms
+from loket.core import csv_export
 from loket.core.models import Administration, User
 from loket.privacy.consent import consents_of
 from loket.sources.access import what_registers_hold
@@ -99,7 +99,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 def _csv(entries: list[AccessLogEntry]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="loket-consultations.csv"'
-    writer = csv.writer(response)
+    writer = csv_export.Writer(response)
     writer.writerow(
         [
             _("Entry"),

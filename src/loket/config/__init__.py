@@ -1,0 +1,205 @@
+"""Deployment configuration read from the environment, and the production safety checks.
+
+Every deployment choice is an environment variable (``LOKET_*``), listed with its default in
+:mod:`loket.config.defaults`. This package reads them in one place, :func:`load`, so that
+settings.py stays declarative and the refusal to run unsafely is testable. The readers refuse a
+malformed value in every environment and name the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+from loket.config.defaults import (
+    BASE_DIR,
+    DEMO_BLIND_INDEX_KEY,
+    DEMO_ENCRYPTION_KEY,
+    DEMO_ENCRYPTION_KEY_ID,
+    DEMO_KEY_PREFIX,
+    DEMO_PSEUDONYM_KEY,
+    DEMO_SECRET_KEY,
+    DEMO_SIGNING_KEY,
+    ENVIRONMENTS,
+    RATE_LIMIT_VARIABLES,
+    VARIABLES,
+)
+from loket.config.environment import ConfigurationError, Environment
+from loket.config.keys import KEY_ID_PATTERN, encryption_settings, key_problems
+from loket.config.mail import MailServer, parse_mail_url
+from loket.config.oidc import MEMBERSHIP_ROLES, OidcClient, oidc_problems, oidc_settings
+
+__all__ = [
+    "BASE_DIR",
+    "DEMO_BLIND_INDEX_KEY",
+    "DEMO_ENCRYPTION_KEY",
+    "DEMO_ENCRYPTION_KEY_ID",
+    "DEMO_KEY_PREFIX",
+    "DEMO_PSEUDONYM_KEY",
+    "DEMO_SECRET_KEY",
+    "DEMO_SIGNING_KEY",
+    "ENVIRONMENTS",
+    "KEY_ID_PATTERN",
+    "MEMBERSHIP_ROLES",
+    "VARIABLES",
+    "Config",
+    "ConfigurationError",
+    "MailServer",
+    "OidcClient",
+    "load",
+    "parse_mail_url",
+    "production_problems",
+]
+
+REGISTERS = ("population", "vehicle", "enterprise", "social")
+
+
+@dataclass(frozen=True)
+class Config:
+    env: str
+    debug: bool
+    secret_key: str
+    signing_key: str
+    pseudonym_key: str
+    database: dict[str, object]
+    allowed_hosts: list[str]
+    media_root: Path
+    static_root: Path
+    email_url: str
+    sources: dict[str, str]
+    trusted_proxies: tuple[str, ...]
+    map_tiles_url: str
+    branding: dict[str, Any]
+    urbis_feed_token: str
+    source_endpoints: dict[str, dict[str, object]]
+    # Rate limits as (requests, seconds), from "600/60", by variable name: API clients,
+    # anonymous API callers by address, final submissions per person.
+    rate_limits: dict[str, tuple[int, int]]
+    # Where `loket serve` listens and how many gunicorn workers it starts.
+    bind: str = VARIABLES["LOKET_BIND"]
+    workers: int = int(VARIABLES["LOKET_WORKERS"])
+    # The base of the public URIs (open data); empty: the request's own origin.
+    public_url: str = ""
+    # Open data: counts below the threshold are withheld; published counts are rounded to the
+    # base (0: not rounded); the contact point's e-mail address.
+    opendata_threshold: int = int(VARIABLES["LOKET_OPENDATA_THRESHOLD"])
+    opendata_rounding: int = int(VARIABLES["LOKET_OPENDATA_ROUNDING"])
+    opendata_contact: str = VARIABLES["LOKET_OPENDATA_CONTACT"]
+    # Days a finished background task is kept: done, and failed for good (loket.tasks).
+    tasks_keep_done_days: int = int(VARIABLES["LOKET_TASKS_KEEP_DONE_DAYS"])
+    tasks_keep_failed_days: int = int(VARIABLES["LOKET_TASKS_KEEP_FAILED_DAYS"])
+    # OpenID Connect login and session limits (accounts app)
+    oidc: OidcClient | None = None
+    oidc_agent: OidcClient | None = None
+    session_idle_minutes: int = int(VARIABLES["LOKET_SESSION_IDLE_MINUTES"])
+    session_max_hours: int = int(VARIABLES["LOKET_SESSION_MAX_HOURS"])
+    # Encryption at rest (core.crypto)
+    encryption_keys: dict[str, bytes] = field(default_factory=dict, repr=False)
+    encryption_key_id: str = ""
+    blind_index_key: str = field(default=DEMO_BLIND_INDEX_KEY, repr=False)
+
+    @property
+    def is_demo(self) -> bool:
+        return self.env in ("demo", "development", "test")
+
+    @property
+    def mail_server(self) -> MailServer:
+        return parse_mail_url(self.email_url)
+
+
+def load(environ: Mapping[str, str] | None = None) -> Config:
+    """Read the ``LOKET_*`` variables, apply safe defaults and refuse unsafe production setups."""
+    env = Environment(os.environ if environ is None else environ)
+    name = env.text("LOKET_ENV").lower()
+    if name not in ENVIRONMENTS:
+        raise ConfigurationError(f"LOKET_ENV={name!r} is not one of {', '.join(ENVIRONMENTS)}.")
+    var_dir = Path(env.text("LOKET_VAR_DIR") or BASE_DIR / "var")
+    email_url = env.text("LOKET_EMAIL_URL")
+    parse_mail_url(email_url)  # refuses a malformed one now rather than at the first e-mail
+    config = Config(
+        env=name,
+        debug=env.flag("LOKET_DEBUG", default=name == "development"),
+        secret_key=env.text("LOKET_SECRET_KEY"),
+        signing_key=env.text("LOKET_SIGNING_KEY"),
+        pseudonym_key=env.text("LOKET_PSEUDONYM_KEY"),
+        database=_database(env, name, var_dir),
+        allowed_hosts=env.names("LOKET_ALLOWED_HOSTS"),
+        media_root=Path(env.text("LOKET_MEDIA_ROOT") or var_dir / "media"),
+        static_root=Path(env.text("LOKET_STATIC_ROOT") or var_dir / "static"),
+        email_url=email_url,
+        sources=env.json_object("LOKET_SOURCES"),
+        map_tiles_url=env.text("LOKET_MAP_TILES_URL"),
+        branding=env.json_object("LOKET_BRANDING"),
+        urbis_feed_token=env.text("LOKET_URBIS_FEED_TOKEN"),
+        trusted_proxies=tuple(env.names("LOKET_TRUSTED_PROXIES")),
+        source_endpoints=env.json_object("LOKET_SOURCE_ENDPOINTS"),
+        rate_limits={variable: env.rate(variable) for variable in RATE_LIMIT_VARIABLES},
+        bind=env.bind_address("LOKET_BIND"),
+        workers=env.whole_number("LOKET_WORKERS", minimum=1),
+        public_url=env.web_address("LOKET_PUBLIC_URL"),
+        opendata_threshold=env.whole_number("LOKET_OPENDATA_THRESHOLD", minimum=1),
+        opendata_rounding=env.whole_number("LOKET_OPENDATA_ROUNDING", minimum=0),
+        opendata_contact=env.email_address("LOKET_OPENDATA_CONTACT"),
+        tasks_keep_done_days=env.whole_number("LOKET_TASKS_KEEP_DONE_DAYS", minimum=1),
+        tasks_keep_failed_days=env.whole_number("LOKET_TASKS_KEEP_FAILED_DAYS", minimum=1),
+        **oidc_settings(env),
+        **encryption_settings(env, production=name == "production"),
+    )
+    if name != "production":
+        # Static files are served from the apps in development; whitenoise wants the folder.
+        config.static_root.mkdir(parents=True, exist_ok=True)
+    if name == "production":
+        problems = production_problems(config)
+        if problems:
+            raise ConfigurationError("Loket refuses to start in production: " + "; ".join(problems))
+    return config
+
+
+def _database(env: Environment, name: str, var_dir: Path) -> dict[str, object]:
+    url = env.text("LOKET_DATABASE_URL") or f"sqlite:///{var_dir / 'loket.sqlite3'}"
+    if name == "test" and env.is_set("LOKET_TEST_DATABASE_URL"):
+        url = env.text("LOKET_TEST_DATABASE_URL")
+    try:
+        database: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    except ValueError as problem:  # an unknown scheme; the message names it, not the password
+        variable = "LOKET_TEST_DATABASE_URL" if name == "test" else "LOKET_DATABASE_URL"
+        raise ConfigurationError(f"{variable}: {problem}") from None
+    if str(database["ENGINE"]).endswith("sqlite3"):
+        if database["NAME"] and database["NAME"] != ":memory:":
+            Path(str(database["NAME"])).parent.mkdir(parents=True, exist_ok=True)
+        database["CONN_MAX_AGE"] = 0
+        database["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    return database
+
+
+def production_problems(config: Config) -> list[str]:
+    """Name every reason why ``config`` is unsafe to run in production."""
+    problems = []
+    if config.debug:
+        problems.append("LOKET_DEBUG is on (debug pages leak personal data)")
+    if str(config.database["ENGINE"]).endswith("sqlite3"):
+        problems.append("the database is SQLite (set LOKET_DATABASE_URL to PostgreSQL)")
+    if not config.allowed_hosts or "*" in config.allowed_hosts:
+        problems.append("LOKET_ALLOWED_HOSTS must list the public host names, not '*'")
+    if config.public_url.startswith("http:"):
+        problems.append("LOKET_PUBLIC_URL must be an https:// address")
+    # A source still on its demo adapter is refused once the apps are loaded (the adapter's
+    # ``demo`` attribute, loket.sources.checks): this module cannot import adapters.
+    for source in REGISTERS:
+        endpoint = config.source_endpoints.get(source, {})
+        if str(endpoint.get("url", "https:")).startswith("http:") and endpoint.get("token"):
+            problems.append(f"LOKET_SOURCE_ENDPOINTS[{source!r}] sends a token over plain http")
+    problems.extend(oidc_problems(config.oidc, config.oidc_agent))
+    named_keys = {
+        "LOKET_SECRET_KEY": config.secret_key,
+        "LOKET_SIGNING_KEY": config.signing_key,
+        "LOKET_PSEUDONYM_KEY": config.pseudonym_key,
+        "LOKET_BLIND_INDEX_KEY": config.blind_index_key,
+    }
+    problems.extend(key_problems(named_keys, config.encryption_keys, config.encryption_key_id))
+    return problems
