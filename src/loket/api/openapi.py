@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from loket.api.models import ApiClient, WebhookEndpoint
-from loket.api.problems import CONTENT_TYPE as PROBLEM
 from loket.cases.models import Case
+from loket.core.problems import CONTENT_TYPE as PROBLEM
 
 Schema = dict[str, Any]
 

@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from loket.api import representation
 from loket.api.http import api_view, json_response, paginate, read_json, string_field
 from loket.api.models import ApiClient
-from loket.api.problems import Problem, invalid, not_found
 from loket.cases.actions import (
     ALLOWED_TRANSITIONS,
     InvalidTransition,
@@ -36,6 +35,7 @@ from loket.cases.actions import (
 )
 from loket.cases.models import Case
 from loket.cases.selectors import cases_visible_to, get_case_for_agent
+from loket.core.problems import Problem, invalid, not_found
 from loket.forms.models import Attachment
 from loket.forms.uploads import FileKind, check_upload, store_upload
 

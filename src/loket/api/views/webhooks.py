@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from loket.api import representation
 from loket.api.http import api_view, json_response, paginate, read_json, string_field
 from loket.api.models import ApiClient, WebhookDelivery, WebhookEndpoint
-from loket.api.problems import invalid, not_found
 from loket.api.webhooks import do_add_endpoint, do_replay, url_problem
+from loket.core.problems import invalid, not_found
 
 MAX_ENDPOINTS = 20
 
