@@ -114,3 +114,24 @@ def test_extension_members_are_added_but_never_replace_the_standard_ones() -> No
         "instance": "/api/v1/x?y=1",
         "case": "BRU-2026-0000001-00",
     }
+
+
+def test_a_database_outage_is_a_503_problem_from_a_view_and_from_a_middleware() -> None:
+    from django.db import OperationalError
+    from django.http import HttpRequest, HttpResponse
+
+    from loket.core.problems import problem_endpoint
+    from loket.web.resilience import unavailable_response
+
+    @problem_endpoint(("GET",))
+    def view(request: HttpRequest) -> HttpResponse:
+        raise OperationalError("connection refused")
+
+    request = RequestFactory().get("/api/v1/cases/")
+    # From a view, and from a middleware (the session loaded before the view runs).
+    for response in (view(request), unavailable_response(request, OperationalError("refused"))):
+        assert isinstance(response, HttpResponse)
+        assert response.status_code == 503
+        assert response["Content-Type"] == CONTENT_TYPE
+        assert response["Retry-After"].isdigit()
+        assert json.loads(response.content)["type"] == TYPE_BASE + "unavailable"
