@@ -162,8 +162,8 @@ def test_a_client_over_its_rate_limit_gets_429_then_is_allowed_later(case: Case)
 
     from django.db.models import F
 
-    from loket.api.models import RateCounter
-    from loket.api.ratelimit import forget_old_counters
+    from loket.core.models import RateCounter
+    from loket.core.ratelimit import forget_old_counters
 
     client = api(token_for("parking-brussels"))
     assert client.get("/api/v1/cases/").status_code == 200

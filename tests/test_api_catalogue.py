@@ -65,8 +65,12 @@ def test_errors_are_translated_problem_json_never_html() -> None:
     nowhere = client.get("/api/v1/nothing/here")
     assert nowhere.status_code == 404
     assert nowhere["Content-Type"] == "application/problem+json"
-    # The address API under the same prefix keeps working.
-    assert client.get("/api/v1/addresses/search?q=").status_code != 500
+    # The address API under the same prefix keeps working, and what it does not answer is the
+    # same problem+json 404.
+    assert client.get("/api/v1/addresses/?q=rue").status_code == 200
+    elsewhere = client.get("/api/v1/addresses/search?q=")
+    assert elsewhere.status_code == 404
+    assert elsewhere["Content-Type"] == "application/problem+json"
 
 
 @pytest.mark.django_db

@@ -79,7 +79,8 @@ def test_register_owner_answers_with_the_token(resident: User) -> None:
     answer = Client().post(url, body, content_type="application/json", headers=AUTH)
     assert answer.status_code == 200 and answer.json()["status"] == "accepted"
     bad = Client().post(url, '{"status": "maybe"}', content_type="application/json", headers=AUTH)
-    assert bad.status_code == 400
+    assert bad.status_code == 422
+    assert bad.json()["errors"] == [{"field": "status", "detail": bad.json()["detail"]}]
     item.refresh_from_db()
     assert item.status == "accepted" and item.status_at is not None
 

@@ -12,14 +12,14 @@ from django.test import Client, RequestFactory
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
+from loket.accounts.authentication import log_in
 from loket.accounts.flow import ATTEMPT_SECONDS, ATTEMPTS_KEY
+from loket.accounts.lockout import FAILURE_LIMIT, WINDOW, record_failure, retry_after
 from loket.accounts.middleware import LAST_SEEN_KEY, STARTED_KEY
 from loket.accounts.models import LoginFailure
-from loket.accounts.ratelimit import FAILURE_LIMIT, WINDOW, record_failure, retry_after
 from loket.audit.models import SecurityEvent
 from loket.config import OidcClient
 from loket.forms.models import Draft
-from loket.web.authentication import log_in
 from tests.conftest import demo_user
 
 CLIENT = OidcClient("https://fas.example.be", "loket", "secret")

@@ -142,7 +142,7 @@ LOKET_BRANDING = CONFIG.branding
 # The bearer token of the address register's owner for the correction feed (/urbis/feed.*).
 LOKET_URBIS_FEED_TOKEN = CONFIG.urbis_feed_token
 # Rate limits as (requests, seconds): per API client, per address on the public API, and
-# final submissions per person (loket.api.ratelimit).
+# final submissions per person (loket.core.ratelimit).
 LOKET_API_RATE_LIMIT = CONFIG.rate_limits["LOKET_API_RATE_LIMIT"]
 LOKET_API_ANONYMOUS_RATE_LIMIT = CONFIG.rate_limits["LOKET_API_ANONYMOUS_RATE_LIMIT"]
 LOKET_SUBMISSION_RATE_LIMIT = CONFIG.rate_limits["LOKET_SUBMISSION_RATE_LIMIT"]

@@ -5,8 +5,9 @@ from loket.web.views import health
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", health.healthz, name="healthz"),
-    path("api/v1/", include("loket.api.urls")),
+    # The address API first: what it does not answer falls through to the API's problem+json 404.
     path("api/v1/addresses/", include("loket.geo.urls")),
+    path("api/v1/", include("loket.api.urls")),
     path("open-data/", include("loket.opendata.urls_machine")),
     path("urbis/", include("loket.geo.urls_feed")),
     path("oidc/", include("loket.accounts.urls_callback")),

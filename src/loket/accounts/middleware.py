@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from loket.web.authentication import log_out
+from loket.accounts.authentication import log_out
 
 log = logging.getLogger("loket.auth")
 

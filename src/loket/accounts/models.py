@@ -33,7 +33,7 @@ class ExternalIdentity(models.Model):
 class LoginFailure(models.Model):
     """One refused login, counted per client address and per account for the lockout.
 
-    Kept only as long as the lockout window needs it (see ``ratelimit``).
+    Kept only as long as the lockout window needs it (see ``lockout``).
     """
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -1,5 +1,5 @@
 """Login page, the OpenID Connect login (start, callback) and logout. Thin: the flow is in
-``flow``, who the person is in ``identities``, the lockout in ``ratelimit``."""
+``flow``, who the person is in ``identities``, the lockout in ``lockout``."""
 
 from __future__ import annotations
 
@@ -15,14 +15,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from loket.accounts import flow
+from loket.accounts.authentication import demo_login_enabled, log_in, log_out
 from loket.accounts.errors import PROVIDER_UNAVAILABLE, LoginRefused
 from loket.accounts.identities import do_match_agent, do_match_resident
+from loket.accounts.lockout import record_failure, retry_after
 from loket.accounts.middleware import mark_session_start
 from loket.accounts.providers import AGENT, RESIDENT, client_for, metadata
-from loket.accounts.ratelimit import client_address, record_failure, retry_after
 from loket.audit.actions import do_record_security_event
+from loket.core.client import client_address
 from loket.core.models import User
-from loket.web.authentication import demo_login_enabled, log_in, log_out
 
 ID_TOKEN_KEY = "loket_oidc_id_token"  # noqa: S105 (a session key name)
 

@@ -9,5 +9,4 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         import loket.api.events
-        import loket.api.ratelimit
         import loket.api.webhooks  # noqa: F401 - registers the task handlers

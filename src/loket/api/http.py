@@ -1,5 +1,9 @@
 """What every API view shares: methods, bearer tokens and scopes, rate limits, problem answers,
-JSON in and out, and pagination. Views stay thin: parse, call an action, represent."""
+JSON in and out, and pagination. Views stay thin: parse, call an action, represent.
+
+The problem answers and the rate limiter are core's (``loket.core.problems``,
+``loket.core.ratelimit``), shared with the other machine endpoints; this module adds the
+API's own tokens and scopes."""
 
 from __future__ import annotations
 
@@ -13,20 +17,26 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db import InterfaceError, OperationalError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from loket.accounts.ratelimit import client_address
 from loket.api.models import ApiClient
-from loket.api.problems import Problem, invalid, not_found, problem_response, unauthorised
-from loket.api.ratelimit import hit
 from loket.audit.actions import do_record_security_event
 from loket.core.access import access
+from loket.core.client import client_address
+from loket.core.problems import (
+    Problem,
+    invalid,
+    malformed_json,
+    not_found,
+    problem_endpoint,
+    unauthorised,
+)
+from loket.core.ratelimit import limit, limit_anonymous
 
 log = logging.getLogger("loket.api")
 JSON = "application/json"
@@ -64,65 +74,45 @@ def authenticate(request: HttpRequest) -> ApiClient:
 def api_view(methods: tuple[str, ...], scope: str | None = None) -> Callable[[ApiView], ApiView]:
     """Declare an API view: its methods, and the scope its token needs (None: anonymous).
 
-    The request gets ``request.api_client`` (or None). Every refusal is problem+json.
+    The request gets ``request.api_client`` (or None). Every refusal is problem+json
+    (:func:`loket.core.problems.problem_endpoint`).
     """
 
     def decorate(view: ApiView) -> ApiView:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            try:
-                return _run(view, methods, scope, request, *args, **kwargs)
-            except Problem as problem:
-                return problem_response(request, problem)
-            except (OperationalError, InterfaceError) as outage:  # the database is unreachable
-                log.warning("database unavailable (%s) for %s %s", type(outage).__name__,
-                            request.method, request.path)  # fmt: skip
-                unavailable = Problem(
-                    503, "unavailable", _("The service is briefly unavailable."),
-                    _("Nothing was changed. Try again in a minute."),
-                    headers={"Retry-After": "30"},
-                )  # fmt: skip
-                return problem_response(request, unavailable)
+        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            _refuse_nul(request)
+            request.api_client = _client(request, scope)  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
 
-        return access("token" if scope else "anonymous")(csrf_exempt(wrapped))
+        return access("token" if scope else "anonymous")(
+            csrf_exempt(problem_endpoint(methods)(checked))
+        )
 
     return decorate
 
 
-def _run(
-    view: ApiView, methods: tuple[str, ...], scope: str | None, request: HttpRequest,
-    *args: Any, **kwargs: Any,
-) -> HttpResponseBase:  # fmt: skip
-    if request.method not in methods:
-        raise Problem(
-            405, "method-not-allowed", _("This method is not allowed here."),
-            headers={"Allow": ", ".join(methods)},
-        )  # fmt: skip
-    _refuse_nul(request)
-    client: ApiClient | None = None
-    address = client_address(request)
-    if scope is not None:
-        try:
-            client = authenticate(request)
-        except Problem:
-            # Refused tokens count against the address, so guessing is slowed down too.
-            _limit(f"api:addr:{address}", "LOKET_API_ANONYMOUS_RATE_LIMIT")
-            if request.META.get("HTTP_AUTHORIZATION"):
-                do_record_security_event("api-token-refused", ip_address=address)
-            raise
-        _limit(f"api:client:{client.pk}", "LOKET_API_RATE_LIMIT")
-    else:
-        _limit(f"api:addr:{address}", "LOKET_API_ANONYMOUS_RATE_LIMIT")
-    if client is not None and scope is not None and not client.has_scope(scope):
+def _client(request: HttpRequest, scope: str | None) -> ApiClient | None:
+    """The API client the request authenticates (None for an anonymous view), counted against
+    its rate limit; an anonymous request is counted against its address."""
+    if scope is None:
+        limit_anonymous(request)
+        return None
+    try:
+        client = authenticate(request)
+    except Problem:
+        # Refused tokens count against the address, so guessing is slowed down too.
+        limit_anonymous(request)
+        if request.META.get("HTTP_AUTHORIZATION"):
+            do_record_security_event("api-token-refused", ip_address=client_address(request))
+        raise
+    limit(f"api:client:{client.pk}", "LOKET_API_RATE_LIMIT")
+    if not client.has_scope(scope):
         raise Problem(
             403, "forbidden", _("This token may not do this."),
             _("The token lacks the scope %(scope)s.") % {"scope": scope},
         )  # fmt: skip
-    request.api_client = client  # type: ignore[attr-defined]
-    try:
-        return view(request, *args, **kwargs)
-    except Http404:
-        raise not_found() from None
+    return client
 
 
 def _refuse_nul(request: HttpRequest) -> None:
@@ -133,16 +123,6 @@ def _refuse_nul(request: HttpRequest) -> None:
     for name, values in request.GET.lists():
         if any("\x00" in value for value in values) or "\x00" in name:
             raise invalid(name.replace("\x00", ""), _("This value cannot be used."))
-
-
-def _limit(key: str, setting: str) -> None:
-    wait = hit(key, setting)
-    if wait is not None:
-        raise Problem(
-            429, "rate-limited", _("Too many requests."),
-            _("Try again in %(seconds)s seconds.") % {"seconds": wait},
-            headers={"Retry-After": str(wait)},
-        )  # fmt: skip
 
 
 def json_response(data: Any, status: int = 200, etag: str | None = None) -> HttpResponse:
@@ -171,9 +151,9 @@ def read_json(request: HttpRequest) -> dict[str, Any]:
     try:
         data = json.loads(raw.decode("utf-8") or "null")
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise Problem(400, "malformed-json", _("The body is not valid JSON.")) from None
+        raise malformed_json() from None
     if not isinstance(data, dict):
-        raise Problem(400, "malformed-json", _("The body must be a JSON object."))
+        raise malformed_json(_("The body must be a JSON object."))
     return data
 
 

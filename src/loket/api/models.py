@@ -90,20 +90,3 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.endpoint_id} ({self.status})"
-
-
-class RateCounter(models.Model):
-    """Requests counted per key (client, address or user) in a fixed window, in the database so
-    that every worker process sees the same count."""
-
-    key = models.CharField(max_length=120)
-    window_start = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["key", "window_start"], name="one_counter_per_window")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.key} {self.window_start:%H:%M} {self.count}"

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from loket.api.models import ApiClient, WebhookEndpoint
-from loket.api.problems import CONTENT_TYPE as PROBLEM
 from loket.cases.models import Case
+from loket.core.problems import CONTENT_TYPE as PROBLEM
 
 Schema = dict[str, Any]
 
@@ -204,6 +204,26 @@ SCHEMAS: dict[str, Schema] = {
         },
         required=["url"],
     ),
+    "Address": {
+        **obj(
+            {
+                "id": {"type": "string", "description": "The register's address (or street) id."},
+                "street_fr": TEXT,
+                "street_nl": TEXT,
+                "house_number": TEXT,
+                "box": TEXT,
+                "postcode": TEXT,
+                "nis_code": {"type": "string", "description": "The municipality's NIS code."},
+                "lat": nullable("number", minimum=-90, maximum=90),
+                "lon": nullable("number", minimum=-180, maximum=180),
+                "precision": {"type": "string", "enum": ["address", "street"]},
+                "score": {"type": "number", "minimum": 0, "maximum": 1},
+            }
+        ),
+        "description": "An address point of the Brussels register (UrbIS/BeST), or a street; "
+        "coordinates in WGS 84, null only for a street the register gives no point for.",
+    },
+    "Addresses": obj({"results": {"type": "array", "items": ref("Address")}}),
     "WebhookDelivery": obj(
         {
             "id": {"type": "string", "format": "uuid"},
@@ -277,11 +297,11 @@ def ok(
     return {str(code): answer}
 
 
-def query(name: str, schema: Schema, description: str = "") -> Schema:
+def query(name: str, schema: Schema, description: str = "", required: bool = False) -> Schema:
     return {
         "name": name,
         "in": "query",
-        "required": False,
+        "required": required,
         "schema": schema,
         "description": description,
     }
@@ -295,6 +315,9 @@ PAGING = [
     query("page", {"type": "integer", "minimum": 1, "maximum": 1000000}, "Page number, from 1."),
     query("page_size", {"type": "integer", "minimum": 1, "maximum": 100}, "Items per page."),
 ]
+ADDRESS_LIMIT = query(
+    "limit", {"type": "integer", "minimum": 1, "maximum": 50}, "At most this many (10, 5 reverse)."
+)
 REFERENCE = in_path("reference")
 IF_MATCH = {
     "name": "If-Match",
@@ -391,6 +414,46 @@ PATHS: dict[str, Schema] = {
             tag="catalogue",
             parameters=PAGING,
             operation_id="listAdministrations",
+        )
+    },
+    "/addresses/": {
+        "get": operation(
+            "Brussels addresses and streets that a typed address may mean, best first",
+            {**ok(ref("Addresses")), **problems(422, 429)},
+            tag="addresses",
+            operation_id="searchAddresses",
+            parameters=[
+                query(
+                    "q",
+                    {"type": "string", "minLength": 1, "maxLength": 200},
+                    "The address as typed, in French or Dutch.",
+                    required=True,
+                ),
+                ADDRESS_LIMIT,
+            ],
+        )
+    },
+    "/addresses/reverse": {
+        "get": operation(
+            "The addresses nearest to a point, nearest first",
+            {**ok(ref("Addresses")), **problems(422, 429)},
+            tag="addresses",
+            operation_id="reverseGeocode",
+            parameters=[
+                query(
+                    "lat",
+                    {"type": "number", "minimum": -90, "maximum": 90},
+                    "Latitude, WGS 84 decimal degrees.",
+                    required=True,
+                ),
+                query(
+                    "lon",
+                    {"type": "number", "minimum": -180, "maximum": 180},
+                    "Longitude, WGS 84 decimal degrees.",
+                    required=True,
+                ),
+                ADDRESS_LIMIT,
+            ],
         )
     },
     "/cases/": {
@@ -522,9 +585,11 @@ def document() -> Schema:
             "title": "Loket API",
             "version": "1",
             "description": (
-                "The public catalogue (anonymous) and, for an administration's own systems, its "
-                "cases and webhooks (bearer token). Errors are RFC 9457 problem+json. Writes "
-                "need If-Match with the case's ETag. Scopes: " + ", ".join(ApiClient.SCOPES) + "."
+                "The public catalogue and the Brussels address register (anonymous) and, for an "
+                "administration's own systems, its cases and webhooks (bearer token). Errors are "
+                "RFC 9457 problem+json. Writes need If-Match with the case's ETag. Scopes: "
+                + ", ".join(ApiClient.SCOPES)
+                + "."
             ),
         },
         "servers": [{"url": "/api/v1"}],

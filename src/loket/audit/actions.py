@@ -52,3 +52,9 @@ def do_record_security_event(kind: str, actor_pseudonym: str = "", **detail: Any
     """Log a refused attempt both to the log stream (for operations) and to the database (DPO)."""
     security_log.warning("%s actor=%s %s", kind, actor_pseudonym[:12], detail)
     SecurityEvent.objects.create(kind=kind, actor_pseudonym=actor_pseudonym, detail=detail)
+
+
+def record_rate_limited(sender: object, *, key: str, limit: int, seconds: int, **_: Any) -> None:
+    """Receiver of ``loket.core.ratelimit.rate_limited`` (connected in ``AuditConfig.ready``):
+    the first refused request of a window is a security event."""
+    do_record_security_event("rate-limited", key=key, limit=limit, seconds=seconds)

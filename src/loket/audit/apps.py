@@ -10,6 +10,9 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
+        from loket.audit.actions import record_rate_limited
         from loket.audit.immutability import register_sqlite_function
+        from loket.core.ratelimit import rate_limited
 
         connection_created.connect(register_sqlite_function, dispatch_uid="loket-audit-sqlite")
+        rate_limited.connect(record_rate_limited, dispatch_uid="loket-audit-rate-limited")

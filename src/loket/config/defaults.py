@@ -25,7 +25,7 @@ DEMO_ENCRYPTION_KEY_ID = "demo-1"
 # base64 of sha256("demo-insecure-encryption-key"): public, so never acceptable in production.
 DEMO_ENCRYPTION_KEY = "th0wDKmLknZdUqbIK3IRDdKop/6exOCtgP9e+fE0jDc="
 
-# The rate limits, written requests/seconds (loket.api.ratelimit counts them).
+# The rate limits, written requests/seconds (loket.core.ratelimit counts them).
 RATE_LIMIT_VARIABLES = (
     "LOKET_API_RATE_LIMIT",  # per API client
     "LOKET_API_ANONYMOUS_RATE_LIMIT",  # per client address on the public API

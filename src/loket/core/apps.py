@@ -8,4 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Administrations and people")
 
     def ready(self) -> None:
-        from loket.core import deploy_checks  # noqa: F401 - registers `loket check --deploy`
+        from loket.core import (
+            deploy_checks,  # noqa: F401 - registers `loket check --deploy`
+            ratelimit,  # noqa: F401 - registers the counters' expiry task
+        )

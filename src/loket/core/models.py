@@ -134,3 +134,22 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.administration_id}"
+
+
+class RateCounter(models.Model):
+    """Requests counted per key (client, address or user) in a fixed window, in the database so
+    that every worker process sees the same count."""
+
+    key = models.CharField(max_length=120)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "window_start"], name="one_rate_counter_per_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.window_start:%H:%M} {self.count}"

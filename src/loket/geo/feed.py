@@ -14,11 +14,19 @@ import json
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
 
 from loket.core import csv_export
 from loket.core.models import Membership
+from loket.core.problems import (
+    Problem,
+    invalid,
+    malformed_json,
+    not_found,
+    problem_endpoint,
+    unauthorised,
+)
 from loket.geo.feedback import UnknownVerdict, do_set_verdict
 from loket.geo.models import RegisterFeedback
 
@@ -47,11 +55,10 @@ def _is_owner_staff(request: HttpRequest) -> bool:
     )
 
 
-def _refused() -> JsonResponse:
-    body = {"type": "about:blank", "title": "Unauthorized", "status": 401}
-    response = JsonResponse(body, status=401, content_type="application/problem+json")
-    response["WWW-Authenticate"] = 'Bearer realm="urbis-feed"'
-    return response
+def _refused() -> Problem:
+    return unauthorised(
+        _("Send the feed's token as: Authorization: Bearer <token>."), realm="urbis-feed"
+    )
 
 
 def _row(item: RegisterFeedback) -> dict[str, object]:
@@ -71,10 +78,10 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-@require_GET
+@problem_endpoint(("GET",))
 def feed_csv(request: HttpRequest) -> HttpResponse:
     if not (_has_token(request) or _is_owner_staff(request)):
-        return _refused()
+        raise _refused()
     out = io.StringIO()
     writer = csv_export.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -83,10 +90,10 @@ def feed_csv(request: HttpRequest) -> HttpResponse:
     return _private(HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8"))
 
 
-@require_GET
+@problem_endpoint(("GET",))
 def feed_geojson(request: HttpRequest) -> HttpResponse:
     if not (_has_token(request) or _is_owner_staff(request)):
-        return _refused()
+        raise _refused()
     features = []
     for item in RegisterFeedback.objects.all():
         row = _row(item)
@@ -101,20 +108,27 @@ def feed_geojson(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt  # token-authenticated machine endpoint: no cookie, no CSRF
-@require_POST
+@problem_endpoint(("POST",))
 def feed_status(request: HttpRequest, feedback_id: int) -> JsonResponse:
     """``POST {"status": "accepted"|"rejected", "note": "…"}`` (JSON or form) with the token."""
     if not _has_token(request):
-        return _refused()
+        raise _refused()
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body)
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            raise malformed_json() from None
+    else:
+        data = request.POST.dict()
+    if not isinstance(data, dict):
+        raise malformed_json(_("The body must be a JSON object."))
+    note = str(data.get("note", ""))
+    if "\x00" in note:  # PostgreSQL cannot store it
+        raise invalid("note", _("This value cannot be used."))
     try:
-        data = json.loads(request.body) if request.content_type == "application/json" else (
-            request.POST.dict()
-        )  # fmt: skip
-        item = do_set_verdict(feedback_id, str(data.get("status", "")), str(data.get("note", "")))
-    except (ValueError, UnknownVerdict, AttributeError):
-        body = {"type": "about:blank", "title": "Bad request", "status": 400,
-                "detail": "status must be accepted, rejected or open"}  # fmt: skip
-        return JsonResponse(body, status=400, content_type="application/problem+json")
+        item = do_set_verdict(feedback_id, str(data.get("status", "")), note)
+    except UnknownVerdict:
+        raise invalid("status", _("Give status as accepted, rejected or open.")) from None
     except RegisterFeedback.DoesNotExist:
-        return JsonResponse({"title": "Not found", "status": 404}, status=404)
+        raise not_found() from None
     return JsonResponse(_row(item))

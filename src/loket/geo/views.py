@@ -1,40 +1,21 @@
-"""The address API: search and reverse geocoding as JSON, errors as RFC 9457 problems."""
+"""The address API: search and reverse geocoding as JSON, part of the public API under
+``/api/v1/addresses/`` (described in its OpenAPI document, counted against the same anonymous
+rate limit per client address), with every refusal as an RFC 9457 problem from core."""
 
 from __future__ import annotations
 
 import math
 
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
 
+from loket.core.problems import invalid, problem_endpoint
+from loket.core.ratelimit import limit_anonymous
 from loket.geo.search import Candidate, geocode, reverse
 
 MAX_LIMIT = 50
 MAX_QUERY = 200
 CACHE_SECONDS = 300  # the register changes by import, a few times a year at most
-PROBLEM_TYPE = "https://loket.brussels/problems/invalid-parameter"
-
-
-class InvalidParameter(ValueError):
-    """A query parameter that the API refuses, with the reason given to the client."""
-
-    def __init__(self, name: str, reason: str) -> None:
-        super().__init__(reason)
-        self.name, self.reason = name, reason
-
-
-def problem(error: InvalidParameter) -> JsonResponse:
-    """A 400 answer as ``application/problem+json`` naming the parameter at fault."""
-    body = {
-        "type": PROBLEM_TYPE,
-        "title": "Invalid request parameter",
-        "status": 400,
-        "detail": f"{error.name}: {error.reason}",
-        "invalid-params": [{"name": error.name, "reason": error.reason}],
-    }
-    response = JsonResponse(body, status=400, content_type="application/problem+json")
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def results(candidates: list[Candidate]) -> JsonResponse:
@@ -47,46 +28,49 @@ def _limit(request: HttpRequest, default: int) -> int:
     text = request.GET.get("limit", "")
     if not text:
         return default
-    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
-        raise InvalidParameter("limit", f"must be a whole number from 1 to {MAX_LIMIT}")
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text[:12]) <= MAX_LIMIT:
+        raise invalid(
+            "limit",
+            _("%(name)s must be a whole number from %(low)s to %(high)s.")
+            % {"name": "limit", "low": 1, "high": MAX_LIMIT},
+        )
     return int(text)
 
 
 def _coordinate(request: HttpRequest, name: str, bound: float) -> float:
     text = request.GET.get(name, "").strip()
-    if not text:
-        raise InvalidParameter(name, "is required (WGS 84 decimal degrees)")
     try:
         value = float(text[:40])
     except ValueError:
-        raise InvalidParameter(name, "must be a decimal number of degrees") from None
+        value = math.nan
     if not math.isfinite(value) or abs(value) > bound:
-        raise InvalidParameter(name, f"must be between -{bound:g} and {bound:g}")
+        raise invalid(
+            name,
+            _("Give %(name)s in decimal degrees (WGS 84), from -%(bound)s to %(bound)s.")
+            % {"name": name, "bound": f"{bound:g}"},
+        )
     return value
 
 
-@require_GET
+@problem_endpoint(("GET",))
 def search_addresses(request: HttpRequest) -> JsonResponse:
     """``GET ?q=…&limit=``: the addresses and streets ``q`` may mean, best first."""
-    try:
-        query = request.GET.get("q", "")
-        if not query.strip():
-            raise InvalidParameter("q", "is required: the address as typed")
-        if len(query) > MAX_QUERY:
-            raise InvalidParameter("q", f"must be at most {MAX_QUERY} characters")
-        limit = _limit(request, 10)
-    except InvalidParameter as error:
-        return problem(error)
-    return results(geocode(query, limit))
+    limit_anonymous(request)
+    query = request.GET.get("q", "")
+    if not query.strip():
+        raise invalid("q", _("Give q: the address as typed."))
+    if len(query) > MAX_QUERY:
+        raise invalid(
+            "q",
+            _("%(name)s is longer than %(max)s characters.") % {"name": "q", "max": MAX_QUERY},
+        )
+    return results(geocode(query, _limit(request, 10)))
 
 
-@require_GET
+@problem_endpoint(("GET",))
 def reverse_geocode(request: HttpRequest) -> JsonResponse:
     """``GET reverse?lat=…&lon=…&limit=``: the addresses nearest to a point, nearest first."""
-    try:
-        lat = _coordinate(request, "lat", 90.0)
-        lon = _coordinate(request, "lon", 180.0)
-        limit = _limit(request, 5)
-    except InvalidParameter as error:
-        return problem(error)
-    return results(reverse(lat, lon, limit))
+    limit_anonymous(request)
+    lat = _coordinate(request, "lat", 90.0)
+    lon = _coordinate(request, "lon", 180.0)
+    return results(reverse(lat, lon, _limit(request, 5)))

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from loket.core.problems import invalid, problem_endpoint
 from loket.geo.map import tiles_url
 from loket.incidents.actions import CannotSupport, do_support
 from loket.incidents.models import Incident
@@ -79,16 +80,16 @@ def _coordinate(text: str, low: float, high: float) -> float | None:
     return value if math.isfinite(value) and low <= value <= high else None
 
 
-@require_GET
+@problem_endpoint(("GET",))
 def nearby(request: HttpRequest) -> JsonResponse:
     """``?category=…&lat=…&lon=…``: open reports of that category within 50 m."""
     lat = _coordinate(request.GET.get("lat", ""), -90, 90)
     lon = _coordinate(request.GET.get("lon", ""), -180, 180)
     category = request.GET.get("category", "")
-    if lat is None or lon is None or not category:
-        body = {"type": "about:blank", "title": "Invalid request parameter", "status": 400,
-                "detail": "category, lat and lon are required"}  # fmt: skip
-        return JsonResponse(body, status=400, content_type="application/problem+json")
+    missing = [name for name, value in (("category", category), ("lat", lat), ("lon", lon))
+               if value is None or value == ""]  # fmt: skip
+    if missing or lat is None or lon is None:
+        raise invalid(missing[0], _("Give category, lat and lon (WGS 84 decimal degrees)."))
     found = [_as_json(public_incident(i)) for i in open_incidents_near(category, lat, lon)]
     response = JsonResponse({"results": found})
     response["Cache-Control"] = "no-store"

@@ -9,10 +9,10 @@ from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils import timezone
 
+from loket.accounts.authentication import demo_login_enabled
 from loket.core.i18n import current_language
 from loket.core.models import Membership
 from loket.web.acting import acting_mandate
-from loket.web.authentication import demo_login_enabled
 
 
 def loket(request: HttpRequest) -> dict[str, Any]:

@@ -25,6 +25,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from loket.core.problems import problem_response, unavailable
+
 log = logging.getLogger("loket.web.resilience")
 
 RETRY_AFTER_SECONDS = 30
@@ -36,17 +38,16 @@ def database_unavailable(exception: BaseException | None) -> bool:
     return isinstance(exception, DATABASE_DOWN)
 
 
-def _wants_json(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
-
-
 def unavailable_response(request: HttpRequest, exception: BaseException) -> HttpResponse:
-    """503 with ``Retry-After``: a page in the visitor's language, or JSON for the API."""
+    """503 with ``Retry-After``: a page in the visitor's language, the API's problem+json under
+    /api/, or the health check's own JSON."""
     # The driver's message may name hosts; the class is enough to find it in the database logs.
     log.warning("database unavailable (%s) for %s %s", type(exception).__name__,
                 request.method, request.path)  # fmt: skip
     response: HttpResponse
-    if _wants_json(request):
+    if request.path.startswith("/api/"):
+        return problem_response(request, unavailable())
+    if request.path == "/healthz":
         response = JsonResponse(
             {
                 "status": "unavailable",

@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 from loket.api import representation
 from loket.api.http import api_view, json_response, paginate, read_json, string_field
 from loket.api.models import ApiClient
-from loket.api.problems import Problem, invalid
 from loket.cases.actions import (
     CaseRefused,
     StaleCase,
@@ -45,6 +44,7 @@ from loket.cases.selectors import (
     get_case_attachment_for_agent,
     get_case_for_agent,
 )
+from loket.core.problems import Problem, invalid
 from loket.forms.models import Attachment
 from loket.forms.uploads import FileKind, check_upload, store_upload
 

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 
 from loket.api import representation
 from loket.api.http import api_view, json_response, paginate
-from loket.api.problems import invalid, not_found
 from loket.catalog.models import LifeEvent, Procedure
 from loket.catalog.search import search_procedures
 from loket.core.models import Administration
+from loket.core.problems import invalid, not_found
 
 MAX_QUERY = 200
 

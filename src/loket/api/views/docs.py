@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from loket.api.http import api_view, json_response
 from loket.api.openapi import document
-from loket.api.problems import not_found
 from loket.core.access import access
+from loket.core.problems import not_found
 
 METHODS = ("get", "post", "put", "patch", "delete")
 

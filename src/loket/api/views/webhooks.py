@@ -15,8 +15,8 @@ from loket.api.actions import (
 )
 from loket.api.http import api_view, json_response, paginate, read_json, string_field
 from loket.api.models import ApiClient, WebhookDelivery, WebhookEndpoint
-from loket.api.problems import invalid, not_found
 from loket.api.webhooks import do_replay
+from loket.core.problems import invalid, not_found
 
 
 def _client(request: HttpRequest) -> ApiClient:

@@ -10,13 +10,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from loket.accounts.authentication import demo_login_enabled, log_in, log_out
 from loket.cases.actions import CaseRefused, check_can_post_message, do_post_message, do_withdraw
 from loket.cases.selectors import cases_of_applicant, get_case_for_applicant
 from loket.core.models import User
 from loket.forms.models import Draft
 from loket.notify.actions import do_mark_read
 from loket.notify.models import Notification
-from loket.web.authentication import demo_login_enabled, log_in, log_out
 from loket.web.casework import MessageForm
 from loket.web.demo import DEMO_IDENTITIES
 

@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from loket.api.ratelimit import limit_submissions
 from loket.cases.actions import counter_administration, do_submit_case
 from loket.cases.models import Case
 from loket.catalog.models import Procedure
@@ -31,6 +30,7 @@ from loket.forms.pages import PageForm
 from loket.sources.base import Actor, ConsultationRefused
 from loket.web.acting import acting_mandate, after_submission, submission_channel
 from loket.web.presenters import answer_rows, declared_rows, fact_rows, need_rows
+from loket.web.submission_limit import limit_submissions
 from loket.web.views.mandates import mandate_required, refused
 
 INVALID = 422  # invalid form input: the page comes back with the errors and what was typed

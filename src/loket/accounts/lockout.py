@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
-from django.http import HttpRequest
 from django.utils import timezone
 
 from loket.accounts.models import LoginFailure
@@ -19,17 +17,6 @@ from loket.audit.actions import do_record_security_event
 FAILURE_LIMIT = 10
 WINDOW = timedelta(minutes=15)
 KEEP = timedelta(days=1)
-
-
-def client_address(request: HttpRequest) -> str:
-    """The address the request came from: the web server's peer, or, when that peer is one of
-    ``LOKET_TRUSTED_PROXIES``, the last address the proxy added to X-Forwarded-For."""
-    peer = str(request.META.get("REMOTE_ADDR", ""))
-    if peer in getattr(settings, "LOKET_TRUSTED_PROXIES", ()):
-        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")[-1].strip()
-        if forwarded:
-            return forwarded[:45]
-    return peer[:45]
 
 
 def _retry_after(**lookup: str) -> int | None:

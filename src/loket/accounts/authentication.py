@@ -1,6 +1,6 @@
 """The one seam through which people log in and out, whatever the identity provider.
 
-The demo login calls ``log_in`` with a demo user; the OpenID Connect login will call it with the
+The demo login calls ``log_in`` with a demo user; the OpenID Connect login calls it with the
 user matched from the ID token. Django's ``login`` rotates the session key, so a session fixed
 before login is worthless after it.
 """
