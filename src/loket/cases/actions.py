@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from loket.audit.actions import do_record_consultation
 from loket.audit.subjects import person_pseudonym
+from loket.cases import notices
 from loket.cases.models import Case, CaseEvent, CaseMessage
 from loket.cases.references import new_reference
 from loket.catalog.models import Procedure
@@ -24,8 +25,6 @@ from loket.forms.definitions import FormDefinition, get_definition
 from loket.forms.models import Attachment, Draft
 from loket.geo.feedback import do_record_unknown_address
 from loket.geo.places import is_regional_road, resolve_place
-from loket.notify.actions import do_notify
-from loket.notify.models import Notification
 
 Status = Case.Status
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
@@ -135,7 +134,7 @@ def do_submit_case(
                 case=case, status=case.status, actor=submitted_by or draft.user
             )
             Attachment.objects.filter(id__in=_attachment_ids(answers)).update(case=case)
-            do_notify(case.applicant, case, Notification.Kind.SUBMITTED, "submitted")
+            notices.do_notify_applicant(case, notices.SUBMITTED, "submitted")
             _pass_on_unknown_addresses(case)
             draft.delete()
     except IntegrityError:
@@ -223,7 +222,7 @@ def do_change_status(case: Case, agent: User, status: str, note: str = "") -> Ca
     case.save()
     event = CaseEvent.objects.create(case=case, status=status, actor=agent, note=note)
     if case.is_decided:
-        do_notify(case.applicant, case, Notification.Kind.DECIDED, f"event-{event.pk}")
+        notices.do_notify_applicant(case, notices.DECIDED, f"event-{event.pk}")
     return case
 
 
@@ -250,7 +249,7 @@ def do_request_information(
     case.status = Status.INFORMATION_REQUESTED
     case.save(update_fields=["status", "updated_at"])
     CaseEvent.objects.create(case=case, status=case.status, actor=agent, note=body)
-    do_notify(case.applicant, case, Notification.Kind.INFORMATION_REQUESTED, f"msg-{message.pk}")
+    notices.do_notify_applicant(case, notices.INFORMATION_REQUESTED, f"msg-{message.pk}")
     return message
 
 
@@ -268,7 +267,7 @@ def do_post_message(
         case.save(update_fields=["status", "due_on", "updated_at"])
         CaseEvent.objects.create(case=case, status=case.status, actor=author)
     elif not from_applicant:
-        do_notify(case.applicant, case, Notification.Kind.MESSAGE, f"msg-{message.pk}")
+        notices.do_notify_applicant(case, notices.MESSAGE, f"msg-{message.pk}")
     return message
 
 

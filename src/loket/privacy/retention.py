@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from loket.cases.models import Case
+from loket.cases.notices import notices_about
 from loket.catalog.models import Procedure
 from loket.core.models import User
 from loket.forms.definitions import get_definition
@@ -48,11 +49,12 @@ def anonymise_case(case: Case, nobody: User) -> None:
     case.applicant, case.submitted_by, case.assigned_to = nobody, None, None
     case.anonymised_at = timezone.now()
     case.save()
-    case.notification_set.update(subject="", body="")
+    notices_about(case).update(subject="", body="")
 
 
 def delete_case(case: Case) -> None:
     _delete_files(list(case.attachments.all()))
+    notices_about(case).delete()
     case.delete()
 
 

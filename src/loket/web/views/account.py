@@ -65,7 +65,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def my_cases(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
     drafts = Draft.objects.filter(user=request.user).select_related("procedure")
-    notices = list(Notification.objects.filter(recipient=request.user).select_related("case")[:20])
+    notices = list(Notification.objects.filter(recipient=request.user)[:20])
     unread = [n.pk for n in notices if n.read_at is None]
     Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
     return render(

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from loket.cases.models import Case
+from loket.cases.notices import with_unread_messages
 from loket.catalog.models import Procedure
 from loket.core.access import access
 from loket.core.models import User
@@ -43,7 +44,6 @@ from loket.mandates.selectors import (
     mandates_given_by,
     mandates_held_by,
 )
-from loket.notify.models import Notification
 from loket.web.acting import SESSION_KEY, acting_mandate, start_acting, stop_acting
 
 
@@ -257,14 +257,7 @@ def _pending_for(mandate: Mandate, names: dict[str, str]) -> dict[str, Any]:
         .select_related("procedure")
         .order_by("-submitted_at")[:100]
     )
-    unread = set(
-        Notification.objects.filter(
-            recipient=principal,
-            kind=Notification.Kind.MESSAGE,
-            read_at__isnull=True,
-            case__in=[c.pk for c in cases],
-        ).values_list("case_id", flat=True)
-    )
+    unread = with_unread_messages(cases)
     since = timezone.now() - RECENT_DECISIONS
     return {
         "mandate": mandate,
