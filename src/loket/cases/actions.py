@@ -6,7 +6,7 @@ matters to the applicant queues its notification in that same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -133,7 +133,7 @@ def do_submit_case(
             CaseEvent.objects.create(
                 case=case, status=case.status, actor=submitted_by or draft.user
             )
-            Attachment.objects.filter(id__in=_attachment_ids(answers)).update(case=case)
+            _link_files(case, Attachment.objects.filter(id__in=_attachment_ids(answers)))
             notices.do_notify_applicant(case, notices.SUBMITTED, "submitted")
             _pass_on_unknown_addresses(case)
             draft.delete()
@@ -148,6 +148,13 @@ def _pass_on_unknown_addresses(case: Case) -> None:
     for value in case.answers.values():
         if isinstance(value, dict) and value.get("precision") == "declared":
             do_record_unknown_address(value, case.procedure_id, case.reference)
+
+
+def _link_files(case: Case, attachments: Iterable[Attachment]) -> None:
+    """The files become the case's (the case owns the link: forms, below, never names a case).
+    A file already linked to a case stays with it."""
+    ids = [attachment.pk for attachment in attachments]
+    case.attachments.add(*Attachment.objects.filter(pk__in=ids, case__isnull=True))
 
 
 def _attachment_ids(value: Any) -> list[str]:
@@ -279,9 +286,7 @@ def _message(
         case=case, author=author, from_applicant=from_applicant, body=body,
         requests_information=request,
     )  # fmt: skip
-    for attachment in attachments:
-        attachment.case = case
-        attachment.save(update_fields=["case"])
+    _link_files(case, attachments)
     message.attachments.set(attachments)
     return message
 

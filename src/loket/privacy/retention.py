@@ -53,7 +53,9 @@ def anonymise_case(case: Case, nobody: User) -> None:
 
 
 def delete_case(case: Case) -> None:
-    _delete_files(list(case.attachments.all()))
+    attachments = list(case.attachments.all())
+    _delete_files(attachments)
+    Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
     notices_about(case).delete()
     case.delete()
 

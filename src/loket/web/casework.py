@@ -69,7 +69,7 @@ def attachment_visible_to(attachment: Attachment, user: User, agent_admins: list
     """The uploader, the applicant of the case, or an agent of the case's administration."""
     if attachment.owner_id == user.pk:
         return True
-    case = attachment.case
+    case = attachment.cases.first()  # at most one
     if case is None:
         return False
     return case.applicant_id == user.pk or case.administration_id in agent_admins

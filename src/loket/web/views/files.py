@@ -25,7 +25,7 @@ def _user(request: HttpRequest) -> User:
 @login_required
 def attachment(request: HttpRequest, attachment_id: str) -> FileResponse:
     user = _user(request)
-    found = Attachment.objects.select_related("case").filter(id=attachment_id).first()
+    found = Attachment.objects.filter(id=attachment_id).first()
     if found is None or not attachment_visible_to(found, user, agent_administration_ids(user)):
         raise Http404
     response = FileResponse(
