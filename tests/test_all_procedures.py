@@ -16,13 +16,13 @@ from django.test import Client
 from django.utils import timezone
 
 from loket.cases.models import Case
+from loket.cases.notices import notices_about
 from loket.catalog.models import Procedure
 from loket.core.reference import read_yaml
 from loket.forms.definitions import FieldDefinition, get_definition
 from loket.forms.fields import BoundedDateField
 from loket.forms.models import Draft
 from loket.forms.pages import PageForm
-from loket.notify.models import Notification
 from tests.conftest import client_for, demo_user
 
 PROCEDURES = [entry["id"] for entry in read_yaml("procedures.yaml")["procedures"]]
@@ -133,7 +133,7 @@ def test_each_procedure_is_applied_for_routed_and_receipted(procedure_id: str) -
         assert case.administration_id == "21009"  # Ixelles, where the demo resident lives
     assert case.status == Case.Status.SUBMITTED
     assert case.definition_version == definition.version
-    assert Notification.objects.filter(case=case, kind="submitted").count() == 1
+    assert notices_about(case).filter(kind="submitted").count() == 1
     receipt = client.get(f"/en/my-cases/{case.reference}/receipt.pdf")
     assert receipt.status_code == 200
     assert receipt.content.startswith(b"%PDF")

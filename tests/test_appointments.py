@@ -83,7 +83,7 @@ def test_resident_books_through_the_pages_and_gets_confirmation_mail_and_list(
     with override_settings(LOKET_EMAIL_URL="locmem://"):
         run_until_empty()
     assert len(mail.outbox) == 1 and booking.cancellation_token in mail.outbox[0].body
-    assert notice.case is None
+    assert notice.topic == "" and notice.link == ""
     mine = client.get(reverse("appointments:mine")).content.decode()
     assert booking.reference in mine
 

@@ -24,6 +24,7 @@ from loket.cases.actions import (
     do_post_message,
 )
 from loket.cases.models import Case, CaseEvent, CaseMessage
+from loket.cases.notices import notices_about
 from loket.core.models import Administration
 from loket.notify.models import Notification
 from tests.conftest import client_for, demo_user, with_version
@@ -125,7 +126,7 @@ def _decided_state(case: Case) -> dict[str, Any]:
             (m.body, m.from_applicant, [(a.name, a.content_type) for a in m.attachments.all()])
             for m in case.messages.all()
         ],
-        "notices": sorted(Notification.objects.filter(case=case).values_list("kind", flat=True)),
+        "notices": sorted(notices_about(case).values_list("kind", flat=True)),
         "version": case.version,
     }
 

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 
+from loket.cases.notices import notices_about
 from loket.notify.models import Notification
 from loket.privacy.consent import DOCUMENT_REUSE, EMAIL, PURPOSES, has_consent
 from loket.privacy.models import ConsentRecord
@@ -38,7 +39,7 @@ def test_withdrawing_the_email_consent_stops_the_emails_and_is_recorded() -> Non
     case = apply_for_parking_card(client)
     run_until_empty()
     assert mail.outbox == []
-    assert Notification.objects.get(case=case).mail == Notification.Mail.NO_ADDRESS
+    assert notices_about(case).get().mail == Notification.Mail.NO_ADDRESS
     assert case.reference in client.get("/en/my-cases/").content.decode()  # the inbox still has it
 
     client.post("/en/privacy/consent/", {"purpose": EMAIL, "answer": "yes"})

@@ -14,6 +14,7 @@ from PIL import Image
 
 from loket.cases.actions import do_change_status, do_submit_case
 from loket.cases.models import Case
+from loket.cases.notices import notices_about
 from loket.catalog.models import Procedure
 from loket.core.models import Membership, User
 from loket.forms.actions import get_or_start_draft
@@ -23,7 +24,6 @@ from loket.forms.uploads import KINDS, sniff, store_upload
 from loket.incidents.actions import CannotSupport, do_support
 from loket.incidents.models import Incident, Support
 from loket.incidents.selectors import coarse_point, open_incidents_near
-from loket.notify.models import Notification
 from tests.conftest import demo_user
 
 HAECHT = {"street": "Chaussée de Haecht", "house_number": "1177", "box": "",
@@ -156,7 +156,7 @@ def test_resolution_notifies_the_reporter_and_closes_the_report(resident: User) 
     agent = demo_user("agent-parking")
     Membership.objects.create(user=agent, administration_id="brussels-mobility", role="agent")
     do_change_status(case, agent, Case.Status.APPROVED, "Repaired")
-    assert Notification.objects.filter(case=case, recipient=resident, kind="decided").exists()
+    assert notices_about(case).filter(recipient=resident, kind="decided").exists()
     assert case.incident.lat is not None and case.incident.lon is not None
     assert open_incidents_near("lighting", case.incident.lat, case.incident.lon) == []
     with pytest.raises(CannotSupport):

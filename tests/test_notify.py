@@ -11,11 +11,16 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core import mail
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from loket.cases.notices import notices_about
 from loket.core.models import User
+from loket.notify import gates
+from loket.notify.actions import do_notify
 from loket.notify.models import Notification
+from loket.privacy.consent import email_allowed
 from loket.tasks.models import Task
 from loket.tasks.queue import _claim, run_until_empty
 from tests.conftest import client_for, demo_user, with_version
@@ -74,7 +79,7 @@ def test_each_event_sends_one_mail_in_the_applicants_language(smtp: Inbox) -> No
     agent.post(url, with_version(case, {"action": "decide", "status": "approved", "note": "OK"}))
     run_until_empty()
     assert len(smtp.messages) == 3
-    assert Notification.objects.filter(case=case).count() == 3
+    assert notices_about(case).count() == 3
     assert run_until_empty() == 0  # nothing left, nothing sent twice
     inbox = client.get("/nl/my-cases/").content.decode()
     assert case.reference in inbox
@@ -129,3 +134,69 @@ def test_periodic_tasks_are_queued_once_per_period_and_run() -> None:
     assert enqueue_due_periodic() == 0  # the same period: already queued
     run_until_empty()
     assert Release.objects.count() == 1
+
+
+# Notify knows people and texts, not cases: the case writes its notice (topic, link, texts).
+
+
+@pytest.mark.django_db
+def test_a_case_notice_names_its_case_and_leads_to_it_in_the_recipients_language() -> None:
+    with_email("resident", "nl")
+    client = client_for("resident")
+    case = apply_for_parking_card(client, lang="nl")
+    notice = notices_about(case).get()
+    assert (notice.kind, notice.topic) == ("submitted", f"case:{case.reference}")
+    assert notice.event_key == f"{case.pk}:submitted:submitted"
+    assert notice.link == f"/nl/my-cases/{case.reference}/"
+    assert notice.language == "nl" and case.reference in notice.subject
+    inbox = client.get("/en/my-cases/").content.decode()
+    assert f'<a href="/nl/my-cases/{case.reference}/">' in inbox
+    assert client.get(notice.link).status_code == 200
+
+
+@pytest.mark.django_db
+def test_one_notice_per_event_key() -> None:
+    person = with_email("resident", "en")
+    first = do_notify(person, "test:once", "Subject", "Body", topic="test:1", link="/en/")
+    assert first is not None
+    assert do_notify(person, "test:once", "Other subject", "Other body") is None
+    assert Notification.objects.filter(event_key="test:once").count() == 1
+    assert Task.objects.filter(name="notify.mail").count() == 1
+
+
+@pytest.fixture
+def no_mail_gates(monkeypatch: pytest.MonkeyPatch) -> list[gates.MailGate]:
+    registered: list[gates.MailGate] = []
+    monkeypatch.setattr(gates, "_mail_gates", registered)
+    return registered
+
+
+@pytest.mark.django_db
+@override_settings(LOKET_EMAIL_URL="locmem://")
+def test_without_a_consent_gate_no_mail_leaves(no_mail_gates: list[gates.MailGate]) -> None:
+    person = with_email("resident", "en")
+    notice = do_notify(person, "test:ungated", "Subject", "Body")
+    assert notice is not None
+    run_until_empty()
+    assert mail.outbox == []
+    notice.refresh_from_db()
+    assert notice.mail == Notification.Mail.NO_ADDRESS  # the inbox entry stays
+
+
+@pytest.mark.django_db
+@override_settings(LOKET_EMAIL_URL="locmem://")
+def test_every_registered_gate_must_say_yes(no_mail_gates: list[gates.MailGate]) -> None:
+    person = with_email("resident", "en")
+    gates.register_mail_gate(lambda person: True)
+    gates.register_mail_gate(lambda person: person.email != "resident@example.be")
+    do_notify(person, "test:refused", "Subject", "Body")
+    run_until_empty()
+    assert mail.outbox == []
+    no_mail_gates.pop()
+    do_notify(person, "test:allowed", "Subject", "Body")
+    run_until_empty()
+    assert [m.subject for m in mail.outbox] == ["Subject"]
+
+
+def test_the_privacy_app_registers_the_consent_gate_at_start_up() -> None:
+    assert email_allowed in gates._mail_gates

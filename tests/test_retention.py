@@ -7,15 +7,17 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from loket.cases.models import Case
+from loket.cases.models import Case, CaseAttachment
+from loket.cases.notices import notices_about
 from loket.forms.models import Attachment, Draft
 from loket.privacy.models import RetentionRun
-from loket.privacy.retention import apply_retention
+from loket.privacy.retention import apply_retention, delete_case
 from tests.conftest import client_for, with_version
 from tests.test_cases import apply_for_parking_card
 
@@ -61,10 +63,22 @@ def test_rules_apply_at_their_time_and_leave_only_what_statistics_need(
     assert case.applicant.username == "anonymised"
     assert not Attachment.objects.exists()
     assert list(case.messages.values_list("body", flat=True)) == [""]
+    assert set(notices_about(case).values_list("subject", "body")) == {("", "")}
     assert (case.status, case.procedure_id, case.administration_id) == (
         "approved", "residents-parking-card", "parking-brussels")  # fmt: skip
     assert run.counts["residents-parking-card"]["cases_anonymised"] == 1
     assert "El Amrani" not in str(run.counts)
+
+
+@pytest.mark.django_db
+def test_a_deleted_case_takes_its_files_and_notices_with_it(resident_client: Client) -> None:
+    case = decided_case(resident_client)
+    stored = list(case.attachments.values_list("storage_name", flat=True))
+    assert len(stored) == 1 and notices_about(case).count() == 2
+    delete_case(case)
+    assert not Attachment.objects.exists() and not CaseAttachment.objects.exists()
+    assert not notices_about(case).exists()
+    assert not default_storage.exists(stored[0])
 
 
 @pytest.mark.django_db

@@ -83,10 +83,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         from django.conf import settings
 
         _serve(settings.CONFIG.bind, workers=settings.CONFIG.workers)
+    elif command == "appgraph":  # reads the code only: no settings, no database
+        from loket.core.appgraph import main as appgraph
+
+        raise SystemExit(appgraph(arguments[1:]))
     elif command in ("help", "-h", "--help"):
         print(__doc__)
         print("Commands: demo [--reseed], serve, worker [--once], seed, migrate, audit, report,")
-        print("geo, opendata, and every other Django management command.")
+        print("geo, opendata, appgraph [--check], and every other Django management command.")
     else:
         _setup()
         from django.core.management import execute_from_command_line

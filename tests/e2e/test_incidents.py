@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from loket.cases.models import Case
+from loket.cases.notices import notices_about
 from loket.core.models import Membership, User
 from loket.incidents.models import Support
-from loket.notify.models import Notification
 from tests.e2e.journeys import demo_log_in, log_out
 
 HAECHT_1177 = (50.87866, 4.41101)  # Chaussée de Haecht 1177, Haren: a regional road
@@ -99,7 +99,7 @@ def test_street_light_report_in_haren_is_supported_resolved_and_shown_publicly(
     log_out(page)
 
     resident = User.objects.get(username="demo-resident")
-    assert Notification.objects.filter(case=case, recipient=resident, kind="decided").exists()
+    assert notices_about(case).filter(recipient=resident, kind="decided").exists()
 
     # The public map and list: the report, resolved, with no name and no description.
     page.goto(f"{base}/en/incidents/?status=resolved")

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from loket.appointments.models import Booking, HelpPoint, Slot
 from loket.appointments.services import BOOKABLE, SERVICES
 from loket.core.models import User
-from loket.notify.actions import do_notify_person
+from loket.notify.actions import do_notify
 
 REMINDER_BEFORE = timedelta(hours=24)
 
@@ -101,7 +101,7 @@ def _notify(kind: str, booking: Booking) -> None:
             "starts_at": timezone.localtime(booking.slot.starts_at),
             "cancel_url": f"{booking.origin}{cancel_path}",
         })  # fmt: skip
-    do_notify_person(person, f"booking:{booking.pk}:{kind}", subject, body)
+    do_notify(person, f"booking:{booking.pk}:{kind}", subject, body)
 
 
 def do_cancel(token: str) -> Booking | None:

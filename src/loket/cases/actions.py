@@ -11,7 +11,7 @@ refuses (:class:`StaleCase`) a case that another writer changed since the caller
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from loket.audit.actions import do_record_consultation
 from loket.audit.subjects import person_pseudonym
+from loket.cases import notices
 from loket.cases.models import Case, CaseEvent, CaseMessage
 from loket.cases.references import new_reference
 from loket.cases.selectors import BACK_OFFICE_ROLES
@@ -31,8 +32,6 @@ from loket.forms.definitions import FormDefinition, get_definition
 from loket.forms.models import Attachment, Draft
 from loket.geo.feedback import do_record_unknown_address
 from loket.geo.places import is_regional_road, resolve_place
-from loket.notify.actions import do_notify
-from loket.notify.models import Notification
 
 Status = Case.Status
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
@@ -177,8 +176,8 @@ def do_submit_case(
                 case=case, status=case.status, actor=submitted_by or draft.user,
                 version=case.version,
             )  # fmt: skip
-            Attachment.objects.filter(id__in=_attachment_ids(answers)).update(case=case)
-            do_notify(case.applicant, case, Notification.Kind.SUBMITTED, "submitted")
+            _link_files(case, Attachment.objects.filter(id__in=_attachment_ids(answers)))
+            notices.do_notify_applicant(case, notices.SUBMITTED, "submitted")
             _pass_on_unknown_addresses(case)
             draft.delete()
     except IntegrityError:
@@ -192,6 +191,13 @@ def _pass_on_unknown_addresses(case: Case) -> None:
     for value in case.answers.values():
         if isinstance(value, dict) and value.get("precision") == "declared":
             do_record_unknown_address(value, case.procedure_id, case.reference)
+
+
+def _link_files(case: Case, attachments: Iterable[Attachment]) -> None:
+    """The files become the case's (the case owns the link: forms, below, never names a case).
+    A file already linked to a case stays with it."""
+    ids = [attachment.pk for attachment in attachments]
+    case.attachments.add(*Attachment.objects.filter(pk__in=ids, case__isnull=True))
 
 
 def _attachment_ids(value: Any) -> list[str]:
@@ -336,7 +342,7 @@ def _set_status(case: Case, agent: User, status: str, note: str, version: int) -
         case=case, status=status, actor=agent, note=note, version=version
     )
     if case.is_decided:
-        do_notify(case.applicant, case, Notification.Kind.DECIDED, f"event-{event.pk}")
+        notices.do_notify_applicant(case, notices.DECIDED, f"event-{event.pk}")
     return case
 
 
@@ -381,7 +387,7 @@ def do_request_information(
     case.status = Status.INFORMATION_REQUESTED
     case.save(update_fields=["status", "version", "updated_at"])
     CaseEvent.objects.create(case=case, status=case.status, actor=agent, note=body, version=version)
-    do_notify(case.applicant, case, Notification.Kind.INFORMATION_REQUESTED, f"msg-{message.pk}")
+    notices.do_notify_applicant(case, notices.INFORMATION_REQUESTED, f"msg-{message.pk}")
     return message
 
 
@@ -416,7 +422,7 @@ def _post(case: Case, author: User, body: str, attachments: Sequence[Attachment]
     else:
         case.save(update_fields=["version", "updated_at"])
         if not from_applicant:
-            do_notify(case.applicant, case, Notification.Kind.MESSAGE, f"msg-{message.pk}")
+            notices.do_notify_applicant(case, notices.MESSAGE, f"msg-{message.pk}")
     return message
 
 
@@ -428,9 +434,7 @@ def _message(
         case=case, author=author, from_applicant=from_applicant, body=body,
         requests_information=request, version=version,
     )  # fmt: skip
-    for attachment in attachments:
-        attachment.case = case
-        attachment.save(update_fields=["case"])
+    _link_files(case, attachments)
     message.attachments.set(attachments)
     return message
 

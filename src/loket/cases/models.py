@@ -71,6 +71,14 @@ class Case(models.Model):
         default=Channel.ONLINE,
         help_text="How the application came in: by the applicant, a helper, or a counter agent.",
     )
+    attachments = models.ManyToManyField(
+        "loket_forms.Attachment",
+        through="CaseAttachment",
+        blank=True,
+        related_name="cases",  # at most one: CaseAttachment.attachment is unique
+        related_query_name="case",
+        help_text="The files of the case: uploaded in its form or sent with its messages.",
+    )
     counter_administration = models.ForeignKey(
         "core.Administration",
         null=True,
@@ -131,6 +139,21 @@ class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
     def status_changes(self) -> CaseEventQuerySet:
         """The steps the applicant sees: assignments are the back-office's own business."""
         return self.filter(kind=CaseEvent.Kind.STATUS)
+
+
+class CaseAttachment(models.Model):
+    """A file that belongs to a case: uploaded in its form or sent with one of its messages.
+
+    The case's side holds the link, so forms (below cases) never names a case; a file belongs to
+    at most one case, and goes when the case goes (see privacy.retention)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    attachment = models.OneToOneField(
+        "loket_forms.Attachment", on_delete=models.CASCADE, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.attachment_id} of case {self.case_id}"
 
 
 class CaseEvent(models.Model):

@@ -181,7 +181,7 @@ def get_case_attachment_for_agent(user: User, reference: str, attachment_id: str
 def _may_see(user: User, attachment: Attachment) -> bool:
     if attachment.owner_id == user.pk:
         return True
-    case = attachment.case
+    case = attachment.cases.first()  # a file belongs to at most one case
     if case is None:
         return False
     return case.applicant_id == user.pk or case.administration_id in agent_administration_ids(user)

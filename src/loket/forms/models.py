@@ -38,13 +38,11 @@ class Draft(models.Model):
 
 class Attachment(models.Model):
     """A file an applicant or an agent uploaded. Stored under a random name through Django's
-    storage API and only ever served by a view that checks who asks (never a public URL)."""
+    storage API and only ever served by a view that checks who asks (never a public URL).
+    Which case it belongs to, if any, is written on the case's side (``cases.CaseAttachment``)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
-    )
     name = models.CharField(max_length=120, help_text="The sanitised original name.")
     content_type = models.CharField(max_length=60)
     size = models.PositiveIntegerField()

@@ -1,4 +1,8 @@
-"""Notifications: the in-app inbox, and the record that makes each e-mail go out once."""
+"""Notifications: the in-app inbox, and the record that makes each e-mail go out once.
+
+A notice knows its recipient, its texts, where it leads and what it is about in the sender's
+words (``topic``, e.g. ``case:BRU-2026-0473915-62``), never the sender's models: the apps that
+send (cases, appointments, privacy) sit above notify and write their own texts."""
 
 from __future__ import annotations
 
@@ -8,12 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
-    class Kind(models.TextChoices):
-        SUBMITTED = "submitted", _("Application received")
-        INFORMATION_REQUESTED = "information_requested", _("Information requested")
-        DECIDED = "decided", _("Decision")
-        MESSAGE = "message", _("New message")
-
     class Mail(models.TextChoices):
         PENDING = "pending", _("To send")
         SENT = "sent", _("Sent")
@@ -23,8 +21,14 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    case = models.ForeignKey("cases.Case", null=True, on_delete=models.CASCADE)
-    kind = models.CharField(max_length=30, choices=Kind.choices)
+    kind = models.CharField(max_length=30, help_text="What happened, in the sender's words.")
+    topic = models.CharField(
+        max_length=60, blank=True, db_index=True,
+        help_text="What the notice is about, in the sender's words (case:BRU-2026-0473915-62).",
+    )  # fmt: skip
+    link = models.CharField(
+        max_length=200, blank=True, help_text="Where the notice leads on this site (a path)."
+    )
     language = models.CharField(max_length=2)
     subject = models.CharField(max_length=200)
     body = models.TextField()

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from loket.config import parse_mail_url
+from loket.notify.gates import may_email
 from loket.notify.models import Notification
-from loket.privacy.consent import EMAIL, has_consent
 from loket.tasks.queue import handler
 
 SENDER = "Loket Brussels <no-reply@loket.brussels>"
@@ -33,7 +33,8 @@ def mail_connection() -> BaseEmailBackend:
 @handler("notify.mail")
 def send_mail(payload: dict[str, Any]) -> None:
     """Send a notification's e-mail once: at least once, and a second time only if the worker
-    dies in the instant between the SMTP server's acceptance and the commit below.
+    dies in the instant between the SMTP server's acceptance and the commit below. Nothing is
+    sent without an address, or without a yes from every gate (the person's consent).
 
     The row lock makes concurrent runs wait; the "sent" mark is committed right after the
     server accepted the message, before the connection is closed (QUIT can be slow), so that
@@ -45,13 +46,13 @@ def send_mail(payload: dict[str, Any]) -> None:
         with transaction.atomic():
             notification = (
                 Notification.objects.select_for_update(of=("self",))
-                .select_related("recipient", "case")
+                .select_related("recipient")
                 .get(pk=payload["notification"])
             )
             if notification.mail != Notification.Mail.PENDING:
                 return  # sent already (a retried task) or nowhere to send
             address = notification.recipient.email
-            if not address or not has_consent(notification.recipient, EMAIL):
+            if not address or not may_email(notification.recipient):  # consent: see gates.py
                 notification.mail = Notification.Mail.NO_ADDRESS
                 notification.save(update_fields=["mail"])
                 return

@@ -71,13 +71,19 @@ def is_restricted(person: User) -> bool:
 
 
 def has_consent(person: User, purpose: str) -> bool:
-    """Whether an optional use of the person's data may happen now. Callers: notify (e-mail)."""
+    """Whether an optional use of the person's data may happen now."""
     if is_restricted(person):
         return False
     record = current_record(person, purpose)
     if record is None:
         return PURPOSES[purpose].default
     return record.given and record.withdrawn_at is None
+
+
+def email_allowed(person: User) -> bool:
+    """The gate this app registers with notify: no e-mail to someone who said no (or restricted
+    processing)."""
+    return has_consent(person, EMAIL)
 
 
 @transaction.atomic

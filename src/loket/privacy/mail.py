@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from loket.notify.actions import do_notify_person
+from loket.notify.actions import do_notify
 from loket.notify.models import Notification
 from loket.privacy.models import DataSubjectRequest
 
@@ -27,4 +27,4 @@ def notify_archive_ready(request: DataSubjectRequest) -> Notification | None:
                 _("This message was sent automatically; please do not reply to it."),
             ]
         )
-    return do_notify_person(person, f"privacy-archive:{request.pk}", subject, body)
+    return do_notify(person, f"privacy-archive:{request.pk}", subject, body)

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from loket.cases.models import Case
+from loket.cases.notices import notices_about
 from loket.catalog.models import Procedure
 from loket.core.models import User
 from loket.forms.definitions import get_definition
@@ -49,11 +50,14 @@ def anonymise_case(case: Case, nobody: User) -> None:
     case.anonymised_at = timezone.now()
     case.version += 1  # a back-office page or API client that read it before is now stale
     case.save()
-    case.notification_set.update(subject="", body="")
+    notices_about(case).update(subject="", body="")
 
 
 def delete_case(case: Case) -> None:
-    _delete_files(list(case.attachments.all()))
+    attachments = list(case.attachments.all())
+    _delete_files(attachments)
+    Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
+    notices_about(case).delete()
     case.delete()
 
 

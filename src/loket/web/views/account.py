@@ -67,7 +67,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     read" button posts to :func:`mark_notices_read`."""
     assert isinstance(request.user, User)
     drafts = Draft.objects.filter(user=request.user).select_related("procedure")
-    notices = list(Notification.objects.filter(recipient=request.user).select_related("case")[:20])
+    notices = list(Notification.objects.filter(recipient=request.user)[:20])
     unread = [n.pk for n in notices if n.read_at is None]
     return render(
         request,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from loket.cases.models import Case
+from loket.cases.notices import with_unread_messages
 from loket.catalog.models import Procedure
 from loket.core.access import access
 from loket.core.models import User
@@ -45,7 +46,6 @@ from loket.mandates.selectors import (
     principal_cases_for,
     principal_drafts_for,
 )
-from loket.notify.models import Notification
 from loket.web.acting import SESSION_KEY, acting_mandate, start_acting, stop_acting
 
 
@@ -252,16 +252,8 @@ def helping(request: HttpRequest) -> HttpResponse:
 def _pending_for(helper: User, mandate: Mandate, names: dict[str, str]) -> dict[str, Any]:
     """What waits for one principal in the procedures the mandate covers: drafts in progress,
     cases waiting for information or with an unread message, recent decisions."""
-    principal = mandate.grantor
     cases = list(principal_cases_for(helper, mandate).order_by("-submitted_at")[:100])
-    unread = set(
-        Notification.objects.filter(
-            recipient=principal,
-            kind=Notification.Kind.MESSAGE,
-            read_at__isnull=True,
-            case__in=[c.pk for c in cases],
-        ).values_list("case_id", flat=True)
-    )
+    unread = with_unread_messages(cases)
     since = timezone.now() - RECENT_DECISIONS
     return {
         "mandate": mandate,

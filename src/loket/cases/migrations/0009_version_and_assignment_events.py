@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_case_channel'),
+        ('cases', '0008_case_attachments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

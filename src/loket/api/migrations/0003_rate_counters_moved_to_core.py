@@ -18,7 +18,7 @@ def forget_old_task(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("api", "0001_api_clients_webhooks_rate_limits"),
+        ("api", "0002_encrypt_webhook_secrets"),
         ("core", "0005_rate_counters"),
         ("tasks", "0001_initial"),
     ]

@@ -1,0 +1,73 @@
+"""What the applicant is told about their case: the case's notices, written here in the
+applicant's language (subject, body, link to the case) and handed to notify, which knows people
+and texts but no case. A notice's ``topic`` names its case, so the case finds its notices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from loket.cases.models import Case
+from loket.notify.actions import do_notify
+from loket.notify.models import Notification
+
+SUBMITTED = "submitted"
+INFORMATION_REQUESTED = "information_requested"
+DECIDED = "decided"
+MESSAGE = "message"
+
+
+def topic_of(case: Case) -> str:
+    return f"case:{case.reference}"
+
+
+def notices_about(case: Case) -> QuerySet[Notification]:
+    return Notification.objects.filter(topic=topic_of(case))
+
+
+def _subject(kind: str, case: Case) -> str:
+    subjects = {
+        SUBMITTED: _("We received your application %(reference)s"),
+        INFORMATION_REQUESTED: _("Your application %(reference)s: we need more information"),
+        DECIDED: _("Decision on your application %(reference)s"),
+        MESSAGE: _("New message about your application %(reference)s"),
+    }
+    return subjects[kind] % {"reference": case.reference}
+
+
+def do_notify_applicant(case: Case, kind: str, event: str) -> Notification | None:
+    """Tell the applicant that ``kind`` happened (``event`` tells one occurrence from another):
+    an inbox entry leading to the case and an e-mail, once per event. Call inside the
+    transaction that made the event."""
+    recipient = case.applicant
+    with translation.override(recipient.preferred_language or "fr"):
+        subject = _subject(kind, case)
+        body = render_to_string(
+            "cases/notice.txt",
+            {"recipient": recipient, "case": case, "kind": kind, "subject": subject,
+             "status": case.get_status_display(), "procedure": case.procedure.name},
+        )  # fmt: skip
+        link = reverse("web:case", args=[case.reference])
+    return do_notify(
+        recipient, f"{case.pk}:{kind}:{event}", subject, body, kind=kind, topic=topic_of(case),
+        link=link,
+    )  # fmt: skip
+
+
+def with_unread_messages(cases: Iterable[Case]) -> set[int]:
+    """The cases (ids) whose applicant has a message notice not read yet."""
+    by_topic = {topic_of(case): case for case in cases}
+    unread = Notification.objects.filter(
+        topic__in=by_topic, kind=MESSAGE, read_at__isnull=True,
+        recipient__in={case.applicant_id for case in by_topic.values()},
+    ).values_list("topic", "recipient_id")  # fmt: skip
+    return {
+        by_topic[topic].pk
+        for topic, recipient in unread
+        if by_topic[topic].applicant_id == recipient
+    }
