@@ -310,3 +310,15 @@ def test_the_check_command_names_a_published_version_that_no_longer_loads() -> N
         "residents-parking-card version 2, procedure residents-parking-card: "
         "unknown key 'handlng' (did you mean 'handling'?)" in out.getvalue()
     )
+
+
+def test_a_key_given_twice_is_refused_with_its_line() -> None:
+    text = yaml.safe_dump(BASE, sort_keys=False).replace(
+        "handling: municipality-of-location\n",
+        "handling: municipality-of-location\nhandling: body\n",
+    )
+    with pytest.raises(DefinitionError) as refused:
+        load_text(text, FILE, "terrace-permit")
+    assert (
+        str(refused.value) == f"{FILE}, line 4: not valid YAML (the key 'handling' is given twice)"
+    )

@@ -248,10 +248,29 @@ def parse(raw: dict[str, Any], filename: str) -> FormDefinition:
     )
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (the second would
+    silently replace the first)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_text(text: str, name: str, procedure_id: str) -> FormDefinition:
     """Parse and check a definition; ``name`` says where it comes from in error messages."""
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a safe loader)
+    except yaml.MarkedYAMLError as problem:
+        line = f", line {problem.problem_mark.line + 1}" if problem.problem_mark else ""
+        raise DefinitionError(f"{name}{line}: not valid YAML ({problem.problem})") from None
     except yaml.YAMLError as problem:
         raise DefinitionError(f"{name}: not valid YAML ({problem})") from None
     if not isinstance(raw, dict):

@@ -60,7 +60,7 @@ class FieldSpec(Spec):
     def options(self) -> dict[str, Any]:
         """The type's options, defaults filled in."""
         kind = FIELD_TYPES[self.type]
-        return self.model_dump(include=set(kind.options.model_fields), by_alias=True)
+        return self.model_dump(include=set(kind.options.model_fields))
 
 
 def _field_model(name: str, **extra: Any) -> type[FieldSpec]:
@@ -213,8 +213,7 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 
 
 def allowed_keys(model: type[BaseModel]) -> list[str]:
-    keys = [info.alias or name for name, info in model.model_fields.items()]
-    return ["type", *keys] if issubclass(model, FieldSpec) and "type" not in keys else keys
+    return [info.alias or name for name, info in model.model_fields.items()]
 
 
 def _message(detail: ErrorDetails, keys: list[str], model: type[BaseModel] | None) -> str:
@@ -238,7 +237,7 @@ def _message(detail: ErrorDetails, keys: list[str], model: type[BaseModel] | Non
         return f"unknown type {tag!r} ({hint})"
     if kind == "union_tag_not_found":
         return "'type' is missing"
-    if "[key]" in detail["loc"]:
+    if kind == "invalid_key" or "[key]" in detail["loc"]:
         return f"the key {given!r} must be text: write it in quotes"
     if isinstance(given, bool) and kind in ("string_type", "int_type", "literal_error"):
         return f'{key}: {given} is read as yes/no; write the value in quotes ("yes", "no")'
