@@ -21,7 +21,6 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from loket.forms.fields import Texts
 from loket.forms.schema import (
     ConditionSpec,
     DefinitionSpec,
@@ -29,6 +28,7 @@ from loket.forms.schema import (
     PageSpec,
     explain,
 )
+from loket.forms.spec import Texts
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 LANGUAGES = ("fr", "nl", "en")
@@ -159,18 +159,21 @@ class _Checker:
     def refuse(self, where: str, message: str) -> None:
         self.problems.append(f"{where}: {message}")
 
-    def condition(self, spec: ConditionSpec | None, where: str) -> Condition | None:
-        if spec is not None and spec.field not in self.known:
+    def condition(
+        self, spec: ConditionSpec | None, where: str, earlier: set[str]
+    ) -> Condition | None:
+        if spec is not None and spec.field not in earlier:
             self.refuse(where, f"show_if refers to {spec.field!r}, not an earlier field")
         return _condition(spec)
 
     def field(self, spec: FieldSpec, where: str, names: set[str]) -> FieldDefinition:
+        """``names``: the fields before this one, in the form or in the same group."""
         where = f"{where}, field {spec.name}"
         if not spec.name.isidentifier():
             self.refuse(where, "the name must be a plain identifier")
         if spec.name in names:
             self.refuse(where, "the name is used twice")
-        condition = self.condition(spec.show_if, where)
+        condition = self.condition(spec.show_if, where, names)
         names.add(spec.name)
         inner: set[str] = set()
         items = tuple(self.field(item, where, inner) for item in getattr(spec, "fields", ()))
@@ -188,7 +191,7 @@ class _Checker:
 
     def page(self, spec: PageSpec) -> PageDefinition:
         where = f"{self.where}, page {spec.id}"
-        condition = self.condition(spec.show_if, where)
+        condition = self.condition(spec.show_if, where, self.known)
         return PageDefinition(
             id=spec.id,
             title=_texts(spec.title),

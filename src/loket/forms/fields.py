@@ -9,71 +9,27 @@ docs/forms.md (``loket definitions types``) all read this registry.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    model_validator,
-)
+from pydantic import Field, model_validator
 
 from loket.core.i18n import pick
 from loket.core.reference import municipality_choices
 from loket.forms import validators
+from loket.forms.spec import FactName, Number, Scalar, Spec, Texts
 
 if TYPE_CHECKING:
     from loket.forms.definitions import FieldDefinition
 
 REQUIRED = {"required": _("This field is required.")}
 MUNICIPALITIES = "loket.municipalities"  # options_from: the 19 municipalities
-
-
-class Spec(BaseModel):
-    """A part of a definition: unknown keys and values of the wrong type are refused."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-
-class Texts(Spec):
-    """A text in each of the three languages."""
-
-    fr: Text
-    nl: Text
-    en: Text
-
-
-def _fact_name(value: str) -> str:
-    if not re.fullmatch(r"[a-z_]+\.[a-z_]+", value):
-        raise ValueError("write a fact as source.attribute, for example population.address")
-    return value
-
-
-def _whole_if_possible(value: float) -> float:
-    return int(value) if value.is_integer() else value
-
-
-def _text_of_number(value: Any) -> Any:
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-Scalar = Annotated[str, BeforeValidator(_text_of_number)]  # an answer: "yes", "2", "road_damage"
-FactName = Annotated[str, AfterValidator(_fact_name)]
-Number = Annotated[float, AfterValidator(_whole_if_possible)]  # 5 stays 5, 2.5 stays 2.5
 
 
 class Options(Spec):

@@ -22,7 +22,8 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from loket.forms.fields import FIELD_TYPES, FactName, Scalar, Spec, Texts
+from loket.forms.fields import FIELD_TYPES
+from loket.forms.spec import FactName, Scalar, Spec, Texts
 
 HANDLING = ("body", "municipality-of-residence", "municipality-of-location")
 DOCUMENTS = ("receipt", "decision", "certificate", "permit", "appointment")
