@@ -187,6 +187,12 @@ WRONG_TYPES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
      f"{WHERE}, page details, field chairs, field colour: a group cannot hold a group"),
     ("unknown document", lambda r: r.update(documents=["receipt", "licence"]),
      f"{WHERE}: documents #2: input should be 'receipt'"),
+    ("unknown handling", lambda r: r.update(handling="region"),
+     f"{WHERE}: handling: input should be 'body', 'municipality-of-residence' or "
+     "'municipality-of-location' (found 'region')"),
+    ("file kind", lambda r: _colour(r).update(type="file", accept=["pdf", "docx"]),
+     f"{WHERE}, page details, field chairs, field colour: accept #2: input should be 'pdf', "
+     "'jpeg' or 'png'"),
     ("version in words", lambda r: r.update(version="two"),
      f"{WHERE}: version: input should be a valid integer"),
     ("unquoted no", lambda r: _page(r)["show_if"].update(equals=False),
