@@ -57,6 +57,32 @@ def test_an_invalid_definition_is_refused_with_the_field_named(resident_client: 
 
 
 @pytest.mark.django_db
+def test_every_problem_is_listed_with_a_translated_framing_and_the_designer_text_kept(
+    resident_client: Client,
+) -> None:
+    designer = client_for("designer")
+    misspelled = (
+        source(2)
+        .replace("type: date", "type: date\n        requird: false", 1)
+        .replace("draft_days", "draft_dayz", 1)
+    )
+    response = designer.post(f"/fr/designer/{PARKING}/", {"source": misspelled})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "La définition n'a pas été publiée : corrigez ces 2 problèmes" in page
+    assert (
+        "residents-parking-card version 2, procedure residents-parking-card, page start, "
+        "field start_date: unknown key &#x27;requird&#x27; (did you mean &#x27;required&#x27;?)"
+    ) in page
+    assert (
+        "retention: unknown key &#x27;draft_dayz&#x27; (did you mean &#x27;draft_days&#x27;?)"
+        in page
+    )
+    assert "requird: false" in page  # what the designer typed is kept
+    assert not DefinitionVersion.objects.exists()
+
+
+@pytest.mark.django_db
 def test_only_designers_reach_the_designer_pages(resident_client: Client) -> None:
     assert resident_client.get("/en/designer/").status_code == 403
     assert client_for("agent-parking").get(f"/en/designer/{PARKING}/").status_code == 403

@@ -282,6 +282,14 @@ def write_weights(weights: list[Weight]) -> str:
 
 
 @pytest.mark.usefixtures("seeded_transactional")
+def publish_misspelled(page: Page) -> None:
+    """Send the designer's definition with a misspelled key: the page lists the problems."""
+    source = page.locator("#definition").input_value()
+    page.locator("#definition").fill(source.replace("pages:", "pagez:", 1))
+    page.locator("main form button[type=submit]").click()
+    assert page.locator(".error-summary li").count() == 2  # 'pagez' unknown, 'pages' missing
+
+
 def test_every_page_meets_wcag_22_aa_reflows_and_stays_light_in_three_languages(
     browser: Browser, live_server: object
 ) -> None:
@@ -334,6 +342,7 @@ def test_every_page_meets_wcag_22_aa_reflows_and_stays_light_in_three_languages(
     for language in LANGUAGES:
         visitor.open(f"designer-{language}", f"/{language}/designer/")
         visitor.open(f"designer-edit-{language}", f"/{language}/designer/{procedure_id}/")
+        visitor.after(f"designer-refused-{language}", publish_misspelled)
     visitor.close()
 
     print("\n" + write_weights(findings.weights))

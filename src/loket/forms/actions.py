@@ -90,7 +90,12 @@ def missing_pages(draft: Draft, definition: FormDefinition) -> list[str]:
 
 
 class DefinitionRefused(Exception):
-    """A service designer's definition was not published; the message says why."""
+    """A service designer's definition was not published; ``problems`` say why, each naming
+    the procedure and, where it applies, the page and the field."""
+
+    def __init__(self, problems: str | list[str]) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
 
 
 def do_publish_definition(procedure: Procedure, source: str, designer: User) -> DefinitionVersion:
@@ -100,12 +105,12 @@ def do_publish_definition(procedure: Procedure, source: str, designer: User) -> 
     try:
         definition = load_text(source, f"{procedure.id} version {next_version}", procedure.id)
     except DefinitionError as problem:
-        raise DefinitionRefused(str(problem)) from None
+        raise DefinitionRefused(problem.problems) from None
     if definition.version != next_version:
         raise DefinitionRefused(f"{procedure.id}: the version must be {next_version}")
     problems = check_once_only(procedure, definition).duplicates
     if problems:
-        raise DefinitionRefused(f"{procedure.id}: " + "; ".join(problems))
+        raise DefinitionRefused([f"{procedure.id}: {problem}" for problem in problems])
     try:
         with transaction.atomic():
             return DefinitionVersion.objects.create(

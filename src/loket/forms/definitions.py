@@ -3,8 +3,12 @@
 A definition lists the facts read from registers (``source.attribute``, each a declared need of
 the procedure), the pages of questions no register can answer (with conditions), who handles
 the case, the documents produced and the retention. It lives in ``definitions/<id>.yaml`` and
-may be changed by a service designer; every case records the version it was made with. Errors
-name the file, the procedure and the field.
+may be changed by a service designer; every case records the version it was made with.
+
+Loading checks a definition twice: against its schema (``schema.py``: unknown keys and wrong
+types are refused, each field's options come from the registry of field types), then for what
+refers to what (a condition names an earlier field, the location field exists…). Every problem
+is reported, each naming the file, the procedure, the page and the field.
 """
 
 from __future__ import annotations
@@ -15,25 +19,27 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
+
+from loket.forms.schema import (
+    ConditionSpec,
+    DefinitionSpec,
+    FieldSpec,
+    PageSpec,
+    explain,
+)
+from loket.forms.spec import Texts
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 LANGUAGES = ("fr", "nl", "en")
-FIELD_TYPES = frozenset(
-    {
-        "text", "long_text", "number", "date", "choice", "yes_no", "email", "phone", "iban",
-        "bic", "national_number", "enterprise_number", "licence_plate", "brussels_address",
-        "location", "file", "group",
-    }
-)  # fmt: skip
-HANDLING = frozenset({"body", "municipality-of-residence", "municipality-of-location"})
-DOCUMENTS = frozenset({"receipt", "decision", "certificate", "permit", "appointment"})
-COMMON_KEYS = frozenset(
-    {"name", "type", "label", "help", "required", "required_message", "show_if", "fields"}
-)
 
 
 class DefinitionError(Exception):
-    """A definition is invalid; the message names the file, procedure and field."""
+    """A definition is invalid; each of ``problems`` names the file, procedure and field."""
+
+    def __init__(self, problems: str | list[str]) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -134,169 +140,140 @@ class FormDefinition:
         return [f for page in self.pages for f in page.fields]
 
 
-def _texts(raw: Any, where: str) -> dict[str, str]:
-    if not isinstance(raw, dict) or any(not raw.get(lang) for lang in LANGUAGES):
-        raise DefinitionError(f"{where}: needs a text in each of {', '.join(LANGUAGES)}")
-    return {lang: str(raw[lang]) for lang in LANGUAGES}
+def _texts(spec: Texts | None) -> dict[str, str]:
+    return {lang: getattr(spec, lang) for lang in LANGUAGES} if spec is not None else {}
 
 
-def _optional_texts(raw: Any, where: str) -> dict[str, str]:
-    return _texts(raw, where) if raw is not None else {}
+def _condition(spec: ConditionSpec | None) -> Condition | None:
+    return Condition(spec.field, spec.values()) if spec is not None else None
 
 
-def _condition(raw: Any, where: str, known: set[str]) -> Condition | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, dict) or "field" not in raw:
-        raise DefinitionError(f"{where}: show_if needs 'field' and 'equals' or 'in'")
-    if raw["field"] not in known:
-        raise DefinitionError(f"{where}: show_if refers to {raw['field']!r}, not an earlier field")
-    values = raw.get("in", [raw.get("equals")])
-    return Condition(str(raw["field"]), tuple(str(v) for v in values))
+class _Checker:
+    """The checks of what refers to what, after the schema; collects every problem."""
 
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.problems: list[str] = []
+        self.known: set[str] = set()
 
-def _check_options(kind: str, options: dict[str, Any], where: str) -> None:
-    if kind == "choice" and not (options.get("choices") or options.get("options_from")):
-        raise DefinitionError(f"{where}: a choice needs 'choices' or 'options_from'")
-    for key, value in options.get("choices", {}).items():
-        _texts(value, f"{where}, choice {key}")
-    if kind == "number" and options.get("min", 0) > options.get("max", float("inf")):
-        raise DefinitionError(f"{where}: min is above max")
-    if kind == "file" and not 0 < float(options.get("max_mb", 10)) <= 20:
-        raise DefinitionError(f"{where}: max_mb must be between 0 and 20")
-    if kind == "file" and not set(options.get("accept", ["pdf"])) <= {"pdf", "jpeg", "png"}:
-        raise DefinitionError(f"{where}: accept may list pdf, jpeg and png only")
+    def refuse(self, where: str, message: str) -> None:
+        self.problems.append(f"{where}: {message}")
 
+    def condition(
+        self, spec: ConditionSpec | None, where: str, earlier: set[str]
+    ) -> Condition | None:
+        if spec is not None and spec.field not in earlier:
+            self.refuse(where, f"show_if refers to {spec.field!r}, not an earlier field")
+        return _condition(spec)
 
-def _field(raw: dict[str, Any], where: str, known: set[str], in_group: bool) -> FieldDefinition:
-    name = str(raw.get("name") or "?")
-    where = f"{where}, field {name}"
-    kind = raw.get("type")
-    if kind not in FIELD_TYPES:
-        raise DefinitionError(f"{where}: unknown type {kind!r}")
-    if not name.isidentifier():
-        raise DefinitionError(f"{where}: the name must be a plain identifier")
-    if name in known:
-        raise DefinitionError(f"{where}: the name is used twice")
-    if kind == "group" and in_group:
-        raise DefinitionError(f"{where}: a group cannot hold another group")
-    options = {k: v for k, v in raw.items() if k not in COMMON_KEYS}
-    _check_options(str(kind), options, where)
-    condition = _condition(raw.get("show_if"), where, known)
-    known.add(name)
-    subfields: tuple[FieldDefinition, ...] = ()
-    if kind == "group":
+    def field(self, spec: FieldSpec, where: str, names: set[str]) -> FieldDefinition:
+        """``names``: the fields before this one, in the form or in the same group."""
+        where = f"{where}, field {spec.name}"
+        if not spec.name.isidentifier():
+            self.refuse(where, "the name must be a plain identifier")
+        if spec.name in names:
+            self.refuse(where, "the name is used twice")
+        condition = self.condition(spec.show_if, where, names)
+        names.add(spec.name)
         inner: set[str] = set()
-        subfields = tuple(_field(f, where, inner, True) for f in raw.get("fields") or [])
-        if not subfields:
-            raise DefinitionError(f"{where}: a group needs fields")
-    return FieldDefinition(
-        name=name,
-        type=str(kind),
-        label=_texts(raw.get("label"), f"{where} label"),
-        help=_optional_texts(raw.get("help"), f"{where} help"),
-        required_message=_optional_texts(raw.get("required_message"), f"{where} message"),
-        required=bool(raw.get("required", True)),
-        show_if=condition,
-        options=options,
-        fields=subfields,
-    )
+        items = tuple(self.field(item, where, inner) for item in getattr(spec, "fields", ()))
+        return FieldDefinition(
+            name=spec.name,
+            type=spec.type,
+            label=_texts(spec.label),
+            help=_texts(spec.help),
+            required_message=_texts(spec.required_message),
+            required=spec.required,
+            show_if=condition,
+            options=spec.options(),
+            fields=items,
+        )
+
+    def page(self, spec: PageSpec) -> PageDefinition:
+        where = f"{self.where}, page {spec.id}"
+        condition = self.condition(spec.show_if, where, self.known)
+        return PageDefinition(
+            id=spec.id,
+            title=_texts(spec.title),
+            intro=_texts(spec.intro),
+            fields=tuple(self.field(f, where, self.known) for f in spec.fields),
+            show_if=condition,
+        )
+
+    def handling(self, spec: DefinitionSpec) -> None:
+        if spec.handling == "municipality-of-location" and spec.location_field not in self.known:
+            self.refuse(self.where, "location_field must name an address or location field")
+        if spec.handling == "municipality-of-residence" and "population.address" not in spec.facts:
+            self.refuse(self.where, "the municipality of residence needs population.address")
+
+    def routing(self, spec: DefinitionSpec) -> Routing | None:
+        if spec.routing is None:
+            return None
+        where = f"{self.where}, routing"
+        if spec.routing.field not in self.known:
+            self.refuse(where, "'field' must name a field of the form")
+        rules = tuple(
+            RoutingRule(tuple(str(v) for v in rule.when), rule.to, rule.road or "")
+            for rule in spec.routing.rules
+        )
+        needs_place = spec.routing.otherwise == "municipality-of-location" or any(
+            rule.road for rule in rules
+        )
+        if needs_place and spec.location_field not in self.known:
+            self.refuse(where, "needs location_field to name an address or location")
+        return Routing(spec.routing.field, rules, spec.routing.otherwise)
 
 
 def parse(raw: dict[str, Any], filename: str) -> FormDefinition:
-    procedure_id = raw.get("procedure")
-    if not procedure_id:
-        raise DefinitionError(f"{filename}: 'procedure' is missing")
-    where = f"{filename}, procedure {procedure_id}"
-    known: set[str] = set()
-    pages = []
-    for page in raw.get("pages") or []:
-        page_where = f"{where}, page {page.get('id')}"
-        condition = _condition(page.get("show_if"), page_where, known)
-        fields = tuple(_field(f, page_where, known, False) for f in page.get("fields") or [])
-        if not fields:
-            raise DefinitionError(f"{page_where}: a page needs at least one field")
-        pages.append(
-            PageDefinition(
-                id=str(page.get("id")),
-                title=_texts(page.get("title"), f"{page_where} title"),
-                intro=_optional_texts(page.get("intro"), f"{page_where} intro"),
-                fields=fields,
-                show_if=condition,
-            )
-        )
-    if not pages:
-        raise DefinitionError(f"{where}: a form needs at least one page")
+    """Check a definition read from YAML and build it; raise ``DefinitionError`` listing
+    every problem found."""
+    try:
+        spec = DefinitionSpec.model_validate(raw)
+    except ValidationError as problem:
+        raise DefinitionError(explain(problem, raw, filename)) from None
+    checker = _Checker(f"{filename}, procedure {spec.procedure}")
+    pages = tuple(checker.page(page) for page in spec.pages)
+    checker.handling(spec)
+    routing = checker.routing(spec)
+    if checker.problems:
+        raise DefinitionError(checker.problems)
+    retention = spec.retention
     return FormDefinition(
-        procedure_id=str(procedure_id),
-        version=int(raw.get("version", 1)),
-        facts=tuple(raw.get("facts") or []),
-        pages=tuple(pages),
-        handling=_handling(raw, where, known),
-        location_field=str(raw.get("location_field", "")),
-        documents=_documents(raw, where),
-        retention=_retention(raw.get("retention") or {}, where),
-        routing=_routing(raw, where, known),
+        procedure_id=spec.procedure,
+        version=spec.version,
+        facts=tuple(spec.facts),
+        pages=pages,
+        handling=spec.handling,
+        location_field=spec.location_field,
+        documents=tuple(spec.documents),
+        retention=Retention(retention.draft_days, retention.decided_years, retention.method),
+        routing=routing,
     )
 
 
-def _handling(raw: dict[str, Any], where: str, known: set[str]) -> str:
-    handling = str(raw.get("handling", "body"))
-    if handling not in HANDLING:
-        raise DefinitionError(f"{where}: handling must be one of {', '.join(sorted(HANDLING))}")
-    if handling == "municipality-of-location" and raw.get("location_field") not in known:
-        raise DefinitionError(f"{where}: location_field must name an address or location field")
-    if handling == "municipality-of-residence" and "population.address" not in (
-        raw.get("facts") or []
-    ):
-        raise DefinitionError(f"{where}: the municipality of residence needs population.address")
-    return handling
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (the second would
+    silently replace the first)."""
 
-
-ROADS = frozenset({"", "regional"})
-
-
-def _routing(raw: dict[str, Any], where: str, known: set[str]) -> Routing | None:
-    spec = raw.get("routing")
-    if spec is None:
-        return None
-    where = f"{where}, routing"
-    if not isinstance(spec, dict) or spec.get("field") not in known:
-        raise DefinitionError(f"{where}: 'field' must name a field of the form")
-    rules = []
-    for number, rule in enumerate(spec.get("rules") or [], start=1):
-        values, to = rule.get("when"), rule.get("to")
-        if not isinstance(values, list) or not values or not to:
-            raise DefinitionError(f"{where}, rule {number}: needs 'when' (a list) and 'to'")
-        if str(rule.get("road", "")) not in ROADS:
-            raise DefinitionError(f"{where}, rule {number}: road may only be 'regional'")
-        rules.append(RoutingRule(tuple(str(v) for v in values), str(to), str(rule.get("road", ""))))
-    otherwise = str(spec.get("otherwise", "body"))
-    needs_place = otherwise == "municipality-of-location" or any(r.road for r in rules)
-    if needs_place and raw.get("location_field") not in known:
-        raise DefinitionError(f"{where}: needs location_field to name an address or location")
-    return Routing(str(spec["field"]), tuple(rules), otherwise)
-
-
-def _documents(raw: dict[str, Any], where: str) -> tuple[str, ...]:
-    documents = tuple(raw.get("documents") or ["receipt"])
-    unknown = set(documents) - DOCUMENTS
-    if unknown:
-        raise DefinitionError(f"{where}: unknown documents {sorted(unknown)}")
-    return documents
-
-
-def _retention(raw: dict[str, Any], where: str) -> Retention:
-    method = str(raw.get("method", "anonymise"))
-    if method not in ("delete", "anonymise"):
-        raise DefinitionError(f"{where}: retention method must be delete or anonymise")
-    return Retention(int(raw.get("draft_days", 30)), int(raw.get("decided_years", 5)), method)
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def load_text(text: str, name: str, procedure_id: str) -> FormDefinition:
     """Parse and check a definition; ``name`` says where it comes from in error messages."""
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a safe loader)
+    except yaml.MarkedYAMLError as problem:
+        line = f", line {problem.problem_mark.line + 1}" if problem.problem_mark else ""
+        raise DefinitionError(f"{name}{line}: not valid YAML ({problem.problem})") from None
     except yaml.YAMLError as problem:
         raise DefinitionError(f"{name}: not valid YAML ({problem})") from None
     if not isinstance(raw, dict):

@@ -1,23 +1,126 @@
-"""Django form fields for each field type of a definition, with their translated messages."""
+"""The field types of form definitions, in one registry (``FIELD_TYPES``).
+
+Each type holds the options a definition may give it (a typed model: unknown keys and wrong
+types are refused, defaults stated once) and the builder of its Django form field. The
+definition schema (``schema.py``), the page renderer (``pages.py``) and the table of types in
+docs/forms.md (``loket definitions types``) all read this registry.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from pydantic import Field, model_validator
 
 from loket.core.i18n import pick
 from loket.core.reference import municipality_choices
 from loket.forms import validators
-from loket.forms.definitions import FieldDefinition
+from loket.forms.spec import FactName, Number, Scalar, Spec, Texts
+
+if TYPE_CHECKING:
+    from loket.forms.definitions import FieldDefinition
 
 REQUIRED = {"required": _("This field is required.")}
 MUNICIPALITIES = "loket.municipalities"  # options_from: the 19 municipalities
+
+
+class Options(Spec):
+    """A type without options."""
+
+
+class TextOptions(Options):
+    max_length: int = Field(default=200, ge=1, description="the longest answer accepted")
+
+
+class LongTextOptions(Options):
+    max_length: int = Field(default=4000, ge=1, description="the longest answer accepted")
+
+
+class NumberOptions(Options):
+    min: Number | None = Field(default=None, description="the smallest number accepted")
+    max: Number | None = Field(default=None, description="the largest number accepted")
+    decimals: bool = Field(default=False, description="`true` accepts decimals, else whole numbers")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> NumberOptions:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min is above max")
+        return self
+
+
+class DateOptions(Options):
+    min_days: int | None = Field(
+        default=None, description="earliest date, in days from today (< 0: past)"
+    )
+    max_days: int | None = Field(default=None, description="latest date, in days from today")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateOptions:
+        bounded = self.min_days is not None and self.max_days is not None
+        if bounded and self.min_days > self.max_days:  # type: ignore[operator]
+            raise ValueError("min_days is above max_days")
+        return self
+
+
+class FactChoiceOptions(Options):
+    options_from: FactName | None = Field(
+        None,
+        description="a list fact (`source.attribute`) whose entries are offered, or "
+        f"`{MUNICIPALITIES}` (the 19 municipalities, value = NIS code)",
+    )
+    option_value: str = Field(default="{id}", description='each entry\'s value, e.g. `"{plate}"`')
+    option_label: str | None = Field(
+        None, description='each entry\'s label, e.g. `"{a} {b}"` (default: its value)'
+    )
+
+
+class ChoiceOptions(FactChoiceOptions):
+    choices: dict[Scalar, Texts] | None = Field(
+        None, description="fixed choices, `{value: {fr, nl, en}}`; more than 8 make a list box"
+    )
+    multiple: bool = Field(
+        default=False, description="`true`: several may be ticked (answer: a list)"
+    )
+
+    @model_validator(mode="after")
+    def _has_choices(self) -> ChoiceOptions:
+        if not self.choices and not self.options_from:
+            raise ValueError("a choice needs 'choices' or 'options_from'")
+        return self
+
+
+class NearbyReports(Spec):
+    url: str
+    category_from: str
+
+
+class LocationOptions(Options):
+    nearby_reports: NearbyReports | None = Field(
+        None,
+        description="`{url, category_from}`: the map lists open reports of the category "
+        "answered in `category_from` within 50 m",
+    )
+
+
+class FileOptions(Options):
+    accept: list[Literal["pdf", "jpeg", "png"]] = Field(
+        ["pdf"], min_length=1, description="the kinds accepted, checked by content"
+    )
+    max_mb: Number = Field(
+        default=10, gt=0, le=20, description="the largest file, in MB (at most 20)"
+    )
+
+
+class GroupOptions(Options):
+    max: int = Field(default=10, ge=1, description="the most items")
 
 
 class CleanedCharField(forms.CharField):
@@ -71,13 +174,14 @@ def choices_for(definition: FieldDefinition, facts: dict[str, Any]) -> list[tupl
     """Fixed choices, or choices taken from a fact (e.g. the vehicles, the household)."""
     source = definition.options.get("options_from")
     if not source:
-        return [(str(k), pick(v)) for k, v in definition.options.get("choices", {}).items()]
+        fixed = definition.options.get("choices") or {}
+        return [(str(k), pick(v)) for k, v in fixed.items()]
     if source == MUNICIPALITIES:
         return municipality_choices()
     source_id, attribute = source.split(".", 1)
     entries = facts.get(source_id, {}).get(attribute) or []
-    value = definition.options.get("option_value", "{id}")
-    label = definition.options.get("option_label", value)
+    value = definition.options["option_value"]
+    label = definition.options["option_label"] or value
     return [(value.format(**entry), label.format(**entry)) for entry in entries]
 
 
@@ -101,7 +205,7 @@ def _choice(
 
 
 def _text(normalise: Callable[[str], str], max_length: int = 60) -> Callable[..., forms.Field]:
-    return lambda d, f, c: CleanedCharField(
+    return lambda d, _f, c: CleanedCharField(
         normalise=normalise, max_length=max_length, error_messages=REQUIRED, **c
     )
 
@@ -110,10 +214,10 @@ def _number(
     definition: FieldDefinition, _facts: dict[str, Any], common: dict[str, Any]
 ) -> forms.Field:
     options = definition.options
-    kind = forms.DecimalField if options.get("decimals") else forms.IntegerField
+    kind = forms.DecimalField if options["decimals"] else forms.IntegerField
     return kind(
-        min_value=options.get("min"),
-        max_value=options.get("max"),
+        min_value=options["min"],
+        max_value=options["max"],
         error_messages={**REQUIRED, "invalid": _("Enter a number.")},
         **common,
     )
@@ -123,8 +227,8 @@ def _date(
     definition: FieldDefinition, _facts: dict[str, Any], common: dict[str, Any]
 ) -> forms.Field:
     return BoundedDateField(
-        min_days=definition.options.get("min_days"),
-        max_days=definition.options.get("max_days"),
+        min_days=definition.options["min_days"],
+        max_days=definition.options["max_days"],
         **common,
     )
 
@@ -132,7 +236,7 @@ def _date(
 def _plate(
     definition: FieldDefinition, facts: dict[str, Any], common: dict[str, Any]
 ) -> forms.Field:
-    if definition.options.get("options_from") and choices_for(definition, facts):
+    if definition.options["options_from"] and choices_for(definition, facts):
         return _choice(definition, facts, common)
     return CleanedCharField(
         normalise=validators.licence_plate,
@@ -166,33 +270,92 @@ def _file(
     )
 
 
-BUILDERS: dict[str, Callable[[FieldDefinition, dict[str, Any], dict[str, Any]], forms.Field]] = {
-    "text": lambda d, f, c: forms.CharField(
-        max_length=int(d.options.get("max_length", 200)), error_messages=REQUIRED, **c
-    ),
-    "long_text": lambda d, f, c: forms.CharField(
-        max_length=int(d.options.get("max_length", 4000)),
+def _plain_text(
+    definition: FieldDefinition, _facts: dict[str, Any], common: dict[str, Any]
+) -> forms.Field:
+    return forms.CharField(
+        max_length=definition.options["max_length"], error_messages=REQUIRED, **common
+    )
+
+
+def _long_text(
+    definition: FieldDefinition, _facts: dict[str, Any], common: dict[str, Any]
+) -> forms.Field:
+    return forms.CharField(
+        max_length=definition.options["max_length"],
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages=REQUIRED,
-        **c,
-    ),
-    "email": lambda d, f, c: forms.EmailField(
+        **common,
+    )
+
+
+def _email(
+    _definition: FieldDefinition, _facts: dict[str, Any], common: dict[str, Any]
+) -> forms.Field:
+    return forms.EmailField(
         max_length=200,
         error_messages={**REQUIRED, "invalid": _("Enter an e-mail address like name@example.be.")},
-        **c,
-    ),
-    "number": _number,
-    "date": _date,
-    "choice": _choice,
-    "yes_no": _yes_no,
-    "phone": _text(validators.phone, 30),
-    "iban": _text(validators.iban_number, 42),
-    "bic": _text(validators.bic_code, 11),
-    "national_number": _text(validators.national_number, 20),
-    "enterprise_number": _text(validators.enterprise_number, 20),
-    "licence_plate": _plate,
-    "file": _file,
-}
+        **common,
+    )
+
+
+Builder = Callable[["FieldDefinition", dict[str, Any], dict[str, Any]], forms.Field]
+
+
+@dataclass(frozen=True)
+class FieldType:
+    """A field type: its name in definitions, what its answer is (for docs/forms.md), the
+    options it accepts, and the builder of its Django field. ``build`` is None for the
+    composites that pages.py lays out from several parts: an address, a place on a map, and
+    a group of repeated items."""
+
+    name: str
+    answer: str
+    options: type[Options]
+    build: Builder | None
+    note: str = ""
+
+
+FIELD_TYPES: dict[str, FieldType] = {
+    kind.name: kind
+    for kind in (
+        FieldType("text", "text", TextOptions, _plain_text),
+        FieldType("long_text", "text, on several lines", LongTextOptions, _long_text),
+        FieldType("number", "number", NumberOptions, _number),
+        FieldType("date", "date", DateOptions, _date),
+        FieldType(
+            "choice", "value, or a list of values with `multiple: true`", ChoiceOptions, _choice,
+            "`choices` or `options_from` is needed",
+        ),
+        FieldType("yes_no", "`yes` or `no`", Options, _yes_no),
+        FieldType("email", "address", Options, _email),
+        FieldType("phone", "`+32…`", Options, _text(validators.phone, 30),
+                  "Belgian numbers may be typed with a leading 0"),
+        FieldType("iban", "IBAN, checked with python-stdnum", Options,
+                  _text(validators.iban_number, 42)),
+        FieldType("bic", "BIC, checked with python-stdnum", Options,
+                  _text(validators.bic_code, 11)),
+        FieldType("national_number", "11 digits, checked", Options,
+                  _text(validators.national_number, 20),
+                  "never for the applicant's own: the register gives it"),
+        FieldType("enterprise_number", "10 digits, checked", Options,
+                  _text(validators.enterprise_number, 20),
+                  "never for the applicant's own: the register gives it"),
+        FieldType("licence_plate", "`1-ABC-234`", FactChoiceOptions, _plate,
+                  "`options_from: vehicle.registrations` offers the registered vehicles; "
+                  "typing is the fallback"),
+        FieldType("brussels_address", "street, number, box, postcode, municipality", Options,
+                  None, "checked against the address register; the municipality is asked "
+                  "when the postcode is shared"),
+        FieldType("location", "an address plus an optional point (set on a map with JavaScript)",
+                  LocationOptions,
+                  None),
+        FieldType("file", "an attachment", FileOptions, _file),
+        FieldType("group", "a list of items", GroupOptions, None,
+                  "`fields:` the fields of one item (no group inside a group); "
+                  '"add another" works without JavaScript'),
+    )
+}  # fmt: skip
 
 
 def build_field(definition: FieldDefinition, facts: dict[str, Any]) -> forms.Field:
@@ -202,7 +365,25 @@ def build_field(definition: FieldDefinition, facts: dict[str, Any]) -> forms.Fie
         "help_text": pick(definition.help),
         "required": definition.required,
     }
-    field = BUILDERS[definition.type](definition, facts, common)
+    build = FIELD_TYPES[definition.type].build
+    if build is None:
+        raise ValueError(f"{definition.type} is laid out by pages.py, from several parts")
+    field = build(definition, facts, common)
     if definition.required_message:
         field.error_messages["required"] = pick(definition.required_message)
     return field
+
+
+def types_table() -> str:
+    """The table of field types and their options in docs/forms.md, from the registry."""
+    rows = ["| type | answer | options (default) |", "| --- | --- | --- |"]
+    for kind in FIELD_TYPES.values():
+        options = []
+        for name, info in kind.options.model_fields.items():
+            default = info.get_default()
+            shown = "" if default is None else f" ({json.dumps(default)})"
+            options.append(f"`{name}`{shown}: {info.description}")
+        if kind.note:
+            options.append(kind.note)
+        rows.append(f"| `{kind.name}` | {kind.answer} | {'; '.join(options)} |")
+    return "\n".join(rows) + "\n"

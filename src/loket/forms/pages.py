@@ -188,7 +188,7 @@ class PageForm:
     def _formset(self, definition: FieldDefinition) -> Any:
         item_fields = {sub.name: build_field(sub, self.facts) for sub in definition.fields}
         item_form = type("ItemForm", (forms.Form,), dict(item_fields))
-        maximum = int(definition.options.get("max", 10))
+        maximum = int(definition.options["max"])
         initial = self.saved.get(definition.name) or []
         extra = 1 if not initial or self.adding == definition.name else 0
         formset_class: Any = forms.formset_factory(
@@ -269,8 +269,7 @@ class PageForm:
             return True
         options = definition.options
         try:
-            kind = check_upload(upload, list(options.get("accept", ["pdf"])),
-                                float(options.get("max_mb", 10)))  # fmt: skip
+            kind = check_upload(upload, list(options["accept"]), float(options["max_mb"]))
             if owner is None:
                 raise ValidationError(_("Log in to upload a file."))
             attachment = store_upload(upload, kind, owner)

@@ -61,12 +61,12 @@ def edit(request: HttpRequest, procedure_id: str) -> HttpResponse:
         raise Http404
     procedure = get_object_or_404(Procedure, id=procedure_id)
     source = request.POST.get("source", "") if request.method == "POST" else ""
-    error = ""
+    problems: list[str] = []
     if request.method == "POST":
         try:
             published = do_publish_definition(procedure, source, request.user)
-        except DefinitionRefused as problem:
-            error = str(problem)
+        except DefinitionRefused as refused:
+            problems = refused.problems
         else:
             messages.success(
                 request, _("Version %(version)s is published.") % {"version": published.version}
@@ -81,7 +81,7 @@ def edit(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "source": source or _current_source(procedure),
             "current_version": current.version if current else 0,
             "versions": DefinitionVersion.objects.filter(procedure=procedure),
-            "error": error,
+            "problems": problems,
         },
-        status=422 if error else 200,
+        status=422 if problems else 200,
     )
