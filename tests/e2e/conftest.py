@@ -21,7 +21,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-def browser_environment() -> dict[str, str]:
+def browser_environment() -> dict[str, str | float | bool]:
     """Chromium's environment: the test process's, without libfaketime.
 
     `make test-future` shifts the clock of the server, the tests and the test OpenID provider

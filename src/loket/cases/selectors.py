@@ -162,7 +162,7 @@ def get_case_for_applicant(user: User, reference: str) -> Case:
 def get_attachment_for(user: User, attachment_id: str) -> Attachment:
     """A file for whoever may see it: its uploader, the applicant of its case, or an agent of
     the case's administration. Anyone else gets 404, and the attempt is logged."""
-    attachment = Attachment.objects.select_related("case").filter(id=attachment_id).first()
+    attachment = Attachment.objects.filter(id=attachment_id).first()
     if attachment is None or not _may_see(user, attachment):
         _refuse(user, "attachment-refused", attachment=str(attachment_id)[:40])
     return attachment

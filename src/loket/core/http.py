@@ -296,23 +296,23 @@ _WATCHDOG: contextvars.ContextVar[_Watchdog | None] = contextvars.ContextVar(
 )
 
 
+def _watched(sock: socket.socket) -> socket.socket:
+    """Put a new connection's socket under the current request's watchdog, if any."""
+    watchdog = _WATCHDOG.get()
+    if watchdog is not None:
+        watchdog.watch(sock)
+    return sock
+
+
 class _WatchedHTTPConnection(HTTPConnection):
     def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        watchdog = _WATCHDOG.get()
-        if watchdog is not None:
-            watchdog.watch(sock)
-        return sock
+        return _watched(super()._new_conn())
 
 
 class _WatchedHTTPSConnection(HTTPSConnection):
     def _new_conn(self) -> socket.socket:
         # Registered before the TLS handshake, which runs on this same connection.
-        sock = super()._new_conn()
-        watchdog = _WATCHDOG.get()
-        if watchdog is not None:
-            watchdog.watch(sock)
-        return sock
+        return _watched(super()._new_conn())
 
 
 class _WatchedHTTPConnectionPool(HTTPConnectionPool):
