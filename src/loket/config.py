@@ -78,6 +78,9 @@ class Config:
     tasks_keep_done_days: int = 7
     tasks_keep_failed_days: int = 30
     # --- end task queue ---
+    # --- certificates: the electronic seal and the timestamp authority (loket.certificates) ---
+    seal: dict[str, Any] = field(default_factory=dict, repr=False)
+    # --- end certificates ---
 
     @property
     def is_demo(self) -> bool:
@@ -88,6 +91,7 @@ RATE_LIMITS: dict[str, tuple[int, int]] = {
     "LOKET_API_RATE_LIMIT": (600, 60),
     "LOKET_API_ANONYMOUS_RATE_LIMIT": (120, 60),
     "LOKET_SUBMISSION_RATE_LIMIT": (10, 3600),
+    "LOKET_VERIFY_RATE_LIMIT": (30, 60),  # certificate verifications per client address
 }
 
 
@@ -172,6 +176,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         **_encryption_settings(env_vars, env),
         tasks_keep_done_days=_days(env_vars, "LOKET_TASKS_KEEP_DONE_DAYS", 7),
         tasks_keep_failed_days=_days(env_vars, "LOKET_TASKS_KEEP_FAILED_DAYS", 30),
+        seal=_seal_settings(env_vars, var_dir),  # certificates
     )
     if env != "production":
         # Static files are served from the apps in development; whitenoise wants the folder.
@@ -368,6 +373,49 @@ def _encryption_problems(config: Config) -> list[str]:
 
 # --- end encryption at rest ---
 
+# --- certificates: the electronic seal and the timestamp authority (loket.certificates) ---
+SEAL_PKCS11 = ("MODULE", "TOKEN", "PIN", "KEY_LABEL", "CERT_LABEL")
+
+
+def _seal_settings(env_vars: Mapping[str, str], var_dir: Path) -> dict[str, Any]:
+    """The seal's key and chain (a PKCS#12 file, or a PKCS#11 token), the timestamp authority
+    and the trust anchors verifiers check against. Outside production, an empty setting falls
+    back to the demo CA under var/certificates/ (``loket certificates demo-ca``)."""
+    return {
+        "pkcs12": env_vars.get("LOKET_SEAL_PKCS12", "").strip(),
+        "password": env_vars.get("LOKET_SEAL_PASSWORD", ""),
+        "pkcs11": {
+            name.lower(): env_vars.get(f"LOKET_SEAL_PKCS11_{name}", "").strip()
+            for name in SEAL_PKCS11
+        },
+        "trust_anchors": env_vars.get("LOKET_SEAL_TRUST_ANCHORS", "").strip(),
+        "tsa_url": env_vars.get("LOKET_TSA_URL", "").strip(),
+        "demo_dir": str(var_dir / "certificates"),
+    }
+
+
+def _seal_problems(config: Config) -> list[str]:
+    seal = config.seal
+    problems = []
+    pkcs11 = seal.get("pkcs11", {})
+    if not seal.get("pkcs12") and not pkcs11.get("module"):
+        problems.append(
+            "LOKET_SEAL_PKCS12 (or LOKET_SEAL_PKCS11_MODULE) is missing: certificates would be "
+            "sealed with the demo key"
+        )
+    elif seal.get("pkcs12", "").startswith(seal.get("demo_dir", "//")):
+        problems.append("LOKET_SEAL_PKCS12 names the demo seal under var/certificates/")
+    if pkcs11.get("module") and not (pkcs11.get("token") and pkcs11.get("key_label")):
+        problems.append("LOKET_SEAL_PKCS11_TOKEN and LOKET_SEAL_PKCS11_KEY_LABEL are needed")
+    if not seal.get("tsa_url"):
+        problems.append("LOKET_TSA_URL is missing (a seal needs an RFC 3161 timestamp)")
+    if not seal.get("trust_anchors"):
+        problems.append("LOKET_SEAL_TRUST_ANCHORS is missing (the roots seals are checked against)")
+    return problems
+
+
+# --- end certificates ---
+
 REGISTERS = ("population", "vehicle", "enterprise", "social")
 
 
@@ -397,4 +445,5 @@ def production_problems(config: Config) -> list[str]:
             problems.append(f"LOKET_SOURCE_ENDPOINTS[{source!r}] sends a token over plain http")
     problems.extend(_oidc_problems(config))  # OpenID Connect (accounts app)
     problems.extend(_encryption_problems(config))  # encryption at rest (core.crypto)
+    problems.extend(_seal_problems(config))  # certificates (loket.certificates)
     return problems

@@ -5,7 +5,8 @@ records a security event (one, not one per refused request). Limits come from se
 
 - ``LOKET_API_RATE_LIMIT``: (requests, seconds) per API client, default 600 per minute;
 - ``LOKET_API_ANONYMOUS_RATE_LIMIT``: per client address on the public catalogue, 120 per minute;
-- ``LOKET_SUBMISSION_RATE_LIMIT``: final submissions per user, 10 per hour.
+- ``LOKET_SUBMISSION_RATE_LIMIT``: final submissions per user, 10 per hour;
+- ``LOKET_VERIFY_RATE_LIMIT``: certificate verifications per client address, 30 per minute.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ DEFAULTS: dict[str, tuple[int, int]] = {
     "LOKET_API_RATE_LIMIT": (600, 60),
     "LOKET_API_ANONYMOUS_RATE_LIMIT": (120, 60),
     "LOKET_SUBMISSION_RATE_LIMIT": (10, 3600),
+    "LOKET_VERIFY_RATE_LIMIT": (30, 60),  # certificate verifications per client address
 }
 KEEP = timedelta(days=1)
 
