@@ -99,3 +99,33 @@ def address_register(django_db_setup: None, django_db_blocker: Any) -> Iterator[
 def with_version(case: Case, data: dict[str, Any]) -> dict[str, Any]:
     """A back-office form as the case page sends it: with the case's version as shown."""
     return {**data, "version": str(Case.objects.values_list("version", flat=True).get(pk=case.pk))}
+
+
+@pytest.fixture(scope="session")
+def seal_authority(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A demo seal authority made for this run, and a real RFC 3161 server over HTTP."""
+    from loket.certificates.democa import DEMO_PASSWORD, make_demo_authority
+    from tests.timestamp_server import TimestampServer
+
+    authority = make_demo_authority(tmp_path_factory.mktemp("seal"))
+    with TimestampServer(authority) as tsa:
+        yield {
+            "authority": authority,
+            "tsa": tsa,
+            "settings": {
+                "pkcs12": str(authority.seal),
+                "password": DEMO_PASSWORD.decode(),
+                "pkcs11": {},
+                "trust_anchors": str(authority.root),
+                "tsa_url": tsa.url,
+                "demo_dir": str(authority.folder / "unused"),
+            },
+        }
+
+
+@pytest.fixture
+def sealing(seal_authority: dict[str, Any], settings: Any, tmp_path: Any) -> dict[str, Any]:
+    """Seal with the run's authority, timestamp through the HTTP server, files under tmp_path."""
+    settings.LOKET_SEAL = seal_authority["settings"]
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return seal_authority

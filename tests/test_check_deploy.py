@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from loket.certificates.democa import DEMO_PASSWORD, make_demo_authority
 from loket.config import DEMO_SIGNING_KEY
 
 
@@ -50,8 +51,20 @@ def safe_environment(tmp_path: Path) -> dict[str, str]:
         LOKET_VAR_DIR=str(tmp_path / "var"),
         LOKET_STATIC_ROOT=str(tmp_path / "static"),
         LOKET_MEDIA_ROOT=str(tmp_path / "media"),
+        **seal_environment(tmp_path / "seal", mark="Pilot"),
     )
     return environment
+
+
+def seal_environment(folder: Path, mark: str) -> dict[str, str]:
+    """A seal in a PKCS#12 file, its root as the trust anchor, and a timestamp authority."""
+    authority = make_demo_authority(folder, mark=mark)
+    return {
+        "LOKET_SEAL_PKCS12": str(authority.seal),
+        "LOKET_SEAL_PASSWORD": DEMO_PASSWORD.decode(),
+        "LOKET_SEAL_TRUST_ANCHORS": str(authority.root),
+        "LOKET_TSA_URL": "https://tsa.example.internal/tsr",
+    }
 
 
 def check_deploy(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -88,6 +101,10 @@ def test_a_safe_production_configuration_passes(tmp_path: Path) -> None:
         ({"LOKET_SOURCES": ""}, "LOKET_SOURCES must name a real adapter for 'population'"),
         ({"LOKET_OIDC_ISSUER": ""}, "LOKET_OIDC_ISSUER is missing"),
         ({"LOKET_OIDC_ISSUER": "http://idp.example"}, "LOKET_OIDC_ISSUER must be an https://"),
+        ({"LOKET_TSA_URL": ""}, "LOKET_TSA_URL is missing"),
+        ({"LOKET_SEAL_PKCS12": ""}, "LOKET_SEAL_PKCS12 (or LOKET_SEAL_PKCS11_MODULE) is missing"),
+        ({"LOKET_SEAL_TRUST_ANCHORS": ""}, "LOKET_SEAL_TRUST_ANCHORS is missing"),
+        ({"LOKET_SEAL_PASSWORD": "wrong"}, "LOKET_SEAL_PKCS12 could not be opened"),
     ],
 )
 def test_each_unsafe_setting_fails_and_is_named(
@@ -133,3 +150,11 @@ def test_a_demo_environment_reports_what_production_would_refuse(tmp_path: Path)
     result = check_deploy(environment)
     assert result.returncode != 0
     assert "LOKET_SIGNING_KEY is missing or is the demo key" in result.stderr
+
+
+def test_a_demo_seal_is_refused_in_production_by_its_name(tmp_path: Path) -> None:
+    environment = {**safe_environment(tmp_path), **seal_environment(tmp_path / "demo", "DEMO")}
+    result = check_deploy(environment)
+    assert result.returncode != 0
+    assert "LOKET_SEAL_PKCS12 holds a DEMO seal certificate" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -36,6 +36,10 @@ SAFE = {
     "LOKET_SOURCE_ENDPOINTS": json.dumps(
         {"population": {"url": "https://gw.internal/population", "token": "t"}}
     ),
+    "LOKET_SEAL_PKCS12": "/etc/loket/seal.p12",
+    "LOKET_SEAL_PASSWORD": "p" * 20,
+    "LOKET_SEAL_TRUST_ANCHORS": "/etc/loket/seal-roots.pem",
+    "LOKET_TSA_URL": "https://tsa.example.internal/tsr",
 }
 
 

@@ -221,6 +221,50 @@ EXAMPLES: dict[str, Example] = {
         ("rate_limits.LOKET_SUBMISSION_RATE_LIMIT", [3, 600]),
         ("LOKET_SUBMISSION_RATE_LIMIT", [3, 600]),
     ),
+    "LOKET_VERIFY_RATE_LIMIT": Example(
+        "5/60",
+        ("rate_limits.LOKET_VERIFY_RATE_LIMIT", [5, 60]),
+        ("LOKET_VERIFY_RATE_LIMIT", [5, 60]),
+    ),
+    "LOKET_SEAL_PKCS12": Example(
+        "/etc/loket/seal.p12",
+        ("seal.pkcs12", "/etc/loket/seal.p12"),
+        ("LOKET_SEAL.pkcs12", "/etc/loket/seal.p12"),
+    ),
+    "LOKET_SEAL_PASSWORD": Example(
+        "s3al pass", ("seal.password", "s3al pass"), ("LOKET_SEAL.password", "s3al pass")
+    ),
+    "LOKET_SEAL_PKCS11_MODULE": Example(
+        "/usr/lib/softhsm/libsofthsm2.so",
+        ("seal.pkcs11.module", "/usr/lib/softhsm/libsofthsm2.so"),
+        ("LOKET_SEAL.pkcs11.module", "/usr/lib/softhsm/libsofthsm2.so"),
+    ),
+    "LOKET_SEAL_PKCS11_TOKEN": Example(
+        "region", ("seal.pkcs11.token", "region"), ("LOKET_SEAL.pkcs11.token", "region")
+    ),
+    "LOKET_SEAL_PKCS11_PIN": Example(
+        "1234", ("seal.pkcs11.pin", "1234"), ("LOKET_SEAL.pkcs11.pin", "1234")
+    ),
+    "LOKET_SEAL_PKCS11_KEY_LABEL": Example(
+        "seal-key",
+        ("seal.pkcs11.key_label", "seal-key"),
+        ("LOKET_SEAL.pkcs11.key_label", "seal-key"),
+    ),
+    "LOKET_SEAL_PKCS11_CERT_LABEL": Example(
+        "seal-cert",
+        ("seal.pkcs11.cert_label", "seal-cert"),
+        ("LOKET_SEAL.pkcs11.cert_label", "seal-cert"),
+    ),
+    "LOKET_SEAL_TRUST_ANCHORS": Example(
+        "/etc/loket/roots.pem",
+        ("seal.trust_anchors", "/etc/loket/roots.pem"),
+        ("LOKET_SEAL.trust_anchors", "/etc/loket/roots.pem"),
+    ),
+    "LOKET_TSA_URL": Example(
+        "https://tsa.example/tsp",
+        ("seal.tsa_url", "https://tsa.example/tsp"),
+        ("LOKET_SEAL.tsa_url", "https://tsa.example/tsp"),
+    ),
     "LOKET_MAP_TILES_URL": Example(
         "https://tiles.example/{z}/{x}/{y}.png",
         ("map_tiles_url", "https://tiles.example/{z}/{x}/{y}.png"),

@@ -58,6 +58,7 @@ def demo(arguments: Sequence[str]) -> None:
     if "--reseed" in arguments or registers_are_empty():
         print("Loading reference data and generating the demo registers…", flush=True)
         call_command("seed")
+    call_command("certificates", "demo-ca")  # kept when there (var/certificates/)
     from loket.core.models import User
 
     # The worker sends notifications and runs background work; it shares this process group,

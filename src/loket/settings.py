@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "loket.cases",
     "loket.mandates",
     "loket.notify",
+    "loket.certificates",
     "loket.incidents",
     "loket.appointments",
     "loket.privacy",
@@ -146,6 +147,8 @@ LOKET_URBIS_FEED_TOKEN = CONFIG.urbis_feed_token
 LOKET_API_RATE_LIMIT = CONFIG.rate_limits["LOKET_API_RATE_LIMIT"]
 LOKET_API_ANONYMOUS_RATE_LIMIT = CONFIG.rate_limits["LOKET_API_ANONYMOUS_RATE_LIMIT"]
 LOKET_SUBMISSION_RATE_LIMIT = CONFIG.rate_limits["LOKET_SUBMISSION_RATE_LIMIT"]
+LOKET_VERIFY_RATE_LIMIT = CONFIG.rate_limits["LOKET_VERIFY_RATE_LIMIT"]
+LOKET_SEAL = CONFIG.seal  # certificates: seal key, timestamp authority, trust anchors
 # Days a finished task stays in the queue's table: done, and failed for good (loket.tasks).
 LOKET_TASKS_KEEP_DONE_DAYS = CONFIG.tasks_keep_done_days
 LOKET_TASKS_KEEP_FAILED_DAYS = CONFIG.tasks_keep_failed_days

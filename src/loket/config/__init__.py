@@ -33,6 +33,7 @@ from loket.config.environment import ConfigurationError, Environment
 from loket.config.keys import KEY_ID_PATTERN, encryption_settings, key_problems
 from loket.config.mail import MailServer, parse_mail_url
 from loket.config.oidc import MEMBERSHIP_ROLES, OidcClient, oidc_problems, oidc_settings
+from loket.config.seal import seal_problems, seal_settings
 
 __all__ = [
     "BASE_DIR",
@@ -93,6 +94,8 @@ class Config:
     # Days a finished background task is kept: done, and failed for good (loket.tasks).
     tasks_keep_done_days: int = int(VARIABLES["LOKET_TASKS_KEEP_DONE_DAYS"])
     tasks_keep_failed_days: int = int(VARIABLES["LOKET_TASKS_KEEP_FAILED_DAYS"])
+    # The seal of certificates: key, timestamp authority, trust anchors (loket.certificates).
+    seal: dict[str, Any] = field(default_factory=dict, repr=False)
     # OpenID Connect login and session limits (accounts app)
     oidc: OidcClient | None = None
     oidc_agent: OidcClient | None = None
@@ -147,6 +150,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         opendata_contact=env.email_address("LOKET_OPENDATA_CONTACT"),
         tasks_keep_done_days=env.whole_number("LOKET_TASKS_KEEP_DONE_DAYS", minimum=1),
         tasks_keep_failed_days=env.whole_number("LOKET_TASKS_KEEP_FAILED_DAYS", minimum=1),
+        seal=seal_settings(env, var_dir),
         **oidc_settings(env),
         **encryption_settings(env, production=name == "production"),
     )
@@ -195,6 +199,7 @@ def production_problems(config: Config) -> list[str]:
         if str(endpoint.get("url", "https:")).startswith("http:") and endpoint.get("token"):
             problems.append(f"LOKET_SOURCE_ENDPOINTS[{source!r}] sends a token over plain http")
     problems.extend(oidc_problems(config.oidc, config.oidc_agent))
+    problems.extend(seal_problems(config.seal))
     named_keys = {
         "LOKET_SECRET_KEY": config.secret_key,
         "LOKET_SIGNING_KEY": config.signing_key,

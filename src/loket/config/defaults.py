@@ -30,6 +30,7 @@ RATE_LIMIT_VARIABLES = (
     "LOKET_API_RATE_LIMIT",  # per API client
     "LOKET_API_ANONYMOUS_RATE_LIMIT",  # per client address on the public API
     "LOKET_SUBMISSION_RATE_LIMIT",  # final submissions per person
+    "LOKET_VERIFY_RATE_LIMIT",  # certificate verifications per client address
 )
 
 VARIABLES: dict[str, str] = {
@@ -77,6 +78,7 @@ VARIABLES: dict[str, str] = {
     "LOKET_API_RATE_LIMIT": "600/60",
     "LOKET_API_ANONYMOUS_RATE_LIMIT": "120/60",
     "LOKET_SUBMISSION_RATE_LIMIT": "10/3600",
+    "LOKET_VERIFY_RATE_LIMIT": "30/60",
     # --- task queue: days a finished task is kept (loket.tasks.queue.prune) ---
     "LOKET_TASKS_KEEP_DONE_DAYS": "7",
     "LOKET_TASKS_KEEP_FAILED_DAYS": "30",
@@ -87,4 +89,14 @@ VARIABLES: dict[str, str] = {
     "LOKET_OPENDATA_THRESHOLD": "5",
     "LOKET_OPENDATA_ROUNDING": "0",  # counts published as they are
     "LOKET_OPENDATA_CONTACT": "opendata@paradigm.brussels",
+    # --- the seal of certificates and decisions (loket.certificates) ---
+    "LOKET_SEAL_PKCS12": "",  # the demo seal under var/certificates/ (refused in production)
+    "LOKET_SEAL_PASSWORD": "",
+    "LOKET_SEAL_PKCS11_MODULE": "",  # no PKCS#11 token
+    "LOKET_SEAL_PKCS11_TOKEN": "",
+    "LOKET_SEAL_PKCS11_PIN": "",
+    "LOKET_SEAL_PKCS11_KEY_LABEL": "",
+    "LOKET_SEAL_PKCS11_CERT_LABEL": "",
+    "LOKET_SEAL_TRUST_ANCHORS": "",  # the demo root (refused in production)
+    "LOKET_TSA_URL": "",  # timestamps made in-process by the demo TSA (refused in production)
 }

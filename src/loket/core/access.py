@@ -61,6 +61,8 @@ ROUTE_POLICIES: Final[dict[str, str]] = {
     "web:catalogue": "anonymous",
     "web:procedure": "anonymous",
     "web:search": "anonymous",
+    "web:verify": "anonymous",
+    "web:verify-code": "anonymous",
     "web:design-system": "anonymous",
     "web:login": "anonymous",
     "web:logout": "anonymous",

@@ -124,7 +124,10 @@ def _check_declared(
 ) -> None:
     for attribute in attributes:
         need = procedure.need(attribute)
-        if need is None or need["purpose"] != purpose.code or not need.get("legal_basis"):
+        # A need names its purpose; ``also_for`` lists further purposes under the same legal
+        # basis (a certificate's data is shown to the applicant, then read again to issue it).
+        purposes = (need["purpose"], *need.get("also_for", ())) if need else ()
+        if need is None or purpose.code not in purposes or not need.get("legal_basis"):
             _refuse(
                 actor,
                 "undeclared-attribute",

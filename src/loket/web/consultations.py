@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from loket.audit.models import AccessLogEntry
 from loket.audit.subjects import subject_pseudonyms
 from loket.catalog.models import Procedure
+from loket.certificates.content import KINDS
+from loket.certificates.selectors import verifications_of_certificates_held_by
 from loket.core.i18n import pick
 from loket.core.models import Administration, User
 from loket.sources.catalogue import attribute_label, source_name
@@ -107,3 +109,27 @@ def _sentence(entry: AccessLogEntry, parts: dict[str, str]) -> str:
     if entry.outcome == AccessLogEntry.Outcome.UNAVAILABLE:
         sentence += " " + _("The register did not answer; nothing was read.")
     return sentence
+
+
+def certificate_checks(user: User, limit: int = 200) -> list[str]:
+    """Each verification of a certificate the person holds, as one plain sentence."""
+    sentences = []
+    for check in verifications_of_certificates_held_by(user)[:limit]:
+        certificate = check.certificate
+        kind = KINDS.get(certificate.kind)
+        when = timezone.localtime(check.at)
+        sentences.append(
+            _(
+                "Your %(kind)s no. %(number)s was checked on %(date)s at %(time)s through "
+                "%(channel)s. Result: %(outcome)s."
+            )
+            % {
+                "kind": str(kind.title).lower() if kind else certificate.kind,
+                "number": certificate.number,
+                "date": formats.date_format(when, "DATE_FORMAT"),
+                "time": formats.time_format(when, "TIME_FORMAT"),
+                "channel": check.get_channel_display(),
+                "outcome": check.get_outcome_display(),
+            }
+        )
+    return sentences

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from loket.web.views import account, apply, backoffice, designer, files, mandates, mydata, public
+from loket.web.views import (
+    account,
+    apply,
+    backoffice,
+    designer,
+    files,
+    mandates,
+    mydata,
+    public,
+    verify,
+)
 from loket.web.views import counter as counter_views
 from loket.web.views.design import design_system
 
@@ -18,6 +28,8 @@ urlpatterns = [
         "procedures/<slug:procedure_id>/apply/q/<slug:page_id>/", apply.question, name="apply-page"
     ),
     path("search/", public.search, name="search"),
+    path("verify/", verify.verify, name="verify"),
+    path("verify/<str:code>/", verify.verify_code, name="verify-code"),
     path("demo-login/", account.demo_login, name="login"),
     path("logout/", account.logout_view, name="logout"),
     path("my-cases/", account.my_cases, name="my-cases"),

@@ -21,7 +21,7 @@ from loket.core.models import Administration, User
 from loket.privacy.consent import consents_of
 from loket.sources.access import what_registers_hold
 from loket.sources.catalogue import source_name
-from loket.web.consultations import Filters, describe, entries_about
+from loket.web.consultations import Filters, certificate_checks, describe, entries_about
 from loket.web.presenters import fact_rows
 
 SOURCES = ("population", "vehicle", "enterprise", "social", "case")
@@ -91,6 +91,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "consents": consents_of(user),
+            "certificate_checks": certificate_checks(user),
         },
         status=422 if form.errors else 200,
     )

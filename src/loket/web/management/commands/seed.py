@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from loket.catalog.reference import load_catalogue
@@ -43,6 +44,7 @@ class Command(BaseCommand):
             return
         if settings.LOKET_ENV == "production":
             raise CommandError("synthetic registers are never generated in production")
+        call_command("certificates", "demo-ca", stdout=self.stdout)  # the DEMO seal authority
         if registers_are_empty():
             count = RegisterGenerator(options["residents"], seed=options["seed"]).run()
             self.stdout.write(f"{count} synthetic residents generated")

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CertificatesConfig(AppConfig):
+    name = "loket.certificates"
+    label = "certificates"
+    verbose_name = _("Certificates")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from loket.certificates.checks import refuse_demo_seal_in_production
+
+        refuse_demo_seal_in_production()  # and registers `loket check --deploy`'s E005

@@ -1,0 +1,109 @@
+"""The certificate as a document: one template per kind, a tagged PDF/UA, then the seal.
+
+French or Dutch, as the applicant chose; English is a courtesy translation and says so on the
+page. Each carries the verification code and a QR code of the verification page's address.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from weasyprint import HTML
+
+from loket.cases.models import Case
+from loket.certificates.content import KINDS, certified_lines
+from loket.certificates.seal import seal_pdf
+from loket.core.i18n import pick
+from loket.forms.definitions import get_definition
+
+LANGUAGES = ("fr", "nl", "en")
+
+
+@dataclass(frozen=True)
+class Document:
+    """Everything printed on one certificate."""
+
+    case: Case
+    number: str
+    code: str
+    language: str
+    issued_at: datetime
+    purpose: str
+    rows: list[dict[str, Any]]
+
+
+def certificate_language(case: Case) -> str:
+    chosen = str(case.answers.get("document_language") or case.language or "fr")
+    return chosen if chosen in LANGUAGES else "fr"
+
+
+def purpose_text(case: Case, language: str) -> str:
+    """The purpose the applicant gave, as the form's choice label in ``language``."""
+    value = str(case.answers.get("purpose") or "")
+    if value == "other" and case.answers.get("purpose_other"):
+        return str(case.answers["purpose_other"])[:200]
+    definition = get_definition(case.procedure_id, case.definition_version)
+    for field in definition.fields() if definition else ():
+        if field.name == "purpose":
+            choice = field.options.get("choices", {}).get(value)
+            return pick(choice, language) if choice else value
+    return ""
+
+
+def verification_url(code: str, language: str) -> str:
+    base = str(getattr(settings, "LOKET_PUBLIC_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+    with translation.override(language):
+        return base + reverse("web:verify-code", kwargs={"code": code})
+
+
+def rows_for(case: Case, facts: dict[str, Any], language: str) -> list[dict[str, Any]]:
+    with translation.override(language):
+        return certified_lines(case.procedure_id, facts, language, _since(case))
+
+
+def _since(case: Case) -> str:
+    if case.answers.get("period") == "since":
+        return str(case.answers.get("period_start") or "")
+    return ""
+
+
+def document_html(document: Document) -> str:
+    kind = KINDS[document.case.procedure_id]
+    url = verification_url(document.code, document.language)
+    qr = segno.make(url, error="m").svg_data_uri(scale=3, border=2)
+    with translation.override(document.language):
+        return render_to_string(
+            f"certificates/{kind.procedure_id}.html",
+            {
+                "document": document,
+                "kind": kind,
+                "authority": pick(document.case.administration.names, document.language),
+                "issued_at": timezone.localtime(document.issued_at),
+                "verification_url": url,
+                "qr": qr,
+                "courtesy": document.language == "en",
+            },
+        )
+
+
+def render_pdf(document: Document) -> bytes:
+    """The unsealed PDF/UA-1: tagged, with its language and title."""
+    pdf: bytes = HTML(string=document_html(document)).write_pdf(pdf_variant="pdf/ua-1")
+    return pdf
+
+
+def sealed_pdf(document: Document) -> bytes:
+    """The PDF sealed with the administration's seal, timestamped, stamp on the last page."""
+    pdf = render_pdf(document)
+    with translation.override(document.language):
+        stamp = _("Electronic seal") + "\n%(signer)s\n%(ts)s"
+        reason = _("Certificate no. %(number)s") % {"number": document.number}
+    return seal_pdf(pdf, stamp_text=stamp, reason=reason, location="Brussels")

@@ -1,0 +1,47 @@
+"""Reads of the register of issued certificates, scoped once."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from loket.cases.selectors import agent_administration_ids
+from loket.certificates.codes import digest, normalise
+from loket.certificates.models import IssuedCertificate, Verification
+from loket.core.models import User
+
+
+def certificates_issued_by(agent: User) -> QuerySet[IssuedCertificate]:
+    """What the agent's administrations issued, with how often each was verified; no content
+    beyond the case's."""
+    return (
+        IssuedCertificate.objects.filter(
+            case__administration_id__in=agent_administration_ids(agent)
+        )
+        .select_related("case", "case__procedure")
+        .annotate(verification_count=Count("verifications"))
+    )
+
+
+def certificate_by_code(typed: str) -> IssuedCertificate | None:
+    code = normalise(typed)
+    if not code:
+        return None
+    return (
+        IssuedCertificate.objects.select_related("case__administration", "case__procedure")
+        .filter(code_digest=digest(code))
+        .first()
+    )
+
+
+def certificate_by_sha256(sha256: str) -> IssuedCertificate | None:
+    return IssuedCertificate.objects.filter(sha256=sha256).select_related("case").first()
+
+
+def certificates_of(holder: User) -> QuerySet[IssuedCertificate]:
+    return IssuedCertificate.objects.filter(case__applicant=holder).select_related("case")
+
+
+def verifications_of_certificates_held_by(holder: User) -> QuerySet[Verification]:
+    return Verification.objects.filter(certificate__case__applicant=holder).select_related(
+        "certificate", "certificate__case__procedure"
+    )

@@ -1,0 +1,61 @@
+"""A real RFC 3161 timestamp authority over HTTP, on 127.0.0.1, for the tests.
+
+It answers ``application/timestamp-query`` POSTs with ``application/timestamp-reply``, signing
+with the demo authority's timestamp key (pyHanko's test timestamper builds the token). Loket
+reaches it through ``LOKET_TSA_URL`` exactly as it would reach a real authority.
+"""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from asn1crypto import tsp
+from pyhanko.sign import signers
+from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+from loket.certificates.democa import DEMO_PASSWORD, DemoAuthority
+
+
+class TimestampServer:
+    def __init__(self, authority: DemoAuthority) -> None:
+        tsa = signers.SimpleSigner.load_pkcs12(str(authority.tsa), passphrase=DEMO_PASSWORD)
+        assert tsa is not None
+        self.stamper = DummyTimeStamper(
+            tsa_cert=tsa.signing_cert, tsa_key=tsa.signing_key, certs_to_embed=tsa.cert_registry
+        )
+        self.requests = 0
+        self.down = False
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if server.down or self.headers.get("Content-Type") != (
+                    "application/timestamp-query"
+                ):
+                    self.send_error(503 if server.down else 415)
+                    return
+                server.requests += 1
+                reply = server.stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/timestamp-reply")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/tsr"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> TimestampServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
