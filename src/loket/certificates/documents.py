@@ -16,12 +16,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from weasyprint import HTML
 
 from loket.cases.models import Case
 from loket.certificates.content import KINDS, certified_lines
 from loket.certificates.seal import seal_pdf
 from loket.core.i18n import pick
+from loket.core.pdf import html_to_pdf
 from loket.forms.definitions import get_definition
 
 LANGUAGES = ("fr", "nl", "en")
@@ -96,8 +96,7 @@ def document_html(document: Document) -> str:
 
 def render_pdf(document: Document) -> bytes:
     """The unsealed PDF/UA-1: tagged, with its language and title."""
-    pdf: bytes = HTML(string=document_html(document)).write_pdf(pdf_variant="pdf/ua-1")
-    return pdf
+    return html_to_pdf(document_html(document))
 
 
 def sealed_pdf(document: Document) -> bytes:
