@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import http.client
+import select
 import socket
 import ssl
 import threading
@@ -255,9 +256,25 @@ class _Watchdog:
         self._finished = False
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
-        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
-        self._timer.daemon = True
-        self._timer.start()
+        # The waiter sleeps in select() with a relative timeout, woken early by ``stop`` through
+        # a socket pair. (threading.Timer waits on a lock until an absolute monotonic time, which
+        # clock-shifting tools such as libfaketime, used by `make test-future`, get wrong.)
+        self._wake, self._waker = socket.socketpair()
+        waiter = threading.Thread(target=self._wait, args=(deadline,), daemon=True)
+        waiter.start()
+
+    def _wait(self, deadline: float) -> None:
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self._fire()
+                    return
+                woken, _, _ = select.select([self._wake], [], [], remaining)
+                if woken:
+                    return
+        finally:
+            self._wake.close()
 
     def watch(self, sock: socket.socket) -> None:
         with self._lock:
@@ -277,7 +294,9 @@ class _Watchdog:
                 _shut(sock)
 
     def stop(self) -> None:
-        self._timer.cancel()
+        with contextlib.suppress(OSError):  # the waiter has already fired and gone
+            self._waker.send(b"\0")
+        self._waker.close()
         with self._lock:
             self._finished = True
             for sock in self._sockets:
