@@ -15,7 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from loket.cases.models import Case
+from loket.cases.delivery import delivered_at_once
+from loket.cases.models import Case, CaseEvent
 from loket.cases.notices import notices_about
 from loket.catalog.models import Procedure
 from loket.core.reference import read_yaml
@@ -131,9 +132,15 @@ def test_each_procedure_is_applied_for_routed_and_receipted(procedure_id: str) -
         )
     else:
         assert case.administration_id == "21009"  # Ixelles, where the demo resident lives
-    assert case.status == Case.Status.SUBMITTED
     assert case.definition_version == definition.version
-    assert notices_about(case).filter(kind="submitted").count() == 1
+    if delivered_at_once(definition):
+        # Issued when sent, or passed to a civil servant with the reason; one notice either way.
+        referred = case.events.filter(kind=CaseEvent.Kind.REFERRAL).exists()
+        assert case.status == (Case.Status.SUBMITTED if referred else Case.Status.DELIVERED)
+        assert [n.kind for n in notices_about(case)] == ["submitted" if referred else "delivered"]
+    else:
+        assert case.status == Case.Status.SUBMITTED
+        assert notices_about(case).filter(kind="submitted").count() == 1
     receipt = client.get(f"/en/my-cases/{case.reference}/receipt.pdf")
     assert receipt.status_code == 200
     assert receipt.content.startswith(b"%PDF")

@@ -112,8 +112,8 @@ SCHEMAS: dict[str, Schema] = {
                                 "at": TIME,
                                 "kind": {
                                     "type": "string",
-                                    "enum": ["status", "assignment"],
-                                    "description": "A status reached, or an assignment.",
+                                    "enum": ["status", "assignment", "referral"],
+                                    "description": "Status, assignment or referral.",
                                 },
                                 "status": STATUS,
                                 "actor": nullable("string"),

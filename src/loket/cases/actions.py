@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from loket.audit.actions import do_record_consultation
 from loket.audit.subjects import person_pseudonym
-from loket.cases import notices
+from loket.cases import delivery, notices
 from loket.cases.models import Case, CaseEvent, CaseMessage
 from loket.cases.references import new_reference
 from loket.cases.selectors import BACK_OFFICE_ROLES
@@ -40,6 +40,7 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     Status.IN_PROGRESS: {Status.INFORMATION_REQUESTED, Status.APPROVED, Status.REJECTED},
     Status.INFORMATION_REQUESTED: {Status.IN_PROGRESS, Status.APPROVED, Status.REJECTED},
 }  # fmt: skip
+# A case is closed as delivered from any open status, by do_close_as_delivered only.
 DECISIONS = (Status.APPROVED, Status.REJECTED)
 
 
@@ -177,12 +178,18 @@ def do_submit_case(
                 version=case.version,
             )  # fmt: skip
             _link_files(case, Attachment.objects.filter(id__in=_attachment_ids(answers)))
-            notices.do_notify_applicant(case, notices.SUBMITTED, "submitted")
+            at_once = delivery.delivered_at_once(definition)
+            if at_once:  # one notice, once the outcome is known: delivered or passed on
+                delivery.enqueue_backstop(case)
+            else:
+                notices.do_notify_applicant(case, notices.SUBMITTED, "submitted")
             _pass_on_unknown_addresses(case)
             draft.delete()
     except IntegrityError:
         # A concurrent submit of the same draft won the race: return its case.
         return Case.objects.get(applicant=draft.user, idempotency_key=draft.idempotency_key)
+    if at_once:
+        delivery.deliver(case)
     return case
 
 
@@ -363,6 +370,49 @@ def do_decide(
         _message(case, agent, body, attachments, from_applicant=False, request=False,
                  version=version)  # fmt: skip
     return _set_status(case, agent, status, note, version)
+
+
+@transaction.atomic
+def do_close_as_delivered(case: Case, agent: User | None, note: str) -> Case:
+    """Close an open case by handing over what it asked for (a certificate issued by the app
+    that delivers it), with no decision: at once for the applicant (``agent`` None) or by a civil
+    servant. One history entry with ``note``, and one notice. A case that is no longer open
+    (withdrawn, or delivered by a concurrent run) is left as it is."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.is_open:
+        return case
+    if case.status == Status.INFORMATION_REQUESTED:
+        _resume(case)
+    version = _new_version(case)
+    case.status = Status.DELIVERED
+    case.decided_at = timezone.now()
+    case.save()
+    event = CaseEvent.objects.create(
+        case=case, status=case.status, actor=agent, note=note, version=version
+    )
+    notices.do_notify_applicant(case, notices.DELIVERED, f"event-{event.pk}")
+    return case
+
+
+@transaction.atomic
+def do_refer_to_civil_servant(case: Case, reason: str) -> Case:
+    """What could not be delivered at once goes to the handling administration's back-office,
+    with the reason in the history (the applicant sees it too) and the applicant's one notice
+    that the application was received. Recorded once: a second referral changes nothing."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.is_open or case.events.filter(kind=CaseEvent.Kind.REFERRAL).exists():
+        return case
+    version = _new_version(case)
+    case.save(update_fields=["version", "updated_at"])
+    with translation.override(case.language or "fr"):
+        words = {"reason": reason, "administration": case.administration.name}
+        note = _("It could not be issued at once: %(reason)s %(administration)s will handle it.")
+        note %= words
+    CaseEvent.objects.create(
+        case=case, kind=CaseEvent.Kind.REFERRAL, status=case.status, note=note, version=version
+    )
+    notices.do_notify_applicant(case, notices.SUBMITTED, "submitted")
+    return case
 
 
 def _resume(case: Case) -> None:

@@ -15,6 +15,7 @@ class Case(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        DELIVERED = "delivered", _("Delivered")
 
     class Channel(models.TextChoices):
         ONLINE = "online", _("Online, by the applicant")
@@ -125,7 +126,13 @@ class Case(models.Model):
 
     @property
     def is_decided(self) -> bool:
+        """Approved or rejected by a civil servant: the case has a decision document."""
         return self.status in (self.Status.APPROVED, self.Status.REJECTED)
+
+    @property
+    def is_delivered(self) -> bool:
+        """Closed by handing over what was asked for (a certificate), with no decision."""
+        return self.status == self.Status.DELIVERED
 
 
 OPEN_STATUSES = (
@@ -138,7 +145,7 @@ OPEN_STATUSES = (
 class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
     def status_changes(self) -> CaseEventQuerySet:
         """The steps the applicant sees: assignments are the back-office's own business."""
-        return self.filter(kind=CaseEvent.Kind.STATUS)
+        return self.filter(kind__in=(CaseEvent.Kind.STATUS, CaseEvent.Kind.REFERRAL))
 
 
 class CaseAttachment(models.Model):
@@ -157,12 +164,13 @@ class CaseAttachment(models.Model):
 
 
 class CaseEvent(models.Model):
-    """A step in the life of a case: a status reached (shown to the applicant and the agents)
-    or an assignment (shown to the agents only)."""
+    """A step in the life of a case: a status reached or a referral to a civil servant (shown to
+    the applicant and the agents), or an assignment (shown to the agents only)."""
 
     class Kind(models.TextChoices):
         STATUS = "status", _("Status")
         ASSIGNMENT = "assignment", _("Assignment")
+        REFERRAL = "referral", _("Passed to a civil servant")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.STATUS)

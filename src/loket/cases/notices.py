@@ -19,6 +19,7 @@ from loket.notify.models import Notification
 SUBMITTED = "submitted"
 INFORMATION_REQUESTED = "information_requested"
 DECIDED = "decided"
+DELIVERED = "delivered"
 MESSAGE = "message"
 
 
@@ -35,6 +36,7 @@ def _subject(kind: str, case: Case) -> str:
         SUBMITTED: _("We received your application %(reference)s"),
         INFORMATION_REQUESTED: _("Your application %(reference)s: we need more information"),
         DECIDED: _("Decision on your application %(reference)s"),
+        DELIVERED: _("Your document for application %(reference)s is ready"),
         MESSAGE: _("New message about your application %(reference)s"),
     }
     return subjects[kind] % {"reference": case.reference}

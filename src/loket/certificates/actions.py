@@ -8,6 +8,7 @@ one and writes the case history in one transaction.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -19,11 +20,12 @@ from django.utils.translation import gettext as _
 
 from loket.audit.actions import do_record_security_event
 from loket.audit.subjects import person_pseudonym
+from loket.cases.actions import do_close_as_delivered, do_refer_to_civil_servant
 from loket.cases.models import Case, CaseEvent
 from loket.cases.notices import topic_of
 from loket.cases.selectors import cases_visible_to
 from loket.certificates.codes import digest, new_code
-from loket.certificates.content import kind_of, read_facts
+from loket.certificates.content import CannotIssue, kind_of, read_facts
 from loket.certificates.documents import (
     Document,
     certificate_language,
@@ -32,9 +34,20 @@ from loket.certificates.documents import (
     sealed_pdf,
 )
 from loket.certificates.models import IssuedCertificate, Verification
+from loket.certificates.seal import SealUnavailable
 from loket.core.models import User
 from loket.notify.actions import do_notify
 from loket.sources.base import Actor
+
+logger = logging.getLogger("loket.certificates")
+
+
+class DeliveryRefused(Exception):
+    """The case is not this agent's, or no longer open: nothing is issued."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
 
 
 class RevocationRefused(Exception):
@@ -97,10 +110,47 @@ def do_issue_certificate(case: Case, agent: User | None = None) -> Issued:
             old.changed_at = issued_at
             old.reason = f"{certificate.number}"
             old.save(update_fields=["status", "superseded_by", "changed_at", "reason"])
-        with translation.override(case.language or "fr"):
-            note = _("Certificate no. %(number)s issued.") % {"number": certificate.number}
-        CaseEvent.objects.create(case=case, status=case.status, actor=agent, note=note)
     return Issued(certificate, document.code)
+
+
+def do_deliver_certificate(case: Case, agent: User | None = None) -> Issued:
+    """Issue the case's certificate and close the case as delivered: at once for the applicant
+    (no ``agent``), or from the back-office by an agent of the handling administration. Raises
+    ``CannotIssue`` or ``SealUnavailable`` as :func:`do_issue_certificate` does, and
+    ``DeliveryRefused`` for an agent outside the administration or a case no longer open."""
+    if agent is not None:
+        if not cases_visible_to(agent).filter(pk=case.pk).exists():
+            do_record_security_event(
+                "certificate-outside-tenancy",
+                actor_pseudonym=person_pseudonym(agent),
+                case=case.reference,
+            )
+            raise DeliveryRefused("not-yours")
+        case.refresh_from_db()
+        if not case.is_open:
+            raise DeliveryRefused("closed")
+    issued = do_issue_certificate(case, agent)
+    with translation.override(case.language or "fr"):
+        note = _("Certificate no. %(number)s issued.") % {"number": issued.certificate.number}
+    do_close_as_delivered(case, agent, note)
+    return issued
+
+
+def deliver_at_once(case: Case) -> None:
+    """The deliverer of ``certificate`` documents (registered with cases in ``apps.py``): issue
+    when the application is sent, or pass the case on to a civil servant with the reason."""
+    try:
+        do_deliver_certificate(case)
+    except CannotIssue as cannot:
+        logger.info("certificate for case %s not issued at once: %s", case.pk, cannot.code)
+        with translation.override(case.language or "fr"):
+            reason = cannot.reason
+        do_refer_to_civil_servant(case, reason)
+    except SealUnavailable:
+        logger.warning("certificate for case %s not issued at once: seal unavailable", case.pk)
+        with translation.override(case.language or "fr"):
+            reason = _("The electronic seal could not be applied just now.")
+        do_refer_to_civil_servant(case, reason)
 
 
 def _next_number(case: Case) -> str:
