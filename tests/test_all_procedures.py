@@ -6,6 +6,7 @@ test follows the definitions as service designers change them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -85,7 +86,9 @@ def applicant_for(procedure: Procedure) -> str:
     return "business" if procedure.audience == "business" else "resident"
 
 
-def submit(client: Client, procedure_id: str) -> Case:
+def submit(
+    client: Client, procedure_id: str, before_sending: Callable[[], None] | None = None
+) -> Case:
     base = f"/en/procedures/{procedure_id}/apply/"
     assert client.post(base, {"use_registers": "yes"}).status_code == 302
     draft = Draft.objects.get(procedure_id=procedure_id)
@@ -109,6 +112,8 @@ def submit(client: Client, procedure_id: str) -> Case:
             answered.context["error_list"] if answered.context else "",
         )
     key = response.context["draft"].idempotency_key
+    if before_sending is not None:
+        before_sending()
     assert client.post(f"{base}check/", {"idempotency_key": str(key)}).status_code == 302
     return Case.objects.get(idempotency_key=key)
 

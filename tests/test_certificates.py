@@ -20,6 +20,7 @@ from loket.cases.models import Case, CaseEvent
 from loket.catalog.models import Procedure
 from loket.certificates.actions import (
     RevocationRefused,
+    do_deliver_certificate,
     do_issue_certificate,
     do_revoke_certificate,
 )
@@ -100,7 +101,7 @@ def test_every_kind_is_issued_sealed_timestamped_and_pdfsig_says_valid(
 ) -> None:
     case = make_case(applicant_for(procedure_id), procedure_id)
     requests = sealing["tsa"].requests
-    issued = do_issue_certificate(case)
+    issued = do_deliver_certificate(case)
     certificate = issued.certificate
     pdf = certificate.file.read()
     assert sealing["tsa"].requests > requests  # the timestamp came over HTTP
@@ -117,7 +118,9 @@ def test_every_kind_is_issued_sealed_timestamped_and_pdfsig_says_valid(
     # The register was read at issue time under the declared purpose, and logged.
     entry = AccessLogEntry.objects.filter(case_reference=case.reference).latest("leaf_index")
     assert entry.purpose == "issue-certificate"
-    assert case.events.filter(note__contains=certificate.number).exists()
+    case.refresh_from_db()
+    assert case.status == Case.Status.DELIVERED
+    assert case.events.filter(status="delivered", note__contains=certificate.number).exists()
 
 
 @needs_pdfsig

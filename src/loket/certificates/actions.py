@@ -63,12 +63,24 @@ class Issued:
 
 
 def _actor(case: Case, agent: User | None) -> Actor:
-    if agent is None:
-        applicant = case.applicant
-        return Actor(applicant.pk, applicant.national_number or "", "self")
-    return Actor(
-        agent.pk, agent.national_number or "", "agent", administration_id=case.administration_id
-    )
+    """Who reads the registers for the certificate: the back-office agent; or whoever sent the
+    application, in the role they sent it in (the applicant, a helper under a mandate, or an
+    agent at a counter), so that My data names the same person as for the prefill."""
+    if agent is not None:
+        return Actor(
+            agent.pk, agent.national_number or "", "agent",
+            administration_id=case.administration_id,
+        )  # fmt: skip
+    principal = case.applicant.national_number or ""
+    sender = case.submitted_by
+    if sender is None:
+        return Actor(case.applicant.pk, principal, "self")
+    if case.channel == Case.Channel.COUNTER:
+        return Actor(
+            sender.pk, sender.national_number or "", "counter",
+            administration_id=case.counter_administration_id or "", acting_for=principal,
+        )  # fmt: skip
+    return Actor(sender.pk, sender.national_number or "", "helper", acting_for=principal)
 
 
 def do_issue_certificate(case: Case, agent: User | None = None) -> Issued:

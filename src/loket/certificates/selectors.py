@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
+from loket.cases.models import Case
 from loket.cases.selectors import agent_administration_ids
 from loket.certificates.codes import digest, normalise
 from loket.certificates.models import IssuedCertificate, Verification
@@ -45,3 +46,16 @@ def verifications_of_certificates_held_by(holder: User) -> QuerySet[Verification
     return Verification.objects.filter(certificate__case__applicant=holder).select_related(
         "certificate", "certificate__case__procedure"
     )
+
+
+def certificates_of_case(case: Case) -> QuerySet[IssuedCertificate]:
+    """Every certificate issued for the case, newest first (the case is already scoped)."""
+    return IssuedCertificate.objects.filter(case=case).annotate(
+        verification_count=Count("verifications")
+    )
+
+
+def valid_certificates_by_case(holder: User) -> dict[int, IssuedCertificate]:
+    """The holder's valid certificates, by case: what My cases offers to download."""
+    valid = certificates_of(holder).filter(status=IssuedCertificate.Status.VALID)
+    return {certificate.case_id: certificate for certificate in valid}

@@ -36,6 +36,11 @@ urlpatterns = [
     path("my-cases/inbox/read/", account.mark_notices_read, name="notices-read"),
     path("my-cases/<str:reference>/", account.case_detail, name="case"),
     path("my-cases/<str:reference>/<str:kind>.pdf", files.applicant_document, name="document"),
+    path(
+        "my-cases/<str:reference>/certificates/<str:number>.pdf",
+        files.applicant_certificate,
+        name="certificate",
+    ),
     path("files/<uuid:attachment_id>/", files.attachment, name="attachment"),
     path("my-data/", mydata.my_data, name="my-data"),
     path("my-data/registers/", mydata.my_registers, name="my-registers"),
@@ -57,5 +62,10 @@ urlpatterns = [
         "back-office/cases/<str:reference>/<str:kind>.pdf",
         files.agent_document,
         name="backoffice-document",
+    ),
+    path(
+        "back-office/cases/<str:reference>/certificates/<str:number>.pdf",
+        files.agent_certificate,
+        name="backoffice-certificate",
     ),
 ]

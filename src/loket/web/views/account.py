@@ -12,7 +12,9 @@ from django.views.decorators.http import require_POST
 
 from loket.accounts.authentication import demo_login_enabled, log_in, log_out
 from loket.cases.actions import CaseRefused, check_can_post_message, do_post_message, do_withdraw
+from loket.cases.models import CaseEvent
 from loket.cases.selectors import cases_of_applicant, get_case_for_applicant
+from loket.certificates.selectors import certificates_of_case, valid_certificates_by_case
 from loket.core.models import User
 from loket.forms.models import Draft
 from loket.notify.actions import do_mark_read
@@ -69,11 +71,14 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     drafts = Draft.objects.filter(user=request.user).select_related("procedure")
     notices = list(Notification.objects.filter(recipient=request.user)[:20])
     unread = [n.pk for n in notices if n.read_at is None]
+    cases = list(cases_of_applicant(request.user))
+    certificates = valid_certificates_by_case(request.user) if cases else {}
     return render(
         request,
         "web/account/my_cases.html",
         {
-            "cases": cases_of_applicant(request.user),
+            "cases": cases,
+            "rows": [(case, certificates.get(case.pk)) for case in cases],
             "drafts": drafts,
             "notices": notices,
             "unread": set(unread),
@@ -134,6 +139,8 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "messages_list": case.messages.select_related("author").prefetch_related("attachments"),
             "form": form if case.is_open or form.is_bound else None,
             "just_submitted": request.GET.get("submitted") == "1",
+            "certificates": list(certificates_of_case(case)),
+            "referral": case.events.filter(kind=CaseEvent.Kind.REFERRAL).last(),
         },
         status=status,
     )

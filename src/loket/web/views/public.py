@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from loket.appointments.entry import booking_entry
+from loket.cases.delivery import delivered_at_once
 from loket.catalog.models import LifeEvent, Procedure
 from loket.catalog.search import search_procedures
 from loket.core.i18n import pick
@@ -47,6 +48,7 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
     )
     needs = need_rows(procedure, tuple(need["attribute"] for need in procedure.needs))
     register = request.GET.get("register", "")
+    definition = get_definition(procedure.id)
     return render(
         request,
         "web/procedure.html",
@@ -56,7 +58,8 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "you_receive": pick(procedure.you_receive),
             "needs": needs,
             "life_events": procedure.life_events.all(),
-            "can_apply_online": get_definition(procedure.id) is not None,
+            "can_apply_online": definition is not None,
+            "at_once": bool(delivered_at_once(definition)),
             "correction_of": source_name(register) if register_keeper(register) else "",
             "correction_keeper": register_keeper(register),
             "booking_url": booking_entry(procedure.id),

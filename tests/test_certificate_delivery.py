@@ -1,0 +1,155 @@
+"""Issuing at once: a certificate procedure sent through the ordinary apply pages is delivered
+with no civil servant, or passed to one with the reason when the registers or the seal cannot
+support it; a process that dies between the commit and the delivery leaves it to a worker."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Collection
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from loket.audit.models import AccessLogEntry
+from loket.cases import delivery
+from loket.cases.models import Case, CaseEvent
+from loket.cases.notices import notices_about
+from loket.certificates.models import IssuedCertificate
+from loket.sources.base import SourceUnavailable, Subject
+from loket.sources.registry import get_source
+from loket.tasks.models import Task
+from loket.tasks.queue import run_until_empty
+from tests.conftest import client_for, demo_user
+from tests.test_all_procedures import submit
+
+pytestmark = pytest.mark.django_db
+
+
+class DownPopulationRegister:
+    """The population register's backend does not answer."""
+
+    id = "population"
+    subject_kind = "person"
+    attributes = frozenset({"identity", "address", "household", "address_history"})
+
+    def fetch(self, subject: Subject, attributes: Collection[str]) -> dict[str, Any]:
+        raise SourceUnavailable("timeout")
+
+
+def _referral(case: Case) -> str:
+    return str(case.events.get(kind=CaseEvent.Kind.REFERRAL).note)
+
+
+def test_sent_is_delivered_at_once_with_one_notice_and_every_read_logged(
+    sealing: dict[str, Any],
+) -> None:
+    client = client_for("resident")
+    case = submit(client, "household-composition")
+    case.refresh_from_db()
+    assert case.status == Case.Status.DELIVERED and case.decided_at is not None
+    certificate = IssuedCertificate.objects.get(case=case)
+    assert certificate.status == IssuedCertificate.Status.VALID and certificate.issued_by is None
+    assert [n.kind for n in notices_about(case)] == ["delivered"]
+    reads = AccessLogEntry.objects.filter(
+        case_reference=case.reference, purpose="issue-certificate"
+    )
+    assert reads.exists() and {r.actor_role for r in reads} == {"self"}
+    page = client.get(f"/en/my-cases/{case.reference}/?submitted=1").content.decode()
+    assert "Your certificate is ready" in page
+    assert f"/en/my-cases/{case.reference}/certificates/{certificate.number}.pdf" in page
+    download = client.get(f"/en/my-cases/{case.reference}/certificates/{certificate.number}.pdf")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == certificate.file.open("rb").read()  # type: ignore[attr-defined]
+    assert "Download the certificate (PDF)" in client.get("/en/my-cases/").content.decode()
+    # Another resident gets no certificate of this case.
+    other = client_for("resident2")
+    assert (
+        other.get(
+            f"/en/my-cases/{case.reference}/certificates/{certificate.number}.pdf"
+        ).status_code
+        == 404
+    )
+
+
+def test_a_person_the_register_no_longer_knows_goes_to_the_municipality_with_the_reason(
+    sealing: dict[str, Any],
+) -> None:
+    client = client_for("resident")
+    resident = demo_user("resident")
+
+    def forget_the_person() -> None:  # between the prefill and the sending
+        resident.national_number = "85073003328"
+        resident.save()
+
+    case = submit(client, "life-certificate", before_sending=forget_the_person)
+    assert case.status == Case.Status.SUBMITTED
+    assert not IssuedCertificate.objects.filter(case=case).exists()
+    assert "The population register does not know the applicant." in _referral(case)
+    assert [n.kind for n in notices_about(case)] == ["submitted"]
+    page = client.get(f"/en/my-cases/{case.reference}/?submitted=1").content.decode()
+    assert "We could not issue your document at once" in page
+    assert "does not know the applicant" in page
+
+
+def test_a_register_that_does_not_answer_passes_the_case_on(sealing: dict[str, Any]) -> None:
+    client = client_for("resident")
+    get_source.cache_clear()
+
+    def take_the_register_down() -> None:
+        get_source.cache_clear()
+        down.enable()
+
+    down = override_settings(
+        LOKET_SOURCES={"population": "tests.test_certificate_delivery.DownPopulationRegister"}
+    )
+    try:
+        case = submit(client, "population-extract", before_sending=take_the_register_down)
+    finally:
+        down.disable()
+        get_source.cache_clear()
+    assert case.status == Case.Status.SUBMITTED
+    assert "The population register did not answer." in _referral(case)
+
+
+def test_a_timestamp_authority_that_does_not_answer_passes_the_case_on(
+    sealing: dict[str, Any], settings: Any
+) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings.LOKET_SEAL = {**sealing["settings"], "tsa_url": f"http://127.0.0.1:{port}/"}
+    case = submit(client_for("resident"), "life-certificate")
+    assert case.status == Case.Status.SUBMITTED
+    assert "The electronic seal could not be applied just now." in _referral(case)
+    assert not IssuedCertificate.objects.filter(case=case).exists()
+
+
+def test_a_process_that_dies_after_the_commit_leaves_the_delivery_to_a_worker(
+    sealing: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The web process stops right after the submission's commit: nothing delivered inline.
+    monkeypatch.setattr(delivery, "deliver", lambda case: None)
+    case = submit(client_for("resident"), "life-certificate")
+    assert case.status == Case.Status.SUBMITTED and not notices_about(case).exists()
+    backstop = Task.objects.get(name=delivery.TASK)
+    assert backstop.run_after >= timezone.now() + timedelta(minutes=1)
+    Task.objects.filter(pk=backstop.pk).update(run_after=timezone.now())
+    run_until_empty()
+    case.refresh_from_db()
+    assert case.status == Case.Status.DELIVERED
+    assert [n.kind for n in notices_about(case)] == ["delivered"]
+    # Run again (a second worker, a retry): nothing changes.
+    delivery.deliver_later({"case": case.pk})
+    assert IssuedCertificate.objects.filter(case=case).count() == 1
+
+
+def test_a_backstop_for_a_delivered_case_does_nothing(sealing: dict[str, Any]) -> None:
+    case = submit(client_for("resident"), "life-certificate")
+    assert case.status == Case.Status.DELIVERED
+    Task.objects.filter(name=delivery.TASK).update(run_after=timezone.now())
+    run_until_empty()
+    assert IssuedCertificate.objects.filter(case=case).count() == 1
+    assert [n.kind for n in notices_about(case)] == ["delivered"]

@@ -1,0 +1,71 @@
+"""What each procedure page promises ("what you receive", "how long") holds against what the
+platform does with the procedure's definition: a page never promises what Loket does not do."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from loket.cases.actions import add_working_days
+from loket.cases.delivery import delivered_at_once
+from loket.cases.models import Case, CaseEvent
+from loket.catalog.models import Procedure
+from loket.forms.definitions import get_definition
+from tests.test_all_procedures import PROCEDURES, applicant_for, client_for, submit
+
+LANGUAGES = ("fr", "nl", "en")
+# Words that promise a document at once, in each language.
+AT_ONCE = {
+    "fr": ("tout de suite", "immédiatement", "aussitôt"),
+    "nl": ("meteen", "onmiddellijk", "direct"),
+    "en": ("straight away", "at once", "immediately"),
+}
+SIGNED = {"fr": "signé", "nl": "ondertekend", "en": "signed"}
+HOW_LONG = {"fr": "Combien de temps", "nl": "Hoelang", "en": "How long it takes"}
+
+
+def _promises_at_once(text: str, language: str) -> bool:
+    return any(word in text.lower() for word in AT_ONCE[language])
+
+
+def _how_long(client: Client, procedure_id: str, language: str) -> str:
+    page = client.get(f"/{language}/procedures/{procedure_id}/").content.decode()
+    items = re.findall(r"<li><strong>([^<]*)</strong>([^<]*)</li>", page)
+    return next(text for label, text in items if HOW_LONG[language] in label)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("procedure_id", PROCEDURES)
+def test_each_page_promises_what_the_definition_delivers(procedure_id: str) -> None:
+    procedure = Procedure.objects.get(id=procedure_id)
+    at_once = bool(delivered_at_once(get_definition(procedure_id)))
+    client = Client()
+    for language in LANGUAGES:
+        receive = procedure.you_receive[language]
+        assert _promises_at_once(receive, language) == at_once, (language, receive)
+        if SIGNED[language] in receive.lower():
+            assert at_once, f"{procedure_id} promises a signed document it does not seal"
+        how_long = _how_long(client, procedure_id, language)
+        assert _promises_at_once(how_long, language) == at_once, (language, how_long)
+        assert str(procedure.processing_days) in how_long, (language, how_long)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("procedure_id", PROCEDURES)
+def test_the_promised_time_is_the_time_the_case_gets(procedure_id: str) -> None:
+    """At once means delivered when sent (or passed on with the reason); otherwise the answer is
+    due the promised number of working days after sending."""
+    procedure = Procedure.objects.get(id=procedure_id)
+    case = submit(client_for(applicant_for(procedure)), procedure_id)
+    assert procedure.processing_days > 0
+    assert case.due_on == add_working_days(
+        timezone.localtime(case.submitted_at).date(), procedure.processing_days
+    )
+    if delivered_at_once(get_definition(procedure_id)):
+        delivered = case.status == Case.Status.DELIVERED
+        referred = case.events.filter(kind=CaseEvent.Kind.REFERRAL).exists()
+        assert delivered != referred
+        assert delivered == case.certificates.filter(status="valid").exists()
