@@ -4,7 +4,10 @@ support it; a process that dies between the commit and the delivery leaves it to
 
 from __future__ import annotations
 
+import re
+import shutil
 import socket
+import subprocess
 from collections.abc import Collection
 from datetime import timedelta
 from typing import Any
@@ -39,10 +42,21 @@ class DownPopulationRegister:
         raise SourceUnavailable("timeout")
 
 
+def _code_of(certificate: IssuedCertificate) -> str:
+    """The verification code, read off the PDF as its receiver would (it is never stored)."""
+    text = subprocess.run(
+        ["pdftotext", certificate.file.path, "-"], capture_output=True, text=True, check=True
+    ).stdout
+    found = re.search(r"[A-Z2-7]{4}(?:-[A-Z2-7]{4}){7}", text)
+    assert found is not None, text
+    return found.group(0)
+
+
 def _referral(case: Case) -> str:
     return str(case.events.get(kind=CaseEvent.Kind.REFERRAL).note)
 
 
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils")
 def test_sent_is_delivered_at_once_with_one_notice_and_every_read_logged(
     sealing: dict[str, Any],
 ) -> None:
@@ -64,6 +78,11 @@ def test_sent_is_delivered_at_once_with_one_notice_and_every_read_logged(
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == certificate.file.open("rb").read()  # type: ignore[attr-defined]
     assert "Download the certificate (PDF)" in client.get("/en/my-cases/").content.decode()
+    # My data says what was read for it, and each check of it by whoever received it.
+    assert client.get(f"/en/verify/{_code_of(certificate)}/").status_code == 200
+    my_data = client.get("/en/my-data/").content.decode()
+    assert "This data was read to issue the certificate you asked for." in my_data
+    assert f"no. {certificate.number} was checked on" in my_data
     # Another resident gets no certificate of this case.
     other = client_for("resident2")
     assert (

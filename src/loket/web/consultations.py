@@ -14,6 +14,7 @@ from loket.audit.models import AccessLogEntry
 from loket.audit.subjects import subject_pseudonyms
 from loket.catalog.models import Procedure
 from loket.certificates.content import KINDS
+from loket.certificates.content import PURPOSE as CERTIFICATE_PURPOSE
 from loket.certificates.selectors import verifications_of_certificates_held_by
 from loket.core.i18n import pick
 from loket.core.models import Administration, User
@@ -106,6 +107,8 @@ def _sentence(entry: AccessLogEntry, parts: dict[str, str]) -> str:
     sentence = text % parts
     if entry.case_reference and entry.source != "case":
         sentence += " " + _("Case %(case)s.") % parts
+    if entry.purpose == CERTIFICATE_PURPOSE:
+        sentence += " " + _("This data was read to issue the certificate you asked for.")
     if entry.outcome == AccessLogEntry.Outcome.UNAVAILABLE:
         sentence += " " + _("The register did not answer; nothing was read.")
     return sentence
