@@ -155,6 +155,12 @@ def test_declining_the_registers_means_typing_and_the_case_says_so(resident_clie
         "population.address.house_number": "98",
         "population.address.postcode": "1050",
     }
+    # 1050 is Ixelles and part of the City of Brussels: which one is asked, what was typed stays.
+    asked = resident_client.post(f"{base}declare/", declared)
+    assert asked.status_code == 422
+    assert "Choisissez la commune de votre adresse." in asked.content.decode()
+    assert 'value="Rue du Trône"' in asked.content.decode()
+    declared["population.address.municipality"] = "21009"
     assert resident_client.post(f"{base}declare/", declared).status_code == 302
     response = resident_client.post(f"{base}q/vehicle/", {"plate": "1 abc 123"})
     assert response.status_code == 302

@@ -76,6 +76,7 @@ ROUTE_POLICIES: Final[dict[str, str]] = {
     "web:notices-read": "resident",
     "web:case": "resident",
     "web:document": "resident",
+    "web:certificate": "resident",
     "web:attachment": "resident",
     "web:my-data": "resident",
     "web:my-registers": "resident",
@@ -89,6 +90,7 @@ ROUTE_POLICIES: Final[dict[str, str]] = {
     "web:backoffice": "agent",
     "web:backoffice-case": "agent",
     "web:backoffice-document": "agent",
+    "web:backoffice-certificate": "agent",
     "web:designer": "designer",
     "web:designer-edit": "designer",
 }

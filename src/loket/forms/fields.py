@@ -189,6 +189,16 @@ def _choice(
     definition: FieldDefinition, facts: dict[str, Any], common: dict[str, Any]
 ) -> forms.Field:
     choices = choices_for(definition, facts)
+    source = definition.options.get("options_from")
+    if source and source != MUNICIPALITIES and not choices:
+        # The register's list is not at hand (declined, unavailable, or empty): the person types
+        # the answer instead of facing a list with nothing to choose.
+        return CleanedCharField(
+            normalise=lambda value: " ".join(value.split()),
+            max_length=300,
+            error_messages=REQUIRED,
+            **{**common, "help_text": _("Type your answer: the register's list is not available.")},
+        )
     messages = {
         "required": _("Choose one of the options."),
         "invalid_choice": _("Choose one of the options."),

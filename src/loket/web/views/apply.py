@@ -24,7 +24,7 @@ from loket.forms.actions import (
     missing_pages,
 )
 from loket.forms.definitions import FormDefinition, get_definition
-from loket.forms.fallback import declarable, declaration_form
+from loket.forms.fallback import declarable, declaration_form, declaration_missing
 from loket.forms.models import Draft
 from loket.forms.pages import PageForm
 from loket.sources.base import Actor, ConsultationRefused
@@ -257,6 +257,8 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
     missing = missing_pages(draft, definition)
     if draft.consented is None:
         return redirect(_url("apply-start", procedure))
+    if declaration_missing(draft.unavailable, draft.answers.get("declared", {})):
+        return redirect(_url("apply-declare", procedure))
     if missing:
         return redirect(_url("apply-page", procedure, page_id=missing[0]))
     if request.method == "POST" and request.POST.get("idempotency_key") == str(
