@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 
 from loket.catalog.models import Procedure
 from loket.core.i18n import current_language, pick
-from loket.core.identifiers import format_national_number
+from loket.core.identifiers import format_enterprise_number, format_national_number
 from loket.core.reference import municipality_name
 from loket.forms.definitions import FieldDefinition, FormDefinition
-from loket.forms.fallback import declaration_form
+from loket.forms.fallback import MUNICIPALITY, declaration_form
 from loket.forms.fields import choices_for
 from loket.sources.catalogue import attribute_label, source_name
 
@@ -47,6 +47,31 @@ def format_address(address: dict[str, Any]) -> str:
     return f"{street} {address['house_number']}{box}, {address['postcode']} {municipality}".strip()
 
 
+def _maybe_address(address: Any) -> str:
+    return format_address(address) if isinstance(address, dict) and address else "—"
+
+
+def _enterprise_lines(identity: dict[str, Any]) -> list[str]:
+    """An enterprise as a person reads it, not as the register stores it."""
+    lines = [str(identity.get("name", ""))]
+    if identity.get("number"):
+        lines.append(
+            _("Enterprise number %(number)s")
+            % {"number": format_enterprise_number(identity["number"])}
+        )
+    if identity.get("legal_form"):
+        lines.append(_("Legal form: %(form)s") % {"form": identity["legal_form"]})
+    if identity.get("start_date"):
+        lines.append(_("Active since %(date)s") % {"date": _date(identity["start_date"])})
+    if identity.get("nace_code"):
+        lines.append(_("Main activity (NACE-BEL code) %(code)s") % {"code": identity["nace_code"]})
+    if identity.get("address"):
+        lines.append(
+            _("Registered office: %(address)s") % {"address": _maybe_address(identity["address"])}
+        )
+    return lines
+
+
 def format_fact(attribute: str, value: Any) -> list[str]:
     """One or more lines of plain text for a fact read from a register."""
     if value in (None, "", [], {}):
@@ -66,6 +91,20 @@ def format_fact(attribute: str, value: Any) -> list[str]:
         return [f"{m['first_name']} {m['last_name']} ({_date(m['birth_date'])})" for m in value]
     if attribute == "population.address_history":
         return [format_address(a) for a in value]
+    if attribute == "enterprise.identity":
+        return _enterprise_lines(value)
+    if attribute == "enterprise.establishments":
+        return [
+            _("%(name)s, %(address)s (establishment unit %(unit)s)")
+            % {
+                "name": unit.get("name", ""),
+                "address": _maybe_address(unit.get("address")),
+                "unit": unit.get("unit_number", ""),
+            }
+            for unit in value
+        ]
+    if attribute == "enterprise.mandataries":
+        return [str(m.get("function", "")) for m in value]
     if isinstance(value, bool):
         return [_("Yes") if value else _("No")]
     if isinstance(value, dict):
@@ -94,9 +133,12 @@ def fact_rows(facts: dict[str, Any], attributes: tuple[str, ...]) -> list[dict[s
 
 def declared_rows(declared: dict[str, Any]) -> list[dict[str, str]]:
     attributes = sorted({key.rsplit(".", 1)[0] for key in declared})
-    form = declaration_form(attributes)
+    form = declaration_form(attributes, initial=declared)
     return [
-        {"label": str(form.fields[key].label), "value": str(value)}
+        {
+            "label": str(form.fields[key].label),
+            "value": municipality_name(value) if key == MUNICIPALITY else str(value),
+        }
         for key, value in declared.items()
         if key in form.fields
     ]
