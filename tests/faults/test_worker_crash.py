@@ -42,8 +42,8 @@ def test_a_worker_killed_mid_mail_leaves_the_task_to_another_and_one_mail_arrive
     assert is_case_page(submit(browser, "household-composition", key))
     [(notification,)] = query(
         database,
-        "SELECT n.id FROM notify_notification n JOIN cases_case c ON n.topic = 'case:' || c.reference "
-        "WHERE c.idempotency_key = %s",
+        "SELECT n.id FROM notify_notification n "
+        "JOIN cases_case c ON n.topic = 'case:' || c.reference WHERE c.idempotency_key = %s",
         key,
     )
 
