@@ -4,6 +4,7 @@ from loket.web.views import (
     account,
     apply,
     backoffice,
+    backoffice_certificates,
     designer,
     files,
     mandates,
@@ -57,5 +58,25 @@ urlpatterns = [
         "back-office/cases/<str:reference>/<str:kind>.pdf",
         files.agent_document,
         name="backoffice-document",
+    ),
+    path(
+        "back-office/cases/<str:reference>/issue/",
+        backoffice.issue_certificate,
+        name="backoffice-issue",
+    ),
+    path(
+        "back-office/cases/<str:reference>/certificates/<str:number>.pdf",
+        backoffice_certificates.certificate_file,
+        name="backoffice-certificate-file",
+    ),
+    path(
+        "back-office/cases/<str:reference>/certificates/<str:number>/revoke/",
+        backoffice_certificates.revoke,
+        name="backoffice-certificate-revoke",
+    ),
+    path(
+        "back-office/certificates/",
+        backoffice_certificates.register,
+        name="backoffice-certificates",
     ),
 ]
