@@ -101,7 +101,7 @@ def test_every_kind_is_issued_sealed_timestamped_and_pdfsig_says_valid(
 ) -> None:
     case = make_case(applicant_for(procedure_id), procedure_id)
     requests = sealing["tsa"].requests
-    issued = do_deliver_certificate(case)
+    issued = do_deliver_certificate(case)  # issued, and the case closed with it in its history
     certificate = issued.certificate
     pdf = certificate.file.read()
     assert sealing["tsa"].requests > requests  # the timestamp came over HTTP

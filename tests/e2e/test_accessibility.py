@@ -22,8 +22,10 @@ from playwright.sync_api import Browser, BrowserContext, Error, Page, Response
 from loket.appointments.models import HelpPoint
 from loket.appointments.seed import seed_demo_help_points
 from loket.catalog.models import Procedure
+from loket.certificates.models import IssuedCertificate
 from loket.opendata.datasets import available_datasets
 from tests.e2e.journeys import demo_log_in
+from tests.test_backoffice_certificates import referred_case
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
@@ -289,7 +291,34 @@ def publish_misspelled(page: Page) -> None:
     assert page.locator(".error-summary li").count() == 2  # 'pagez' unknown, 'pages' missing
 
 
-@pytest.mark.usefixtures("seeded_transactional")
+def visit_certificate_pages(visitor: Visitor) -> None:
+    """As the agent of Ixelles: a case passed on to a civil servant (its reason, the button to
+    issue), the certificate issued from it (sealed by the server, as in use), the revocation form
+    with and without its error, and the register of issued certificates."""
+    case = f"back-office/cases/{referred_case().reference}/"
+    for language in LANGUAGES:
+        visitor.open(f"back-office-referred-{language}", f"/{language}/{case}")
+    visitor.page.goto(f"{visitor.base}/en/{case}")
+    visitor.after(
+        "back-office-issued-en",
+        lambda p: p.get_by_role("button", name="Issue the certificate").click(),
+    )
+    number = IssuedCertificate.objects.get(case__reference=case.split("/")[-2]).number
+    revoke = f"{case}certificates/{number}/revoke/"
+    for language in LANGUAGES:
+        visitor.open(f"back-office-delivered-{language}", f"/{language}/{case}")
+        visitor.open(f"back-office-revoke-{language}", f"/{language}/{revoke}")
+        visitor.open(
+            f"back-office-certificates-{language}", f"/{language}/back-office/certificates/"
+        )
+    visitor.page.goto(f"{visitor.base}/en/{revoke}")
+    visitor.after(
+        "back-office-revoke-refused-en",
+        lambda p: p.get_by_role("button", name="Revoke the certificate").click(),
+    )
+
+
+@pytest.mark.usefixtures("seeded_transactional", "sealing")
 def test_every_page_meets_wcag_22_aa_reflows_and_stays_light_in_three_languages(
     browser: Browser, live_server: object
 ) -> None:
@@ -328,6 +357,8 @@ def test_every_page_meets_wcag_22_aa_reflows_and_stays_light_in_three_languages(
             for path in pages:
                 name = path.strip("/").replace("/", "-")
                 visitor.open(f"{name}-{language}", f"/{language}/{path}")
+        if identity == "agent-ixelles":
+            visit_certificate_pages(visitor)
         visitor.close()
     visitor = Visitor(browser, base, findings, axe_source)
     visitor.open("api-docs", "/api/v1/docs/")

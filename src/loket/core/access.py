@@ -90,7 +90,10 @@ ROUTE_POLICIES: Final[dict[str, str]] = {
     "web:backoffice": "agent",
     "web:backoffice-case": "agent",
     "web:backoffice-document": "agent",
-    "web:backoffice-certificate": "agent",
+    "web:backoffice-issue": "agent",
+    "web:backoffice-certificates": "agent",
+    "web:backoffice-certificate-file": "agent",
+    "web:backoffice-certificate-revoke": "agent",
     "web:designer": "designer",
     "web:designer-edit": "designer",
 }

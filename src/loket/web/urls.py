@@ -4,6 +4,7 @@ from loket.web.views import (
     account,
     apply,
     backoffice,
+    backoffice_certificates,
     designer,
     files,
     mandates,
@@ -64,8 +65,23 @@ urlpatterns = [
         name="backoffice-document",
     ),
     path(
+        "back-office/cases/<str:reference>/issue/",
+        backoffice.issue_certificate,
+        name="backoffice-issue",
+    ),
+    path(
         "back-office/cases/<str:reference>/certificates/<str:number>.pdf",
-        files.agent_certificate,
-        name="backoffice-certificate",
+        backoffice_certificates.certificate_file,
+        name="backoffice-certificate-file",
+    ),
+    path(
+        "back-office/cases/<str:reference>/certificates/<str:number>/revoke/",
+        backoffice_certificates.revoke,
+        name="backoffice-certificate-revoke",
+    ),
+    path(
+        "back-office/certificates/",
+        backoffice_certificates.register,
+        name="backoffice-certificates",
     ),
 ]

@@ -14,7 +14,7 @@ from loket.accounts.authentication import demo_login_enabled, log_in, log_out
 from loket.cases.actions import CaseRefused, check_can_post_message, do_post_message, do_withdraw
 from loket.cases.models import CaseEvent
 from loket.cases.selectors import cases_of_applicant, get_case_for_applicant
-from loket.certificates.selectors import certificates_of_case, valid_certificates_by_case
+from loket.certificates.selectors import certificates_of_holders_case, valid_certificates_by_case
 from loket.core.models import User
 from loket.forms.models import Draft
 from loket.notify.actions import do_mark_read
@@ -139,7 +139,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "messages_list": case.messages.select_related("author").prefetch_related("attachments"),
             "form": form if case.is_open or form.is_bound else None,
             "just_submitted": request.GET.get("submitted") == "1",
-            "certificates": list(certificates_of_case(case)),
+            "certificates": list(certificates_of_holders_case(case)),
             "referral": case.events.filter(kind=CaseEvent.Kind.REFERRAL).last(),
         },
         status=status,

@@ -1,4 +1,5 @@
-"""The back-office: an administration's queue (filters, figures, bulk changes) and case page."""
+"""The back-office: an administration's queue (filters, figures, bulk changes) and case page,
+where a certificate that could not be issued at once is issued by the agent."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from loket.cases.actions import (
     ALLOWED_TRANSITIONS,
@@ -27,7 +29,7 @@ from loket.cases.actions import (
     do_record_case_opening,
     do_request_information,
 )
-from loket.cases.models import Case
+from loket.cases.models import Case, CaseEvent
 from loket.cases.selectors import (
     Changes,
     QueueFilters,
@@ -40,6 +42,10 @@ from loket.cases.selectors import (
     queue_figures,
 )
 from loket.catalog.models import Procedure
+from loket.certificates.actions import DeliveryRefused, do_deliver_certificate
+from loket.certificates.content import KINDS, CannotIssue
+from loket.certificates.seal import SealUnavailable
+from loket.certificates.selectors import certificates_of_case
 from loket.core.models import Administration, User
 from loket.forms.definitions import get_definition
 from loket.forms.models import Attachment
@@ -83,7 +89,8 @@ class QueueForm(forms.Form):
         )
 
 
-def _agent(request: HttpRequest) -> User:
+def back_office_agent(request: HttpRequest) -> User:
+    """The logged-in civil servant; anyone without a back-office membership is refused (403)."""
     user = request.user
     assert isinstance(user, User)
     if not agent_administration_ids(user):
@@ -93,7 +100,7 @@ def _agent(request: HttpRequest) -> User:
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    agent = _agent(request)
+    agent = back_office_agent(request)
     if request.method == "POST":
         return _bulk_change(request, agent)
     form = QueueForm(request.GET or None, agent=agent)
@@ -160,7 +167,7 @@ CASE_ACTIONS = ("decide", "message", "request", "assign")
 
 @login_required
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    agent = _agent(request)
+    agent = back_office_agent(request)
     case = get_case_for_agent(agent, reference)
     if request.method == "POST":
         return _act(request, agent, case)
@@ -224,6 +231,42 @@ def _write(
         do_post_message(case, agent, data["body"], files, expected_version=seen)
 
 
+@login_required
+@require_POST
+def issue_certificate(request: HttpRequest, reference: str) -> HttpResponse:
+    """Issue the certificate of a case passed on to a civil servant, under the version the page
+    was shown with: issued and the case closed as delivered, or the page again with why not."""
+    agent = back_office_agent(request)
+    case = get_case_for_agent(agent, reference)
+    seen = _posted_number(request, "version")
+    if seen is None:
+        return bad_request(request)
+    try:
+        check_version(case, seen)
+        issued = do_deliver_certificate(case, agent)
+    except StaleCase as stale:
+        return _stale_page(request, agent, stale, "issue")
+    except CannotIssue as cannot:
+        problem = _("The certificate was not issued: %(reason)s") % {"reason": cannot.reason}
+        return _case_page(request, agent, case, problem=problem, status=422)
+    except SealUnavailable:
+        problem = _("The certificate was not issued: the electronic seal could not be applied "
+                    "just now. Try again in a few minutes.")  # fmt: skip
+        return _case_page(request, agent, case, problem=problem, status=409)
+    except DeliveryRefused as refused:
+        if refused.code == "not-yours":  # lost the membership meanwhile (logged by the action)
+            raise Http404 from None
+        case.refresh_from_db()
+        problem = _("The certificate was not issued: this case is no longer open.")
+        return _case_page(request, agent, case, problem=problem, status=409)
+    messages.success(
+        request,
+        _("Certificate no. %(number)s issued; the case is closed as delivered.")
+        % {"number": issued.certificate.number},
+    )
+    return redirect("web:backoffice-case", reference=case.reference)
+
+
 def _stale_page(request: HttpRequest, agent: User, stale: StaleCase, action: str) -> HttpResponse:
     """The case as it is now, what changed since the agent's version, and what they typed (not
     a file: a browser cannot be given one back), ready to check and send again."""
@@ -249,10 +292,18 @@ def _typed(form: forms.Form) -> bool:
 
 
 def _case_page(
-    request: HttpRequest, agent: User, case: Case, decision: DecisionForm, message: MessageForm,
-    status: int = 200, changed: Changes | None = None, refusal: str = "",
+    request: HttpRequest, agent: User, case: Case, decision: DecisionForm | None = None,
+    message: MessageForm | None = None, status: int = 200, changed: Changes | None = None,
+    refusal: str = "", problem: str = "",
 ) -> HttpResponse:  # fmt: skip
+    """The case page; ``refusal`` is a write refused because the case changed meanwhile (with
+    ``changed``), ``problem`` why the certificate could not be issued."""
+    if decision is None:
+        decision = DecisionForm(allowed=_decisions(case))
+    if message is None:
+        message = MessageForm()
     definition = get_definition(case.procedure_id, case.definition_version)
+    delivers_certificate = case.procedure_id in KINDS
     return render(
         request,
         "web/backoffice/case.html",
@@ -271,6 +322,13 @@ def _case_page(
             "colleagues": colleagues_of(agent),
             "changed": changed,
             "refusal": refusal,
+            "problem": problem,
+            "delivers_certificate": delivers_certificate,
+            "can_issue": delivers_certificate and case.is_open,
+            "certificates": certificates_of_case(agent, case) if delivers_certificate else [],
+            "referral": case.events.filter(kind=CaseEvent.Kind.REFERRAL).last()
+            if case.is_open
+            else None,
         },
         status=status,
     )

@@ -10,7 +10,7 @@ from django.utils import translation
 from loket.cases.documents import KINDS, document_pdf
 from loket.cases.models import Case
 from loket.cases.selectors import get_attachment_for, get_case_for_agent, get_case_for_applicant
-from loket.certificates.selectors import certificates_of_case
+from loket.certificates.selectors import certificates_of_holders_case
 from loket.core.models import User
 from loket.forms.definitions import get_definition
 from loket.web.presenters import answer_rows
@@ -48,7 +48,7 @@ def _pdf(case: Case, kind: str) -> HttpResponse:
 
 
 def _certificate_file(case: Case, number: str) -> FileResponse:
-    certificate = certificates_of_case(case).filter(number=number[:40]).first()
+    certificate = certificates_of_holders_case(case).filter(number=number[:40]).first()
     if certificate is None:
         raise Http404
     response = FileResponse(
@@ -66,11 +66,6 @@ def _certificate_file(case: Case, number: str) -> FileResponse:
 def applicant_certificate(request: HttpRequest, reference: str, number: str) -> FileResponse:
     """The sealed certificate exactly as it was issued (the same bytes the register hashed)."""
     return _certificate_file(get_case_for_applicant(_user(request), reference), number)
-
-
-@login_required
-def agent_certificate(request: HttpRequest, reference: str, number: str) -> FileResponse:
-    return _certificate_file(get_case_for_agent(_user(request), reference), number)
 
 
 @login_required
