@@ -233,7 +233,10 @@ def test_an_agent_of_the_municipality_issues_and_revokes_an_agent_elsewhere_cann
         do_revoke_certificate(certificate, demo_user("agent-parking"), "no")
     with pytest.raises(RevocationRefused):
         do_revoke_certificate(certificate, agent, "  ")
+    version = Case.objects.values_list("version", flat=True).get(pk=case.pk)
     do_revoke_certificate(certificate, agent, "The household changed")
+    # A write on the case like any other: a client holding the older version learns it.
+    assert Case.objects.values_list("version", flat=True).get(pk=case.pk) == version + 1
     certificate.refresh_from_db()
     assert certificate.status == IssuedCertificate.Status.REVOKED
     assert CaseEvent.objects.filter(case=case, note__contains="The household changed").exists()

@@ -415,6 +415,18 @@ def do_refer_to_civil_servant(case: Case, reason: str) -> Case:
     return case
 
 
+@transaction.atomic
+def do_add_history_note(case: Case, actor: User | None, note: str) -> CaseEvent:
+    """An entry in the case's history that changes no status (a certificate revoked, say): it
+    raises the case's version like every write, so a client holding an older one learns it."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    version = _new_version(case)
+    case.save(update_fields=["version", "updated_at"])
+    return CaseEvent.objects.create(
+        case=case, status=case.status, actor=actor, note=note, version=version
+    )
+
+
 def _resume(case: Case) -> None:
     """Coming back from a request for information: the paused days do not count."""
     requests = case.events.status_changes().filter(status=Status.INFORMATION_REQUESTED)

@@ -1,8 +1,9 @@
 """Issuing, revoking and verifying certificates: the only functions that write them.
 
 Issuing reads the registers and seals outside any transaction (a slow register or timestamp
-authority holds no database lock), then records the certificate, supersedes the case's previous
-one and writes the case history in one transaction.
+authority holds no database lock), then records the certificate and supersedes the case's
+previous one in one transaction. Delivering closes the case through cases' own actions, which
+write its history: certificates never writes a case's row itself.
 """
 
 from __future__ import annotations
@@ -20,8 +21,12 @@ from django.utils.translation import gettext as _
 
 from loket.audit.actions import do_record_security_event
 from loket.audit.subjects import person_pseudonym
-from loket.cases.actions import do_close_as_delivered, do_refer_to_civil_servant
-from loket.cases.models import Case, CaseEvent
+from loket.cases.actions import (
+    do_add_history_note,
+    do_close_as_delivered,
+    do_refer_to_civil_servant,
+)
+from loket.cases.models import Case
 from loket.cases.notices import topic_of
 from loket.cases.selectors import cases_visible_to
 from loket.certificates.codes import digest, new_code
@@ -202,7 +207,7 @@ def do_revoke_certificate(certificate: IssuedCertificate, agent: User, reason: s
             {"holder": holder, "certificate": certificate, "case": case},
         )
         link = reverse("web:case", args=[case.reference])
-    CaseEvent.objects.create(case=case, status=case.status, actor=agent, note=note)
+    do_add_history_note(case, agent, note)
     do_notify(
         holder, f"certificate-revoked:{certificate.pk}", subject, body,
         kind="certificate-revoked", topic=topic_of(case), link=link,
