@@ -93,7 +93,7 @@ def applicant_for(procedure: Procedure) -> str:
 DECLARED = {
     "population.identity.first_name": "Amina",
     "population.identity.last_name": "El Amrani",
-    "population.identity.birth_date": "1988-04-12",
+    "population.identity.birth_date": (timezone.localdate() - timedelta(days=38 * 365)).isoformat(),
     "population.address.street": "Parvis Saint-Gilles",
     "population.address.house_number": "12",
     "population.address.postcode": "1060",

@@ -33,6 +33,15 @@ def _download(page: Page, link_name: str) -> Path:
     return Path(path)
 
 
+def _through_the_registers(page: Page, start: str, use_them: str, go_on: str, correct: str) -> None:
+    """Start, let the registers be read, and confirm what they hold (labels in the page's
+    language)."""
+    page.get_by_role("link", name=start).click()
+    page.get_by_label(use_them).check()
+    page.get_by_role("button", name=go_on).click()
+    page.get_by_role("link", name=correct).click()
+
+
 def _registered(pdf: Path, procedure_id: str) -> IssuedCertificate:
     """The file is the one the register of issued certificates holds, byte for byte."""
     case = Case.objects.get(procedure_id=procedure_id)
@@ -51,10 +60,10 @@ def test_household_composition_in_french_from_the_page_to_the_certificate(
     demo_log_in(page, base, "resident", "fr")
     page.goto(f"{base}/fr/procedures/household-composition/")
     expect(page.locator("main")).to_contain_text("tout de suite")
-    page.get_by_role("link", name="Commencer").click()
-    page.get_by_label("Oui, utiliser les données que l'administration possède").check()
-    page.get_by_role("button", name="Continuer").click()
-    page.get_by_role("link", name="C'est correct, continuer").click()
+    _through_the_registers(
+        page, "Commencer", "Oui, utiliser les données que l'administration possède",
+        "Continuer", "C'est correct, continuer",
+    )  # fmt: skip
     page.get_by_label("Mutualité").check()
     page.get_by_role("button", name="Continuer").click()
     page.get_by_label("Français").check()
@@ -85,10 +94,10 @@ def test_residence_certificate_with_address_history_in_dutch(
     demo_log_in(page, base, "resident", "nl")
     page.goto(f"{base}/nl/procedures/residence-certificate/")
     expect(page.locator("main")).to_contain_text("meteen")
-    page.get_by_role("link", name="Nu starten").click()
-    page.get_by_label("Ja, gebruik de gegevens die de administratie heeft").check()
-    page.get_by_role("button", name="Doorgaan").click()
-    page.get_by_role("link", name="Dit klopt, doorgaan").click()
+    _through_the_registers(
+        page, "Nu starten", "Ja, gebruik de gegevens die de administratie heeft", "Doorgaan",
+        "Dit klopt, doorgaan",
+    )  # fmt: skip
     page.get_by_label("De volledige historiek van mijn adressen in België").check()
     page.get_by_role("button", name="Doorgaan").click()
     page.get_by_label("Pensioendossier").check()
