@@ -111,7 +111,11 @@ def test_a_register_that_hangs_or_answers_garbage_lets_the_applicant_go_on(
         "population.address.house_number": "12",
         "population.address.postcode": "1050",
     }
+    # 1050 is Ixelles and part of the City of Brussels: the page asks which, keeping what was typed.
     answer = browser.post(f"{APPLY}declare/", typed)
+    assert answer.status_code == 422, answer.status_code
+    assert "Choose the municipality of your address." in answer.text and "Benali" in answer.text
+    answer = browser.post(f"{APPLY}declare/", {**typed, "population.address.municipality": "21009"})
     assert answer.status_code == 302, answer.status_code
     # The vehicle is typed on the form's own page, as always.
     assert browser.post(f"{APPLY}q/vehicle/", {"plate": "2-XYZ-789"}).status_code == 302
