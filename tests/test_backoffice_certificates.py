@@ -225,6 +225,43 @@ def test_the_agent_may_still_reject_a_referred_case_with_the_reason() -> None:
     assert "Issue the certificate" not in text
 
 
+def test_a_certificate_the_known_register_data_cannot_support_names_the_gap_not_a_button() -> None:
+    """A marriage extract for someone the register records as single: issuing would fail again,
+    so the page says what the civil servant can do instead."""
+    applicant = person(civil_status="single", address__nis_code="21009")
+    case = make_case(applicant, "marriage-certificate-copy")
+    resident = Resident.objects.get(national_number=applicant.national_number)
+    identity = {"first_name": resident.first_name, "last_name": resident.last_name,
+                "birth_date": resident.birth_date.isoformat(),
+                "national_number": resident.national_number}  # fmt: skip
+    case.facts = {"population": {"identity": identity, "civil_status": "single"}}
+    case.save(update_fields=["facts"])
+    deliver_at_once(case)
+    text = client_for("agent-ixelles").get(case_url(case)).content.decode()
+    assert "Issue the certificate" not in text
+    assert "This certificate cannot be issued from the registers:" in text
+    assert escape(str(CannotIssue("act-not-held").reason)) in text
+    assert "send it to the applicant as an attachment to a message" in text
+    # The register data read for the case reads as words, not as the register's codes.
+    assert ">single<" in text
+    french = client_for("agent-ixelles").get(case_url(case).replace("/en/", "/fr/"))
+    assert ">célibataire<" in french.content.decode()
+
+
+def test_a_refusal_without_reasons_is_refused_and_what_was_chosen_stays() -> None:
+    case = referred_case()
+    agent = client_for("agent-ixelles")
+    response = agent.post(
+        case_url(case), with_version(case, {"action": "decide", "status": "rejected", "note": " "})
+    )
+    assert response.status_code == 422
+    text = response.content.decode()
+    assert "A refusal must give its reasons" in text
+    assert re.search(r'value="rejected"[^>]*checked', text)  # the choice is kept
+    case.refresh_from_db()
+    assert case.status == Case.Status.SUBMITTED
+
+
 def test_a_procedure_that_is_not_a_certificate_has_no_button_and_cannot_be_issued(
     resident_client: Client,
 ) -> None:
@@ -392,6 +429,17 @@ def test_revoking_needs_a_reason_then_the_history_the_holder_and_verification_sh
     ).exists()
     verified = Client().get(f"/en/verify/{code}/")
     assert b"Revoked." in verified.content and b"Issued for the wrong person" in verified.content
+    # The holder sees it withdrawn, why, and how to ask for a new one; nothing offers the old one.
+    holder = client_for("resident")
+    listed = holder.get("/en/my-cases/").content.decode()
+    table = listed[listed.index("<tbody>") :]
+    row = table[table.index(case.reference) :].split("</tr>", 1)[0]
+    assert "Certificate withdrawn" in row and "Download the certificate" not in row
+    page = holder.get(f"/en/my-cases/{case.reference}/").content.decode()
+    assert f"Certificate no. {certificate.number} was withdrawn" in page
+    assert "Issued for the wrong person" in page
+    assert f'href="/en/procedures/{case.procedure_id}/apply/">Ask for a new certificate' in page
+    assert f"certificates/{certificate.number}.pdf" not in page
 
 
 def test_revoking_twice_is_refused_with_409_and_the_typed_reason_is_kept(

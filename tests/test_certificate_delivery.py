@@ -172,3 +172,17 @@ def test_a_backstop_for_a_delivered_case_does_nothing(sealing: dict[str, Any]) -
     run_until_empty()
     assert IssuedCertificate.objects.filter(case=case).count() == 1
     assert [n.kind for n in notices_about(case)] == ["delivered"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+def test_the_certificate_language_is_the_one_the_person_reads_until_they_choose(lang: str) -> None:
+    client = client_for("resident")
+    base = f"/{lang}/procedures/household-composition/apply/"
+    assert client.post(base, {"use_registers": "yes"}).status_code == 302
+    page = client.get(f"{base}q/language/").content.decode()
+    assert re.search(rf'value="{lang}"[^>]*checked', page), page
+    other = "nl" if lang == "fr" else "fr"
+    assert client.post(f"{base}q/language/", {"document_language": other}).status_code == 302
+    again = client.get(f"{base}q/language/").content.decode()
+    assert re.search(rf'value="{other}"[^>]*checked', again)
+    assert not re.search(rf'value="{lang}"[^>]*checked', again)

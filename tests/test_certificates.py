@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from pypdf import PdfReader
 
 from loket.audit.models import AccessLogEntry
 from loket.cases.models import Case, CaseEvent
@@ -277,3 +278,39 @@ def test_the_code_finds_the_certificate_and_a_random_one_finds_nothing(
     assert certificate_by_code(issued.code.lower()) == issued.certificate
     assert certificate_by_code(new_code()) is None
     assert certificate_by_code("not a code") is None
+
+
+@needs_pdfsig
+def test_a_long_certificate_keeps_its_check_block_whole_and_names_itself_on_every_page(
+    sealing: dict[str, Any], tmp_path: Path
+) -> None:
+    """A page handed over on its own can still be checked; the QR code, the address and the
+    code are never split from their explanation across two pages."""
+    from loket.certificates.documents import Document, render_pdf, rows_for
+
+    case = make_case(applicant_for("residence-certificate"), "residence-certificate")
+    moves = [
+        {"street_nl": "Kerkstraat", "street_fr": "Rue de l'Église", "house_number": str(n),
+         "postcode": "1000", "nis_code": "21004", "until": f"{2000 + n % 25}-01-31"}
+        for n in range(1, 40)
+    ]  # fmt: skip
+    facts = {
+        "population.identity": {"first_name": "An", "last_name": "Peeters",
+                                "birth_date": "1980-02-01", "national_number": "80020100144"},
+        "population.address": {"street_nl": "Elsensesteenweg", "street_fr": "Chaussée d'Ixelles",
+                                "house_number": "1", "postcode": "1050", "nis_code": "21009"},
+        "population.address_history": moves,
+    }  # fmt: skip
+    code = new_code()
+    document = Document(case, "N-9", code, "en", timezone.now(), "x", rows_for(case, facts, "en"))
+    path = tmp_path / "long.pdf"
+    path.write_bytes(render_pdf(document))
+    pages = [
+        subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), path, "-"],
+                       capture_output=True, text=True, check=True).stdout
+        for n in range(1, len(PdfReader(path).pages) + 1)
+    ]  # fmt: skip
+    assert len(pages) >= 2
+    assert all("N-9" in page and code in page for page in pages), pages
+    [block] = [page for page in pages if "Check this certificate" in page]
+    assert "Anyone can check" in block and "/en/verify/" in block and "Verification code" in block

@@ -37,6 +37,7 @@ def safe_environment(tmp_path: Path) -> dict[str, str]:
         LOKET_ENCRYPTION_KEY_ID="2026-1",
         LOKET_BLIND_INDEX_KEY=secrets.token_urlsafe(48),
         LOKET_ALLOWED_HOSTS="loket.brussels",
+        LOKET_PUBLIC_URL="https://loket.brussels",
         LOKET_OIDC_ISSUER="https://idp.iamfas.belgium.be",
         LOKET_OIDC_CLIENT_ID="loket",
         LOKET_OIDC_CLIENT_SECRET=secrets.token_urlsafe(32),

@@ -22,6 +22,7 @@ SAFE = {
     "LOKET_ENCRYPTION_KEY_ID": "2026",
     "LOKET_BLIND_INDEX_KEY": "b" * 50,
     "LOKET_ALLOWED_HOSTS": "loket.brussels",
+    "LOKET_PUBLIC_URL": "https://loket.brussels",
     "LOKET_OIDC_ISSUER": "https://idp.iamfas.belgium.be",
     "LOKET_OIDC_CLIENT_ID": "loket",
     "LOKET_OIDC_CLIENT_SECRET": "s" * 40,
@@ -64,6 +65,7 @@ def test_a_complete_production_configuration_is_accepted() -> None:
         ),
         ({"LOKET_SOURCE_ENDPOINTS": "{not json"}, "LOKET_SOURCE_ENDPOINTS is not valid JSON"),
         ({"LOKET_PUBLIC_URL": "http://loket.brussels"}, "LOKET_PUBLIC_URL must be an https://"),
+        ({"LOKET_PUBLIC_URL": ""}, "LOKET_PUBLIC_URL is not set"),
         ({"LOKET_ALLOWED_HOSTS": "*,loket.brussels"}, "LOKET_ALLOWED_HOSTS"),
     ],
 )

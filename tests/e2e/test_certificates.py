@@ -66,7 +66,7 @@ def test_household_composition_in_french_from_the_page_to_the_certificate(
     )  # fmt: skip
     page.get_by_label("Mutualité").check()
     page.get_by_role("button", name="Continuer").click()
-    page.get_by_label("Français").check()
+    expect(page.get_by_label("Français")).to_be_checked()  # the language being read
     page.get_by_role("button", name="Continuer").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez vos réponses avant l'envoi")
     page.get_by_role("button", name="Envoyer la demande").click()
@@ -83,6 +83,14 @@ def test_household_composition_in_french_from_the_page_to_the_certificate(
     page.goto(f"{base}/fr/my-cases/")
     expect(page.locator("main")).to_contain_text("Délivré")
     assert _download(page, "Télécharger le certificat (PDF)").read_bytes() == pdf.read_bytes()
+    # On a 360 px phone, the status and the download are on screen, not beyond its right edge.
+    page.set_viewport_size({"width": 360, "height": 740})
+    for shown in (
+        page.get_by_text("Délivré").first,
+        page.get_by_role("link", name="Télécharger le certificat (PDF)"),
+    ):
+        box = shown.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 360, box
 
 
 @needs_poppler

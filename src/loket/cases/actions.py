@@ -18,6 +18,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from loket.audit.actions import do_record_consultation
 from loket.audit.subjects import person_pseudonym
@@ -42,6 +43,9 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 }  # fmt: skip
 # A case is closed as delivered from any open status, by do_close_as_delivered only.
 DECISIONS = (Status.APPROVED, Status.REJECTED)
+REASONS_REQUIRED = gettext_lazy(
+    "A refusal must give its reasons: write them in the message to the applicant."
+)
 
 
 class CannotSubmit(Exception):
@@ -279,10 +283,14 @@ def check_transition(case: Case, status: str) -> None:
         )
 
 
-def check_can_decide(case: Case, status: str) -> None:
+def check_can_decide(case: Case, status: str, note: str = "") -> None:
+    """A decision approves or rejects, from a status that allows it; a refusal states its
+    reasons (the formal motivation of administrative acts, law of 29 July 1991)."""
     if status not in DECISIONS:
         raise InvalidTransition(_("A decision is approved or rejected."))
     check_transition(case, status)
+    if status == Status.REJECTED and not note.strip():
+        raise InvalidTransition(str(REASONS_REQUIRED))
 
 
 def check_can_post_message(case: Case) -> None:
@@ -362,7 +370,7 @@ def do_decide(
     applicant (the reasons, with the decision's documents) when there is one, and one notice.
     The back-office and the API both decide through here."""
     case = _locked(case, expected_version)
-    check_can_decide(case, status)
+    check_can_decide(case, status, note)
     version = _new_version(case)
     if note.strip() or attachments:
         with translation.override(case.language or "fr"):

@@ -183,6 +183,26 @@ def _check_supports(procedure_id: str, facts: dict[str, Any]) -> None:
         raise CannotIssue("act-not-held")
 
 
+def unsupported_by_known_facts(procedure_id: str, case_facts: dict[str, Any]) -> str | None:
+    """Why the registers' data already read for the case (its prefill, by source) cannot
+    support the certificate, as a :class:`CannotIssue` code; None when it could, or when the
+    case holds too little to tell (issuing reads the registers again anyway)."""
+    kind = KINDS.get(procedure_id)
+    if kind is None:
+        return "not-a-certificate"
+    facts: dict[str, Any] = {}
+    for attribute in kind.attributes:
+        source, name = attribute.split(".", 1)
+        if name not in case_facts.get(source, {}):
+            return None
+        facts[attribute] = case_facts[source][name]
+    try:
+        _check_supports(procedure_id, facts)
+    except CannotIssue as cannot:
+        return cannot.code
+    return None
+
+
 def _date(value: str) -> str:
     return str(formats.date_format(date.fromisoformat(value), "DATE_FORMAT"))
 

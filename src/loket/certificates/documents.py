@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 import segno
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,6 +21,7 @@ from loket.certificates.content import KINDS, certified_lines
 from loket.certificates.seal import seal_pdf
 from loket.core.i18n import pick
 from loket.core.pdf import html_to_pdf
+from loket.core.public import public_base
 from loket.forms.definitions import get_definition
 
 LANGUAGES = ("fr", "nl", "en")
@@ -59,7 +59,7 @@ def purpose_text(case: Case, language: str) -> str:
 
 
 def verification_url(code: str, language: str) -> str:
-    base = str(getattr(settings, "LOKET_PUBLIC_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+    base = public_base()
     with translation.override(language):
         return base + reverse("web:verify-code", kwargs={"code": code})
 

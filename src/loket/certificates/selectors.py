@@ -96,7 +96,10 @@ def certificates_of_holders_case(case: Case) -> QuerySet[IssuedCertificate]:
     )
 
 
-def valid_certificates_by_case(holder: User) -> dict[int, IssuedCertificate]:
-    """The holder's valid certificates, by case: what My cases offers to download."""
-    valid = certificates_of(holder).filter(status=IssuedCertificate.Status.VALID)
-    return {certificate.case_id: certificate for certificate in valid}
+def latest_certificates_by_case(holder: User) -> dict[int, IssuedCertificate]:
+    """The holder's newest certificate of each case, valid or not: My cases offers the valid
+    one to download and says when it was revoked."""
+    latest: dict[int, IssuedCertificate] = {}
+    for certificate in certificates_of(holder).order_by("issued_at", "pk"):
+        latest[certificate.case_id] = certificate
+    return latest

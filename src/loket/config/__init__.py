@@ -190,7 +190,11 @@ def production_problems(config: Config) -> list[str]:
         problems.append("the database is SQLite (set LOKET_DATABASE_URL to PostgreSQL)")
     if not config.allowed_hosts or "*" in config.allowed_hosts:
         problems.append("LOKET_ALLOWED_HOSTS must list the public host names, not '*'")
-    if config.public_url.startswith("http:"):
+    if not config.public_url:
+        problems.append(
+            "LOKET_PUBLIC_URL is not set (certificates print it in their verification QR code)"
+        )
+    elif config.public_url.startswith("http:"):
         problems.append("LOKET_PUBLIC_URL must be an https:// address")
     # A source still on its demo adapter is refused once the apps are loaded (the adapter's
     # ``demo`` attribute, loket.sources.checks): this module cannot import adapters.

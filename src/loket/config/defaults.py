@@ -46,7 +46,7 @@ VARIABLES: dict[str, str] = {
     "LOKET_BIND": "0.0.0.0:8000",  # loket serve
     "LOKET_WORKERS": "3",  # loket serve
     "LOKET_TRUSTED_PROXIES": "",
-    "LOKET_PUBLIC_URL": "",  # the request's origin
+    "LOKET_PUBLIC_URL": "",  # demo/test: the request's origin; required in production
     # --- keys ---
     "LOKET_SECRET_KEY": DEMO_SECRET_KEY,
     "LOKET_SIGNING_KEY": DEMO_SIGNING_KEY,

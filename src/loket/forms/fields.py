@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from pydantic import Field, model_validator
 
@@ -88,6 +89,11 @@ class ChoiceOptions(FactChoiceOptions):
     )
     multiple: bool = Field(
         default=False, description="`true`: several may be ticked (answer: a list)"
+    )
+    preselect_language: bool = Field(
+        default=False,
+        description="`true`: the choices are language codes and the one the person is reading "
+        "in is ticked until they answer (a document's language, say)",
     )
 
     @model_validator(mode="after")
@@ -211,7 +217,11 @@ def _choice(
     widget = forms.Select if len(choices) > 8 else forms.RadioSelect
     if widget is forms.Select:
         choices = [("", "—"), *choices]
-    return forms.ChoiceField(choices=choices, widget=widget, error_messages=messages, **common)
+    field = forms.ChoiceField(choices=choices, widget=widget, error_messages=messages, **common)
+    reading = (get_language() or "")[:2]
+    if definition.options.get("preselect_language") and reading in dict(choices):
+        field.initial = reading
+    return field
 
 
 def _text(normalise: Callable[[str], str], max_length: int = 60) -> Callable[..., forms.Field]:

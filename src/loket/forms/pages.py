@@ -147,8 +147,8 @@ class PageForm:
             value = self.saved.get(definition.name)
             if isinstance(value, dict) and definition.type in ("brussels_address", "location"):
                 initial.update({f"{definition.name}__{k}": v for k, v in value.items()})
-            elif definition.type not in ("group", "file"):
-                initial[definition.name] = value
+            elif definition.type not in ("group", "file") and value is not None:
+                initial[definition.name] = value  # else the field's own initial, if any
         return initial
 
     def _add(self, definition: FieldDefinition, files: Any) -> None:

@@ -16,6 +16,7 @@ from rdflib import DCAT, DCTERMS, FOAF, OWL, RDF, SKOS, XSD, Graph, Literal, Nam
 from rdflib.term import Node
 
 from loket.core.models import Administration
+from loket.core.public import public_base
 from loket.opendata.datasets import (
     FORMATS,
     LANGUAGES,
@@ -85,16 +86,6 @@ FILE_TEXTS: dict[str, dict[str, str]] = {
         "en": "GeoJSON file (points snapped to a grid of at least 100 m) of release",
     },
 }
-
-
-def public_base(request: HttpRequest | None = None) -> str:
-    """``LOKET_PUBLIC_URL`` when set, else the request's own origin, else the local default."""
-    configured = settings.LOKET_PUBLIC_URL
-    if configured:
-        return str(configured).rstrip("/")
-    if request is not None:
-        return request.build_absolute_uri("/").rstrip("/")
-    return "http://127.0.0.1:8000"
 
 
 class CatalogueBuilder:

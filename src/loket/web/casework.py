@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from loket.cases.actions import REASONS_REQUIRED
 from loket.cases.models import Case
 from loket.core.models import User
 from loket.forms.models import Attachment
@@ -79,4 +80,6 @@ class DecisionForm(WithAttachment):
         decision = cleaned.get("status") in (Case.Status.APPROVED, Case.Status.REJECTED)
         if cleaned.get("attachment") and not decision:
             self.add_error("attachment", _("Attach a document only to a decision."))
+        if cleaned.get("status") == Case.Status.REJECTED and not cleaned.get("note", "").strip():
+            self.add_error("note", str(REASONS_REQUIRED))
         return cleaned

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from loket.catalog.models import Procedure
 from loket.core.i18n import current_language, pick
@@ -72,6 +73,15 @@ def _enterprise_lines(identity: dict[str, Any]) -> list[str]:
     return lines
 
 
+CIVIL_STATUSES = {
+    "single": gettext_lazy("single"),
+    "married": gettext_lazy("married"),
+    "cohabiting": gettext_lazy("legally cohabiting"),
+    "divorced": gettext_lazy("divorced"),
+    "widowed": gettext_lazy("widowed"),
+}
+
+
 def format_fact(attribute: str, value: Any) -> list[str]:
     """One or more lines of plain text for a fact read from a register."""
     if value in (None, "", [], {}):
@@ -85,6 +95,10 @@ def format_fact(attribute: str, value: Any) -> list[str]:
         ]
     if attribute == "population.address":
         return [format_address(value)]
+    if attribute == "population.civil_status":
+        return [str(CIVIL_STATUSES.get(str(value), value))]
+    if attribute == "population.nationality" and value == "BE":
+        return [_("Belgian")]
     if attribute == "vehicle.registrations":
         return [f"{v['plate']} · {v['make']} {v['model']}" for v in value]
     if attribute == "population.household":

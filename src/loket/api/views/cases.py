@@ -244,7 +244,7 @@ def case_decision(request: HttpRequest, reference: str) -> HttpResponse:
             raise invalid("status", _("A decision is approved or rejected."))
         note = string_field(data, "note", MAX_TEXT, required=False)
         documents = _documents(data)
-        check_can_decide(case, status)  # before storing documents; the action checks again
+        check_can_decide(case, status, note)  # before storing documents; the action checks again
         do_decide(
             case, client.user, status, note, _store(client, documents), expected_version=expected
         )

@@ -14,7 +14,7 @@ from loket.accounts.authentication import demo_login_enabled, log_in, log_out
 from loket.cases.actions import CaseRefused, check_can_post_message, do_post_message, do_withdraw
 from loket.cases.models import CaseEvent
 from loket.cases.selectors import cases_of_applicant, get_case_for_applicant
-from loket.certificates.selectors import certificates_of_holders_case, valid_certificates_by_case
+from loket.certificates.selectors import certificates_of_holders_case, latest_certificates_by_case
 from loket.core.models import User
 from loket.forms.models import Draft
 from loket.notify.actions import do_mark_read
@@ -72,7 +72,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     notices = list(Notification.objects.filter(recipient=request.user)[:20])
     unread = [n.pk for n in notices if n.read_at is None]
     cases = list(cases_of_applicant(request.user))
-    certificates = valid_certificates_by_case(request.user) if cases else {}
+    certificates = latest_certificates_by_case(request.user) if cases else {}
     return render(
         request,
         "web/account/my_cases.html",

@@ -43,7 +43,7 @@ from loket.cases.selectors import (
 )
 from loket.catalog.models import Procedure
 from loket.certificates.actions import DeliveryRefused, do_deliver_certificate
-from loket.certificates.content import KINDS, CannotIssue
+from loket.certificates.content import KINDS, CannotIssue, unsupported_by_known_facts
 from loket.certificates.seal import SealUnavailable
 from loket.certificates.selectors import certificates_of_case
 from loket.core.models import Administration, User
@@ -304,6 +304,13 @@ def _case_page(
         message = MessageForm()
     definition = get_definition(case.procedure_id, case.definition_version)
     delivers_certificate = case.procedure_id in KINDS
+    unsupported = (
+        CannotIssue(code).reason
+        if delivers_certificate
+        and case.is_open
+        and (code := unsupported_by_known_facts(case.procedure_id, case.facts))
+        else None
+    )
     return render(
         request,
         "web/backoffice/case.html",
@@ -324,7 +331,8 @@ def _case_page(
             "refusal": refusal,
             "problem": problem,
             "delivers_certificate": delivers_certificate,
-            "can_issue": delivers_certificate and case.is_open,
+            "can_issue": delivers_certificate and case.is_open and not unsupported,
+            "unsupported": unsupported,
             "certificates": certificates_of_case(agent, case) if delivers_certificate else [],
             "referral": case.events.filter(kind=CaseEvent.Kind.REFERRAL).last()
             if case.is_open
