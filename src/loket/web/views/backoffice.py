@@ -44,9 +44,9 @@ from loket.cases.selectors import (
 from loket.catalog.models import Procedure
 from loket.certificates.actions import DeliveryRefused, do_deliver_certificate
 from loket.certificates.content import KINDS, CannotIssue
-from loket.certificates.seal import SealUnavailable
 from loket.certificates.selectors import certificates_of_case
 from loket.core.models import Administration, User
+from loket.core.seal import SealUnavailable
 from loket.forms.definitions import get_definition
 from loket.forms.models import Attachment
 from loket.web.casework import DecisionForm, MessageForm
