@@ -47,10 +47,11 @@ from loket.certificates.content import KINDS, CannotIssue
 from loket.certificates.selectors import certificates_of_case
 from loket.core.models import Administration, User
 from loket.core.seal import SealUnavailable
+from loket.forms.answers import answer_rows
 from loket.forms.definitions import get_definition
 from loket.forms.models import Attachment
 from loket.web.casework import DecisionForm, MessageForm
-from loket.web.presenters import answer_rows, declared_rows, fact_rows
+from loket.web.presenters import declared_rows, fact_rows
 from loket.web.views.errors import bad_request
 
 

@@ -12,8 +12,8 @@ from loket.cases.models import Case
 from loket.cases.selectors import get_attachment_for, get_case_for_agent, get_case_for_applicant
 from loket.certificates.selectors import certificates_of_holders_case
 from loket.core.models import User
+from loket.forms.answers import answer_rows
 from loket.forms.definitions import get_definition
-from loket.web.presenters import answer_rows
 
 
 def _user(request: HttpRequest) -> User:
