@@ -29,6 +29,7 @@ from loket.cases.actions import (
     do_record_case_opening,
     do_request_information,
 )
+from loket.cases.decision_documents import decision_document
 from loket.cases.models import Case, CaseEvent
 from loket.cases.selectors import (
     Changes,
@@ -327,6 +328,7 @@ def _case_page(
             "delivers_certificate": delivers_certificate,
             "can_issue": delivers_certificate and case.is_open,
             "certificates": certificates_of_case(agent, case) if delivers_certificate else [],
+            "decision_document": decision_document(case) if case.is_decided else None,
             "referral": case.events.filter(kind=CaseEvent.Kind.REFERRAL).last()
             if case.is_open
             else None,
