@@ -104,7 +104,7 @@ def with_version(case: Case, data: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def seal_authority(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A demo seal authority made for this run, and a real RFC 3161 server over HTTP."""
-    from loket.certificates.democa import DEMO_PASSWORD, make_demo_authority
+    from loket.core.democa import DEMO_PASSWORD, make_demo_authority
     from tests.timestamp_server import TimestampServer
 
     authority = make_demo_authority(tmp_path_factory.mktemp("seal"))

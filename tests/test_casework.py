@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from loket.cases.models import Case
 from loket.cases.references import is_valid, new_reference, normalise_reference
 from loket.forms.models import Attachment
+from loket.tasks.queue import run_until_empty
 from tests.conftest import client_for, demo_user, with_version
 from tests.test_cases import apply_for_parking_card
 
@@ -127,8 +128,15 @@ def test_receipt_and_decision_are_tagged_pdfs_in_the_applicants_language(
         f"/en/back-office/cases/{case.reference}/",
         with_version(case, {"action": "decide", "status": "approved", "note": "OK"}),
     )
+    preparing = resident_client.get(f"/en/my-cases/{case.reference}/decision.pdf")
+    assert preparing.status_code == 202  # until the worker has sealed it
+    assert "The sealed decision is being prepared" in preparing.content.decode()
+    run_until_empty()
     decision = resident_client.get(f"/en/my-cases/{case.reference}/decision.pdf")
     assert decision.status_code == 200
+    sealed = b"".join(decision.streaming_content)  # type: ignore[attr-defined]
+    catalog = PdfReader(io.BytesIO(sealed)).trailer["/Root"]
+    assert catalog["/Lang"] == "nl" and "/StructTreeRoot" in catalog  # still tagged once sealed
     assert (
         client_for("resident2").get(f"/en/my-cases/{case.reference}/receipt.pdf").status_code == 404
     )

@@ -28,9 +28,9 @@ from loket.certificates.actions import (
 from loket.certificates.codes import digest, new_code, normalise
 from loket.certificates.content import KINDS, CannotIssue
 from loket.certificates.models import IssuedCertificate, Verification
-from loket.certificates.seal import check_pdf
 from loket.certificates.selectors import certificate_by_code, certificates_issued_by
 from loket.core.models import User
+from loket.core.seal import check_pdf
 from loket.notify.models import Notification
 from loket.registers.models import Resident
 from tests.conftest import demo_user

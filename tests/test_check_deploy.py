@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from loket.certificates.democa import DEMO_PASSWORD, make_demo_authority
 from loket.config import DEMO_SIGNING_KEY
+from loket.core.democa import DEMO_PASSWORD, make_demo_authority
 
 
 def safe_environment(tmp_path: Path) -> dict[str, str]:

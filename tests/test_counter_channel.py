@@ -109,7 +109,7 @@ def test_the_receipt_says_where_the_application_was_entered() -> None:
     start_counter(client, demo_user("resident2").national_number or "")
     case = enter_certificate(client)
     case.language = "en"
-    html = document_html(case, "receipt", [])
+    html = document_html(case, "receipt")
     assert "Entered at the counter by" in html
     assert Administration.objects.get(id=IXELLES).name in html
 

@@ -100,7 +100,8 @@ def test_the_access_archive_holds_everything_about_the_person_and_nothing_of_ano
     assert "Here is my insurance certificate" in bodies
     assert "Which parking zone do you prefer?" in bodies
     assert files[f"cases/{case.reference}/files/1-insurance.pdf"] == PDF
-    assert files[f"cases/{case.reference}/decision.pdf"].startswith(b"%PDF")
+    # The decision as it was sealed, the very bytes the applicant downloads.
+    assert files[f"cases/{case.reference}/decision.pdf"] == case.decision_document.file.read()
     assert files["summary.pdf"].startswith(b"%PDF")
     mine = AccessLogEntry.objects.filter(subject_pseudonym__in=subject_pseudonyms(resident))
     assert len(data["consultations"]) == mine.count() >= 4  # 3 prefill reads + the opening

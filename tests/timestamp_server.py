@@ -15,7 +15,7 @@ from asn1crypto import tsp
 from pyhanko.sign import signers
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
-from loket.certificates.democa import DEMO_PASSWORD, DemoAuthority
+from loket.core.democa import DEMO_PASSWORD, DemoAuthority
 
 
 class TimestampServer:

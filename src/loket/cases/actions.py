@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from loket.audit.actions import do_record_consultation
 from loket.audit.subjects import person_pseudonym
-from loket.cases import delivery, notices
+from loket.cases import decision_documents, delivery, notices
 from loket.cases.models import Case, CaseEvent, CaseMessage
 from loket.cases.references import new_reference
 from loket.cases.selectors import BACK_OFFICE_ROLES
@@ -367,8 +367,8 @@ def do_decide(
     expected_version: int | None = None,
 ) -> Case:  # fmt: skip
     """Approve or reject: the status and its history entry, the decision's message to the
-    applicant (the reasons, with the decision's documents) when there is one, and one notice.
-    The back-office and the API both decide through here."""
+    applicant (the reasons, with the decision's documents) when there is one, one notice, and
+    the task that seals the decision's PDF. The back-office and the API both decide through here."""
     case = _locked(case, expected_version)
     check_can_decide(case, status, note)
     version = _new_version(case)
@@ -377,7 +377,9 @@ def do_decide(
             body = note.strip() or _("Decision")
         _message(case, agent, body, attachments, from_applicant=False, request=False,
                  version=version)  # fmt: skip
-    return _set_status(case, agent, status, note, version)
+    case = _set_status(case, agent, status, note, version)
+    decision_documents.enqueue_sealing(case)  # the worker seals and stores it
+    return case
 
 
 @transaction.atomic

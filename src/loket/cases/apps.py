@@ -8,4 +8,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from loket.cases import delivery  # noqa: F401  (registers the backstop task's handler)
+        from loket.cases import (  # noqa: F401  (register their tasks' handlers)
+            decision_documents,
+            delivery,
+        )

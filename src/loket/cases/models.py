@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -220,3 +221,16 @@ class CaseMessage(models.Model):
 
     def __str__(self) -> str:
         return f"message on {self.case_id}"
+
+
+class DecisionDocument(models.Model):
+    """A decision as a legal act: its PDF sealed with the administration's seal, stored once by
+    the worker after the decision (``cases.decision_documents``), then served as it is."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="decision_document")
+    sha256 = models.CharField(max_length=64, db_index=True, help_text="Of the sealed PDF.")
+    file = models.FileField(upload_to="decisions/%Y/%m/")
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"decision on {self.case_id}"

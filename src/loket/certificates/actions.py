@@ -39,8 +39,8 @@ from loket.certificates.documents import (
     sealed_pdf,
 )
 from loket.certificates.models import IssuedCertificate, Verification
-from loket.certificates.seal import SealUnavailable
 from loket.core.models import User
+from loket.core.seal import SealUnavailable
 from loket.notify.actions import do_notify
 from loket.sources.base import Actor
 

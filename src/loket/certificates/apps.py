@@ -11,8 +11,6 @@ class CertificatesConfig(AppConfig):
     def ready(self) -> None:
         from loket.cases.delivery import register_deliverer
         from loket.certificates.actions import deliver_at_once
-        from loket.certificates.checks import refuse_demo_seal_in_production
         from loket.certificates.content import KINDS
 
-        refuse_demo_seal_in_production()  # and registers `loket check --deploy`'s E005
         register_deliverer("certificate", deliver_at_once, KINDS)

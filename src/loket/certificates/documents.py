@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 
 from loket.cases.models import Case
 from loket.certificates.content import KINDS, certified_lines
-from loket.certificates.seal import seal_pdf
 from loket.core.i18n import pick
 from loket.core.pdf import html_to_pdf
 from loket.core.public import public_base
+from loket.core.seal import seal_pdf
 from loket.forms.definitions import get_definition
 
 LANGUAGES = ("fr", "nl", "en")

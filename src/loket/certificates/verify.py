@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from loket.certificates.actions import do_record_verification, outcome_of
 from loket.certificates.models import IssuedCertificate, Verification
-from loket.certificates.seal import SealCheck, check_pdf
 from loket.certificates.selectors import certificate_by_sha256
+from loket.core.seal import SealCheck, check_pdf
 
 
 @dataclass(frozen=True)

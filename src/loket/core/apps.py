@@ -12,3 +12,6 @@ class CoreConfig(AppConfig):
             deploy_checks,  # noqa: F401 - registers `loket check --deploy`
             ratelimit,  # noqa: F401 - registers the counters' expiry task
         )
+        from loket.core.seal_checks import refuse_demo_seal_in_production
+
+        refuse_demo_seal_in_production()  # and registers `loket check --deploy`'s E005

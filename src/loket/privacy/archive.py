@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 
 from loket.audit.models import AccessLogEntry
 from loket.audit.subjects import subject_pseudonyms
+from loket.cases.decision_documents import decision_document
 from loket.cases.documents import document_pdf
 from loket.cases.models import Case
 from loket.core import csv_export
@@ -181,19 +182,18 @@ def build_zip(person: User) -> bytes:
 
 
 def _add_case_files(archive: zipfile.ZipFile, person: User) -> None:
-    """The files uploaded in the person's cases and the documents the cases produced."""
+    """The files uploaded in the person's cases and the documents the cases produced: the
+    receipt, and the sealed decision once it has been sealed."""
     for case in Case.objects.filter(applicant=person).prefetch_related("attachments"):
         for index, attachment in enumerate(case.attachments.all(), start=1):
             with default_storage.open(attachment.storage_name, "rb") as file:
                 archive.writestr(f"cases/{case.reference}/files/{index}-{attachment.name}",
                                  file.read())  # fmt: skip
-        with translation.override(case.language or "fr"):
-            rows = [{"label": k, "value": str(v)} for k, v in case.answers.items()]
-            archive.writestr(f"cases/{case.reference}/receipt.pdf",
-                             document_pdf(case, "receipt", rows))  # fmt: skip
-            if case.is_decided:
-                archive.writestr(f"cases/{case.reference}/decision.pdf",
-                                 document_pdf(case, "decision", rows))  # fmt: skip
+        archive.writestr(f"cases/{case.reference}/receipt.pdf", document_pdf(case, "receipt"))
+        sealed = decision_document(case) if case.is_decided else None
+        if sealed is not None:  # the decision as it was sealed; none yet while it is prepared
+            with sealed.file.open("rb") as file:
+                archive.writestr(f"cases/{case.reference}/decision.pdf", file.read())
 
 
 def do_build_access_archive(request: DataSubjectRequest) -> AccessArchive:

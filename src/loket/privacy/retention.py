@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from loket.cases.models import Case
+from loket.cases.models import Case, DecisionDocument
 from loket.cases.notices import notices_about
 from loket.catalog.models import Procedure
 from loket.core.models import User
@@ -39,9 +39,17 @@ def _delete_files(attachments: list[Attachment]) -> None:
         default_storage.delete(attachment.storage_name)
 
 
+def _delete_decision_document(case: Case) -> None:
+    """The sealed decision names the person and what they asked: it goes with the rest."""
+    for document in DecisionDocument.objects.filter(case=case):
+        document.file.delete(save=False)
+        document.delete()
+
+
 def anonymise_case(case: Case, nobody: User) -> None:
     attachments = list(case.attachments.all())
     _delete_files(attachments)
+    _delete_decision_document(case)
     Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
     case.messages.update(body="")
     case.events.update(note="")
@@ -56,6 +64,7 @@ def anonymise_case(case: Case, nobody: User) -> None:
 def delete_case(case: Case) -> None:
     attachments = list(case.attachments.all())
     _delete_files(attachments)
+    _delete_decision_document(case)
     Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
     notices_about(case).delete()
     case.delete()

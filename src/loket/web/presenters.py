@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
 from typing import Any
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from loket.catalog.models import Procedure
-from loket.core.i18n import current_language, pick
+from loket.core.i18n import pick
 from loket.core.identifiers import format_enterprise_number, format_national_number
 from loket.core.reference import municipality_name
-from loket.forms.definitions import FieldDefinition, FormDefinition
+from loket.forms.answers import format_address, short_date
 from loket.forms.fallback import MUNICIPALITY, declaration_form
-from loket.forms.fields import choices_for
 from loket.sources.catalogue import attribute_label, source_name
 
 
@@ -37,17 +33,6 @@ def need_rows(procedure: Procedure, attributes: tuple[str, ...]) -> list[dict[st
     return list(groups.values())
 
 
-def _date(value: str) -> str:
-    return formats.date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
-
-
-def format_address(address: dict[str, Any]) -> str:
-    street = address["street_nl"] if current_language() == "nl" else address["street_fr"]
-    box = f" {_('box')} {address['box']}" if address.get("box") else ""
-    municipality = municipality_name(address.get("nis_code", ""))
-    return f"{street} {address['house_number']}{box}, {address['postcode']} {municipality}".strip()
-
-
 def _maybe_address(address: Any) -> str:
     return format_address(address) if isinstance(address, dict) and address else "—"
 
@@ -63,7 +48,7 @@ def _enterprise_lines(identity: dict[str, Any]) -> list[str]:
     if identity.get("legal_form"):
         lines.append(_("Legal form: %(form)s") % {"form": identity["legal_form"]})
     if identity.get("start_date"):
-        lines.append(_("Active since %(date)s") % {"date": _date(identity["start_date"])})
+        lines.append(_("Active since %(date)s") % {"date": short_date(identity["start_date"])})
     if identity.get("nace_code"):
         lines.append(_("Main activity (NACE-BEL code) %(code)s") % {"code": identity["nace_code"]})
     if identity.get("address"):
@@ -89,7 +74,7 @@ def format_fact(attribute: str, value: Any) -> list[str]:
     if attribute == "population.identity":
         return [
             f"{value['first_name']} {value['last_name']}",
-            _("Born on %(date)s") % {"date": _date(value["birth_date"])},
+            _("Born on %(date)s") % {"date": short_date(value["birth_date"])},
             _("National number %(number)s")
             % {"number": format_national_number(value["national_number"])},
         ]
@@ -102,7 +87,9 @@ def format_fact(attribute: str, value: Any) -> list[str]:
     if attribute == "vehicle.registrations":
         return [f"{v['plate']} · {v['make']} {v['model']}" for v in value]
     if attribute == "population.household":
-        return [f"{m['first_name']} {m['last_name']} ({_date(m['birth_date'])})" for m in value]
+        return [
+            f"{m['first_name']} {m['last_name']} ({short_date(m['birth_date'])})" for m in value
+        ]
     if attribute == "population.address_history":
         return [format_address(a) for a in value]
     if attribute == "enterprise.identity":
@@ -156,57 +143,3 @@ def declared_rows(declared: dict[str, Any]) -> list[dict[str, str]]:
         for key, value in declared.items()
         if key in form.fields
     ]
-
-
-def format_answer(definition: FieldDefinition, value: Any, facts: dict[str, Any]) -> str:
-    """An answer as the applicant would say it: labels of choices, dates, addresses, files."""
-    if value in (None, "", [], {}):
-        return "—"
-    kind = definition.type
-    if kind in ("choice", "licence_plate"):
-        labels = dict(choices_for(definition, facts))
-        values = value if isinstance(value, list) else [value]
-        return ", ".join(str(labels.get(str(v), v)) for v in values)
-    if kind == "yes_no":
-        return str(_("Yes") if value == "yes" else _("No"))
-    if kind == "date":
-        return _date(value)
-    if kind in ("brussels_address", "location"):
-        return format_address(
-            {**value, "street_fr": value.get("street", ""), "street_nl": value.get("street", ""),
-             "nis_code": value.get("municipality", "")}
-        )  # fmt: skip
-    if kind == "file":
-        return f"{value.get('name', '')} ({int(value.get('size', 0)) // 1024 + 1} KB)"
-    if kind == "group":
-        items = [
-            "; ".join(format_answer(sub, item.get(sub.name), facts) for sub in definition.fields)
-            for item in value
-        ]
-        return " | ".join(items)
-    return str(value)
-
-
-def answer_rows(
-    definition: FormDefinition,
-    answers: dict[str, Any],
-    facts: dict[str, Any],
-    change_url: Callable[[str], str] | None = None,
-) -> list[dict[str, str]]:
-    """The answers of the visible pages and fields, in order, each with its change link."""
-    rows = []
-    for page in definition.visible_pages(answers):
-        for field_definition in page.fields:
-            condition = field_definition.show_if
-            if condition is not None and not condition.holds(answers):
-                continue
-            rows.append(
-                {
-                    "label": pick(field_definition.label),
-                    "value": format_answer(
-                        field_definition, answers.get(field_definition.name), facts
-                    ),
-                    "change_url": change_url(page.id) if change_url else "",
-                }
-            )
-    return rows

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from loket.accounts.authentication import demo_login_enabled, log_in, log_out
 from loket.cases.actions import CaseRefused, check_can_post_message, do_post_message, do_withdraw
+from loket.cases.decision_documents import decision_document
 from loket.cases.models import CaseEvent
 from loket.cases.selectors import cases_of_applicant, get_case_for_applicant
 from loket.certificates.selectors import certificates_of_holders_case, latest_certificates_by_case
@@ -140,6 +141,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "form": form if case.is_open or form.is_bound else None,
             "just_submitted": request.GET.get("submitted") == "1",
             "certificates": list(certificates_of_holders_case(case)),
+            "decision_document": decision_document(case) if case.is_decided else None,
             "referral": case.events.filter(kind=CaseEvent.Kind.REFERRAL).last(),
         },
         status=status,

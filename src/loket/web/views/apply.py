@@ -23,13 +23,14 @@ from loket.forms.actions import (
     get_or_start_draft,
     missing_pages,
 )
+from loket.forms.answers import answer_rows
 from loket.forms.definitions import FormDefinition, get_definition
 from loket.forms.fallback import declarable, declaration_form, declaration_missing
 from loket.forms.models import Draft
 from loket.forms.pages import PageForm
 from loket.sources.base import Actor, ConsultationRefused
 from loket.web.acting import acting_mandate, after_submission, submission_channel
-from loket.web.presenters import answer_rows, declared_rows, fact_rows, need_rows
+from loket.web.presenters import declared_rows, fact_rows, need_rows
 from loket.web.submission_limit import limit_submissions
 from loket.web.views.mandates import mandate_required, refused
 

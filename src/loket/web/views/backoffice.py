@@ -29,6 +29,7 @@ from loket.cases.actions import (
     do_record_case_opening,
     do_request_information,
 )
+from loket.cases.decision_documents import decision_document
 from loket.cases.models import Case, CaseEvent
 from loket.cases.selectors import (
     Changes,
@@ -44,13 +45,14 @@ from loket.cases.selectors import (
 from loket.catalog.models import Procedure
 from loket.certificates.actions import DeliveryRefused, do_deliver_certificate
 from loket.certificates.content import KINDS, CannotIssue, unsupported_by_known_facts
-from loket.certificates.seal import SealUnavailable
 from loket.certificates.selectors import certificates_of_case
 from loket.core.models import Administration, User
+from loket.core.seal import SealUnavailable
+from loket.forms.answers import answer_rows
 from loket.forms.definitions import get_definition
 from loket.forms.models import Attachment
 from loket.web.casework import DecisionForm, MessageForm
-from loket.web.presenters import answer_rows, declared_rows, fact_rows
+from loket.web.presenters import declared_rows, fact_rows
 from loket.web.views.errors import bad_request
 
 
@@ -334,6 +336,7 @@ def _case_page(
             "can_issue": delivers_certificate and case.is_open and not unsupported,
             "unsupported": unsupported,
             "certificates": certificates_of_case(agent, case) if delivers_certificate else [],
+            "decision_document": decision_document(case) if case.is_decided else None,
             "referral": case.events.filter(kind=CaseEvent.Kind.REFERRAL).last()
             if case.is_open
             else None,

@@ -5,15 +5,16 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.utils import translation
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
 
+from loket.cases.decision_documents import decision_document
 from loket.cases.documents import KINDS, document_pdf
 from loket.cases.models import Case
 from loket.cases.selectors import get_attachment_for, get_case_for_agent, get_case_for_applicant
 from loket.certificates.selectors import certificates_of_holders_case
 from loket.core.models import User
-from loket.forms.definitions import get_definition
-from loket.web.presenters import answer_rows
 
 
 def _user(request: HttpRequest) -> User:
@@ -35,14 +36,36 @@ def attachment(request: HttpRequest, attachment_id: str) -> FileResponse:
     return response
 
 
-def _pdf(case: Case, kind: str) -> HttpResponse:
+def _pdf(request: HttpRequest, case: Case, kind: str, back_url: str) -> HttpResponseBase:
+    """The receipt, made now; the decision, as it was sealed (or a page saying it is being
+    prepared, while the worker has not sealed it yet)."""
     if kind not in KINDS or (kind == "decision" and not case.is_decided):
         raise Http404
-    definition = get_definition(case.procedure_id, case.definition_version)
-    with translation.override(case.language or "fr"):
-        rows = answer_rows(definition, case.answers, case.facts) if definition else []
-    response = HttpResponse(document_pdf(case, kind, rows), content_type="application/pdf")
+    if kind == "decision":
+        return _sealed_decision(request, case, back_url)
+    response = HttpResponse(document_pdf(case, kind), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{case.reference}-{kind}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _sealed_decision(request: HttpRequest, case: Case, back_url: str) -> HttpResponseBase:
+    document = decision_document(case)
+    if document is None and case.anonymised_at:
+        raise Http404  # removed with the rest under the retention rule
+    if document is None:
+        context = {"case": case, "back_url": back_url}
+        preparing = render(request, "web/decision_preparing.html", context, status=202)
+        preparing["Retry-After"] = "60"
+        preparing["Cache-Control"] = "private, no-store"
+        return preparing
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=f"{case.reference}-decision.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -69,10 +92,12 @@ def applicant_certificate(request: HttpRequest, reference: str, number: str) -> 
 
 
 @login_required
-def applicant_document(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
-    return _pdf(get_case_for_applicant(_user(request), reference), kind)
+def applicant_document(request: HttpRequest, reference: str, kind: str) -> HttpResponseBase:
+    case = get_case_for_applicant(_user(request), reference)
+    return _pdf(request, case, kind, reverse("web:case", args=[case.reference]))
 
 
 @login_required
-def agent_document(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
-    return _pdf(get_case_for_agent(_user(request), reference), kind)
+def agent_document(request: HttpRequest, reference: str, kind: str) -> HttpResponseBase:
+    case = get_case_for_agent(_user(request), reference)
+    return _pdf(request, case, kind, reverse("web:backoffice-case", args=[case.reference]))

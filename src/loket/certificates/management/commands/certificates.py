@@ -8,9 +8,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from loket.certificates.democa import DemoAuthority, make_demo_authority
 from loket.certificates.models import Verification
 from loket.certificates.verify import check_file
+from loket.core.democa import DemoAuthority, make_demo_authority
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@
 authority, all named DEMO, made with ``cryptography`` under var/certificates/.
 
 Production refuses every one of them (config.py refuses the settings that fall back to them,
-``checks.refuse_demo_seal_in_production`` a seal certificate whose name says DEMO). Nothing here
-is ever committed: ``loket certificates demo-ca`` (run by ``loket seed`` and ``loket demo``)
+``seal_checks.refuse_demo_seal_in_production`` a seal certificate whose name says DEMO). Nothing
+here is ever committed: ``loket certificates demo-ca`` (run by ``loket seed`` and ``loket demo``)
 makes them on each machine.
 """
 

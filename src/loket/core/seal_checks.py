@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
 
-from loket.certificates.seal import SealUnavailable, material
 from loket.config import ConfigurationError
+from loket.core.seal import SealUnavailable, material
 
 
 def seal_problems() -> list[str]:

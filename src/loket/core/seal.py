@@ -1,5 +1,8 @@
 """The electronic seal: PAdES with pyHanko, an RFC 3161 timestamp, and its verification.
 
+The administration's seal goes on every document that is a legal act: certificates
+(``certificates``) and decisions (``cases``); it lives in core so that both can use it.
+
 Sealing makes a PAdES baseline B-T signature (the seal plus a timestamp from ``LOKET_TSA_URL``)
 and embeds the chain and its revocation data when they are at hand, which makes it B-LT, with a
 visible stamp on the last page. Checking reads the seal back with pyHanko's validator against
@@ -35,10 +38,10 @@ from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverage
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
-from loket.certificates.democa import DEMO_MARK, DEMO_PASSWORD, demo_crl, ensure_demo_authority
+from loket.core.democa import DEMO_MARK, DEMO_PASSWORD, demo_crl, ensure_demo_authority
 
 FIELD_NAME = "LoketSeal"
-# Bottom right of an A4 page, inside the bottom margin every certificate template keeps free.
+# Bottom right of an A4 page, inside the bottom margin every sealed document's template keeps free.
 STAMP_BOX = (320, 28, 565, 100)
 # Room kept for the signature: the seal, its chain and the timestamp token with its own chain
 # take 6 to 12 KB. A fixed room spares asking the timestamp authority twice (pyHanko otherwise

@@ -1,0 +1,84 @@
+"""Answers as the applicant would say them: labels of choices, dates, addresses, files.
+
+The pages show them in summary lists and the case documents (receipt, decision) print them,
+so they live below both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from loket.core.i18n import current_language, pick
+from loket.core.reference import municipality_name
+from loket.forms.definitions import FieldDefinition, FormDefinition
+from loket.forms.fields import choices_for
+
+
+def short_date(value: str) -> str:
+    return formats.date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+
+
+def format_address(address: dict[str, Any]) -> str:
+    street = address["street_nl"] if current_language() == "nl" else address["street_fr"]
+    box = f" {_('box')} {address['box']}" if address.get("box") else ""
+    municipality = municipality_name(address.get("nis_code", ""))
+    return f"{street} {address['house_number']}{box}, {address['postcode']} {municipality}".strip()
+
+
+def format_answer(definition: FieldDefinition, value: Any, facts: dict[str, Any]) -> str:
+    """An answer as the applicant would say it: labels of choices, dates, addresses, files."""
+    if value in (None, "", [], {}):
+        return "—"
+    kind = definition.type
+    if kind in ("choice", "licence_plate"):
+        labels = dict(choices_for(definition, facts))
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(str(labels.get(str(v), v)) for v in values)
+    if kind == "yes_no":
+        return str(_("Yes") if value == "yes" else _("No"))
+    if kind == "date":
+        return short_date(value)
+    if kind in ("brussels_address", "location"):
+        return format_address(
+            {**value, "street_fr": value.get("street", ""), "street_nl": value.get("street", ""),
+             "nis_code": value.get("municipality", "")}
+        )  # fmt: skip
+    if kind == "file":
+        return f"{value.get('name', '')} ({int(value.get('size', 0)) // 1024 + 1} KB)"
+    if kind == "group":
+        items = [
+            "; ".join(format_answer(sub, item.get(sub.name), facts) for sub in definition.fields)
+            for item in value
+        ]
+        return " | ".join(items)
+    return str(value)
+
+
+def answer_rows(
+    definition: FormDefinition,
+    answers: dict[str, Any],
+    facts: dict[str, Any],
+    change_url: Callable[[str], str] | None = None,
+) -> list[dict[str, str]]:
+    """The answers of the visible pages and fields, in order, each with its change link."""
+    rows = []
+    for page in definition.visible_pages(answers):
+        for field_definition in page.fields:
+            condition = field_definition.show_if
+            if condition is not None and not condition.holds(answers):
+                continue
+            rows.append(
+                {
+                    "label": pick(field_definition.label),
+                    "value": format_answer(
+                        field_definition, answers.get(field_definition.name), facts
+                    ),
+                    "change_url": change_url(page.id) if change_url else "",
+                }
+            )
+    return rows
