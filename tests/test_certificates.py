@@ -314,3 +314,34 @@ def test_a_long_certificate_keeps_its_check_block_whole_and_names_itself_on_ever
     assert all("N-9" in page and code in page for page in pages), pages
     [block] = [page for page in pages if "Check this certificate" in page]
     assert "Anyone can check" in block and "/en/verify/" in block and "Verification code" in block
+
+
+def test_a_residence_certificate_from_a_date_states_the_period_and_leaves_out_older_moves() -> None:
+    from django.utils import translation
+
+    from loket.certificates.content import certified_lines
+
+    facts = {
+        "population.identity": {"first_name": "An", "last_name": "Peeters",
+                                "birth_date": "1980-02-01", "national_number": "80020100144"},
+        "population.address": {"street_nl": "Elsensesteenweg", "street_fr": "Chaussée d'Ixelles",
+                               "house_number": "1", "postcode": "1050", "nis_code": "21009"},
+        "population.address_history": [
+            {"street_nl": "Kerkstraat", "street_fr": "Rue de l'Église", "house_number": "5",
+             "postcode": "1000", "nis_code": "21004", "until": "2012-01-31"},
+            {"street_nl": "Stationsstraat", "street_fr": "Rue de la Gare", "house_number": "9",
+             "postcode": "1000", "nis_code": "21004", "until": "2001-06-30"},
+        ],
+    }  # fmt: skip
+    with translation.override("en"):
+        rows = {row["label"]: row["lines"] for row in certified_lines(
+            "residence-certificate", facts, "en", since="2004-01-01")}  # fmt: skip
+        everything = {row["label"]: row["lines"] for row in certified_lines(
+            "residence-certificate", facts, "en")}  # fmt: skip
+        nothing = {row["label"]: row["lines"] for row in certified_lines(
+            "residence-certificate", facts, "en", since="2015-01-01")}  # fmt: skip
+    assert rows["Period covered"][0].startswith("From ") and "to the date of issue" in rows[
+        "Period covered"][0]  # fmt: skip
+    assert len(rows["Previous addresses"]) == 1 and "Église" in rows["Previous addresses"][0]
+    assert len(everything["Previous addresses"]) == 2 and "Period covered" not in everything
+    assert nothing["Previous addresses"] == ["No previous address is registered for this period."]

@@ -266,11 +266,19 @@ def certified_lines(
             for a in facts["population.address_history"]
             if not since or a.get("until", "") >= since
         ]
+        if since:  # the period asked for is stated: what is left out is then visible
+            period = _("From %(date)s to the date of issue") % {"date": _date(since)}
+            rows.append({"label": _("Period covered"), "lines": [period]})
+        nothing = (
+            _("No previous address is registered for this period.")
+            if since
+            else _("No previous address is registered.")
+        )
         rows.append(
             {
                 "label": _("Previous addresses"),
                 "lines": [_address(a, language) + _until(a.get("until", "")) for a in history]
-                or [_("No previous address is registered.")],
+                or [nothing],
             }
         )
     if "population.nationality" in facts:
