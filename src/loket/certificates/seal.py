@@ -36,6 +36,7 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from loket.certificates.democa import DEMO_MARK, DEMO_PASSWORD, demo_crl, ensure_demo_authority
+from loket.core.sealkey import KeptKeySigner
 
 FIELD_NAME = "LoketSeal"
 # Bottom right of an A4 page, inside the bottom margin every certificate template keeps free.
@@ -130,7 +131,7 @@ def _signer(config: dict[str, Any], authority: Any) -> signers.Signer:
         loaded = signers.SimpleSigner.load_pkcs12(config["pkcs12"], passphrase=password)
         if loaded is None:
             raise SealUnavailable("LOKET_SEAL_PKCS12 could not be opened (file or password)")
-        return loaded
+        return KeptKeySigner.keeping_key_of(loaded)
     if pkcs11.get("module"):  # an HSM; see docs/operations.md (configuration only)
         from pyhanko.config.pkcs11 import TokenCriteria
         from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
@@ -148,7 +149,7 @@ def _signer(config: dict[str, Any], authority: Any) -> signers.Signer:
     demo = signers.SimpleSigner.load_pkcs12(str(authority.seal), passphrase=DEMO_PASSWORD)
     if demo is None:
         raise SealUnavailable(f"the demo seal {authority.seal} cannot be opened")
-    return demo
+    return KeptKeySigner.keeping_key_of(demo)
 
 
 def _timestamper(config: dict[str, Any], authority: Any) -> timestamps.TimeStamper:
