@@ -36,7 +36,6 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from loket.certificates.democa import DEMO_MARK, DEMO_PASSWORD, demo_crl, ensure_demo_authority
-from loket.core.sealkey import KeptKeySigner
 
 FIELD_NAME = "LoketSeal"
 # Bottom right of an A4 page, inside the bottom margin every certificate template keeps free.
@@ -119,6 +118,8 @@ def _load(config: dict[str, Any]) -> SealMaterial:
 
 
 def _signer(config: dict[str, Any], authority: Any) -> signers.Signer:
+    from loket.core.sealkey import KeptKeySigner  # the key parsed once, not for each seal
+
     pkcs11 = config.get("pkcs11") or {}
     if config.get("pkcs12"):
         password = str(config.get("password", "")).encode()
