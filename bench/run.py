@@ -41,6 +41,7 @@ BENCHMARKS: list[tuple[str, bool, str]] = [
     ("memory", True, "Memory per worker process (gunicorn workers, task worker)"),
     ("foundation", False, "Generator scaling and catalogue search (SQLite)"),
     ("opendata_publish", True, "Open-data publication"),
+    ("certificates", True, "Certificates: seal and timestamp vs rendering, concurrent issuing"),
     ("geo_search", False, "Address search (SQLite)"),
     ("geo_import", False, "Address register import (SQLite)"),
 ]

@@ -108,7 +108,7 @@ def seal_authority(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
     from tests.timestamp_server import TimestampServer
 
     authority = make_demo_authority(tmp_path_factory.mktemp("seal"))
-    with TimestampServer(authority) as tsa:
+    with TimestampServer(authority.tsa, DEMO_PASSWORD) as tsa:
         yield {
             "authority": authority,
             "tsa": tsa,

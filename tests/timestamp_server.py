@@ -1,27 +1,32 @@
-"""A real RFC 3161 timestamp authority over HTTP, on 127.0.0.1, for the tests.
+"""A real RFC 3161 timestamp authority over HTTP, on 127.0.0.1, for the tests and bench/.
 
 It answers ``application/timestamp-query`` POSTs with ``application/timestamp-reply``, signing
-with the demo authority's timestamp key (pyHanko's test timestamper builds the token). Loket
-reaches it through ``LOKET_TSA_URL`` exactly as it would reach a real authority.
+with a timestamp key from a PKCS#12 file, such as the demo authority's (pyHanko's test
+timestamper builds the token). Loket reaches it through ``LOKET_TSA_URL`` exactly as it would
+reach a real authority.
+
+It is test equipment, not part of the shipped package, and imports nothing of Loket: the
+fixtures (tests/conftest.py) and the certificates benchmark (bench/certificates.py) import this
+module alone, never the conftest.
 """
 
 from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from asn1crypto import tsp
 from pyhanko.sign import signers
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
-from loket.core.democa import DEMO_PASSWORD, DemoAuthority
-
 
 class TimestampServer:
-    def __init__(self, authority: DemoAuthority) -> None:
-        tsa = signers.SimpleSigner.load_pkcs12(str(authority.tsa), passphrase=DEMO_PASSWORD)
-        assert tsa is not None
+    def __init__(self, pkcs12: Path, passphrase: bytes) -> None:
+        tsa = signers.SimpleSigner.load_pkcs12(str(pkcs12), passphrase=passphrase)
+        if tsa is None:
+            raise ValueError(f"no timestamp key in {pkcs12}")
         self.stamper = DummyTimeStamper(
             tsa_cert=tsa.signing_cert, tsa_key=tsa.signing_key, certs_to_embed=tsa.cert_registry
         )

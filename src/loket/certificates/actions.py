@@ -88,6 +88,23 @@ def _actor(case: Case, agent: User | None) -> Actor:
     return Actor(sender.pk, sender.national_number or "", "helper", acting_for=principal)
 
 
+def prepare_certificate(case: Case, agent: User | None = None) -> Document:
+    """What the case's certificate prints, read from the registers now (each read logged): the
+    first half of issuing, before the seal. Raises ``content.CannotIssue`` as issuing does."""
+    kind_of(case)
+    facts = read_facts(case, _actor(case, agent))
+    language = certificate_language(case)
+    return Document(
+        case=case,
+        number=_next_number(case),
+        code=new_code(),
+        language=language,
+        issued_at=timezone.now(),
+        purpose=purpose_text(case, language),
+        rows=rows_for(case, facts, language),
+    )
+
+
 def do_issue_certificate(case: Case, agent: User | None = None) -> Issued:
     """Issue the certificate the case asks for, from the registers as they are now.
 
@@ -95,19 +112,8 @@ def do_issue_certificate(case: Case, agent: User | None = None) -> Issued:
     that agent of the handling administration. Raises ``content.CannotIssue`` (with the reason)
     when the registers cannot support it and ``seal.SealUnavailable`` when it cannot be sealed.
     """
-    kind_of(case)
-    facts = read_facts(case, _actor(case, agent))
-    language = certificate_language(case)
-    issued_at = timezone.now()
-    document = Document(
-        case=case,
-        number=_next_number(case),
-        code=new_code(),
-        language=language,
-        issued_at=issued_at,
-        purpose=purpose_text(case, language),
-        rows=rows_for(case, facts, language),
-    )
+    document = prepare_certificate(case, agent)
+    issued_at = document.issued_at
     pdf = sealed_pdf(document)
     with transaction.atomic():
         previous = list(
@@ -116,7 +122,7 @@ def do_issue_certificate(case: Case, agent: User | None = None) -> Issued:
             )
         )
         certificate = IssuedCertificate.objects.create(
-            case=case, kind=case.procedure_id, number=document.number, language=language,
+            case=case, kind=case.procedure_id, number=document.number, language=document.language,
             code_digest=digest(document.code), sha256=hashlib.sha256(pdf).hexdigest(),
             purpose=document.purpose[:200], certified=document.rows, issued_at=issued_at,
             issued_by=agent, file=ContentFile(pdf, name=f"{document.number}.pdf"),

@@ -121,6 +121,8 @@ def _load(config: dict[str, Any]) -> SealMaterial:
 
 
 def _signer(config: dict[str, Any], authority: Any) -> signers.Signer:
+    from loket.core.sealkey import KeptKeySigner  # the key parsed once, not for each seal
+
     pkcs11 = config.get("pkcs11") or {}
     if config.get("pkcs12"):
         password = str(config.get("password", "")).encode()
@@ -133,7 +135,7 @@ def _signer(config: dict[str, Any], authority: Any) -> signers.Signer:
         loaded = signers.SimpleSigner.load_pkcs12(config["pkcs12"], passphrase=password)
         if loaded is None:
             raise SealUnavailable("LOKET_SEAL_PKCS12 could not be opened (file or password)")
-        return loaded
+        return KeptKeySigner.keeping_key_of(loaded)
     if pkcs11.get("module"):  # an HSM; see docs/operations.md (configuration only)
         from pyhanko.config.pkcs11 import TokenCriteria
         from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
@@ -151,7 +153,7 @@ def _signer(config: dict[str, Any], authority: Any) -> signers.Signer:
     demo = signers.SimpleSigner.load_pkcs12(str(authority.seal), passphrase=DEMO_PASSWORD)
     if demo is None:
         raise SealUnavailable(f"the demo seal {authority.seal} cannot be opened")
-    return demo
+    return KeptKeySigner.keeping_key_of(demo)
 
 
 def _timestamper(config: dict[str, Any], authority: Any) -> timestamps.TimeStamper:

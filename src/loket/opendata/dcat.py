@@ -40,6 +40,8 @@ REGION = URIRef("http://data.europa.eu/nuts/code/BE1")  # NUTS 1: Brussels-Capit
 REFNIS = "http://vocab.belgif.be/auth/refnis2019/{nis}#id"  # Belgif, NIS code of a municipality
 PUBLISHER_TYPE = URIRef("http://purl.org/adms/publishertype/RegionalAuthority")
 MONTHLY = URIRef(f"{EU}frequency/MONTHLY")
+# The datasets counted per municipality: each of the 19 is named as a place they cover.
+PER_MUNICIPALITY = ("cases", "certificates-issued")
 SCHEMES = {
     f"{EU}data-theme": "Data theme",
     f"{EU}file-type": "File type",
@@ -217,7 +219,7 @@ class CatalogueBuilder:
         for language in LANGUAGES:
             page = f"{self.base}/{language}/open-data/{spec.id}/"
             self.add(dataset, DCAT.landingPage, self.document(page))
-        for place in self.places(municipalities=spec.id == "cases"):
+        for place in self.places(municipalities=spec.id in PER_MUNICIPALITY):
             self.add(dataset, DCTERMS.spatial, place)
         self.add(dataset, DCTERMS.accrualPeriodicity, self.frequency())
         self.add(dataset, DCTERMS.issued, Literal(released.release.published_at))

@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from loket.catalog.models import Procedure
-from loket.opendata import aggregate, incidents
+from loket.opendata import aggregate, certificates, incidents
 from loket.opendata.aggregate import Counts, Period
 from loket.opendata.disclosure import TOTAL, Key, ProtectedTable, protect
 
@@ -97,6 +97,13 @@ def incidents_table(period: Period, protection: Protection) -> Table:
     rows, suppressed = monthly_rows(counts, protection)
     columns = ["month", "category", "municipality", "reported", "resolved"]
     return Table(columns, rows, suppressed, features=incidents.points(period))
+
+
+@builds("certificates-issued")
+def certificates_table(period: Period, protection: Protection) -> Table:
+    counts = [certificates.issued_counts(period), certificates.revoked_counts(period)]
+    rows, suppressed = monthly_rows(counts, protection)
+    return Table(["month", "procedure", "municipality", "issued", "revoked"], rows, suppressed)
 
 
 @builds("register-consultations")
