@@ -266,6 +266,7 @@ def test_a_dutch_certificate_with_address_history_and_an_english_courtesy_one(
     dutch = Document(case, "N-1", new_code(), "nl", now, "x", rows_for(case, facts, "nl"))
     html = document_html(dutch)
     assert 'lang="nl"' in html and "Kerkstraat" in html and "Elsensesteenweg" in html
+    assert "(tot 31 januari 2020)" in html and "until" not in html  # dates and words in Dutch
     assert "Bewijs van woonst" in html or "verblijf" in html.lower()
     english = Document(case, "N-2", new_code(), "en", now, "x", rows_for(case, facts, "en"))
     assert "Courtesy translation" in document_html(english)

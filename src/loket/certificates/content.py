@@ -209,13 +209,17 @@ def _date(value: str) -> str:
 
 def _address(address: dict[str, Any], language: str) -> str:
     street = address.get("street_nl") if language == "nl" else address.get("street_fr")
-    box = f" {_('box')} {address['box']}" if address.get("box") else ""
+    box_word = _("box")
+    box = f" {box_word} {address['box']}" if address.get("box") else ""
     place = municipality_name(address.get("nis_code", ""))
     return f"{street} {address.get('house_number', '')}{box}, {address.get('postcode', '')} {place}"
 
 
 def _until(value: str) -> str:
-    return f" ({_('until %(date)s') % {'date': _date(value)}})" if value else ""
+    if not value:
+        return ""
+    until = _("until %(date)s") % {"date": _date(value)}
+    return f" ({until})"
 
 
 HOUSEHOLD_ROLES = {

@@ -25,7 +25,8 @@ def short_date(value: str) -> str:
 
 def format_address(address: dict[str, Any]) -> str:
     street = address["street_nl"] if current_language() == "nl" else address["street_fr"]
-    box = f" {_('box')} {address['box']}" if address.get("box") else ""
+    box_word = _("box")
+    box = f" {box_word} {address['box']}" if address.get("box") else ""
     municipality = municipality_name(address.get("nis_code", ""))
     return f"{street} {address['house_number']}{box}, {address['postcode']} {municipality}".strip()
 
