@@ -8,6 +8,7 @@ import hashlib
 import shutil
 import subprocess
 import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,27 @@ def applicant_for(procedure_id: str) -> User:
     if procedure_id == "residence-certificate":
         return person(exclude={"previous_addresses": []})
     return demo_user("resident")
+
+
+def years_ago(years: int, month: int = 1, day: int = 31) -> str:
+    """An ISO date ``years`` before this year (the suite never types a calendar date)."""
+    return date(date.today().year - years, month, day).isoformat()
+
+
+def residence_facts(moves: list[tuple[str, str]]) -> dict[str, Any]:
+    """A person at a current Ixelles address who left each (street, until) of ``moves``."""
+    return {
+        "population.identity": {"first_name": "An", "last_name": "Peeters",
+                                "birth_date": years_ago(46, 2, 1),
+                                "national_number": "80020100144"},
+        "population.address": {"street_nl": "Elsensesteenweg", "street_fr": "Chaussée d'Ixelles",
+                                "house_number": "1", "postcode": "1050", "nis_code": "21009"},
+        "population.address_history": [
+            {"street_nl": street, "street_fr": street, "house_number": str(n), "postcode": "1000",
+             "nis_code": "21004", "until": until}
+            for n, (street, until) in enumerate(moves, 1)
+        ],
+    }  # fmt: skip
 
 
 def pdfsig(path: Path, *options: str) -> str:
@@ -252,21 +274,13 @@ def test_a_dutch_certificate_with_address_history_and_an_english_courtesy_one(
 
     user = applicant_for("residence-certificate")
     case = make_case(user, "residence-certificate", {**ANSWERS, "document_language": "nl"})
-    facts = {
-        "population.identity": {"first_name": "An", "last_name": "Peeters",
-                                "birth_date": "1980-02-01", "national_number": "80020100144"},
-        "population.address": {"street_nl": "Elsensesteenweg", "street_fr": "Chaussée d'Ixelles",
-                                "house_number": "1", "postcode": "1050", "nis_code": "21009"},
-        "population.address_history": [
-            {"street_nl": "Kerkstraat", "street_fr": "Rue de l'Église", "house_number": "5",
-             "postcode": "1000", "nis_code": "21004", "until": "2020-01-31"},
-        ],
-    }  # fmt: skip
+    left = years_ago(6)
+    facts = residence_facts([("Kerkstraat", left)])
     now = timezone.now()
     dutch = Document(case, "N-1", new_code(), "nl", now, "x", rows_for(case, facts, "nl"))
     html = document_html(dutch)
     assert 'lang="nl"' in html and "Kerkstraat" in html and "Elsensesteenweg" in html
-    assert "(tot 31 januari 2020)" in html and "until" not in html  # dates and words in Dutch
+    assert f"(tot 31 januari {left[:4]})" in html and "until" not in html  # words in Dutch
     assert "Bewijs van woonst" in html or "verblijf" in html.lower()
     english = Document(case, "N-2", new_code(), "en", now, "x", rows_for(case, facts, "en"))
     assert "Courtesy translation" in document_html(english)
@@ -290,18 +304,7 @@ def test_a_long_certificate_keeps_its_check_block_whole_and_names_itself_on_ever
     from loket.certificates.documents import Document, render_pdf, rows_for
 
     case = make_case(applicant_for("residence-certificate"), "residence-certificate")
-    moves = [
-        {"street_nl": "Kerkstraat", "street_fr": "Rue de l'Église", "house_number": str(n),
-         "postcode": "1000", "nis_code": "21004", "until": f"{2000 + n % 25}-01-31"}
-        for n in range(1, 40)
-    ]  # fmt: skip
-    facts = {
-        "population.identity": {"first_name": "An", "last_name": "Peeters",
-                                "birth_date": "1980-02-01", "national_number": "80020100144"},
-        "population.address": {"street_nl": "Elsensesteenweg", "street_fr": "Chaussée d'Ixelles",
-                                "house_number": "1", "postcode": "1050", "nis_code": "21009"},
-        "population.address_history": moves,
-    }  # fmt: skip
+    facts = residence_facts([("Kerkstraat", years_ago(n % 25)) for n in range(1, 40)])
     code = new_code()
     document = Document(case, "N-9", code, "en", timezone.now(), "x", rows_for(case, facts, "en"))
     path = tmp_path / "long.pdf"
@@ -322,25 +325,14 @@ def test_a_residence_certificate_from_a_date_states_the_period_and_leaves_out_ol
 
     from loket.certificates.content import certified_lines
 
-    facts = {
-        "population.identity": {"first_name": "An", "last_name": "Peeters",
-                                "birth_date": "1980-02-01", "national_number": "80020100144"},
-        "population.address": {"street_nl": "Elsensesteenweg", "street_fr": "Chaussée d'Ixelles",
-                               "house_number": "1", "postcode": "1050", "nis_code": "21009"},
-        "population.address_history": [
-            {"street_nl": "Kerkstraat", "street_fr": "Rue de l'Église", "house_number": "5",
-             "postcode": "1000", "nis_code": "21004", "until": "2012-01-31"},
-            {"street_nl": "Stationsstraat", "street_fr": "Rue de la Gare", "house_number": "9",
-             "postcode": "1000", "nis_code": "21004", "until": "2001-06-30"},
-        ],
-    }  # fmt: skip
+    facts = residence_facts([("Rue de l'Église", years_ago(14)), ("Rue de la Gare", years_ago(25))])
     with translation.override("en"):
         rows = {row["label"]: row["lines"] for row in certified_lines(
-            "residence-certificate", facts, "en", since="2004-01-01")}  # fmt: skip
+            "residence-certificate", facts, "en", since=years_ago(22, 1, 1))}  # fmt: skip
         everything = {row["label"]: row["lines"] for row in certified_lines(
             "residence-certificate", facts, "en")}  # fmt: skip
         nothing = {row["label"]: row["lines"] for row in certified_lines(
-            "residence-certificate", facts, "en", since="2015-01-01")}  # fmt: skip
+            "residence-certificate", facts, "en", since=years_ago(11, 1, 1))}  # fmt: skip
     assert rows["Period covered"][0].startswith("From ") and "to the date of issue" in rows[
         "Period covered"][0]  # fmt: skip
     assert len(rows["Previous addresses"]) == 1 and "Église" in rows["Previous addresses"][0]
