@@ -28,6 +28,7 @@ from loket.certificates.content import KINDS
 from loket.certificates.models import IssuedCertificate
 from loket.certificates.selectors import certificate_register, get_certificate_for_agent
 from loket.web.views.backoffice import back_office_agent
+from loket.web.views.files import private_file
 
 logger = logging.getLogger("loket.web")
 PAGE_SIZE = 50
@@ -95,13 +96,7 @@ def certificate_file(request: HttpRequest, reference: str, number: str) -> FileR
     except OSError:
         logger.error("the stored file of certificate %s cannot be read", certificate.pk)
         raise Http404 from None
-    response = FileResponse(
-        stored, as_attachment=True, filename=f"{certificate.number}.pdf",
-        content_type="application/pdf",
-    )  # fmt: skip
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(stored, f"{certificate.number}.pdf", "application/pdf")
 
 
 @login_required

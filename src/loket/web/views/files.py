@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import IO
+
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -17,6 +19,16 @@ from loket.certificates.selectors import certificates_of_holders_case
 from loket.core.models import User
 
 
+def private_file(stream: IO[bytes], filename: str, content_type: str) -> FileResponse:
+    """A stored file as a download that no shared cache keeps and no browser sniffs."""
+    response = FileResponse(
+        stream, as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
@@ -25,15 +37,9 @@ def _user(request: HttpRequest) -> User:
 @login_required
 def attachment(request: HttpRequest, attachment_id: str) -> FileResponse:
     found = get_attachment_for(_user(request), str(attachment_id))
-    response = FileResponse(
-        default_storage.open(found.storage_name, "rb"),
-        as_attachment=True,
-        filename=found.name,
-        content_type=found.content_type,
+    return private_file(
+        default_storage.open(found.storage_name, "rb"), found.name, found.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _pdf(request: HttpRequest, case: Case, kind: str, back_url: str) -> HttpResponseBase:
@@ -59,30 +65,16 @@ def _sealed_decision(request: HttpRequest, case: Case, back_url: str) -> HttpRes
         preparing["Retry-After"] = "60"
         preparing["Cache-Control"] = "private, no-store"
         return preparing
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=f"{case.reference}-decision.pdf",
-        content_type="application/pdf",
+    return private_file(
+        document.file.open("rb"), f"{case.reference}-decision.pdf", "application/pdf"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _certificate_file(case: Case, number: str) -> FileResponse:
     certificate = certificates_of_holders_case(case).filter(number=number[:40]).first()
     if certificate is None:
         raise Http404
-    response = FileResponse(
-        certificate.file.open("rb"),
-        as_attachment=True,
-        filename=f"{certificate.number}.pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(certificate.file.open("rb"), f"{certificate.number}.pdf", "application/pdf")
 
 
 @login_required
