@@ -26,7 +26,9 @@ from loket.sources.registry import get_source
 from loket.tasks.models import Task
 from loket.tasks.queue import run_until_empty
 from tests.conftest import client_for, demo_user
-from tests.test_all_procedures import submit
+from tests.test_all_procedures import SAINT_GILLES, submit
+
+IXELLES = "21009"
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +188,28 @@ def test_the_certificate_language_is_the_one_the_person_reads_until_they_choose(
     again = client.get(f"{base}q/language/").content.decode()
     assert re.search(rf'value="{other}"[^>]*checked', again)
     assert not re.search(rf'value="{lang}"[^>]*checked', again)
+
+
+def test_a_certificate_is_issued_by_the_municipality_of_the_register_not_the_one_typed(
+    sealing: dict[str, Any],
+) -> None:
+    """The resident declined the registers and typed a Saint-Gilles address; the register holds
+    them in Ixelles, whose certificate it is: the case passes to Ixelles, saying why."""
+    client = client_for("resident")
+    start = client.get("/en/procedures/household-composition/apply/").content.decode()
+    assert "the certificate is drawn from the register when you send the application" in start
+    case = submit(client, "household-composition", use_registers=False)
+    case.refresh_from_db()
+    registered = demo_user("resident")
+    assert case.answers["declared"]["population.address.municipality"] == SAINT_GILLES
+    assert case.status == Case.Status.DELIVERED
+    assert case.administration_id == IXELLES != SAINT_GILLES
+    certificate = IssuedCertificate.objects.get(case=case)
+    assert certificate.status == IssuedCertificate.Status.VALID
+    moved = case.events.get(note__startswith="Passed to")
+    assert "main residence in Ixelles" in moved.note, moved.note
+    text = subprocess.run(
+        ["pdftotext", certificate.file.path, "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Ixelles" in text and "Saint-Gilles" not in text
+    assert registered.national_number in re.sub(r"\D", "", text)

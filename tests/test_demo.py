@@ -6,6 +6,7 @@ import pytest
 
 from loket.audit.models import AccessLogEntry
 from loket.cases.models import Case
+from loket.cli import demo_address
 from loket.incidents.models import Incident
 from loket.mandates.models import Mandate
 from loket.web.demo import create_demo_history
@@ -26,3 +27,21 @@ def test_the_demo_history_gives_cases_consultations_and_reports() -> None:
     assert "Amina" in dashboard
     assert create_demo_history() == 0  # only once
     assert Mandate.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("bind", "listens", "shown"),
+    [
+        (None, "127.0.0.1:8000", "127.0.0.1:8000"),
+        ("0.0.0.0:8080", "0.0.0.0:8080", "127.0.0.1:8080"),
+        ("192.0.2.7:9000", "192.0.2.7:9000", "192.0.2.7:9000"),
+    ],
+)
+def test_the_demo_listens_where_loket_bind_says(
+    monkeypatch: pytest.MonkeyPatch, bind: str | None, listens: str, shown: str
+) -> None:
+    if bind is None:
+        monkeypatch.delenv("LOKET_BIND", raising=False)
+    else:
+        monkeypatch.setenv("LOKET_BIND", bind)
+    assert demo_address() == (listens, shown)

@@ -45,6 +45,15 @@ def _serve(bind: str, workers: int) -> None:
     os.execv(executable, arguments)  # noqa: S606 - a fixed executable and arguments
 
 
+def demo_address() -> tuple[str, str]:
+    """Where the demo listens (``LOKET_BIND``, this machine only by default) and the address to
+    open in a browser (a wildcard host is reached through localhost)."""
+    bind = os.environ.get("LOKET_BIND") or DEMO_ADDRESS
+    host, _, port = bind.rpartition(":")
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "[::]", "") else host  # noqa: S104 - only compared
+    return bind, f"{shown}:{port}"
+
+
 def demo(arguments: Sequence[str]) -> None:
     """Migrate, load reference and demo data once, print the demo identities, and serve."""
     os.environ.setdefault("LOKET_ENV", "demo")
@@ -64,14 +73,15 @@ def demo(arguments: Sequence[str]) -> None:
     # The worker sends notifications and runs background work; it shares this process group,
     # so Ctrl+C stops it together with the server.
     subprocess.Popen([sys.executable, "-m", "loket.cli", "worker"])
-    print(f"\nLoket is running at http://{DEMO_ADDRESS}/  (Ctrl+C to stop)")
-    print(f"Log in at http://{DEMO_ADDRESS}/en/demo-login/ as one of:")
+    bind, shown = demo_address()
+    print(f"\nLoket is running at http://{shown}/  (Ctrl+C to stop)")
+    print(f"Log in at http://{shown}/en/demo-login/ as one of:")
     for identity in DEMO_IDENTITIES:
         user = User.objects.filter(username=f"demo-{identity.key}").first()
         name = user.display_name if user else "?"
         print(f"  - {name:<18} {identity.description}")
     print(flush=True)
-    _serve(DEMO_ADDRESS, workers=2)
+    _serve(bind, workers=2)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -426,6 +426,22 @@ def do_refer_to_civil_servant(case: Case, reason: str) -> Case:
 
 
 @transaction.atomic
+def do_pass_to_administration(case: Case, administration: Administration, why: str) -> Case:
+    """Hand an open case that no one has started on to the administration that must handle it
+    (a certificate is issued by the municipality whose register holds the person, whatever
+    municipality the applicant named), with ``why`` in the history for the applicant to read."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.is_open or case.administration_id == administration.pk:
+        return case
+    version = _new_version(case)
+    case.administration = administration
+    case.assigned_to = None
+    case.save(update_fields=["administration", "assigned_to", "version", "updated_at"])
+    CaseEvent.objects.create(case=case, status=case.status, note=why, version=version)
+    return case
+
+
+@transaction.atomic
 def do_add_history_note(case: Case, actor: User | None, note: str) -> CaseEvent:
     """An entry in the case's history that changes no status (a certificate revoked, say): it
     raises the case's version like every write, so a client holding an older one learns it."""

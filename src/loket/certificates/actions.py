@@ -24,6 +24,7 @@ from loket.audit.subjects import person_pseudonym
 from loket.cases.actions import (
     do_add_history_note,
     do_close_as_delivered,
+    do_pass_to_administration,
     do_refer_to_civil_servant,
 )
 from loket.cases.models import Case
@@ -39,7 +40,7 @@ from loket.certificates.documents import (
     sealed_pdf,
 )
 from loket.certificates.models import IssuedCertificate, Verification
-from loket.core.models import User
+from loket.core.models import Administration, User
 from loket.core.seal import SealUnavailable
 from loket.notify.actions import do_notify
 from loket.sources.base import Actor
@@ -163,7 +164,18 @@ def deliver_at_once(case: Case) -> None:
     """The deliverer of ``certificate`` documents (registered with cases in ``apps.py``): issue
     when the application is sent, or pass the case on to a civil servant with the reason."""
     try:
-        do_deliver_certificate(case)
+        try:
+            do_deliver_certificate(case)
+        except CannotIssue as cannot:
+            registered = _registering_municipality(cannot)
+            if registered is None:
+                raise
+            with translation.override(case.language or "fr"):
+                why = _("Passed to %(municipality)s: %(reason)s") % {
+                    "municipality": registered.name, "reason": cannot.reason,
+                }  # fmt: skip
+            case = do_pass_to_administration(case, registered, why)
+            do_deliver_certificate(case)
     except CannotIssue as cannot:
         logger.info("certificate for case %s not issued at once: %s", case.pk, cannot.code)
         with translation.override(case.language or "fr"):
@@ -174,6 +186,16 @@ def deliver_at_once(case: Case) -> None:
         with translation.override(case.language or "fr"):
             reason = _("The electronic seal could not be applied just now.")
         do_refer_to_civil_servant(case, reason)
+
+
+def _registering_municipality(cannot: CannotIssue) -> Administration | None:
+    """The Brussels municipality that issues instead, when the register places the person
+    there; None for any other reason (or a residence outside the Region)."""
+    if cannot.code != "registered-elsewhere":
+        return None
+    return Administration.objects.filter(
+        id=cannot.municipality, kind=Administration.Kind.MUNICIPALITY
+    ).first()
 
 
 def _next_number(case: Case) -> str:

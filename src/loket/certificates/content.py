@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from loket.cases.models import Case
 from loket.core.identifiers import format_national_number
+from loket.core.models import Administration
 from loket.core.reference import municipality_name
 from loket.sources.base import Actor, ConsultationRefused, Purpose, Subject
 from loket.sources.door import consult
@@ -133,15 +134,24 @@ class CannotIssue(Exception):
         "not-belgian": gettext_lazy("The National Register does not show Belgian nationality."),
         "refused": gettext_lazy("The registers may not be read for this application."),
         "not-a-certificate": gettext_lazy("This procedure does not deliver a certificate."),
+        "registered-elsewhere": gettext_lazy(
+            "The population register records the applicant's main residence in "
+            "%(municipality)s, which issues this certificate."
+        ),
     }
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, municipality: str = "") -> None:
         super().__init__(code)
         self.code = code
+        self.municipality = municipality  # NIS code, for ``registered-elsewhere``
 
     @property
     def reason(self) -> str:
-        return str(self.REASONS[self.code])
+        text = str(self.REASONS[self.code])
+        if self.code == "registered-elsewhere":
+            name = municipality_name(self.municipality) or self.municipality
+            return text % {"municipality": name}
+        return text
 
 
 def kind_of(case: Case) -> CertificateKind:
@@ -171,7 +181,23 @@ def read_facts(case: Case, actor: Actor) -> dict[str, Any]:
             raise CannotIssue("person-unknown")
         facts[attribute] = answer.attributes[name]
     _check_supports(case.procedure_id, facts)
+    _check_issuer(case, facts)
     return facts
+
+
+def _check_issuer(case: Case, facts: dict[str, Any]) -> None:
+    """A population certificate is issued by the municipality whose register holds the person's
+    main residence, not by the one the applicant named (who may have declined the registers and
+    typed another municipality of a shared postcode)."""
+    address = facts.get("population.address")
+    if (
+        not isinstance(address, dict)
+        or case.administration.kind != Administration.Kind.MUNICIPALITY
+    ):
+        return
+    registered = str(address.get("nis_code") or "")
+    if registered and registered != case.administration_id:
+        raise CannotIssue("registered-elsewhere", registered)
 
 
 def _check_supports(procedure_id: str, facts: dict[str, Any]) -> None:

@@ -124,6 +124,7 @@ def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "needs": need_rows(procedure, definition.facts),
             "error": error,
             "draft": draft,
+            "delivers_certificate": "certificate" in definition.documents,
         },
         status=INVALID if error else 200,
     )
