@@ -20,7 +20,7 @@ from django.utils.html import escape
 from loket.audit.models import AccessLogEntry
 from loket.audit.subjects import subject_pseudonyms
 from loket.audit.verify import verify_log
-from loket.cases.models import Case, CaseMessage
+from loket.cases.models import Case, CaseMessage, DecisionDocument
 from loket.forms.models import Draft
 from loket.mandates.actions import do_give_mandate
 from loket.notify.models import Notification
@@ -101,7 +101,10 @@ def test_the_access_archive_holds_everything_about_the_person_and_nothing_of_ano
     assert "Which parking zone do you prefer?" in bodies
     assert files[f"cases/{case.reference}/files/1-insurance.pdf"] == PDF
     # The decision as it was sealed, the very bytes the applicant downloads.
-    assert files[f"cases/{case.reference}/decision.pdf"] == case.decision_document.file.read()
+    assert (
+        files[f"cases/{case.reference}/decision.pdf"]
+        == DecisionDocument.objects.get(case=case).file.read()
+    )
     assert files["summary.pdf"].startswith(b"%PDF")
     mine = AccessLogEntry.objects.filter(subject_pseudonym__in=subject_pseudonyms(resident))
     assert len(data["consultations"]) == mine.count() >= 4  # 3 prefill reads + the opening

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -40,9 +40,12 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
                        Status.REJECTED},
     Status.IN_PROGRESS: {Status.INFORMATION_REQUESTED, Status.APPROVED, Status.REJECTED},
     Status.INFORMATION_REQUESTED: {Status.IN_PROGRESS, Status.APPROVED, Status.REJECTED},
+    Status.REVIEW_REQUESTED: {Status.IN_PROGRESS, Status.INFORMATION_REQUESTED, Status.APPROVED,
+                              Status.REJECTED},
 }  # fmt: skip
 # A case is closed as delivered from any open status, by do_close_as_delivered only.
 DECISIONS = (Status.APPROVED, Status.REJECTED)
+REVIEW_REASONS_REQUIRED = gettext_lazy("Say why the decision should be reviewed.")
 REASONS_REQUIRED = gettext_lazy(
     "A refusal must give its reasons: write them in the message to the applicant."
 )
@@ -299,6 +302,18 @@ def check_can_post_message(case: Case) -> None:
         raise CaseClosed(_("This case is closed: no more messages can be sent on it."))
 
 
+def check_can_request_review(case: Case) -> None:
+    """A review is asked of a decision, within ``REVIEW_DAYS`` of it."""
+    deadline = case.review_until
+    if deadline is None:
+        raise InvalidTransition(_("There is no decision on this case to review."))
+    if timezone.localdate() > deadline:
+        raise CaseClosed(
+            _("A review could be asked until %(date)s: that time has passed.")
+            % {"date": formats.date_format(deadline, "DATE_FORMAT")}
+        )
+
+
 def check_can_assign(case: Case, assignee: User | None) -> None:
     """A case is assigned to nobody or to someone who handles the cases of its administration."""
     if assignee is None:
@@ -488,6 +503,27 @@ def do_post_message(
     case = _locked(case, expected_version)
     check_can_post_message(case)
     return _post(case, author, body, attachments)
+
+
+@transaction.atomic
+def do_request_review(
+    case: Case, applicant: User, reasons: str, attachments: Sequence[Attachment] = ()
+) -> Case:
+    """The applicant asks the administration to review its decision: the reasons go to the case
+    as a message, and the case is open again, in the queue, with a new time limit. The decision's
+    sealed document is kept; the review ends in a new decision with its own."""
+    case = _locked(case, None)
+    check_can_request_review(case)
+    if not reasons.strip():
+        raise InvalidTransition(str(REVIEW_REASONS_REQUIRED))
+    version = _new_version(case)
+    _message(case, applicant, reasons.strip(), attachments, from_applicant=True, request=False,
+             version=version)  # fmt: skip
+    case.status = Status.REVIEW_REQUESTED
+    case.due_on = add_working_days(timezone.localdate(), case.procedure.processing_days or 10)
+    case.save(update_fields=["status", "due_on", "version", "updated_at"])
+    CaseEvent.objects.create(case=case, status=case.status, actor=applicant, version=version)
+    return case
 
 
 @transaction.atomic

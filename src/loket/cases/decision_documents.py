@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -32,23 +32,38 @@ TASK = "cases.seal_decision"
 
 
 def enqueue_sealing(case: Case) -> None:
-    """Call inside the decision's transaction: the task exists if and only if the decision does."""
-    enqueue(TASK, {"case": case.pk}, dedupe_key=f"seal-decision:{case.pk}")
+    """Call inside the decision's transaction: the task exists if and only if the decision does
+    (one per decision: a case decided again after a review gets its own)."""
+    assert case.decided_at is not None
+    decision = int(case.decided_at.timestamp() * 1_000_000)
+    enqueue(TASK, {"case": case.pk}, dedupe_key=f"seal-decision:{case.pk}:{decision}")
 
 
 def decision_document(case: Case) -> DecisionDocument | None:
-    """The sealed decision of ``case``, or None while it is being prepared."""
-    return DecisionDocument.objects.filter(case=case).first()
+    """The sealed document of the case's current decision, or None while it is being prepared."""
+    return DecisionDocument.objects.filter(case=case, decided_at=case.decided_at).first()
+
+
+def earlier_decisions(case: Case) -> QuerySet[DecisionDocument]:
+    """The sealed documents of decisions since reviewed, oldest first: each is kept."""
+    return (
+        DecisionDocument.objects.filter(case=case)
+        .exclude(decided_at=case.decided_at)
+        .order_by("decided_at")
+    )
 
 
 def decisions_to_seal() -> QuerySet[Case]:
-    """Decided cases with no sealed decision yet; anonymised ones are left alone (their decision
-    would carry nothing of what was decided)."""
-    return Case.objects.filter(
-        status__in=(Case.Status.APPROVED, Case.Status.REJECTED),
-        anonymised_at__isnull=True,
-        decision_document__isnull=True,
-    ).order_by("decided_at", "id")
+    """Decided cases whose current decision has no sealed document yet; anonymised ones are left
+    alone (their decision would carry nothing of what was decided)."""
+    sealed = DecisionDocument.objects.filter(case=OuterRef("pk"), decided_at=OuterRef("decided_at"))
+    return (
+        Case.objects.filter(
+            status__in=(Case.Status.APPROVED, Case.Status.REJECTED), anonymised_at__isnull=True
+        )
+        .exclude(Exists(sealed))
+        .order_by("decided_at", "id")
+    )
 
 
 def sealed_decision_pdf(case: Case) -> bytes:
@@ -75,7 +90,9 @@ def do_seal_decision(case: Case) -> DecisionDocument | None:
     if existing is not None:
         return existing
     sealed = sealed_decision_pdf(case)  # slow, and may reach the TSA: outside any transaction
-    document = DecisionDocument(case=case, sha256=hashlib.sha256(sealed).hexdigest())
+    document = DecisionDocument(
+        case=case, decided_at=case.decided_at, sha256=hashlib.sha256(sealed).hexdigest()
+    )
     document.file.save(f"{case.reference}-decision.pdf", ContentFile(sealed), save=False)
     try:
         with transaction.atomic():

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# The applicant may ask the administration to review its decision for this many days after it
+# is notified; the decision document states the last day.
+REVIEW_DAYS = 30
 
 
 class Case(models.Model):
@@ -17,6 +23,7 @@ class Case(models.Model):
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         DELIVERED = "delivered", _("Delivered")
+        REVIEW_REQUESTED = "review_requested", _("Review requested")
 
     class Channel(models.TextChoices):
         ONLINE = "online", _("Online, by the applicant")
@@ -131,6 +138,14 @@ class Case(models.Model):
         return self.status in (self.Status.APPROVED, self.Status.REJECTED)
 
     @property
+    def review_until(self) -> date | None:
+        """The last day the applicant may ask for a review of the decision (a "recours
+        gracieux"), stated on the decision; None when the case has no decision."""
+        if not self.is_decided or self.decided_at is None:
+            return None
+        return timezone.localtime(self.decided_at).date() + timedelta(days=REVIEW_DAYS)
+
+    @property
     def is_delivered(self) -> bool:
         """Closed by handing over what was asked for (a certificate), with no decision."""
         return self.status == self.Status.DELIVERED
@@ -140,6 +155,7 @@ OPEN_STATUSES = (
     Case.Status.SUBMITTED,
     Case.Status.IN_PROGRESS,
     Case.Status.INFORMATION_REQUESTED,
+    Case.Status.REVIEW_REQUESTED,
 )
 
 
@@ -225,12 +241,21 @@ class CaseMessage(models.Model):
 
 class DecisionDocument(models.Model):
     """A decision as a legal act: its PDF sealed with the administration's seal, stored once by
-    the worker after the decision (``cases.decision_documents``), then served as it is."""
+    the worker after the decision (``cases.decision_documents``), then served as it is. A case
+    reviewed after a request for review has one per decision, each kept."""
 
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="decision_document")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decision_documents")
+    decided_at = models.DateTimeField(
+        null=True, help_text="The decision this document records (the case's decided_at then)."
+    )
     sha256 = models.CharField(max_length=64, db_index=True, help_text="Of the sealed PDF.")
     file = models.FileField(upload_to="decisions/%Y/%m/")
     issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "decided_at"], name="one_document_per_decision")
+        ]
 
     def __str__(self) -> str:
         return f"decision on {self.case_id}"

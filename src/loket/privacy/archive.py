@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 
 from loket.audit.models import AccessLogEntry
 from loket.audit.subjects import subject_pseudonyms
-from loket.cases.decision_documents import decision_document
+from loket.cases.decision_documents import decision_document, earlier_decisions
 from loket.cases.documents import document_pdf
 from loket.cases.models import Case
 from loket.core import csv_export
@@ -194,6 +194,12 @@ def _add_case_files(archive: zipfile.ZipFile, person: User) -> None:
         if sealed is not None:  # the decision as it was sealed; none yet while it is prepared
             with sealed.file.open("rb") as file:
                 archive.writestr(f"cases/{case.reference}/decision.pdf", file.read())
+        for earlier in earlier_decisions(case):  # decisions since reviewed, each kept
+            when = timezone.localtime(earlier.decided_at or earlier.issued_at).strftime(
+                "%Y-%m-%d-%H%M"
+            )
+            with earlier.file.open("rb") as file:
+                archive.writestr(f"cases/{case.reference}/decision-{when}.pdf", file.read())
 
 
 def do_build_access_archive(request: DataSubjectRequest) -> AccessArchive:

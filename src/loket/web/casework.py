@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from loket.cases.actions import REASONS_REQUIRED
+from loket.cases.actions import REASONS_REQUIRED, REVIEW_REASONS_REQUIRED
 from loket.cases.models import Case
 from loket.core.models import User
 from loket.forms.models import Attachment
@@ -50,6 +50,25 @@ class MessageForm(WithAttachment):
         error_messages={"required": _("Write your message.")},
     )
     field_order = ["body", "attachment"]
+
+
+class ReviewForm(WithAttachment):
+    """The applicant asks the administration to review its decision, saying why."""
+
+    body = forms.CharField(
+        label=_("Why should the decision be reviewed?"),
+        help_text=_(
+            "Say what you think is wrong in the decision, and add any document that shows it."
+        ),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": REVIEW_REASONS_REQUIRED},
+    )
+    field_order = ["body", "attachment"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_review_%s")  # beside the message form on the case page
+        super().__init__(*args, **kwargs)
 
 
 class DecisionForm(WithAttachment):

@@ -11,16 +11,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from loket.accounts.authentication import demo_login_enabled, log_in, log_out
-from loket.cases.actions import CaseRefused, check_can_post_message, do_post_message, do_withdraw
-from loket.cases.decision_documents import decision_document
-from loket.cases.models import CaseEvent
+from loket.cases.actions import (
+    CaseRefused,
+    check_can_post_message,
+    check_can_request_review,
+    do_post_message,
+    do_request_review,
+    do_withdraw,
+)
+from loket.cases.decision_documents import decision_document, earlier_decisions
+from loket.cases.models import Case, CaseEvent
 from loket.cases.selectors import cases_of_applicant, get_case_for_applicant
 from loket.certificates.selectors import certificates_of_holders_case, latest_certificates_by_case
 from loket.core.models import User
 from loket.forms.models import Draft
 from loket.notify.actions import do_mark_read
 from loket.notify.models import Notification
-from loket.web.casework import MessageForm
+from loket.web.casework import MessageForm, ReviewForm
 from loket.web.demo import DEMO_IDENTITIES
 
 
@@ -97,6 +104,14 @@ def mark_notices_read(request: HttpRequest) -> HttpResponse:
     return redirect("web:my-cases")
 
 
+def _review_open(case: Case) -> bool:
+    try:
+        check_can_request_review(case)
+    except CaseRefused:
+        return False
+    return True
+
+
 @login_required
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The applicant's view of a case: status, history, messages, documents; answer, withdraw."""
@@ -123,6 +138,29 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             status = 409  # the case closed: what was typed stays on the page
         else:
             status = 422
+    review = ReviewForm(
+        request.POST if action == "review" else None,
+        request.FILES if action == "review" else None,
+    )
+    if action == "review":
+        try:
+            check_can_request_review(case)  # before storing a file that could not be used
+            if review.is_valid():
+                files = review.stored_attachments(user)
+                if not review.errors:
+                    do_request_review(case, user, review.cleaned_data["body"], files)
+                    messages.success(
+                        request,
+                        _("Your request for review has been sent. %(administration)s will "
+                          "decide again and send you its new decision.")
+                        % {"administration": case.administration.name},
+                    )  # fmt: skip
+                    return redirect("web:case", reference=case.reference)
+        except CaseRefused as refused:
+            review.add_error(None, refused.message)
+            status = 409
+        else:
+            status = 422
     if action == "withdraw":
         try:
             do_withdraw(case, user)
@@ -142,6 +180,9 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "just_submitted": request.GET.get("submitted") == "1",
             "certificates": list(certificates_of_holders_case(case)),
             "decision_document": decision_document(case) if case.is_decided else None,
+            "earlier_decisions": earlier_decisions(case),
+            "review_form": review if review.is_bound or _review_open(case) else None,
+            "review_until": case.review_until,
             "referral": case.events.filter(kind=CaseEvent.Kind.REFERRAL).last(),
         },
         status=status,
