@@ -13,6 +13,10 @@ LOCK := requirements/dev.lock
 $(STAMP): $(LOCK) pyproject.toml
 	@$(PYTHON) -c "import sys; sys.exit(sys.version_info[:2] != (3, 11))" || { echo "Loket needs Python 3.11 (found: $(PYTHON))"; exit 1; }
 	$(PYTHON) -m venv --clear $(VENV)
+	@# The locked pip first: Python 3.11's own pip (23.2) takes the newest release for a
+	@# requirement with extras (fonttools[woff]) instead of the locked one, and then refuses it.
+	awk '/^pip==/ {p = 1; print; next} /^[a-z]/ {p = 0} p' $(LOCK) > $(VENV)/pip.lock
+	$(BIN)/pip install --quiet --require-hashes -r $(VENV)/pip.lock
 	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)

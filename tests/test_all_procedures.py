@@ -14,13 +14,14 @@ import pytest
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from loket.cases.delivery import delivered_at_once
 from loket.cases.models import Case, CaseEvent
 from loket.cases.notices import notices_about
 from loket.cases.selectors import BACK_OFFICE_ROLES
 from loket.catalog.models import Procedure
+from loket.certificates.content import CannotIssue
 from loket.core.models import Membership
 from loket.core.reference import read_yaml
 from loket.forms.definitions import FieldDefinition, get_definition
@@ -99,6 +100,7 @@ DECLARED = {
     "population.address.postcode": "1060",
 }
 SAINT_GILLES = "21013"
+IXELLES = "21009"  # where the demo resident is registered
 
 
 def submit(
@@ -191,12 +193,20 @@ def test_each_procedure_with_typed_data_reaches_the_right_queue(procedure_id: st
         assert case.administration_id == (
             place["municipality"] if isinstance(place, dict) else place
         )
+    elif delivered_at_once(definition) and case.administration_id == IXELLES:
+        # A population certificate comes from the municipality whose register holds the person
+        # (Ixelles), whatever municipality was typed; the history says why it was passed on.
+        passed = CannotIssue("registered-elsewhere", IXELLES)
+        with translation.override(case.language):
+            assert case.events.filter(note__endswith=passed.reason).exists()
     elif "population.address" in definition.facts:
         assert case.administration_id == SAINT_GILLES, case.answers.get("declared")
     membership = Membership.objects.filter(
         administration_id=case.administration_id, role__in=BACK_OFFICE_ROLES
     ).first()
-    if membership is not None:  # in that administration's back-office queue
+    if case.status == Case.Status.DELIVERED:  # issued at once by the register's municipality
+        assert case.certificates.exists()
+    elif membership is not None:  # in that administration's back-office queue
         agent = Client()
         agent.force_login(membership.user)
         assert case.reference in agent.get("/en/back-office/").content.decode()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from loket.audit.models import AccessLogEntry
 from loket.cases.models import Case
-from loket.cli import demo_address
+from loket.cli import browser_address
+from loket.config import load
 from loket.incidents.models import Incident
 from loket.mandates.models import Mandate
 from loket.web.demo import create_demo_history
@@ -38,10 +41,14 @@ def test_the_demo_history_gives_cases_consultations_and_reports() -> None:
     ],
 )
 def test_the_demo_listens_where_loket_bind_says(
-    monkeypatch: pytest.MonkeyPatch, bind: str | None, listens: str, shown: str
+    tmp_path: Path, bind: str | None, listens: str, shown: str
 ) -> None:
-    if bind is None:
-        monkeypatch.delenv("LOKET_BIND", raising=False)
-    else:
-        monkeypatch.setenv("LOKET_BIND", bind)
-    assert demo_address() == (listens, shown)
+    environ = {"LOKET_ENV": "demo", "LOKET_VAR_DIR": str(tmp_path)}
+    if bind is not None:
+        environ["LOKET_BIND"] = bind
+    config = load(environ)
+    assert (config.bind, browser_address(config.bind)) == (listens, shown)
+
+
+def test_a_server_listens_on_every_address_unless_told_otherwise(tmp_path: Path) -> None:
+    assert load({"LOKET_ENV": "development", "LOKET_VAR_DIR": str(tmp_path)}).bind == "0.0.0.0:8000"

@@ -11,8 +11,6 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-DEMO_ADDRESS = "127.0.0.1:8000"
-
 
 def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loket.settings")
@@ -45,13 +43,12 @@ def _serve(bind: str, workers: int) -> None:
     os.execv(executable, arguments)  # noqa: S606 - a fixed executable and arguments
 
 
-def demo_address() -> tuple[str, str]:
-    """Where the demo listens (``LOKET_BIND``, this machine only by default) and the address to
-    open in a browser (a wildcard host is reached through localhost)."""
-    bind = os.environ.get("LOKET_BIND") or DEMO_ADDRESS
+def browser_address(bind: str) -> str:
+    """The address to open in a browser for where the server listens (a wildcard host is
+    reached through localhost)."""
     host, _, port = bind.rpartition(":")
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "[::]", "") else host  # noqa: S104 - only compared
-    return bind, f"{shown}:{port}"
+    return f"{shown}:{port}"
 
 
 def demo(arguments: Sequence[str]) -> None:
@@ -73,7 +70,10 @@ def demo(arguments: Sequence[str]) -> None:
     # The worker sends notifications and runs background work; it shares this process group,
     # so Ctrl+C stops it together with the server.
     subprocess.Popen([sys.executable, "-m", "loket.cli", "worker"])
-    bind, shown = demo_address()
+    from django.conf import settings
+
+    bind = settings.CONFIG.bind  # LOKET_BIND; this machine only by default in the demo
+    shown = browser_address(bind)
     print(f"\nLoket is running at http://{shown}/  (Ctrl+C to stop)")
     print(f"Log in at http://{shown}/en/demo-login/ as one of:")
     for identity in DEMO_IDENTITIES:

@@ -57,6 +57,8 @@ __all__ = [
     "production_problems",
 ]
 
+DEMO_BIND = "127.0.0.1:8000"
+
 REGISTERS = ("population", "vehicle", "enterprise", "social")
 
 
@@ -115,6 +117,13 @@ class Config:
         return parse_mail_url(self.email_url)
 
 
+def _bind(env: Environment, name: str) -> str:
+    """The demo listens on this machine only unless told otherwise; a server on every address."""
+    if name == "demo" and not env.is_set("LOKET_BIND"):
+        return DEMO_BIND
+    return env.bind_address("LOKET_BIND")
+
+
 def load(environ: Mapping[str, str] | None = None) -> Config:
     """Read the ``LOKET_*`` variables, apply safe defaults and refuse unsafe production setups."""
     env = Environment(os.environ if environ is None else environ)
@@ -142,7 +151,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         trusted_proxies=tuple(env.names("LOKET_TRUSTED_PROXIES")),
         source_endpoints=env.json_object("LOKET_SOURCE_ENDPOINTS"),
         rate_limits={variable: env.rate(variable) for variable in RATE_LIMIT_VARIABLES},
-        bind=env.bind_address("LOKET_BIND"),
+        bind=_bind(env, name),
         workers=env.whole_number("LOKET_WORKERS", minimum=1),
         public_url=env.web_address("LOKET_PUBLIC_URL"),
         opendata_threshold=env.whole_number("LOKET_OPENDATA_THRESHOLD", minimum=1),
