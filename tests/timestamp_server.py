@@ -74,12 +74,17 @@ class TimestampServer:
             tsa_cert=tsa.signing_cert, tsa_key=tsa.signing_key, certs_to_embed=tsa.cert_registry
         )
         self.requests = 0
+        self.connections = 0  # opened by clients: a client keeping its connection opens one
         self.down = False
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # the connection stays open for the next request
             disable_nagle_algorithm = True  # the reply's head and body leave at once
+
+            def setup(self) -> None:
+                super().setup()
+                server.connections += 1
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
