@@ -233,10 +233,11 @@ def test_an_opening_more_than_30_minutes_after_the_last_counts_again() -> None:
 def test_search_by_name_finds_the_applicants_cases(resident_client: Client) -> None:
     case = apply_for_parking_card(resident_client)
     other = apply_for_parking_card(client_for("resident2"), plate="1-JPN-451")
-    name = case.applicant.last_name
-    found = client_for("agent-parking").get(f"/en/back-office/?reference={name.lower()}")
+    name = case.applicant.last_name.lower()
+    found = client_for("agent-parking").post("/en/back-office/person/", {"person": name})
     references = {c.reference for c in found.context["cases"]}
     assert case.reference in references and other.reference not in references
+    assert not AccessLogEntry.objects.filter(attributes=["search"]).exists()
 
 
 def test_a_national_number_search_needs_a_reason_and_is_logged_for_the_person(
@@ -247,13 +248,14 @@ def test_a_national_number_search_needs_a_reason_and_is_logged_for_the_person(
     number = case.applicant.national_number
     assert number
     logged = AccessLogEntry.objects.filter(attributes=["search"])
-    refused = agent.get("/en/back-office/", {"reference": number})
+    refused = agent.post("/en/back-office/person/", {"person": number})
     assert refused.status_code == 422
     assert "Say why you look this person up" in refused.content.decode()
     assert not logged.exists()
+    assert agent.get("/en/back-office/person/").status_code == 405  # never in an address
 
     typed = f"{number[:2]}.{number[2:4]}.{number[4:6]}-{number[6:9]}.{number[9:]}"
-    found = agent.get("/en/back-office/", {"reference": typed, "purpose": "find-to-answer"})
+    found = agent.post("/en/back-office/person/", {"person": typed, "purpose": "find-to-answer"})
     assert found.status_code == 200
     assert [c.reference for c in found.context["cases"]] == [case.reference]
     entry = logged.get()
@@ -262,6 +264,15 @@ def test_a_national_number_search_needs_a_reason_and_is_logged_for_the_person(
     assert entry.purpose == "find-to-answer"
     my_data = resident_client.get("/en/my-data/").content.decode()
     assert "looked up your cases by your national number" in my_data
+
+
+def test_the_queue_search_by_reference_does_not_look_names_up(resident_client: Client) -> None:
+    case = apply_for_parking_card(resident_client)
+    agent = client_for("agent-parking")
+    by_reference = agent.get(f"/en/back-office/?reference={case.reference.lower()}")
+    assert [c.reference for c in by_reference.context["cases"]] == [case.reference]
+    by_name = agent.get(f"/en/back-office/?reference={case.applicant.last_name}")
+    assert list(by_name.context["cases"]) == []
 
 
 # 6. Export, figures, next case -----------------------------------------------------------------

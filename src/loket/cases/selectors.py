@@ -113,7 +113,7 @@ class QueueFilters:
     assigned: str = ""  # "", "me", "nobody" or a user id
     older_than_days: int | None = None
     overdue: bool = False
-    reference: str = ""  # a reference or a name; a national number goes through do_find_person
+    reference: str = ""
     sort: str = "due"
 
 
@@ -122,7 +122,8 @@ def filter_queue(cases: QuerySet[Case], filters: QueueFilters, me: User) -> Quer
     cases its applicant has for the same procedure: more than one is flagged)."""
     order = (*QUEUE_ORDERS.get(filters.sort, QUEUE_ORDERS["due"]), "reference")
     if filters.reference:
-        return _annotated(_search(cases, filters.reference)).order_by(*order)
+        found = cases.filter(reference=normalise_reference(filters.reference) or "-")
+        return _annotated(found).order_by(*order)
     if filters.status == "open":
         cases = cases.filter(status__in=OPEN_STATUSES)
     elif filters.status in Case.Status.values:
@@ -142,12 +143,8 @@ def filter_queue(cases: QuerySet[Case], filters: QueueFilters, me: User) -> Quer
     return _annotated(cases).order_by(*order)
 
 
-def _search(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
-    """By reference (any spelling of it), else by the applicant's name: every word typed must
-    be in the first or last name."""
-    reference = normalise_reference(text)
-    if reference:
-        return cases.filter(reference=reference)
+def cases_named(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """The cases whose applicant's first or last name holds every word typed (2+ letters)."""
     words = [word for word in text.split() if len(word) >= 2][:4]
     if not words:
         return cases.none()
@@ -155,7 +152,7 @@ def _search(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
         cases = cases.filter(
             Q(applicant__first_name__icontains=word) | Q(applicant__last_name__icontains=word)
         )
-    return cases
+    return _annotated(cases).order_by(*QUEUE_ORDERS["-received"])
 
 
 def cases_of_person(cases: QuerySet[Case], national_number: str) -> QuerySet[Case]:

@@ -91,6 +91,7 @@ ROUTE_POLICIES: Final[dict[str, str]] = {
     "web:backoffice-case": "agent",
     "web:backoffice-export": "agent",
     "web:backoffice-figures": "agent",
+    "web:backoffice-person": "agent",
     "web:backoffice-document": "agent",
     "web:backoffice-issue": "agent",
     "web:backoffice-certificates": "agent",

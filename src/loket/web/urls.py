@@ -58,6 +58,7 @@ urlpatterns = [
     path("back-office/", backoffice_queue.queue, name="backoffice"),
     path("back-office/cases.csv", backoffice_queue.export, name="backoffice-export"),
     path("back-office/figures/", backoffice_queue.figures, name="backoffice-figures"),
+    path("back-office/person/", backoffice_queue.find_person, name="backoffice-person"),
     path("design-system/", design_system, name="design-system"),
     path("designer/", designer.index, name="designer"),
     path("designer/<slug:procedure_id>/", designer.edit, name="designer-edit"),

@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from loket.cases.actions import (
     PERSON_SEARCH_PURPOSES,
@@ -35,6 +36,7 @@ from loket.cases.models import OPEN_STATUSES, Case
 from loket.cases.selectors import (
     QueueFilters,
     agent_administration_ids,
+    cases_named,
     cases_visible_to,
     colleagues_of,
     figures_by,
@@ -46,6 +48,7 @@ from loket.core import csv_export
 from loket.core.models import Administration, User
 
 PAGE_SIZE = 50
+PERSON_RESULTS = 100
 EXPORT_LIMIT = 10_000
 SESSION_KEY = "loket_queue_query"
 # Typed in the search box, this is a national number (11 digits, with or without separators).
@@ -53,14 +56,7 @@ NATIONAL_NUMBER = re.compile(r"^\s*\d{2}[.\s]?\d{2}[.\s]?\d{2}[-.\s]?\d{3}[.\s]?
 
 
 class QueueForm(forms.Form):
-    reference = forms.CharField(
-        label=gettext_lazy("Search: reference, name or national number"), required=False,
-        max_length=60,
-    )  # fmt: skip
-    purpose = forms.ChoiceField(
-        label=gettext_lazy("Why you look this person up (for a national number)"),
-        required=False,
-    )
+    reference = forms.CharField(label=gettext_lazy("Reference"), required=False, max_length=30)
     status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
     procedure = forms.ChoiceField(label=gettext_lazy("Procedure"), required=False)
     assigned = forms.ChoiceField(label=gettext_lazy("Assigned to"), required=False)
@@ -73,8 +69,6 @@ class QueueForm(forms.Form):
 
     def __init__(self, *args: Any, agent: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["purpose"].choices = [  # type: ignore[attr-defined]
-            ("", "—"), *PERSON_SEARCH_PURPOSES.items()]  # fmt: skip
         self.fields["status"].choices = [  # type: ignore[attr-defined]
             ("open", _("Open cases")), *Case.Status.choices, ("all", _("All cases"))]  # fmt: skip
         self.fields["procedure"].choices = [("", _("All"))] + [  # type: ignore[attr-defined]
@@ -90,21 +84,6 @@ class QueueForm(forms.Form):
             ("procedure", _("Procedure")),
         ]  # fmt: skip
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.national_number(data) and not data.get("purpose"):
-            self.add_error(
-                "purpose",
-                _("Say why you look this person up: a search by national number is logged "
-                  "and the person can read it."),
-            )  # fmt: skip
-        return data
-
-    @staticmethod
-    def national_number(data: dict[str, Any]) -> str:
-        text = data.get("reference") or ""
-        return text if NATIONAL_NUMBER.match(text) else ""
-
     def filters(self) -> QueueFilters:
         data = self.cleaned_data if self.is_valid() else {}
         return QueueFilters(
@@ -113,7 +92,7 @@ class QueueForm(forms.Form):
             assigned=data.get("assigned") or "",
             older_than_days=data.get("older_than_days"),
             overdue=bool(data.get("overdue")),
-            reference="" if self.national_number(data) else data.get("reference") or "",
+            reference=data.get("reference") or "",
             sort=data.get("sort") or "due",
         )
 
@@ -134,18 +113,64 @@ def posted_number(request: HttpRequest, name: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
-def _queue_cases(request: HttpRequest, agent: User, form: QueueForm) -> QuerySet[Case]:
-    """The cases the form asks for. A national number is searched only through the one
-    function that logs it (``do_find_person``), under the purpose the agent gave."""
+class PersonSearchForm(forms.Form):
+    """Find a person's cases by name or national number. Sent by POST, so that neither ends up
+    in an address (browser history, server logs); a national number needs a declared purpose."""
+
+    person = forms.CharField(
+        label=gettext_lazy("Name or national number"), max_length=60,
+        error_messages={"required": gettext_lazy("Enter a name or a national number.")},
+    )  # fmt: skip
+    purpose = forms.ChoiceField(
+        label=gettext_lazy("Why you look this person up (for a national number)"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_person_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["purpose"].choices = [  # type: ignore[attr-defined]
+            ("", "—"), *PERSON_SEARCH_PURPOSES.items()]  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if NATIONAL_NUMBER.match(data.get("person") or "") and not data.get("purpose"):
+            self.add_error(
+                "purpose",
+                _("Say why you look this person up: a search by national number is logged "
+                  "and the person can read it."),
+            )  # fmt: skip
+        return data
+
+
+def _found(agent: User, form: PersonSearchForm) -> QuerySet[Case] | None:
+    """The cases of the person searched, or None when the search was refused (the form says
+    why). A national number is searched only through ``do_find_person``, which logs it."""
     visible = cases_visible_to(agent)
-    number = form.national_number(form.cleaned_data) if form.is_valid() else ""
-    if number:
-        try:
-            return do_find_person(agent, visible, number, form.cleaned_data["purpose"])
-        except CaseRefused as refused:
-            form.add_error("reference", refused.message)
-            return visible.none()
-    return filter_queue(visible, form.filters(), agent)
+    if not form.is_valid():
+        return None
+    text = form.cleaned_data["person"]
+    if not NATIONAL_NUMBER.match(text):
+        return cases_named(visible, text)
+    try:
+        return do_find_person(agent, visible, text, form.cleaned_data["purpose"])
+    except CaseRefused as refused:
+        form.add_error("person", refused.message)
+        return None
+
+
+@login_required
+@require_POST
+def find_person(request: HttpRequest) -> HttpResponse:
+    """The cases of one person, found by name or national number, on the queue's page."""
+    agent = back_office_agent(request)
+    person_form = PersonSearchForm(request.POST)
+    found = _found(agent, person_form)
+    cases = list(found[: PERSON_RESULTS + 1]) if found is not None else []
+    return _queue_page(
+        request, agent, QueueForm(agent=agent), person_form, cases[:PERSON_RESULTS],
+        more=len(cases) > PERSON_RESULTS, status=422 if person_form.errors else 200,
+    )  # fmt: skip
 
 
 @login_required
@@ -154,10 +179,20 @@ def queue(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _bulk_change(request, agent)
     form = QueueForm(request.GET or None, agent=agent)
-    cases = _queue_cases(request, agent, form)
+    cases = filter_queue(cases_visible_to(agent), form.filters(), agent)
     if not form.errors:
         request.session[SESSION_KEY] = request.GET.urlencode()
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    return _queue_page(
+        request, agent, form, PersonSearchForm(), page.object_list, page=page,
+        status=422 if form.errors else 200,
+    )  # fmt: skip
+
+
+def _queue_page(
+    request: HttpRequest, agent: User, form: QueueForm, person_form: PersonSearchForm,
+    cases: Any, status: int, page: Page[Case] | None = None, more: bool = False,
+) -> HttpResponse:  # fmt: skip
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -165,8 +200,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         "web/backoffice/queue.html",
         {
             "form": form,
+            "person_form": person_form,
             "page": page,
-            "cases": page.object_list,
+            "cases": cases,
+            "more": more,
             "query": query.urlencode(),
             "today": timezone.localdate(),
             "figures": queue_figures(cases_visible_to(agent)),
@@ -178,7 +215,7 @@ def queue(request: HttpRequest) -> HttpResponse:
                 id__in=agent_administration_ids(agent)
             ),
         },
-        status=422 if form.errors else 200,
+        status=status,
     )
 
 
@@ -233,9 +270,9 @@ def export(request: HttpRequest) -> HttpResponse:
     """The queue as filtered, as a CSV file (at most ``EXPORT_LIMIT`` rows, said in the file)."""
     agent = back_office_agent(request)
     form = QueueForm(request.GET or None, agent=agent)
-    cases = _queue_cases(request, agent, form)
     if form.errors:
         return queue(request)
+    cases = filter_queue(cases_visible_to(agent), form.filters(), agent)
     today = timezone.localdate()
     out = io.StringIO()
     writer = csv_export.Writer(out)
