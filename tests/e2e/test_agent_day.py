@@ -49,6 +49,14 @@ def agent_day(page: Page, base: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "agent-queue-1920.png"))
 
+    # Keyboard: once a reference has the focus, j and k move between the cases.
+    links = page.locator("table.table-queue tbody td:nth-child(2) a")
+    links.first.focus()
+    page.keyboard.press("j")
+    expect(links.nth(1)).to_be_focused()
+    page.keyboard.press("k")
+    expect(links.first).to_be_focused()
+
     # The agent takes the case and asks for a document.
     page.get_by_role("link", name=case.reference, exact=True).click()
     page.get_by_role("button", name="Assign to me").click()
