@@ -96,6 +96,12 @@ class Case(models.Model):
         related_name="+",
         help_text="The administration at whose counter the application was entered.",
     )
+    reply_received_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the applicant last wrote (an answer to a request for information, say) "
+        "and no agent has opened the case since: the queue marks it.",
+    )
     version = models.PositiveIntegerField(
         default=1,
         help_text="Raised by every action that writes the case: a writer that read an older "
@@ -237,6 +243,21 @@ class CaseMessage(models.Model):
 
     def __str__(self) -> str:
         return f"message on {self.case_id}"
+
+
+class CaseNote(models.Model):
+    """A note between colleagues on a case: never shown to the applicant, never notified."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"note on {self.case_id}"
 
 
 class DecisionDocument(models.Model):

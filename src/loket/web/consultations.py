@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from loket.audit.models import AccessLogEntry
 from loket.audit.subjects import subject_pseudonyms
+from loket.cases.actions import PERSON_SEARCH_PURPOSES
 from loket.catalog.models import Procedure
 from loket.certificates.content import KINDS
 from loket.certificates.content import PURPOSE as CERTIFICATE_PURPOSE
@@ -78,6 +79,12 @@ def describe(entries: list[AccessLogEntry]) -> list[dict[str, Any]]:
 
 
 def _sentence(entry: AccessLogEntry, parts: dict[str, str]) -> str:
+    if entry.source == "case" and entry.attributes == ["search"]:
+        reason = PERSON_SEARCH_PURPOSES.get(entry.purpose, entry.purpose)
+        return _(
+            "On %(date)s at %(time)s, an agent of %(who)s looked up your cases by your national "
+            "number. Reason given: %(reason)s."
+        ) % {**parts, "reason": str(reason).lower()}
     if entry.source == "case":
         text = _(
             "On %(date)s at %(time)s, an agent of %(who)s opened your case %(case)s "
