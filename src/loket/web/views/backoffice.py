@@ -8,11 +8,11 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from loket.cases.actions import (
@@ -30,7 +30,9 @@ from loket.cases.actions import (
     do_request_information,
 )
 from loket.cases.decision_documents import decision_document
+from loket.cases.documents import decision_preview
 from loket.cases.models import Case, CaseEvent
+from loket.cases.motivations import motivation_model
 from loket.cases.selectors import (
     Changes,
     QueueFilters,
@@ -46,6 +48,7 @@ from loket.catalog.models import Procedure
 from loket.certificates.actions import DeliveryRefused, do_deliver_certificate
 from loket.certificates.content import KINDS, CannotIssue, unsupported_by_known_facts
 from loket.certificates.selectors import certificates_of_case
+from loket.core.i18n import language_name
 from loket.core.models import Administration, User
 from loket.core.seal import SealUnavailable
 from loket.forms.answers import answer_rows
@@ -105,6 +108,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     agent = back_office_agent(request)
     if request.method == "POST":
         return _bulk_change(request, agent)
+    return _queue_page(request, agent)
+
+
+def _queue_page(
+    request: HttpRequest, agent: User, bulk_error: str = "", status: int = 200
+) -> HttpResponse:
+    """The queue; after a refused bulk change, with why and what the agent chose and typed."""
     form = QueueForm(request.GET or None, agent=agent)
     visible = cases_visible_to(agent)
     cases = filter_queue(visible, form.filters(), agent)
@@ -119,11 +129,14 @@ def queue(request: HttpRequest) -> HttpResponse:
                 (s.value, s.label)
                 for s in (Case.Status.IN_PROGRESS, Case.Status.APPROVED, Case.Status.REJECTED)
             ],
+            "bulk_error": bulk_error,
+            "bulk_typed": request.POST if bulk_error else {},
+            "selected": request.POST.getlist("selected") if bulk_error else [],
             "administrations": Administration.objects.filter(
                 id__in=agent_administration_ids(agent)
             ),
         },
-        status=422 if form.errors else 200,
+        status=422 if form.errors or bulk_error else status,
     )
 
 
@@ -135,21 +148,31 @@ def _posted_number(request: HttpRequest, name: str) -> int | None:
 
 
 def _bulk_change(request: HttpRequest, agent: User) -> HttpResponse:
-    """Move several cases to one status. A case changed by someone else since the queue was
-    shown is skipped, and so is a case that cannot make that move; both are named."""
+    """Move several cases to one status. A decision in bulk states its reasons like any other
+    (the same reasons for each case). A case changed by someone else since the queue was shown
+    is skipped, and so is a case that cannot make that move; both are named."""
     status = request.POST.get("bulk_status", "")
+    note = request.POST.get("bulk_note", "")[:4000]
+    if status in DECISIONS and not note.strip():
+        return _queue_page(request, agent, str(BULK_REASONS_REQUIRED))
     chosen = cases_visible_to(agent).filter(reference__in=request.POST.getlist("selected")[:200])
     changed, refused, stale = 0, [], []
     for case in chosen:
         seen = _posted_number(request, f"version-{case.reference}")
         try:
-            do_change_status(case, agent, status, expected_version=-1 if seen is None else seen)
+            do_change_status(
+                case, agent, status, note, expected_version=-1 if seen is None else seen
+            )
             changed += 1
         except StaleCase:
             stale.append(case.reference)
         except CaseRefused:
             refused.append(case.reference)
-    messages.info(request, _("%(count)s cases changed.") % {"count": changed})
+    messages.info(
+        request,
+        ngettext("%(count)s case changed.", "%(count)s cases changed.", changed)
+        % {"count": changed},
+    )
     if stale:
         messages.warning(
             request,
@@ -164,7 +187,14 @@ def _bulk_change(request: HttpRequest, agent: User) -> HttpResponse:
     return redirect(request.get_full_path())
 
 
-CASE_ACTIONS = ("decide", "message", "request", "assign")
+BULK_REASONS_REQUIRED = gettext_lazy(
+    "A decision in bulk must give its reasons: write them in the field under the list. "
+    "Your selection is kept."
+)
+
+
+CASE_ACTIONS = ("model", "preview", "edit", "decide", "take", "message", "request", "assign")
+DECISION_ACTIONS = ("model", "preview", "edit", "decide")
 
 
 @login_required
@@ -174,30 +204,40 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST":
         return _act(request, agent, case)
     do_record_case_opening(case, agent)
-    return _case_page(request, agent, case, DecisionForm(allowed=_decisions(case)), MessageForm())
+    return _case_page(request, agent, case)
 
 
 def _decisions(case: Case) -> set[str]:
-    return ALLOWED_TRANSITIONS.get(case.status, set()) - {Case.Status.INFORMATION_REQUESTED}
+    """What the case page offers as a decision: approve or refuse, when the status allows."""
+    return ALLOWED_TRANSITIONS.get(case.status, set()) & set(DECISIONS)
+
+
+def _decision_form(case: Case, request: HttpRequest | None = None, **kwargs: Any) -> DecisionForm:
+    """The decision form of ``case``, bound to what ``request`` posted when given."""
+    return DecisionForm(
+        request.POST if request else None, request.FILES if request else None,
+        allowed=_decisions(case), procedure_id=case.procedure_id, language=case.language or "fr",
+        **kwargs,
+    )  # fmt: skip
 
 
 def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
     """One write from the case page, under the version the page was shown with: a change made
-    meanwhile by someone else is shown (409) with what the agent typed, to check and resend."""
+    meanwhile by someone else is shown (409) with what the agent typed, to check and resend.
+    A decision goes through a preview of the document in the case's language ("preview"), which
+    the agent confirms ("decide") or takes back to the form ("edit")."""
     action = request.POST.get("action", "")
     seen = _posted_number(request, "version")
     if action not in CASE_ACTIONS or seen is None:
         return bad_request(request)
-    decision = DecisionForm(
-        request.POST if action == "decide" else None,
-        request.FILES if action == "decide" else None,
-        allowed=_decisions(case),
-    )
+    if action in ("model", "edit"):
+        return _case_page(request, agent, case, _decision_form(case, initial=_typed(request, case)))
+    decision = _decision_form(case, request if action in DECISION_ACTIONS else None)
     message = MessageForm(
         request.POST if action in ("message", "request") else None,
         request.FILES if action in ("message", "request") else None,
     )
-    form = decision if action == "decide" else message
+    form = decision if action in DECISION_ACTIONS else message
     try:
         check_version(case, seen)  # before storing a file that could not be used
         if action == "assign":
@@ -205,10 +245,15 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
             assignee = colleagues_of(agent).filter(pk=chosen).first()
             do_assign(case, agent, assignee, expected_version=seen)
             return redirect("web:backoffice-case", reference=case.reference)
-        if action != "decide":
+        if action == "take":
+            do_change_status(case, agent, Case.Status.IN_PROGRESS, expected_version=seen)
+            return redirect("web:backoffice-case", reference=case.reference)
+        if action not in DECISION_ACTIONS:
             check_can_post_message(case)
         if form.is_valid():
             files = form.stored_attachments(agent)
+            if not form.errors and action == "preview":
+                return _preview_page(request, agent, case, decision, files)
             if not form.errors:
                 _write(case, agent, action, form.cleaned_data, files, seen)
                 return redirect("web:backoffice-case", reference=case.reference)
@@ -220,13 +265,53 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
     return _case_page(request, agent, case, decision, message, status=422)
 
 
+def _typed(request: HttpRequest, case: Case) -> dict[str, str]:
+    """The decision form as the agent left it, with the chosen model text put in the reasons
+    ("model"; after what they had typed, if anything) or as it was previewed ("edit")."""
+    typed = {key: request.POST.get(key, "") for key in ("status", "model", "note", "kept")}
+    if request.POST.get("action") == "model":
+        chosen = motivation_model(case.procedure_id, case.language or "fr", typed["model"])
+        if chosen is not None:
+            typed["note"] = "\n\n".join(t for t in (typed["note"].strip(), chosen.text) if t)
+            typed["status"] = typed["status"] or chosen.decision
+    return typed
+
+
+def _preview_page(
+    request: HttpRequest, agent: User, case: Case, form: DecisionForm, files: list[Attachment]
+) -> HttpResponse:
+    """The decision as the applicant will receive it, in the case's language, to confirm."""
+    data = form.cleaned_data
+    return render(
+        request,
+        "web/backoffice/decision_preview.html",
+        {
+            "case": case,
+            "preview": decision_preview(case, agent, data["status"], data["note"], files),
+            "typed": {"status": data["status"], "note": data["note"].strip(),
+                      "model": data.get("model") or ""},
+            "kept": files[0].pk if files else "",
+            "case_language": language_name(case.language or "fr"),
+        },
+    )  # fmt: skip
+
+
+def _kept_attachment(agent: User, form: DecisionForm) -> Attachment | None:
+    """The PDF the agent attached before the preview, still theirs and in no case yet."""
+    kept = form.data.get("kept") if form.is_bound else form.initial.get("kept")
+    if not kept:
+        return None
+    try:
+        return Attachment.objects.filter(pk=kept, owner=agent, case__isnull=True).first()
+    except (ValidationError, ValueError):
+        return None
+
+
 def _write(
     case: Case, agent: User, action: str, data: dict[str, Any], files: list[Attachment], seen: int
 ) -> None:
-    if action == "decide" and data["status"] in DECISIONS:
+    if action == "decide":
         do_decide(case, agent, data["status"], data["note"], files, expected_version=seen)
-    elif action == "decide":
-        do_change_status(case, agent, data["status"], data["note"], expected_version=seen)
     elif action == "request":
         do_request_information(case, agent, data["body"], files, expected_version=seen)
     else:
@@ -274,11 +359,9 @@ def _stale_page(request: HttpRequest, agent: User, stale: StaleCase, action: str
     a file: a browser cannot be given one back), ready to check and send again."""
     case = get_case_for_agent(agent, stale.case.reference)
     typed = request.POST
-    decision = DecisionForm(
-        initial={"status": typed.get("status", ""), "note": typed.get("note", "")}
-        if action == "decide" else None,
-        allowed=_decisions(case),
-    )  # fmt: skip
+    decision = _decision_form(
+        case, initial=_typed(request, case) if action in DECISION_ACTIONS else None
+    )
     message = MessageForm(
         initial={"body": typed.get("body", "")} if action in ("message", "request") else None
     )
@@ -288,7 +371,7 @@ def _stale_page(request: HttpRequest, agent: User, stale: StaleCase, action: str
     )  # fmt: skip
 
 
-def _typed(form: forms.Form) -> bool:
+def _was_typed(form: forms.Form) -> bool:
     """The agent sent this form: it stays on the page, whatever the case's state now."""
     return form.is_bound or bool(form.initial)
 
@@ -301,7 +384,7 @@ def _case_page(
     """The case page; ``refusal`` is a write refused because the case changed meanwhile (with
     ``changed``), ``problem`` why the certificate could not be issued."""
     if decision is None:
-        decision = DecisionForm(allowed=_decisions(case))
+        decision = _decision_form(case)
     if message is None:
         message = MessageForm()
     definition = get_definition(case.procedure_id, case.definition_version)
@@ -324,10 +407,13 @@ def _case_page(
             "answers": answer_rows(definition, case.answers, case.facts) if definition else [],
             "events": case.events.select_related("actor", "assignee"),
             "messages_list": case.messages.select_related("author").prefetch_related("attachments"),
-            "decision_form": decision if _decisions(case) or _typed(decision) else None,
-            "message_form": message if case.is_open or _typed(message) else None,
+            "decision_form": decision if _decisions(case) or _was_typed(decision) else None,
+            "message_form": message if case.is_open or _was_typed(message) else None,
             "can_request": Case.Status.INFORMATION_REQUESTED
             in ALLOWED_TRANSITIONS.get(case.status, set()),
+            "can_take": case.status in (Case.Status.SUBMITTED, Case.Status.REVIEW_REQUESTED),
+            "case_language": language_name(case.language or "fr"),
+            "kept_attachment": _kept_attachment(agent, decision),
             "colleagues": colleagues_of(agent),
             "changed": changed,
             "refusal": refusal,
