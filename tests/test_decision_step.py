@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from loket.cases.documents import document_html
 from loket.cases.models import Case
 from loket.cases.motivations import motivation_models
 from loket.forms.models import Attachment
@@ -128,3 +129,49 @@ def test_the_case_page_names_the_cases_language_next_to_the_reasons() -> None:
     case = french_case()
     page = client_for("agent-parking").get(url(case, "en")).content.decode()
     assert "Language of this case: French." in page
+
+
+def test_reasons_in_another_language_than_the_cases_are_flagged_before_confirming() -> None:
+    case = french_case()
+    dutch = (
+        "Uw aanvraag wordt goedgekeurd omdat u in de zone woont en het voertuig op uw naam staat."
+    )
+    preview = client_for("agent-parking").post(
+        url(case, "en"),
+        with_version(case, {"action": "preview", "status": "approved", "note": dutch}),
+    )
+    page = preview.content.decode()
+    assert "Language the reasons seem written in: Dutch. Language of the case: French." in page
+    french = "Vous habitez dans la zone et le véhicule est immatriculé à votre nom, pour un an."
+    preview = client_for("agent-parking").post(
+        url(case, "en"),
+        with_version(case, {"action": "preview", "status": "approved", "note": french}),
+    )
+    assert "Language the reasons seem written in" not in preview.content.decode()
+
+
+def test_a_french_decision_made_from_the_dutch_back_office_has_no_dutch_fixed_text() -> None:
+    case = french_case()
+    reasons = "Vous habitez dans la zone et le véhicule est immatriculé à votre nom."
+    agent = client_for("agent-parking")
+    decided = agent.post(
+        url(case), with_version(case, {"action": "decide", "status": "approved", "note": reasons})
+    )
+    assert decided.status_code == 302
+    case.refresh_from_db()
+    html = document_html(case, "decision")
+    assert '<html lang="fr">' in html and "Décision concernant votre demande" in html
+    assert "Conseil d'État" in html and reasons in html
+    for dutch in ("Beslissing", "Goedgekeurd", "Motivering", "Als u het niet eens bent", "Frans"):
+        assert dutch not in html
+
+
+def test_the_queue_and_the_case_page_show_the_cases_language() -> None:
+    case = french_case()
+    agent = client_for("agent-parking")
+    queue = agent.get("/en/back-office/").content.decode()
+    row = queue[queue.index(case.reference) :]
+    row = row[: row.index("</tr>")]
+    assert "<td>French</td>" in row
+    page = agent.get(url(case, "en")).content.decode()
+    assert re.search(r'Language of the case</dt><dd><strong lang="fr">French</strong>', page)

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loket.core.i18n import language_name
+
 # The applicant may ask the administration to review its decision for this many days after it
 # is notified; the decision document states the last day.
 REVIEW_DAYS = 30
@@ -127,6 +129,11 @@ class Case(models.Model):
                 "administration": administration.name if administration else "",
             }
         )
+
+    @property
+    def language_name(self) -> str:
+        """The case's language, named in the active one: everything sent on the case is in it."""
+        return language_name(self.language or "fr")
 
     @property
     def is_open(self) -> bool:

@@ -48,7 +48,7 @@ from loket.catalog.models import Procedure
 from loket.certificates.actions import DeliveryRefused, do_deliver_certificate
 from loket.certificates.content import KINDS, CannotIssue, unsupported_by_known_facts
 from loket.certificates.selectors import certificates_of_case
-from loket.core.i18n import language_name
+from loket.core.i18n import guess_language, language_name
 from loket.core.models import Administration, User
 from loket.core.seal import SealUnavailable
 from loket.forms.answers import answer_rows
@@ -282,6 +282,7 @@ def _preview_page(
 ) -> HttpResponse:
     """The decision as the applicant will receive it, in the case's language, to confirm."""
     data = form.cleaned_data
+    guessed = guess_language(data["note"])
     return render(
         request,
         "web/backoffice/decision_preview.html",
@@ -291,7 +292,10 @@ def _preview_page(
             "typed": {"status": data["status"], "note": data["note"].strip(),
                       "model": data.get("model") or ""},
             "kept": files[0].pk if files else "",
-            "case_language": language_name(case.language or "fr"),
+            "case_language": case.language_name,
+            "other_language": language_name(guessed)
+            if guessed and guessed != (case.language or "fr")
+            else "",
         },
     )  # fmt: skip
 
@@ -412,7 +416,6 @@ def _case_page(
             "can_request": Case.Status.INFORMATION_REQUESTED
             in ALLOWED_TRANSITIONS.get(case.status, set()),
             "can_take": case.status in (Case.Status.SUBMITTED, Case.Status.REVIEW_REQUESTED),
-            "case_language": language_name(case.language or "fr"),
             "kept_attachment": _kept_attachment(agent, decision),
             "colleagues": colleagues_of(agent),
             "changed": changed,
