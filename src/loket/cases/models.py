@@ -131,6 +131,11 @@ class Case(models.Model):
         )
 
     @property
+    def status_for_agent(self) -> str:
+        """The status as a civil servant reads it (the labels speak to the applicant)."""
+        return status_for_agent(self.status)
+
+    @property
     def language_name(self) -> str:
         """The case's language, named in the active one: everything sent on the case is in it."""
         return language_name(self.language or "fr")
@@ -156,6 +161,17 @@ class Case(models.Model):
     def is_delivered(self) -> bool:
         """Closed by handing over what was asked for (a certificate), with no decision."""
         return self.status == self.Status.DELIVERED
+
+
+# Status labels speak to the applicant; these are said differently to the civil servant.
+AGENT_STATUS_LABELS = {
+    Case.Status.INFORMATION_REQUESTED: _("Waiting for the applicant's information"),
+}
+
+
+def status_for_agent(status: str) -> str:
+    label = AGENT_STATUS_LABELS.get(status)  # type: ignore[call-overload]
+    return str(label) if label is not None else str(Case.Status(status).label)
 
 
 OPEN_STATUSES = (
@@ -223,6 +239,10 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.status}"
+
+    @property
+    def status_for_agent(self) -> str:
+        return status_for_agent(self.status)
 
 
 class CaseMessage(models.Model):

@@ -31,7 +31,7 @@ from loket.cases.actions import (
 )
 from loket.cases.decision_documents import decision_document
 from loket.cases.documents import decision_preview
-from loket.cases.models import Case, CaseEvent
+from loket.cases.models import Case, CaseEvent, status_for_agent
 from loket.cases.motivations import motivation_model
 from loket.cases.selectors import (
     Changes,
@@ -73,7 +73,8 @@ class QueueForm(forms.Form):
     def __init__(self, *args: Any, agent: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [  # type: ignore[attr-defined]
-            ("open", _("Open cases")), *Case.Status.choices, ("all", _("All cases"))]  # fmt: skip
+            ("open", _("Open cases")), *[(s.value, status_for_agent(s)) for s in Case.Status],
+            ("all", _("All cases"))]  # fmt: skip
         self.fields["procedure"].choices = [("", _("All"))] + [  # type: ignore[attr-defined]
             (p.id, p.name) for p in Procedure.objects.all()
         ]
@@ -405,7 +406,9 @@ def _case_page(
         "web/backoffice/case.html",
         {
             "case": case,
-            "facts": fact_rows(case.facts, definition.facts) if definition else [],
+            "facts": fact_rows(case.facts, definition.facts, about_applicant=True)
+            if definition
+            else [],
             "declared": declared_rows(case.answers.get("declared", {})),
             "declared_instead": case.declared_instead,
             "answers": answer_rows(definition, case.answers, case.facts) if definition else [],
