@@ -6,7 +6,8 @@ import re
 from collections.abc import Mapping
 
 from django.conf import settings
-from django.utils.translation import get_language, gettext_lazy
+from django.utils import formats
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
 
@@ -68,3 +69,12 @@ def guess_language(text: str) -> str | None:
     if top < 5 or top < 2 * runner_up:
         return None
     return best
+
+
+def format_file_size(size: int) -> str:
+    """A file's size as people write it in the active language: "43 Ko", "43 kB", "1,5 Mo"
+    (decimal units, rounded up so that a small file is never "0 kB")."""
+    if size < 1_000_000:
+        return str(gettext("%(size)s kB") % {"size": max(1, -(-size // 1000))})
+    megabytes = formats.number_format(round(size / 1_000_000, 1), decimal_pos=1)
+    return str(gettext("%(size)s MB") % {"size": megabytes})
