@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loket.core.i18n import language_name
+
 # The applicant may ask the administration to review its decision for this many days after it
 # is notified; the decision document states the last day.
 REVIEW_DAYS = 30
@@ -135,6 +137,16 @@ class Case(models.Model):
         )
 
     @property
+    def status_for_agent(self) -> str:
+        """The status as a civil servant reads it (the labels speak to the applicant)."""
+        return status_for_agent(self.status)
+
+    @property
+    def language_name(self) -> str:
+        """The case's language, named in the active one: everything sent on the case is in it."""
+        return language_name(self.language or "fr")
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
@@ -155,6 +167,17 @@ class Case(models.Model):
     def is_delivered(self) -> bool:
         """Closed by handing over what was asked for (a certificate), with no decision."""
         return self.status == self.Status.DELIVERED
+
+
+# Status labels speak to the applicant; these are said differently to the civil servant.
+AGENT_STATUS_LABELS = {
+    Case.Status.INFORMATION_REQUESTED: _("Waiting for the applicant's information"),
+}
+
+
+def status_for_agent(status: str) -> str:
+    label = AGENT_STATUS_LABELS.get(status)  # type: ignore[call-overload]
+    return str(label) if label is not None else str(Case.Status(status).label)
 
 
 OPEN_STATUSES = (
@@ -222,6 +245,10 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.status}"
+
+    @property
+    def status_for_agent(self) -> str:
+        return status_for_agent(self.status)
 
 
 class CaseMessage(models.Model):

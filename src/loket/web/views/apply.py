@@ -176,7 +176,12 @@ def declare(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "form": form,
             "title": _("Your details"),
             "back_url": back,
-            "intro": _("We could not use the register for this data, so please type it."),
+            "intro": _(
+                "You chose to fill in your details yourself instead of using the registers: "
+                "please type them."
+            )
+            if draft.consented is False
+            else _("We could not use the register for this data, so please type it."),
         },
         status=INVALID if form.errors else 200,
     )

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +35,9 @@ from loket.cases.actions import (
     do_request_information,
 )
 from loket.cases.decision_documents import decision_document
+from loket.cases.documents import decision_preview
 from loket.cases.models import Case, CaseEvent
+from loket.cases.motivations import motivation_model
 from loket.cases.selectors import (
     Changes,
     changes_since,
@@ -45,6 +48,7 @@ from loket.cases.selectors import (
 from loket.certificates.actions import DeliveryRefused, do_deliver_certificate
 from loket.certificates.content import KINDS, CannotIssue, unsupported_by_known_facts
 from loket.certificates.selectors import certificates_of_case
+from loket.core.i18n import guess_language, language_name
 from loket.core.models import User
 from loket.core.seal import SealUnavailable
 from loket.forms.answers import answer_rows
@@ -54,8 +58,6 @@ from loket.web.casework import DecisionForm, MessageForm
 from loket.web.presenters import declared_rows, fact_rows
 from loket.web.views.backoffice_queue import back_office_agent, next_case, posted_number, queue_link
 from loket.web.views.errors import bad_request
-
-CASE_ACTIONS = ("decide", "message", "request", "assign")
 
 
 class NoteForm(forms.Form):
@@ -74,6 +76,10 @@ class NoteForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+CASE_ACTIONS = ("model", "preview", "edit", "decide", "take", "message", "request", "assign")
+DECISION_ACTIONS = ("model", "preview", "edit", "decide")
+
+
 @login_required
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     agent = back_office_agent(request)
@@ -82,16 +88,28 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         return _act(request, agent, case)
     do_record_case_opening(case, agent)
     do_mark_reply_seen(case)
-    return _case_page(request, agent, case, DecisionForm(allowed=_decisions(case)), MessageForm())
+    return _case_page(request, agent, case)
 
 
 def _decisions(case: Case) -> set[str]:
-    return ALLOWED_TRANSITIONS.get(case.status, set()) - {Case.Status.INFORMATION_REQUESTED}
+    """What the case page offers as a decision: approve or refuse, when the status allows."""
+    return ALLOWED_TRANSITIONS.get(case.status, set()) & set(DECISIONS)
+
+
+def _decision_form(case: Case, request: HttpRequest | None = None, **kwargs: Any) -> DecisionForm:
+    """The decision form of ``case``, bound to what ``request`` posted when given."""
+    return DecisionForm(
+        request.POST if request else None, request.FILES if request else None,
+        allowed=_decisions(case), procedure_id=case.procedure_id, language=case.language or "fr",
+        **kwargs,
+    )  # fmt: skip
 
 
 def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
     """One write from the case page, under the version the page was shown with: a change made
-    meanwhile by someone else is shown (409) with what the agent typed, to check and resend."""
+    meanwhile by someone else is shown (409) with what the agent typed, to check and resend.
+    A decision goes through a preview of the document in the case's language ("preview"), which
+    the agent confirms ("decide") or takes back to the form ("edit")."""
     action = request.POST.get("action", "")
     if action == "note":  # not a change to the case: no version to match
         note = NoteForm(request.POST)
@@ -102,16 +120,14 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
     seen = posted_number(request, "version")
     if action not in CASE_ACTIONS or seen is None:
         return bad_request(request)
-    decision = DecisionForm(
-        request.POST if action == "decide" else None,
-        request.FILES if action == "decide" else None,
-        allowed=_decisions(case),
-    )
+    if action in ("model", "edit"):
+        return _case_page(request, agent, case, _decision_form(case, initial=_typed(request, case)))
+    decision = _decision_form(case, request if action in DECISION_ACTIONS else None)
     message = MessageForm(
         request.POST if action in ("message", "request") else None,
         request.FILES if action in ("message", "request") else None,
     )
-    form = decision if action == "decide" else message
+    form = decision if action in DECISION_ACTIONS else message
     try:
         check_version(case, seen)  # before storing a file that could not be used
         if action == "assign":
@@ -124,10 +140,15 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
             handover = request.POST.get("handover", "")[:2000]
             do_assign(case, agent, assignee, expected_version=seen, note=handover)
             return redirect("web:backoffice-case", reference=case.reference)
-        if action != "decide":
+        if action == "take":
+            do_change_status(case, agent, Case.Status.IN_PROGRESS, expected_version=seen)
+            return redirect("web:backoffice-case", reference=case.reference)
+        if action not in DECISION_ACTIONS:
             check_can_post_message(case)
         if form.is_valid():
             files = form.stored_attachments(agent)
+            if not form.errors and action == "preview":
+                return _preview_page(request, agent, case, decision, files)
             if not form.errors:
                 _write(case, agent, action, form.cleaned_data, files, seen)
                 return redirect("web:backoffice-case", reference=case.reference)
@@ -139,13 +160,57 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
     return _case_page(request, agent, case, decision, message, status=422)
 
 
+def _typed(request: HttpRequest, case: Case) -> dict[str, str]:
+    """The decision form as the agent left it, with the chosen model text put in the reasons
+    ("model"; after what they had typed, if anything) or as it was previewed ("edit")."""
+    typed = {key: request.POST.get(key, "") for key in ("status", "model", "note", "kept")}
+    if request.POST.get("action") == "model":
+        chosen = motivation_model(case.procedure_id, case.language or "fr", typed["model"])
+        if chosen is not None:
+            typed["note"] = "\n\n".join(t for t in (typed["note"].strip(), chosen.text) if t)
+            typed["status"] = typed["status"] or chosen.decision
+    return typed
+
+
+def _preview_page(
+    request: HttpRequest, agent: User, case: Case, form: DecisionForm, files: list[Attachment]
+) -> HttpResponse:
+    """The decision as the applicant will receive it, in the case's language, to confirm."""
+    data = form.cleaned_data
+    guessed = guess_language(data["note"])
+    return render(
+        request,
+        "web/backoffice/decision_preview.html",
+        {
+            "case": case,
+            "preview": decision_preview(case, agent, data["status"], data["note"], files),
+            "typed": {"status": data["status"], "note": data["note"].strip(),
+                      "model": data.get("model") or ""},
+            "kept": files[0].pk if files else "",
+            "case_language": case.language_name,
+            "other_language": language_name(guessed)
+            if guessed and guessed != (case.language or "fr")
+            else "",
+        },
+    )  # fmt: skip
+
+
+def _kept_attachment(agent: User, form: DecisionForm) -> Attachment | None:
+    """The PDF the agent attached before the preview, still theirs and in no case yet."""
+    kept = form.data.get("kept") if form.is_bound else form.initial.get("kept")
+    if not kept:
+        return None
+    try:
+        return Attachment.objects.filter(pk=kept, owner=agent, case__isnull=True).first()
+    except (ValidationError, ValueError):
+        return None
+
+
 def _write(
     case: Case, agent: User, action: str, data: dict[str, Any], files: list[Attachment], seen: int
 ) -> None:
-    if action == "decide" and data["status"] in DECISIONS:
+    if action == "decide":
         do_decide(case, agent, data["status"], data["note"], files, expected_version=seen)
-    elif action == "decide":
-        do_change_status(case, agent, data["status"], data["note"], expected_version=seen)
     elif action == "request":
         do_request_information(case, agent, data["body"], files, expected_version=seen)
     else:
@@ -193,11 +258,9 @@ def _stale_page(request: HttpRequest, agent: User, stale: StaleCase, action: str
     a file: a browser cannot be given one back), ready to check and send again."""
     case = get_case_for_agent(agent, stale.case.reference)
     typed = request.POST
-    decision = DecisionForm(
-        initial={"status": typed.get("status", ""), "note": typed.get("note", "")}
-        if action == "decide" else None,
-        allowed=_decisions(case),
-    )  # fmt: skip
+    decision = _decision_form(
+        case, initial=_typed(request, case) if action in DECISION_ACTIONS else None
+    )
     message = MessageForm(
         initial={"body": typed.get("body", "")} if action in ("message", "request") else None
     )
@@ -207,7 +270,7 @@ def _stale_page(request: HttpRequest, agent: User, stale: StaleCase, action: str
     )  # fmt: skip
 
 
-def _typed(form: forms.Form) -> bool:
+def _was_typed(form: forms.Form) -> bool:
     """The agent sent this form: it stays on the page, whatever the case's state now."""
     return form.is_bound or bool(form.initial)
 
@@ -220,7 +283,7 @@ def _case_page(
     """The case page; ``refusal`` is a write refused because the case changed meanwhile (with
     ``changed``), ``problem`` why the certificate could not be issued."""
     if decision is None:
-        decision = DecisionForm(allowed=_decisions(case))
+        decision = _decision_form(case)
     if message is None:
         message = MessageForm()
     definition = get_definition(case.procedure_id, case.definition_version)
@@ -237,16 +300,20 @@ def _case_page(
         "web/backoffice/case.html",
         {
             "case": case,
-            "facts": fact_rows(case.facts, definition.facts) if definition else [],
+            "facts": fact_rows(case.facts, definition.facts, about_applicant=True)
+            if definition
+            else [],
             "declared": declared_rows(case.answers.get("declared", {})),
             "declared_instead": case.declared_instead,
             "answers": answer_rows(definition, case.answers, case.facts) if definition else [],
             "events": case.events.select_related("actor", "assignee"),
             "messages_list": case.messages.select_related("author").prefetch_related("attachments"),
-            "decision_form": decision if _decisions(case) or _typed(decision) else None,
-            "message_form": message if case.is_open or _typed(message) else None,
+            "decision_form": decision if _decisions(case) or _was_typed(decision) else None,
+            "message_form": message if case.is_open or _was_typed(message) else None,
             "can_request": Case.Status.INFORMATION_REQUESTED
             in ALLOWED_TRANSITIONS.get(case.status, set()),
+            "can_take": case.status in (Case.Status.SUBMITTED, Case.Status.REVIEW_REQUESTED),
+            "kept_attachment": _kept_attachment(agent, decision),
             "colleagues": colleagues_of(agent),
             "changed": changed,
             "refusal": refusal,

@@ -22,17 +22,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from loket.cases.actions import (
+    DECISIONS,
     PERSON_SEARCH_PURPOSES,
     CaseRefused,
     StaleCase,
     do_change_status,
     do_find_person,
 )
-from loket.cases.models import OPEN_STATUSES, Case
+from loket.cases.models import OPEN_STATUSES, Case, status_for_agent
 from loket.cases.selectors import (
     QueueFilters,
     agent_administration_ids,
@@ -70,7 +71,8 @@ class QueueForm(forms.Form):
     def __init__(self, *args: Any, agent: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [  # type: ignore[attr-defined]
-            ("open", _("Open cases")), *Case.Status.choices, ("all", _("All cases"))]  # fmt: skip
+            ("open", _("Open cases")), *[(s.value, status_for_agent(s)) for s in Case.Status],
+            ("all", _("All cases"))]  # fmt: skip
         self.fields["procedure"].choices = [("", _("All"))] + [  # type: ignore[attr-defined]
             (p.id, p.name) for p in queue_procedures(agent)
         ]
@@ -178,6 +180,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     agent = back_office_agent(request)
     if request.method == "POST":
         return _bulk_change(request, agent)
+    return _filtered_queue(request, agent)
+
+
+def _filtered_queue(request: HttpRequest, agent: User, bulk_error: str = "") -> HttpResponse:
+    """The queue as filtered; after a refused bulk change, with why and what the agent chose
+    and typed."""
     form = QueueForm(request.GET or None, agent=agent)
     cases = filter_queue(cases_visible_to(agent), form.filters(), agent)
     if not form.errors:
@@ -185,13 +193,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     return _queue_page(
         request, agent, form, PersonSearchForm(), page.object_list, page=page,
-        status=422 if form.errors else 200,
+        status=422 if form.errors or bulk_error else 200, bulk_error=bulk_error,
     )  # fmt: skip
 
 
 def _queue_page(
     request: HttpRequest, agent: User, form: QueueForm, person_form: PersonSearchForm,
     cases: Any, status: int, page: Page[Case] | None = None, more: bool = False,
+    bulk_error: str = "",
 ) -> HttpResponse:  # fmt: skip
     query = request.GET.copy()
     query.pop("page", None)
@@ -211,6 +220,9 @@ def _queue_page(
                 (s.value, s.label)
                 for s in (Case.Status.IN_PROGRESS, Case.Status.APPROVED, Case.Status.REJECTED)
             ],
+            "bulk_error": bulk_error,
+            "bulk_typed": request.POST if bulk_error else {},
+            "selected": request.POST.getlist("selected") if bulk_error else [],
             "administrations": Administration.objects.filter(
                 id__in=agent_administration_ids(agent)
             ),
@@ -235,22 +247,38 @@ def next_case(request: HttpRequest, agent: User, current: Case) -> Case | None:
     return cases.filter(mine_or_nobody, status__in=OPEN_STATUSES).exclude(pk=current.pk).first()
 
 
+BULK_REASONS_REQUIRED = gettext_lazy(
+    "A decision in bulk must give its reasons: write them in the field under the list. "
+    "Your selection is kept."
+)
+
+
 def _bulk_change(request: HttpRequest, agent: User) -> HttpResponse:
-    """Move several cases to one status. A case changed by someone else since the queue was
-    shown is skipped, and so is a case that cannot make that move; both are named."""
+    """Move several cases to one status. A decision in bulk states its reasons like any other
+    (the same reasons for each case). A case changed by someone else since the queue was shown
+    is skipped, and so is a case that cannot make that move; both are named."""
     status = request.POST.get("bulk_status", "")
+    note = request.POST.get("bulk_note", "")[:4000]
+    if status in DECISIONS and not note.strip():
+        return _filtered_queue(request, agent, str(BULK_REASONS_REQUIRED))
     chosen = cases_visible_to(agent).filter(reference__in=request.POST.getlist("selected")[:200])
     changed, refused, stale = 0, [], []
     for case in chosen:
         seen = posted_number(request, f"version-{case.reference}")
         try:
-            do_change_status(case, agent, status, expected_version=-1 if seen is None else seen)
+            do_change_status(
+                case, agent, status, note, expected_version=-1 if seen is None else seen
+            )
             changed += 1
         except StaleCase:
             stale.append(case.reference)
         except CaseRefused:
             refused.append(case.reference)
-    messages.info(request, _("%(count)s cases changed.") % {"count": changed})
+    messages.info(
+        request,
+        ngettext("%(count)s case changed.", "%(count)s cases changed.", changed)
+        % {"count": changed},
+    )
     if stale:
         messages.warning(
             request,
