@@ -24,6 +24,7 @@ class Case(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         DELIVERED = "delivered", _("Delivered")
         REVIEW_REQUESTED = "review_requested", _("Review requested")
+        AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
 
     class Channel(models.TextChoices):
         ONLINE = "online", _("Online, by the applicant")
@@ -152,6 +153,7 @@ class Case(models.Model):
 
 
 OPEN_STATUSES = (
+    Case.Status.AWAITING_PAYMENT,  # seen by the administration, handled once paid
     Case.Status.SUBMITTED,
     Case.Status.IN_PROGRESS,
     Case.Status.INFORMATION_REQUESTED,
