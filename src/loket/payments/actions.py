@@ -117,10 +117,9 @@ def do_start_payment(
     payment.provider_id, payment.checkout_url = checkout.provider_id, checkout.redirect_url
     payment.save(update_fields=["provider_id", "checkout_url"])
     with translation.override(case.language or "fr"):
-        note = _("Payment of %(amount)s started: %(provider)s, reference %(reference)s.") % {
+        note = _("Payment of %(amount)s started: %(provider)s.") % {
             "amount": format_amount(payment.amount_cents, case.language),
             "provider": str(PROVIDER_LABELS.get(provider_name, provider_name)),
-            "reference": payment.reference,
         }
     do_add_history_note(case, actor, note)
     return payment
@@ -190,12 +189,15 @@ def _apply_locked(payment: Payment, remote: RemoteStatus) -> Payment:
     payment.save(update_fields=["status", "finished_at"])
     case = payment.case
     with translation.override(case.language or "fr"):
-        words = {"amount": format_amount(payment.amount_cents), "reference": payment.reference}
+        words = {
+            "amount": format_amount(payment.amount_cents),
+            "provider": str(PROVIDER_LABELS.get(payment.provider, payment.provider)),
+        }
         if payment.status == Payment.Status.PAID:
             _apply_paid(case, payment, words)
         else:
-            note = _("Payment %(reference)s of %(amount)s was not made (%(status)s). You can pay "
-                     "again, in another way if you wish.")  # fmt: skip
+            note = _("The payment of %(amount)s was not made (%(status)s). You can pay again, in "
+                     "another way if you wish.")  # fmt: skip
             words["status"] = str(payment.get_status_display())
             do_add_history_note(case, None, note % words)
     return payment
@@ -206,10 +208,10 @@ def _apply_paid(case: Case, payment: Payment, words: dict[str, str]) -> None:
     if fee.paid_by_id is None:
         fee.paid_by = payment
         fee.save(update_fields=["paid_by"])
-        do_record_payment(case, _("Paid: %(amount)s, reference %(reference)s.") % words)
+        do_record_payment(case, _("Paid: %(amount)s (%(provider)s).") % words)
     else:  # paid twice (a transfer after a card, say): kept, to be refunded
         do_add_history_note(
             case, None,
-            _("A second payment of %(amount)s was received (reference %(reference)s): it will "
-              "be refunded.") % words,
+            _("A second payment of %(amount)s was received (%(provider)s): it will be "
+              "refunded.") % words,
         )  # fmt: skip

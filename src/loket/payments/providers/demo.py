@@ -4,10 +4,13 @@ moves; production refuses it (``providers.refuse_demo_provider_in_production``).
 from __future__ import annotations
 
 import secrets
+import uuid
 from collections.abc import Mapping
 
 from django.urls import reverse
 
+from loket.cases.models import Case
+from loket.core.models import User
 from loket.payments.models import DemoCheckout, Payment
 from loket.payments.providers import Checkout, RemoteStatus, UnknownPayment
 
@@ -60,3 +63,12 @@ class DemoProvider:
 
     def refund(self, payment: Payment, amount_cents: int, reason: str) -> str:
         return f"demo_refund_{secrets.token_urlsafe(8)}"
+
+
+def pay_on_demo_page(case: Case, actor: User) -> Payment:
+    """Pay a case's fee as a person does on the demo page (``loket demo``'s seeded history)."""
+    from loket.payments.actions import do_refresh, do_start_payment
+
+    payment = do_start_payment(case, "demo", uuid.uuid4(), actor, lambda payment: "/")
+    DemoCheckout.objects.filter(token=payment.provider_id).update(status="paid")
+    return do_refresh(payment)
