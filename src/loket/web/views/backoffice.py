@@ -107,7 +107,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         return _bulk_change(request, agent)
     form = QueueForm(request.GET or None, agent=agent)
     visible = cases_visible_to(agent)
-    cases = filter_queue(visible, form.filters(), agent)
+    cases = filter_queue(visible, form.filters(), agent).select_related("fee__paid_by")
     return render(
         request,
         "web/backoffice/queue.html",
