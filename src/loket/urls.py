@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("open-data/", include("loket.opendata.urls_machine")),
     path("urbis/", include("loket.geo.urls_feed")),
     path("oidc/", include("loket.accounts.urls_callback")),
+    path("payments/notify/", include("loket.payments.urls_notify")),
 ]
 urlpatterns += i18n_patterns(
     path("open-data/", include("loket.opendata.urls_pages")),
@@ -19,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("incidents/", include("loket.incidents.urls")),
     path("help-points/", include("loket.appointments.urls_places")),
     path("appointments/", include("loket.appointments.urls_bookings")),
+    path("payments/", include("loket.payments.urls")),
     path("", include("loket.web.urls")),
     prefix_default_language=True,
 )

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from loket.audit.actions import do_record_consultation
 from loket.audit.models import AccessLogEntry
 from loket.audit.subjects import person_pseudonym
-from loket.cases import decision_documents, delivery, notices
+from loket.cases import charging, decision_documents, delivery, notices
 from loket.cases.models import Case, CaseEvent, CaseMessage, CaseNote
 from loket.cases.references import new_reference
 from loket.cases.selectors import BACK_OFFICE_ROLES, agent_administration_ids, cases_of_person
@@ -184,13 +184,18 @@ def do_submit_case(
     try:
         with transaction.atomic():
             case = _create_case(draft, answers, administration, submitted_by, channel)
+            if charging.charge(case):  # a fee is due: handled once paid
+                case.status = Status.AWAITING_PAYMENT
+                case.save(update_fields=["status"])
             CaseEvent.objects.create(
                 case=case, status=case.status, actor=submitted_by or draft.user,
                 version=case.version,
             )  # fmt: skip
             _link_files(case, Attachment.objects.filter(id__in=_attachment_ids(answers)))
             at_once = delivery.delivered_at_once(definition)
-            if at_once:  # one notice, once the outcome is known: delivered or passed on
+            if case.status == Status.AWAITING_PAYMENT:
+                at_once = []  # told and delivered once paid (do_record_payment)
+            elif at_once:  # one notice, once the outcome is known: delivered or passed on
                 delivery.enqueue_backstop(case)
             else:
                 notices.do_notify_applicant(case, notices.SUBMITTED, "submitted")
@@ -420,6 +425,28 @@ def do_close_as_delivered(case: Case, agent: User | None, note: str) -> Case:
         case=case, status=case.status, actor=agent, note=note, version=version
     )
     notices.do_notify_applicant(case, notices.DELIVERED, f"event-{event.pk}")
+    return case
+
+
+@transaction.atomic
+def do_record_payment(case: Case, note: str) -> Case:
+    """The fee of a case awaiting payment is paid (the payments app settled it, exactly once):
+    the case goes to its administration's queue as sent, with ``note`` in its history, the
+    applicant is told it was received, and a document issued at once is issued now. A case no
+    longer awaiting payment (withdrawn, or paid by a concurrent run) is left as it is."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status != Status.AWAITING_PAYMENT:
+        return case
+    version = _new_version(case)
+    case.status = Status.SUBMITTED
+    case.save(update_fields=["status", "version", "updated_at"])
+    CaseEvent.objects.create(case=case, status=case.status, note=note, version=version)
+    definition = get_definition(case.procedure_id, case.definition_version)
+    if delivery.delivered_at_once(definition):
+        delivery.enqueue_backstop(case)
+        transaction.on_commit(lambda: delivery.deliver(case))
+    else:
+        notices.do_notify_applicant(case, notices.SUBMITTED, "submitted")
     return case
 
 

@@ -26,6 +26,7 @@ class Case(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         DELIVERED = "delivered", _("Delivered")
         REVIEW_REQUESTED = "review_requested", _("Review requested")
+        AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
 
     class Channel(models.TextChoices):
         ONLINE = "online", _("Online, by the applicant")
@@ -181,6 +182,7 @@ def status_for_agent(status: str) -> str:
 
 
 OPEN_STATUSES = (
+    Case.Status.AWAITING_PAYMENT,  # seen by the administration, handled once paid
     Case.Status.SUBMITTED,
     Case.Status.IN_PROGRESS,
     Case.Status.INFORMATION_REQUESTED,

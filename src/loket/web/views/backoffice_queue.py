@@ -187,7 +187,9 @@ def _filtered_queue(request: HttpRequest, agent: User, bulk_error: str = "") -> 
     """The queue as filtered; after a refused bulk change, with why and what the agent chose
     and typed."""
     form = QueueForm(request.GET or None, agent=agent)
-    cases = filter_queue(cases_visible_to(agent), form.filters(), agent)
+    cases = filter_queue(cases_visible_to(agent), form.filters(), agent).select_related(
+        "fee__paid_by"
+    )
     if not form.errors:
         request.session[SESSION_KEY] = request.GET.urlencode()
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
