@@ -292,7 +292,9 @@ def test_an_agent_of_another_municipality_gets_404_everywhere_and_each_attempt_i
     assert issue(stranger, case).status_code == 404
     assert stranger.get(f"{base}certificates/{certificate.number}.pdf").status_code == 404
     assert stranger.get(f"{base}certificates/{certificate.number}/revoke/").status_code == 404
-    revoke = stranger.post(f"{base}certificates/{certificate.number}/revoke/", {"reason": "x"})
+    revoke = stranger.post(
+        f"{base}certificates/{certificate.number}/revoke/", {"reason": "issued-in-error"}
+    )
     assert revoke.status_code == 404
     assert SecurityEvent.objects.count() == before + 4
     assert SecurityEvent.objects.filter(kind="case-outside-tenancy").count() >= 4
@@ -408,15 +410,20 @@ def test_revoking_needs_a_reason_then_the_history_the_holder_and_verification_sh
     form = agent.get(url)
     assert form.status_code == 200 and b"Reason for revoking" in form.content
 
-    empty = agent.post(url, {"reason": "   "})
+    assert b'value="issued-in-error"' in form.content and b'value="holder-request"' in form.content
+    empty = agent.post(url, {"reason": "", "note": "Wrong person."})
     assert empty.status_code == 422
-    assert b"Give the reason for revoking the certificate." in empty.content
-    too_long = agent.post(url, {"reason": "Wrong person. " + "x" * 600})
+    assert b"Choose the reason for revoking the certificate." in empty.content
+    assert b"Wrong person." in empty.content
+    invented = agent.post(url, {"reason": "because", "note": ""})
+    assert invented.status_code == 422 and b"Choose one of the reasons listed." in invented.content
+    too_long = agent.post(url, {"reason": "issued-in-error", "note": "Wrong person. " + "x" * 600})
     assert too_long.status_code == 422 and b"Wrong person. xxx" in too_long.content
+    assert b'value="issued-in-error" id="id_reason_0" checked' in too_long.content
     certificate.refresh_from_db()
     assert certificate.status == IssuedCertificate.Status.VALID
 
-    response = agent.post(url, {"reason": "Issued for the wrong person"})
+    response = agent.post(url, {"reason": "issued-in-error", "note": "Issued for the wrong person"})
     assert response.status_code == 302 and response["Location"] == case_url(case)
     certificate.refresh_from_db()
     assert certificate.status == IssuedCertificate.Status.REVOKED
@@ -429,6 +436,7 @@ def test_revoking_needs_a_reason_then_the_history_the_holder_and_verification_sh
     ).exists()
     verified = Client().get(f"/en/verify/{code}/")
     assert b"Revoked." in verified.content and b"Issued for the wrong person" in verified.content
+    assert b"It was issued in error. Issued for the wrong person" in verified.content
     # The holder sees it withdrawn, why, and how to ask for a new one; nothing offers the old one.
     holder = client_for("resident")
     listed = holder.get("/en/my-cases/").content.decode()
@@ -437,7 +445,7 @@ def test_revoking_needs_a_reason_then_the_history_the_holder_and_verification_sh
     assert "Certificate withdrawn" in row and "Download the certificate" not in row
     page = holder.get(f"/en/my-cases/{case.reference}/").content.decode()
     assert f"Certificate no. {certificate.number} was withdrawn" in page
-    assert "Issued for the wrong person" in page
+    assert "Why:</strong> It was issued in error. Issued for the wrong person" in page
     assert f'href="/en/procedures/{case.procedure_id}/apply/">Ask for a new certificate' in page
     assert f"certificates/{certificate.number}.pdf" not in page
 
@@ -449,8 +457,8 @@ def test_revoking_twice_is_refused_with_409_and_the_typed_reason_is_kept(
     certificate = issued.certificate
     agent = client_for("agent-ixelles")
     url = f"{case_url(certificate.case)}certificates/{certificate.number}/revoke/"
-    assert agent.post(url, {"reason": "First reason"}).status_code == 302
-    again = agent.post(url, {"reason": "Second reason"})
+    assert agent.post(url, {"reason": "holder-request", "note": "First reason"}).status_code == 302
+    again = agent.post(url, {"reason": "replaced", "note": "Second reason"})
     assert again.status_code == 409
     text = again.content.decode()
     assert f"Certificate no. {certificate.number} is no longer valid (revoked)" in text

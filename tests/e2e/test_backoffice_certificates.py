@@ -52,9 +52,10 @@ def test_an_agent_issues_a_referred_certificate_then_revokes_it(
     page.get_by_role("link", name=f"Revoke {certificate.number}").click()
     page.get_by_role("button", name="Revoke the certificate").click()
     expect(page.locator(".error-summary")).to_contain_text(
-        "Give the reason for revoking the certificate."
+        "Choose the reason for revoking the certificate."
     )
-    page.get_by_label("Reason for revoking").fill("Household changed before it was used")
+    page.get_by_label("The certified data has changed since it was issued").check()
+    page.get_by_label("Note (optional)").fill("Household changed before it was used")
     page.get_by_role("button", name="Revoke the certificate").click()
     expect(page.get_by_role("status")).to_contain_text(
         f"Certificate no. {certificate.number} revoked."
@@ -70,4 +71,7 @@ def test_an_agent_issues_a_referred_certificate_then_revokes_it(
 
     page.goto(f"{base}/en/verify/{code}/")
     expect(page.locator("main")).to_contain_text("Revoked.")
-    expect(page.locator("main")).to_contain_text("Household changed before it was used")
+    expect(page.locator("main")).to_contain_text(
+        "Reason: The certified data has changed since it was issued. "
+        "Household changed before it was used"
+    )
