@@ -19,7 +19,8 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from pypdf import PdfReader
 
-from loket.audit.models import SecurityEvent
+from loket.audit.models import AccessLogEntry, SecurityEvent
+from loket.audit.subjects import person_pseudonym
 from loket.cases.models import Case, CaseEvent
 from loket.cases.references import new_reference
 from loket.certificates.actions import deliver_at_once, do_deliver_certificate
@@ -492,3 +493,32 @@ def test_the_pages_speak_the_agents_language(lang: str, sealing: dict[str, Any])
     ).content.decode()
     for english in ("Register of issued certificates", "Reason for revoking", "Revoke the"):
         assert english not in register + revoke
+
+
+def test_each_back_office_download_of_a_certificate_or_receipt_is_in_the_holders_access_log(
+    sealing: dict[str, Any],
+) -> None:
+    case = referred_case()
+    agent = client_for("agent-ixelles")
+    issue(agent, case)
+    certificate = IssuedCertificate.objects.get(case=case)
+    before = set(AccessLogEntry.objects.values_list("pk", flat=True))
+    agent_user = demo_user("agent-ixelles")
+    downloaded = agent.get(f"{case_url(case)}certificates/{certificate.number}.pdf")
+    assert downloaded.status_code == 200
+    receipt = agent.get(f"{case_url(case)}receipt.pdf")
+    assert receipt.status_code == 200
+    entries = AccessLogEntry.objects.exclude(pk__in=before).exclude(attributes=["file"])
+    assert sorted((e.attributes[0], e.actor_role, e.administration_id) for e in entries) == [
+        ("certificate", "agent", case.administration_id),
+        ("receipt", "agent", case.administration_id),
+    ]
+    assert {e.actor_pseudonym for e in entries} == {person_pseudonym(agent_user)}
+    assert {e.subject_pseudonym for e in entries} == {person_pseudonym(case.applicant)}
+    my_data = client_for("resident").get("/en/my-data/").content.decode()
+    assert f"your certificate (case {case.reference}," in my_data
+    where = f"in the back-office of {case.administration.name} by {agent_user.display_name}."
+    assert f"was downloaded {where}" in my_data
+    # A refused download is not a download.
+    assert agent.get(f"{case_url(case)}certificates/NO-SUCH.pdf").status_code == 404
+    assert entries.count() == 2

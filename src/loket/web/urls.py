@@ -54,6 +54,18 @@ urlpatterns = [
     path("mandates/helping/", mandates.helping, name="mandates-helping"),
     path("back-office/counter/", counter_views.counter, name="counter"),
     path("back-office/counter/end/", counter_views.end, name="counter-end"),
+    path("back-office/counter/another/", counter_views.another, name="counter-another"),
+    path("back-office/counter/sent/<str:reference>/", counter_views.sent, name="counter-sent"),
+    path(
+        "back-office/counter/sent/<str:reference>/receipt.pdf",
+        counter_views.sent_receipt,
+        name="counter-sent-receipt",
+    ),
+    path(
+        "back-office/counter/sent/<str:reference>/certificates/<str:number>.pdf",
+        counter_views.sent_certificate,
+        name="counter-sent-certificate",
+    ),
     path("back-office/", backoffice.queue, name="backoffice"),
     path("design-system/", design_system, name="design-system"),
     path("designer/", designer.index, name="designer"),

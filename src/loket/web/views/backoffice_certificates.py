@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from loket.cases.actions import do_record_document_download
 from loket.cases.models import Case
 from loket.cases.selectors import get_case_for_agent
 from loket.catalog.models import Procedure
@@ -101,12 +102,14 @@ def register(request: HttpRequest) -> HttpResponse:
 def certificate_file(request: HttpRequest, reference: str, number: str) -> FileResponse:
     """The sealed PDF exactly as it was handed out (the bytes whose SHA-256 the register holds)."""
     agent = back_office_agent(request)
-    certificate = get_certificate_for_agent(agent, get_case_for_agent(agent, reference), number)
+    case = get_case_for_agent(agent, reference)
+    certificate = get_certificate_for_agent(agent, case, number)
     try:
         stored = certificate.file.open("rb")
     except OSError:
         logger.error("the stored file of certificate %s cannot be read", certificate.pk)
         raise Http404 from None
+    do_record_document_download(case, agent, "certificate")
     return private_file(stored, f"{certificate.number}.pdf", "application/pdf")
 
 

@@ -22,6 +22,7 @@ from loket.certificates.content import KINDS
 from loket.certificates.models import IssuedCertificate, Verification
 from loket.certificates.selectors import certificate_by_code
 from loket.certificates.verify import check_file
+from loket.core.access import access
 from loket.core.client import client_address
 from loket.core.ratelimit import hit
 
@@ -140,6 +141,7 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
     return _result(request, certificate, outcome)
 
 
+@access("anonymous")
 @require_http_methods(["GET"])
 def verify_code_in_visitors_language(request: HttpRequest, code: str) -> HttpResponse:
     """``/verify/<code>/``, what the QR code and the printed address open: the same page in the
