@@ -88,6 +88,8 @@ def test_an_agent_enters_a_paper_application_at_the_counter(
         counter.get_by_role("link", name="Print the receipt (PDF)").click()
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
     expect(counter.get_by_text("Continue the application")).to_have_count(0)
+    problems = axe_violations(counter)  # the confirmation page
+    assert not problems, problems
 
     # Another procedure for the same person, in the same session, then the end of it.
     counter.get_by_label("Another procedure for the same person").select_option("life-certificate")
@@ -99,6 +101,8 @@ def test_an_agent_enters_a_paper_application_at_the_counter(
     counter.goto(f"{base}/en/back-office/counter/")
     sent_line = counter.get_by_role("link", name=f"sent as {case.reference}")
     expect(sent_line).to_be_visible()
+    problems = axe_violations(counter)  # the counter page during a session
+    assert not problems, problems
     end = counter.locator("main").get_by_role("button", name="End the counter session")
     expect(end).to_be_visible()
     end.click()

@@ -13,6 +13,7 @@ session goes on for another procedure for the same person until the agent ends i
 
 from __future__ import annotations
 
+import logging
 from typing import Any, cast
 
 from django import forms
@@ -49,6 +50,8 @@ from loket.mandates.actions import (
 from loket.mandates.models import Mandate
 from loket.web.acting import acting_mandate, start_acting, stop_acting
 from loket.web.views.files import private_file
+
+logger = logging.getLogger("loket.web")
 
 
 def _procedure_choices() -> list[tuple[str, str]]:
@@ -262,7 +265,11 @@ def sent_certificate(request: HttpRequest, reference: str, number: str) -> FileR
     )
     if certificate is None:
         raise Http404
-    stored = certificate.file.open("rb")
+    try:
+        stored = certificate.file.open("rb")
+    except OSError:
+        logger.error("the stored file of certificate %s cannot be read", certificate.pk)
+        raise Http404 from None
     do_record_document_download(case, user, "certificate", case.counter_administration_id or "")
     return private_file(stored, f"{certificate.number}.pdf", "application/pdf")
 
