@@ -364,3 +364,12 @@ def test_the_confirmation_speaks_the_agents_language(language: str) -> None:
     page = client.get(f"/{language}/back-office/counter/sent/{case.reference}/")
     assert page.status_code == 200
     assert f'<html lang="{language}"' in page.content.decode()
+
+
+def test_an_agent_who_left_the_municipality_no_longer_prints_what_they_sent() -> None:
+    client = client_for("agent-ixelles")
+    start_counter(client, demo_user("resident2").national_number or "")
+    case = enter_certificate(client)
+    Membership.objects.filter(user=demo_user("agent-ixelles"), administration_id=IXELLES).delete()
+    assert client.get(f"{SENT}{case.reference}/receipt.pdf").status_code in (403, 404)
+    assert not AccessLogEntry.objects.filter(source="case", attributes=["receipt"]).exists()

@@ -215,6 +215,7 @@ def sent(request: HttpRequest, reference: str) -> HttpResponse:
     """The confirmation after an application was sent at the counter: its reference, the
     receipt to print and the certificate when it was issued at once; then another procedure for
     the same person, or the end of the session."""
+    _counter_of(request)  # still an agent of a municipality's counter
     user = request.user
     assert isinstance(user, User)
     case = get_case_sent_at_counter(user, reference)
@@ -238,6 +239,7 @@ def sent(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 def sent_receipt(request: HttpRequest, reference: str) -> HttpResponse:
     """The receipt to print for the resident at the counter (recorded in their access log)."""
+    _counter_of(request)  # still an agent of a municipality's counter
     user = request.user
     assert isinstance(user, User)
     case = get_case_sent_at_counter(user, reference)
@@ -255,6 +257,7 @@ def sent_receipt(request: HttpRequest, reference: str) -> HttpResponse:
 def sent_certificate(request: HttpRequest, reference: str, number: str) -> FileResponse:
     """The certificate issued at once, to print for the resident at the counter (recorded in
     their access log), exactly as sealed."""
+    _counter_of(request)  # still an agent of a municipality's counter
     user = request.user
     assert isinstance(user, User)
     case = get_case_sent_at_counter(user, reference)
