@@ -345,3 +345,18 @@ def test_a_residence_certificate_from_a_date_states_the_period_and_leaves_out_ol
     assert len(rows["Previous addresses"]) == 1 and "Église" in rows["Previous addresses"][0]
     assert len(everything["Previous addresses"]) == 2 and "Period covered" not in everything
     assert nothing["Previous addresses"] == ["No previous address is registered for this period."]
+
+
+def test_the_holders_notice_gives_the_revocation_reason_in_plain_words(
+    sealing: dict[str, Any],
+) -> None:
+    holder = demo_user("resident")
+    User.objects.filter(pk=holder.pk).update(preferred_language="en")
+    issued = do_issue_certificate(make_case(holder, "life-certificate"))
+    do_revoke_certificate(
+        issued.certificate, demo_user("agent-ixelles"), "holder-request", "Asked by phone."
+    )
+    notice = Notification.objects.get(event_key=f"certificate-revoked:{issued.certificate.pk}")
+    assert "Reason: The holder asked for it to be revoked. Asked by phone." in notice.body
+    issued.certificate.refresh_from_db()
+    assert issued.certificate.revocation_reason == "holder-request"
