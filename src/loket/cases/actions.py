@@ -657,6 +657,28 @@ def opens_anew(last_opening: datetime | None, now: datetime) -> bool:
     return last_opening is None or now - last_opening >= OPENING_WINDOW
 
 
+def do_record_document_download(
+    case: Case, agent: User, document: str, counter_administration_id: str = ""
+) -> None:
+    """An agent downloaded a document of the resident's case (``receipt`` or ``certificate``):
+    at a counter (``counter_administration_id``), handing it to the resident present, or from
+    the back-office. The resident sees it under My data, like an opening of the case."""
+    do_record_consultation(
+        subject_pseudonym=person_pseudonym(case.applicant),
+        subject_kind="person",
+        source="case",
+        attributes=[document],
+        procedure_id=case.procedure_id,
+        purpose="counter-copy" if counter_administration_id else "handle-case",
+        legal_basis_id=f"{case.procedure_id}/handle-case",
+        actor_pseudonym=person_pseudonym(agent),
+        actor_role="counter" if counter_administration_id else "agent",
+        administration_id=counter_administration_id or case.administration_id,
+        case_reference=case.reference,
+        outcome="answered",
+    )
+
+
 def do_record_case_opening(case: Case, agent: User) -> None:
     """An agent opened a case holding personal data: the applicant sees it under My data, and a
     head of service on the case page. The same agent's reloads within ``OPENING_WINDOW`` of an

@@ -288,6 +288,36 @@ def get_case_for_applicant(user: User, reference: str) -> Case:
     return case
 
 
+def cases_sent_at_counter_since(agent: User, resident_id: int, since: datetime) -> QuerySet[Case]:
+    """What the agent sent at a counter for the resident since ``since`` (the start of the
+    counter session), oldest first."""
+    return Case.objects.filter(
+        applicant_id=resident_id,
+        submitted_by=agent,
+        channel=Case.Channel.COUNTER,
+        submitted_at__gte=since,
+    ).order_by("submitted_at")
+
+
+def get_case_sent_at_counter(agent: User, reference: str) -> Case:
+    """A case this agent entered at a counter today: what the counter's confirmation shows and
+    lets them print for the resident present. Any other case is the same logged 404; the next
+    day the case is only reachable through the back-office, like any other."""
+    case = (
+        Case.objects.filter(
+            reference=normalise_reference(reference) or "-",
+            channel=Case.Channel.COUNTER,
+            submitted_by=agent,
+            submitted_at__date=timezone.localdate(),
+        )
+        .select_related("procedure", "administration", "applicant", "counter_administration")
+        .first()
+    )
+    if case is None:
+        _refuse(agent, "counter-case-refused", reference=reference[:30])
+    return case
+
+
 def get_attachment_for(user: User, attachment_id: str) -> Attachment:
     """A file for whoever may see it: its uploader, the applicant of its case, or an agent of
     the case's administration. Anyone else gets 404, and the attempt is logged."""

@@ -59,6 +59,18 @@ urlpatterns = [
     path("back-office/cases.csv", backoffice_queue.export, name="backoffice-export"),
     path("back-office/figures/", backoffice_queue.figures, name="backoffice-figures"),
     path("back-office/person/", backoffice_queue.find_person, name="backoffice-person"),
+    path("back-office/counter/another/", counter_views.another, name="counter-another"),
+    path("back-office/counter/sent/<str:reference>/", counter_views.sent, name="counter-sent"),
+    path(
+        "back-office/counter/sent/<str:reference>/receipt.pdf",
+        counter_views.sent_receipt,
+        name="counter-sent-receipt",
+    ),
+    path(
+        "back-office/counter/sent/<str:reference>/certificates/<str:number>.pdf",
+        counter_views.sent_certificate,
+        name="counter-sent-certificate",
+    ),
     path("design-system/", design_system, name="design-system"),
     path("designer/", designer.index, name="designer"),
     path("designer/<slug:procedure_id>/", designer.edit, name="designer-edit"),

@@ -251,7 +251,7 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
             else None
         )
         if done is not None:
-            return redirect("web:mandates" if done.submitted_by else _case_url(done))
+            return redirect(after_submission(done) if done.submitted_by else _case_url(done))
     _user, procedure, definition, draft = _context(request, procedure_id)
     if request.method == "POST":
         key = request.POST.get("idempotency_key", "")
@@ -261,7 +261,7 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
             if done is not None:
                 if draft.consented is None and not draft.answers:
                     draft.delete()  # the empty draft the lookup above just started
-                return redirect("web:mandates" if done.submitted_by else _case_url(done))
+                return redirect(after_submission(done) if done.submitted_by else _case_url(done))
     missing = missing_pages(draft, definition)
     if draft.consented is None:
         return redirect(_url("apply-start", procedure))
@@ -283,7 +283,7 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
                 _("Application %(reference)s sent for %(name)s.")
                 % {"reference": case.reference, "name": mandate.principal_name},
             )
-            return redirect(after_submission(mandate))
+            return redirect(after_submission(case))
         case = do_submit_case(draft, draft.answers)
         return redirect(_case_url(case))
     last_page = definition.visible_pages(draft.answers)[-1].id
