@@ -245,7 +245,7 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
             else None
         )
         if done is not None:
-            return redirect("web:mandates" if done.submitted_by else _case_url(done))
+            return redirect(_sent_url(request, done))
     _user, procedure, definition, draft = _context(request, procedure_id)
     if request.method == "POST":
         key = request.POST.get("idempotency_key", "")
@@ -255,7 +255,7 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
             if done is not None:
                 if draft.consented is None and not draft.answers:
                     draft.delete()  # the empty draft the lookup above just started
-                return redirect("web:mandates" if done.submitted_by else _case_url(done))
+                return redirect(_sent_url(request, done))
     missing = missing_pages(draft, definition)
     if draft.consented is None:
         return redirect(_url("apply-start", procedure))
@@ -277,7 +277,7 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
                 _("Application %(reference)s sent for %(name)s.")
                 % {"reference": case.reference, "name": mandate.principal_name},
             )
-            return redirect(after_submission(mandate))
+            return redirect(after_submission(mandate, case))
         case = do_submit_case(draft, draft.answers)
         return redirect(_case_url(case))
     last_page = definition.visible_pages(draft.answers)[-1].id
@@ -298,6 +298,16 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "back_url": _url("apply-page", procedure, page_id=last_page),
         },
     )
+
+
+def _sent_url(request: HttpRequest, case: Case) -> str:
+    """Where a repeated submit lands: the case, as whoever sent it may see it."""
+    mandate = acting_mandate(request)
+    if case.submitted_by is not None and mandate is not None:
+        return after_submission(mandate, case)
+    if case.submitted_by is not None:
+        return reverse("web:mandates")
+    return _case_url(case)
 
 
 def _case_url(case: Case) -> str:
