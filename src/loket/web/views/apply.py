@@ -272,11 +272,12 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
             case = do_submit_case(
                 draft, draft.answers, request.user, channel=submission_channel(mandate)
             )
-            messages.success(
-                request,
-                _("Application %(reference)s sent for %(name)s.")
-                % {"reference": case.reference, "name": mandate.principal_name},
-            )
+            if mandate.kind == "counter":  # a helper lands on the case, which says it all
+                messages.success(
+                    request,
+                    _("Application %(reference)s sent for %(name)s.")
+                    % {"reference": case.reference, "name": mandate.principal_name},
+                )
             return redirect(after_submission(mandate, case))
         case = do_submit_case(draft, draft.answers)
         return redirect(_case_url(case))
