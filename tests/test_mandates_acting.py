@@ -10,13 +10,16 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from loket.audit.models import SecurityEvent
+from loket.audit.models import AccessLogEntry, SecurityEvent
 from loket.cases.documents import document_html
 from loket.cases.models import Case
+from loket.core.identifiers import make_national_number, pseudonym
 from loket.core.models import User
 from loket.mandates.actions import do_give_mandate, do_revoke_mandate
 from loket.mandates.models import Mandate
 from loket.notify.models import Notification
+from loket.sources.base import NAME_MANDATE_HOLDER, Actor, ConsultationRefused, Purpose, Subject
+from loket.sources.door import consult
 from tests.conftest import client_for, demo_user
 
 pytestmark = pytest.mark.django_db
@@ -215,3 +218,84 @@ def test_a_double_submit_lands_on_the_same_case_for_the_helper() -> None:
     again = client.post(f"{apply}check/", {"idempotency_key": key})
     assert first["Location"] == again["Location"]
     assert Case.objects.filter(procedure_id=PARKING, submitted_by__isnull=False).count() == 1
+
+
+def typed_mandate(number: str) -> dict[str, object]:
+    today = timezone.localdate()
+    return {
+        "helper_national_number": number,
+        "principal": "me",
+        "scope": "chosen",
+        "procedures": [PARKING],
+        "starts_on": today.isoformat(),
+        "ends_on": (today + timedelta(days=30)).isoformat(),
+    }
+
+
+def test_giving_a_mandate_first_shows_whom_the_number_names_read_through_the_door() -> None:
+    helper = demo_user("helper")
+    number = helper.national_number or ""
+    client = client_for("resident")
+
+    confirm = client.post("/en/mandates/give/", typed_mandate(number))
+
+    assert confirm.status_code == 200
+    page = confirm.content.decode()
+    assert f'<strong class="mandate-holder">{MARIE}</strong>' in page
+    assert f"Give the mandate to {MARIE}</button>" in page
+    assert not Mandate.objects.exists()
+    entry = AccessLogEntry.objects.get(subject_pseudonym=pseudonym(number))
+    assert entry.actor_role == "grantor" and entry.purpose == NAME_MANDATE_HOLDER
+    assert entry.actor_pseudonym == pseudonym(demo_user("resident").national_number or "")
+    assert entry.procedure_id == PARKING and entry.attributes == ["identity"]
+    # The person named sees who read their name, and why.
+    my_data = client_for("helper").get("/en/my-data/").content.decode()
+    assert "a person about to give you a mandate" in my_data
+
+    given = client.post("/en/mandates/give/", {**typed_mandate(number), "confirmed_number": number})
+    assert given.status_code == 302
+    assert Mandate.objects.get().helper == helper
+
+
+def test_a_number_changed_after_confirmation_is_confirmed_again() -> None:
+    client = client_for("resident")
+    other = demo_user("resident2").national_number or ""
+    response = client.post(
+        "/en/mandates/give/",
+        {**typed_mandate(other), "confirmed_number": demo_user("helper").national_number},
+    )
+    assert response.status_code == 200
+    assert "Check whom you give the mandate to" in response.content.decode()
+    assert not Mandate.objects.exists()
+
+
+def test_changing_the_number_keeps_what_was_typed() -> None:
+    number = demo_user("helper").national_number or ""
+    response = client_for("resident").post(
+        "/en/mandates/give/", {**typed_mandate(number), "confirmed_number": number, "change": "1"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'value="{number}"' in page and not Mandate.objects.exists()
+
+
+def test_a_number_the_register_does_not_know_gives_no_mandate() -> None:
+    unknown = make_national_number(timezone.localdate() - timedelta(days=365 * 40), 995)
+    response = client_for("resident").post("/en/mandates/give/", typed_mandate(unknown))
+    assert response.status_code == 422
+    assert "The national register does not know this number" in response.content.decode()
+    assert not Mandate.objects.exists()
+
+
+def test_the_door_lets_a_grantor_read_nothing_but_the_name_for_that_purpose() -> None:
+    resident, helper = demo_user("resident"), demo_user("helper")
+    grantor = Actor(resident.pk, resident.national_number or "", "grantor")
+    subject = Subject("person", helper.national_number or "")
+    with pytest.raises(ConsultationRefused):
+        consult(subject, ["population.address"], Purpose(PARKING, NAME_MANDATE_HOLDER), grantor)
+    with pytest.raises(ConsultationRefused):
+        consult(subject, ["population.identity"], Purpose(PARKING, "identify-applicant"), grantor)
+    impostor = Actor(resident.pk, helper.national_number or "", "grantor")
+    with pytest.raises(ConsultationRefused):
+        consult(subject, ["population.identity"], Purpose(PARKING, NAME_MANDATE_HOLDER), impostor)
+    assert not AccessLogEntry.objects.exists()

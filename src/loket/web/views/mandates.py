@@ -27,15 +27,18 @@ from loket.cases.models import Case
 from loket.cases.notices import with_unread_messages
 from loket.catalog.models import Procedure
 from loket.core.access import access
+from loket.core.identifiers import format_national_number
 from loket.core.models import User
 from loket.mandates.actions import (
     MandateRefused,
+    check_helper_number,
     do_end_counter_session,
     do_give_mandate,
     do_link_invitations,
     do_record_refused_use,
     do_revoke_mandate,
     latest_end,
+    name_mandate_holder,
 )
 from loket.mandates.models import Mandate
 from loket.mandates.selectors import (
@@ -190,18 +193,18 @@ def give(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     form = GiveMandateForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and "change" not in request.POST:
         data = form.cleaned_data
+        enterprise = user.enterprise_number if data["principal"] == "enterprise" else ""
+        procedures = data["procedures"] if data["scope"] == "chosen" else []
         try:
+            number = check_helper_number(user, data["helper_national_number"])
+            if request.POST.get("confirmed_number") != number:
+                # First whom the number names, as the register knows them; then the mandate.
+                name = name_mandate_holder(user, number, procedures, bool(enterprise))
+                return _confirm_give(request, form, number, name)
             do_give_mandate(
-                user,
-                data["helper_national_number"],
-                data["procedures"] if data["scope"] == "chosen" else [],
-                data["starts_on"],
-                data["ends_on"],
-                enterprise_number=user.enterprise_number
-                if data["principal"] == "enterprise"
-                else "",
+                user, number, procedures, data["starts_on"], data["ends_on"], enterprise
             )
         except MandateRefused as problem:
             form.add_error(None, str(problem))
@@ -210,6 +213,25 @@ def give(request: HttpRequest) -> HttpResponse:
             return redirect("web:mandates")
     return render(
         request, "web/mandates/give.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+def _confirm_give(
+    request: HttpRequest, form: GiveMandateForm, number: str, name: str | None
+) -> HttpResponse:
+    data = form.cleaned_data
+    names = {p.id: p.name for p in Procedure.objects.filter(id__in=data["procedures"])}
+    return render(
+        request,
+        "web/mandates/give_confirm.html",
+        {
+            "form": form,
+            "number": number,
+            "number_display": format_national_number(number),
+            "name": name,
+            "for_enterprise": data["principal"] == "enterprise",
+            "procedures": sorted(names.values()) if data["scope"] == "chosen" else [],
+        },
     )
 
 
