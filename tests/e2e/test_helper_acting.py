@@ -1,6 +1,7 @@
 """Browser journey of a digital helper working in Dutch for a French-speaking resident, on a
-360 px phone and a 1,920 px screen: acting for her is never lost, every page and button names
-her, the case just sent is there for the helper, and she gets French documents saying who sent it.
+360 px phone and a 1,920 px screen: she gives the mandate after seeing whom the number names;
+acting for her is never lost, every page and button names her, the case just sent is there for
+the helper, and she gets French documents saying who sent it.
 
 Labels are looked up in the Dutch catalogue (what the helper reads), so the journey holds
 whatever the catalogue's wording; screenshots go to docs/screenshots/helper-*.png.
@@ -9,18 +10,17 @@ whatever the catalogue's wording; screenshots go to docs/screenshots/helper-*.pn
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from loket.cases.documents import document_html
 from loket.cases.models import Case
 from loket.core.models import User
-from loket.mandates.actions import do_give_mandate
+from loket.mandates.models import Mandate
 from loket.notify.models import Notification
 from loket.web.branding import contrast_ratio
 from tests.e2e.journeys import demo_log_in
@@ -41,10 +41,37 @@ COLOURS = """element => {
 }"""
 
 
-def nl(msgid: str, **values: str) -> str:
-    with translation.override("nl"):
+def in_language(language: str, msgid: str, **values: str) -> str:
+    with translation.override(language):
         text = gettext(msgid)
     return text % values if values else text
+
+
+def nl(msgid: str, **values: str) -> str:
+    return in_language("nl", msgid, **values)
+
+
+def fr(msgid: str, **values: str) -> str:
+    return in_language("fr", msgid, **values)
+
+
+def grant_in_french(browser: Browser, base: str, helper_number: str, width: int) -> None:
+    """The resident gives the mandate in French, and sees whom the number names first."""
+    context = browser.new_context(viewport={"width": width, "height": 740})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    demo_log_in(page, base, "resident", "fr")
+    page.goto(f"{base}/fr/mandates/give/")
+    page.get_by_label(fr("National number of the person you trust")).fill(helper_number)
+    page.get_by_label(fr("Only the procedures I choose below")).check()
+    page.locator(f"input[name=procedures][value='{PARKING}']").check()
+    page.get_by_role("button", name=fr("Continue"), exact=True).click()
+    expect(page.locator(".mandate-holder")).to_have_text(MARIE)  # as the register knows her
+    assert not Mandate.objects.exists()  # nothing given before she confirms
+    shoot(page, "grant-confirm", width)
+    page.get_by_role("button", name=fr("Give the mandate to %(name)s", name=MARIE)).click()
+    expect(page.locator("main")).to_contain_text(fr("The mandate has been given."))
+    context.close()
 
 
 def hex_of(css: str) -> str:
@@ -68,7 +95,7 @@ def shoot(page: Page, name: str, width: int) -> None:
 @pytest.mark.parametrize("width", [360, 1920])
 @pytest.mark.usefixtures("seeded_transactional")
 def test_a_dutch_speaking_helper_acts_for_a_french_speaking_resident(
-    page: Page, live_server: object, width: int
+    browser: Browser, page: Page, live_server: object, width: int
 ) -> None:
     base = str(live_server)
     page.set_viewport_size({"width": width, "height": 740 if width == 360 else 1080})
@@ -77,9 +104,9 @@ def test_a_dutch_speaking_helper_acts_for_a_french_speaking_resident(
     resident.save(update_fields=["preferred_language"])
     today = timezone.localdate()
     helper = User.objects.get(username="demo-helper")
-    mandate = do_give_mandate(
-        resident, helper.national_number or "", [PARKING], today, today + timedelta(days=30)
-    )
+    grant_in_french(browser, base, helper.national_number or "", width)
+    mandate = Mandate.objects.get(grantor=resident)
+    assert mandate.helper == helper and mandate.procedure_ids == [PARKING]
 
     demo_log_in(page, base, "helper", "nl")
     page.goto(f"{base}/nl/mandates/helping/")
@@ -123,6 +150,7 @@ def test_a_dutch_speaking_helper_acts_for_a_french_speaking_resident(
     with translation.override("nl"):
         french = str(translation.get_language_info("fr")["name_translated"])
     expect(page.locator("main")).to_contain_text(french)  # her language, not the helper's
+    send.scroll_into_view_if_needed()
     shoot(page, "check", width)
     send.click()
 
