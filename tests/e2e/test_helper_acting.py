@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from loket.cases.documents import document_html
 from loket.cases.models import Case
+from loket.catalog.models import Procedure
 from loket.core.models import User
 from loket.mandates.models import Mandate
 from loket.notify.models import Notification
@@ -142,6 +143,14 @@ def test_a_dutch_speaking_helper_acts_for_a_french_speaking_resident(
     page.get_by_role("link", name=nl("This is correct, continue")).click()
     page.get_by_label("2-XYZ-789").check()
     page.get_by_role("button", name=nl("Continue")).click()
+
+    # Half-way, through People I help: her draft waits there, legible, and goes on where it was.
+    page.goto(f"{base}/nl/mandates/helping/")
+    with translation.override("nl"):
+        parking = str(Procedure.objects.get(id=PARKING).name)
+    resume = page.get_by_role("button", name=nl("Continue “%(procedure)s”", procedure=parking))
+    assert_legible(resume)
+    resume.click()
     page.locator("main input[type=date]").fill(today.isoformat())
     page.get_by_role("button", name=nl("Continue")).click()
 

@@ -29,7 +29,7 @@ from loket.forms.fallback import declarable, declaration_form, declaration_missi
 from loket.forms.models import Draft
 from loket.forms.pages import PageForm
 from loket.sources.base import Actor, ConsultationRefused
-from loket.web.acting import acting_mandate, after_submission, submission_channel
+from loket.web.acting import acting_mandate, after_submission, stop_acting, submission_channel
 from loket.web.presenters import declared_rows, fact_rows, need_rows
 from loket.web.submission_limit import limit_submissions
 from loket.web.views.mandates import mandate_required, refused
@@ -110,6 +110,7 @@ def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
                 mandate = acting_mandate(request)
                 if mandate is None:
                     raise
+                stop_acting(request)  # the page says so: the helper is back in their own name
                 return refused(request, mandate)
             return redirect(_url("apply-facts", procedure))
         if choice == "no":
