@@ -177,13 +177,13 @@ def do_submit_case(
         return existing
     definition = get_definition(draft.procedure_id, draft.definition_version)
     administration = handling_administration(draft.procedure, definition, draft.facts, answers)
-    language = current_language()
+    language = _case_language(draft.user, submitted_by)
     if draft.user.preferred_language != language:  # notices follow the language applied in
         User.objects.filter(pk=draft.user_id).update(preferred_language=language)
         draft.user.preferred_language = language
     try:
         with transaction.atomic():
-            case = _create_case(draft, answers, administration, submitted_by, channel)
+            case = _create_case(draft, answers, administration, submitted_by, channel, language)
             if charging.charge(case):  # a fee is due: handled once paid
                 case.status = Status.AWAITING_PAYMENT
                 case.save(update_fields=["status"])
@@ -232,9 +232,17 @@ def _attachment_ids(value: Any) -> list[str]:
     return []
 
 
+def _case_language(applicant: User, submitted_by: User | None) -> str:
+    """The language the case, its notices and documents speak: the one the applicant applied in,
+    or, when someone else sent it for them (a helper, a counter), the applicant's own."""
+    if submitted_by is not None and submitted_by != applicant:
+        return applicant.preferred_language or current_language()
+    return current_language()
+
+
 def _create_case(
     draft: Draft, answers: dict[str, Any], administration: Administration,
-    submitted_by: User | None, channel: str,
+    submitted_by: User | None, channel: str, language: str,
 ) -> Case:  # fmt: skip
     if submitted_by == draft.user:
         submitted_by = None
@@ -254,7 +262,7 @@ def _create_case(
         facts=draft.facts,
         answers=answers,
         declared_instead=draft.unavailable,
-        language=current_language(),
+        language=language,
         idempotency_key=draft.idempotency_key,
         due_on=add_working_days(timezone.localdate(), draft.procedure.processing_days or 10),
         submitted_by=submitted_by,

@@ -148,6 +148,17 @@ class Case(models.Model):
         return language_name(self.language or "fr")
 
     @property
+    def on_behalf_line(self) -> str:
+        """The line "Sent by HELPER on behalf of APPLICANT" in the active language, or "" unless
+        a helper sent it under a mandate: shown wherever the case is (receipt, notice, pages)."""
+        if self.channel != self.Channel.HELPER or self.submitted_by is None:
+            return ""
+        return str(
+            _("Sent by %(helper)s on behalf of %(person)s")
+            % {"helper": self.submitted_by.display_name, "person": self.applicant.display_name}
+        )
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 

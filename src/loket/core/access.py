@@ -86,6 +86,8 @@ ROUTE_POLICIES: Final[dict[str, str]] = {
     "web:mandate-revoke": "resident",
     "web:mandate-act": "helper",
     "web:mandate-stop": "helper",
+    "web:mandate-case": "helper",
+    "web:mandate-document": "helper",
     # The back-office and the form designer.
     "web:backoffice": "agent",
     "web:backoffice-case": "agent",

@@ -47,9 +47,9 @@ def submission_channel(mandate: Mandate) -> str:
     return "counter" if mandate.kind == "counter" else "helper"
 
 
-def after_submission(case: Case) -> str:
-    """Where the one who sent a case for someone goes next: the counter's confirmation for an
-    agent, the mandates for a helper (the case page belongs to the principal)."""
-    if case.channel == Case.Channel.COUNTER:
+def after_submission(mandate: Mandate, case: Case) -> str:
+    """Where the one who sent it goes next: the counter's confirmation for an agent; for a
+    helper, the case just sent as they follow it under the mandate."""
+    if case.channel == Case.Channel.COUNTER or mandate.kind == "counter":
         return reverse("web:counter-sent", kwargs={"reference": case.reference})
-    return reverse("web:mandates")
+    return reverse("web:mandate-case", args=[mandate.pk, case.reference]) + "?submitted=1"

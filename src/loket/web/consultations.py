@@ -132,6 +132,12 @@ def _sentence(entry: AccessLogEntry, parts: dict[str, str]) -> str:
             "application with you, consulted the register “%(source)s” for “%(procedure)s”: "
             "%(data)s."
         )
+    elif entry.actor_role == AccessLogEntry.ActorRole.GRANTOR:
+        text = _(
+            "On %(date)s at %(time)s, a person about to give you a mandate for “%(procedure)s” "
+            "read your name in the register “%(source)s”, to make sure the mandate names you: "
+            "%(data)s."
+        )
     elif entry.actor_role == AccessLogEntry.ActorRole.HELPER:
         text = _(
             "On %(date)s at %(time)s, a helper acting under your mandate consulted the register "

@@ -53,6 +53,16 @@ urlpatterns = [
     path("mandates/<int:mandate_id>/act/", mandates.act, name="mandate-act"),
     path("mandates/stop/", mandates.stop, name="mandate-stop"),
     path("mandates/helping/", mandates.helping, name="mandates-helping"),
+    path(
+        "mandates/<int:mandate_id>/cases/<str:reference>/",
+        mandates.principal_case,
+        name="mandate-case",
+    ),
+    path(
+        "mandates/<int:mandate_id>/cases/<str:reference>/<str:kind>.pdf",
+        files.principal_document,
+        name="mandate-document",
+    ),
     path("back-office/counter/", counter_views.counter, name="counter"),
     path("back-office/counter/end/", counter_views.end, name="counter-end"),
     path("back-office/", backoffice_queue.queue, name="backoffice"),

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,8 +29,10 @@ from loket.forms.models import Draft
 from loket.notify.actions import do_mark_read
 from loket.notify.models import Notification
 from loket.payments.selectors import fees_of_cases, payment_panel
+from loket.web.acting import acting_mandate
 from loket.web.casework import MessageForm, ReviewForm
 from loket.web.demo import DEMO_IDENTITIES
+from loket.web.views.mandates import principal_cases
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -77,6 +80,9 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     """Drafts, the inbox and the cases. Reading the page changes nothing: the inbox's "mark as
     read" button posts to :func:`mark_notices_read`."""
     assert isinstance(request.user, User)
+    acting = acting_mandate(request)
+    if acting is not None and acting.is_valid_on(timezone.localdate()):
+        return principal_cases(request, acting)
     drafts = Draft.objects.filter(user=request.user).select_related("procedure")
     notices = list(Notification.objects.filter(recipient=request.user)[:20])
     unread = [n.pk for n in notices if n.read_at is None]

@@ -18,6 +18,7 @@ from loket.cases.models import Case
 from loket.cases.selectors import get_attachment_for, get_case_for_agent, get_case_for_applicant
 from loket.certificates.selectors import certificates_of_holders_case
 from loket.core.models import User
+from loket.mandates.selectors import get_principal_case_for
 
 
 def private_file(stream: IO[bytes], filename: str, content_type: str) -> FileResponse:
@@ -88,6 +89,16 @@ def applicant_certificate(request: HttpRequest, reference: str, number: str) -> 
 def applicant_document(request: HttpRequest, reference: str, kind: str) -> HttpResponseBase:
     case = get_case_for_applicant(_user(request), reference)
     return _pdf(request, case, kind, reverse("web:case", args=[case.reference]))
+
+
+@login_required
+def principal_document(
+    request: HttpRequest, mandate_id: int, reference: str, kind: str
+) -> HttpResponseBase:
+    """The receipt or decision of a case a helper follows under a mandate valid today."""
+    case = get_principal_case_for(_user(request), mandate_id, reference)
+    back_url = reverse("web:mandate-case", args=[mandate_id, case.reference])
+    return _pdf(request, case, kind, back_url)
 
 
 @login_required
