@@ -33,6 +33,16 @@ def need_rows(procedure: Procedure, attributes: tuple[str, ...]) -> list[dict[st
     return list(groups.values())
 
 
+def legal_bases(needs: list[dict[str, Any]]) -> list[str]:
+    """The distinct laws that allow the readings, each cited once, in the order first needed."""
+    bases: list[str] = []
+    for group in needs:
+        for item in group["items"]:
+            if item["legal_basis"] and item["legal_basis"] not in bases:
+                bases.append(item["legal_basis"])
+    return bases
+
+
 def _maybe_address(address: Any) -> str:
     return format_address(address) if isinstance(address, dict) and address else "—"
 

@@ -30,7 +30,7 @@ from loket.forms.models import Draft
 from loket.forms.pages import PageForm
 from loket.sources.base import Actor, ConsultationRefused
 from loket.web.acting import acting_mandate, after_submission, submission_channel
-from loket.web.presenters import declared_rows, fact_rows, need_rows
+from loket.web.presenters import declared_rows, fact_rows, legal_bases, need_rows
 from loket.web.submission_limit import limit_submissions
 from loket.web.views.mandates import mandate_required, refused
 
@@ -116,12 +116,14 @@ def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
             do_decline_prefill(draft, definition)
             return redirect(_url("apply-declare", procedure))
         error = _("Choose whether we may use the data the administration already holds.")
+    needs = need_rows(procedure, definition.facts)
     return render(
         request,
         "web/apply/start.html",
         {
             "procedure": procedure,
-            "needs": need_rows(procedure, definition.facts),
+            "needs": needs,
+            "legal_bases": legal_bases(needs),
             "error": error,
             "draft": draft,
             "delivers_certificate": "certificate" in definition.documents,
