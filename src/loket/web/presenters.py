@@ -125,18 +125,26 @@ def format_fact(attribute: str, value: Any) -> list[str]:
     return [str(value)]
 
 
-def fact_rows(facts: dict[str, Any], attributes: tuple[str, ...]) -> list[dict[str, Any]]:
+def fact_rows(
+    facts: dict[str, Any], attributes: tuple[str, ...], procedure: Procedure | None = None
+) -> list[dict[str, Any]]:
+    """Facts as the applicant checks them. With the procedure, a fact that the procedure
+    replaces (a change of address's old address) says so and offers no correction."""
     rows = []
     for attribute in attributes:
         source_id, name = attribute.split(".", 1)
         if name not in facts.get(source_id, {}):
             continue
+        need = (procedure.need(attribute) if procedure else None) or {}
         rows.append(
             {
-                "label": attribute_label(attribute),
+                "label": pick(need["before_label"])
+                if need.get("before_label")
+                else attribute_label(attribute),
                 "lines": format_fact(attribute, facts[source_id][name]),
                 "source": source_name(source_id),
                 "source_id": source_id,
+                "being_replaced": bool(need.get("before_label")),
             }
         )
     return rows

@@ -148,7 +148,7 @@ def facts(request: HttpRequest, procedure_id: str) -> HttpResponse:
         "web/apply/facts.html",
         {
             "procedure": procedure,
-            "facts": fact_rows(draft.facts, definition.facts),
+            "facts": fact_rows(draft.facts, definition.facts, procedure),
             "unavailable": draft.unavailable,
             "next_url": next_url,
             "back_url": _url("apply-start", procedure),
@@ -288,7 +288,7 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
         "web/apply/check.html",
         {
             "procedure": procedure,
-            "facts": fact_rows(draft.facts, definition.facts),
+            "facts": fact_rows(draft.facts, definition.facts, procedure),
             "declared": declared_rows(draft.answers.get("declared", {})),
             "answers": answer_rows(
                 definition,
