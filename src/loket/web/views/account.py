@@ -114,6 +114,25 @@ def _review_open(case: Case) -> bool:
 
 
 @login_required
+def case_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+    """Withdrawing asks first, on its own page away from the message button: no undo."""
+    user = request.user
+    assert isinstance(user, User)
+    case = get_case_for_applicant(user, reference)
+    if request.method == "POST":
+        try:
+            do_withdraw(case, user)
+        except CaseRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, _("Your application has been withdrawn."))
+        return redirect("web:case", reference=case.reference)
+    if not case.is_open:
+        return redirect("web:case", reference=case.reference)
+    return render(request, "web/account/case_withdraw.html", {"case": case})
+
+
+@login_required
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The applicant's view of a case: status, history, messages, documents; answer, withdraw."""
     user = request.user
@@ -162,14 +181,6 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             status = 409
         else:
             status = 422
-    if action == "withdraw":
-        try:
-            do_withdraw(case, user)
-        except CaseRefused as refused:
-            messages.error(request, refused.message)
-        else:
-            messages.success(request, _("Your application has been withdrawn."))
-        return redirect("web:case", reference=case.reference)
     return render(
         request,
         "web/account/case.html",
