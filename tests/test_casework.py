@@ -145,7 +145,7 @@ def test_receipt_and_decision_are_tagged_pdfs_in_the_applicants_language(
 @pytest.mark.django_db
 def test_the_applicant_can_withdraw_an_open_case(resident_client: Client) -> None:
     case = apply_for_parking_card(resident_client)
-    resident_client.post(f"/en/my-cases/{case.reference}/", {"action": "withdraw"})
+    resident_client.post(f"/en/my-cases/{case.reference}/withdraw/")
     case.refresh_from_db()
     assert case.status == Case.Status.WITHDRAWN
 

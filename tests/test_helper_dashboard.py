@@ -151,6 +151,8 @@ def test_continue_cannot_reach_a_procedure_outside_the_mandate() -> None:
 
 def test_the_dashboard_is_linked_from_the_menu_and_the_mandates_page() -> None:
     client = client_for("helper")
+    assert f'href="{HELPING}"' not in client.get("/en/mandates/").content.decode()  # no mandate yet
+    give([PARKING])
     page = client.get("/en/mandates/").content.decode()
     assert page.count(f'href="{HELPING}"') == 2  # the main menu and the page itself
 

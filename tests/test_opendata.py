@@ -295,7 +295,11 @@ def test_each_dataset_has_its_page(release: Release, lang: str) -> None:
         assert response.status_code == 200, spec.id
         assert spec.title_texts[lang] in response.content.decode()
     cases = client.get(f"/{lang}/open-data/cases/").content.decode()
-    assert "<svg" in cases and '<th scope="row"><code>municipality</code></th>' in cases
+    assert (
+        "<svg" in cases
+        and 'scope="row" data-label=' in cases
+        and "<code>municipality</code></th>" in cases
+    )
     announced = client.get(f"/{lang}/open-data/public-space-incidents/")
     assert announced.status_code == 200
     assert client.get(f"/{lang}/open-data/nothing/").status_code == 404

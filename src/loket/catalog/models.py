@@ -44,6 +44,10 @@ class Procedure(Named):
         default=list,
         help_text="Register attributes this procedure reads, each with purpose and legal basis.",
     )
+    next_steps = models.JSONField(
+        default=list,
+        help_text="What happens after sending, in order, each step as {fr, nl, en} texts.",
+    )
     delivers = models.CharField(max_length=20)
     location_bound = models.BooleanField(default=False)
     processing_days = models.PositiveSmallIntegerField(default=0)

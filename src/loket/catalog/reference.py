@@ -53,6 +53,7 @@ def load_catalogue() -> int:
                 "you_receive": text["you_receive"],
                 "keywords": text["keywords"],
                 "needs": needs,
+                "next_steps": list(text.get("next_steps", [])),
                 "delivers": entry["delivers"],
                 "location_bound": bool(entry.get("location")),
                 "processing_days": int(text["processing_days"]),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.utils import formats
@@ -21,6 +22,22 @@ from loket.forms.fields import choices_for
 
 def short_date(value: str) -> str:
     return formats.date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+
+
+def long_date(value: str) -> str:
+    """A date written out in the page's language; French writes the first of a month "1er"."""
+    day = date.fromisoformat(value)
+    text = formats.date_format(day, "DATE_FORMAT")
+    if current_language() == "fr" and day.day == 1 and text.startswith("1 "):
+        text = "1er " + text[2:]
+    return text
+
+
+def format_number(value: Any) -> str:
+    """A number with the page's decimal separator: 1,5 in French and Dutch, 1.5 in English."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return formats.number_format(value, use_l10n=True)
+    return str(value)
 
 
 def format_address(address: dict[str, Any]) -> str:
@@ -43,10 +60,15 @@ def format_answer(definition: FieldDefinition, value: Any, facts: dict[str, Any]
     if kind == "yes_no":
         return str(_("Yes") if value == "yes" else _("No"))
     if kind == "date":
-        return short_date(value)
+        return long_date(value)
+    if kind == "number":
+        return format_number(value)
     if kind in ("brussels_address", "location"):
+        # The register's names when the address was found there, else the street as typed.
+        typed = value.get("street", "")
         return format_address(
-            {**value, "street_fr": value.get("street", ""), "street_nl": value.get("street", ""),
+            {**value, "street_fr": value.get("street_fr") or typed,
+             "street_nl": value.get("street_nl") or typed,
              "nis_code": value.get("municipality", "")}
         )  # fmt: skip
     if kind == "file":

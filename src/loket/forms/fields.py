@@ -240,9 +240,15 @@ def _number(
 ) -> forms.Field:
     options = definition.options
     kind = forms.DecimalField if options["decimals"] else forms.IntegerField
+    # Localised: "1,5" is one and a half in French and Dutch (a text input, as a browser's
+    # number input may refuse the comma), and a number shown again keeps the page's separator.
     return kind(
         min_value=options["min"],
         max_value=options["max"],
+        localize=True,
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal" if options["decimals"] else "numeric"}
+        ),
         error_messages={**REQUIRED, "invalid": _("Enter a number.")},
         **common,
     )

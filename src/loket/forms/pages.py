@@ -91,7 +91,14 @@ def check_address(value: dict[str, str]) -> dict[str, str]:
         raise ValidationError(
             _("This postcode is shared by two municipalities: choose the municipality.")
         )
-    return {**value, "municipality": municipality, "precision": precision}
+    names = {}
+    if checked.candidate is not None and checked.candidate.street_fr:
+        # Both official names, so that each language shows its own ("Verdunstraat" in Dutch).
+        names = {
+            "street_fr": checked.candidate.street_fr,
+            "street_nl": checked.candidate.street_nl or checked.candidate.street_fr,
+        }
+    return {**value, **names, "municipality": municipality, "precision": precision}
 
 
 @dataclass

@@ -94,6 +94,10 @@ def dataset_page(request: HttpRequest, dataset: str) -> HttpResponse:
         "release": release,
         "summary": presenters.dataset_summary(spec, release),
         "charts": presenters.dataset_charts(spec, release),
-        "preview": presenters.preview(spec, release),
+        # Each cell with its column's name: on a phone the table stacks and names every cell.
+        "preview": [
+            list(zip(spec.column_names(), row, strict=True))
+            for row in presenters.preview(spec, release)
+        ],
     }
     return render(request, "opendata/dataset.html", context)

@@ -33,6 +33,16 @@ def need_rows(procedure: Procedure, attributes: tuple[str, ...]) -> list[dict[st
     return list(groups.values())
 
 
+def legal_bases(needs: list[dict[str, Any]]) -> list[str]:
+    """The distinct laws that allow the readings, each cited once, in the order first needed."""
+    bases: list[str] = []
+    for group in needs:
+        for item in group["items"]:
+            if item["legal_basis"] and item["legal_basis"] not in bases:
+                bases.append(item["legal_basis"])
+    return bases
+
+
 def _maybe_address(address: Any) -> str:
     return format_address(address) if isinstance(address, dict) and address else "—"
 
@@ -116,20 +126,29 @@ def format_fact(attribute: str, value: Any) -> list[str]:
 
 
 def fact_rows(
-    facts: dict[str, Any], attributes: tuple[str, ...], about_applicant: bool = False
+    facts: dict[str, Any],
+    attributes: tuple[str, ...],
+    procedure: Procedure | None = None,
+    about_applicant: bool = False,
 ) -> list[dict[str, Any]]:
-    """The facts read for a case; ``about_applicant`` names them for the agent handling it."""
+    """Facts as the applicant checks them, or as the agent handling the case reads them
+    (``about_applicant``). With the procedure, a fact that the procedure replaces (a change of
+    address's old address) says so and offers no correction."""
     rows = []
     for attribute in attributes:
         source_id, name = attribute.split(".", 1)
         if name not in facts.get(source_id, {}):
             continue
+        need = (procedure.need(attribute) if procedure else None) or {}
         rows.append(
             {
-                "label": attribute_label(attribute, about_applicant),
+                "label": pick(need["before_label"])
+                if need.get("before_label")
+                else attribute_label(attribute, about_applicant),
                 "lines": format_fact(attribute, facts[source_id][name]),
                 "source": source_name(source_id),
                 "source_id": source_id,
+                "being_replaced": bool(need.get("before_label")),
             }
         )
     return rows

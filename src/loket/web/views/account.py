@@ -24,6 +24,7 @@ from loket.cases.decision_documents import decision_document, earlier_decisions
 from loket.cases.models import Case, CaseEvent
 from loket.cases.selectors import cases_of_applicant, get_case_for_applicant
 from loket.certificates.selectors import certificates_of_holders_case, latest_certificates_by_case
+from loket.core.i18n import pick
 from loket.core.models import User
 from loket.forms.models import Draft
 from loket.notify.actions import do_mark_read
@@ -121,6 +122,25 @@ def _review_open(case: Case) -> bool:
 
 
 @login_required
+def case_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+    """Withdrawing asks first, on its own page away from the message button: no undo."""
+    user = request.user
+    assert isinstance(user, User)
+    case = get_case_for_applicant(user, reference)
+    if request.method == "POST":
+        try:
+            do_withdraw(case, user)
+        except CaseRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, _("Your application has been withdrawn."))
+        return redirect("web:case", reference=case.reference)
+    if not case.is_open:
+        return redirect("web:case", reference=case.reference)
+    return render(request, "web/account/case_withdraw.html", {"case": case})
+
+
+@login_required
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The applicant's view of a case: status, history, messages, documents; answer, withdraw."""
     user = request.user
@@ -169,14 +189,6 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             status = 409
         else:
             status = 422
-    if action == "withdraw":
-        try:
-            do_withdraw(case, user)
-        except CaseRefused as refused:
-            messages.error(request, refused.message)
-        else:
-            messages.success(request, _("Your application has been withdrawn."))
-        return redirect("web:case", reference=case.reference)
     return render(
         request,
         "web/account/case.html",
@@ -193,6 +205,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "review_until": case.review_until,
             "referral": case.events.filter(kind=CaseEvent.Kind.REFERRAL).last(),
             **payment_panel(case),
+            "next_steps": [pick(step) for step in case.procedure.next_steps],
         },
         status=status,
     )

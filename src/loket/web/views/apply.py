@@ -31,7 +31,7 @@ from loket.forms.pages import PageForm
 from loket.payments.selectors import fee_of_draft
 from loket.sources.base import Actor, ConsultationRefused
 from loket.web.acting import acting_mandate, after_submission, stop_acting, submission_channel
-from loket.web.presenters import declared_rows, fact_rows, need_rows
+from loket.web.presenters import declared_rows, fact_rows, legal_bases, need_rows
 from loket.web.submission_limit import limit_submissions
 from loket.web.views.mandates import mandate_required, refused
 
@@ -118,12 +118,14 @@ def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
             do_decline_prefill(draft, definition)
             return redirect(_url("apply-declare", procedure))
         error = _("Choose whether we may use the data the administration already holds.")
+    needs = need_rows(procedure, definition.facts)
     return render(
         request,
         "web/apply/start.html",
         {
             "procedure": procedure,
-            "needs": need_rows(procedure, definition.facts),
+            "needs": needs,
+            "legal_bases": legal_bases(needs),
             "error": error,
             "draft": draft,
             "delivers_certificate": "certificate" in definition.documents,
@@ -148,7 +150,7 @@ def facts(request: HttpRequest, procedure_id: str) -> HttpResponse:
         "web/apply/facts.html",
         {
             "procedure": procedure,
-            "facts": fact_rows(draft.facts, definition.facts),
+            "facts": fact_rows(draft.facts, definition.facts, procedure),
             "unavailable": draft.unavailable,
             "next_url": next_url,
             "back_url": _url("apply-start", procedure),
@@ -294,7 +296,7 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
         "web/apply/check.html",
         {
             "procedure": procedure,
-            "facts": fact_rows(draft.facts, definition.facts),
+            "facts": fact_rows(draft.facts, definition.facts, procedure),
             "declared": declared_rows(draft.answers.get("declared", {})),
             "answers": answer_rows(
                 definition,

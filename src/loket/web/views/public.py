@@ -16,7 +16,7 @@ from loket.core.models import Administration
 from loket.forms.definitions import get_definition
 from loket.payments.fees import published_fees
 from loket.sources.catalogue import register_keeper, source_name
-from loket.web.presenters import need_rows
+from loket.web.presenters import legal_bases, need_rows
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -58,6 +58,7 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "summary": pick(procedure.summary),
             "you_receive": pick(procedure.you_receive),
             "needs": needs,
+            "legal_bases": legal_bases(needs),
             "life_events": procedure.life_events.all(),
             "can_apply_online": definition is not None,
             "at_once": bool(delivered_at_once(definition)),

@@ -1,0 +1,99 @@
+"""On a 360 x 740 phone: every procedure's primary action within two screens, tables as cards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, ViewportSize, expect
+
+from loket.catalog.models import Procedure
+from loket.mandates.actions import do_give_mandate
+from tests.conftest import client_for, demo_user
+from tests.e2e.journeys import demo_log_in
+from tests.test_cases import apply_for_parking_card
+
+PHONE: ViewportSize = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def primary_action_bottom(page: Page) -> float:
+    action = page.locator(".primary-actions").locator(".button-start, .notice").first
+    expect(action).to_be_visible()
+    box = action.bounding_box()
+    assert box is not None
+    return box["y"] + box["height"] + page.evaluate("window.scrollY")
+
+
+@pytest.mark.usefixtures("seeded_transactional")
+@pytest.mark.parametrize(("language", "logged_in"), [("fr", True), ("nl", False)])
+def test_every_procedure_shows_its_primary_action_within_two_screens(
+    phone: Page, live_server: object, language: str, logged_in: bool
+) -> None:
+    base = str(live_server)
+    if logged_in:
+        demo_log_in(phone, base, "resident", language)
+    procedures = list(Procedure.objects.order_by("id").values_list("id", flat=True))
+    assert len(procedures) > 10
+    too_far = {}
+    for procedure in procedures:
+        phone.goto(f"{base}/{language}/procedures/{procedure}/")
+        bottom = primary_action_bottom(phone)
+        if bottom > 2 * PHONE["height"]:
+            too_far[procedure] = round(bottom)
+        # The legal citation is there once, folded away, not repeated per datum.
+        details = phone.locator("details.needs")
+        if details.count():
+            assert details.get_attribute("open") is None
+            assert details.locator(".hint").count() == 1
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert too_far == {}
+
+
+@pytest.mark.usefixtures("seeded_transactional")
+def test_my_cases_and_mandates_stack_as_cards_with_status_and_revoke_on_screen(
+    phone: Page, live_server: object
+) -> None:
+    apply_for_parking_card(client_for("resident"))
+    base = str(live_server)
+    demo_log_in(phone, base, "resident", "fr")
+    phone.goto(f"{base}/fr/my-cases/")
+    status = phone.locator("td[data-label='Statut'] .tag, td[data-label='Status'] .tag").first
+    status.scroll_into_view_if_needed()
+    expect(status).to_be_in_viewport()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    box = status.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+
+    today = timezone.localdate()
+    helper = demo_user("helper").national_number or ""
+    do_give_mandate(demo_user("resident"), helper, [], today, today + timedelta(days=30))
+    phone.goto(f"{base}/fr/mandates/")
+    revoke = phone.get_by_role("button", name="Révoquer")
+    revoke.scroll_into_view_if_needed()
+    expect(revoke).to_be_in_viewport(ratio=1)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+@pytest.mark.usefixtures("seeded_transactional")
+def test_the_header_of_a_logged_in_resident_takes_less_than_a_fifth_of_the_phone_screen(
+    phone: Page, live_server: object
+) -> None:
+    base = str(live_server)
+    demo_log_in(phone, base, "resident", "fr")
+    phone.goto(f"{base}/fr/")
+    header = phone.locator("header.site-header").bounding_box()
+    assert header is not None and header["height"] < PHONE["height"] / 5
+    expect(phone.get_by_role("button", name="Se déconnecter")).to_be_visible()
+    expect(phone.get_by_role("link", name="Nederlands")).to_be_visible()
+    expect(phone.locator("header")).not_to_contain_text("Personnes que j'aide")
