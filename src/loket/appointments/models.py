@@ -149,7 +149,11 @@ class Slot(models.Model):
 
 
 class Booking(models.Model):
-    """One person's appointment in one slot."""
+    """One person's appointment in one slot: a logged-in person's, or a guest's.
+
+    A guest books without eID or itsme (the people who come for digital help often have
+    neither working): a name and a phone number or an e-mail address stand for the account.
+    """
 
     class Status(models.TextChoices):
         BOOKED = "booked", _("Booked")
@@ -158,8 +162,13 @@ class Booking(models.Model):
 
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookings"
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="bookings",
+    )  # fmt: skip
+    guest_name = models.CharField(max_length=120, blank=True)
+    guest_phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +32470…")
+    guest_email = models.EmailField(blank=True)
+    guest_language = models.CharField(max_length=5, blank=True, help_text="For the guest's mail.")
     service = models.CharField(max_length=30)
     procedure_id = models.CharField(max_length=80)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED)
@@ -177,6 +186,33 @@ class Booking(models.Model):
 
     class Meta:
         ordering = ["slot__starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False)
+                | (
+                    ~models.Q(guest_name="")
+                    & (~models.Q(guest_phone="") | ~models.Q(guest_email=""))
+                ),
+                name="booking_person_or_guest_contact",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["guest_phone"], name="booking_guest_phone"),
+            models.Index(fields=["guest_email"], name="booking_guest_email"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_guest(self) -> bool:
+        return self.person_id is None
+
+    @property
+    def display_name(self) -> str:
+        return self.person.display_name if self.person is not None else self.guest_name
+
+    @property
+    def contact(self) -> str:
+        """How the place reaches a guest: the phone number and/or the e-mail address."""
+        return " · ".join(filter(None, (self.guest_phone, self.guest_email)))

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from loket.appointments.holidays import is_closed_day
 from loket.appointments.hours import Range, is_open_at
 from loket.appointments.models import Booking, HelpPoint, Schedule, Slot
 from loket.core.models import Membership, User
@@ -63,13 +64,15 @@ def bookable_schedules(point: HelpPoint) -> list[Schedule]:
 
 
 def free_slots(schedule: Schedule, now: datetime | None = None) -> dict[date, list[Slot]]:
-    """The future slots with a place left, by local day."""
+    """The future slots with a place left, by local day; none on a public holiday (slots made
+    before a holiday was known, or by an older version, are left out here too)."""
     now = now or timezone.now()
     days: dict[date, list[Slot]] = {}
     slots = schedule.slots.filter(starts_at__gt=now).order_by("starts_at")
     for slot in slots:
-        if slot.booked < slot.capacity:
-            days.setdefault(timezone.localtime(slot.starts_at).date(), []).append(slot)
+        day = timezone.localtime(slot.starts_at).date()
+        if slot.booked < slot.capacity and not is_closed_day(day):
+            days.setdefault(day, []).append(slot)
     return days
 
 

@@ -24,3 +24,10 @@ def slots_task(payload: dict[str, Any]) -> None:
 
 every("appointments.reminders", timedelta(minutes=15))
 every("appointments.slots", timedelta(days=1))
+
+
+@handler("appointments.guest-mail")
+def guest_mail_task(payload: dict[str, Any]) -> None:
+    from loket.appointments.actions import send_guest_mail
+
+    send_guest_mail(payload["booking"], payload["kind"])
