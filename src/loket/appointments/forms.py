@@ -70,20 +70,24 @@ class HelpPointForm(forms.ModelForm):
         model = HelpPoint
         fields = [
             "external_id", "kind", "name", "administration", "street", "house_number",
-            "postcode", "wheelchair", "wheelchair_note", "phone", "email", "website", "is_demo",
+            "postcode", "wheelchair", "wheelchair_note_fr", "wheelchair_note_nl", "wheelchair_note",
+            "phone", "email", "website", "is_demo",
         ]  # fmt: skip
         labels = {
             "external_id": _("Identifier (as in the CSV file)"), "kind": _("Kind of place"),
             "name": _("Name"), "administration": _("Managing organisation"),
             "street": _("Street"), "house_number": _("Number"), "postcode": _("Postcode"),
-            "wheelchair": _("Wheelchair access"), "wheelchair_note": _("Access note"),
+            "wheelchair": _("Wheelchair access"), "wheelchair_note": _("Access note in English"),
+            "wheelchair_note_fr": _("Access note in French"),
+            "wheelchair_note_nl": _("Access note in Dutch"),
             "phone": _("Phone"), "email": _("E-mail"), "website": _("Website"),
             "is_demo": _("Demo entry (not a real place)"),
         }  # fmt: skip
 
     field_order = [
         "external_id", "kind", "name", "administration", "street", "house_number", "postcode",
-        "municipality_name", "services", "languages", "hours", "wheelchair", "wheelchair_note",
+        "municipality_name", "services", "languages", "hours", "wheelchair", "wheelchair_note_fr",
+        "wheelchair_note_nl", "wheelchair_note",
         "phone", "email", "website", "is_demo",
     ]  # fmt: skip
 

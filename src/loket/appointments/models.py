@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from loket.appointments.services import LANGUAGES, SERVICES, WEEKDAY_NAMES
+from loket.core.i18n import pick
 
 
 class HelpPoint(models.Model):
@@ -48,7 +49,9 @@ class HelpPoint(models.Model):
     y = models.FloatField(null=True, blank=True)
     languages = models.JSONField(default=list, help_text="Language codes spoken, e.g. fr, nl.")
     wheelchair = models.CharField(max_length=10, choices=Access.choices, default=Access.NO)
-    wheelchair_note = models.CharField(max_length=300, blank=True)
+    wheelchair_note = models.CharField(max_length=300, blank=True, help_text="In English.")
+    wheelchair_note_fr = models.CharField(max_length=300, blank=True)
+    wheelchair_note_nl = models.CharField(max_length=300, blank=True)
     services = models.JSONField(default=list, help_text="Service codes, see services.SERVICES.")
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
@@ -66,6 +69,12 @@ class HelpPoint(models.Model):
     def address(self) -> str:
         number = f" {self.house_number}" if self.house_number else ""
         return f"{self.street}{number}, {self.postcode} {self.municipality.name}"
+
+    @property
+    def access_note(self) -> str:
+        """The access note in the page's language (then French, Dutch, English)."""
+        return pick({"en": self.wheelchair_note, "fr": self.wheelchair_note_fr,
+                     "nl": self.wheelchair_note_nl})  # fmt: skip
 
     def service_labels(self) -> list[str]:
         return [str(SERVICES[code]) for code in self.services if code in SERVICES]
