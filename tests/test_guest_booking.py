@@ -4,6 +4,7 @@ refusals logged."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +13,11 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from loket.appointments.actions import GUEST_OPEN_BOOKINGS
+from loket.appointments.actions import (
+    GUEST_CONTACT_KEEP,
+    GUEST_OPEN_BOOKINGS,
+    forget_guest_contacts,
+)
 from loket.appointments.guests import normalize_phone
 from loket.appointments.models import Booking, Schedule, Slot
 from loket.appointments.seed import seed_demo_help_points
@@ -201,3 +206,18 @@ def test_logged_in_booking_still_goes_to_my_appointments(schedule: Schedule) -> 
     booking = Booking.objects.get(slot=slot)
     assert booking.person is not None
     assert done.url == reverse("appointments:booking", args=[booking.reference])  # type: ignore[attr-defined]
+
+
+def test_a_guests_name_and_contact_are_erased_a_month_after_the_appointment(
+    schedule: Schedule,
+) -> None:
+    slot = free_slots(schedule, 1)[0]
+    book_as_guest(Client(), slot, name="Jeanne", phone="0470 12 34 56", email="j@example.be")
+    booking = Booking.objects.get(slot=slot)
+    assert forget_guest_contacts(now=slot.ends_at + GUEST_CONTACT_KEEP - timedelta(hours=1)) == 0
+    later = slot.ends_at + GUEST_CONTACT_KEEP + timedelta(hours=1)
+    assert forget_guest_contacts(now=later) == 1
+    booking.refresh_from_db()
+    assert (booking.guest_name, booking.guest_phone, booking.guest_email) == ("", "", "")
+    assert booking.guest_erased_at == later and booking.reference  # the booking stays
+    assert forget_guest_contacts(now=later + timedelta(days=1)) == 0

@@ -32,6 +32,8 @@ from loket.notify.actions import do_notify
 from loket.tasks.queue import enqueue
 
 REMINDER_BEFORE = timedelta(hours=24)
+# A guest's name and contact serve the appointment only: erased this long after it.
+GUEST_CONTACT_KEEP = timedelta(days=30)
 # A guest (no account) may hold this many upcoming appointments per phone number or address.
 GUEST_OPEN_BOOKINGS = 2
 
@@ -285,3 +287,13 @@ def send_guest_mail(booking_id: int, kind: str) -> None:
         EmailMessage(subject, body, SENDER, [booking.guest_email], connection=connection,
                      headers={"Message-ID": f"<booking-{booking.pk}-{kind}@loket.brussels>"},
                      ).send()  # fmt: skip
+
+
+def forget_guest_contacts(now: datetime | None = None) -> int:
+    """Erase the name, phone number and e-mail address of guests whose appointment ended more
+    than ``GUEST_CONTACT_KEEP`` ago (the booking itself stays, for the place's figures)."""
+    now = now or timezone.now()
+    return Booking.objects.filter(
+        person=None, guest_erased_at__isnull=True, slot__ends_at__lt=now - GUEST_CONTACT_KEEP
+    ).update(guest_name="", guest_phone="", guest_email="", notes="", answers={},
+             guest_erased_at=now)  # fmt: skip

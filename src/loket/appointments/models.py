@@ -178,6 +178,9 @@ class Booking(models.Model):
     guest_phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +32470…")
     guest_email = models.EmailField(blank=True)
     guest_language = models.CharField(max_length=5, blank=True, help_text="For the guest's mail.")
+    guest_erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the guest's name and contact were erased."
+    )
     service = models.CharField(max_length=30)
     procedure_id = models.CharField(max_length=80)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED)
@@ -198,6 +201,7 @@ class Booking(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(person__isnull=False)
+                | models.Q(guest_erased_at__isnull=False)
                 | (
                     ~models.Q(guest_name="")
                     & (~models.Q(guest_phone="") | ~models.Q(guest_email=""))
