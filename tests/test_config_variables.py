@@ -234,6 +234,16 @@ EXAMPLES: dict[str, Example] = {
         ("rate_limits.LOKET_VERIFY_RATE_LIMIT", [5, 60]),
         ("LOKET_VERIFY_RATE_LIMIT", [5, 60]),
     ),
+    "LOKET_GUEST_BOOKING_RATE_LIMIT": Example(
+        "2/600",
+        ("rate_limits.LOKET_GUEST_BOOKING_RATE_LIMIT", [2, 600]),
+        ("LOKET_GUEST_BOOKING_RATE_LIMIT", [2, 600]),
+    ),
+    "LOKET_GUEST_BOOKING_CONTACT_RATE_LIMIT": Example(
+        "1/3600",
+        ("rate_limits.LOKET_GUEST_BOOKING_CONTACT_RATE_LIMIT", [1, 3600]),
+        ("LOKET_GUEST_BOOKING_CONTACT_RATE_LIMIT", [1, 3600]),
+    ),
     "LOKET_SEAL_PKCS12": Example(
         "/etc/loket/seal.p12",
         ("seal.pkcs12", "/etc/loket/seal.p12"),

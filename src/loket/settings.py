@@ -149,6 +149,11 @@ LOKET_API_RATE_LIMIT = CONFIG.rate_limits["LOKET_API_RATE_LIMIT"]
 LOKET_API_ANONYMOUS_RATE_LIMIT = CONFIG.rate_limits["LOKET_API_ANONYMOUS_RATE_LIMIT"]
 LOKET_SUBMISSION_RATE_LIMIT = CONFIG.rate_limits["LOKET_SUBMISSION_RATE_LIMIT"]
 LOKET_VERIFY_RATE_LIMIT = CONFIG.rate_limits["LOKET_VERIFY_RATE_LIMIT"]
+# Appointments booked without an account: per client address, and per phone number or e-mail.
+LOKET_GUEST_BOOKING_RATE_LIMIT = CONFIG.rate_limits["LOKET_GUEST_BOOKING_RATE_LIMIT"]
+LOKET_GUEST_BOOKING_CONTACT_RATE_LIMIT = CONFIG.rate_limits[
+    "LOKET_GUEST_BOOKING_CONTACT_RATE_LIMIT"
+]
 LOKET_SEAL = CONFIG.seal  # certificates: seal key, timestamp authority, trust anchors
 # Days a finished task stays in the queue's table: done, and failed for good (loket.tasks).
 LOKET_TASKS_KEEP_DONE_DAYS = CONFIG.tasks_keep_done_days

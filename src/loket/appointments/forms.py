@@ -9,6 +9,7 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from loket.appointments.guests import normalize_phone
 from loket.appointments.hours import HoursError, Range, format_hours, parse_hours
 from loket.appointments.importer import LineError, _located
 from loket.appointments.models import HelpPoint, Slot
@@ -70,20 +71,24 @@ class HelpPointForm(forms.ModelForm):
         model = HelpPoint
         fields = [
             "external_id", "kind", "name", "administration", "street", "house_number",
-            "postcode", "wheelchair", "wheelchair_note", "phone", "email", "website", "is_demo",
+            "postcode", "wheelchair", "wheelchair_note_fr", "wheelchair_note_nl", "wheelchair_note",
+            "phone", "email", "website", "is_demo",
         ]  # fmt: skip
         labels = {
             "external_id": _("Identifier (as in the CSV file)"), "kind": _("Kind of place"),
             "name": _("Name"), "administration": _("Managing organisation"),
             "street": _("Street"), "house_number": _("Number"), "postcode": _("Postcode"),
-            "wheelchair": _("Wheelchair access"), "wheelchair_note": _("Access note"),
+            "wheelchair": _("Wheelchair access"), "wheelchair_note": _("Access note in English"),
+            "wheelchair_note_fr": _("Access note in French"),
+            "wheelchair_note_nl": _("Access note in Dutch"),
             "phone": _("Phone"), "email": _("E-mail"), "website": _("Website"),
             "is_demo": _("Demo entry (not a real place)"),
         }  # fmt: skip
 
     field_order = [
         "external_id", "kind", "name", "administration", "street", "house_number", "postcode",
-        "municipality_name", "services", "languages", "hours", "wheelchair", "wheelchair_note",
+        "municipality_name", "services", "languages", "hours", "wheelchair", "wheelchair_note_fr",
+        "wheelchair_note_nl", "wheelchair_note",
         "phone", "email", "website", "is_demo",
     ]  # fmt: skip
 
@@ -188,3 +193,42 @@ class BookingForm(forms.Form):
 
     def answers(self) -> dict[str, str]:
         return {name: self.cleaned_data.get(name, "") for name in self.asked}
+
+
+class GuestForm(forms.Form):
+    """Who comes, for a booking without an account: a name, and a phone number or an e-mail
+    address (or both) so that the place can reach them."""
+
+    name = forms.CharField(
+        label=_("Your name"), max_length=120,
+        error_messages={"required": _("Enter your name.")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )  # fmt: skip
+    phone = forms.CharField(
+        label=_("Phone number"), required=False, max_length=30,
+        help_text=_("For example 0470 12 34 56 or 02 123 45 67."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )  # fmt: skip
+    email = forms.EmailField(
+        label=_("E-mail address"), required=False, max_length=254,
+        help_text=_("We send the confirmation and a reminder the day before to this address."),
+        error_messages={"invalid": _("Enter an e-mail address such as name@example.be.")},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )  # fmt: skip
+
+    def clean_phone(self) -> str:
+        text: str = self.cleaned_data.get("phone", "").strip()
+        if not text:
+            return ""
+        phone = normalize_phone(text)
+        if phone is None:
+            raise forms.ValidationError(
+                _("Enter a phone number such as 0470 12 34 56, or +33 6 12 34 56 78 from abroad.")
+            )
+        return phone
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not data.get("phone") and not data.get("email"):
+            self.add_error("phone", _("Enter a phone number or an e-mail address."))
+        return data

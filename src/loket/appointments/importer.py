@@ -5,6 +5,9 @@ Columns (UTF-8, comma-separated, a header line; lists separated by ``|``)::
     external_id,kind,name,organisation,street,number,postcode,municipality,languages,
     wheelchair,wheelchair_note,services,hours,phone,email,website,is_demo
 
+and, optional, ``wheelchair_note_fr`` and ``wheelchair_note_nl``: the access note in French and
+Dutch (``wheelchair_note`` is the English one), each shown in the page's language.
+
 Each address is checked against the address register (``loket.geo``), which also gives the
 point on the map. A line with a problem is reported with its line number and skipped; the good
 lines are saved. Re-importing updates the places by ``external_id``; with ``replace`` the places
@@ -31,7 +34,7 @@ from loket.geo.validation import validate_address
 COLUMNS = (
     "external_id", "kind", "name", "organisation", "street", "number", "postcode",
     "municipality", "languages", "wheelchair", "wheelchair_note", "services", "hours", "phone",
-    "email", "website", "is_demo",
+    "email", "website", "is_demo", "wheelchair_note_fr", "wheelchair_note_nl",
 )  # fmt: skip
 REQUIRED = ("external_id", "kind", "name", "street", "postcode", "municipality")
 TRUE = {"1", "true", "yes", "oui", "ja", "y"}
@@ -109,6 +112,8 @@ def parse_row(row: dict[str, str]) -> tuple[dict[str, Any], list[Range]]:
         "postcode": row["postcode"][:4],
         "languages": _codes(row.get("languages", ""), LANGUAGES, _("language")),
         "wheelchair": wheelchair, "wheelchair_note": row.get("wheelchair_note", "")[:300],
+        "wheelchair_note_fr": (row.get("wheelchair_note_fr") or "")[:300],
+        "wheelchair_note_nl": (row.get("wheelchair_note_nl") or "")[:300],
         "services": _codes(row.get("services", ""), SERVICES, _("service")),
         "phone": row.get("phone", "")[:40], "email": row.get("email", "")[:254],
         "website": row.get("website", "")[:200],

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from loket.appointments.services import LANGUAGES, SERVICES, WEEKDAY_NAMES
+from loket.core.i18n import pick
 
 
 class HelpPoint(models.Model):
@@ -48,7 +49,9 @@ class HelpPoint(models.Model):
     y = models.FloatField(null=True, blank=True)
     languages = models.JSONField(default=list, help_text="Language codes spoken, e.g. fr, nl.")
     wheelchair = models.CharField(max_length=10, choices=Access.choices, default=Access.NO)
-    wheelchair_note = models.CharField(max_length=300, blank=True)
+    wheelchair_note = models.CharField(max_length=300, blank=True, help_text="In English.")
+    wheelchair_note_fr = models.CharField(max_length=300, blank=True)
+    wheelchair_note_nl = models.CharField(max_length=300, blank=True)
     services = models.JSONField(default=list, help_text="Service codes, see services.SERVICES.")
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
@@ -66,6 +69,12 @@ class HelpPoint(models.Model):
     def address(self) -> str:
         number = f" {self.house_number}" if self.house_number else ""
         return f"{self.street}{number}, {self.postcode} {self.municipality.name}"
+
+    @property
+    def access_note(self) -> str:
+        """The access note in the page's language (then French, Dutch, English)."""
+        return pick({"en": self.wheelchair_note, "fr": self.wheelchair_note_fr,
+                     "nl": self.wheelchair_note_nl})  # fmt: skip
 
     def service_labels(self) -> list[str]:
         return [str(SERVICES[code]) for code in self.services if code in SERVICES]
@@ -149,7 +158,11 @@ class Slot(models.Model):
 
 
 class Booking(models.Model):
-    """One person's appointment in one slot."""
+    """One person's appointment in one slot: a logged-in person's, or a guest's.
+
+    A guest books without eID or itsme (the people who come for digital help often have
+    neither working): a name and a phone number or an e-mail address stand for the account.
+    """
 
     class Status(models.TextChoices):
         BOOKED = "booked", _("Booked")
@@ -158,7 +171,15 @@ class Booking(models.Model):
 
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookings"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="bookings",
+    )  # fmt: skip
+    guest_name = models.CharField(max_length=120, blank=True)
+    guest_phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +32470…")
+    guest_email = models.EmailField(blank=True)
+    guest_language = models.CharField(max_length=5, blank=True, help_text="For the guest's mail.")
+    guest_erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the guest's name and contact were erased."
     )
     service = models.CharField(max_length=30)
     procedure_id = models.CharField(max_length=80)
@@ -177,6 +198,34 @@ class Booking(models.Model):
 
     class Meta:
         ordering = ["slot__starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False)
+                | models.Q(guest_erased_at__isnull=False)
+                | (
+                    ~models.Q(guest_name="")
+                    & (~models.Q(guest_phone="") | ~models.Q(guest_email=""))
+                ),
+                name="booking_person_or_guest_contact",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["guest_phone"], name="booking_guest_phone"),
+            models.Index(fields=["guest_email"], name="booking_guest_email"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_guest(self) -> bool:
+        return self.person_id is None
+
+    @property
+    def display_name(self) -> str:
+        return self.person.display_name if self.person is not None else self.guest_name
+
+    @property
+    def contact(self) -> str:
+        """How the place reaches a guest: the phone number and/or the e-mail address."""
+        return " · ".join(filter(None, (self.guest_phone, self.guest_email)))

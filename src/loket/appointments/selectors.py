@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from loket.appointments.holidays import is_closed_day
 from loket.appointments.hours import Range, is_open_at
 from loket.appointments.models import Booking, HelpPoint, Schedule, Slot
 from loket.core.models import Membership, User
@@ -58,18 +60,72 @@ def find_help_points(filters: Filters, now: datetime | None = None) -> list[Help
     return found
 
 
+@dataclass(frozen=True)
+class Nearby:
+    point: HelpPoint
+    km: float
+
+
+def municipality_centre(municipality_id: str) -> tuple[float, float] | None:
+    """Where distances from a municipality are measured: the mean Lambert 72 point (metres) of
+    the places located in it, active or not (every municipality has its own counter)."""
+    points = HelpPoint.objects.filter(municipality_id=municipality_id, x__isnull=False,
+                                      y__isnull=False).values_list("x", "y")  # fmt: skip
+    found = [(float(x or 0), float(y or 0)) for x, y in points]
+    if not found:
+        return None
+    return sum(x for x, _ in found) / len(found), sum(y for _, y in found) / len(found)
+
+
+def nearest_elsewhere(filters: Filters, limit: int = 5) -> list[Nearby]:
+    """When no place in ``filters.municipality`` matches, the nearest matching places in other
+    municipalities, with their distance as the crow flies (Lambert 72 is in metres)."""
+    centre = municipality_centre(filters.municipality) if filters.municipality else None
+    if centre is None:
+        return []
+    elsewhere = find_help_points(replace(filters, municipality=""))
+    nearby = [
+        Nearby(point, math.dist(centre, (point.x, point.y)) / 1000)
+        for point in elsewhere
+        if point.x is not None and point.y is not None
+        and point.municipality_id != filters.municipality
+    ]  # fmt: skip
+    return sorted(nearby, key=lambda n: n.km)[:limit]
+
+
+def home_municipality(user: User) -> str:
+    """The municipality the finder starts from for a logged-in person, from what Loket already
+    holds (no register is read for it): the municipality that handled their latest case, else
+    the one of the place of their latest appointment; "" when neither is known."""
+    from loket.cases.models import Case
+
+    latest_case = (
+        Case.objects.filter(applicant=user, administration__kind="municipality")
+        .order_by("-pk").values_list("administration_id", flat=True).first()
+    )  # fmt: skip
+    if latest_case:
+        return str(latest_case)
+    latest_booking = (
+        Booking.objects.filter(person=user).order_by("-pk")
+        .values_list("slot__schedule__help_point__municipality_id", flat=True).first()
+    )  # fmt: skip
+    return str(latest_booking or "")
+
+
 def bookable_schedules(point: HelpPoint) -> list[Schedule]:
     return list(point.schedules.all().order_by("service"))
 
 
 def free_slots(schedule: Schedule, now: datetime | None = None) -> dict[date, list[Slot]]:
-    """The future slots with a place left, by local day."""
+    """The future slots with a place left, by local day; none on a public holiday (slots made
+    before a holiday was known, or by an older version, are left out here too)."""
     now = now or timezone.now()
     days: dict[date, list[Slot]] = {}
     slots = schedule.slots.filter(starts_at__gt=now).order_by("starts_at")
     for slot in slots:
-        if slot.booked < slot.capacity:
-            days.setdefault(timezone.localtime(slot.starts_at).date(), []).append(slot)
+        day = timezone.localtime(slot.starts_at).date()
+        if slot.booked < slot.capacity and not is_closed_day(day):
+            days.setdefault(day, []).append(slot)
     return days
 
 

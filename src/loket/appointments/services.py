@@ -39,4 +39,7 @@ BOOKABLE: Final = {
     "digital-help": "digital-help-appointment",
     "identity-card": "identity-card-appointment",
 }
+# Booked without an account too (name and phone or e-mail): the people who need help with eID
+# and itsme cannot be asked to log in with them first.
+GUEST_BOOKABLE: Final = frozenset({"digital-help"})
 PROCEDURE_SERVICE: Final = {procedure: service for service, procedure in BOOKABLE.items()}

@@ -1,5 +1,6 @@
 """Turning a schedule (opening hours, slot length, capacity, closed days) into concrete slots.
 
+No slot is made on a public holiday (``holidays``) nor on a day the place closes.
 Slots are generated ahead (``weeks_ahead``) by ``ensure_slots``, run when a schedule is saved and
 daily by the worker; an existing slot is never changed, so its booked count stays true.
 """
@@ -11,11 +12,12 @@ from datetime import date, datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from loket.appointments.holidays import is_closed_day
 from loket.appointments.models import OpeningRange, Schedule, Slot
 
 
 def _starts(schedule: Schedule, ranges: list[OpeningRange], day: date) -> list[datetime]:
-    if day.isoformat() in schedule.closed_days:
+    if day.isoformat() in schedule.closed_days or is_closed_day(day):
         return []
     length = timedelta(minutes=schedule.slot_minutes)
     zone = timezone.get_current_timezone()

@@ -22,5 +22,20 @@ def slots_task(payload: dict[str, Any]) -> None:
     ensure_all_slots()
 
 
+@handler("appointments.forget-guests")
+def forget_guests_task(payload: dict[str, Any]) -> None:
+    from loket.appointments.actions import forget_guest_contacts
+
+    forget_guest_contacts()
+
+
 every("appointments.reminders", timedelta(minutes=15))
+every("appointments.forget-guests", timedelta(days=1))
 every("appointments.slots", timedelta(days=1))
+
+
+@handler("appointments.guest-mail")
+def guest_mail_task(payload: dict[str, Any]) -> None:
+    from loket.appointments.actions import send_guest_mail
+
+    send_guest_mail(payload["booking"], payload["kind"])

@@ -3,6 +3,11 @@ appointments, cancelling by the link of the mail, and the day's agenda of a back
 
 The choice between the time page and the check page lives in the session, so a refused
 confirmation (the last place taken meanwhile) returns to the times with every answer kept.
+
+Digital help is booked without logging in too (``GUEST_BOOKABLE``): people who come for help with
+eID or itsme cannot be asked to use them first. A guest gives a name and a phone number or e-mail
+address on the check page, and keeps the confirmation page (reference, cancel link) reached by
+the booking's secret token.
 """
 
 from __future__ import annotations
@@ -12,20 +17,30 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
-from loket.appointments.actions import BookingRefused, do_book, do_cancel, new_idempotency_key
-from loket.appointments.forms import BookingForm
+from loket.appointments.actions import (
+    BookingRefused,
+    Guest,
+    GuestRefused,
+    do_book,
+    do_book_as_guest,
+    do_cancel,
+    new_idempotency_key,
+)
+from loket.appointments.forms import BookingForm, GuestForm
 from loket.appointments.models import Booking, Schedule, Slot
 from loket.appointments.selectors import agenda_for, bookings_of, free_slots, staff_administrations
-from loket.appointments.services import BOOKABLE, SERVICES
+from loket.appointments.services import BOOKABLE, GUEST_BOOKABLE, SERVICES
 from loket.audit.actions import do_record_security_event
 from loket.core.access import access
+from loket.core.client import client_address
 from loket.core.models import User
 
 CHOICE = "appointment_choice"
@@ -45,11 +60,16 @@ def _day(text: str, days: list[date]) -> date | None:
     return wanted if wanted in days else (days[0] if days else None)
 
 
-@access("resident")
-@login_required
+def _guest_may_book(request: HttpRequest, service: str) -> bool:
+    return not request.user.is_authenticated and service in GUEST_BOOKABLE
+
+
+@access("anonymous")
 def book(request: HttpRequest, point_id: int, service: str) -> HttpResponse:
     if service not in BOOKABLE:
         raise Http404
+    if not request.user.is_authenticated and service not in GUEST_BOOKABLE:
+        return redirect_to_login(request.get_full_path())
     schedule = get_object_or_404(
         Schedule.objects.select_related("help_point__municipality"), help_point_id=point_id,
         service=service, help_point__is_active=True,
@@ -73,12 +93,11 @@ def book(request: HttpRequest, point_id: int, service: str) -> HttpResponse:
         return redirect("appointments:check")
     return render(request, "appointments/book.html", {
         "schedule": schedule, "point": schedule.help_point, "service": SERVICES[service],
-        "days": days, "day": day, "form": form,
+        "days": days, "day": day, "form": form, "guest": _guest_may_book(request, service),
     }, status=400 if form.errors else 200)  # fmt: skip
 
 
-@access("resident")
-@login_required
+@access("anonymous")
 def check(request: HttpRequest) -> HttpResponse:
     choice: dict[str, Any] = request.session.get(CHOICE) or {}
     slot = (
@@ -89,26 +108,70 @@ def check(request: HttpRequest) -> HttpResponse:
     if slot is None:
         return redirect("help-points:finder")
     schedule = slot.schedule
+    guest = _guest_may_book(request, schedule.service)
+    if not request.user.is_authenticated and not guest:
+        return redirect_to_login(request.get_full_path())
     back = reverse("appointments:book", args=[schedule.help_point_id, schedule.service])
-    if request.method == "POST":
+    contact = GuestForm(request.POST or None) if guest else None
+    status = 200
+    if request.method == "POST" and (contact is None or contact.is_valid()):
         try:
-            booking = do_book(
-                _user(request), slot.pk, request.POST.get("key", "")[:64] or choice["key"],
-                answers=choice.get("answers"), notes=choice.get("notes", ""),
-                base_url=f"{request.scheme}://{request.get_host()}",
-            )  # fmt: skip
+            booking = _confirm(request, choice, slot.pk, contact)
+        except GuestRefused as refusal:
+            assert contact is not None
+            contact.add_error(None, str(refusal))
+            status = 429
         except BookingRefused as refusal:
             messages.error(request, str(refusal))
             return redirect(f"{back}?day={choice.get('day', '')}")
-        request.session.pop(CHOICE, None)
-        return redirect("appointments:booking", booking.reference)
+        else:
+            request.session.pop(CHOICE, None)
+            if booking.person_id is None:
+                return redirect("appointments:confirmation", booking.cancellation_token)
+            return redirect("appointments:booking", booking.reference)
+    elif contact is not None and contact.errors:
+        status = 400
     form = BookingForm(slots=[slot], procedure_id=BOOKABLE.get(schedule.service, ""))
     answers = [(form.fields[name].label, _answer_label(form, name, value))
                for name, value in choice.get("answers", {}).items() if value]  # fmt: skip
     return render(request, "appointments/check.html", {
         "slot": slot, "point": schedule.help_point, "service": SERVICES[schedule.service],
         "answers": answers, "notes": choice.get("notes", ""), "key": choice["key"],
-        "back": back,
+        "back": back, "contact": contact,
+    }, status=status)  # fmt: skip
+
+
+def _confirm(
+    request: HttpRequest, choice: dict[str, Any], slot_id: int, contact: GuestForm | None
+) -> Booking:
+    key = request.POST.get("key", "")[:64] or choice["key"]
+    base_url = f"{request.scheme}://{request.get_host()}"
+    if contact is None:
+        return do_book(_user(request), slot_id, key, answers=choice.get("answers"),
+                       notes=choice.get("notes", ""), base_url=base_url)  # fmt: skip
+    data = contact.cleaned_data
+    guest = Guest(name=data["name"], phone=data["phone"], email=data["email"],
+                  language=translation.get_language() or "fr")  # fmt: skip
+    return do_book_as_guest(guest, slot_id, key, client_address(request),
+                            answers=choice.get("answers"), notes=choice.get("notes", ""),
+                            base_url=base_url)  # fmt: skip
+
+
+@access("anonymous")
+@require_GET
+def confirmation(request: HttpRequest, token: str) -> HttpResponse:
+    """A guest's appointment, at the address only they hold (the page to keep or print)."""
+    booking = (
+        Booking.objects.select_related("slot__schedule__help_point__municipality")
+        .filter(cancellation_token=token[:64], person=None)
+        .first()
+    )
+    if booking is None:
+        do_record_security_event("appointment-unknown-guest-token", path=request.path[:40])
+        raise Http404
+    return render(request, "appointments/booking.html", {
+        "booking": booking, "point": booking.slot.schedule.help_point,
+        "service": SERVICES.get(booking.service, booking.service),
     })  # fmt: skip
 
 

@@ -5,10 +5,12 @@ Thin views: parse, call a selector, the importer or an action, render.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -21,13 +23,15 @@ from loket.appointments.selectors import (
     Filters,
     bookable_schedules,
     find_help_points,
+    home_municipality,
     is_paradigm_staff,
+    nearest_elsewhere,
 )
 from loket.appointments.services import BOOKABLE, SERVICES
 from loket.audit.actions import do_record_security_event
 from loket.audit.subjects import person_pseudonym
 from loket.core.access import access
-from loket.core.models import User
+from loket.core.models import Administration, User
 from loket.geo.map import tiles_url
 
 
@@ -46,11 +50,22 @@ def _filters(form: FinderForm) -> Filters:
 @access("anonymous")
 @require_GET
 def finder(request: HttpRequest) -> HttpResponse:
-    form = FinderForm(request.GET or None)
-    points = find_help_points(_filters(form)) if request.GET else find_help_points(Filters())
+    """With no filter chosen, a logged-in person starts from their municipality."""
+    home = ""
+    query: QueryDict = request.GET
+    if not query and isinstance(request.user, User):
+        home = home_municipality(request.user)
+        if home:
+            query = QueryDict(urlencode({"municipality": home}))
+    form = FinderForm(query or None)
+    filters = _filters(form) if query else Filters()
+    points = find_help_points(filters)
+    nearby = nearest_elsewhere(filters) if not points else []
+    municipality = Administration.objects.filter(pk=filters.municipality).first()
     return render(request, "appointments/finder.html", {
-        "form": form if request.GET else FinderForm(), "points": points, "tiles_url": tiles_url(),
-        "any_demo": any(p.is_demo for p in points),
+        "form": form if query else FinderForm(), "points": points, "tiles_url": tiles_url(),
+        "any_demo": any(p.is_demo for p in points) or any(n.point.is_demo for n in nearby),
+        "nearby": nearby, "municipality": municipality, "from_home": bool(home),
     })  # fmt: skip
 
 

@@ -31,6 +31,8 @@ RATE_LIMIT_VARIABLES = (
     "LOKET_API_ANONYMOUS_RATE_LIMIT",  # per client address on the public API
     "LOKET_SUBMISSION_RATE_LIMIT",  # final submissions per person
     "LOKET_VERIFY_RATE_LIMIT",  # certificate verifications per client address
+    "LOKET_GUEST_BOOKING_RATE_LIMIT",  # appointments without an account, per client address
+    "LOKET_GUEST_BOOKING_CONTACT_RATE_LIMIT",  # the same, per phone number or e-mail address
 )
 
 VARIABLES: dict[str, str] = {
@@ -79,6 +81,8 @@ VARIABLES: dict[str, str] = {
     "LOKET_API_ANONYMOUS_RATE_LIMIT": "120/60",
     "LOKET_SUBMISSION_RATE_LIMIT": "10/3600",
     "LOKET_VERIFY_RATE_LIMIT": "30/60",
+    "LOKET_GUEST_BOOKING_RATE_LIMIT": "5/3600",
+    "LOKET_GUEST_BOOKING_CONTACT_RATE_LIMIT": "3/86400",
     # --- task queue: days a finished task is kept (loket.tasks.queue.prune) ---
     "LOKET_TASKS_KEEP_DONE_DAYS": "7",
     "LOKET_TASKS_KEEP_FAILED_DAYS": "30",
