@@ -56,6 +56,7 @@ def test_an_answer_to_a_request_is_marked_in_the_queue_and_told_to_the_assigned_
     resident_client: Client,
 ) -> None:
     case = apply_for_parking_card(resident_client)
+    User.objects.filter(username="demo-agent-parking").update(preferred_language="en")
     agent = client_for("agent-parking")
     agent.post(case_url(case), with_version(case, {"action": "assign", "assignee": "me"}))
     case.refresh_from_db()
@@ -68,6 +69,7 @@ def test_an_answer_to_a_request_is_marked_in_the_queue_and_told_to_the_assigned_
     queue = agent.get("/en/back-office/").content.decode()
     assert "Reply received" in queue
     notice = Notification.objects.get(recipient=demo_user("agent-parking"), kind="reply")
+    assert notice.language == "en"  # the agent's language, not the applicant's
     assert case.reference in notice.subject and "answered your request" in notice.subject
     assert notice.link.endswith(f"/back-office/cases/{case.reference}/")
     assert not Notification.objects.filter(recipient=case.applicant, kind="reply").exists()
@@ -180,6 +182,7 @@ def test_internal_notes_stay_among_colleagues(resident_client: Client) -> None:
 
 def test_assign_to_me_and_a_handover_are_in_the_history(resident_client: Client) -> None:
     case = apply_for_parking_card(resident_client)
+    User.objects.filter(username="demo-agent-parking").update(preferred_language="en")
     agent = client_for("agent-parking")
     agent.post(case_url(case), with_version(case, {"action": "assign", "assignee": "me"}))
     case.refresh_from_db()
