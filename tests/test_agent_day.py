@@ -68,6 +68,9 @@ def test_an_answer_to_a_request_is_marked_in_the_queue_and_told_to_the_assigned_
     assert case.reply_received_at is not None
     queue = agent.get("/en/back-office/").content.decode()
     assert "Reply received" in queue
+    assert 'href="/en/back-office/?replied=on"><strong>1</strong>' in queue
+    replied = agent.get("/en/back-office/?replied=on").context["cases"]
+    assert [c.reference for c in replied] == [case.reference]
     notice = Notification.objects.get(recipient=demo_user("agent-parking"), kind="reply")
     assert notice.language == "en"  # the agent's language, not the applicant's
     assert case.reference in notice.subject and "answered your request" in notice.subject
@@ -80,6 +83,7 @@ def test_an_answer_to_a_request_is_marked_in_the_queue_and_told_to_the_assigned_
     assert case.reply_received_at is None
     assert case.version == version  # opening is not a change: nobody's page goes stale
     assert "Reply received" not in agent.get("/en/back-office/").content.decode()
+    assert list(agent.get("/en/back-office/?replied=on").context["cases"]) == []
 
 
 def test_a_reply_on_an_unassigned_case_is_marked_but_notifies_nobody(
