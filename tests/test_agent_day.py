@@ -306,6 +306,8 @@ def test_figures_by_procedure_agent_and_week(resident_client: Client) -> None:
     year, week, _day = timezone.localdate().isocalendar()
     assert f"{year}-W{week:02d}" in page.content.decode()
     assert "?status=all&amp;procedure=residents-parking-card" in page.content.decode()
+    by_agent = {row.label: (row.received, link) for row, link in page.context["tables"][1]["rows"]}
+    assert by_agent["Nobody"] == (2, "/en/back-office/?status=all&assigned=nobody")
 
 
 def test_after_deciding_the_next_case_of_the_queue_is_offered(resident_client: Client) -> None:
