@@ -56,6 +56,7 @@ def test_an_answer_to_a_request_is_marked_in_the_queue_and_told_to_the_assigned_
     resident_client: Client,
 ) -> None:
     case = apply_for_parking_card(resident_client)
+    User.objects.filter(username="demo-agent-parking").update(preferred_language="en")
     agent = client_for("agent-parking")
     agent.post(case_url(case), with_version(case, {"action": "assign", "assignee": "me"}))
     case.refresh_from_db()
@@ -67,7 +68,11 @@ def test_an_answer_to_a_request_is_marked_in_the_queue_and_told_to_the_assigned_
     assert case.reply_received_at is not None
     queue = agent.get("/en/back-office/").content.decode()
     assert "Reply received" in queue
+    assert 'href="/en/back-office/?replied=on"><strong>1</strong>' in queue
+    replied = agent.get("/en/back-office/?replied=on").context["cases"]
+    assert [c.reference for c in replied] == [case.reference]
     notice = Notification.objects.get(recipient=demo_user("agent-parking"), kind="reply")
+    assert notice.language == "en"  # the agent's language, not the applicant's
     assert case.reference in notice.subject and "answered your request" in notice.subject
     assert notice.link.endswith(f"/back-office/cases/{case.reference}/")
     assert not Notification.objects.filter(recipient=case.applicant, kind="reply").exists()
@@ -78,6 +83,7 @@ def test_an_answer_to_a_request_is_marked_in_the_queue_and_told_to_the_assigned_
     assert case.reply_received_at is None
     assert case.version == version  # opening is not a change: nobody's page goes stale
     assert "Reply received" not in agent.get("/en/back-office/").content.decode()
+    assert list(agent.get("/en/back-office/?replied=on").context["cases"]) == []
 
 
 def test_a_reply_on_an_unassigned_case_is_marked_but_notifies_nobody(
@@ -180,6 +186,7 @@ def test_internal_notes_stay_among_colleagues(resident_client: Client) -> None:
 
 def test_assign_to_me_and_a_handover_are_in_the_history(resident_client: Client) -> None:
     case = apply_for_parking_card(resident_client)
+    User.objects.filter(username="demo-agent-parking").update(preferred_language="en")
     agent = client_for("agent-parking")
     agent.post(case_url(case), with_version(case, {"action": "assign", "assignee": "me"}))
     case.refresh_from_db()
@@ -299,6 +306,8 @@ def test_figures_by_procedure_agent_and_week(resident_client: Client) -> None:
     year, week, _day = timezone.localdate().isocalendar()
     assert f"{year}-W{week:02d}" in page.content.decode()
     assert "?status=all&amp;procedure=residents-parking-card" in page.content.decode()
+    by_agent = {row.label: (row.received, link) for row, link in page.context["tables"][1]["rows"]}
+    assert by_agent["Nobody"] == (2, "/en/back-office/?status=all&assigned=nobody")
 
 
 def test_after_deciding_the_next_case_of_the_queue_is_offered(resident_client: Client) -> None:

@@ -11,7 +11,13 @@ from loket.cases.models import Case
 from loket.config import BASE_DIR
 from tests.conftest import demo_user
 from tests.e2e.journeys import demo_log_in
-from tests.e2e.test_accessibility import AXE, RUN_AXE, STICKING_OUT, WCAG_TAGS
+from tests.e2e.test_accessibility import (
+    AXE,
+    MAIN_OVERFLOW,
+    RUN_AXE,
+    STICKING_OUT,
+    WCAG_TAGS,
+)
 from tests.test_agent_day import copy_of
 from tests.test_cases import apply_for_parking_card
 
@@ -95,12 +101,18 @@ def agent_day(page: Page, base: str) -> None:
 
 
 def check_accessibility(page: Page, where: str) -> None:
-    """axe finds nothing, and at 320 px the page does not scroll sideways (a wide table scrolls
-    inside itself); the 1,920 px viewport is put back."""
+    """axe finds nothing; at 320 px the page does not scroll sideways and at 1,280 px with text
+    at 200 % nothing overflows the main column (a wide table scrolls inside itself); the
+    1,920 px viewport is put back."""
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     violations = page.evaluate(RUN_AXE, WCAG_TAGS)
     assert violations == [], f"{where}: {violations}"
     page.set_viewport_size({"width": 320, "height": 800})
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 320, f"{where}: {page.evaluate(STICKING_OUT)}"
+    page.set_viewport_size({"width": 1280, "height": 900})
+    zoom = page.add_style_tag(content="html { font-size: 200% !important; }")
+    sizes = page.evaluate(MAIN_OVERFLOW)
+    assert sizes["page"] <= 1280 and sizes["main"] <= sizes["box"] + 1, f"{where} at 200 %"
+    zoom.evaluate("style => style.remove()")
     page.set_viewport_size({"width": 1920, "height": 1080})

@@ -113,6 +113,7 @@ class QueueFilters:
     assigned: str = ""  # "", "me", "nobody" or a user id
     older_than_days: int | None = None
     overdue: bool = False
+    replied: bool = False
     reference: str = ""
     sort: str = "due"
 
@@ -140,6 +141,8 @@ def filter_queue(cases: QuerySet[Case], filters: QueueFilters, me: User) -> Quer
         cases = cases.filter(submitted_at__lte=timezone.now() - timedelta(filters.older_than_days))
     if filters.overdue:
         cases = cases.filter(status__in=OPEN_STATUSES, due_on__lt=timezone.localdate())
+    if filters.replied:
+        cases = cases.filter(reply_received_at__isnull=False)
     return _annotated(cases).order_by(*order)
 
 
@@ -193,6 +196,7 @@ class Figures:
     open: int
     overdue: int
     waiting_for_applicant: int
+    replies: int
     median_days: float | None
 
 
@@ -208,6 +212,7 @@ def queue_figures(cases: QuerySet[Case]) -> Figures:
         open=cases.filter(status__in=OPEN_STATUSES).count(),
         overdue=cases.filter(Q(status__in=OPEN_STATUSES) & Q(due_on__lt=today)).count(),
         waiting_for_applicant=cases.filter(status=Case.Status.INFORMATION_REQUESTED).count(),
+        replies=cases.filter(status__in=OPEN_STATUSES, reply_received_at__isnull=False).count(),
         median_days=round(statistics.median(durations), 1) if durations else None,
     )
 

@@ -66,6 +66,9 @@ class QueueForm(forms.Form):
         max_value=3650, error_messages={"invalid": gettext_lazy("Enter a number of days.")},
     )  # fmt: skip
     overdue = forms.BooleanField(label=gettext_lazy("Only overdue cases"), required=False)
+    replied = forms.BooleanField(
+        label=gettext_lazy("Only cases with a reply to read"), required=False
+    )
     sort = forms.ChoiceField(label=gettext_lazy("Sort by"), required=False)
 
     def __init__(self, *args: Any, agent: User, **kwargs: Any) -> None:
@@ -94,6 +97,7 @@ class QueueForm(forms.Form):
             assigned=data.get("assigned") or "",
             older_than_days=data.get("older_than_days"),
             overdue=bool(data.get("overdue")),
+            replied=bool(data.get("replied")),
             reference=data.get("reference") or "",
             sort=data.get("sort") or "due",
         )
