@@ -188,6 +188,8 @@ def _apply_locked(payment: Payment, remote: RemoteStatus) -> Payment:
     payment.finished_at = timezone.now()
     payment.save(update_fields=["status", "finished_at"])
     case = payment.case
+    if case is None:  # the case is gone under its retention rule; the record stays
+        return payment
     with translation.override(case.language or "fr"):
         words = {
             "amount": format_amount(payment.amount_cents),

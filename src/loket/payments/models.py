@@ -48,7 +48,10 @@ class Payment(models.Model):
         CANCELLED = "cancelled", _("Abandoned")
         EXPIRED = "expired", _("Expired")
 
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="payments")
+    # An accounting record outlives the case: its retention may delete the case, never this.
+    case = models.ForeignKey(
+        "cases.Case", null=True, on_delete=models.SET_NULL, related_name="payments"
+    )
     provider = models.CharField(max_length=20)
     idempotency_key = models.UUIDField(unique=True, help_text="One per press of 'Pay'.")
     amount_cents = models.PositiveIntegerField()

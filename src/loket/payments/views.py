@@ -84,7 +84,7 @@ def transfer(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
         "payments/transfer.html",
         {
             "payment": payment,
-            "case": payment.case,
+            "case": payment.case,  # found through its applicant: there
             "account": epc.account(),
             "qr_svg": code.svg_inline(scale=4, title=_("EPC QR code of the transfer")),
         },
@@ -117,7 +117,9 @@ def payment_return(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
             messages.info(request, _("Your payment is not confirmed yet."))
         else:
             messages.error(request, _("The payment was not made. You can try again."))
-    return redirect(_case_url(payment.case))
+    case = payment.case
+    assert case is not None  # found through its applicant
+    return redirect(_case_url(case))
 
 
 @csrf_exempt
