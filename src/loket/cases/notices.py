@@ -21,6 +21,7 @@ INFORMATION_REQUESTED = "information_requested"
 DECIDED = "decided"
 DELIVERED = "delivered"
 MESSAGE = "message"
+REFUNDED = "refunded"
 
 
 def topic_of(case: Case) -> str:
@@ -38,6 +39,7 @@ def _subject(kind: str, case: Case) -> str:
         DECIDED: _("Decision on your application %(reference)s"),
         DELIVERED: _("Your document for application %(reference)s is ready"),
         MESSAGE: _("New message about your application %(reference)s"),
+        REFUNDED: _("A refund on your application %(reference)s"),
     }
     return subjects[kind] % {"reference": case.reference}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -97,6 +98,30 @@ PROVIDER_LABELS = {
     "demo": _("Online, on the demo payment page"),
     "transfer": _("Bank transfer"),
 }
+
+
+class Refund(models.Model):
+    """Money given back on a paid payment, in full or in part, by a civil servant of the
+    handling administration, with the reason the applicant reads in the case's history."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount_cents = models.PositiveIntegerField()
+    reason = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    provider_refund_id = models.CharField(
+        max_length=100, blank=True, help_text="Empty: to be paid back by transfer by accounting."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.amount_cents} back on {self.payment_id}"
+
+    @property
+    def display(self) -> str:
+        return format_amount(self.amount_cents)
 
 
 class DemoCheckout(models.Model):
