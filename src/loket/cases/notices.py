@@ -22,6 +22,7 @@ DECIDED = "decided"
 DELIVERED = "delivered"
 MESSAGE = "message"
 REFUNDED = "refunded"
+PAYMENT_DUE = "payment_due"
 
 
 def topic_of(case: Case) -> str:
@@ -40,6 +41,7 @@ def _subject(kind: str, case: Case) -> str:
         DELIVERED: _("Your document for application %(reference)s is ready"),
         MESSAGE: _("New message about your application %(reference)s"),
         REFUNDED: _("A refund on your application %(reference)s"),
+        PAYMENT_DUE: _("Your application %(reference)s waits for your payment"),
     }
     return subjects[kind] % {"reference": case.reference}
 

@@ -207,7 +207,13 @@ def _apply_locked(payment: Payment, remote: RemoteStatus) -> Payment:
 
 def _apply_paid(case: Case, payment: Payment, words: dict[str, str]) -> None:
     fee = CaseFee.objects.select_for_update().get(case=case)
-    if fee.paid_by_id is None:
+    if case.status == Case.Status.WITHDRAWN and fee.paid_by_id is None:
+        do_add_history_note(
+            case, None,
+            _("A payment of %(amount)s was received after the application was withdrawn or "
+              "lapsed (%(provider)s): it will be refunded.") % words,
+        )  # fmt: skip
+    elif fee.paid_by_id is None:
         fee.paid_by = payment
         fee.save(update_fields=["paid_by"])
         do_record_payment(case, _("Paid: %(amount)s (%(provider)s).") % words)

@@ -25,6 +25,7 @@ class CaseFee(models.Model):
     paid_by = models.OneToOneField(
         "Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.amount_cents} {self.currency} for case {self.case_id}"
