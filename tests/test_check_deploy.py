@@ -38,6 +38,10 @@ def safe_environment(tmp_path: Path) -> dict[str, str]:
         LOKET_BLIND_INDEX_KEY=secrets.token_urlsafe(48),
         LOKET_ALLOWED_HOSTS="loket.brussels",
         LOKET_PUBLIC_URL="https://loket.brussels",
+        LOKET_PAYMENT_PROVIDERS="transfer",
+        LOKET_PAYMENT_ACCOUNT=json.dumps(
+            {"iban": "BE68539007547034", "bic": "BBRUBEBB", "name": "Région de Bruxelles-Capitale"}
+        ),
         LOKET_OIDC_ISSUER="https://idp.iamfas.belgium.be",
         LOKET_OIDC_CLIENT_ID="loket",
         LOKET_OIDC_CLIENT_SECRET=secrets.token_urlsafe(32),

@@ -6,18 +6,22 @@ from __future__ import annotations
 import threading
 import uuid
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import override_settings
+from django.utils import timezone
 from django.utils.html import escape
 
 from loket.audit.models import SecurityEvent
 from loket.cases.actions import InvalidTransition, do_change_status
 from loket.cases.models import Case, CaseEvent
+from loket.cases.notices import notices_about
 from loket.config import ConfigurationError
 from loket.payments.actions import do_refresh
+from loket.payments.expiry import do_remind_and_lapse
 from loket.payments.fees import fee_for
 from loket.payments.models import CaseFee, DemoCheckout, Payment
 from loket.payments.providers import refuse_demo_provider_in_production
@@ -233,3 +237,47 @@ def test_production_refuses_the_demo_provider() -> None:
     safe = replace(settings.CONFIG, payment_providers=("transfer",))
     with override_settings(CONFIG=safe, LOKET_ENV="production"):
         refuse_demo_provider_in_production()
+
+
+def test_an_agent_refunds_part_of_a_payment_with_a_reason_and_the_applicant_is_told() -> None:
+    resident = client_for("resident")
+    case = submit(resident, PARKING)
+    payment = case.payments.get(status="paid")
+    agent = client_for("agent-parking")
+    url = f"/en/payments/back-office/{case.reference}/refunds/"
+    too_much = {"payment": payment.reference, "amount": "500", "reason": "Card not needed"}
+    refused = agent.post(url, too_much)
+    assert refused.status_code == 422
+    assert "At most" in refused.content.decode() and "Card not needed" in refused.content.decode()
+    no_reason = agent.post(url, {"payment": payment.reference, "amount": "2,50", "reason": " "})
+    assert no_reason.status_code == 422
+    done = agent.post(url, {"payment": payment.reference, "amount": "2,50", "reason": "Half year"})
+    assert done.status_code == 302
+    refund = payment.refunds.get()
+    assert (refund.amount_cents, refund.reason) == (250, "Half year")
+    assert any(note.startswith("Refunded: €2.50") for note in _notes(case))
+    assert notices_about(case).filter(kind="refunded").count() == 1
+    assert "Half year" in resident.get(f"/en/my-cases/{case.reference}/").content.decode()
+    # Another administration's agent cannot see the page at all.
+    assert client_for("agent-ixelles").get(url).status_code == 404
+
+
+def test_an_unpaid_application_is_reminded_once_then_lapses() -> None:
+    client = client_for("resident")
+    case = submit(client, PARKING, pay=False)
+    fee = CaseFee.objects.get(case=case)
+    CaseFee.objects.filter(pk=fee.pk).update(created_at=timezone.now() - timedelta(days=8))
+    assert do_remind_and_lapse() == (1, 0)
+    assert do_remind_and_lapse() == (0, 0)  # reminded once
+    assert notices_about(case).filter(kind="payment_due").count() == 1
+    CaseFee.objects.filter(pk=fee.pk).update(created_at=timezone.now() - timedelta(days=31))
+    assert do_remind_and_lapse() == (0, 1)
+    case.refresh_from_db()
+    assert case.status == Case.Status.WITHDRAWN
+    assert any("lapsed" in note for note in _notes(case))
+    refused = client.post(
+        f"/en/payments/cases/{case.reference}/pay/",
+        {"provider": "demo", "idempotency_key": str(uuid.uuid4())},
+        follow=True,
+    )
+    assert "no longer waits for a payment" in refused.content.decode()

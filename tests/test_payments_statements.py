@@ -107,8 +107,8 @@ def test_camt053_with_matched_unmatched_overpaid_and_underpaid_lines() -> None:
     for payment, status in ((matched, "paid"), (overpaid, "paid"), (underpaid, "open")):
         payment.refresh_from_db()
         assert payment.status == status
-    assert Case.objects.get(pk=matched.case_id).status == Case.Status.SUBMITTED
-    assert Case.objects.get(pk=underpaid.case_id).status == Case.Status.AWAITING_PAYMENT
+    assert Case.objects.get(payments=matched).status == Case.Status.SUBMITTED
+    assert Case.objects.get(payments=underpaid).status == Case.Status.AWAITING_PAYMENT
     assert StatementLine.objects.count() == 5  # every line kept
     again = do_import_statement(statement)  # the same file twice: nothing counted twice
     assert (len(again.lines), again.already_imported) == (0, 5)
@@ -139,7 +139,7 @@ def test_coda_file_matches_structured_communications(tmp_path: Path) -> None:
 def test_a_second_payment_of_a_paid_fee_is_reported_and_noted() -> None:
     client = client_for("resident")
     payment = transfer_for(client)
-    case = Case.objects.get(pk=payment.case_id)
+    case = Case.objects.get(payments=payment)
     line = f"{payment.amount_cents / 100:.2f}"
     do_import_statement(camt053([("A", line, payment.reference)], statement="S-A"))
     second = do_import_statement(camt053([("B", line, payment.reference)], statement="S-B"))

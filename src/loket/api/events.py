@@ -43,10 +43,15 @@ def _emit(case: Case, endpoints: list[WebhookEndpoint], event: str, extra: dict[
 def case_event_saved(sender: type, instance: CaseEvent, created: bool, raw: bool, **_: Any) -> None:
     if not created or raw or instance.kind != CaseEvent.Kind.STATUS:
         return  # an assignment is no event for the administration's systems
+    if instance.status == Case.Status.AWAITING_PAYMENT:
+        return  # the administration's systems hear of a case with a fee once it is paid
     endpoints = _endpoints(instance.case)
     if not endpoints:
         return  # most administrations have none: one query and no more on the submission path
-    first = not CaseEvent.objects.filter(case_id=instance.case_id).exclude(pk=instance.pk).exists()
+    earlier = CaseEvent.objects.filter(case_id=instance.case_id, kind=CaseEvent.Kind.STATUS)
+    first = (
+        not earlier.exclude(pk=instance.pk).exclude(status=Case.Status.AWAITING_PAYMENT).exists()
+    )
     if first and instance.status == Case.Status.SUBMITTED:
         _emit(instance.case, endpoints, "case.submitted", {})
     else:

@@ -459,6 +459,20 @@ def do_record_payment(case: Case, note: str) -> Case:
 
 
 @transaction.atomic
+def do_lapse_unpaid(case: Case, note: str) -> Case:
+    """An application still unpaid after its procedure's period lapses: withdrawn, with
+    ``note`` in its history. A case paid or withdrawn meanwhile is left as it is."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status != Status.AWAITING_PAYMENT:
+        return case
+    version = _new_version(case)
+    case.status = Status.WITHDRAWN
+    case.save(update_fields=["status", "version", "updated_at"])
+    CaseEvent.objects.create(case=case, status=case.status, note=note, version=version)
+    return case
+
+
+@transaction.atomic
 def do_refer_to_civil_servant(case: Case, reason: str) -> Case:
     """What could not be delivered at once goes to the handling administration's back-office,
     with the reason in the history (the applicant sees it too) and the applicant's one notice

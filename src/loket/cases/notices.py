@@ -21,6 +21,8 @@ INFORMATION_REQUESTED = "information_requested"
 DECIDED = "decided"
 DELIVERED = "delivered"
 MESSAGE = "message"
+REFUNDED = "refunded"
+PAYMENT_DUE = "payment_due"
 
 
 def topic_of(case: Case) -> str:
@@ -44,6 +46,8 @@ def _subject(kind: str, case: Case) -> str:
         DECIDED: _("Decision on your application %(reference)s"),
         DELIVERED: _("Your document for application %(reference)s is ready"),
         MESSAGE: _("New message about your application %(reference)s"),
+        REFUNDED: _("A refund on your application %(reference)s"),
+        PAYMENT_DUE: _("Your application %(reference)s waits for your payment"),
     }
     return subjects[kind] % {"reference": case.reference}
 

@@ -188,6 +188,8 @@ def _apply_locked(payment: Payment, remote: RemoteStatus) -> Payment:
     payment.finished_at = timezone.now()
     payment.save(update_fields=["status", "finished_at"])
     case = payment.case
+    if case is None:  # the case is gone under its retention rule; the record stays
+        return payment
     with translation.override(case.language or "fr"):
         words = {
             "amount": format_amount(payment.amount_cents),
@@ -205,7 +207,13 @@ def _apply_locked(payment: Payment, remote: RemoteStatus) -> Payment:
 
 def _apply_paid(case: Case, payment: Payment, words: dict[str, str]) -> None:
     fee = CaseFee.objects.select_for_update().get(case=case)
-    if fee.paid_by_id is None:
+    if case.status == Case.Status.WITHDRAWN and fee.paid_by_id is None:
+        do_add_history_note(
+            case, None,
+            _("A payment of %(amount)s was received after the application was withdrawn or "
+              "lapsed (%(provider)s): it will be refunded.") % words,
+        )  # fmt: skip
+    elif fee.paid_by_id is None:
         fee.paid_by = payment
         fee.save(update_fields=["paid_by"])
         do_record_payment(case, _("Paid: %(amount)s (%(provider)s).") % words)

@@ -140,3 +140,10 @@ def published_fees(procedure_id: str) -> list[dict[str, Any]]:
         for exemption in entry.get("exemptions", []):
             lines.append({**common, "amount": format_amount(0), "why": pick(exemption["label"])})
     return lines
+
+
+def payment_terms(procedure_id: str, administration_id: str) -> tuple[int, int]:
+    """Days after sending when an unpaid application is reminded, and when it lapses."""
+    per_administration = _table().get(procedure_id) or {}
+    entry = per_administration.get(administration_id) or per_administration.get("*") or {}
+    return int(entry.get("remind_after_days", 7)), int(entry.get("lapse_after_days", 30))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,7 @@ class CaseFee(models.Model):
     paid_by = models.OneToOneField(
         "Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.amount_cents} {self.currency} for case {self.case_id}"
@@ -48,7 +50,10 @@ class Payment(models.Model):
         CANCELLED = "cancelled", _("Abandoned")
         EXPIRED = "expired", _("Expired")
 
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="payments")
+    # An accounting record outlives the case: its retention may delete the case, never this.
+    case = models.ForeignKey(
+        "cases.Case", null=True, on_delete=models.SET_NULL, related_name="payments"
+    )
     provider = models.CharField(max_length=20)
     idempotency_key = models.UUIDField(unique=True, help_text="One per press of 'Pay'.")
     amount_cents = models.PositiveIntegerField()
@@ -94,6 +99,30 @@ PROVIDER_LABELS = {
     "demo": _("Online, on the demo payment page"),
     "transfer": _("Bank transfer"),
 }
+
+
+class Refund(models.Model):
+    """Money given back on a paid payment, in full or in part, by a civil servant of the
+    handling administration, with the reason the applicant reads in the case's history."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount_cents = models.PositiveIntegerField()
+    reason = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    provider_refund_id = models.CharField(
+        max_length=100, blank=True, help_text="Empty: to be paid back by transfer by accounting."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.amount_cents} back on {self.payment_id}"
+
+    @property
+    def display(self) -> str:
+        return format_amount(self.amount_cents)
 
 
 class DemoCheckout(models.Model):

@@ -77,8 +77,8 @@ def _reconcile(bank_line: BankLine) -> StatementLine:
     was_paid = payment.status == Payment.Status.PAID
     payment.paid_cents = received
     payment.save(update_fields=["paid_cents"])
-    paid_elsewhere = (
-        CaseFee.objects.filter(case_id=payment.case_id)
+    paid_elsewhere = payment.case_id is not None and (
+        CaseFee.objects.filter(case__payments=payment)
         .exclude(paid_by=None)
         .exclude(paid_by=payment)
         .exists()

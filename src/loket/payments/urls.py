@@ -9,4 +9,5 @@ urlpatterns = [
     path("<uuid:key>/transfer/", views.transfer, name="transfer"),
     path("<uuid:key>/return/", views.payment_return, name="return"),
     path("demo/<str:token>/", views.demo_checkout, name="demo-checkout"),
+    path("back-office/<str:reference>/refunds/", views.refunds, name="refunds"),
 ]

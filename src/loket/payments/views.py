@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from loket.audit.actions import do_record_security_event
 from loket.cases.models import Case
-from loket.cases.selectors import get_case_for_applicant
+from loket.cases.selectors import get_case_for_agent, get_case_for_applicant
 from loket.core.models import User
 from loket.payments import epc
 from loket.payments.actions import (
@@ -32,6 +32,7 @@ from loket.payments.actions import (
 from loket.payments.fees import format_amount
 from loket.payments.models import DemoCheckout, Payment
 from loket.payments.providers import ProviderError, UnknownPayment, offered
+from loket.payments.refunds import do_refund, parse_amount, refundable_cents
 from loket.payments.selectors import payment_of_applicant
 
 logger = logging.getLogger("loket.payments")
@@ -84,7 +85,7 @@ def transfer(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
         "payments/transfer.html",
         {
             "payment": payment,
-            "case": payment.case,
+            "case": payment.case,  # found through its applicant: there
             "account": epc.account(),
             "qr_svg": code.svg_inline(scale=4, title=_("EPC QR code of the transfer")),
         },
@@ -117,7 +118,9 @@ def payment_return(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
             messages.info(request, _("Your payment is not confirmed yet."))
         else:
             messages.error(request, _("The payment was not made. You can try again."))
-    return redirect(_case_url(payment.case))
+    case = payment.case
+    assert case is not None  # found through its applicant
+    return redirect(_case_url(case))
 
 
 @csrf_exempt
@@ -154,3 +157,34 @@ def demo_checkout(request: HttpRequest, token: str) -> HttpResponse:
         return redirect(checkout.return_url)
     amount = format_amount(checkout.amount_cents)
     return render(request, "payments/demo_checkout.html", {"checkout": checkout, "amount": amount})
+
+
+@login_required
+def refunds(request: HttpRequest, reference: str) -> HttpResponse:
+    """A civil servant's page of a case's payments, to refund one fully or partly with a
+    reason. A refused refund comes back with what was typed."""
+    agent = _user(request)
+    case = get_case_for_agent(agent, reference)
+    typed = {"payment": "", "amount": "", "reason": ""}
+    error, status = "", 200
+    if request.method == "POST":
+        typed = {key: request.POST.get(key, "")[:2000] for key in typed}
+        payment = case.payments.filter(reference=typed["payment"]).first()
+        try:
+            if payment is None:
+                raise PaymentRefused(_("Choose the payment to refund."))
+            do_refund(payment, agent, parse_amount(typed["amount"]), typed["reason"])
+        except PaymentRefused as refused:
+            error, status = refused.message, 422
+        else:
+            messages.success(request, _("The refund is recorded and the applicant is told."))
+            return redirect("payments:refunds", reference=case.reference)
+    payments = [
+        (payment, format_amount(refundable_cents(payment))) for payment in case.payments.all()
+    ]
+    return render(
+        request,
+        "payments/refunds.html",
+        {"case": case, "payments": payments, "typed": typed, "error": error},
+        status=status,
+    )
