@@ -522,3 +522,17 @@ def test_each_back_office_download_of_a_certificate_or_receipt_is_in_the_holders
     # A refused download is not a download.
     assert agent.get(f"{case_url(case)}certificates/NO-SUCH.pdf").status_code == 404
     assert entries.count() == 2
+
+
+def test_a_download_is_neither_an_opening_nor_hides_the_next_one() -> None:
+    """A download has its own purpose: the opening after it is still recorded (not taken for a
+    reload), and a head of service's list of openings does not show it."""
+    case = referred_case()
+    agent = client_for("agent-ixelles")
+    assert agent.get(f"{case_url(case)}receipt.pdf").status_code == 200
+    assert agent.get(case_url(case)).status_code == 200
+    entries = AccessLogEntry.objects.filter(case_reference=case.reference, source="case")
+    assert sorted(entries.values_list("purpose", "attributes")) == [
+        ("document-copy", ["receipt"]),
+        ("handle-case", ["file"]),
+    ]

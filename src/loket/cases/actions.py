@@ -691,7 +691,7 @@ def do_record_document_download(
         source="case",
         attributes=[document],
         procedure_id=case.procedure_id,
-        purpose="counter-copy" if counter_administration_id else "handle-case",
+        purpose="document-copy",
         legal_basis_id=f"{case.procedure_id}/handle-case",
         actor_pseudonym=person_pseudonym(agent),
         actor_role="counter" if counter_administration_id else "agent",

@@ -83,7 +83,7 @@ def describe(entries: list[AccessLogEntry]) -> list[dict[str, Any]]:
 def _is_download(entry: AccessLogEntry) -> bool:
     """A document of the person's case downloaded by an agent (``do_record_document_download``),
     rather than the case opened."""
-    return entry.source == "case" and entry.attributes != ["file"]
+    return entry.source == "case" and entry.purpose == "document-copy"
 
 
 def _agent_names(entries: list[AccessLogEntry]) -> dict[str, str]:
