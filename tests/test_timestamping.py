@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import multiprocessing
 import threading
 from typing import Any
 
@@ -39,6 +40,22 @@ def test_timestamps_from_one_thread_share_one_connection_and_threads_do_not_shar
     other.join()
     assert tsa.requests == requests + 4
     assert tsa.connections == connections + 2
+
+
+def test_a_forked_worker_opens_its_own_connection_and_the_parent_keeps_its_own(
+    seal_authority: dict[str, Any],
+) -> None:
+    tsa = seal_authority["tsa"]
+    client = KeepAliveTimeStamper(tsa.url)
+    stamp(client, 0)
+    connections = tsa.connections
+    child = multiprocessing.get_context("fork").Process(target=stamp, args=(client, 1))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    assert tsa.connections == connections + 1  # not the parent's socket, shared
+    stamp(client, 2)
+    assert tsa.connections == connections + 1
 
 
 def test_an_authority_that_refuses_raises_pyhankos_timestamp_error(

@@ -13,6 +13,7 @@ pyHanko's ``TimestampRequestError``, as pyHanko's own client does.
 
 from __future__ import annotations
 
+import os
 import threading
 
 import requests
@@ -34,14 +35,15 @@ class KeepAliveTimeStamper(TimeStamper):
         self._local = threading.local()
 
     def session(self) -> requests.Session:
+        """This thread's session; a new one in a forked child (its parent's socket stays its)."""
         session: requests.Session | None = getattr(self._local, "session", None)
-        if session is None:
+        if session is None or self._local.pid != os.getpid():
             session = requests.Session()
             # One retry, for a kept connection the authority closed meanwhile.
             adapter = HTTPAdapter(pool_connections=1, pool_maxsize=1, max_retries=1)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
-            self._local.session = session
+            self._local.session, self._local.pid = session, os.getpid()
         return session
 
     def request(self, body: bytes) -> bytes:
