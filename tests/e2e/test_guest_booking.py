@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from loket.appointments.models import Booking
 from loket.appointments.seed import seed_demo_help_points
+from tests.e2e.test_accessibility import axe_violations
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SCHAERBEEK = "21015"
@@ -25,8 +26,10 @@ def no_sideways_scroll(page: Page) -> None:
 
 
 def shot(page: Page, name: str) -> None:
+    """Keep a screenshot of the page, then check it with axe-core (WCAG 2.x A/AA)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"booking-{name}-360.png"), full_page=True)
+    assert axe_violations(page) == [], name
 
 
 @pytest.mark.usefixtures("seeded_transactional")
@@ -34,7 +37,10 @@ def test_visitor_books_digital_help_without_eid_on_a_phone_in_french(
     browser: Browser, live_server: object
 ) -> None:
     seed_demo_help_points()
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="fr-BE")
+    # bypass_csp: axe-core is injected as a script (test_content_security_policy checks the CSP)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="fr-BE", bypass_csp=True
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     base = str(live_server)
