@@ -45,3 +45,13 @@ def test_french_pages_and_decisions_get_it_and_dutch_ones_do_not(resident_client
     agent = client_for("agent-parking")
     dutch = agent.get(f"/nl/back-office/cases/{case.reference}/").content.decode()
     assert NBSP + ":" not in dutch
+
+
+def test_text_in_another_language_inside_a_french_page_is_left_alone() -> None:
+    html = (
+        '<html lang="fr"><p>Motifs:</p><article lang="nl"><p>Referentie: X</p><br>'
+        "<span>Redenen: Y</span></article><p>Décision:</p></html>"
+    )
+    assert french_html(html) == html.replace("Motifs:", f"Motifs{NBSP}:").replace(
+        "Décision:", f"Décision{NBSP}:"
+    )
