@@ -42,17 +42,19 @@ def acting_helper(mandate: Mandate) -> Client:
 def test_a_resident_gives_a_mandate_through_the_form() -> None:
     client = client_for("resident")
     today = timezone.localdate()
-    response = client.post(
-        "/en/mandates/give/",
-        {
-            "helper_national_number": demo_user("helper").national_number,
-            "principal": "me",
-            "scope": "chosen",
-            "procedures": [PARKING],
-            "starts_on": today.isoformat(),
-            "ends_on": (today + timedelta(days=30)).isoformat(),
-        },
-    )
+    number = demo_user("helper").national_number or ""
+    typed = {
+        "helper_national_number": number,
+        "principal": "me",
+        "scope": "chosen",
+        "procedures": [PARKING],
+        "starts_on": today.isoformat(),
+        "ends_on": (today + timedelta(days=30)).isoformat(),
+    }
+    confirm = client.post("/en/mandates/give/", typed)
+    assert confirm.status_code == 200 and "Marie Lambert" in confirm.content.decode()
+    assert not Mandate.objects.exists()  # nothing given before the grantor sees whom
+    response = client.post("/en/mandates/give/", {**typed, "confirmed_number": number})
     assert response.status_code == 302
     mandate = Mandate.objects.get()
     assert mandate.helper == demo_user("helper") and mandate.procedure_ids == [PARKING]

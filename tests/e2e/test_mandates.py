@@ -41,7 +41,9 @@ def test_a_helper_applies_under_a_mandate_until_it_is_revoked(
     page.get_by_label("National number of the person you trust").fill(helper.national_number or "")
     page.get_by_label("Only the procedures I choose below").check()
     page.get_by_label("Residents' parking card").check()
-    page.get_by_role("button", name="Give the mandate").click()
+    continue_(page)
+    expect(page.locator(".mandate-holder")).to_have_text("Marie Lambert")  # as the register says
+    page.get_by_role("button", name="Give the mandate to Marie Lambert").click()
     expect(page.locator("main")).to_contain_text("The mandate has been given.")
     expect(page.locator("main table")).to_contain_text("Marie Lambert")
     log_out(page)
@@ -62,9 +64,12 @@ def test_a_helper_applies_under_a_mandate_until_it_is_revoked(
     continue_(page)
     page.get_by_label("Start date").fill(timezone.localdate().isoformat())
     continue_(page)
-    page.get_by_role("button", name="Send the application").click()
+    page.get_by_role("button", name="Send on behalf of Amina El Amrani").click()
     case = Case.objects.get(procedure_id="residents-parking-card")
-    expect(page.locator("main")).to_contain_text(f"Application {case.reference} sent for Amina")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Application sent on behalf of Amina El Amrani"
+    )
+    expect(page.locator("main")).to_contain_text(case.reference)
     assert case.applicant.username == "demo-resident"
     assert case.submitted_by == helper
 

@@ -30,6 +30,7 @@ class AccessLogEntry(models.Model):
         AGENT = "agent", _("Civil servant")
         HELPER = "helper", _("Mandated helper")
         COUNTER = "counter", _("Agent at a counter")
+        GRANTOR = "grantor", _("Person giving you a mandate")
 
     leaf_index = models.BigIntegerField(unique=True, help_text="Position in the Merkle tree.")
     created_at = models.DateTimeField(db_index=True)

@@ -26,6 +26,7 @@ class Case(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         DELIVERED = "delivered", _("Delivered")
         REVIEW_REQUESTED = "review_requested", _("Review requested")
+        AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
 
     class Channel(models.TextChoices):
         ONLINE = "online", _("Online, by the applicant")
@@ -98,6 +99,12 @@ class Case(models.Model):
         related_name="+",
         help_text="The administration at whose counter the application was entered.",
     )
+    reply_received_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the applicant last wrote (an answer to a request for information, say) "
+        "and no agent has opened the case since: the queue marks it.",
+    )
     version = models.PositiveIntegerField(
         default=1,
         help_text="Raised by every action that writes the case: a writer that read an older "
@@ -141,6 +148,17 @@ class Case(models.Model):
         return language_name(self.language or "fr")
 
     @property
+    def on_behalf_line(self) -> str:
+        """The line "Sent by HELPER on behalf of APPLICANT" in the active language, or "" unless
+        a helper sent it under a mandate: shown wherever the case is (receipt, notice, pages)."""
+        if self.channel != self.Channel.HELPER or self.submitted_by is None:
+            return ""
+        return str(
+            _("Sent by %(helper)s on behalf of %(person)s")
+            % {"helper": self.submitted_by.display_name, "person": self.applicant.display_name}
+        )
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
@@ -175,6 +193,7 @@ def status_for_agent(status: str) -> str:
 
 
 OPEN_STATUSES = (
+    Case.Status.AWAITING_PAYMENT,  # seen by the administration, handled once paid
     Case.Status.SUBMITTED,
     Case.Status.IN_PROGRESS,
     Case.Status.INFORMATION_REQUESTED,
@@ -264,6 +283,21 @@ class CaseMessage(models.Model):
 
     def __str__(self) -> str:
         return f"message on {self.case_id}"
+
+
+class CaseNote(models.Model):
+    """A note between colleagues on a case: never shown to the applicant, never notified."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"note on {self.case_id}"
 
 
 class DecisionDocument(models.Model):

@@ -20,7 +20,7 @@ from loket.catalog.models import Procedure
 from loket.core.identifiers import ValidationError, clean_national_number, pseudonym
 from loket.core.models import User, national_number_index
 from loket.mandates.models import Mandate
-from loket.sources.base import Actor, ConsultationRefused, Purpose, Subject
+from loket.sources.base import NAME_MANDATE_HOLDER, Actor, ConsultationRefused, Purpose, Subject
 from loket.sources.door import consult
 
 MANDATARIES = "enterprise.mandataries"
@@ -49,12 +49,7 @@ def do_give_mandate(
 ) -> Mandate:
     """Let the person with ``helper_national_number`` act for ``grantor`` (or for their
     enterprise) for the procedures (empty: all) from ``starts_on`` to ``ends_on``."""
-    try:
-        helper_number = clean_national_number(helper_national_number)
-    except ValidationError:
-        raise MandateRefused(_("This is not a valid national number.")) from None
-    if helper_number == grantor.national_number:
-        raise MandateRefused(_("You cannot give a mandate to yourself."))
+    helper_number = check_helper_number(grantor, helper_national_number)
     if starts_on < timezone.localdate():
         raise MandateRefused(_("A mandate cannot start in the past."))
     if ends_on < starts_on:
@@ -76,6 +71,62 @@ def do_give_mandate(
         starts_on=starts_on,
         ends_on=ends_on,
     )
+
+
+def check_helper_number(grantor: User, helper_national_number: str) -> str:
+    """The helper's national number, cleaned, or MandateRefused saying what is wrong with it."""
+    try:
+        helper_number = clean_national_number(helper_national_number)
+    except ValidationError:
+        raise MandateRefused(_("This is not a valid national number.")) from None
+    if helper_number == grantor.national_number:
+        raise MandateRefused(_("You cannot give a mandate to yourself."))
+    return helper_number
+
+
+def name_mandate_holder(
+    grantor: User, helper_national_number: str, procedure_ids: Sequence[str], for_enterprise: bool
+) -> str | None:
+    """The name under which the population register knows the person a mandate would name,
+    read through the one door (logged in that person's access log) under the purpose the
+    covered procedures declare for it, so that the grantor confirms whom they trust.
+
+    Raises MandateRefused when the number is invalid, unknown to the register, or the register
+    does not answer. None when no covered procedure declares the purpose (some business
+    procedures read no person): the grantor then checks the number with the person.
+    """
+    helper_number = check_helper_number(grantor, helper_national_number)
+    procedures = sorted(_procedures(procedure_ids, for_enterprise), key=lambda p: p.id)
+    declaring = [
+        p for p in procedures if NAME_MANDATE_HOLDER in (p.need(IDENTITY) or {}).get("also_for", ())
+    ]
+    if not declaring or not grantor.national_number:
+        return None
+    actor = Actor(grantor.pk, grantor.national_number, "grantor")
+    try:
+        answers = consult(
+            Subject("person", helper_number),
+            [IDENTITY],
+            Purpose(declaring[0].id, NAME_MANDATE_HOLDER),
+            actor,
+        )
+    except ConsultationRefused:
+        raise MandateRefused(_("You may not give this mandate.")) from None
+    answer = answers["population"]
+    if answer.unavailable:
+        raise MandateRefused(
+            _("The population register did not answer. Please try again in a moment.")
+        )
+    identity = answer.attributes.get("identity") or {}
+    name = " ".join(str(identity.get(k, "")) for k in ("first_name", "last_name")).strip()
+    if not name:
+        raise MandateRefused(
+            _(
+                "The national register does not know this number. Check it with the person "
+                "you trust, on their identity card."
+            )
+        )
+    return name
 
 
 def do_revoke_mandate(mandate: Mandate) -> Mandate:
@@ -245,6 +296,20 @@ def _identify(
             )
         )
     return dict(identity)
+
+
+def do_add_counter_procedure(mandate: Mandate, procedure: Procedure) -> Mandate:
+    """Another procedure for the resident still at the counter: the same session (the identity
+    already checked and read) now covers it too. Refused for a session that is over or a
+    procedure that cannot be entered at a counter."""
+    if mandate.kind != "counter" or not mandate.is_valid_on(timezone.localdate()):
+        raise CounterRefused(_("The counter session is over: identify the resident again."))
+    if procedure.id not in {p.id for p in counter_procedures()}:
+        raise CounterRefused(_("This procedure cannot be entered at a municipal counter."))
+    if procedure.id not in mandate.procedure_ids:
+        mandate.procedure_ids = [*mandate.procedure_ids, procedure.id]
+        mandate.save(update_fields=["procedure_ids"])
+    return mandate
 
 
 def do_end_counter_session(mandate: Mandate) -> None:

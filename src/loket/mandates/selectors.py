@@ -16,6 +16,7 @@ from django.utils import timezone
 from loket.audit.actions import do_record_security_event
 from loket.audit.subjects import person_pseudonym
 from loket.cases.models import Case
+from loket.cases.references import normalise_reference
 from loket.core.models import User, national_number_index
 from loket.forms.models import Draft
 from loket.mandates.models import Mandate
@@ -136,3 +137,20 @@ def principal_drafts_for(helper: User, mandate: Mandate) -> QuerySet[Draft]:
     """The principal's drafts in the procedures the mandate covers, while it is valid."""
     principal, covered = _covered(helper, mandate)
     return Draft.objects.filter(covered, user=principal).select_related("procedure")
+
+
+def get_principal_case_for(helper: User, mandate_id: int, reference: str) -> Case:
+    """One case of the principal that the helper may follow under this mandate valid today
+    (within the procedures it covers), or 404, logged."""
+    mandate = mandate_held_by(helper, mandate_id)
+    if mandate is None:
+        _refuse(helper, mandate_id)
+    case = (
+        principal_cases_for(helper, mandate)
+        .select_related("administration", "submitted_by")
+        .filter(reference=normalise_reference(reference) or "-")
+        .first()
+    )
+    if case is None:
+        _refuse(helper, mandate_id)
+    return case

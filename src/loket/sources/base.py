@@ -38,11 +38,17 @@ class Actor:
 
     user_id: int
     national_number: str
-    role: Literal["self", "agent", "helper", "counter"]
+    role: Literal["self", "agent", "helper", "counter", "grantor"]
     administration_id: str = ""
     acting_for: str = ""  # the principal's identifier, when a helper acts under a mandate
     # ``counter``: a municipal agent entering a paper application for a resident who is present,
     # under the day's counter session (a mandate of kind counter); administration_id = the counter.
+    # ``grantor``: a person about to give a mandate, reading only the name of the one it names.
+
+
+# The one purpose under which a grantor may read someone else: the name of the person a mandate
+# will name, shown for confirmation before it is given (declared per procedure with ``also_for``).
+NAME_MANDATE_HOLDER = "name-mandate-holder"
 
 
 class SourceUnavailable(Exception):

@@ -26,6 +26,9 @@ ATTRIBUTE_LABELS: dict[str, Promise] = {
     "address.street": _("the official street name"),
     "address.municipality": _("the municipality of the address"),
     "case.file": _("your case file"),
+    "case.receipt": _("the receipt of your application"),
+    "case.certificate": _("your certificate"),
+    "case.decision": _("the decision on your application"),
 }
 
 

@@ -17,6 +17,7 @@ from loket.catalog.models import Procedure
 from loket.core.identifiers import pseudonym
 from loket.core.models import Administration, Membership, User
 from loket.sources.base import (
+    NAME_MANDATE_HOLDER,
     Actor,
     ConsultationRefused,
     Purpose,
@@ -53,7 +54,7 @@ def consult(
     if procedure is None:
         _refuse(actor, "unknown-procedure", purpose=purpose.procedure_id)
     _check_declared(procedure, attributes, purpose, actor)
-    administration_id = _check_actor(procedure, subject, actor)
+    administration_id = _check_actor(procedure, subject, actor, purpose)
 
     by_source: dict[str, list[str]] = {}
     for attribute in attributes:
@@ -137,7 +138,7 @@ def _check_declared(
             )
 
 
-def _check_actor(procedure: Procedure, subject: Subject, actor: Actor) -> str:
+def _check_actor(procedure: Procedure, subject: Subject, actor: Actor, purpose: Purpose) -> str:
     """Return the administration on whose behalf the data is read, or refuse."""
     handling = handling_administration_ids(procedure)
     if actor.role == "self":
@@ -157,6 +158,18 @@ def _check_actor(procedure: Procedure, subject: Subject, actor: Actor) -> str:
         ).exists()
         if is_agent and actor.administration_id in handling:
             return actor.administration_id
+    elif actor.role == "grantor":
+        # Someone giving a mandate reads who the national number they typed names, for that
+        # purpose only (its attributes are those declared for it: the identity).
+        user = User.objects.filter(pk=actor.user_id).first()
+        if (
+            purpose.code == NAME_MANDATE_HOLDER
+            and subject.kind == "person"
+            and user is not None
+            and user.national_number == actor.national_number
+            and subject.identifier != actor.national_number
+        ):
+            return procedure.administration_id or ""
     elif actor.role in ("helper", "counter"):
         # A helper reads only the principal named in ``acting_for``, under a mandate valid today
         # for this procedure (not expired, not revoked). At a counter, the agent's counter session

@@ -7,7 +7,9 @@ request and remembered on the request.
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.urls import reverse
 
+from loket.cases.models import Case
 from loket.core.models import User
 from loket.mandates.models import Mandate
 from loket.mandates.selectors import mandate_held_by
@@ -45,7 +47,9 @@ def submission_channel(mandate: Mandate) -> str:
     return "counter" if mandate.kind == "counter" else "helper"
 
 
-def after_submission(mandate: Mandate) -> str:
-    """Where the one who sent it goes next: the counter for an agent, the mandates for a helper
-    (the case page belongs to the principal)."""
-    return "web:counter" if mandate.kind == "counter" else "web:mandates"
+def after_submission(mandate: Mandate, case: Case) -> str:
+    """Where the one who sent it goes next: the counter's confirmation for an agent; for a
+    helper, the case just sent as they follow it under the mandate."""
+    if case.channel == Case.Channel.COUNTER or mandate.kind == "counter":
+        return reverse("web:counter-sent", kwargs={"reference": case.reference})
+    return reverse("web:mandate-case", args=[mandate.pk, case.reference]) + "?submitted=1"

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,8 +28,11 @@ from loket.core.models import User
 from loket.forms.models import Draft
 from loket.notify.actions import do_mark_read
 from loket.notify.models import Notification
+from loket.payments.selectors import fees_of_cases, payment_panel
+from loket.web.acting import acting_mandate
 from loket.web.casework import MessageForm, ReviewForm
 from loket.web.demo import DEMO_IDENTITIES
+from loket.web.views.mandates import principal_cases
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -76,17 +80,21 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     """Drafts, the inbox and the cases. Reading the page changes nothing: the inbox's "mark as
     read" button posts to :func:`mark_notices_read`."""
     assert isinstance(request.user, User)
+    acting = acting_mandate(request)
+    if acting is not None and acting.is_valid_on(timezone.localdate()):
+        return principal_cases(request, acting)
     drafts = Draft.objects.filter(user=request.user).select_related("procedure")
     notices = list(Notification.objects.filter(recipient=request.user)[:20])
     unread = [n.pk for n in notices if n.read_at is None]
     cases = list(cases_of_applicant(request.user))
     certificates = latest_certificates_by_case(request.user) if cases else {}
+    fees = fees_of_cases(cases) if cases else {}
     return render(
         request,
         "web/account/my_cases.html",
         {
             "cases": cases,
-            "rows": [(case, certificates.get(case.pk)) for case in cases],
+            "rows": [(case, certificates.get(case.pk), fees.get(case.pk)) for case in cases],
             "drafts": drafts,
             "notices": notices,
             "unread": set(unread),
@@ -184,6 +192,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "review_form": review if review.is_bound or _review_open(case) else None,
             "review_until": case.review_until,
             "referral": case.events.filter(kind=CaseEvent.Kind.REFERRAL).last(),
+            **payment_panel(case),
         },
         status=status,
     )

@@ -28,8 +28,9 @@ from loket.forms.definitions import FormDefinition, get_definition
 from loket.forms.fallback import declarable, declaration_form, declaration_missing
 from loket.forms.models import Draft
 from loket.forms.pages import PageForm
+from loket.payments.selectors import fee_of_draft
 from loket.sources.base import Actor, ConsultationRefused
-from loket.web.acting import acting_mandate, after_submission, submission_channel
+from loket.web.acting import acting_mandate, after_submission, stop_acting, submission_channel
 from loket.web.presenters import declared_rows, fact_rows, need_rows
 from loket.web.submission_limit import limit_submissions
 from loket.web.views.mandates import mandate_required, refused
@@ -110,6 +111,7 @@ def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
                 mandate = acting_mandate(request)
                 if mandate is None:
                     raise
+                stop_acting(request)  # the page says so: the helper is back in their own name
                 return refused(request, mandate)
             return redirect(_url("apply-facts", procedure))
         if choice == "no":
@@ -250,7 +252,7 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
             else None
         )
         if done is not None:
-            return redirect("web:mandates" if done.submitted_by else _case_url(done))
+            return redirect(_sent_url(request, done))
     _user, procedure, definition, draft = _context(request, procedure_id)
     if request.method == "POST":
         key = request.POST.get("idempotency_key", "")
@@ -260,7 +262,7 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
             if done is not None:
                 if draft.consented is None and not draft.answers:
                     draft.delete()  # the empty draft the lookup above just started
-                return redirect("web:mandates" if done.submitted_by else _case_url(done))
+                return redirect(_sent_url(request, done))
     missing = missing_pages(draft, definition)
     if draft.consented is None:
         return redirect(_url("apply-start", procedure))
@@ -277,12 +279,13 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
             case = do_submit_case(
                 draft, draft.answers, request.user, channel=submission_channel(mandate)
             )
-            messages.success(
-                request,
-                _("Application %(reference)s sent for %(name)s.")
-                % {"reference": case.reference, "name": mandate.principal_name},
-            )
-            return redirect(after_submission(mandate))
+            if mandate.kind == "counter":  # a helper lands on the case, which says it all
+                messages.success(
+                    request,
+                    _("Application %(reference)s sent for %(name)s.")
+                    % {"reference": case.reference, "name": mandate.principal_name},
+                )
+            return redirect(after_submission(mandate, case))
         case = do_submit_case(draft, draft.answers)
         return redirect(_case_url(case))
     last_page = definition.visible_pages(draft.answers)[-1].id
@@ -300,9 +303,20 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
                 lambda page_id: _url("apply-page", procedure, page_id=page_id) + "?change=1",
             ),
             "draft": draft,
+            "fee": fee_of_draft(draft, draft.answers),
             "back_url": _url("apply-page", procedure, page_id=last_page),
         },
     )
+
+
+def _sent_url(request: HttpRequest, case: Case) -> str:
+    """Where a repeated submit lands: the case, as whoever sent it may see it."""
+    mandate = acting_mandate(request)
+    if case.submitted_by is not None and mandate is not None:
+        return after_submission(mandate, case)
+    if case.submitted_by is not None:
+        return reverse("web:mandates")
+    return _case_url(case)
 
 
 def _case_url(case: Case) -> str:

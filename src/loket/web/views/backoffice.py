@@ -1,5 +1,7 @@
-"""The back-office: an administration's queue (filters, figures, bulk changes) and case page,
-where a certificate that could not be issued at once is issued by the agent."""
+"""The back-office case page: the case, its history, internal notes and openings (for a head of
+service), and every write on it (decide, message, request information, assign, note), where a
+certificate that could not be issued at once is issued by the agent. The queue is in
+``backoffice_queue``."""
 
 from __future__ import annotations
 
@@ -8,12 +10,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from loket.cases.actions import (
@@ -23,176 +26,55 @@ from loket.cases.actions import (
     StaleCase,
     check_can_post_message,
     check_version,
+    do_add_internal_note,
     do_assign,
     do_change_status,
     do_decide,
+    do_mark_reply_seen,
     do_post_message,
     do_record_case_opening,
     do_request_information,
 )
 from loket.cases.decision_documents import decision_document
 from loket.cases.documents import decision_preview
-from loket.cases.models import Case, CaseEvent, status_for_agent
+from loket.cases.models import Case, CaseEvent
 from loket.cases.motivations import motivation_model
 from loket.cases.selectors import (
     Changes,
-    QueueFilters,
-    agent_administration_ids,
-    cases_visible_to,
     changes_since,
     colleagues_of,
-    filter_queue,
     get_case_for_agent,
-    queue_figures,
+    openings_of_case,
 )
-from loket.catalog.models import Procedure
 from loket.certificates.actions import DeliveryRefused, do_deliver_certificate
 from loket.certificates.content import KINDS, CannotIssue, unsupported_by_known_facts
 from loket.certificates.selectors import certificates_of_case
 from loket.core.i18n import guess_language, language_name
-from loket.core.models import Administration, User
+from loket.core.models import User
 from loket.core.seal import SealUnavailable
 from loket.forms.answers import answer_rows
 from loket.forms.definitions import get_definition
 from loket.forms.models import Attachment
 from loket.web.casework import DecisionForm, MessageForm
 from loket.web.presenters import declared_rows, fact_rows
+from loket.web.views.backoffice_queue import back_office_agent, next_case, posted_number, queue_link
 from loket.web.views.errors import bad_request
 
 
-class QueueForm(forms.Form):
-    reference = forms.CharField(label=gettext_lazy("Reference"), required=False, max_length=30)
-    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
-    procedure = forms.ChoiceField(label=gettext_lazy("Procedure"), required=False)
-    assigned = forms.ChoiceField(label=gettext_lazy("Assigned to"), required=False)
-    older_than_days = forms.IntegerField(
-        label=gettext_lazy("Received more than … days ago"), required=False, min_value=0,
-        max_value=3650, error_messages={"invalid": gettext_lazy("Enter a number of days.")},
-    )  # fmt: skip
-    overdue = forms.BooleanField(label=gettext_lazy("Only overdue cases"), required=False)
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=gettext_lazy("Note for colleagues"),
+        help_text=gettext_lazy(
+            "Only agents of this administration see it; the applicant never does."
+        ),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": gettext_lazy("Write the note.")},
+    )
 
-    def __init__(self, *args: Any, agent: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_note_%s")
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [  # type: ignore[attr-defined]
-            ("open", _("Open cases")), *[(s.value, status_for_agent(s)) for s in Case.Status],
-            ("all", _("All cases"))]  # fmt: skip
-        self.fields["procedure"].choices = [("", _("All"))] + [  # type: ignore[attr-defined]
-            (p.id, p.name) for p in Procedure.objects.all()
-        ]
-        self.fields["assigned"].choices = [  # type: ignore[attr-defined]
-            ("", _("Anyone")), ("me", _("Me")), ("nobody", _("Nobody")),
-            *[(str(u.pk), u.display_name) for u in colleagues_of(agent)],
-        ]  # fmt: skip
-
-    def filters(self) -> QueueFilters:
-        data = self.cleaned_data if self.is_valid() else {}
-        return QueueFilters(
-            status=data.get("status") or "open",
-            procedure=data.get("procedure") or "",
-            assigned=data.get("assigned") or "",
-            older_than_days=data.get("older_than_days"),
-            overdue=bool(data.get("overdue")),
-            reference=data.get("reference") or "",
-        )
-
-
-def back_office_agent(request: HttpRequest) -> User:
-    """The logged-in civil servant; anyone without a back-office membership is refused (403)."""
-    user = request.user
-    assert isinstance(user, User)
-    if not agent_administration_ids(user):
-        raise PermissionDenied
-    return user
-
-
-@login_required
-def queue(request: HttpRequest) -> HttpResponse:
-    agent = back_office_agent(request)
-    if request.method == "POST":
-        return _bulk_change(request, agent)
-    return _queue_page(request, agent)
-
-
-def _queue_page(
-    request: HttpRequest, agent: User, bulk_error: str = "", status: int = 200
-) -> HttpResponse:
-    """The queue; after a refused bulk change, with why and what the agent chose and typed."""
-    form = QueueForm(request.GET or None, agent=agent)
-    visible = cases_visible_to(agent)
-    cases = filter_queue(visible, form.filters(), agent)
-    return render(
-        request,
-        "web/backoffice/queue.html",
-        {
-            "form": form,
-            "cases": cases[:200],
-            "figures": queue_figures(visible),
-            "bulk_statuses": [
-                (s.value, s.label)
-                for s in (Case.Status.IN_PROGRESS, Case.Status.APPROVED, Case.Status.REJECTED)
-            ],
-            "bulk_error": bulk_error,
-            "bulk_typed": request.POST if bulk_error else {},
-            "selected": request.POST.getlist("selected") if bulk_error else [],
-            "administrations": Administration.objects.filter(
-                id__in=agent_administration_ids(agent)
-            ),
-        },
-        status=422 if form.errors or bulk_error else status,
-    )
-
-
-def _posted_number(request: HttpRequest, name: str) -> int | None:
-    """A whole number a back-office form posts (the case version it was shown with, a user id),
-    or None."""
-    raw = request.POST.get(name, "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
-
-
-def _bulk_change(request: HttpRequest, agent: User) -> HttpResponse:
-    """Move several cases to one status. A decision in bulk states its reasons like any other
-    (the same reasons for each case). A case changed by someone else since the queue was shown
-    is skipped, and so is a case that cannot make that move; both are named."""
-    status = request.POST.get("bulk_status", "")
-    note = request.POST.get("bulk_note", "")[:4000]
-    if status in DECISIONS and not note.strip():
-        return _queue_page(request, agent, str(BULK_REASONS_REQUIRED))
-    chosen = cases_visible_to(agent).filter(reference__in=request.POST.getlist("selected")[:200])
-    changed, refused, stale = 0, [], []
-    for case in chosen:
-        seen = _posted_number(request, f"version-{case.reference}")
-        try:
-            do_change_status(
-                case, agent, status, note, expected_version=-1 if seen is None else seen
-            )
-            changed += 1
-        except StaleCase:
-            stale.append(case.reference)
-        except CaseRefused:
-            refused.append(case.reference)
-    messages.info(
-        request,
-        ngettext("%(count)s case changed.", "%(count)s cases changed.", changed)
-        % {"count": changed},
-    )
-    if stale:
-        messages.warning(
-            request,
-            _("These cases were changed by someone else meanwhile and were left as they are; "
-              "check them and try again: %(list)s") % {"list": ", ".join(stale)},
-        )  # fmt: skip
-    if refused:
-        messages.warning(
-            request,
-            _("These cases cannot take that status: %(list)s") % {"list": ", ".join(refused)},
-        )
-    return redirect(request.get_full_path())
-
-
-BULK_REASONS_REQUIRED = gettext_lazy(
-    "A decision in bulk must give its reasons: write them in the field under the list. "
-    "Your selection is kept."
-)
 
 
 CASE_ACTIONS = ("model", "preview", "edit", "decide", "take", "message", "request", "assign")
@@ -206,6 +88,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST":
         return _act(request, agent, case)
     do_record_case_opening(case, agent)
+    do_mark_reply_seen(case)
     return _case_page(request, agent, case)
 
 
@@ -229,7 +112,13 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
     A decision goes through a preview of the document in the case's language ("preview"), which
     the agent confirms ("decide") or takes back to the form ("edit")."""
     action = request.POST.get("action", "")
-    seen = _posted_number(request, "version")
+    if action == "note":  # not a change to the case: no version to match
+        note = NoteForm(request.POST)
+        if note.is_valid():
+            do_add_internal_note(case, agent, note.cleaned_data["body"])
+            return redirect(reverse("web:backoffice-case", args=[case.reference]) + "#notes")
+        return _case_page(request, agent, case, note=note, status=422)
+    seen = posted_number(request, "version")
     if action not in CASE_ACTIONS or seen is None:
         return bad_request(request)
     if action in ("model", "edit"):
@@ -243,9 +132,14 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
     try:
         check_version(case, seen)  # before storing a file that could not be used
         if action == "assign":
-            chosen = _posted_number(request, "assignee") or 0
-            assignee = colleagues_of(agent).filter(pk=chosen).first()
-            do_assign(case, agent, assignee, expected_version=seen)
+            chosen = (
+                agent.pk
+                if request.POST.get("assignee") == "me"
+                else posted_number(request, "assignee")
+            )
+            assignee = colleagues_of(agent).filter(pk=chosen or 0).first()
+            handover = request.POST.get("handover", "")[:2000]
+            do_assign(case, agent, assignee, expected_version=seen, note=handover)
             return redirect("web:backoffice-case", reference=case.reference)
         if action == "take":
             do_change_status(case, agent, Case.Status.IN_PROGRESS, expected_version=seen)
@@ -333,7 +227,7 @@ def issue_certificate(request: HttpRequest, reference: str) -> HttpResponse:
     was shown with: issued and the case closed as delivered, or the page again with why not."""
     agent = back_office_agent(request)
     case = get_case_for_agent(agent, reference)
-    seen = _posted_number(request, "version")
+    seen = posted_number(request, "version")
     if seen is None:
         return bad_request(request)
     try:
@@ -387,7 +281,7 @@ def _was_typed(form: forms.Form) -> bool:
 def _case_page(
     request: HttpRequest, agent: User, case: Case, decision: DecisionForm | None = None,
     message: MessageForm | None = None, status: int = 200, changed: Changes | None = None,
-    refusal: str = "", problem: str = "",
+    refusal: str = "", problem: str = "", note: NoteForm | None = None,
 ) -> HttpResponse:  # fmt: skip
     """The case page; ``refusal`` is a write refused because the case changed meanwhile (with
     ``changed``), ``problem`` why the certificate could not be issued."""
@@ -432,6 +326,11 @@ def _case_page(
             "unsupported": unsupported,
             "certificates": certificates_of_case(agent, case) if delivers_certificate else [],
             "decision_document": decision_document(case) if case.is_decided else None,
+            "note_form": note or NoteForm(),
+            "notes": case.notes.select_related("author"),
+            "openings": openings_of_case(agent, case),
+            "queue_link": queue_link(request),
+            "next_case": None if case.is_open else next_case(request, agent, case),
             "referral": case.events.filter(kind=CaseEvent.Kind.REFERRAL).last()
             if case.is_open
             else None,

@@ -11,12 +11,14 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 
+from loket.cases.actions import do_record_document_download
 from loket.cases.decision_documents import decision_document
 from loket.cases.documents import KINDS, document_pdf
 from loket.cases.models import Case
 from loket.cases.selectors import get_attachment_for, get_case_for_agent, get_case_for_applicant
 from loket.certificates.selectors import certificates_of_holders_case
 from loket.core.models import User
+from loket.mandates.selectors import get_principal_case_for
 
 
 def private_file(stream: IO[bytes], filename: str, content_type: str) -> FileResponse:
@@ -90,6 +92,20 @@ def applicant_document(request: HttpRequest, reference: str, kind: str) -> HttpR
 
 
 @login_required
+def principal_document(
+    request: HttpRequest, mandate_id: int, reference: str, kind: str
+) -> HttpResponseBase:
+    """The receipt or decision of a case a helper follows under a mandate valid today."""
+    case = get_principal_case_for(_user(request), mandate_id, reference)
+    back_url = reverse("web:mandate-case", args=[mandate_id, case.reference])
+    return _pdf(request, case, kind, back_url)
+
+
+@login_required
 def agent_document(request: HttpRequest, reference: str, kind: str) -> HttpResponseBase:
-    case = get_case_for_agent(_user(request), reference)
-    return _pdf(request, case, kind, reverse("web:backoffice-case", args=[case.reference]))
+    agent = _user(request)
+    case = get_case_for_agent(agent, reference)
+    response = _pdf(request, case, kind, reverse("web:backoffice-case", args=[case.reference]))
+    if response.status_code == 200:  # a document handed out, not the "being prepared" page
+        do_record_document_download(case, agent, kind)
+    return response

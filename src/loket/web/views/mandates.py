@@ -16,7 +16,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -25,21 +27,25 @@ from loket.cases.models import Case
 from loket.cases.notices import with_unread_messages
 from loket.catalog.models import Procedure
 from loket.core.access import access
+from loket.core.identifiers import format_national_number
 from loket.core.models import User
 from loket.mandates.actions import (
     MandateRefused,
+    check_helper_number,
     do_end_counter_session,
     do_give_mandate,
     do_link_invitations,
     do_record_refused_use,
     do_revoke_mandate,
     latest_end,
+    name_mandate_holder,
 )
 from loket.mandates.models import Mandate
 from loket.mandates.selectors import (
     cases_submitted_for,
     get_mandate_given_by,
     get_mandate_held_by,
+    get_principal_case_for,
     helper_mandates,
     mandates_given_by,
     mandates_held_by,
@@ -57,13 +63,16 @@ def mandate_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
         mandate = acting_mandate(request)
         if mandate is None and request.session.get(SESSION_KEY):
             stop_acting(request)  # the mandate is gone (or was never this user's)
-        if mandate is not None and not (
-            mandate.is_valid_on(timezone.localdate()) and mandate.covers(procedure_id)
-        ):
+        if mandate is not None and not mandate.is_valid_on(timezone.localdate()):
             assert isinstance(request.user, User)
             do_record_refused_use(request.user, mandate, procedure_id)
-            stop_acting(request)
+            stop_acting(request)  # revoked or expired: nobody can act under it any more
             return refused(request, mandate)
+        if mandate is not None and not mandate.covers(procedure_id):
+            # Still acting: the helper chooses, acting mode never ends behind their back.
+            assert isinstance(request.user, User)
+            do_record_refused_use(request.user, mandate, procedure_id)
+            return not_covered(request, mandate, procedure_id)
         return view(request, procedure_id, **kwargs)
 
     return checked
@@ -71,6 +80,31 @@ def mandate_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
 def refused(request: HttpRequest, mandate: Mandate) -> HttpResponse:
     return render(request, "web/mandates/refused.html", {"mandate": mandate}, status=403)
+
+
+def not_covered(request: HttpRequest, mandate: Mandate, procedure_id: str) -> HttpResponse:
+    """The mandate does not cover this procedure: say so, and let the helper go back to acting
+    for the principal or stop and continue in their own name."""
+    procedure = Procedure.objects.filter(id=procedure_id).first()
+    return render(
+        request,
+        "web/mandates/not_covered.html",
+        {
+            "mandate": mandate,
+            "procedure": procedure,
+            "covered": covered_procedures(mandate),
+            "own_url": reverse("web:procedure", args=[procedure.id]) if procedure else "",
+        },
+        status=403,
+    )
+
+
+def covered_procedures(mandate: Mandate) -> list[Procedure]:
+    """The procedures the mandate covers, by name (all of them for a mandate without a list)."""
+    found = Procedure.objects.all()
+    if mandate.procedure_ids:
+        found = found.filter(id__in=mandate.procedure_ids)
+    return sorted(found, key=lambda p: p.name)
 
 
 class GiveMandateForm(forms.Form):
@@ -159,18 +193,18 @@ def give(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     form = GiveMandateForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and "change" not in request.POST:
         data = form.cleaned_data
+        enterprise = user.enterprise_number if data["principal"] == "enterprise" else ""
+        procedures = data["procedures"] if data["scope"] == "chosen" else []
         try:
+            number = check_helper_number(user, data["helper_national_number"])
+            if request.POST.get("confirmed_number") != number:
+                # First whom the number names, as the register knows them; then the mandate.
+                name = name_mandate_holder(user, number, procedures, bool(enterprise))
+                return _confirm_give(request, form, number, name)
             do_give_mandate(
-                user,
-                data["helper_national_number"],
-                data["procedures"] if data["scope"] == "chosen" else [],
-                data["starts_on"],
-                data["ends_on"],
-                enterprise_number=user.enterprise_number
-                if data["principal"] == "enterprise"
-                else "",
+                user, number, procedures, data["starts_on"], data["ends_on"], enterprise
             )
         except MandateRefused as problem:
             form.add_error(None, str(problem))
@@ -179,6 +213,25 @@ def give(request: HttpRequest) -> HttpResponse:
             return redirect("web:mandates")
     return render(
         request, "web/mandates/give.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+def _confirm_give(
+    request: HttpRequest, form: GiveMandateForm, number: str, name: str | None
+) -> HttpResponse:
+    data = form.cleaned_data
+    names = {p.id: p.name for p in Procedure.objects.filter(id__in=data["procedures"])}
+    return render(
+        request,
+        "web/mandates/give_confirm.html",
+        {
+            "form": form,
+            "number": number,
+            "number_display": format_national_number(number),
+            "name": name,
+            "for_enterprise": data["principal"] == "enterprise",
+            "procedures": sorted(names.values()) if data["scope"] == "chosen" else [],
+        },
     )
 
 
@@ -217,6 +270,10 @@ def stop(request: HttpRequest) -> HttpResponse:
         do_end_counter_session(mandate)  # a counter session, once stopped, is over
     stop_acting(request)
     messages.success(request, _("You are no longer acting for someone else."))
+    target = request.POST.get("next", "")
+    local = target.startswith("/") and not target.startswith("//")
+    if local and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)  # "continue in my own name" where the helper was going
     return redirect("web:mandates")
 
 
@@ -260,6 +317,44 @@ def _pending_for(helper: User, mandate: Mandate, names: dict[str, str]) -> dict[
         "procedures": [names.get(i, i) for i in mandate.procedure_ids],
         "drafts": list(principal_drafts_for(helper, mandate).order_by("-updated_at")),
         "waiting": [c for c in cases if c.status == Case.Status.INFORMATION_REQUESTED],
+        "in_progress": [
+            c for c in cases if c.is_open and c.status != Case.Status.INFORMATION_REQUESTED
+        ],
         "unread": [c for c in cases if c.pk in unread],
         "decided": [c for c in cases if c.is_decided and c.decided_at and c.decided_at >= since],
     }
+
+
+def principal_cases(request: HttpRequest, mandate: Mandate) -> HttpResponse:
+    """ "My cases" while acting: the principal's drafts and cases that the mandate lets the
+    helper follow, named as theirs (never the helper's own, which would invite a mix-up)."""
+    assert isinstance(request.user, User)
+    cases = list(principal_cases_for(request.user, mandate).order_by("-submitted_at")[:200])
+    return render(
+        request,
+        "web/mandates/principal_cases.html",
+        {
+            "mandate": mandate,
+            "cases": cases,
+            "drafts": principal_drafts_for(request.user, mandate).order_by("-updated_at"),
+            "covered": covered_procedures(mandate),
+        },
+    )
+
+
+@login_required
+def principal_case(request: HttpRequest, mandate_id: int, reference: str) -> HttpResponse:
+    """A principal's case as the helper follows it under the mandate (what was sent, its
+    status and history, the receipt); answering and withdrawing stay with the principal."""
+    assert isinstance(request.user, User)
+    case = get_principal_case_for(request.user, mandate_id, reference)
+    return render(
+        request,
+        "web/mandates/principal_case.html",
+        {
+            "case": case,
+            "mandate_id": mandate_id,
+            "events": case.events.status_changes(),
+            "just_submitted": request.GET.get("submitted") == "1",
+        },
+    )
