@@ -69,7 +69,7 @@ def test_every_problem_is_listed_with_a_translated_framing_and_the_designer_text
     response = designer.post(f"/fr/designer/{PARKING}/", {"source": misspelled})
     assert response.status_code == 422
     page = response.content.decode()
-    assert "La définition n'a pas été publiée : corrigez ces 2 problèmes" in page
+    assert "La définition n'a pas été publiée\u00a0: corrigez ces 2 problèmes" in page
     assert (
         "residents-parking-card version 2, procedure residents-parking-card, page start, "
         "field start_date: unknown key &#x27;requird&#x27; (did you mean &#x27;required&#x27;?)"

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from loket.appointments.services import WEEKDAY_NAMES
 from loket.core.i18n import format_file_size
+from loket.core.reference import read_yaml
 from loket.forms.definitions import get_definition
 from loket.forms.pages import Item
 
@@ -59,3 +60,19 @@ def test_a_person_who_declined_the_registers_is_told_they_chose_to_type_their_da
     page = resident_client.get(declined["Location"]).content.decode()
     assert "You chose to fill in your details yourself" in page
     assert "We could not use the register" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "about"),
+    [("en", "Paradigm, the public IT service of the Brussels-Capital Region"),
+     ("fr", "Paradigm, le service informatique public de la Région de Bruxelles-Capitale"),
+     ("nl", "Paradigm, de openbare informaticadienst van het Brussels Hoofdstedelijk Gewest")],
+)  # fmt: skip
+def test_a_regional_body_that_residents_may_not_know_is_said_what_it_is(
+    client: Client, language: str, about: str
+) -> None:
+    page = client.get(f"/{language}/procedures/digital-help-appointment/").content.decode()
+    assert about in page
+    for body in read_yaml("administrations.yaml")["regional_bodies"]:
+        assert set(body["about"]) == {"fr", "nl", "en"}, body["id"]

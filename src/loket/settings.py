@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "loket.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "loket.web.resilience.DatabaseUnavailableMiddleware",  # a database outage is a quick 503
+    "loket.web.typography.FrenchTypographyMiddleware",  # "Référence :", "1er janvier"
 ]
 
 ROOT_URLCONF = "loket.urls"

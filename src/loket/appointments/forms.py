@@ -8,6 +8,7 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from loket.appointments.guests import normalize_phone
 from loket.appointments.hours import HoursError, Range, format_hours, parse_hours
@@ -135,7 +136,7 @@ class UploadForm(forms.Form):
 
 def _slot_label(slot: Slot) -> str:
     start = formats.time_format(timezone.localtime(slot.starts_at), "TIME_FORMAT")
-    left = _("%(count)s place left") if slot.remaining == 1 else _("%(count)s places left")
+    left = ngettext("%(count)s place left", "%(count)s places left", slot.remaining)
     return f"{start} ({left % {'count': slot.remaining}})"
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -17,6 +16,7 @@ from django.utils import timezone, translation
 from loket.cases.models import Case, CaseEvent
 from loket.core.models import User
 from loket.core.pdf import html_to_pdf
+from loket.core.typography import french_html
 from loket.forms.answers import answer_rows
 from loket.forms.definitions import get_definition
 from loket.forms.models import Attachment
@@ -37,7 +37,7 @@ def document_html(case: Case, kind: str) -> str:
     rows = case_answer_rows(case)
     decision = case.events.status_changes().filter(status=case.status).order_by("-at").first()
     with translation.override(case.language or "fr"):
-        return render_to_string(
+        html = render_to_string(
             f"cases/{kind}.html",
             {
                 "case": case,
@@ -48,6 +48,7 @@ def document_html(case: Case, kind: str) -> str:
                 "definition": get_definition(case.procedure_id, case.definition_version),
             },
         )
+    return french_html(html) if (case.language or "fr") == "fr" else html
 
 
 def _annexes(case: Case, decision: CaseEvent | None) -> list[str]:
@@ -63,19 +64,22 @@ def _annexes(case: Case, decision: CaseEvent | None) -> list[str]:
 
 def decision_preview(
     case: Case, agent: User, status: str, note: str, attachments: Sequence[Attachment]
-) -> dict[str, Any]:
-    """What ``cases/decision_content.html`` needs to show the decision ``agent`` is about to make,
-    as the applicant will receive it: render it under ``{% language case.language %}``. Nothing
-    is saved; the date is now, as it will be within a minute."""
+) -> str:
+    """The body of the decision ``agent`` is about to make, as the applicant will receive it
+    (HTML, in the case's language). Nothing is saved; the date is now, as it will be within a
+    minute."""
     decided = copy.copy(case)
     decided.status = status
     decided.decided_at = timezone.now()
-    return {
+    context = {
         "case": decided,
         "answers": case_answer_rows(case),
         "decision": CaseEvent(case=decided, status=status, actor=agent, note=note.strip()),
         "annexes": [attachment.name for attachment in attachments],
     }
+    with translation.override(case.language or "fr"):
+        html = render_to_string("cases/decision_content.html", context)
+    return french_html(html) if (case.language or "fr") == "fr" else html
 
 
 def document_pdf(case: Case, kind: str) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,20 @@ def _municipality_names(name_fr: str, name_nl: str) -> dict[str, str]:
     # English speakers in Brussels use the French name, or both when they differ.
     english = name_fr if name_fr == name_nl else f"{name_fr} / {name_nl}"
     return {"fr": name_fr, "nl": name_nl, "en": english}
+
+
+@cache
+def _bodies_about() -> dict[str, dict[str, str]]:
+    return {
+        body["id"]: body.get("about") or {}
+        for body in read_yaml("administrations.yaml")["regional_bodies"]
+    }
+
+
+def administration_about(administration_id: str) -> str:
+    """What a regional body is, in the active language ("the regional parking agency"), for a
+    resident who does not know its name; "" for a municipality (its name says it)."""
+    return pick(_bodies_about().get(administration_id))
 
 
 def authentic_sources() -> dict[str, dict[str, Any]]:

@@ -16,6 +16,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from loket.audit.models import AccessLogEntry
 from loket.audit.subjects import subject_pseudonyms
@@ -90,13 +91,16 @@ def erasure_plan(person: User) -> ErasurePlan:
     plan = ErasurePlan()
     drafts = Draft.objects.filter(user=person).count()
     if drafts:
-        plan.items.append(PlanItem(_("%(count)s unfinished application(s)") % {"count": drafts},
-                                   DELETE, _("Never submitted.")))  # fmt: skip
+        unfinished = ngettext(
+            "%(count)s unfinished application", "%(count)s unfinished applications", drafts
+        )
+        plan.items.append(PlanItem(unfinished % {"count": drafts}, DELETE, _("Never submitted.")))
     cases = Case.objects.filter(applicant=person, anonymised_at__isnull=True)
     plan.items += [_case_item(case) for case in cases.select_related("procedure", "administration")]
     notices = Notification.objects.filter(recipient=person).count()
     if notices:
-        plan.items.append(PlanItem(_("%(count)s notification(s)") % {"count": notices}, DELETE,
+        plan.items.append(PlanItem(ngettext("%(count)s notification", "%(count)s notifications",
+                                            notices) % {"count": notices}, DELETE,
                                    _("Copies of news you have already received.")))  # fmt: skip
     given = [p for p in PURPOSES if has_consent(person, p)]
     if given:
@@ -106,7 +110,8 @@ def erasure_plan(person: User) -> ErasurePlan:
         subject_pseudonym__in=subject_pseudonyms(person)).count()  # fmt: skip
     if entries:
         plan.items.append(PlanItem(
-            _("%(count)s entries of the access log") % {"count": entries}, KEEP,
+            ngettext("%(count)s entry of the access log", "%(count)s entries of the access log",
+                     entries) % {"count": entries}, KEEP,
             _("They hold only pseudonyms, cannot be changed and are needed to account for every "
               "consultation of your data (GDPR Art. 5(2) and the access log's legal basis)."),
         ))  # fmt: skip

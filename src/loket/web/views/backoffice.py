@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -183,7 +184,9 @@ def _preview_page(
         "web/backoffice/decision_preview.html",
         {
             "case": case,
-            "preview": decision_preview(case, agent, data["status"], data["note"], files),
+            "preview": mark_safe(  # noqa: S308 - rendered by our template, every value escaped
+                decision_preview(case, agent, data["status"], data["note"], files)
+            ),
             "typed": {"status": data["status"], "note": data["note"].strip(),
                       "model": data.get("model") or ""},
             "kept": files[0].pk if files else "",

@@ -13,6 +13,7 @@ from loket.catalog.models import LifeEvent, Procedure
 from loket.catalog.search import search_procedures
 from loket.core.i18n import pick
 from loket.core.models import Administration
+from loket.core.reference import administration_about
 from loket.forms.definitions import get_definition
 from loket.payments.fees import published_fees
 from loket.sources.catalogue import register_keeper, source_name
@@ -65,6 +66,7 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "correction_of": source_name(register) if register_keeper(register) else "",
             "correction_keeper": register_keeper(register),
             "booking_url": booking_entry(procedure.id),
+            "handler_about": administration_about(procedure.administration_id or ""),
             "procedure_fees": published_fees(procedure.id),
         },
     )
