@@ -75,6 +75,15 @@ ROUTE_POLICIES: Final[dict[str, str]] = {
     "web:my-cases": "resident",
     "web:notices-read": "resident",
     "web:case": "resident",
+    "web:case-withdraw": "resident",
+    # Payments: the applicant pays; a provider's notification is checked by fetching the status
+    # back from the provider, never believed; the demo provider's page stands in for a bank's.
+    "payments:pay": "resident",
+    "payments:transfer": "resident",
+    "payments:return": "resident",
+    "payments:demo-checkout": "anonymous",
+    "payments-notify:notify": "anonymous",
+    "payments:refunds": "agent",
     "web:document": "resident",
     "web:certificate": "resident",
     "web:attachment": "resident",
