@@ -29,6 +29,7 @@ from loket.forms.fields import BoundedDateField
 from loket.forms.models import Draft
 from loket.forms.pages import PageForm
 from tests.conftest import client_for, demo_user
+from tests.payments_helpers import pay_with_demo
 
 PROCEDURES = [entry["id"] for entry in read_yaml("procedures.yaml")["procedures"]]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -105,8 +106,9 @@ IXELLES = "21009"  # where the demo resident is registered
 
 def submit(
     client: Client, procedure_id: str, before_sending: Callable[[], None] | None = None,
-    use_registers: bool = True,
+    use_registers: bool = True, pay: bool = True,
 ) -> Case:  # fmt: skip
+    """Apply through the pages, and (``pay``) pay a fee due on the demo payment page."""
     base = f"/en/procedures/{procedure_id}/apply/"
     choice = "yes" if use_registers else "no"
     assert client.post(base, {"use_registers": choice}).status_code == 302
@@ -138,6 +140,9 @@ def submit(
     if before_sending is not None:
         before_sending()
     assert client.post(f"{base}check/", {"idempotency_key": str(key)}).status_code == 302
+    case = Case.objects.get(idempotency_key=key)
+    if pay and case.status == Case.Status.AWAITING_PAYMENT:
+        pay_with_demo(client, case)
     return Case.objects.get(idempotency_key=key)
 
 

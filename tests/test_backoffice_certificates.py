@@ -19,7 +19,8 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from pypdf import PdfReader
 
-from loket.audit.models import SecurityEvent
+from loket.audit.models import AccessLogEntry, SecurityEvent
+from loket.audit.subjects import person_pseudonym
 from loket.cases.models import Case, CaseEvent
 from loket.cases.references import new_reference
 from loket.certificates.actions import deliver_at_once, do_deliver_certificate
@@ -292,7 +293,9 @@ def test_an_agent_of_another_municipality_gets_404_everywhere_and_each_attempt_i
     assert issue(stranger, case).status_code == 404
     assert stranger.get(f"{base}certificates/{certificate.number}.pdf").status_code == 404
     assert stranger.get(f"{base}certificates/{certificate.number}/revoke/").status_code == 404
-    revoke = stranger.post(f"{base}certificates/{certificate.number}/revoke/", {"reason": "x"})
+    revoke = stranger.post(
+        f"{base}certificates/{certificate.number}/revoke/", {"reason": "issued-in-error"}
+    )
     assert revoke.status_code == 404
     assert SecurityEvent.objects.count() == before + 4
     assert SecurityEvent.objects.filter(kind="case-outside-tenancy").count() >= 4
@@ -408,15 +411,20 @@ def test_revoking_needs_a_reason_then_the_history_the_holder_and_verification_sh
     form = agent.get(url)
     assert form.status_code == 200 and b"Reason for revoking" in form.content
 
-    empty = agent.post(url, {"reason": "   "})
+    assert b'value="issued-in-error"' in form.content and b'value="holder-request"' in form.content
+    empty = agent.post(url, {"reason": "", "note": "Wrong person."})
     assert empty.status_code == 422
-    assert b"Give the reason for revoking the certificate." in empty.content
-    too_long = agent.post(url, {"reason": "Wrong person. " + "x" * 600})
+    assert b"Choose the reason for revoking the certificate." in empty.content
+    assert b"Wrong person." in empty.content
+    invented = agent.post(url, {"reason": "because", "note": ""})
+    assert invented.status_code == 422 and b"Choose one of the reasons listed." in invented.content
+    too_long = agent.post(url, {"reason": "issued-in-error", "note": "Wrong person. " + "x" * 600})
     assert too_long.status_code == 422 and b"Wrong person. xxx" in too_long.content
+    assert b'value="issued-in-error" id="id_reason_0" checked' in too_long.content
     certificate.refresh_from_db()
     assert certificate.status == IssuedCertificate.Status.VALID
 
-    response = agent.post(url, {"reason": "Issued for the wrong person"})
+    response = agent.post(url, {"reason": "issued-in-error", "note": "Issued for the wrong person"})
     assert response.status_code == 302 and response["Location"] == case_url(case)
     certificate.refresh_from_db()
     assert certificate.status == IssuedCertificate.Status.REVOKED
@@ -429,6 +437,7 @@ def test_revoking_needs_a_reason_then_the_history_the_holder_and_verification_sh
     ).exists()
     verified = Client().get(f"/en/verify/{code}/")
     assert b"Revoked." in verified.content and b"Issued for the wrong person" in verified.content
+    assert b"It was issued in error. Issued for the wrong person" in verified.content
     # The holder sees it withdrawn, why, and how to ask for a new one; nothing offers the old one.
     holder = client_for("resident")
     listed = holder.get("/en/my-cases/").content.decode()
@@ -437,7 +446,7 @@ def test_revoking_needs_a_reason_then_the_history_the_holder_and_verification_sh
     assert "Certificate withdrawn" in row and "Download the certificate" not in row
     page = holder.get(f"/en/my-cases/{case.reference}/").content.decode()
     assert f"Certificate no. {certificate.number} was withdrawn" in page
-    assert "Issued for the wrong person" in page
+    assert "Why:</strong> It was issued in error. Issued for the wrong person" in page
     assert f'href="/en/procedures/{case.procedure_id}/apply/">Ask for a new certificate' in page
     assert f"certificates/{certificate.number}.pdf" not in page
 
@@ -449,8 +458,8 @@ def test_revoking_twice_is_refused_with_409_and_the_typed_reason_is_kept(
     certificate = issued.certificate
     agent = client_for("agent-ixelles")
     url = f"{case_url(certificate.case)}certificates/{certificate.number}/revoke/"
-    assert agent.post(url, {"reason": "First reason"}).status_code == 302
-    again = agent.post(url, {"reason": "Second reason"})
+    assert agent.post(url, {"reason": "holder-request", "note": "First reason"}).status_code == 302
+    again = agent.post(url, {"reason": "replaced", "note": "Second reason"})
     assert again.status_code == 409
     text = again.content.decode()
     assert f"Certificate no. {certificate.number} is no longer valid (revoked)" in text
@@ -484,3 +493,32 @@ def test_the_pages_speak_the_agents_language(lang: str, sealing: dict[str, Any])
     ).content.decode()
     for english in ("Register of issued certificates", "Reason for revoking", "Revoke the"):
         assert english not in register + revoke
+
+
+def test_each_back_office_download_of_a_certificate_or_receipt_is_in_the_holders_access_log(
+    sealing: dict[str, Any],
+) -> None:
+    case = referred_case()
+    agent = client_for("agent-ixelles")
+    issue(agent, case)
+    certificate = IssuedCertificate.objects.get(case=case)
+    before = set(AccessLogEntry.objects.values_list("pk", flat=True))
+    agent_user = demo_user("agent-ixelles")
+    downloaded = agent.get(f"{case_url(case)}certificates/{certificate.number}.pdf")
+    assert downloaded.status_code == 200
+    receipt = agent.get(f"{case_url(case)}receipt.pdf")
+    assert receipt.status_code == 200
+    entries = AccessLogEntry.objects.exclude(pk__in=before).exclude(attributes=["file"])
+    assert sorted((e.attributes[0], e.actor_role, e.administration_id) for e in entries) == [
+        ("certificate", "agent", case.administration_id),
+        ("receipt", "agent", case.administration_id),
+    ]
+    assert {e.actor_pseudonym for e in entries} == {person_pseudonym(agent_user)}
+    assert {e.subject_pseudonym for e in entries} == {person_pseudonym(case.applicant)}
+    my_data = client_for("resident").get("/en/my-data/").content.decode()
+    assert f"your certificate (case {case.reference}," in my_data
+    where = f"in the back-office of {case.administration.name} by {agent_user.display_name}."
+    assert f"was downloaded {where}" in my_data
+    # A refused download is not a download.
+    assert agent.get(f"{case_url(case)}certificates/NO-SUCH.pdf").status_code == 404
+    assert entries.count() == 2

@@ -13,6 +13,7 @@ from loket.audit.models import AccessLogEntry, SecurityEvent
 from loket.cases.models import Case
 from loket.forms.models import Draft
 from tests.conftest import client_for, demo_user, with_version
+from tests.payments_helpers import pay_with_demo
 
 APPLY = "/{lang}/procedures/residents-parking-card/apply/"
 
@@ -21,7 +22,10 @@ def start_date(days: int = 7) -> str:
     return (timezone.localdate() + timedelta(days=days)).isoformat()
 
 
-def apply_for_parking_card(client: Client, lang: str = "en", plate: str = "2-XYZ-789") -> Case:
+def apply_for_parking_card(
+    client: Client, lang: str = "en", plate: str = "2-XYZ-789", pay: bool = True
+) -> Case:
+    """Apply, and (``pay``) pay the card's fee on the demo payment page."""
     base = APPLY.format(lang=lang)
     assert client.get(base).status_code in (200, 302)  # 302: a saved draft goes on
     assert client.post(base, {"use_registers": "yes"})["Location"] == f"{base}facts/"
@@ -34,12 +38,15 @@ def apply_for_parking_card(client: Client, lang: str = "en", plate: str = "2-XYZ
     key = check.context["draft"].idempotency_key
     response = client.post(f"{base}check/", {"idempotency_key": str(key)})
     assert response.status_code == 302
+    case = Case.objects.get(idempotency_key=key)
+    if pay and case.status == Case.Status.AWAITING_PAYMENT:
+        pay_with_demo(client, case)
     return Case.objects.get(idempotency_key=key)
 
 
 @pytest.mark.django_db
 def test_a_resident_applies_and_the_case_goes_to_parking_brussels(resident_client: Client) -> None:
-    case = apply_for_parking_card(resident_client)
+    case = apply_for_parking_card(resident_client, pay=False)
     assert case.administration_id == "parking-brussels"
     assert case.answers["plate"] == "2-XYZ-789"
     assert case.facts["population"]["address"]["nis_code"] == "21009"

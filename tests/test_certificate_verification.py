@@ -39,9 +39,13 @@ def test_valid_then_revoked_with_the_reason_and_each_check_is_recorded(
     assert b"Authentic and valid" in page.content
     assert issued.certificate.number.encode() in page.content
     assert b"Members of the household" in page.content or b"household" in page.content
-    do_revoke_certificate(issued.certificate, demo_user("agent-ixelles"), "Household changed")
+    do_revoke_certificate(
+        issued.certificate, demo_user("agent-ixelles"), "data-changed", "A child was born."
+    )
     page = client.get(f"/en/verify/{issued.code.lower().replace('-', '')}/")
-    assert b"Revoked." in page.content and b"Household changed" in page.content
+    text = page.content.decode()
+    assert "Revoked." in text
+    assert "Reason: The certified data has changed since it was issued. A child was born." in text
     outcomes = list(issued.certificate.verifications.values_list("channel", "outcome"))
     assert sorted(outcomes) == [("page", "revoked"), ("page", "valid")]
 
@@ -62,6 +66,48 @@ def test_a_random_code_is_unknown_not_a_server_error_and_is_logged(client: Clien
     assert response.status_code == 404
     assert SecurityEvent.objects.filter(kind="certificate-code-unknown").exists()
     assert client.get("/fr/verify/%00%ff'<script>/").status_code == 404
+
+
+def test_an_unknown_code_is_explained_and_stays_in_the_field_to_correct(client: Client) -> None:
+    code = new_code()
+    response = client.get(f"/en/verify/{code}/")
+    text = response.content.decode()
+    assert response.status_code == 404
+    assert "No certificate issued through Loket has this code." in text
+    assert f'value="{code}"' in text and 'name="code"' in text
+
+
+def test_a_mistyped_code_says_what_a_code_looks_like_and_keeps_what_was_typed(
+    client: Client,
+) -> None:
+    response = client.get("/en/verify/ABCD-EFGH-12/")
+    text = response.content.decode()
+    assert response.status_code == 404
+    assert "a code has 32 letters and digits, in groups of four" in text
+    assert 'value="ABCD-EFGH-12"' in text
+    hostile = client.get("/en/verify/%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E/")
+    assert hostile.status_code == 404 and b"<script>alert(1)" not in hostile.content
+
+
+@pytest.mark.parametrize(
+    ("accept", "lang"),
+    [("nl-BE,nl;q=0.9,en;q=0.5", "nl"), ("en-GB", "en"), ("", "fr"), ("de", "fr")],
+)
+def test_the_qr_address_opens_the_page_in_the_visitors_language(
+    client: Client, issued: Issued, accept: str, lang: str
+) -> None:
+    headers = {"HTTP_ACCEPT_LANGUAGE": accept} if accept else {}
+    response = client.get(f"/verify/{issued.code}/", **headers)  # type: ignore[arg-type]
+    assert response.status_code == 302
+    assert response["Location"] == f"/{lang}/verify/{issued.code}/"
+    assert not issued.certificate.verifications.exists()  # only the page itself records a check
+
+
+def test_the_certificate_prints_the_language_neutral_address(issued: Issued) -> None:
+    from loket.certificates.documents import verification_url
+
+    assert verification_url(issued.code).endswith(f"/verify/{issued.code}/")
+    assert "/fr/verify/" not in verification_url(issued.code)
 
 
 def test_guessing_is_rate_limited_per_address_and_the_refusal_logged(

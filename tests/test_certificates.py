@@ -204,7 +204,9 @@ def test_loket_verify_reports_a_revoked_certificate_and_records_the_check(
     sealing: dict[str, Any], tmp_path: Path
 ) -> None:
     issued = do_issue_certificate(make_case(demo_user("resident"), "population-extract"))
-    do_revoke_certificate(issued.certificate, demo_user("agent-ixelles"), "Issued by mistake")
+    do_revoke_certificate(
+        issued.certificate, demo_user("agent-ixelles"), "issued-in-error", "Issued by mistake"
+    )
     path = tmp_path / "c.pdf"
     path.write_bytes(issued.certificate.file.read())
     with pytest.raises(CommandError, match="revoked"):
@@ -253,16 +255,21 @@ def test_an_agent_of_the_municipality_issues_and_revokes_an_agent_elsewhere_cann
     assert list(certificates_issued_by(agent)) == [certificate]
     assert not certificates_issued_by(demo_user("agent-parking")).exists()
     with pytest.raises(RevocationRefused):
-        do_revoke_certificate(certificate, demo_user("agent-parking"), "no")
+        do_revoke_certificate(certificate, demo_user("agent-parking"), "data-changed")
     with pytest.raises(RevocationRefused):
-        do_revoke_certificate(certificate, agent, "  ")
+        do_revoke_certificate(certificate, agent, "  ", "A note is not a reason")
+    with pytest.raises(RevocationRefused):
+        do_revoke_certificate(certificate, agent, "because-i-say-so")
     version = Case.objects.values_list("version", flat=True).get(pk=case.pk)
-    do_revoke_certificate(certificate, agent, "The household changed")
+    do_revoke_certificate(certificate, agent, "data-changed", "  The household changed ")
     # A write on the case like any other: a client holding the older version learns it.
     assert Case.objects.values_list("version", flat=True).get(pk=case.pk) == version + 1
     certificate.refresh_from_db()
     assert certificate.status == IssuedCertificate.Status.REVOKED
-    assert CaseEvent.objects.filter(case=case, note__contains="The household changed").exists()
+    assert certificate.revocation_reason == "data-changed"
+    assert certificate.reason == "The household changed"
+    # In the case's language: the category, then the note.
+    assert CaseEvent.objects.filter(case=case, note__contains=". The household changed").exists()
     notice = Notification.objects.get(event_key=f"certificate-revoked:{certificate.pk}")
     assert notice.recipient == case.applicant and certificate.number in notice.subject
 
@@ -317,7 +324,7 @@ def test_a_long_certificate_keeps_its_check_block_whole_and_names_itself_on_ever
     assert len(pages) >= 2
     assert all("N-9" in page and code in page for page in pages), pages
     [block] = [page for page in pages if "Check this certificate" in page]
-    assert "Anyone can check" in block and "/en/verify/" in block and "Verification code" in block
+    assert "Anyone can check" in block and "/verify/" in block and "Verification code" in block
 
 
 def test_a_residence_certificate_from_a_date_states_the_period_and_leaves_out_older_moves() -> None:
@@ -338,3 +345,18 @@ def test_a_residence_certificate_from_a_date_states_the_period_and_leaves_out_ol
     assert len(rows["Previous addresses"]) == 1 and "Église" in rows["Previous addresses"][0]
     assert len(everything["Previous addresses"]) == 2 and "Period covered" not in everything
     assert nothing["Previous addresses"] == ["No previous address is registered for this period."]
+
+
+def test_the_holders_notice_gives_the_revocation_reason_in_plain_words(
+    sealing: dict[str, Any],
+) -> None:
+    holder = demo_user("resident")
+    User.objects.filter(pk=holder.pk).update(preferred_language="en")
+    issued = do_issue_certificate(make_case(holder, "life-certificate"))
+    do_revoke_certificate(
+        issued.certificate, demo_user("agent-ixelles"), "holder-request", "Asked by phone."
+    )
+    notice = Notification.objects.get(event_key=f"certificate-revoked:{issued.certificate.pk}")
+    assert "Reason: The holder asked for it to be revoked. Asked by phone." in notice.body
+    issued.certificate.refresh_from_db()
+    assert issued.certificate.revocation_reason == "holder-request"

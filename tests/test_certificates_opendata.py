@@ -49,7 +49,7 @@ def test_certificates_issued_and_revoked_are_counted_per_kind_and_issuing_munici
 ) -> None:
     extracts = issue("population-extract", 3)
     issue("household-composition", 3)
-    do_revoke_certificate(extracts[0], demo_user("agent-ixelles"), "Issued by mistake")
+    do_revoke_certificate(extracts[0], demo_user("agent-ixelles"), "issued-in-error")
     again = make_case(demo_user("resident"), "population-extract")
     do_deliver_certificate(again)
     do_deliver_certificate(again)  # the second supersedes the first: both were issued

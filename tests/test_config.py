@@ -37,6 +37,10 @@ SAFE = {
     "LOKET_SOURCE_ENDPOINTS": json.dumps(
         {"population": {"url": "https://gw.internal/population", "token": "t"}}
     ),
+    "LOKET_PAYMENT_PROVIDERS": "transfer",
+    "LOKET_PAYMENT_ACCOUNT": json.dumps(
+        {"iban": "BE68539007547034", "bic": "BBRUBEBB", "name": "Région de Bruxelles-Capitale"}
+    ),
     "LOKET_SEAL_PKCS12": "/etc/loket/seal.p12",
     "LOKET_SEAL_PASSWORD": "p" * 20,
     "LOKET_SEAL_TRUST_ANCHORS": "/etc/loket/seal-roots.pem",
@@ -67,6 +71,8 @@ def test_a_complete_production_configuration_is_accepted() -> None:
         ({"LOKET_PUBLIC_URL": "http://loket.brussels"}, "LOKET_PUBLIC_URL must be an https://"),
         ({"LOKET_PUBLIC_URL": ""}, "LOKET_PUBLIC_URL is not set"),
         ({"LOKET_ALLOWED_HOSTS": "*,loket.brussels"}, "LOKET_ALLOWED_HOSTS"),
+        ({"LOKET_PAYMENT_PROVIDERS": "transfer,demo"}, "offers the demo payment page"),
+        ({"LOKET_PAYMENT_ACCOUNT": ""}, "LOKET_PAYMENT_ACCOUNT is not set"),
     ],
 )
 def test_production_refuses_unsafe_settings_and_names_the_problem(

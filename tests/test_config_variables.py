@@ -89,6 +89,14 @@ EXAMPLES: dict[str, Example] = {
         "127.0.0.1:9000", ("bind", "127.0.0.1:9000"), ("CONFIG.bind", "127.0.0.1:9000")
     ),
     "LOKET_WORKERS": Example("5", ("workers", 5), ("CONFIG.workers", 5)),
+    "LOKET_PAYMENT_PROVIDERS": Example(
+        "transfer", ("payment_providers", ["transfer"]), ("CONFIG.payment_providers", ["transfer"])
+    ),
+    "LOKET_PAYMENT_ACCOUNT": Example(
+        json.dumps({"iban": "BE68539007547034", "bic": "BBRUBEBB", "name": "Commune"}),
+        ("payment_account.iban", "BE68539007547034"),
+        ("CONFIG.payment_account.iban", "BE68539007547034"),
+    ),
     "LOKET_TRUSTED_PROXIES": Example(
         "10.1.0.1,10.1.0.2",
         ("trusted_proxies", ["10.1.0.1", "10.1.0.2"]),

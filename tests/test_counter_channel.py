@@ -4,7 +4,9 @@ counter."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -13,8 +15,10 @@ from django.utils import timezone
 from loket.audit.models import AccessLogEntry, SecurityEvent
 from loket.cases.documents import document_html
 from loket.cases.models import Case
+from loket.certificates.models import IssuedCertificate
 from loket.core.identifiers import format_national_number, make_national_number, pseudonym
 from loket.core.models import Administration, Membership, User
+from loket.mandates.actions import counter_procedures
 from loket.mandates.models import Mandate
 from loket.registers.models import Resident
 from tests.conftest import client_for, demo_user
@@ -46,8 +50,10 @@ def enter_certificate(client: Client) -> Case:
     assert check.status_code == 200
     key = str(check.context["draft"].idempotency_key)
     response = client.post(f"{APPLY}check/", {"idempotency_key": key})
-    assert response.status_code == 302 and response["Location"] == COUNTER
-    return Case.objects.get(procedure_id=CERTIFICATE)
+    case = Case.objects.get(procedure_id=CERTIFICATE)
+    assert response.status_code == 302
+    assert response["Location"] == f"{COUNTER}sent/{case.reference}/"
+    return case
 
 
 def test_an_ixelles_agent_enters_a_paper_application_for_a_resident_at_the_counter() -> None:
@@ -239,3 +245,131 @@ def test_the_counter_page_keeps_the_session_with_a_way_to_end_it() -> None:
 def test_anonymous_visitors_are_sent_to_the_login(path: str) -> None:
     for response in (Client().get(path), Client().post(path)):
         assert response.status_code == 302 and "login" in response["Location"]
+
+
+# After sending: the confirmation, what it prints, and the session going on --------------------
+
+SENT = f"{COUNTER}sent/"
+
+
+def test_after_sending_the_agent_gets_the_reference_the_receipt_and_the_certificate(
+    sealing: dict[str, Any],
+) -> None:
+    agent, resident2 = demo_user("agent-ixelles"), demo_user("resident2")
+    client = client_for("agent-ixelles")
+    start_counter(client, resident2.national_number or "")
+    case = enter_certificate(client)
+    case.refresh_from_db()
+    assert case.status == Case.Status.DELIVERED
+    certificate = IssuedCertificate.objects.get(case=case)
+
+    page = client.get(f"{SENT}{case.reference}/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Application sent" in text and case.reference in text
+    assert resident2.display_name in text
+    assert f'href="{SENT}{case.reference}/receipt.pdf"' in text
+    assert f'href="{SENT}{case.reference}/certificates/{certificate.number}.pdf"' in text
+    assert f"Start another procedure for {resident2.display_name}" in text
+    assert "End the counter session" in text
+    assert "Continue the application" not in text
+
+    before = AccessLogEntry.objects.filter(source="case").count()
+    receipt = client.get(f"{SENT}{case.reference}/receipt.pdf")
+    assert receipt.status_code == 200 and receipt.content.startswith(b"%PDF-")
+    assert receipt["Cache-Control"] == "private, no-store"
+    sealed = client.get(f"{SENT}{case.reference}/certificates/{certificate.number}.pdf")
+    assert sealed.status_code == 200
+    assert hashlib.sha256(b"".join(sealed.streaming_content)).hexdigest() == certificate.sha256  # type: ignore[attr-defined]
+    downloads = AccessLogEntry.objects.filter(source="case").order_by("leaf_index")[before:]
+    assert [(e.attributes, e.actor_role, e.administration_id) for e in downloads] == [
+        (["receipt"], "counter", IXELLES),
+        (["certificate"], "counter", IXELLES),
+    ]
+    assert {e.actor_pseudonym for e in downloads} == {pseudonym(agent.national_number or "")}
+    assert {e.subject_pseudonym for e in downloads} == {pseudonym(resident2.national_number or "")}
+    assert {e.case_reference for e in downloads} == {case.reference}
+
+    # The resident reads it in plain words under My data, with the agent's name.
+    ixelles = Administration.objects.get(id=IXELLES).name
+    my_data = client_for("resident2").get("/en/my-data/").content.decode()
+    assert f"the receipt of your application (case {case.reference}, " in my_data
+    assert f"was downloaded at the counter of {ixelles} by {agent.display_name}" in my_data
+    assert f"your certificate (case {case.reference}," in my_data
+
+
+def test_a_sent_case_is_never_offered_to_continue_and_another_procedure_keeps_the_session() -> None:
+    client = client_for("agent-ixelles")
+    start_counter(client, demo_user("resident2").national_number or "")
+    case = enter_certificate(client)
+    mandate = Mandate.objects.get(kind="counter")
+    page = client.get(COUNTER).content.decode()
+    assert "You are entering an application for" in page
+    assert f'href="{SENT}{case.reference}/"' in page
+    assert f'href="{APPLY}"' not in page and "Continue the application" not in page
+
+    other = "life-certificate"
+    assert other in {p.id for p in counter_procedures()}
+    response = client.post(f"{COUNTER}another/", {"another-procedure": other})
+    assert response.status_code == 302
+    assert response["Location"] == f"/en/procedures/{other}/apply/"
+    # The same session, now for both; no second identification in the register.
+    assert Mandate.objects.filter(kind="counter").count() == 1
+    mandate.refresh_from_db()
+    assert mandate.procedure_ids == [CERTIFICATE, other] and mandate.revoked_at is None
+    assert client.get(f"/en/procedures/{other}/apply/").status_code == 200
+    page = client.get(COUNTER).content.decode()
+    assert f'href="/en/procedures/{other}/apply/">Continue the application' in page
+
+
+def test_another_procedure_is_refused_with_a_message_when_it_cannot_be_entered_or_no_session() -> (
+    None
+):
+    client = client_for("agent-ixelles")
+    start_counter(client, demo_user("resident2").national_number or "")
+    for chosen in ("residents-parking-card", "", "no-such-procedure"):
+        response = client.post(f"{COUNTER}another/", {"another-procedure": chosen})
+        assert response.status_code == 422, chosen
+        assert b"error-summary" in response.content
+    assert Mandate.objects.get(kind="counter").procedure_ids == [CERTIFICATE]
+    client.post("/en/back-office/counter/end/")
+    response = client.post(f"{COUNTER}another/", {"another-procedure": "life-certificate"})
+    assert response.status_code == 302 and response["Location"] == COUNTER
+    assert b"The counter session is over" in client.get(COUNTER).content
+
+
+def test_the_confirmation_is_only_for_the_agent_who_sent_it_that_day() -> None:
+    client = client_for("agent-ixelles")
+    start_counter(client, demo_user("resident2").national_number or "")
+    case = enter_certificate(client)
+    colleague = User.objects.create(username="colleague", national_number="85073003328")
+    Membership.objects.create(user=colleague, administration_id=IXELLES, role=Membership.Role.AGENT)
+    other = Client()
+    other.force_login(colleague)
+    for path in (f"{SENT}{case.reference}/", f"{SENT}{case.reference}/receipt.pdf"):
+        assert other.get(path).status_code == 404
+        assert client_for("resident2").get(path).status_code in (403, 404)
+    assert SecurityEvent.objects.filter(kind="counter-case-refused").exists()
+    assert not AccessLogEntry.objects.filter(source="case", attributes=["receipt"]).exists()
+    Case.objects.filter(pk=case.pk).update(submitted_at=timezone.now() - timedelta(days=1))
+    assert client.get(f"{SENT}{case.reference}/").status_code == 404
+    assert client.get(f"{SENT}NOT-A-REFERENCE/").status_code == 404
+
+
+@pytest.mark.parametrize("language", ["fr", "nl", "en"])
+def test_the_confirmation_speaks_the_agents_language(language: str) -> None:
+    client = client_for("agent-ixelles")
+    start_counter(client, demo_user("resident2").national_number or "")
+    case = enter_certificate(client)
+    page = client.get(f"/{language}/back-office/counter/sent/{case.reference}/")
+    assert page.status_code == 200
+    assert f'<html lang="{language}"' in page.content.decode()
+
+
+def test_an_agent_who_left_the_municipality_no_longer_prints_what_they_sent() -> None:
+    client = client_for("agent-ixelles")
+    start_counter(client, demo_user("resident2").national_number or "")
+    case = enter_certificate(client)
+    Membership.objects.filter(user=demo_user("agent-ixelles"), administration_id=IXELLES).delete()
+    assert client.get(f"{SENT}{case.reference}/receipt.pdf").status_code in (403, 404)
+    assert not AccessLogEntry.objects.filter(source="case", attributes=["receipt"]).exists()

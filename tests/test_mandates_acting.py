@@ -22,6 +22,7 @@ from loket.notify.models import Notification
 from loket.sources.base import NAME_MANDATE_HOLDER, Actor, ConsultationRefused, Purpose, Subject
 from loket.sources.door import consult
 from tests.conftest import client_for, demo_user
+from tests.payments_helpers import pay_with_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -161,6 +162,7 @@ def test_a_case_sent_by_a_helper_working_in_dutch_is_in_the_residents_french(
     assert case.language == "fr" and case.submitted_by == demo_user("helper")
     french_resident.refresh_from_db()
     assert french_resident.preferred_language == "fr"  # the helper's Dutch did not replace it
+    pay_with_demo(client_for("resident"), case)  # the parking card has a fee: told once paid
     notice = Notification.objects.get(recipient=french_resident, kind="submitted")
     assert notice.language == "fr"
     assert notice.body.startswith(f"Bonjour {AMINA},")

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "loket.mandates",
     "loket.notify",
     "loket.certificates",
+    "loket.payments",
     "loket.incidents",
     "loket.appointments",
     "loket.privacy",

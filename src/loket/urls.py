@@ -1,7 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import URLPattern, URLResolver, include, path
 
-from loket.web.views import health
+from loket.web.views import health, verify
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", health.healthz, name="healthz"),
@@ -11,6 +11,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("open-data/", include("loket.opendata.urls_machine")),
     path("urbis/", include("loket.geo.urls_feed")),
     path("oidc/", include("loket.accounts.urls_callback")),
+    path("payments/notify/", include("loket.payments.urls_notify")),
+    # What a certificate's QR code opens: the verification page in the visitor's language.
+    path("verify/<str:code>/", verify.verify_code_in_visitors_language, name="verify-any-language"),
 ]
 urlpatterns += i18n_patterns(
     path("open-data/", include("loket.opendata.urls_pages")),
@@ -19,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("incidents/", include("loket.incidents.urls")),
     path("help-points/", include("loket.appointments.urls_places")),
     path("appointments/", include("loket.appointments.urls_bookings")),
+    path("payments/", include("loket.payments.urls")),
     path("", include("loket.web.urls")),
     prefix_default_language=True,
 )

@@ -344,6 +344,7 @@ def test_every_page_meets_wcag_22_aa_reflows_and_stays_light_in_three_languages(
     for language in LANGUAGES:
         visitor.open(f"back-office-{language}", f"/{language}/back-office/")
         visitor.open(f"back-office-case-{language}", f"/{language}/back-office/cases/{reference}/")
+        visitor.open(f"back-office-figures-{language}", f"/{language}/back-office/figures/")
     visitor.close()
 
     for identity, pages in (

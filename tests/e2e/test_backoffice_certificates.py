@@ -52,9 +52,10 @@ def test_an_agent_issues_a_referred_certificate_then_revokes_it(
     page.get_by_role("link", name=f"Revoke {certificate.number}").click()
     page.get_by_role("button", name="Revoke the certificate").click()
     expect(page.locator(".error-summary")).to_contain_text(
-        "Give the reason for revoking the certificate."
+        "Choose the reason for revoking the certificate."
     )
-    page.get_by_label("Reason for revoking").fill("Household changed before it was used")
+    page.get_by_label("The certified data has changed since it was issued").check()
+    page.get_by_label("Note (optional)").fill("Household changed before it was used")
     page.get_by_role("button", name="Revoke the certificate").click()
     expect(page.get_by_role("status")).to_contain_text(
         f"Certificate no. {certificate.number} revoked."
@@ -68,6 +69,21 @@ def test_an_agent_issues_a_referred_certificate_then_revokes_it(
     expect(register_row).to_contain_text("Revoked")
     expect(register_row.get_by_role("link", name=case.reference, exact=True)).to_be_visible()
 
-    page.goto(f"{base}/en/verify/{code}/")
+    # What the QR code opens: the page in the browser's language (English here).
+    page.goto(f"{base}/verify/{code}/")
+    expect(page).to_have_url(f"{base}/en/verify/{code}/")
     expect(page.locator("main")).to_contain_text("Revoked.")
-    expect(page.locator("main")).to_contain_text("Household changed before it was used")
+    expect(page.locator("main")).to_contain_text(
+        "Reason: The certified data has changed since it was issued. "
+        "Household changed before it was used"
+    )
+
+    # A mistyped code: 404, said plainly, and the code stays in the field to correct.
+    page.goto(f"{base}/en/verify/")
+    mistyped = code[:-1] + ("A" if code[-1] != "A" else "B")
+    page.get_by_label("Verification code").fill(mistyped)
+    page.get_by_role("button", name="Check", exact=True).click()
+    expect(page.locator("main")).to_contain_text(
+        "No certificate issued through Loket has this code."
+    )
+    expect(page.get_by_label("Verification code")).to_have_value(mistyped)

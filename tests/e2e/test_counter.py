@@ -5,14 +5,18 @@ French, Dutch and English."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils import timezone, translation
 from playwright.sync_api import Browser, Page, expect
 
 from loket.cases.models import Case
+from loket.certificates.models import IssuedCertificate
 from loket.core.models import Administration, User
 from loket.mandates.actions import do_give_mandate, do_revoke_mandate
 from tests.e2e.journeys import demo_log_in, log_out
@@ -36,7 +40,7 @@ def continue_(page: Page) -> None:
 
 @pytest.mark.usefixtures("seeded_transactional")
 def test_an_agent_enters_a_paper_application_at_the_counter(
-    agent_page: Page, page: Page, live_server: object
+    agent_page: Page, page: Page, live_server: object, sealing: dict[str, Any]
 ) -> None:
     base = str(live_server)
     resident2 = User.objects.get(username="demo-resident2")
@@ -71,7 +75,37 @@ def test_an_agent_enters_a_paper_application_at_the_counter(
     expect(counter.locator("main")).to_contain_text(f"Application {case.reference} sent for")
     assert case.applicant == resident2 and case.submitted_by == agent
     assert case.channel == "counter"
-    counter.get_by_role("button", name="End the counter session", exact=True).click()
+
+    # The confirmation: the reference, the certificate issued at once and the receipt to print.
+    expect(counter).to_have_url(f"{base}/en/back-office/counter/sent/{case.reference}/")
+    expect(counter.locator(".panel-confirmation")).to_contain_text(case.reference)
+    certificate = IssuedCertificate.objects.get(case=case)
+    with counter.expect_download() as download:
+        counter.get_by_role("link", name=f"Print the certificate no. {certificate.number}").click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert hashlib.sha256(pdf).hexdigest() == certificate.sha256
+    with counter.expect_download() as download:
+        counter.get_by_role("link", name="Print the receipt (PDF)").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+    expect(counter.get_by_text("Continue the application")).to_have_count(0)
+    problems = axe_violations(counter)  # the confirmation page
+    assert not problems, problems
+
+    # Another procedure for the same person, in the same session, then the end of it.
+    counter.get_by_label("Another procedure for the same person").select_option("life-certificate")
+    counter.get_by_role(
+        "button", name=f"Start another procedure for {resident2.display_name}"
+    ).click()
+    expect(counter).to_have_url(f"{base}/en/procedures/life-certificate/apply/")
+    expect(banner).to_contain_text(resident2.display_name)
+    counter.goto(f"{base}/en/back-office/counter/")
+    sent_line = counter.get_by_role("link", name=f"sent as {case.reference}")
+    expect(sent_line).to_be_visible()
+    problems = axe_violations(counter)  # the counter page during a session
+    assert not problems, problems
+    end = counter.locator("main").get_by_role("button", name="End the counter session")
+    expect(end).to_be_visible()
+    end.click()
     expect(counter.locator(".acting-for")).to_have_count(0)
     log_out(counter)
 
@@ -82,6 +116,9 @@ def test_an_agent_enters_a_paper_application_at_the_counter(
     )
     resident_page.goto(f"{base}/en/my-data/")
     expect(resident_page.locator("main")).to_contain_text(f"an agent of {ixelles} consulted")
+    expect(resident_page.locator("main")).to_contain_text(
+        f"was downloaded at the counter of {ixelles} by {agent.display_name}"
+    )
 
 
 @pytest.mark.usefixtures("seeded_transactional")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from loket.appointments.hours import HoursError, Range, format_hours, parse_hours
@@ -43,7 +44,7 @@ class FinderForm(forms.Form):
         _choices(self, "municipality", every + _municipalities())
         _choices(self, "service", every + list(SERVICES.items()))
         _choices(self, "language", every + list(LANGUAGES.items()))
-        days = [(str(i), name) for i, name in enumerate(WEEKDAY_NAMES)]
+        days = [(str(i), capfirst(name)) for i, name in enumerate(WEEKDAY_NAMES)]
         _choices(self, "open", [("", _("Any day")), ("now", _("Now")), *days])
 
 

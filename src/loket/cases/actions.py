@@ -12,22 +12,26 @@ refuses (:class:`StaleCase`) a case that another writer changed since the caller
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from loket.audit.actions import do_record_consultation
+from loket.audit.models import AccessLogEntry
 from loket.audit.subjects import person_pseudonym
-from loket.cases import decision_documents, delivery, notices
-from loket.cases.models import Case, CaseEvent, CaseMessage
+from loket.cases import charging, decision_documents, delivery, notices
+from loket.cases.models import Case, CaseEvent, CaseMessage, CaseNote
 from loket.cases.references import new_reference
-from loket.cases.selectors import BACK_OFFICE_ROLES
+from loket.cases.selectors import BACK_OFFICE_ROLES, agent_administration_ids, cases_of_person
 from loket.catalog.models import Procedure
 from loket.core.i18n import current_language
+from loket.core.identifiers import clean_national_number, pseudonym
 from loket.core.models import Administration, Membership, User
 from loket.forms.definitions import FormDefinition, get_definition
 from loket.forms.models import Attachment, Draft
@@ -180,13 +184,18 @@ def do_submit_case(
     try:
         with transaction.atomic():
             case = _create_case(draft, answers, administration, submitted_by, channel, language)
+            if charging.charge(case):  # a fee is due: handled once paid
+                case.status = Status.AWAITING_PAYMENT
+                case.save(update_fields=["status"])
             CaseEvent.objects.create(
                 case=case, status=case.status, actor=submitted_by or draft.user,
                 version=case.version,
             )  # fmt: skip
             _link_files(case, Attachment.objects.filter(id__in=_attachment_ids(answers)))
             at_once = delivery.delivered_at_once(definition)
-            if at_once:  # one notice, once the outcome is known: delivered or passed on
+            if case.status == Status.AWAITING_PAYMENT:
+                at_once = []  # told and delivered once paid (do_record_payment)
+            elif at_once:  # one notice, once the outcome is known: delivered or passed on
                 delivery.enqueue_backstop(case)
             else:
                 notices.do_notify_applicant(case, notices.SUBMITTED, "submitted")
@@ -428,6 +437,28 @@ def do_close_as_delivered(case: Case, agent: User | None, note: str) -> Case:
 
 
 @transaction.atomic
+def do_record_payment(case: Case, note: str) -> Case:
+    """The fee of a case awaiting payment is paid (the payments app settled it, exactly once):
+    the case goes to its administration's queue as sent, with ``note`` in its history, the
+    applicant is told it was received, and a document issued at once is issued now. A case no
+    longer awaiting payment (withdrawn, or paid by a concurrent run) is left as it is."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status != Status.AWAITING_PAYMENT:
+        return case
+    version = _new_version(case)
+    case.status = Status.SUBMITTED
+    case.save(update_fields=["status", "version", "updated_at"])
+    CaseEvent.objects.create(case=case, status=case.status, note=note, version=version)
+    definition = get_definition(case.procedure_id, case.definition_version)
+    if delivery.delivered_at_once(definition):
+        delivery.enqueue_backstop(case)
+        transaction.on_commit(lambda: delivery.deliver(case))
+    else:
+        notices.do_notify_applicant(case, notices.SUBMITTED, "submitted")
+    return case
+
+
+@transaction.atomic
 def do_refer_to_civil_servant(case: Case, reason: str) -> Case:
     """What could not be delivered at once goes to the handling administration's back-office,
     with the reason in the history (the applicant sees it too) and the applicant's one notice
@@ -546,11 +577,16 @@ def _post(case: Case, author: User, body: str, attachments: Sequence[Attachment]
     version = _new_version(case)
     message = _message(case, author, body, attachments, from_applicant, request=False,
                        version=version)  # fmt: skip
+    if from_applicant and case.is_open:
+        case.reply_received_at = timezone.now()
+        notices.do_notify_assigned_agent(case, message)
     if from_applicant and case.status == Status.INFORMATION_REQUESTED:
         _resume(case)
         case.status = Status.IN_PROGRESS
-        case.save(update_fields=["status", "due_on", "version", "updated_at"])
+        case.save(update_fields=["status", "due_on", "reply_received_at", "version", "updated_at"])
         CaseEvent.objects.create(case=case, status=case.status, actor=author, version=version)
+    elif from_applicant:
+        case.save(update_fields=["reply_received_at", "version", "updated_at"])
     else:
         case.save(update_fields=["version", "updated_at"])
         if not from_applicant:
@@ -584,10 +620,12 @@ def do_withdraw(case: Case, applicant: User) -> Case:
 
 @transaction.atomic
 def do_assign(
-    case: Case, agent: User, assignee: User | None, expected_version: int | None = None
-) -> Case:
-    """Give the case to a colleague (or to nobody), recorded in the history: who, to whom, when.
-    Assigning it to whom it already is changes nothing."""
+    case: Case, agent: User, assignee: User | None, expected_version: int | None = None,
+    note: str = "",
+) -> Case:  # fmt: skip
+    """Give the case to a colleague (or to nobody), recorded in the history: who, to whom, when,
+    and the handover ``note`` for the colleague (agents only see it). Assigning it to whom it
+    already is changes nothing."""
     case = _locked(case, expected_version)
     check_can_assign(case, assignee)
     if case.assigned_to_id == (assignee.pk if assignee else None):
@@ -597,13 +635,74 @@ def do_assign(
     case.save(update_fields=["assigned_to", "version", "updated_at"])
     CaseEvent.objects.create(
         case=case, kind=CaseEvent.Kind.ASSIGNMENT, status=case.status, actor=agent,
-        assignee=assignee, version=version,
+        assignee=assignee, note=note.strip(), version=version,
     )  # fmt: skip
     return case
 
 
+def do_add_internal_note(case: Case, agent: User, body: str) -> CaseNote:
+    """A note for colleagues on the case. Not a change to the case: its version stays, so a
+    colleague's open page does not go stale, and the applicant is neither shown nor told."""
+    if not body.strip():
+        raise CaseRefused(_("Write the note."))
+    return CaseNote.objects.create(case=case, author=agent, body=body.strip())
+
+
+def do_mark_reply_seen(case: Case) -> None:
+    """An agent opened the case: the applicant's reply is no longer new. Only a marker, so the
+    case's version (and ``updated_at``) stay as they are: nobody's open page goes stale."""
+    if case.reply_received_at is not None:
+        Case.objects.filter(pk=case.pk).update(reply_received_at=None)
+        case.reply_received_at = None
+
+
+# Reloads and returns to a case by the same agent within this time are one opening.
+OPENING_WINDOW = timedelta(minutes=30)
+
+
+def opens_anew(last_opening: datetime | None, now: datetime) -> bool:
+    """Whether an agent's visit now is a new opening, after their last one of the case."""
+    return last_opening is None or now - last_opening >= OPENING_WINDOW
+
+
+def do_record_document_download(
+    case: Case, agent: User, document: str, counter_administration_id: str = ""
+) -> None:
+    """An agent downloaded a document of the resident's case (``receipt`` or ``certificate``):
+    at a counter (``counter_administration_id``), handing it to the resident present, or from
+    the back-office. The resident sees it under My data, like an opening of the case."""
+    do_record_consultation(
+        subject_pseudonym=person_pseudonym(case.applicant),
+        subject_kind="person",
+        source="case",
+        attributes=[document],
+        procedure_id=case.procedure_id,
+        purpose="counter-copy" if counter_administration_id else "handle-case",
+        legal_basis_id=f"{case.procedure_id}/handle-case",
+        actor_pseudonym=person_pseudonym(agent),
+        actor_role="counter" if counter_administration_id else "agent",
+        administration_id=counter_administration_id or case.administration_id,
+        case_reference=case.reference,
+        outcome="answered",
+    )
+
+
 def do_record_case_opening(case: Case, agent: User) -> None:
-    """An agent opened a case holding personal data: the applicant sees it under My data."""
+    """An agent opened a case holding personal data: the applicant sees it under My data, and a
+    head of service on the case page. The same agent's reloads within ``OPENING_WINDOW`` of an
+    opening count as that opening (one entry per handling, not one per page view)."""
+    actor = person_pseudonym(agent)
+    last = (
+        AccessLogEntry.objects.filter(
+            case_reference=case.reference, source="case", actor_pseudonym=actor,
+            purpose="handle-case",
+        )
+        .order_by("-leaf_index")
+        .values_list("created_at", flat=True)
+        .first()
+    )  # fmt: skip
+    if not opens_anew(last, timezone.now()):
+        return
     do_record_consultation(
         subject_pseudonym=person_pseudonym(case.applicant),
         subject_kind="person",
@@ -612,9 +711,51 @@ def do_record_case_opening(case: Case, agent: User) -> None:
         procedure_id=case.procedure_id,
         purpose="handle-case",
         legal_basis_id=f"{case.procedure_id}/handle-case",
-        actor_pseudonym=person_pseudonym(agent),
+        actor_pseudonym=actor,
         actor_role="agent",
         administration_id=case.administration_id,
         case_reference=case.reference,
         outcome="answered",
     )
+
+
+# Why an agent may look a person's cases up by national number; the reason is logged with the
+# search, and the person reads it under My data.
+PERSON_SEARCH_PURPOSES: dict[str, Any] = {
+    "find-to-handle": gettext_lazy("To handle a case of this person"),
+    "find-to-answer": gettext_lazy("To answer this person, at the counter or on the phone"),
+}
+
+
+class PersonSearchRefused(CaseRefused):
+    code = "person-search-refused"
+
+
+def do_find_person(
+    agent: User, cases: QuerySet[Case], national_number: str, purpose: str
+) -> QuerySet[Case]:
+    """The only way to find cases by national number: under a declared purpose, and logged as a
+    consultation of the person's case files (on behalf of the agent's administration), found or
+    not, so the person sees it under My data like any other reading."""
+    if purpose not in PERSON_SEARCH_PURPOSES:
+        raise PersonSearchRefused(_("Say why you look this person up."))
+    try:
+        number = clean_national_number(national_number)
+    except ValidationError:
+        raise PersonSearchRefused(_("This is not a valid national number.")) from None
+    found = cases_of_person(cases, number)
+    administrations = agent_administration_ids(agent)
+    do_record_consultation(
+        subject_pseudonym=pseudonym(number),
+        subject_kind="person",
+        source="case",
+        attributes=["search"],
+        procedure_id="",
+        purpose=purpose,
+        legal_basis_id=f"back-office/{purpose}",
+        actor_pseudonym=person_pseudonym(agent),
+        actor_role="agent",
+        administration_id=sorted(administrations)[0] if administrations else "",
+        outcome="answered",
+    )
+    return found

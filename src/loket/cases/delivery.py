@@ -74,6 +74,8 @@ def enqueue_backstop(case: Case) -> None:
 
 def _waiting(case: Case) -> bool:
     """Still waiting for its delivery: open, and neither delivered nor passed on yet."""
+    if case.status == Case.Status.AWAITING_PAYMENT:
+        return False  # delivered once paid (actions.do_record_payment)
     return case.is_open and not case.events.filter(kind=CaseEvent.Kind.REFERRAL).exists()
 
 

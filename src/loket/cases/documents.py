@@ -7,13 +7,19 @@ decision is a legal act: it is rendered once, sealed and stored (``decision_docu
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
-from django.utils import translation
+import copy
+from collections.abc import Sequence
+from typing import Any
 
-from loket.cases.models import Case
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from loket.cases.models import Case, CaseEvent
+from loket.core.models import User
 from loket.core.pdf import html_to_pdf
 from loket.forms.answers import answer_rows
 from loket.forms.definitions import get_definition
+from loket.forms.models import Attachment
 
 KINDS = ("receipt", "decision")
 
@@ -29,6 +35,7 @@ def case_answer_rows(case: Case) -> list[dict[str, str]]:
 
 def document_html(case: Case, kind: str) -> str:
     rows = case_answer_rows(case)
+    decision = case.events.status_changes().filter(status=case.status).order_by("-at").first()
     with translation.override(case.language or "fr"):
         return render_to_string(
             f"cases/{kind}.html",
@@ -36,13 +43,39 @@ def document_html(case: Case, kind: str) -> str:
                 "case": case,
                 "answers": rows,
                 "events": case.events.status_changes(),
-                "decision": case.events.status_changes()
-                .filter(status=case.status)
-                .order_by("-at")
-                .first(),
+                "decision": decision,
+                "annexes": _annexes(case, decision),
                 "definition": get_definition(case.procedure_id, case.definition_version),
             },
         )
+
+
+def _annexes(case: Case, decision: CaseEvent | None) -> list[str]:
+    """The names of the files sent with the decision (its message carries the same version)."""
+    if decision is None or not case.is_decided:
+        return []
+    return [
+        attachment.name
+        for message in case.messages.filter(version=decision.version, from_applicant=False)
+        for attachment in message.attachments.all()
+    ]
+
+
+def decision_preview(
+    case: Case, agent: User, status: str, note: str, attachments: Sequence[Attachment]
+) -> dict[str, Any]:
+    """What ``cases/decision_content.html`` needs to show the decision ``agent`` is about to make,
+    as the applicant will receive it: render it under ``{% language case.language %}``. Nothing
+    is saved; the date is now, as it will be within a minute."""
+    decided = copy.copy(case)
+    decided.status = status
+    decided.decided_at = timezone.now()
+    return {
+        "case": decided,
+        "answers": case_answer_rows(case),
+        "decision": CaseEvent(case=decided, status=status, actor=agent, note=note.strip()),
+        "annexes": [attachment.name for attachment in attachments],
+    }
 
 
 def document_pdf(case: Case, kind: str) -> bytes:

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loket.core.i18n import language_name
+
 # The applicant may ask the administration to review its decision for this many days after it
 # is notified; the decision document states the last day.
 REVIEW_DAYS = 30
@@ -24,6 +26,7 @@ class Case(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         DELIVERED = "delivered", _("Delivered")
         REVIEW_REQUESTED = "review_requested", _("Review requested")
+        AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
 
     class Channel(models.TextChoices):
         ONLINE = "online", _("Online, by the applicant")
@@ -96,6 +99,12 @@ class Case(models.Model):
         related_name="+",
         help_text="The administration at whose counter the application was entered.",
     )
+    reply_received_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the applicant last wrote (an answer to a request for information, say) "
+        "and no agent has opened the case since: the queue marks it.",
+    )
     version = models.PositiveIntegerField(
         default=1,
         help_text="Raised by every action that writes the case: a writer that read an older "
@@ -127,6 +136,16 @@ class Case(models.Model):
                 "administration": administration.name if administration else "",
             }
         )
+
+    @property
+    def status_for_agent(self) -> str:
+        """The status as a civil servant reads it (the labels speak to the applicant)."""
+        return status_for_agent(self.status)
+
+    @property
+    def language_name(self) -> str:
+        """The case's language, named in the active one: everything sent on the case is in it."""
+        return language_name(self.language or "fr")
 
     @property
     def on_behalf_line(self) -> str:
@@ -162,7 +181,19 @@ class Case(models.Model):
         return self.status == self.Status.DELIVERED
 
 
+# Status labels speak to the applicant; these are said differently to the civil servant.
+AGENT_STATUS_LABELS = {
+    Case.Status.INFORMATION_REQUESTED: _("Waiting for the applicant's information"),
+}
+
+
+def status_for_agent(status: str) -> str:
+    label = AGENT_STATUS_LABELS.get(status)  # type: ignore[call-overload]
+    return str(label) if label is not None else str(Case.Status(status).label)
+
+
 OPEN_STATUSES = (
+    Case.Status.AWAITING_PAYMENT,  # seen by the administration, handled once paid
     Case.Status.SUBMITTED,
     Case.Status.IN_PROGRESS,
     Case.Status.INFORMATION_REQUESTED,
@@ -228,6 +259,10 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} {self.status}"
 
+    @property
+    def status_for_agent(self) -> str:
+        return status_for_agent(self.status)
+
 
 class CaseMessage(models.Model):
     """A message between the applicant and the administration, with attachments."""
@@ -248,6 +283,21 @@ class CaseMessage(models.Model):
 
     def __str__(self) -> str:
         return f"message on {self.case_id}"
+
+
+class CaseNote(models.Model):
+    """A note between colleagues on a case: never shown to the applicant, never notified."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"note on {self.case_id}"
 
 
 class DecisionDocument(models.Model):

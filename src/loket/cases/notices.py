@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from loket.cases.models import Case
+from loket.cases.models import Case, CaseMessage
 from loket.notify.actions import do_notify
 from loket.notify.models import Notification
 
@@ -27,8 +27,14 @@ def topic_of(case: Case) -> str:
     return f"case:{case.reference}"
 
 
+def agent_topic_of(case: Case) -> str:
+    """The topic of the notices to agents about a case (never shown to the applicant)."""
+    return f"agent-case:{case.reference}"
+
+
 def notices_about(case: Case) -> QuerySet[Notification]:
-    return Notification.objects.filter(topic=topic_of(case))
+    """Every notice about the case: the applicant's and the agents' (retention removes both)."""
+    return Notification.objects.filter(topic__in=(topic_of(case), agent_topic_of(case)))
 
 
 def _subject(kind: str, case: Case) -> str:
@@ -58,6 +64,33 @@ def do_notify_applicant(case: Case, kind: str, event: str) -> Notification | Non
     return do_notify(
         recipient, f"{case.pk}:{kind}:{event}", subject, body, kind=kind, topic=topic_of(case),
         link=link,
+    )  # fmt: skip
+
+
+def do_notify_assigned_agent(case: Case, message: CaseMessage) -> Notification | None:
+    """Tell the agent the case is assigned to that the applicant wrote (an answer to a request
+    for information, say), in the agent's language, with a link to the back-office case page.
+    A case assigned to nobody has only its marker in the queue."""
+    agent = case.assigned_to
+    if agent is None:
+        return None
+    with translation.override(agent.preferred_language or "fr"):
+        words = {"reference": case.reference, "procedure": case.procedure.name}
+        if case.status == Case.Status.INFORMATION_REQUESTED:
+            subject = _("Case %(reference)s: the applicant answered your request") % words
+        else:
+            subject = _("Case %(reference)s: new message from the applicant") % words
+        body = (
+            _(
+                "The applicant of case %(reference)s (%(procedure)s) wrote to you. Open the case "
+                "in the back-office to read the message."
+            )
+            % words
+        )
+        link = reverse("web:backoffice-case", args=[case.reference])
+    return do_notify(
+        agent, f"{case.pk}:agent-reply:msg-{message.pk}", subject, body, kind="reply",
+        topic=agent_topic_of(case), link=link,
     )  # fmt: skip
 
 

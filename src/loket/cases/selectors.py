@@ -8,19 +8,24 @@ what exists elsewhere) and logs the refused attempt as a security event.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import NoReturn
+from datetime import datetime, timedelta
+from typing import Any, NoReturn
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import ExtractIsoYear, ExtractWeek
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from loket.audit.actions import do_record_security_event
+from loket.audit.models import AccessLogEntry
 from loket.audit.subjects import person_pseudonym
 from loket.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseMessage
 from loket.cases.references import normalise_reference
-from loket.core.models import Membership, User
+from loket.catalog.models import Procedure
+from loket.core.models import Administration, Membership, User, national_number_index
 from loket.forms.models import Attachment
 
 BACK_OFFICE_ROLES = (Membership.Role.AGENT, Membership.Role.MANAGER)
@@ -91,6 +96,16 @@ def changes_since(case: Case, version: int) -> Changes:
     )
 
 
+# How the queue may be sorted: the form's value and the order it means (ties by reference).
+QUEUE_ORDERS: dict[str, tuple[str, ...]] = {
+    "due": ("due_on", "submitted_at"),
+    "received": ("submitted_at",),
+    "-received": ("-submitted_at",),
+    "status": ("status", "due_on"),
+    "procedure": ("procedure__id", "due_on"),
+}
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     status: str = "open"
@@ -99,11 +114,16 @@ class QueueFilters:
     older_than_days: int | None = None
     overdue: bool = False
     reference: str = ""
+    sort: str = "due"
 
 
 def filter_queue(cases: QuerySet[Case], filters: QueueFilters, me: User) -> QuerySet[Case]:
+    """The queue as filtered and sorted, each case annotated with ``open_same`` (how many open
+    cases its applicant has for the same procedure: more than one is flagged)."""
+    order = (*QUEUE_ORDERS.get(filters.sort, QUEUE_ORDERS["due"]), "reference")
     if filters.reference:
-        return cases.filter(reference=normalise_reference(filters.reference) or "-")
+        found = cases.filter(reference=normalise_reference(filters.reference) or "-")
+        return _annotated(found).order_by(*order)
     if filters.status == "open":
         cases = cases.filter(status__in=OPEN_STATUSES)
     elif filters.status in Case.Status.values:
@@ -120,7 +140,52 @@ def filter_queue(cases: QuerySet[Case], filters: QueueFilters, me: User) -> Quer
         cases = cases.filter(submitted_at__lte=timezone.now() - timedelta(filters.older_than_days))
     if filters.overdue:
         cases = cases.filter(status__in=OPEN_STATUSES, due_on__lt=timezone.localdate())
-    return cases.order_by("due_on", "submitted_at")
+    return _annotated(cases).order_by(*order)
+
+
+def cases_named(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """The cases whose applicant's first or last name holds every word typed (2+ letters)."""
+    words = [word for word in text.split() if len(word) >= 2][:4]
+    if not words:
+        return cases.none()
+    for word in words:
+        cases = cases.filter(
+            Q(applicant__first_name__icontains=word) | Q(applicant__last_name__icontains=word)
+        )
+    return _annotated(cases).order_by(*QUEUE_ORDERS["-received"])
+
+
+def cases_of_person(cases: QuerySet[Case], national_number: str) -> QuerySet[Case]:
+    """The cases whose applicant holds this national number; call it only through
+    ``cases.actions.do_find_person``, which logs the search as a consultation."""
+    index = national_number_index(national_number)
+    return _annotated(cases.filter(applicant__national_number_index=index)).order_by(
+        *QUEUE_ORDERS["-received"]
+    )
+
+
+def _annotated(cases: QuerySet[Case]) -> QuerySet[Case]:
+    same = (
+        Case.objects.filter(
+            applicant=OuterRef("applicant"),
+            procedure=OuterRef("procedure"),
+            status__in=OPEN_STATUSES,
+        )
+        .values("applicant")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    return cases.annotate(open_same=Subquery(same, output_field=IntegerField()))
+
+
+def queue_procedures(user: User) -> QuerySet[Procedure]:
+    """The procedures whose cases the agent's administrations handle: their own, and the
+    municipalities' procedures for an agent of a municipality."""
+    ids = agent_administration_ids(user)
+    owned = Q(administration_id__in=ids)
+    if Administration.objects.filter(id__in=ids, kind=Administration.Kind.MUNICIPALITY).exists():
+        owned |= Q(administration__isnull=True)
+    return Procedure.objects.filter(owned).order_by("id")
 
 
 @dataclass(frozen=True)
@@ -147,6 +212,70 @@ def queue_figures(cases: QuerySet[Case]) -> Figures:
     )
 
 
+@dataclass(frozen=True)
+class Opening:
+    who: str
+    at: datetime
+
+
+def openings_of_case(user: User, case: Case) -> list[Opening] | None:
+    """Who opened the case and when (one entry per handling, see ``do_record_case_opening``),
+    for a head of service of its administration; None for anyone else."""
+    if not is_manager(user, case.administration_id):
+        return None
+    entries = AccessLogEntry.objects.filter(
+        case_reference=case.reference, source="case", purpose="handle-case"
+    ).order_by("-leaf_index")[:200]
+    names = {person_pseudonym(u): u.display_name for u in colleagues_of(user)}
+    gone = _("an agent no longer in the service")
+    return [Opening(names.get(e.actor_pseudonym, gone), e.created_at) for e in entries]
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    key: str
+    label: str
+    received: int
+    decided: int
+    open: int
+    overdue: int
+
+
+def figures_by(cases: QuerySet[Case], dimension: str) -> list[FigureRow]:
+    """Counts by ``procedure``, ``agent`` (assigned to) or ISO ``week`` of receipt: received,
+    decided, still open and overdue among them."""
+    today = timezone.localdate()
+    is_open = Q(status__in=OPEN_STATUSES)
+    counts = {
+        "received": Count("id"),
+        "decided": Count("id", filter=Q(decided_at__isnull=False)),
+        "open": Count("id", filter=is_open),
+        "overdue": Count("id", filter=is_open & Q(due_on__lt=today)),
+    }
+    if dimension == "week":
+        since = timezone.now() - timedelta(weeks=26)
+        rows = (
+            cases.filter(submitted_at__gte=since)
+            .annotate(year=ExtractIsoYear("submitted_at"), week=ExtractWeek("submitted_at"))
+            .values("year", "week").annotate(**counts).order_by("-year", "-week")
+        )  # fmt: skip
+        weeks = [(f"{r['year']}-W{r['week']:02d}", r) for r in rows]
+        return [_row(week, week, r) for week, r in weeks]
+    field = "procedure_id" if dimension == "procedure" else "assigned_to_id"
+    rows = cases.values(field).annotate(**counts).order_by(field)
+    if dimension == "procedure":
+        names = {p.id: p.name for p in Procedure.objects.filter(id__in=[r[field] for r in rows])}
+    else:
+        names = {u.pk: u.display_name for u in User.objects.filter(pk__in=[r[field] for r in rows])}
+    nobody = _("Nobody")
+    return [_row(str(r[field] or ""), names.get(r[field], nobody), r) for r in rows]
+
+
+def _row(key: str, label: str, counts: Mapping[str, Any]) -> FigureRow:
+    return FigureRow(key, label, counts["received"], counts["decided"], counts["open"],
+                     counts["overdue"])  # fmt: skip
+
+
 def cases_of_applicant(user: User) -> QuerySet[Case]:
     return Case.objects.filter(applicant=user).select_related("procedure", "administration")
 
@@ -156,6 +285,36 @@ def get_case_for_applicant(user: User, reference: str) -> Case:
     case = cases_of_applicant(user).filter(reference=reference[:30]).first()
     if case is None:
         _refuse(user, "case-not-applicants", reference=reference[:30])
+    return case
+
+
+def cases_sent_at_counter_since(agent: User, resident_id: int, since: datetime) -> QuerySet[Case]:
+    """What the agent sent at a counter for the resident since ``since`` (the start of the
+    counter session), oldest first."""
+    return Case.objects.filter(
+        applicant_id=resident_id,
+        submitted_by=agent,
+        channel=Case.Channel.COUNTER,
+        submitted_at__gte=since,
+    ).order_by("submitted_at")
+
+
+def get_case_sent_at_counter(agent: User, reference: str) -> Case:
+    """A case this agent entered at a counter today: what the counter's confirmation shows and
+    lets them print for the resident present. Any other case is the same logged 404; the next
+    day the case is only reachable through the back-office, like any other."""
+    case = (
+        Case.objects.filter(
+            reference=normalise_reference(reference) or "-",
+            channel=Case.Channel.COUNTER,
+            submitted_by=agent,
+            submitted_at__date=timezone.localdate(),
+        )
+        .select_related("procedure", "administration", "applicant", "counter_administration")
+        .first()
+    )
+    if case is None:
+        _refuse(agent, "counter-case-refused", reference=reference[:30])
     return case
 
 

@@ -204,10 +204,13 @@ def _next_number(case: Case) -> str:
 
 
 @transaction.atomic
-def do_revoke_certificate(certificate: IssuedCertificate, agent: User, reason: str) -> None:
-    """Revoke a valid certificate of the agent's administration, with the reason: recorded in
-    the case history, and the holder is told (inbox and e-mail)."""
-    reason = reason.strip()
+def do_revoke_certificate(
+    certificate: IssuedCertificate, agent: User, reason: str, note: str = ""
+) -> None:
+    """Revoke a valid certificate of the agent's administration, with the reason's category
+    (``IssuedCertificate.RevocationReason``) and an optional note: recorded in the case history,
+    and the holder is told (inbox and e-mail)."""
+    note = note.strip()
     case = cases_visible_to(agent).filter(pk=certificate.case_id).first()
     if case is None:
         do_record_security_event(
@@ -219,23 +222,27 @@ def do_revoke_certificate(certificate: IssuedCertificate, agent: User, reason: s
     certificate = IssuedCertificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.status != IssuedCertificate.Status.VALID:
         raise RevocationRefused("not-valid")
-    if not reason:
+    if reason not in IssuedCertificate.RevocationReason.values:
         raise RevocationRefused("no-reason")
     certificate.status = IssuedCertificate.Status.REVOKED
-    certificate.reason = reason[:500]
+    certificate.revocation_reason = reason
+    certificate.reason = note[:500]
     certificate.changed_at = timezone.now()
-    certificate.save(update_fields=["status", "reason", "changed_at"])
+    certificate.save(update_fields=["status", "revocation_reason", "reason", "changed_at"])
     holder = case.applicant
+    with translation.override(case.language or "fr"):
+        words = {"number": certificate.number, "reason": certificate.revocation_words}
+        do_add_history_note(
+            case, agent, _("Certificate no. %(number)s revoked: %(reason)s") % words
+        )
     with translation.override(holder.preferred_language or case.language or "fr"):
-        words = {"number": certificate.number, "reason": certificate.reason}
-        note = _("Certificate no. %(number)s revoked: %(reason)s") % words
+        words = {"number": certificate.number, "reason": certificate.revocation_words}
         subject = _("Your certificate no. %(number)s was revoked") % words
         body = render_to_string(
             "certificates/revoked_mail.txt",
             {"holder": holder, "certificate": certificate, "case": case},
         )
         link = reverse("web:case", args=[case.reference])
-    do_add_history_note(case, agent, note)
     do_notify(
         holder, f"certificate-revoked:{certificate.pk}", subject, body,
         kind="certificate-revoked", topic=topic_of(case), link=link,

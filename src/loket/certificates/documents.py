@@ -58,10 +58,10 @@ def purpose_text(case: Case, language: str) -> str:
     return ""
 
 
-def verification_url(code: str, language: str) -> str:
-    base = public_base()
-    with translation.override(language):
-        return base + reverse("web:verify-code", kwargs={"code": code})
+def verification_url(code: str) -> str:
+    """Printed and in the QR code: the language-neutral address, which opens the page in the
+    language of whoever checks (a bank in Ghent reads a French certificate's check in Dutch)."""
+    return public_base() + reverse("verify-any-language", kwargs={"code": code})
 
 
 def rows_for(case: Case, facts: dict[str, Any], language: str) -> list[dict[str, Any]]:
@@ -77,7 +77,7 @@ def _since(case: Case) -> str:
 
 def document_html(document: Document) -> str:
     kind = KINDS[document.case.procedure_id]
-    url = verification_url(document.code, document.language)
+    url = verification_url(document.code)
     qr = segno.make(url, error="m").svg_data_uri(scale=3, border=2)
     with translation.override(document.language):
         return render_to_string(

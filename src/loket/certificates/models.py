@@ -17,6 +17,14 @@ class IssuedCertificate(models.Model):
         REVOKED = "revoked", _("Revoked")
         SUPERSEDED = "superseded", _("Superseded")
 
+    class RevocationReason(models.TextChoices):
+        """Why a certificate was revoked, in words a receiver understands without the case."""
+
+        ISSUED_IN_ERROR = "issued-in-error", _("It was issued in error")
+        DATA_CHANGED = "data-changed", _("The certified data has changed since it was issued")
+        REPLACED = "replaced", _("A new certificate replaces it")
+        HOLDER_REQUEST = "holder-request", _("The holder asked for it to be revoked")
+
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="certificates")
     kind = models.CharField(max_length=60, help_text="The procedure that delivers it.")
     number = models.CharField(max_length=40, unique=True)
@@ -24,7 +32,13 @@ class IssuedCertificate(models.Model):
     code_digest = models.CharField(max_length=64, unique=True)
     sha256 = models.CharField(max_length=64, db_index=True, help_text="Of the sealed PDF.")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.VALID)
-    reason = models.TextField(blank=True, help_text="Why it was revoked or superseded.")
+    revocation_reason = models.CharField(
+        max_length=20, choices=RevocationReason.choices, blank=True,
+        help_text="The category of the reason, when revoked.",
+    )  # fmt: skip
+    reason = models.TextField(
+        blank=True, help_text="The optional note on a revocation, or what superseded it."
+    )
     purpose = models.CharField(max_length=200, blank=True)
     certified = models.JSONField(
         default=list,
@@ -50,6 +64,16 @@ class IssuedCertificate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def revocation_words(self) -> str:
+        """Why it was revoked, in the active language: the category, then the note if any."""
+        if self.status != self.Status.REVOKED:
+            return ""
+        category = str(self.get_revocation_reason_display()) if self.revocation_reason else ""
+        if category and self.reason:
+            return f"{category}. {self.reason}"
+        return category or self.reason
 
 
 class Verification(models.Model):

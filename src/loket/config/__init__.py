@@ -59,6 +59,10 @@ __all__ = [
 
 DEMO_BIND = "127.0.0.1:8000"
 
+# The account of the demo (a valid Belgian IBAN that belongs to no one Loket pays): transfers
+# to it show the whole path in the demo and are refused in production.
+DEMO_PAYMENT_ACCOUNT = {"iban": "BE71096123456769", "bic": "GKCCBEBB", "name": "Loket demo"}
+
 REGISTERS = ("population", "vehicle", "enterprise", "social")
 
 
@@ -107,6 +111,9 @@ class Config:
     encryption_keys: dict[str, bytes] = field(default_factory=dict, repr=False)
     encryption_key_id: str = ""
     blind_index_key: str = field(default=DEMO_BLIND_INDEX_KEY, repr=False)
+    # Fees (loket.payments): the payment providers offered, and the account paid by transfer.
+    payment_providers: tuple[str, ...] = ("demo", "transfer")
+    payment_account: dict[str, str] = field(default_factory=lambda: dict(DEMO_PAYMENT_ACCOUNT))
 
     @property
     def is_demo(self) -> bool:
@@ -160,6 +167,8 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         tasks_keep_done_days=env.whole_number("LOKET_TASKS_KEEP_DONE_DAYS", minimum=1),
         tasks_keep_failed_days=env.whole_number("LOKET_TASKS_KEEP_FAILED_DAYS", minimum=1),
         seal=seal_settings(env, var_dir),
+        payment_providers=tuple(env.names("LOKET_PAYMENT_PROVIDERS")),
+        payment_account=_payment_account(env),
         **oidc_settings(env),
         **encryption_settings(env, production=name == "production"),
     )
@@ -171,6 +180,14 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         if problems:
             raise ConfigurationError("Loket refuses to start in production: " + "; ".join(problems))
     return config
+
+
+def _payment_account(env: Environment) -> dict[str, str]:
+    """The account transfers are paid to: ``{"iban": …, "bic": …, "name": …}``."""
+    account = env.json_object("LOKET_PAYMENT_ACCOUNT") or dict(DEMO_PAYMENT_ACCOUNT)
+    if set(account) != {"iban", "bic", "name"}:
+        raise ConfigurationError("LOKET_PAYMENT_ACCOUNT must give exactly iban, bic and name")
+    return {key: str(value) for key, value in account.items()}
 
 
 def _database(env: Environment, name: str, var_dir: Path) -> dict[str, object]:
@@ -211,6 +228,10 @@ def production_problems(config: Config) -> list[str]:
         endpoint = config.source_endpoints.get(source, {})
         if str(endpoint.get("url", "https:")).startswith("http:") and endpoint.get("token"):
             problems.append(f"LOKET_SOURCE_ENDPOINTS[{source!r}] sends a token over plain http")
+    if "demo" in config.payment_providers:
+        problems.append("LOKET_PAYMENT_PROVIDERS offers the demo payment page (no money moves)")
+    if config.payment_account == DEMO_PAYMENT_ACCOUNT and "transfer" in config.payment_providers:
+        problems.append("LOKET_PAYMENT_ACCOUNT is not set (transfers would go to the demo account)")
     problems.extend(oidc_problems(config.oidc, config.oidc_agent))
     problems.extend(seal_problems(config.seal))
     named_keys = {

@@ -89,6 +89,9 @@ VARIABLES: dict[str, str] = {
     "LOKET_OPENDATA_THRESHOLD": "5",
     "LOKET_OPENDATA_ROUNDING": "0",  # counts published as they are
     "LOKET_OPENDATA_CONTACT": "opendata@paradigm.brussels",
+    # --- fees (loket.payments): the providers offered, and the account transfers are paid to ---
+    "LOKET_PAYMENT_PROVIDERS": "demo,transfer",  # the demo page is refused in production
+    "LOKET_PAYMENT_ACCOUNT": "",  # the demo account (refused in production)
     # --- the seal of certificates and decisions (loket.certificates) ---
     "LOKET_SEAL_PKCS12": "",  # the demo seal under var/certificates/ (refused in production)
     "LOKET_SEAL_PASSWORD": "",

@@ -91,6 +91,9 @@ ROUTE_POLICIES: Final[dict[str, str]] = {
     # The back-office and the form designer.
     "web:backoffice": "agent",
     "web:backoffice-case": "agent",
+    "web:backoffice-export": "agent",
+    "web:backoffice-figures": "agent",
+    "web:backoffice-person": "agent",
     "web:backoffice-document": "agent",
     "web:backoffice-issue": "agent",
     "web:backoffice-certificates": "agent",

@@ -3,8 +3,9 @@
 The administration's seal goes on every document that is a legal act: certificates
 (``certificates``) and decisions (``cases``); it lives in core so that both can use it.
 
-Sealing makes a PAdES baseline B-T signature (the seal plus a timestamp from ``LOKET_TSA_URL``)
-and embeds the chain and its revocation data when they are at hand, which makes it B-LT, with a
+Sealing makes a PAdES baseline B-T signature (the seal plus a timestamp from ``LOKET_TSA_URL``,
+asked over one kept connection per thread: core.timestamping) and embeds the chain and its
+revocation data when they are at hand, in the signed revision itself, which makes it B-LT, with a
 visible stamp on the last page. Checking reads the seal back with pyHanko's validator against
 the configured trust anchors (``LOKET_SEAL_TRUST_ANCHORS``) only: nothing is fetched from the
 network while checking.
@@ -33,12 +34,14 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.general import load_cert_from_pemder
+from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from loket.core.democa import DEMO_MARK, DEMO_PASSWORD, demo_crl, ensure_demo_authority
+from loket.core.timestamping import KeepAliveTimeStamper
 
 FIELD_NAME = "LoketSeal"
 # Bottom right of an A4 page, inside the bottom margin every sealed document's template keeps free.
@@ -47,6 +50,12 @@ STAMP_BOX = (320, 28, 565, 100)
 # take 6 to 12 KB. A fixed room spares asking the timestamp authority twice (pyHanko otherwise
 # asks once to measure).
 SIGNATURE_BYTES = 24576
+# The validation data (B-LT) goes into the revision the seal signs, not a second revision after
+# it: the file is parsed and written once, and the seal covers the whole file. (Per-signature
+# VRI dictionaries cannot be written that way; PAdES baseline signatures do not need them.)
+DSS_WITH_SEAL = DSSContentSettings(
+    placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False
+)
 
 
 class SealUnavailable(Exception):
@@ -158,7 +167,7 @@ def _signer(config: dict[str, Any], authority: Any) -> signers.Signer:
 
 def _timestamper(config: dict[str, Any], authority: Any) -> timestamps.TimeStamper:
     if config.get("tsa_url"):
-        return timestamps.HTTPTimeStamper(config["tsa_url"], timeout=10)
+        return KeepAliveTimeStamper(config["tsa_url"], timeout=10)
     # The demo's own timestamp authority, in the process (pyHanko's test authority).
     from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
@@ -194,6 +203,7 @@ def seal_pdf(pdf: bytes, *, stamp_text: str, reason: str, location: str) -> byte
         location=location,
         embed_validation_info=True,
         validation_context=seal.validation_context(for_signing=True),
+        dss_settings=DSS_WITH_SEAL,
     )
     pdf_signer = signers.PdfSigner(
         metadata,

@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from loket.core.i18n import current_language, pick
+from loket.core.i18n import current_language, format_file_size, pick
 from loket.core.reference import municipality_name
 from loket.forms.definitions import FieldDefinition, FormDefinition
 from loket.forms.fields import choices_for
@@ -50,7 +50,7 @@ def format_answer(definition: FieldDefinition, value: Any, facts: dict[str, Any]
              "nis_code": value.get("municipality", "")}
         )  # fmt: skip
     if kind == "file":
-        return f"{value.get('name', '')} ({int(value.get('size', 0)) // 1024 + 1} KB)"
+        return f"{value.get('name', '')} ({format_file_size(int(value.get('size', 0)))})"
     if kind == "group":
         items = [
             "; ".join(format_answer(sub, item.get(sub.name), facts) for sub in definition.fields)

@@ -127,6 +127,11 @@ class FileOptions(Options):
 
 class GroupOptions(Options):
     max: int = Field(default=10, ge=1, description="the most items")
+    item: Texts | None = Field(
+        default=None,
+        description="what one item is called, per language (Personne, Persoon, Person): "
+        "numbered on the page (Person 1, Person 2)",
+    )
 
 
 class CleanedCharField(forms.CharField):

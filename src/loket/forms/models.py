@@ -7,6 +7,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from loket.core.i18n import format_file_size
+
 
 class Draft(models.Model):
     """What the applicant has answered so far, and the facts confirmed from the registers.
@@ -52,6 +54,11 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def size_display(self) -> str:
+        """ "43 Ko", "43 kB", "1,5 MB": the size as the active language writes it."""
+        return format_file_size(self.size)
 
 
 class DefinitionVersion(models.Model):

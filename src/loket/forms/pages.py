@@ -109,6 +109,11 @@ class Item:
         return pick(self.definition.label)
 
     @property
+    def item_name(self) -> str:
+        """What one item of a group is called ("Person"), numbered on the page."""
+        return pick(self.definition.options.get("item")) or str(_("Item"))
+
+    @property
     def help(self) -> str:
         return pick(self.definition.help)
 

@@ -298,6 +298,20 @@ def _identify(
     return dict(identity)
 
 
+def do_add_counter_procedure(mandate: Mandate, procedure: Procedure) -> Mandate:
+    """Another procedure for the resident still at the counter: the same session (the identity
+    already checked and read) now covers it too. Refused for a session that is over or a
+    procedure that cannot be entered at a counter."""
+    if mandate.kind != "counter" or not mandate.is_valid_on(timezone.localdate()):
+        raise CounterRefused(_("The counter session is over: identify the resident again."))
+    if procedure.id not in {p.id for p in counter_procedures()}:
+        raise CounterRefused(_("This procedure cannot be entered at a municipal counter."))
+    if procedure.id not in mandate.procedure_ids:
+        mandate.procedure_ids = [*mandate.procedure_ids, procedure.id]
+        mandate.save(update_fields=["procedure_ids"])
+    return mandate
+
+
 def do_end_counter_session(mandate: Mandate) -> None:
     """The agent is done at the counter: the session's mandate ends now, for good."""
     if mandate.kind == "counter":

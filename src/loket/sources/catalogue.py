@@ -26,6 +26,26 @@ ATTRIBUTE_LABELS: dict[str, Promise] = {
     "address.street": _("the official street name"),
     "address.municipality": _("the municipality of the address"),
     "case.file": _("your case file"),
+    "case.receipt": _("the receipt of your application"),
+    "case.certificate": _("your certificate"),
+    "case.decision": _("the decision on your application"),
+}
+
+
+# The same data named to a civil servant handling someone's case.
+APPLICANT_ATTRIBUTE_LABELS: dict[str, Promise] = {
+    "population.identity": _("the applicant's identity: name, date of birth, national number"),
+    "population.address": _("the applicant's main address"),
+    "population.address_history": _("the applicant's previous addresses"),
+    "population.household": _("the members of the applicant's household"),
+    "population.nationality": _("the applicant's nationality"),
+    "population.civil_status": _("the applicant's civil status"),
+    "vehicle.registrations": _("the vehicles registered in the applicant's name"),
+    "enterprise.identity": _("the applicant's enterprise: name, number, legal form, address"),
+    "enterprise.establishments": _("the establishments of the applicant's enterprise"),
+    "enterprise.mandataries": _("who may act for the applicant's enterprise"),
+    "social.increased_allowance": _("whether the applicant receives the increased allowance (BIM)"),
+    "case.file": _("the applicant's case file"),
 }
 
 
@@ -39,8 +59,11 @@ def source_name(source_id: str) -> str:
     return pick({k: str(v) for k, v in names.items() if k in ("fr", "nl", "en")}) or source_id
 
 
-def attribute_label(attribute: str) -> str:
-    label = ATTRIBUTE_LABELS.get(attribute)
+def attribute_label(attribute: str, about_applicant: bool = False) -> str:
+    """The data named to the person it is about, or (``about_applicant``) to the civil servant
+    handling their case."""
+    label = (APPLICANT_ATTRIBUTE_LABELS if about_applicant else {}).get(attribute)
+    label = label or ATTRIBUTE_LABELS.get(attribute)
     return str(label) if label is not None else attribute
 
 

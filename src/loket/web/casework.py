@@ -3,6 +3,7 @@ attachments."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -10,8 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from loket.cases.actions import REASONS_REQUIRED, REVIEW_REASONS_REQUIRED
+from loket.cases.actions import DECISIONS, REASONS_REQUIRED, REVIEW_REASONS_REQUIRED
 from loket.cases.models import Case
+from loket.cases.motivations import motivation_models
+from loket.core.i18n import language_name
 from loket.core.models import User
 from loket.forms.models import Attachment
 from loket.forms.uploads import check_upload, store_upload
@@ -20,6 +23,7 @@ MAX_MB = 10
 
 
 class WithAttachment(forms.Form):
+    accepted_kinds = ["pdf", "jpeg", "png"]
     attachment = forms.FileField(
         label=_("Attach a document (optional)"),
         help_text=_("PDF, JPEG or PNG, at most 10 MB."),
@@ -33,7 +37,7 @@ class WithAttachment(forms.Form):
         if not isinstance(upload, UploadedFile):
             return []
         try:
-            kind = check_upload(upload, ["pdf", "jpeg", "png"], MAX_MB)
+            kind = check_upload(upload, self.accepted_kinds, MAX_MB)
             return [store_upload(upload, kind, owner)]
         except ValidationError as problem:
             self.add_error("attachment", problem)
@@ -72,33 +76,78 @@ class ReviewForm(WithAttachment):
 
 
 class DecisionForm(WithAttachment):
-    """The decision, its reasons (sent to the applicant as the decision's message) and its
-    document, as the API's decision takes them."""
+    """The decision (approve or refuse, nothing else), its reasons in the case's language (sent
+    to the applicant as the decision's message and printed in the decision), a model text to start
+    from, and the agent's own PDF attached to the decision, as the API's decision takes them.
+    ``kept`` carries a PDF already stored from the preview back to the confirmation."""
 
     status = forms.ChoiceField(
-        label=_("New status"),
+        label=_("Decision"),
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose the new status.")},
+        error_messages={"required": _("Choose the decision: approve or refuse.")},
     )
+    model = forms.ChoiceField(label=_("Start from a model text (optional)"), required=False)
     note = forms.CharField(
-        label=_("Message to the applicant (reasons, conditions)"),
+        label=_("Reasons for the decision (motivation)"),
         required=False,
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 8}),
     )
-    field_order = ["status", "note", "attachment"]
+    attachment = forms.FileField(
+        label=_("Attach your own document to the decision (optional)"),
+        help_text=_("PDF, at most 10 MB. The applicant receives it with the decision."),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
+    )
+    kept = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    field_order = ["status", "model", "note", "attachment", "kept"]
+    accepted_kinds = ["pdf"]
 
-    def __init__(self, *args: Any, allowed: set[str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, allowed: set[str], procedure_id: str = "", language: str = "",
+        **kwargs: Any,
+    ) -> None:  # fmt: skip
         kwargs.setdefault("auto_id", "id_decision_%s")  # the message form has an attachment too
         super().__init__(*args, **kwargs)
-        choices = [(s.value, s.label) for s in Case.Status if s in allowed]
+        labels = {Case.Status.APPROVED: _("Approve"), Case.Status.REJECTED: _("Refuse")}
+        choices = [(s.value, labels[s]) for s in DECISIONS if s in allowed]
         self.fields["status"].choices = choices  # type: ignore[attr-defined]
+        models = motivation_models(procedure_id, language) if procedure_id else []
+        self.fields["model"].choices = [("", _("No model text"))] + [  # type: ignore[attr-defined]
+            (str(labels[decision]), [(m.key, m.title) for m in models if m.decision == decision])
+            for decision in DECISIONS
+            if any(m.decision == decision for m in models)
+        ]
+        if language:
+            self.fields["note"].help_text = _(
+                "Language of this case: %(language)s. Write the reasons in that language: the "
+                "whole decision is sent in it. Required for a refusal."
+            ) % {"language": language_name(language)}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        decision = cleaned.get("status") in (Case.Status.APPROVED, Case.Status.REJECTED)
-        if cleaned.get("attachment") and not decision:
-            self.add_error("attachment", _("Attach a document only to a decision."))
-        if cleaned.get("status") == Case.Status.REJECTED and not cleaned.get("note", "").strip():
+        note = cleaned.get("note", "").strip()
+        if cleaned.get("status") == Case.Status.REJECTED and not note:
             self.add_error("note", str(REASONS_REQUIRED))
+        if PLACEHOLDER.search(note):
+            self.add_error(
+                "note", _("Replace the parts in square brackets with this case's details.")
+            )
         return cleaned
+
+    def stored_attachments(self, owner: User) -> list[Attachment]:
+        """The PDF attached now, or the one kept from the preview (the agent's, not yet part of
+        any case); adds a field error when the kept one is gone."""
+        stored = super().stored_attachments(owner)
+        kept = self.cleaned_data.get("kept")
+        if stored or not kept or self.has_error("attachment"):
+            return stored
+        found = Attachment.objects.filter(pk=kept, owner=owner, case__isnull=True).first()
+        if found is None:
+            self.add_error("attachment", _("The document you attached is no longer available: "
+                                           "attach it again."))  # fmt: skip
+            return []
+        return [found]
+
+
+PLACEHOLDER = re.compile(r"\[[^\]\n]{1,60}\]")

@@ -11,7 +11,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from loket.audit.models import AccessLogEntry
-from loket.audit.subjects import subject_pseudonyms
+from loket.audit.subjects import person_pseudonym, subject_pseudonyms
+from loket.cases.actions import PERSON_SEARCH_PURPOSES
 from loket.catalog.models import Procedure
 from loket.certificates.content import KINDS
 from loket.certificates.content import PURPOSE as CERTIFICATE_PURPOSE
@@ -46,6 +47,7 @@ def describe(entries: list[AccessLogEntry]) -> list[dict[str, Any]]:
     """One plain sentence per entry, plus the parts for a table or a CSV file."""
     procedures = Procedure.objects.in_bulk({e.procedure_id for e in entries})
     administrations = Administration.objects.in_bulk({e.administration_id for e in entries})
+    agents = _agent_names([e for e in entries if _is_download(e)])
     rows = []
     for entry in entries:
         procedure = procedures.get(entry.procedure_id)
@@ -65,6 +67,7 @@ def describe(entries: list[AccessLogEntry]) -> list[dict[str, Any]]:
             "source": source_name(entry.source),
             "procedure": procedure.name if procedure else entry.procedure_id,
             "case": entry.case_reference,
+            "agent": agents.get(entry.actor_pseudonym) or _("an agent"),
         }
         rows.append(
             {
@@ -77,8 +80,43 @@ def describe(entries: list[AccessLogEntry]) -> list[dict[str, Any]]:
     return rows
 
 
+def _is_download(entry: AccessLogEntry) -> bool:
+    """A document of the person's case downloaded by an agent (``do_record_document_download``),
+    rather than the case opened."""
+    return entry.source == "case" and entry.attributes != ["file"]
+
+
+def _agent_names(entries: list[AccessLogEntry]) -> dict[str, str]:
+    """The names of the agents behind these entries, by pseudonym: the log holds only
+    pseudonyms, so they are matched against the members of the administrations concerned."""
+    if not entries:
+        return {}
+    members = User.objects.filter(
+        memberships__administration_id__in={e.administration_id for e in entries}
+    ).distinct()
+    wanted = {e.actor_pseudonym for e in entries}
+    names = {person_pseudonym(member): member.display_name for member in members}
+    return {key: name for key, name in names.items() if key in wanted}
+
+
 def _sentence(entry: AccessLogEntry, parts: dict[str, str]) -> str:
-    if entry.source == "case":
+    if entry.source == "case" and entry.attributes == ["search"]:
+        reason = PERSON_SEARCH_PURPOSES.get(entry.purpose, entry.purpose)
+        return _(
+            "On %(date)s at %(time)s, an agent of %(who)s looked up your cases by your national "
+            "number. Reason given: %(reason)s."
+        ) % {**parts, "reason": str(reason).lower()}
+    if _is_download(entry) and entry.actor_role == AccessLogEntry.ActorRole.COUNTER:
+        text = _(
+            "On %(date)s at %(time)s, %(data)s (case %(case)s, %(procedure)s) was downloaded at "
+            "the counter of %(who)s by %(agent)s, to hand it to you."
+        )
+    elif _is_download(entry):
+        text = _(
+            "On %(date)s at %(time)s, %(data)s (case %(case)s, %(procedure)s) was downloaded in "
+            "the back-office of %(who)s by %(agent)s."
+        )
+    elif entry.source == "case":
         text = _(
             "On %(date)s at %(time)s, an agent of %(who)s opened your case %(case)s "
             "(%(procedure)s) to handle it."

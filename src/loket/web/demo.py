@@ -93,6 +93,7 @@ def create_demo_history() -> int:
     from loket.catalog.models import Procedure
     from loket.forms.actions import do_prefill, do_save_answers, get_or_start_draft
     from loket.forms.definitions import get_definition
+    from loket.payments.providers.demo import pay_on_demo_page
     from loket.sources.base import Actor
 
     if Case.objects.filter(applicant__username__startswith="demo-").exists():
@@ -111,6 +112,8 @@ def create_demo_history() -> int:
         case = do_submit_case(draft, draft.answers)
         do_record_case_opening(case, agent)
         if decision:
+            if case.status == Case.Status.AWAITING_PAYMENT:
+                pay_on_demo_page(case, user)
             do_change_status(case, agent, decision, str(_("Your card is valid for one year.")))
     reports = _demo_reports()
     _demo_mandate()

@@ -115,7 +115,10 @@ def format_fact(attribute: str, value: Any) -> list[str]:
     return [str(value)]
 
 
-def fact_rows(facts: dict[str, Any], attributes: tuple[str, ...]) -> list[dict[str, Any]]:
+def fact_rows(
+    facts: dict[str, Any], attributes: tuple[str, ...], about_applicant: bool = False
+) -> list[dict[str, Any]]:
+    """The facts read for a case; ``about_applicant`` names them for the agent handling it."""
     rows = []
     for attribute in attributes:
         source_id, name = attribute.split(".", 1)
@@ -123,7 +126,7 @@ def fact_rows(facts: dict[str, Any], attributes: tuple[str, ...]) -> list[dict[s
             continue
         rows.append(
             {
-                "label": attribute_label(attribute),
+                "label": attribute_label(attribute, about_applicant),
                 "lines": format_fact(attribute, facts[source_id][name]),
                 "source": source_name(source_id),
                 "source_id": source_id,

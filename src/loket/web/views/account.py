@@ -28,6 +28,7 @@ from loket.core.models import User
 from loket.forms.models import Draft
 from loket.notify.actions import do_mark_read
 from loket.notify.models import Notification
+from loket.payments.selectors import fees_of_cases, payment_panel
 from loket.web.acting import acting_mandate
 from loket.web.casework import MessageForm, ReviewForm
 from loket.web.demo import DEMO_IDENTITIES
@@ -87,12 +88,13 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     unread = [n.pk for n in notices if n.read_at is None]
     cases = list(cases_of_applicant(request.user))
     certificates = latest_certificates_by_case(request.user) if cases else {}
+    fees = fees_of_cases(cases) if cases else {}
     return render(
         request,
         "web/account/my_cases.html",
         {
             "cases": cases,
-            "rows": [(case, certificates.get(case.pk)) for case in cases],
+            "rows": [(case, certificates.get(case.pk), fees.get(case.pk)) for case in cases],
             "drafts": drafts,
             "notices": notices,
             "unread": set(unread),
@@ -190,6 +192,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "review_form": review if review.is_bound or _review_open(case) else None,
             "review_until": case.review_until,
             "referral": case.events.filter(kind=CaseEvent.Kind.REFERRAL).last(),
+            **payment_panel(case),
         },
         status=status,
     )

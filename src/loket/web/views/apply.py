@@ -28,6 +28,7 @@ from loket.forms.definitions import FormDefinition, get_definition
 from loket.forms.fallback import declarable, declaration_form, declaration_missing
 from loket.forms.models import Draft
 from loket.forms.pages import PageForm
+from loket.payments.selectors import fee_of_draft
 from loket.sources.base import Actor, ConsultationRefused
 from loket.web.acting import acting_mandate, after_submission, stop_acting, submission_channel
 from loket.web.presenters import declared_rows, fact_rows, need_rows
@@ -177,7 +178,12 @@ def declare(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "form": form,
             "title": _("Your details"),
             "back_url": back,
-            "intro": _("We could not use the register for this data, so please type it."),
+            "intro": _(
+                "You chose to fill in your details yourself instead of using the registers: "
+                "please type them."
+            )
+            if draft.consented is False
+            else _("We could not use the register for this data, so please type it."),
         },
         status=INVALID if form.errors else 200,
     )
@@ -297,6 +303,7 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
                 lambda page_id: _url("apply-page", procedure, page_id=page_id) + "?change=1",
             ),
             "draft": draft,
+            "fee": fee_of_draft(draft, draft.answers),
             "back_url": _url("apply-page", procedure, page_id=last_page),
         },
     )

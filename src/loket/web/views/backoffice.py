@@ -1,5 +1,7 @@
-"""The back-office: an administration's queue (filters, figures, bulk changes) and case page,
-where a certificate that could not be issued at once is issued by the agent."""
+"""The back-office case page: the case, its history, internal notes and openings (for a head of
+service), and every write on it (decide, message, request information, assign, note), where a
+certificate that could not be issued at once is issued by the agent. The queue is in
+``backoffice_queue``."""
 
 from __future__ import annotations
 
@@ -8,9 +10,10 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,149 +25,59 @@ from loket.cases.actions import (
     StaleCase,
     check_can_post_message,
     check_version,
+    do_add_internal_note,
     do_assign,
     do_change_status,
     do_decide,
+    do_mark_reply_seen,
     do_post_message,
     do_record_case_opening,
     do_request_information,
 )
 from loket.cases.decision_documents import decision_document
+from loket.cases.documents import decision_preview
 from loket.cases.models import Case, CaseEvent
+from loket.cases.motivations import motivation_model
 from loket.cases.selectors import (
     Changes,
-    QueueFilters,
-    agent_administration_ids,
-    cases_visible_to,
     changes_since,
     colleagues_of,
-    filter_queue,
     get_case_for_agent,
-    queue_figures,
+    openings_of_case,
 )
-from loket.catalog.models import Procedure
 from loket.certificates.actions import DeliveryRefused, do_deliver_certificate
 from loket.certificates.content import KINDS, CannotIssue, unsupported_by_known_facts
 from loket.certificates.selectors import certificates_of_case
-from loket.core.models import Administration, User
+from loket.core.i18n import guess_language, language_name
+from loket.core.models import User
 from loket.core.seal import SealUnavailable
 from loket.forms.answers import answer_rows
 from loket.forms.definitions import get_definition
 from loket.forms.models import Attachment
 from loket.web.casework import DecisionForm, MessageForm
 from loket.web.presenters import declared_rows, fact_rows
+from loket.web.views.backoffice_queue import back_office_agent, next_case, posted_number, queue_link
 from loket.web.views.errors import bad_request
 
 
-class QueueForm(forms.Form):
-    reference = forms.CharField(label=gettext_lazy("Reference"), required=False, max_length=30)
-    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
-    procedure = forms.ChoiceField(label=gettext_lazy("Procedure"), required=False)
-    assigned = forms.ChoiceField(label=gettext_lazy("Assigned to"), required=False)
-    older_than_days = forms.IntegerField(
-        label=gettext_lazy("Received more than … days ago"), required=False, min_value=0,
-        max_value=3650, error_messages={"invalid": gettext_lazy("Enter a number of days.")},
-    )  # fmt: skip
-    overdue = forms.BooleanField(label=gettext_lazy("Only overdue cases"), required=False)
-
-    def __init__(self, *args: Any, agent: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [  # type: ignore[attr-defined]
-            ("open", _("Open cases")), *Case.Status.choices, ("all", _("All cases"))]  # fmt: skip
-        self.fields["procedure"].choices = [("", _("All"))] + [  # type: ignore[attr-defined]
-            (p.id, p.name) for p in Procedure.objects.all()
-        ]
-        self.fields["assigned"].choices = [  # type: ignore[attr-defined]
-            ("", _("Anyone")), ("me", _("Me")), ("nobody", _("Nobody")),
-            *[(str(u.pk), u.display_name) for u in colleagues_of(agent)],
-        ]  # fmt: skip
-
-    def filters(self) -> QueueFilters:
-        data = self.cleaned_data if self.is_valid() else {}
-        return QueueFilters(
-            status=data.get("status") or "open",
-            procedure=data.get("procedure") or "",
-            assigned=data.get("assigned") or "",
-            older_than_days=data.get("older_than_days"),
-            overdue=bool(data.get("overdue")),
-            reference=data.get("reference") or "",
-        )
-
-
-def back_office_agent(request: HttpRequest) -> User:
-    """The logged-in civil servant; anyone without a back-office membership is refused (403)."""
-    user = request.user
-    assert isinstance(user, User)
-    if not agent_administration_ids(user):
-        raise PermissionDenied
-    return user
-
-
-@login_required
-def queue(request: HttpRequest) -> HttpResponse:
-    agent = back_office_agent(request)
-    if request.method == "POST":
-        return _bulk_change(request, agent)
-    form = QueueForm(request.GET or None, agent=agent)
-    visible = cases_visible_to(agent)
-    cases = filter_queue(visible, form.filters(), agent)
-    return render(
-        request,
-        "web/backoffice/queue.html",
-        {
-            "form": form,
-            "cases": cases[:200],
-            "figures": queue_figures(visible),
-            "bulk_statuses": [
-                (s.value, s.label)
-                for s in (Case.Status.IN_PROGRESS, Case.Status.APPROVED, Case.Status.REJECTED)
-            ],
-            "administrations": Administration.objects.filter(
-                id__in=agent_administration_ids(agent)
-            ),
-        },
-        status=422 if form.errors else 200,
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=gettext_lazy("Note for colleagues"),
+        help_text=gettext_lazy(
+            "Only agents of this administration see it; the applicant never does."
+        ),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": gettext_lazy("Write the note.")},
     )
 
-
-def _posted_number(request: HttpRequest, name: str) -> int | None:
-    """A whole number a back-office form posts (the case version it was shown with, a user id),
-    or None."""
-    raw = request.POST.get(name, "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_note_%s")
+        super().__init__(*args, **kwargs)
 
 
-def _bulk_change(request: HttpRequest, agent: User) -> HttpResponse:
-    """Move several cases to one status. A case changed by someone else since the queue was
-    shown is skipped, and so is a case that cannot make that move; both are named."""
-    status = request.POST.get("bulk_status", "")
-    chosen = cases_visible_to(agent).filter(reference__in=request.POST.getlist("selected")[:200])
-    changed, refused, stale = 0, [], []
-    for case in chosen:
-        seen = _posted_number(request, f"version-{case.reference}")
-        try:
-            do_change_status(case, agent, status, expected_version=-1 if seen is None else seen)
-            changed += 1
-        except StaleCase:
-            stale.append(case.reference)
-        except CaseRefused:
-            refused.append(case.reference)
-    messages.info(request, _("%(count)s cases changed.") % {"count": changed})
-    if stale:
-        messages.warning(
-            request,
-            _("These cases were changed by someone else meanwhile and were left as they are; "
-              "check them and try again: %(list)s") % {"list": ", ".join(stale)},
-        )  # fmt: skip
-    if refused:
-        messages.warning(
-            request,
-            _("These cases cannot take that status: %(list)s") % {"list": ", ".join(refused)},
-        )
-    return redirect(request.get_full_path())
-
-
-CASE_ACTIONS = ("decide", "message", "request", "assign")
+CASE_ACTIONS = ("model", "preview", "edit", "decide", "take", "message", "request", "assign")
+DECISION_ACTIONS = ("model", "preview", "edit", "decide")
 
 
 @login_required
@@ -174,41 +87,68 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST":
         return _act(request, agent, case)
     do_record_case_opening(case, agent)
-    return _case_page(request, agent, case, DecisionForm(allowed=_decisions(case)), MessageForm())
+    do_mark_reply_seen(case)
+    return _case_page(request, agent, case)
 
 
 def _decisions(case: Case) -> set[str]:
-    return ALLOWED_TRANSITIONS.get(case.status, set()) - {Case.Status.INFORMATION_REQUESTED}
+    """What the case page offers as a decision: approve or refuse, when the status allows."""
+    return ALLOWED_TRANSITIONS.get(case.status, set()) & set(DECISIONS)
+
+
+def _decision_form(case: Case, request: HttpRequest | None = None, **kwargs: Any) -> DecisionForm:
+    """The decision form of ``case``, bound to what ``request`` posted when given."""
+    return DecisionForm(
+        request.POST if request else None, request.FILES if request else None,
+        allowed=_decisions(case), procedure_id=case.procedure_id, language=case.language or "fr",
+        **kwargs,
+    )  # fmt: skip
 
 
 def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
     """One write from the case page, under the version the page was shown with: a change made
-    meanwhile by someone else is shown (409) with what the agent typed, to check and resend."""
+    meanwhile by someone else is shown (409) with what the agent typed, to check and resend.
+    A decision goes through a preview of the document in the case's language ("preview"), which
+    the agent confirms ("decide") or takes back to the form ("edit")."""
     action = request.POST.get("action", "")
-    seen = _posted_number(request, "version")
+    if action == "note":  # not a change to the case: no version to match
+        note = NoteForm(request.POST)
+        if note.is_valid():
+            do_add_internal_note(case, agent, note.cleaned_data["body"])
+            return redirect(reverse("web:backoffice-case", args=[case.reference]) + "#notes")
+        return _case_page(request, agent, case, note=note, status=422)
+    seen = posted_number(request, "version")
     if action not in CASE_ACTIONS or seen is None:
         return bad_request(request)
-    decision = DecisionForm(
-        request.POST if action == "decide" else None,
-        request.FILES if action == "decide" else None,
-        allowed=_decisions(case),
-    )
+    if action in ("model", "edit"):
+        return _case_page(request, agent, case, _decision_form(case, initial=_typed(request, case)))
+    decision = _decision_form(case, request if action in DECISION_ACTIONS else None)
     message = MessageForm(
         request.POST if action in ("message", "request") else None,
         request.FILES if action in ("message", "request") else None,
     )
-    form = decision if action == "decide" else message
+    form = decision if action in DECISION_ACTIONS else message
     try:
         check_version(case, seen)  # before storing a file that could not be used
         if action == "assign":
-            chosen = _posted_number(request, "assignee") or 0
-            assignee = colleagues_of(agent).filter(pk=chosen).first()
-            do_assign(case, agent, assignee, expected_version=seen)
+            chosen = (
+                agent.pk
+                if request.POST.get("assignee") == "me"
+                else posted_number(request, "assignee")
+            )
+            assignee = colleagues_of(agent).filter(pk=chosen or 0).first()
+            handover = request.POST.get("handover", "")[:2000]
+            do_assign(case, agent, assignee, expected_version=seen, note=handover)
             return redirect("web:backoffice-case", reference=case.reference)
-        if action != "decide":
+        if action == "take":
+            do_change_status(case, agent, Case.Status.IN_PROGRESS, expected_version=seen)
+            return redirect("web:backoffice-case", reference=case.reference)
+        if action not in DECISION_ACTIONS:
             check_can_post_message(case)
         if form.is_valid():
             files = form.stored_attachments(agent)
+            if not form.errors and action == "preview":
+                return _preview_page(request, agent, case, decision, files)
             if not form.errors:
                 _write(case, agent, action, form.cleaned_data, files, seen)
                 return redirect("web:backoffice-case", reference=case.reference)
@@ -220,13 +160,57 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
     return _case_page(request, agent, case, decision, message, status=422)
 
 
+def _typed(request: HttpRequest, case: Case) -> dict[str, str]:
+    """The decision form as the agent left it, with the chosen model text put in the reasons
+    ("model"; after what they had typed, if anything) or as it was previewed ("edit")."""
+    typed = {key: request.POST.get(key, "") for key in ("status", "model", "note", "kept")}
+    if request.POST.get("action") == "model":
+        chosen = motivation_model(case.procedure_id, case.language or "fr", typed["model"])
+        if chosen is not None:
+            typed["note"] = "\n\n".join(t for t in (typed["note"].strip(), chosen.text) if t)
+            typed["status"] = typed["status"] or chosen.decision
+    return typed
+
+
+def _preview_page(
+    request: HttpRequest, agent: User, case: Case, form: DecisionForm, files: list[Attachment]
+) -> HttpResponse:
+    """The decision as the applicant will receive it, in the case's language, to confirm."""
+    data = form.cleaned_data
+    guessed = guess_language(data["note"])
+    return render(
+        request,
+        "web/backoffice/decision_preview.html",
+        {
+            "case": case,
+            "preview": decision_preview(case, agent, data["status"], data["note"], files),
+            "typed": {"status": data["status"], "note": data["note"].strip(),
+                      "model": data.get("model") or ""},
+            "kept": files[0].pk if files else "",
+            "case_language": case.language_name,
+            "other_language": language_name(guessed)
+            if guessed and guessed != (case.language or "fr")
+            else "",
+        },
+    )  # fmt: skip
+
+
+def _kept_attachment(agent: User, form: DecisionForm) -> Attachment | None:
+    """The PDF the agent attached before the preview, still theirs and in no case yet."""
+    kept = form.data.get("kept") if form.is_bound else form.initial.get("kept")
+    if not kept:
+        return None
+    try:
+        return Attachment.objects.filter(pk=kept, owner=agent, case__isnull=True).first()
+    except (ValidationError, ValueError):
+        return None
+
+
 def _write(
     case: Case, agent: User, action: str, data: dict[str, Any], files: list[Attachment], seen: int
 ) -> None:
-    if action == "decide" and data["status"] in DECISIONS:
+    if action == "decide":
         do_decide(case, agent, data["status"], data["note"], files, expected_version=seen)
-    elif action == "decide":
-        do_change_status(case, agent, data["status"], data["note"], expected_version=seen)
     elif action == "request":
         do_request_information(case, agent, data["body"], files, expected_version=seen)
     else:
@@ -240,7 +224,7 @@ def issue_certificate(request: HttpRequest, reference: str) -> HttpResponse:
     was shown with: issued and the case closed as delivered, or the page again with why not."""
     agent = back_office_agent(request)
     case = get_case_for_agent(agent, reference)
-    seen = _posted_number(request, "version")
+    seen = posted_number(request, "version")
     if seen is None:
         return bad_request(request)
     try:
@@ -274,11 +258,9 @@ def _stale_page(request: HttpRequest, agent: User, stale: StaleCase, action: str
     a file: a browser cannot be given one back), ready to check and send again."""
     case = get_case_for_agent(agent, stale.case.reference)
     typed = request.POST
-    decision = DecisionForm(
-        initial={"status": typed.get("status", ""), "note": typed.get("note", "")}
-        if action == "decide" else None,
-        allowed=_decisions(case),
-    )  # fmt: skip
+    decision = _decision_form(
+        case, initial=_typed(request, case) if action in DECISION_ACTIONS else None
+    )
     message = MessageForm(
         initial={"body": typed.get("body", "")} if action in ("message", "request") else None
     )
@@ -288,7 +270,7 @@ def _stale_page(request: HttpRequest, agent: User, stale: StaleCase, action: str
     )  # fmt: skip
 
 
-def _typed(form: forms.Form) -> bool:
+def _was_typed(form: forms.Form) -> bool:
     """The agent sent this form: it stays on the page, whatever the case's state now."""
     return form.is_bound or bool(form.initial)
 
@@ -296,12 +278,12 @@ def _typed(form: forms.Form) -> bool:
 def _case_page(
     request: HttpRequest, agent: User, case: Case, decision: DecisionForm | None = None,
     message: MessageForm | None = None, status: int = 200, changed: Changes | None = None,
-    refusal: str = "", problem: str = "",
+    refusal: str = "", problem: str = "", note: NoteForm | None = None,
 ) -> HttpResponse:  # fmt: skip
     """The case page; ``refusal`` is a write refused because the case changed meanwhile (with
     ``changed``), ``problem`` why the certificate could not be issued."""
     if decision is None:
-        decision = DecisionForm(allowed=_decisions(case))
+        decision = _decision_form(case)
     if message is None:
         message = MessageForm()
     definition = get_definition(case.procedure_id, case.definition_version)
@@ -318,16 +300,20 @@ def _case_page(
         "web/backoffice/case.html",
         {
             "case": case,
-            "facts": fact_rows(case.facts, definition.facts) if definition else [],
+            "facts": fact_rows(case.facts, definition.facts, about_applicant=True)
+            if definition
+            else [],
             "declared": declared_rows(case.answers.get("declared", {})),
             "declared_instead": case.declared_instead,
             "answers": answer_rows(definition, case.answers, case.facts) if definition else [],
             "events": case.events.select_related("actor", "assignee"),
             "messages_list": case.messages.select_related("author").prefetch_related("attachments"),
-            "decision_form": decision if _decisions(case) or _typed(decision) else None,
-            "message_form": message if case.is_open or _typed(message) else None,
+            "decision_form": decision if _decisions(case) or _was_typed(decision) else None,
+            "message_form": message if case.is_open or _was_typed(message) else None,
             "can_request": Case.Status.INFORMATION_REQUESTED
             in ALLOWED_TRANSITIONS.get(case.status, set()),
+            "can_take": case.status in (Case.Status.SUBMITTED, Case.Status.REVIEW_REQUESTED),
+            "kept_attachment": _kept_attachment(agent, decision),
             "colleagues": colleagues_of(agent),
             "changed": changed,
             "refusal": refusal,
@@ -337,6 +323,11 @@ def _case_page(
             "unsupported": unsupported,
             "certificates": certificates_of_case(agent, case) if delivers_certificate else [],
             "decision_document": decision_document(case) if case.is_decided else None,
+            "note_form": note or NoteForm(),
+            "notes": case.notes.select_related("author"),
+            "openings": openings_of_case(agent, case),
+            "queue_link": queue_link(request),
+            "next_case": None if case.is_open else next_case(request, agent, case),
             "referral": case.events.filter(kind=CaseEvent.Kind.REFERRAL).last()
             if case.is_open
             else None,

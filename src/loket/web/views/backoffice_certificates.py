@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from loket.cases.actions import do_record_document_download
 from loket.cases.models import Case
 from loket.cases.selectors import get_case_for_agent
 from loket.catalog.models import Procedure
@@ -53,17 +54,28 @@ class RegisterForm(forms.Form):
 
 
 class RevokeForm(forms.Form):
-    reason = forms.CharField(
+    reason = forms.ChoiceField(
         label=gettext_lazy("Reason for revoking"),
         help_text=gettext_lazy(
             "The holder is told this reason, and anyone who checks the certificate sees it."
         ),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        choices=IssuedCertificate.RevocationReason.choices,
+        widget=forms.RadioSelect,
         error_messages={
-            "required": gettext_lazy("Give the reason for revoking the certificate."),
-            "max_length": gettext_lazy("Keep the reason under 500 characters."),
+            "required": gettext_lazy("Choose the reason for revoking the certificate."),
+            "invalid_choice": gettext_lazy("Choose one of the reasons listed."),
         },
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note (optional)"),
+        help_text=gettext_lazy(
+            "A few plain words that the holder and whoever checks the certificate will read, "
+            "for example what changed. No personal data beyond the certificate's."
+        ),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": gettext_lazy("Keep the note under 500 characters.")},
     )
 
 
@@ -90,12 +102,14 @@ def register(request: HttpRequest) -> HttpResponse:
 def certificate_file(request: HttpRequest, reference: str, number: str) -> FileResponse:
     """The sealed PDF exactly as it was handed out (the bytes whose SHA-256 the register holds)."""
     agent = back_office_agent(request)
-    certificate = get_certificate_for_agent(agent, get_case_for_agent(agent, reference), number)
+    case = get_case_for_agent(agent, reference)
+    certificate = get_certificate_for_agent(agent, case, number)
     try:
         stored = certificate.file.open("rb")
     except OSError:
         logger.error("the stored file of certificate %s cannot be read", certificate.pk)
         raise Http404 from None
+    do_record_document_download(case, agent, "certificate")
     return private_file(stored, f"{certificate.number}.pdf", "application/pdf")
 
 
@@ -113,7 +127,9 @@ def revoke(request: HttpRequest, reference: str, number: str) -> HttpResponse:
     if not form.is_valid():
         return _revoke_page(request, case, certificate, form, status=422)
     try:
-        do_revoke_certificate(certificate, agent, form.cleaned_data["reason"])
+        do_revoke_certificate(
+            certificate, agent, form.cleaned_data["reason"], form.cleaned_data["note"]
+        )
     except RevocationRefused as refused:
         return _refused(request, case, certificate, form, str(refused))
     messages.success(

@@ -5,10 +5,15 @@ The agent identifies the resident (national number, identity document checked), 
 counter session: a mandate of kind "counter", valid today, under which the agent goes through the
 ordinary apply pages exactly as a helper would (same banner, same check by the one door, same
 ``submitted_by``). The case then records that it was entered at the counter, and where.
+
+Once sent, a confirmation gives the reference, the receipt to print and, when it was issued at
+once, the certificate to hand over; each such download is in the resident's access log. The
+session goes on for another procedure for the same person until the agent ends it.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any, cast
 
 from django import forms
@@ -17,7 +22,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_logged_out
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,19 +30,33 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from loket.audit.actions import do_record_security_event
-from loket.cases.actions import counter_administration
+from loket.cases.actions import counter_administration, do_record_document_download
+from loket.cases.documents import document_pdf
+from loket.cases.models import CaseEvent
+from loket.cases.selectors import cases_sent_at_counter_since, get_case_sent_at_counter
 from loket.catalog.models import Procedure
+from loket.certificates.models import IssuedCertificate
+from loket.certificates.selectors import certificates_of_holders_case
 from loket.core.access import access
 from loket.core.identifiers import pseudonym
 from loket.core.models import Administration, User
 from loket.mandates.actions import (
     CounterRefused,
     counter_procedures,
+    do_add_counter_procedure,
     do_end_counter_session,
     do_start_counter_session,
 )
 from loket.mandates.models import Mandate
 from loket.web.acting import acting_mandate, start_acting, stop_acting
+from loket.web.views.files import private_file
+
+logger = logging.getLogger("loket.web")
+
+
+def _procedure_choices() -> list[tuple[str, str]]:
+    procedures = sorted(counter_procedures(), key=lambda p: p.name)
+    return [("", "—")] + [(p.id, p.name) for p in procedures]
 
 
 class CounterForm(forms.Form):
@@ -61,10 +80,22 @@ class CounterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        procedures = sorted(counter_procedures(), key=lambda p: p.name)
-        cast(forms.ChoiceField, self.fields["procedure"]).choices = [("", "—")] + [
-            (p.id, p.name) for p in procedures
-        ]
+        cast(forms.ChoiceField, self.fields["procedure"]).choices = _procedure_choices()
+
+
+class AnotherProcedureForm(forms.Form):
+    """For the resident already identified: no national number, no identity check again."""
+
+    prefix = "another"  # beside the counter's own form on one page
+
+    procedure = forms.ChoiceField(
+        label=gettext_lazy("Another procedure for the same person"),
+        error_messages={"required": gettext_lazy("Choose the procedure of the paper application.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["procedure"]).choices = _procedure_choices()
 
 
 def counter_session(request: HttpRequest) -> Mandate | None:
@@ -109,12 +140,141 @@ def counter(request: HttpRequest) -> HttpResponse:
         else:
             start_acting(request, mandate)
             return redirect("web:apply-start", procedure_id=procedure.id)
+    return _counter_page(request, administration, form, AnotherProcedureForm())
+
+
+def _counter_page(
+    request: HttpRequest,
+    administration: Administration,
+    form: CounterForm,
+    another: AnotherProcedureForm,
+) -> HttpResponse:
+    session = counter_session(request)
     return render(
         request,
         "web/backoffice/counter.html",
-        {"form": form, "administration": administration, "session": counter_session(request)},
-        status=422 if form.errors else 200,
+        {
+            "form": form,
+            "another": another,
+            "administration": administration,
+            "session": session,
+            "session_procedures": _session_procedures(request, session),
+        },
+        status=422 if form.errors or another.errors else 200,
     )
+
+
+def _session_procedures(request: HttpRequest, session: Mandate | None) -> list[dict[str, Any]]:
+    """The session's procedures: the case sent for each (with its confirmation), or the
+    application still to continue. A sent case is never offered to continue."""
+    if session is None:
+        return []
+    user = request.user
+    assert isinstance(user, User)
+    sent = {
+        case.procedure_id: case
+        for case in cases_sent_at_counter_since(user, session.grantor_id, session.created_at)
+    }
+    procedures = Procedure.objects.in_bulk(session.procedure_ids)
+    return [
+        {
+            "id": pid,
+            "name": procedures[pid].name if pid in procedures else pid,
+            "case": sent.get(pid),
+        }
+        for pid in session.procedure_ids
+    ]
+
+
+@access("agent")
+@login_required
+@require_POST
+def another(request: HttpRequest) -> HttpResponse:
+    """Another procedure for the resident of the counter session, without identifying them
+    again: the session now covers it too, and the agent starts its application."""
+    administration = _counter_of(request)
+    session = counter_session(request)
+    form = AnotherProcedureForm(request.POST)
+    if session is None:
+        messages.error(request, _("The counter session is over: identify the resident again."))
+        return redirect("web:counter")
+    if form.is_valid():
+        procedure = Procedure.objects.get(id=form.cleaned_data["procedure"])
+        try:
+            do_add_counter_procedure(session, procedure)
+        except CounterRefused as problem:
+            form.add_error("procedure", str(problem))
+        else:
+            return redirect("web:apply-start", procedure_id=procedure.id)
+    return _counter_page(request, administration, CounterForm(), form)
+
+
+@access("agent")
+@login_required
+def sent(request: HttpRequest, reference: str) -> HttpResponse:
+    """The confirmation after an application was sent at the counter: its reference, the
+    receipt to print and the certificate when it was issued at once; then another procedure for
+    the same person, or the end of the session."""
+    _counter_of(request)  # still an agent of a municipality's counter
+    user = request.user
+    assert isinstance(user, User)
+    case = get_case_sent_at_counter(user, reference)
+    session = counter_session(request)
+    same_person = session is not None and session.grantor_id == case.applicant_id
+    certificates = certificates_of_holders_case(case).filter(status=IssuedCertificate.Status.VALID)
+    return render(
+        request,
+        "web/backoffice/counter_sent.html",
+        {
+            "case": case,
+            "certificates": list(certificates),
+            "referral": case.events.filter(kind=CaseEvent.Kind.REFERRAL).last(),
+            "session": session if same_person else None,
+            "another": AnotherProcedureForm(),
+        },
+    )
+
+
+@access("agent")
+@login_required
+def sent_receipt(request: HttpRequest, reference: str) -> HttpResponse:
+    """The receipt to print for the resident at the counter (recorded in their access log)."""
+    _counter_of(request)  # still an agent of a municipality's counter
+    user = request.user
+    assert isinstance(user, User)
+    case = get_case_sent_at_counter(user, reference)
+    pdf = document_pdf(case, "receipt")
+    do_record_document_download(case, user, "receipt", case.counter_administration_id or "")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}-receipt.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@access("agent")
+@login_required
+def sent_certificate(request: HttpRequest, reference: str, number: str) -> FileResponse:
+    """The certificate issued at once, to print for the resident at the counter (recorded in
+    their access log), exactly as sealed."""
+    _counter_of(request)  # still an agent of a municipality's counter
+    user = request.user
+    assert isinstance(user, User)
+    case = get_case_sent_at_counter(user, reference)
+    certificate = (
+        certificates_of_holders_case(case)
+        .filter(number=number[:40], status=IssuedCertificate.Status.VALID)
+        .first()
+    )
+    if certificate is None:
+        raise Http404
+    try:
+        stored = certificate.file.open("rb")
+    except OSError:
+        logger.error("the stored file of certificate %s cannot be read", certificate.pk)
+        raise Http404 from None
+    do_record_document_download(case, user, "certificate", case.counter_administration_id or "")
+    return private_file(stored, f"{certificate.number}.pdf", "application/pdf")
 
 
 @access("agent")

@@ -11,6 +11,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 
+from loket.cases.actions import do_record_document_download
 from loket.cases.decision_documents import decision_document
 from loket.cases.documents import KINDS, document_pdf
 from loket.cases.models import Case
@@ -102,5 +103,9 @@ def principal_document(
 
 @login_required
 def agent_document(request: HttpRequest, reference: str, kind: str) -> HttpResponseBase:
-    case = get_case_for_agent(_user(request), reference)
-    return _pdf(request, case, kind, reverse("web:backoffice-case", args=[case.reference]))
+    agent = _user(request)
+    case = get_case_for_agent(agent, reference)
+    response = _pdf(request, case, kind, reverse("web:backoffice-case", args=[case.reference]))
+    if response.status_code == 200:  # a document handed out, not the "being prepared" page
+        do_record_document_download(case, agent, kind)
+    return response

@@ -14,6 +14,7 @@ from loket.catalog.search import search_procedures
 from loket.core.i18n import pick
 from loket.core.models import Administration
 from loket.forms.definitions import get_definition
+from loket.payments.fees import published_fees
 from loket.sources.catalogue import register_keeper, source_name
 from loket.web.presenters import need_rows
 
@@ -63,6 +64,7 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "correction_of": source_name(register) if register_keeper(register) else "",
             "correction_keeper": register_keeper(register),
             "booking_url": booking_entry(procedure.id),
+            "procedure_fees": published_fees(procedure.id),
         },
     )
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
@@ -20,6 +22,7 @@ from loket.certificates.content import KINDS
 from loket.certificates.models import IssuedCertificate, Verification
 from loket.certificates.selectors import certificate_by_code
 from loket.certificates.verify import check_file
+from loket.core.access import access
 from loket.core.client import client_address
 from loket.core.ratelimit import hit
 
@@ -126,7 +129,24 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
         do_record_security_event(
             "certificate-code-unknown", ip_address=client_address(request), length=len(code)
         )
-        return render(request, "web/verify/unknown.html", {"form": CodeForm()}, status=404)
+        typed = code[:80]  # what the field accepts
+        return render(
+            request,
+            "web/verify/unknown.html",
+            {"form": CodeForm(initial={"code": typed}), "malformed": not normalise(code)},
+            status=404,
+        )
     outcome = outcome_of(certificate)
     do_record_verification(certificate, Verification.Channel.PAGE, outcome)
     return _result(request, certificate, outcome)
+
+
+@access("anonymous")
+@require_http_methods(["GET"])
+def verify_code_in_visitors_language(request: HttpRequest, code: str) -> HttpResponse:
+    """``/verify/<code>/``, what the QR code and the printed address open: the same page in the
+    visitor's language (their choice, else their browser's, else French). Nothing is looked up
+    here, so the rate limit and the record of the check stay with the page itself."""
+    language = translation.get_language_from_request(request)
+    with translation.override(language):
+        return redirect(reverse("web:verify-code", kwargs={"code": code}))

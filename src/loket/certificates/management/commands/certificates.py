@@ -64,8 +64,8 @@ class Command(BaseCommand):
         if check.certificate is not None:
             certificate = check.certificate
             self.stdout.write(f"certificate {certificate.number}: {certificate.status}")
-            if certificate.reason:
-                self.stdout.write(f"reason: {certificate.reason}")
+            if certificate.revocation_words or certificate.reason:
+                self.stdout.write(f"reason: {certificate.revocation_words or certificate.reason}")
         if not check.valid:
             raise CommandError("NOT VALID: " + "; ".join(check.problems))
         self.stdout.write("VALID")

@@ -1,0 +1,217 @@
+"""Every write on fees and payments: charge a case when it is sent, start a payment, apply what
+the provider says (exactly once), and refuse what does not add up.
+
+The outcome of a payment is never taken from the browser: the return address and notifications
+only make Loket fetch the payment from its provider (``do_refresh``). The status moves only
+forward, and the first final state is applied under a lock on the payment and the case's fee,
+so concurrent returns and notifications apply it once. An amount, currency or reference that
+differs from ours is refused and logged as a security event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from loket.audit.actions import do_record_security_event
+from loket.cases.actions import do_add_history_note, do_record_payment
+from loket.cases.models import Case
+from loket.core.models import User
+from loket.payments.fees import fee_for, format_amount
+from loket.payments.models import PROVIDER_LABELS, CaseFee, Payment
+from loket.payments.providers import (
+    ProviderError,
+    RemoteStatus,
+    UnknownPayment,
+    get_provider,
+    offered,
+)
+from loket.payments.references import new_structured_communication
+
+# Cases that count as the applicant's other applications for the same thing (a second card).
+NOT_COUNTED = (Case.Status.WITHDRAWN, Case.Status.REJECTED)
+
+
+class PaymentRefused(Exception):
+    """A payment cannot be started or applied; ``message`` says why, in the active language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PaymentTampered(PaymentRefused):
+    """The provider reports another amount, currency or reference than ours."""
+
+
+def other_cases(applicant: User, procedure_id: str, exclude: int | None = None) -> int:
+    cases = Case.objects.filter(applicant=applicant, procedure_id=procedure_id)
+    if exclude is not None:
+        cases = cases.exclude(pk=exclude)
+    return cases.exclude(status__in=NOT_COUNTED).count()
+
+
+def charge_case(case: Case) -> bool:
+    """The charger of cases (``cases.charging``): record the case's fee, computed here from its
+    answers and facts; True when something is to pay."""
+    count = other_cases(case.applicant, case.procedure_id, exclude=case.pk)
+    fee = fee_for(case.procedure_id, case.administration_id, case.answers, case.facts, count)
+    if fee is None:
+        return False
+    CaseFee.objects.create(
+        case=case, amount_cents=fee.amount_cents, currency=fee.currency, label=dict(fee.label),
+        source=fee.source, demo=fee.demo,
+    )  # fmt: skip
+    return fee.amount_cents > 0
+
+
+def check_can_pay(case: Case) -> CaseFee:
+    fee = CaseFee.objects.filter(case=case).first()
+    if fee is None or fee.amount_cents == 0:
+        raise PaymentRefused(_("Nothing is to be paid for this application."))
+    if fee.paid_by_id is not None:
+        raise PaymentRefused(_("This application is already paid."))
+    if case.status != Case.Status.AWAITING_PAYMENT:
+        raise PaymentRefused(_("This application no longer waits for a payment."))
+    return fee
+
+
+def do_start_payment(
+    case: Case, provider_name: str, idempotency_key: uuid.UUID, actor: User,
+    return_url: Callable[[Payment], str],
+) -> Payment:  # fmt: skip
+    """Start paying ``case`` with a provider. A repeated press of "Pay" (same key) returns the
+    same payment; the amount is the fee recorded when the case was sent."""
+    existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        if existing.case_id != case.pk:
+            raise PaymentRefused(_("This payment belongs to another application."))
+        return existing
+    if provider_name not in offered():
+        raise PaymentRefused(_("This way of paying is not offered."))
+    try:
+        with transaction.atomic():
+            CaseFee.objects.select_for_update().filter(case=case).first()  # one press at a time
+            case.refresh_from_db(fields=["status"])
+            fee = check_can_pay(case)
+            payment = Payment.objects.create(
+                case=case, provider=provider_name, idempotency_key=idempotency_key,
+                amount_cents=fee.amount_cents, currency=fee.currency,
+                reference=new_structured_communication(),
+            )  # fmt: skip
+    except IntegrityError:  # a concurrent press with the same key won
+        return Payment.objects.get(idempotency_key=idempotency_key, case=case)
+    try:
+        checkout = get_provider(provider_name).start(payment, return_url(payment))
+    except ProviderError:
+        Payment.objects.filter(pk=payment.pk).update(
+            status=Payment.Status.FAILED, finished_at=timezone.now()
+        )
+        raise PaymentRefused(
+            _("The payment service did not answer. Try again, or choose another way to pay.")
+        ) from None
+    payment.provider_id, payment.checkout_url = checkout.provider_id, checkout.redirect_url
+    payment.save(update_fields=["provider_id", "checkout_url"])
+    with translation.override(case.language or "fr"):
+        note = _("Payment of %(amount)s started: %(provider)s.") % {
+            "amount": format_amount(payment.amount_cents, case.language),
+            "provider": str(PROVIDER_LABELS.get(provider_name, provider_name)),
+        }
+    do_add_history_note(case, actor, note)
+    return payment
+
+
+def do_refresh(payment: Payment) -> Payment:
+    """Fetch the payment from its provider and apply what it says (once)."""
+    remote = get_provider(payment.provider).fetch_status(payment)
+    return do_apply_status(payment, remote)
+
+
+def do_handle_notification(
+    provider_name: str, body: Mapping[str, str], headers: Mapping[str, str]
+) -> Payment:
+    """A provider says a payment changed: verify, then fetch it again. An unknown or forged
+    notification is refused and logged as a security event."""
+    if provider_name not in offered():
+        do_record_security_event("payment-notification-refused", provider=provider_name[:20])
+        raise UnknownPayment(provider_name[:20])
+    provider = get_provider(provider_name)
+    try:
+        provider_id = provider.handle_notification(body, headers)
+    except UnknownPayment as unknown:
+        do_record_security_event(
+            "payment-notification-refused", provider=provider_name, named=str(unknown)[:60]
+        )
+        raise
+    payment = Payment.objects.filter(provider=provider_name, provider_id=provider_id).first()
+    if payment is None:
+        do_record_security_event(
+            "payment-notification-refused", provider=provider_name, named=provider_id[:60]
+        )
+        raise UnknownPayment(provider_id[:60])
+    return do_refresh(payment)
+
+
+def _check_same(payment: Payment, remote: RemoteStatus) -> None:
+    ours = (payment.amount_cents, payment.currency, payment.reference, payment.provider_id)
+    theirs = (remote.amount_cents, remote.currency, remote.reference, remote.provider_id)
+    if ours != theirs:
+        do_record_security_event(
+            "payment-tampered", payment=payment.reference, provider=payment.provider,
+            expected=[str(value) for value in ours], received=[str(value) for value in theirs],
+        )  # fmt: skip
+        raise PaymentTampered(
+            _("The payment service reported another amount or reference: the payment was "
+              "refused. Contact the administration.")
+        )  # fmt: skip
+
+
+def do_apply_status(payment: Payment, remote: RemoteStatus) -> Payment:
+    """Apply the provider's status to the payment, forward only, and a payment to the case
+    exactly once. Every change is in the case's history. A mismatch is refused and its
+    security event kept (recorded outside the transaction that would roll it back)."""
+    _check_same(Payment.objects.get(pk=payment.pk), remote)
+    return _apply_locked(payment, remote)
+
+
+@transaction.atomic
+def _apply_locked(payment: Payment, remote: RemoteStatus) -> Payment:
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    _check_same(payment, remote)
+    if payment.is_final or remote.status == payment.status:
+        return payment  # the first final state stays; a replay changes nothing
+    payment.status = remote.status
+    payment.finished_at = timezone.now()
+    payment.save(update_fields=["status", "finished_at"])
+    case = payment.case
+    with translation.override(case.language or "fr"):
+        words = {
+            "amount": format_amount(payment.amount_cents),
+            "provider": str(PROVIDER_LABELS.get(payment.provider, payment.provider)),
+        }
+        if payment.status == Payment.Status.PAID:
+            _apply_paid(case, payment, words)
+        else:
+            note = _("The payment of %(amount)s was not made (%(status)s). You can pay again, in "
+                     "another way if you wish.")  # fmt: skip
+            words["status"] = str(payment.get_status_display())
+            do_add_history_note(case, None, note % words)
+    return payment
+
+
+def _apply_paid(case: Case, payment: Payment, words: dict[str, str]) -> None:
+    fee = CaseFee.objects.select_for_update().get(case=case)
+    if fee.paid_by_id is None:
+        fee.paid_by = payment
+        fee.save(update_fields=["paid_by"])
+        do_record_payment(case, _("Paid: %(amount)s (%(provider)s).") % words)
+    else:  # paid twice (a transfer after a card, say): kept, to be refunded
+        do_add_history_note(
+            case, None,
+            _("A second payment of %(amount)s was received (%(provider)s): it will be "
+              "refunded.") % words,
+        )  # fmt: skip

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentsConfig(AppConfig):
+    name = "loket.payments"
+    label = "payments"
+    verbose_name = _("Payments")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from loket.cases.charging import register_charger
+        from loket.payments.actions import charge_case
+        from loket.payments.providers import refuse_demo_provider_in_production
+
+        register_charger(charge_case)
+        refuse_demo_provider_in_production()

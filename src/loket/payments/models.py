@@ -1,0 +1,148 @@
+"""A case's fee, the attempts to pay it, and every line of every bank statement imported."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from loket.core.i18n import pick
+from loket.payments.fees import format_amount
+
+
+class CaseFee(models.Model):
+    """What the case costs, computed on the server when it was sent, and why. ``paid_by`` is
+    set once, under a lock, by the payment whose final state was applied to the case."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="fee")
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3, default="EUR")
+    label = models.JSONField(help_text="Why this amount, by language.")
+    source = models.CharField(max_length=300, help_text="Where the amount comes from.")
+    demo = models.BooleanField(help_text="An amount set for the demo, not a tariff.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    paid_by = models.OneToOneField(
+        "Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.amount_cents} {self.currency} for case {self.case_id}"
+
+    @property
+    def why(self) -> str:
+        return pick(self.label)
+
+    @property
+    def display(self) -> str:
+        return format_amount(self.amount_cents)
+
+
+class Payment(models.Model):
+    """One attempt to pay a case's fee, with one provider. Its status only moves forward, as
+    the provider reports it (never as the browser says); the first final state is kept."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for the payment")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Abandoned")
+        EXPIRED = "expired", _("Expired")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(max_length=20)
+    idempotency_key = models.UUIDField(unique=True, help_text="One per press of 'Pay'.")
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3, default="EUR")
+    reference = models.CharField(
+        max_length=40, unique=True, help_text="Ours, sent to the provider (a transfer's "
+        "structured communication)."
+    )  # fmt: skip
+    provider_id = models.CharField(max_length=100, blank=True)
+    checkout_url = models.CharField(max_length=300, blank=True, help_text="The provider's page.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    paid_cents = models.PositiveIntegerField(default=0, help_text="Received (transfers).")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_id"],
+                condition=~Q(provider_id=""),
+                name="one_payment_per_provider_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_final(self) -> bool:
+        return self.status != self.Status.OPEN
+
+    @property
+    def display(self) -> str:
+        return format_amount(self.amount_cents)
+
+    @property
+    def provider_label(self) -> str:
+        return str(PROVIDER_LABELS.get(self.provider, self.provider))
+
+
+PROVIDER_LABELS = {
+    "demo": _("Online, on the demo payment page"),
+    "transfer": _("Bank transfer"),
+}
+
+
+class DemoCheckout(models.Model):
+    """The demo provider's own record of a checkout, as a real provider keeps it on its side:
+    Loket reads the outcome from here, never from the browser's return."""
+
+    token = models.CharField(max_length=40, unique=True)
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    reference = models.CharField(max_length=40)
+    status = models.CharField(max_length=10, default="open")
+    return_url = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.token
+
+
+class StatementLine(models.Model):
+    """One credit line of an imported bank statement, kept whatever its outcome, so that no
+    money that reached the account is ever lost from sight."""
+
+    class Outcome(models.TextChoices):
+        MATCHED = "matched", _("Matched")
+        OVERPAID = "overpaid", _("Paid too much")
+        UNDERPAID = "underpaid", _("Paid too little")
+        UNMATCHED = "unmatched", _("No payment with this communication")
+        ALREADY_PAID = "already_paid", _("Payment already settled")
+
+    statement = models.CharField(max_length=100, help_text="The statement's own identifier.")
+    entry = models.CharField(max_length=100, help_text="The line's identifier in the statement.")
+    file_format = models.CharField(max_length=10)
+    booked_on = models.DateField(null=True)
+    amount_cents = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    communication = models.CharField(max_length=140, blank=True)
+    counterparty = models.CharField(max_length=140, blank=True)
+    counterparty_account = models.CharField(max_length=40, blank=True)
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="statement_lines"
+    )
+    outcome = models.CharField(max_length=15, choices=Outcome.choices)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["imported_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "entry"], name="one_line_per_entry")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement}/{self.entry}"

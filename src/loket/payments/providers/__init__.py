@@ -1,0 +1,113 @@
+"""Payment providers as plugins: one interface (:class:`Provider`), a registry, and the check
+that production offers no demo provider.
+
+Each provider declares ``name`` and ``demo``, and implements:
+
+- ``start(payment, return_url)``: create the payment on the provider's side; a
+  :class:`Checkout` says where the applicant goes (or what they do, for a transfer);
+- ``handle_return(payment)``: the applicant is back; the outcome is fetched from the provider,
+  whatever the return address says;
+- ``handle_notification(body, headers)``: which of its payments the provider says changed; a
+  notification is verified (signature) or only names a payment to fetch again;
+- ``fetch_status(payment)``: the payment as the provider holds it (:class:`RemoteStatus`);
+- ``refund(payment, amount_cents, reason)``: give money back (not every provider can).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import import_module
+from typing import TYPE_CHECKING, Protocol
+
+from django.conf import settings
+
+from loket.config import ConfigurationError
+
+if TYPE_CHECKING:
+    from loket.payments.models import Payment
+
+PROVIDERS: dict[str, str] = {
+    "demo": "loket.payments.providers.demo.DemoProvider",
+    "transfer": "loket.payments.providers.transfer.TransferProvider",
+}
+
+
+class ProviderError(Exception):
+    """The provider did not answer as expected (down, timeout, refusal)."""
+
+
+class UnknownPayment(ProviderError):
+    """A notification or return names no payment the provider knows."""
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """Where the applicant goes to pay (``redirect_url``), or nothing for a transfer, whose
+    instructions Loket shows itself; ``provider_id`` is the provider's name for the payment."""
+
+    provider_id: str
+    redirect_url: str = ""
+
+
+@dataclass(frozen=True)
+class RemoteStatus:
+    """A payment as the provider holds it: its status in Loket's words (``Payment.Status``),
+    and the amount and reference the provider has, compared with ours before anything is
+    applied."""
+
+    provider_id: str
+    status: str
+    amount_cents: int
+    currency: str
+    reference: str
+
+
+class Provider(Protocol):
+    name: str
+    demo: bool
+
+    def start(self, payment: Payment, return_url: str) -> Checkout: ...
+
+    def handle_return(self, payment: Payment) -> RemoteStatus: ...
+
+    def handle_notification(self, body: Mapping[str, str], headers: Mapping[str, str]) -> str: ...
+
+    def fetch_status(self, payment: Payment) -> RemoteStatus: ...
+
+    def refund(self, payment: Payment, amount_cents: int, reason: str) -> str: ...
+
+
+def get_provider(name: str) -> Provider:
+    """The provider called ``name``; a ``ConfigurationError`` for one Loket does not know."""
+    if name not in PROVIDERS:
+        raise ConfigurationError(f"unknown payment provider {name!r}")
+    module, _dot, cls = PROVIDERS[name].rpartition(".")
+    provider: Provider = getattr(import_module(module), cls)()
+    return provider
+
+
+def offered() -> list[str]:
+    """The providers offered to applicants, in the configured order."""
+    return [name for name in settings.CONFIG.payment_providers if name in PROVIDERS]
+
+
+def demo_provider_problems() -> list[str]:
+    names = settings.CONFIG.payment_providers
+    unknown = [name for name in names if name not in PROVIDERS]
+    problems = [f"LOKET_PAYMENT_PROVIDERS names unknown providers: {unknown}"] if unknown else []
+    return problems + [
+        f"LOKET_PAYMENT_PROVIDERS offers {name!r}, a demo provider (no money moves)"
+        for name in names
+        if name in PROVIDERS and get_provider(name).demo
+    ]
+
+
+def refuse_demo_provider_in_production() -> None:
+    """Stop Loket under ``LOKET_ENV=production`` when a demo provider is offered (config.py
+    refuses the name ``demo`` already; this also catches any provider marked ``demo``)."""
+    if getattr(settings, "LOKET_ENV", "") != "production":
+        return
+    problems = demo_provider_problems()
+    if problems:
+        raise ConfigurationError("Loket refuses to start in production: " + "; ".join(problems))

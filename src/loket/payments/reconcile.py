@@ -1,0 +1,102 @@
+"""Money reconciled: every line of an imported bank statement is stored, matched by its
+structured communication to a transfer, and reported when it does not add up (no payment,
+too little, too much, or a fee already paid). A line imported twice is stored once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+
+from loket.payments.actions import do_apply_status
+from loket.payments.models import CaseFee, Payment, StatementLine
+from loket.payments.providers import RemoteStatus
+from loket.payments.references import compact
+from loket.payments.statements import BankLine, read_statement
+
+Outcome = StatementLine.Outcome
+
+
+@dataclass
+class ImportReport:
+    lines: list[StatementLine] = field(default_factory=list)
+    already_imported: int = 0
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(line.outcome for line in self.lines)
+
+    @property
+    def to_check(self) -> list[StatementLine]:
+        """The lines an accountant must look at: everything not simply matched."""
+        return [line for line in self.lines if line.outcome != Outcome.MATCHED]
+
+
+def _payment_for(communication: str) -> Payment | None:
+    digits = compact(communication)
+    if not digits:
+        return None
+    reference = f"+++{digits[:3]}/{digits[3:7]}/{digits[7:]}+++"
+    return Payment.objects.filter(reference=reference, provider="transfer").first()
+
+
+def do_import_statement(data: bytes) -> ImportReport:
+    """Read a camt.053 or CODA file and reconcile each of its lines, one transaction a line."""
+    report = ImportReport()
+    for bank_line in read_statement(data):
+        if StatementLine.objects.filter(
+            statement=bank_line.statement, entry=bank_line.entry
+        ).exists():
+            report.already_imported += 1
+            continue
+        try:
+            report.lines.append(_reconcile(bank_line))
+        except IntegrityError:  # imported concurrently by another run
+            report.already_imported += 1
+    return report
+
+
+@transaction.atomic
+def _reconcile(bank_line: BankLine) -> StatementLine:
+    payment = _payment_for(bank_line.communication) if bank_line.amount_cents > 0 else None
+    if payment is not None:
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    line = StatementLine.objects.create(
+        statement=bank_line.statement, entry=bank_line.entry, file_format=bank_line.file_format,
+        booked_on=bank_line.booked_on, amount_cents=bank_line.amount_cents,
+        currency=bank_line.currency, communication=bank_line.communication[:140],
+        counterparty=bank_line.counterparty[:140],
+        counterparty_account=bank_line.counterparty_account[:40], payment=payment,
+        outcome=Outcome.UNMATCHED,
+    )  # fmt: skip
+    if payment is None or bank_line.currency != payment.currency:
+        return line
+    received = payment.statement_lines.aggregate(total=Sum("amount_cents"))["total"] or 0
+    was_paid = payment.status == Payment.Status.PAID
+    payment.paid_cents = received
+    payment.save(update_fields=["paid_cents"])
+    paid_elsewhere = (
+        CaseFee.objects.filter(case_id=payment.case_id)
+        .exclude(paid_by=None)
+        .exclude(paid_by=payment)
+        .exists()
+    )
+    if received < payment.amount_cents:
+        line.outcome = Outcome.UNDERPAID
+    elif was_paid or paid_elsewhere:
+        line.outcome = Outcome.ALREADY_PAID  # money to give back: the fee was paid already
+    else:
+        line.outcome = Outcome.OVERPAID if received > payment.amount_cents else Outcome.MATCHED
+    if received >= payment.amount_cents and not was_paid:
+        do_apply_status(
+            payment,
+            RemoteStatus(
+                provider_id=payment.provider_id, status=Payment.Status.PAID,
+                amount_cents=payment.amount_cents, currency=payment.currency,
+                reference=payment.reference,
+            ),
+        )  # fmt: skip
+    line.save(update_fields=["outcome"])
+    return line

@@ -1,0 +1,70 @@
+"""Reads of fees and payments, scoped to who asks."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from loket.cases.actions import CannotSubmit, handling_administration
+from loket.cases.models import Case
+from loket.core.models import User
+from loket.forms.definitions import get_definition
+from loket.forms.models import Draft
+from loket.payments.actions import other_cases
+from loket.payments.fees import Fee, fee_for
+from loket.payments.models import PROVIDER_LABELS, CaseFee, Payment
+from loket.payments.providers import offered
+
+
+def fee_of(case: Case) -> CaseFee | None:
+    return CaseFee.objects.filter(case=case).select_related("paid_by").first()
+
+
+def payments_of(case: Case) -> QuerySet[Payment]:
+    return Payment.objects.filter(case=case)
+
+
+def fees_of_cases(cases: list[Case]) -> dict[int, CaseFee]:
+    """The fees of these cases by case id (My cases, the queue)."""
+    fees = CaseFee.objects.filter(case__in=cases).select_related("paid_by")
+    return {fee.case_id: fee for fee in fees}
+
+
+def payment_of_applicant(user: User, key: str) -> Payment:
+    """A payment of one of ``user``'s cases, or 404."""
+    payment = (
+        Payment.objects.filter(idempotency_key=key, case__applicant=user)
+        .select_related("case")
+        .first()
+    )
+    if payment is None:
+        raise Http404
+    return payment
+
+
+def fee_of_draft(draft: Draft, answers: dict[str, Any]) -> Fee | None:
+    """What the application would cost if sent now (the check page), computed as at sending."""
+    definition = get_definition(draft.procedure_id, draft.definition_version)
+    try:
+        administration = handling_administration(draft.procedure, definition, draft.facts, answers)
+    except CannotSubmit:
+        return None
+    count = other_cases(draft.user, draft.procedure_id)
+    return fee_for(draft.procedure_id, administration.pk, answers, draft.facts, count)
+
+
+def payment_panel(case: Case) -> dict[str, Any]:
+    """What the case page shows of its fee: the amount and why, every payment, and a fresh key
+    for the "Pay" button (a double click sends the same key)."""
+    fee = fee_of(case)
+    if fee is None:
+        return {"fee": None}
+    return {
+        "fee": fee,
+        "payments": list(payments_of(case)),
+        "providers": [(name, str(PROVIDER_LABELS.get(name, name))) for name in offered()],
+        "pay_key": uuid.uuid4(),
+    }

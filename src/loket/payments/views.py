@@ -1,0 +1,156 @@
+"""Paying a case: the "Pay" button, the transfer instructions, the return from a provider, the
+providers' notifications, and the demo provider's own page.
+
+The return address carries the payment's key only: whatever else it says, the outcome is fetched
+from the provider (``actions.do_refresh``)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from loket.audit.actions import do_record_security_event
+from loket.cases.models import Case
+from loket.cases.selectors import get_case_for_applicant
+from loket.core.models import User
+from loket.payments import epc
+from loket.payments.actions import (
+    PaymentRefused,
+    do_handle_notification,
+    do_refresh,
+    do_start_payment,
+)
+from loket.payments.fees import format_amount
+from loket.payments.models import DemoCheckout, Payment
+from loket.payments.providers import ProviderError, UnknownPayment, offered
+from loket.payments.selectors import payment_of_applicant
+
+logger = logging.getLogger("loket.payments")
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _case_url(case: Case) -> str:
+    return reverse("web:case", kwargs={"reference": case.reference})
+
+
+def _return_url(payment: Payment) -> str:
+    return reverse("payments:return", kwargs={"key": payment.idempotency_key})
+
+
+@login_required
+@require_POST
+def pay(request: HttpRequest, reference: str) -> HttpResponse:
+    """Start a payment; a double click (same key) lands on the same payment."""
+    case = get_case_for_applicant(_user(request), reference)
+    try:
+        key = uuid.UUID(request.POST.get("idempotency_key", ""))
+    except ValueError:
+        messages.error(request, _("The form was out of date: press 'Pay' again."))
+        return redirect(_case_url(case))
+    provider = request.POST.get("provider", "")
+    try:
+        payment = do_start_payment(case, provider, key, _user(request), _return_url)
+    except PaymentRefused as refused:
+        messages.error(request, refused.message)
+        return redirect(_case_url(case))
+    if payment.is_final:
+        return redirect(_return_url(payment))
+    if payment.checkout_url:
+        return redirect(payment.checkout_url)
+    return redirect("payments:transfer", key=payment.idempotency_key)
+
+
+@login_required
+def transfer(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    payment = payment_of_applicant(_user(request), str(key))
+    if payment.provider != "transfer":
+        raise Http404
+    code = epc.qr_code(payment)
+    return render(
+        request,
+        "payments/transfer.html",
+        {
+            "payment": payment,
+            "case": payment.case,
+            "account": epc.account(),
+            "qr_svg": code.svg_inline(scale=4, title=_("EPC QR code of the transfer")),
+        },
+    )
+
+
+@login_required
+def payment_return(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    """Back from the provider: fetch the outcome there, then show the case."""
+    user = _user(request)
+    payment = Payment.objects.filter(idempotency_key=key, case__applicant=user).first()
+    if payment is None:
+        do_record_security_event("payment-return-unknown", key=str(key))
+        raise Http404
+    try:
+        payment = do_refresh(payment)
+    except PaymentRefused as refused:
+        messages.error(request, refused.message)
+    except ProviderError:
+        logger.warning("payment %s: provider did not answer on return", payment.reference)
+        messages.info(
+            request,
+            _("We could not yet confirm your payment with the payment service. This page will "
+              "show it as soon as it is confirmed."),
+        )  # fmt: skip
+    else:
+        if payment.status == Payment.Status.PAID:
+            messages.success(request, _("Thank you: your payment is received."))
+        elif payment.status == Payment.Status.OPEN:
+            messages.info(request, _("Your payment is not confirmed yet."))
+        else:
+            messages.error(request, _("The payment was not made. You can try again."))
+    return redirect(_case_url(payment.case))
+
+
+@csrf_exempt
+@require_POST
+def notify(request: HttpRequest, provider: str) -> HttpResponse:
+    """A provider's notification (webhook): 200 once handled, 404 for a payment it names that
+    Loket does not know (logged), 503 when the provider cannot be asked (it will retry)."""
+    body = {key: request.POST.get(key, "") for key in request.POST}
+    try:
+        do_handle_notification(provider, body, dict(request.headers))
+    except UnknownPayment:
+        return JsonResponse({"status": "unknown"}, status=404)
+    except PaymentRefused:
+        return JsonResponse({"status": "refused"}, status=409)
+    except ProviderError:
+        return JsonResponse({"status": "retry"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def demo_checkout(request: HttpRequest, token: str) -> HttpResponse:
+    """The demo provider's page: pay, fail or abandon. It then notifies Loket, as a provider
+    does, and sends the browser back to the return address."""
+    if "demo" not in offered():
+        raise Http404
+    checkout = get_object_or_404(DemoCheckout, token=token)
+    outcome = request.POST.get("outcome", "") if request.method == "POST" else ""
+    if outcome in ("paid", "failed", "canceled") and checkout.status == "open":
+        checkout.status = outcome
+        checkout.save(update_fields=["status"])
+        try:
+            do_handle_notification("demo", {"id": checkout.token}, {})
+        except (UnknownPayment, PaymentRefused):
+            logger.warning("demo checkout %s: notification refused", checkout.token)
+        return redirect(checkout.return_url)
+    amount = format_amount(checkout.amount_cents)
+    return render(request, "payments/demo_checkout.html", {"checkout": checkout, "amount": amount})

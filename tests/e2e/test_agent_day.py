@@ -1,0 +1,106 @@
+"""A civil servant's day at 1,920 px: the queue fills the screen, a request for information is
+answered, the answer is signalled in the queue, and the agent decides and goes to the next case."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from playwright.sync_api import Browser, Page, expect
+
+from loket.cases.models import Case
+from loket.config import BASE_DIR
+from tests.conftest import demo_user
+from tests.e2e.journeys import demo_log_in
+from tests.e2e.test_accessibility import AXE, RUN_AXE, STICKING_OUT, WCAG_TAGS
+from tests.test_agent_day import copy_of
+from tests.test_cases import apply_for_parking_card
+
+SHOTS = BASE_DIR / "var" / "screenshots"  # copied to docs/screenshots when looked at
+
+
+@pytest.mark.usefixtures("seeded_transactional")
+def test_request_answer_signal_decision_and_next_case_at_1920_px(
+    browser: Browser, live_server: object
+) -> None:
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, bypass_csp=True)
+    try:
+        agent_day(context.new_page(), str(live_server))
+    finally:
+        context.close()
+
+
+def agent_day(page: Page, base: str) -> None:
+    page.set_default_timeout(15_000)
+    resident = Client()
+    resident.force_login(demo_user("resident"))
+    case = apply_for_parking_card(resident)
+    later = copy_of(case, applicant=demo_user("resident2"))
+    demo_log_in(page, base, "agent-parking", "en")
+    page.goto(f"{base}/en/back-office/?sort=due")
+
+    # The queue uses the screen, and no status tag is cut.
+    table = page.locator("table.table-queue")
+    assert table.bounding_box()["width"] > 1500  # type: ignore[index]
+    for tag in page.locator("table.table-queue .tag").all():
+        assert tag.evaluate("t => t.scrollWidth <= t.clientWidth + 1")
+        assert tag.evaluate("t => t.getClientRects().length") == 1  # on one line
+
+    check_accessibility(page, "queue")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "agent-queue-1920.png"))
+
+    # Keyboard: once a reference has the focus, j and k move between the cases.
+    links = page.locator("table.table-queue tbody td:nth-child(2) a")
+    links.first.focus()
+    page.keyboard.press("j")
+    expect(links.nth(1)).to_be_focused()
+    page.keyboard.press("k")
+    expect(links.first).to_be_focused()
+
+    # The agent takes the case and asks for a document.
+    page.get_by_role("link", name=case.reference, exact=True).click()
+    page.get_by_role("button", name="Assign to me").click()
+    page.get_by_label("Your message").fill("Please send your insurance certificate.")
+    page.get_by_role("button", name="Request information and pause the case").click()
+    expect(page.locator("main")).to_contain_text("Please send your insurance certificate.")
+
+    # The applicant answers.
+    answered = resident.post(
+        f"/en/my-cases/{case.reference}/", {"action": "message", "body": "Attached, thank you."}
+    )
+    assert answered.status_code == 302
+
+    # The queue signals it; opening the case reads it and clears the signal.
+    page.get_by_role("link", name="Back to the queue").click()
+    row = page.locator("tr", has=page.get_by_role("link", name=case.reference, exact=True))
+    expect(row.locator(".tag-reply")).to_have_text("Reply received")
+    check_accessibility(page, "queue with a reply")
+    page.screenshot(path=str(SHOTS / "agent-queue-reply-received-1920.png"))
+    row.get_by_role("link", name=case.reference, exact=True).click()
+    expect(page.locator("main")).to_contain_text("Attached, thank you.")
+
+    # The decision, then the next case of the queue as it was sorted.
+    page.get_by_label("Approved").check()
+    page.get_by_label("Message to the applicant (reasons, conditions)").fill("In order.")
+    page.get_by_role("button", name="Save the decision").click()
+    expect(page.locator("main .tag").first).to_have_text("Approved")
+    case.refresh_from_db()
+    assert case.status == Case.Status.APPROVED and case.reply_received_at is None
+    page.get_by_role("link", name=f"Next case: {later.reference}").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(later.reference)
+    check_accessibility(page, "case page")
+    page.get_by_role("link", name="Back to the queue").click()
+    expect(page).to_have_url(f"{base}/en/back-office/?sort=due")
+    expect(page.locator(".tag-reply")).to_have_count(0)
+
+
+def check_accessibility(page: Page, where: str) -> None:
+    """axe finds nothing, and at 320 px the page does not scroll sideways (a wide table scrolls
+    inside itself); the 1,920 px viewport is put back."""
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    violations = page.evaluate(RUN_AXE, WCAG_TAGS)
+    assert violations == [], f"{where}: {violations}"
+    page.set_viewport_size({"width": 320, "height": 800})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"{where}: {page.evaluate(STICKING_OUT)}"
+    page.set_viewport_size({"width": 1920, "height": 1080})

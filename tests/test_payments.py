@@ -1,0 +1,235 @@
+"""Fees and the payment's life: a fee computed on the server, a case that waits for its payment,
+an outcome fetched from the provider and applied once, and refusals logged."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import replace
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import override_settings
+from django.utils.html import escape
+
+from loket.audit.models import SecurityEvent
+from loket.cases.actions import InvalidTransition, do_change_status
+from loket.cases.models import Case, CaseEvent
+from loket.config import ConfigurationError
+from loket.payments.actions import do_refresh
+from loket.payments.fees import fee_for
+from loket.payments.models import CaseFee, DemoCheckout, Payment
+from loket.payments.providers import refuse_demo_provider_in_production
+from tests.conftest import client_for, demo_user
+from tests.payments_helpers import pay_with_demo, start_payment
+from tests.test_all_procedures import submit
+
+PARKING = "residents-parking-card"
+
+pytestmark = pytest.mark.django_db
+
+
+def _notes(case: Case) -> list[str]:
+    return [event.note for event in case.events.all() if event.note]
+
+
+def test_fee_is_computed_from_answers_and_facts_with_its_source() -> None:
+    first = fee_for(PARKING, "parking-brussels", {}, {})
+    second = fee_for(PARKING, "parking-brussels", {}, {}, other_cases=1)
+    exempt = fee_for(PARKING, "parking-brussels", {}, {"social": {"increased_allowance": True}})
+    assert first is not None and second is not None and exempt is not None
+    assert (first.amount_cents, second.amount_cents, exempt.amount_cents) == (1000, 5000, 0)
+    assert first.demo and "parking" in first.source
+    assert exempt.exempt and "increased allowance" in exempt.label["en"]
+    assert fee_for(PARKING, "21009", {}, {}) is None  # another administration: no fee there
+    assert fee_for("change-of-address", "21009", {}, {}) is None
+
+
+def test_parking_card_waits_for_payment_then_reaches_the_queue_as_paid() -> None:
+    client = client_for("resident")
+    case = submit(client, PARKING, pay=False)
+    assert case.status == Case.Status.AWAITING_PAYMENT
+    fee = CaseFee.objects.get(case=case)
+    assert fee.amount_cents in (1000, 5000) and fee.paid_by is None
+    page = client.get(f"/en/my-cases/{case.reference}/").content.decode()
+    assert "Pay €" in page and escape(fee.why) in page
+    agent = demo_user("agent-parking")
+    with pytest.raises(InvalidTransition):  # seen, not handled until paid
+        do_change_status(case, agent, Case.Status.IN_PROGRESS)
+    assert case.reference in client_for("agent-parking").get("/en/back-office/").content.decode()
+
+    payment = pay_with_demo(client, case)
+
+    assert payment.status == Payment.Status.PAID
+    assert case.status == Case.Status.SUBMITTED
+    fee.refresh_from_db()
+    assert fee.paid_by == payment
+    notes = _notes(case)
+    assert any("started" in note for note in notes)
+    assert sum(note.startswith("Paid:") for note in notes) == 1
+    assert "paid" in client.get("/en/my-cases/").content.decode()
+    do_change_status(case, agent, Case.Status.IN_PROGRESS)  # now it is handled
+
+
+def test_check_page_shows_the_fee_before_sending() -> None:
+    client = client_for("resident")
+    submit(client, PARKING)  # the household's first card
+    base = f"/en/procedures/{PARKING}/apply/"
+    client.post(base, {"use_registers": "yes"})
+    page = client.get(f"/en/procedures/{PARKING}/").content.decode()
+    assert "€10.00" in page and "€50.00" in page and "demo amount" in page
+
+
+def test_return_address_outcome_is_not_believed() -> None:
+    client = client_for("resident")
+    case = submit(client, PARKING, pay=False)
+    payment = start_payment(client, case)
+    back = client.get(f"/en/payments/{payment.idempotency_key}/return/?status=paid&paid=1")
+    assert back.status_code == 302
+    payment.refresh_from_db()
+    case.refresh_from_db()
+    assert payment.status == Payment.Status.OPEN
+    assert case.status == Case.Status.AWAITING_PAYMENT
+
+
+def test_return_address_with_no_payment_behind_it_is_404_and_logged() -> None:
+    client = client_for("resident")
+    key = uuid.uuid4()
+    assert client.get(f"/en/payments/{key}/return/").status_code == 404
+    assert SecurityEvent.objects.filter(kind="payment-return-unknown").exists()
+    other = submit(client, PARKING, pay=False)
+    payment = start_payment(client, other)
+    stranger = client_for("resident2")  # someone else's payment: the same 404
+    assert stranger.get(f"/en/payments/{payment.idempotency_key}/return/").status_code == 404
+
+
+def test_tampered_amount_is_refused_and_logged() -> None:
+    client = client_for("resident")
+    case = submit(client, PARKING, pay=False)
+    payment = start_payment(client, case)
+    DemoCheckout.objects.filter(token=payment.provider_id).update(amount_cents=1, status="paid")
+    response = client.post("/payments/notify/demo/", {"id": payment.provider_id})
+    assert response.status_code == 409
+    payment.refresh_from_db()
+    case.refresh_from_db()
+    assert payment.status == Payment.Status.OPEN
+    assert case.status == Case.Status.AWAITING_PAYMENT
+    event = SecurityEvent.objects.get(kind="payment-tampered")
+    assert event.detail["payment"] == payment.reference
+
+
+def test_forged_and_replayed_notifications_change_nothing() -> None:
+    client = client_for("resident")
+    forged = client.post("/payments/notify/demo/", {"id": "demo_forged"})
+    assert forged.status_code == 404
+    assert SecurityEvent.objects.filter(kind="payment-notification-refused").exists()
+    assert client.post("/payments/notify/unknown-provider/", {"id": "x"}).status_code == 404
+
+    case = submit(client, PARKING, pay=False)
+    payment = start_payment(client, case)
+    # A notification that the payment is paid, while the provider says it is open: nothing.
+    assert client.post("/payments/notify/demo/", {"id": payment.provider_id}).status_code == 200
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.OPEN
+    DemoCheckout.objects.filter(token=payment.provider_id).update(status="paid")
+    for _replay in range(3):
+        assert client.post("/payments/notify/demo/", {"id": payment.provider_id}).status_code == 200
+    case.refresh_from_db()
+    assert case.status == Case.Status.SUBMITTED
+    assert sum(note.startswith("Paid:") for note in _notes(case)) == 1
+    # The provider later says "failed": a final state stays.
+    DemoCheckout.objects.filter(token=payment.provider_id).update(status="failed")
+    payment = do_refresh(payment)
+    assert payment.status == Payment.Status.PAID
+
+
+def test_double_click_on_pay_starts_one_payment() -> None:
+    client = client_for("resident")
+    case = submit(client, PARKING, pay=False)
+    key = str(uuid.uuid4())
+    first = start_payment(client, case, key=key)
+    second = start_payment(client, case, key=key)
+    assert first == second
+    assert Payment.objects.filter(case=case).count() == 1
+    assert sum("started" in note for note in _notes(case)) == 1
+
+
+def test_notification_before_the_return_applies_once() -> None:
+    client = client_for("resident")
+    case = submit(client, PARKING, pay=False)
+    payment = start_payment(client, case)
+    DemoCheckout.objects.filter(token=payment.provider_id).update(status="paid")
+    assert client.post("/payments/notify/demo/", {"id": payment.provider_id}).status_code == 200
+    assert client.get(f"/en/payments/{payment.idempotency_key}/return/").status_code == 302
+    case.refresh_from_db()
+    assert case.status == Case.Status.SUBMITTED
+    assert sum(note.startswith("Paid:") for note in _notes(case)) == 1
+
+
+def test_failed_payment_is_retried_and_all_attempts_belong_to_the_case() -> None:
+    client = client_for("resident")
+    case = submit(client, PARKING, pay=False)
+    failed = pay_with_demo(client, case, outcome="canceled")
+    assert failed.status == Payment.Status.CANCELLED
+    assert case.status == Case.Status.AWAITING_PAYMENT
+    paid = pay_with_demo(client, case)
+    assert paid.status == Payment.Status.PAID
+    assert list(case.payments.values_list("status", flat=True)) == ["cancelled", "paid"]
+    page = client.get(f"/en/my-cases/{case.reference}/").content.decode()
+    assert failed.reference in page and paid.reference in page
+
+
+def test_paid_case_cannot_be_paid_again() -> None:
+    client = client_for("resident")
+    case = submit(client, PARKING)
+    assert case.status == Case.Status.SUBMITTED
+    response = client.post(
+        f"/en/payments/cases/{case.reference}/pay/",
+        {"provider": "demo", "idempotency_key": str(uuid.uuid4())},
+        follow=True,
+    )
+    assert "already paid" in response.content.decode()
+    assert case.payments.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_return_and_notification_apply_the_payment_once(
+    seeded_transactional: None,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    client = client_for("resident")
+    case = submit(client, PARKING, pay=False)
+    payment = start_payment(client, case)
+    DemoCheckout.objects.filter(token=payment.provider_id).update(status="paid")
+    barrier = threading.Barrier(4)
+
+    def settle() -> None:
+        barrier.wait()
+        try:
+            do_refresh(Payment.objects.get(pk=payment.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=settle) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    case.refresh_from_db()
+    assert case.status == Case.Status.SUBMITTED
+    assert sum(note.startswith("Paid:") for note in _notes(case)) == 1
+    assert case.events.filter(status=Case.Status.SUBMITTED, kind=CaseEvent.Kind.STATUS).count()
+
+
+def test_production_refuses_the_demo_provider() -> None:
+    config = replace(settings.CONFIG, payment_providers=("transfer", "demo"))
+    with (
+        override_settings(CONFIG=config, LOKET_ENV="production"),
+        pytest.raises(ConfigurationError, match="demo provider"),
+    ):
+        refuse_demo_provider_in_production()
+    safe = replace(settings.CONFIG, payment_providers=("transfer",))
+    with override_settings(CONFIG=safe, LOKET_ENV="production"):
+        refuse_demo_provider_in_production()

@@ -1,0 +1,154 @@
+"""Bank transfers: a structured communication per payment, an EPC QR code, and statements in
+camt.053 and CODA reconciled line by line, with nothing lost."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+from stdnum import iban
+from stdnum.be import ogm_vcs
+
+from loket.cases.models import Case
+from loket.payments import epc
+from loket.payments.models import Payment, StatementLine
+from loket.payments.reconcile import do_import_statement
+from loket.payments.statements import StatementError, read_statement
+from tests.conftest import client_for
+from tests.payments_helpers import pay_with_demo, start_payment
+from tests.test_all_procedures import submit
+
+pytestmark = pytest.mark.django_db
+
+PARKING = "residents-parking-card"
+
+
+def transfer_for(client: Client) -> Payment:
+    """An application whose payment on the demo page was abandoned, retried by transfer."""
+    case = submit(client, PARKING, pay=False)
+    pay_with_demo(client, case, outcome="canceled")
+    return start_payment(client, case, provider="transfer")
+
+
+def camt053(entries: list[tuple[str, str, str]], statement: str = "STMT-1") -> bytes:
+    """A camt.053.001.02 statement of credit entries (reference, amount, communication)."""
+    booked = timezone.localdate().isoformat()
+    ntries = "".join(
+        f"""<Ntry><NtryRef>{ref}</NtryRef><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd>
+        <BookgDt><Dt>{booked}</Dt></BookgDt><NtryDtls><TxDtls>
+        <RltdPties><Dbtr><Nm>An Peeters</Nm></Dbtr><DbtrAcct><Id><IBAN>BE68539007547034</IBAN>
+        </Id></DbtrAcct></RltdPties>
+        <RmtInf>{
+            "<Strd><CdtrRefInf><Ref>" + comm + "</Ref></CdtrRefInf></Strd>"
+            if comm.startswith("+")
+            else "<Ustrd>" + comm + "</Ustrd>"
+        }</RmtInf>
+        </TxDtls></NtryDtls></Ntry>"""
+        for ref, amount, comm in entries
+    )
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>
+<GrpHdr><MsgId>M1</MsgId></GrpHdr><Stmt><Id>{statement}</Id>{ntries}</Stmt>
+</BkToCstmrStmt></Document>""".encode()
+
+
+def coda(entries: list[tuple[int, str]]) -> bytes:
+    """A CODA file with credit movements (cents, structured communication digits or text)."""
+    day = timezone.localdate().strftime("%d%m%y")
+    records = [("0000" + day + "725" + "05").ljust(127) + "2"]
+    records.append(("12001" + "BE71096123456769".ljust(34) + "EUR").ljust(125) + "001")
+    for number, (cents, communication) in enumerate(entries, 1):
+        structured = communication.isdigit()
+        text = ("101" + communication) if structured else communication
+        record = (
+            f"21{number:04d}0000" + "BANKREF".ljust(21) + "0" + f"{cents * 10:015d}" + day
+            + "00150000" + ("1" if structured else "0") + text.ljust(53) + day + "001"
+        )  # fmt: skip
+        records.append(record.ljust(128))
+        records.append(("23" + f"{number:04d}0000" + "BE68539007547034".ljust(37)
+                        + "AN PEETERS".ljust(35)).ljust(128))  # fmt: skip
+    records.append("8001".ljust(128))
+    records.append("9".ljust(128))
+    return ("\n".join(records) + "\n").encode("latin-1")
+
+
+def test_transfer_page_shows_account_communication_and_a_valid_epc_payload() -> None:
+    client = client_for("resident")
+    payment = transfer_for(client)
+    assert ogm_vcs.is_valid(payment.reference)
+    page = client.get(f"/en/payments/{payment.idempotency_key}/transfer/").content.decode()
+    assert payment.reference in page and "<svg" in page
+    lines = epc.payload(payment).split("\n")
+    assert lines[:4] == ["BCD", "002", "1", "SCT"]
+    assert iban.is_valid(lines[6])
+    assert ogm_vcs.is_valid(lines[9])
+    assert lines[7] == f"EUR{payment.amount_cents / 100:.2f}"
+
+
+def test_camt053_with_matched_unmatched_overpaid_and_underpaid_lines() -> None:
+    client = client_for("resident")
+    matched, overpaid, underpaid = (transfer_for(client) for _ in range(3))
+    amounts = {p.pk: p.amount_cents for p in (matched, overpaid, underpaid)}
+    statement = camt053([
+        ("E1", f"{amounts[matched.pk] / 100:.2f}", matched.reference),
+        ("E2", f"{amounts[overpaid.pk] / 100 + 5:.2f}", overpaid.reference),
+        ("E3", f"{amounts[underpaid.pk] / 100 - 1:.2f}", underpaid.reference),
+        ("E4", "12.34", "+++090/9337/55493+++"),
+        ("E5", "7.00", "membership fee"),
+    ])  # fmt: skip
+    report = do_import_statement(statement)
+    outcomes = {line.entry: line.outcome for line in report.lines}
+    assert outcomes == {"E1": "matched", "E2": "overpaid", "E3": "underpaid",
+                        "E4": "unmatched", "E5": "unmatched"}  # fmt: skip
+    for payment, status in ((matched, "paid"), (overpaid, "paid"), (underpaid, "open")):
+        payment.refresh_from_db()
+        assert payment.status == status
+    assert Case.objects.get(pk=matched.case_id).status == Case.Status.SUBMITTED
+    assert Case.objects.get(pk=underpaid.case_id).status == Case.Status.AWAITING_PAYMENT
+    assert StatementLine.objects.count() == 5  # every line kept
+    again = do_import_statement(statement)  # the same file twice: nothing counted twice
+    assert (len(again.lines), again.already_imported) == (0, 5)
+    assert StatementLine.objects.count() == 5
+    rest = camt053([("E9", "1.00", underpaid.reference)], statement="STMT-2")
+    assert do_import_statement(rest).lines[0].outcome == "matched"
+    underpaid.refresh_from_db()
+    assert underpaid.status == "paid"
+
+
+def test_coda_file_matches_structured_communications(tmp_path: Path) -> None:
+    client = client_for("resident")
+    payment = transfer_for(client)
+    digits = ogm_vcs.compact(payment.reference)
+    path = tmp_path / "statement.cod"
+    path.write_bytes(coda([(payment.amount_cents, digits), (2500, "GIFT")]))
+    lines = read_statement(path.read_bytes())
+    assert [line.amount_cents for line in lines] == [payment.amount_cents, 2500]
+    assert lines[0].counterparty == "AN PEETERS"
+    out = StringIO()
+    call_command("payments", "import-statement", str(path), stdout=out)
+    assert "matched 1" in out.getvalue() and "unmatched 1" in out.getvalue()
+    assert "GIFT" in out.getvalue()
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID
+
+
+def test_a_second_payment_of_a_paid_fee_is_reported_and_noted() -> None:
+    client = client_for("resident")
+    payment = transfer_for(client)
+    case = Case.objects.get(pk=payment.case_id)
+    line = f"{payment.amount_cents / 100:.2f}"
+    do_import_statement(camt053([("A", line, payment.reference)], statement="S-A"))
+    second = do_import_statement(camt053([("B", line, payment.reference)], statement="S-B"))
+    assert second.lines[0].outcome == "already_paid"
+    assert sum(e.note.startswith("Paid:") for e in case.events.all()) == 1
+
+
+def test_a_file_that_is_no_statement_is_refused_clearly() -> None:
+    with pytest.raises(StatementError):
+        read_statement(b"hello")
+    with pytest.raises(StatementError):
+        read_statement(b"<html><body>not a statement</body></html>")
