@@ -316,3 +316,17 @@ def test_the_dutch_pages_use_one_word_each_handelen_and_volmacht() -> None:
         assert f"U handelt nu voor {AMINA} met een volmacht tot" in text, path
         for other in ("mandaat", "optreden", "treedt op", "treedt u op"):
             assert other not in text.lower(), (path, other)
+
+
+def test_the_helpers_case_page_says_who_pays_a_fee_and_promises_no_notice_before(
+    french_resident: User,
+) -> None:
+    mandate = give_parking_mandate()
+    client = acting_helper(mandate)
+    case = send_parking_application(client, mandate, "en")
+    assert case.status == Case.Status.AWAITING_PAYMENT  # the parking card has a fee
+    page = client.get(f"/en/mandates/{mandate.pk}/cases/{case.reference}/?submitted=1")
+    text = page.content.decode()
+    assert f"handles it once its fee is paid. {AMINA} pays it from their cases" in text
+    assert "is told in their inbox" not in text
+    assert not Notification.objects.filter(recipient=french_resident, kind="submitted").exists()
