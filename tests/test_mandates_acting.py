@@ -4,6 +4,7 @@ resident, and what the resident receives is in French and says who sent it for h
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -301,3 +302,31 @@ def test_the_door_lets_a_grantor_read_nothing_but_the_name_for_that_purpose() ->
     with pytest.raises(ConsultationRefused):
         consult(subject, ["population.identity"], Purpose(PARKING, NAME_MANDATE_HOLDER), impostor)
     assert not AccessLogEntry.objects.exists()
+
+
+def test_the_dutch_pages_use_one_word_each_handelen_and_volmacht() -> None:
+    """In Dutch, acting is "handelen" and a mandate a "volmacht", on every page a helper sees
+    (this holds once translations.json is compiled into the catalogues)."""
+    client = acting_helper(give_parking_mandate())
+    paths = ["/nl/", "/nl/mandates/", "/nl/mandates/helping/", "/nl/my-cases/"]
+    pages = [client.get(path).content.decode() for path in paths]
+    pages.append(client.get("/nl/procedures/change-of-address/apply/").content.decode())
+    for path, page in zip([*paths, "not covered"], pages, strict=True):
+        text = re.sub(r"<[^>]+>", " ", page)
+        assert f"U handelt nu voor {AMINA} met een volmacht tot" in text, path
+        for other in ("mandaat", "optreden", "treedt op", "treedt u op"):
+            assert other not in text.lower(), (path, other)
+
+
+def test_the_helpers_case_page_says_who_pays_a_fee_and_promises_no_notice_before(
+    french_resident: User,
+) -> None:
+    mandate = give_parking_mandate()
+    client = acting_helper(mandate)
+    case = send_parking_application(client, mandate, "en")
+    assert case.status == Case.Status.AWAITING_PAYMENT  # the parking card has a fee
+    page = client.get(f"/en/mandates/{mandate.pk}/cases/{case.reference}/?submitted=1")
+    text = page.content.decode()
+    assert f"handles it once its fee is paid. {AMINA} pays it from their cases" in text
+    assert "is told in their inbox" not in text
+    assert not Notification.objects.filter(recipient=french_resident, kind="submitted").exists()

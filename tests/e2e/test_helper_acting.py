@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -27,6 +28,7 @@ from loket.notify.models import Notification
 from loket.web.branding import contrast_ratio
 from tests.e2e.journeys import demo_log_in
 from tests.e2e.test_accessibility import axe_violations
+from tests.payments_helpers import pay_with_demo
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PARKING = "residents-parking-card"
@@ -205,6 +207,9 @@ def test_a_dutch_speaking_helper_acts_for_a_french_speaking_resident(
 
     # What the resident receives is in French, and says who sent it for her.
     assert case.language == "fr" and case.submitted_by == helper
+    resident_client = Client()
+    resident_client.force_login(resident)
+    pay_with_demo(resident_client, case)  # the parking card has a fee: she is told once paid
     notice = Notification.objects.get(recipient=resident, kind="submitted")
     assert notice.language == "fr" and MARIE in notice.body
     receipt = document_html(case, "receipt")
