@@ -64,10 +64,10 @@ def test_an_unlabelled_cell_is_caught() -> None:
     assert unlabelled_cells('<table><thead></thead><tr><td data-label="A">x</td></tr></table>')
 
 
-def test_the_stylesheet_stacks_tables_on_a_phone_instead_of_scrolling_them() -> None:
+def test_the_stylesheet_stacks_tables_on_a_narrow_page_instead_of_scrolling_them() -> None:
     css = (SRC / "web/static/loket/loket.css").read_text()
     assert "overflow-x: auto; position: relative" not in css
-    phone = css[css.index("@media (max-width: 40rem) {\n  .table thead") :]
+    phone = css[css.index("@container (max-width: 40rem) {\n  .table thead") :]
     assert ".table [data-label]::before { content: attr(data-label)" in phone
 
 

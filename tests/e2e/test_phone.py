@@ -97,3 +97,21 @@ def test_the_header_of_a_logged_in_resident_takes_less_than_a_fifth_of_the_phone
     expect(phone.get_by_role("button", name="Se déconnecter")).to_be_visible()
     expect(phone.get_by_role("link", name="Nederlands")).to_be_visible()
     expect(phone.locator("header")).not_to_contain_text("Personnes que j'aide")
+
+
+@pytest.mark.usefixtures("seeded_transactional")
+def test_tables_stack_when_text_is_enlarged_to_200_percent_on_a_wide_screen(
+    page: Page, live_server: object
+) -> None:
+    apply_for_parking_card(client_for("resident"))
+    base = str(live_server)
+    demo_log_in(page, base, "resident", "fr")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{base}/fr/my-cases/")
+    row_display = "() => getComputedStyle(document.querySelector('table.table tbody tr')).display"
+    assert page.evaluate(row_display) == "table-row"  # a table at normal size
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    sizes = page.evaluate("() => [document.querySelector('main').scrollWidth,"
+                          " document.querySelector('main').clientWidth]")  # fmt: skip
+    assert sizes[0] <= sizes[1] + 1
+    assert page.evaluate(row_display) == "block"  # cards, as on a phone
