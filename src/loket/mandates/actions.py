@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
@@ -102,22 +103,14 @@ def name_mandate_holder(
     ]
     if not declaring or not grantor.national_number:
         return None
-    actor = Actor(grantor.pk, grantor.national_number, "grantor")
-    try:
-        answers = consult(
-            Subject("person", helper_number),
-            [IDENTITY],
-            Purpose(declaring[0].id, NAME_MANDATE_HOLDER),
-            actor,
-        )
-    except ConsultationRefused:
-        raise MandateRefused(_("You may not give this mandate.")) from None
-    answer = answers["population"]
-    if answer.unavailable:
-        raise MandateRefused(
-            _("The population register did not answer. Please try again in a moment.")
-        )
-    identity = answer.attributes.get("identity") or {}
+    attributes = _read_for_mandate(
+        Subject("person", helper_number), IDENTITY,
+        Purpose(declaring[0].id, NAME_MANDATE_HOLDER),
+        Actor(grantor.pk, grantor.national_number, "grantor"),
+        refused=_("You may not give this mandate."),
+        silent=_("The population register did not answer. Please try again in a moment."),
+    )  # fmt: skip
+    identity = attributes.get("identity") or {}
     name = " ".join(str(identity.get(k, "")) for k in ("first_name", "last_name")).strip()
     if not name:
         raise MandateRefused(
@@ -163,25 +156,32 @@ def _procedures(procedure_ids: Sequence[str], for_enterprise: bool) -> list[Proc
     return chosen
 
 
+def _read_for_mandate(
+    subject: Subject, attribute: str, purpose: Purpose, actor: Actor, *, refused: str, silent: str
+) -> dict[str, Any]:
+    """One register read through the door for a mandate being given: ``refused`` when the door
+    refuses it, ``silent`` when the register does not answer."""
+    try:
+        answers = consult(subject, [attribute], purpose, actor)
+    except ConsultationRefused:
+        raise MandateRefused(refused) from None
+    answer = answers[attribute.split(".", 1)[0]]
+    if answer.unavailable:
+        raise MandateRefused(silent)
+    return dict(answer.attributes)
+
+
 def _check_mandatary(grantor: User, enterprise_number: str, procedures: list[Procedure]) -> None:
     if not procedures or not grantor.national_number:
         raise MandateRefused(_("You may not give a mandate for this enterprise."))
-    actor = Actor(grantor.pk, grantor.national_number, "self")
-    try:
-        answers = consult(
-            Subject("enterprise", enterprise_number),
-            [MANDATARIES],
-            Purpose(procedures[0].id, CHECK_MANDATE),
-            actor,
-        )
-    except ConsultationRefused:
-        raise MandateRefused(_("You may not give a mandate for this enterprise.")) from None
-    answer = answers["enterprise"]
-    if answer.unavailable:
-        raise MandateRefused(
-            _("The enterprise register did not answer. Please try again in a moment.")
-        )
-    numbers = {m["national_number"] for m in answer.attributes.get("mandataries", [])}
+    attributes = _read_for_mandate(
+        Subject("enterprise", enterprise_number), MANDATARIES,
+        Purpose(procedures[0].id, CHECK_MANDATE),
+        Actor(grantor.pk, grantor.national_number, "self"),
+        refused=_("You may not give a mandate for this enterprise."),
+        silent=_("The enterprise register did not answer. Please try again in a moment."),
+    )  # fmt: skip
+    numbers = {m["national_number"] for m in attributes.get("mandataries", [])}
     if grantor.national_number not in numbers:
         raise MandateRefused(_("The enterprise register does not list you as its mandatary."))
 
