@@ -155,7 +155,7 @@ def test_the_verification_count_is_shown_on_the_case_page(sealing: dict[str, Any
     text = client_for("agent-ixelles").get(case_url(case)).content.decode()
     row = text[text.index(issued.certificate.number) :]
     assert "At once, when the application was sent" in row
-    assert "<td>2</td>" in row
+    assert 'data-label="Verifications">2</td>' in row
 
 
 def test_a_register_that_still_does_not_know_the_person_gives_the_reason_and_the_page(

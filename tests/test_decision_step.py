@@ -172,6 +172,6 @@ def test_the_queue_and_the_case_page_show_the_cases_language() -> None:
     queue = agent.get("/en/back-office/").content.decode()
     row = queue[queue.index(case.reference) :]
     row = row[: row.index("</tr>")]
-    assert "<td>French</td>" in row
+    assert 'data-label="Language">French</td>' in row
     page = agent.get(url(case, "en")).content.decode()
     assert re.search(r'Language of the case</dt><dd><strong lang="fr">French</strong>', page)

@@ -146,7 +146,7 @@ def test_erasure_shows_the_plan_then_leaves_only_what_the_law_requires() -> None
     client = client_for("resident")
     kept = resident_with_history(client)
     withdrawn = apply_for_parking_card(client, plate="1-ABC-123")
-    client.post(f"/en/my-cases/{withdrawn.reference}/", {"action": "withdraw"})
+    client.post(f"/en/my-cases/{withdrawn.reference}/withdraw/")
     client.post("/en/procedures/residents-parking-card/apply/", {"use_registers": "yes"})
     assert Draft.objects.filter(user=resident).exists()
 
@@ -182,7 +182,7 @@ def test_erasure_shows_the_plan_then_leaves_only_what_the_law_requires() -> None
 def test_erasure_with_nothing_to_keep_anonymises_the_account() -> None:
     client = client_for("resident2")
     case = apply_for_parking_card(client, plate="1-JPN-451")
-    client.post(f"/en/my-cases/{case.reference}/", {"action": "withdraw"})
+    client.post(f"/en/my-cases/{case.reference}/withdraw/")
     client.post(RIGHTS, {"kind": "erasure", "details": "Forget me", "confirmed": "yes"})
     filed = DataSubjectRequest.objects.get(kind="erasure")
     client_for("dpo").post(f"/en/privacy/dpo/requests/{filed.pk}/", {"action": "approve-erasure"})
