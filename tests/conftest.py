@@ -48,6 +48,14 @@ def seeded_transactional(transactional_db: None) -> Iterator[None]:
     set_maintenance(True)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last, after pytest-django's ordering by database use: the Playwright
+    session keeps an event loop running in this thread, under which pyHanko's seal (which runs
+    its own loop) cannot work in a test that comes after."""
+    items.sort(key=lambda item: "/e2e/" in str(item.path))
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     set_maintenance(False)  # every test starts with the log's triggers in force
     # A request to /nl/… leaves its language active in the thread; every test starts from the

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+import re
+
+from playwright.sync_api import Page, expect
 
 
 def demo_log_in(page: Page, base: str, identity: str, language: str = "en") -> None:
@@ -12,3 +14,19 @@ def demo_log_in(page: Page, base: str, identity: str, language: str = "en") -> N
 
 def log_out(page: Page) -> None:
     page.locator("header form[action*='logout'] button").click()
+
+
+def pay_fee_on_demo_page(page: Page) -> None:
+    """Pay the case's fee on the demo payment page, from the case's page in English."""
+    page.get_by_role("button", name=re.compile(r"^Pay €")).click()
+    page.get_by_role("button", name="Pay", exact=True).click()
+    expect(page.locator("main")).to_contain_text("Thank you: your payment is received.")
+
+
+def decide(page: Page, status: str, reasons: str) -> None:
+    """Decide on the open back-office case page: the decision and its reasons, previewed as the
+    applicant will receive them, then confirmed (``status``: approved or rejected)."""
+    page.locator(f"input[name='status'][value='{status}']").check()
+    page.locator("#id_decision_note").fill(reasons)
+    page.locator("button[value='preview']").click()
+    page.locator("button[value='decide']").click()

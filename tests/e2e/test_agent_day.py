@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 from loket.cases.models import Case
 from loket.config import BASE_DIR
 from tests.conftest import demo_user
-from tests.e2e.journeys import demo_log_in
+from tests.e2e.journeys import decide, demo_log_in
 from tests.e2e.test_accessibility import (
     AXE,
     MAIN_OVERFLOW,
@@ -86,9 +86,7 @@ def agent_day(page: Page, base: str) -> None:
     expect(page.locator("main")).to_contain_text("Attached, thank you.")
 
     # The decision, then the next case of the queue as it was sorted.
-    page.get_by_label("Approved").check()
-    page.get_by_label("Message to the applicant (reasons, conditions)").fill("In order.")
-    page.get_by_role("button", name="Save the decision").click()
+    decide(page, "approved", "In order.")
     expect(page.locator("main .tag").first).to_have_text("Approved")
     case.refresh_from_db()
     assert case.status == Case.Status.APPROVED and case.reply_received_at is None

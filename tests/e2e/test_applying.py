@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import FilePayload, Page, expect
 
 from loket.cases.models import Case
-from tests.e2e.journeys import demo_log_in, log_out
+from tests.e2e.journeys import demo_log_in, log_out, pay_fee_on_demo_page
 
 
 def continue_(page: Page) -> None:
@@ -87,13 +87,15 @@ def test_a_request_for_information_round_trip(page: Page, live_server: object) -
     continue_(page)
     page.get_by_role("button", name="Send the application").click()
     reference = page.locator(".reference").inner_text()
+    page.goto(f"{base}/en/my-cases/{reference}/")
+    pay_fee_on_demo_page(page)  # the parking card has a fee
     log_out(page)
 
     demo_log_in(page, base, "agent-parking")
     page.get_by_role("link", name=reference, exact=True).click()
     page.get_by_label("Your message").fill("Please send the registration certificate.")
     page.get_by_role("button", name="Request information and pause the case").click()
-    expect(page.locator("main")).to_contain_text("Waiting for your information")
+    expect(page.locator("main")).to_contain_text("Waiting for the applicant's information")
     log_out(page)
 
     demo_log_in(page, base, "resident")

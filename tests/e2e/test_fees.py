@@ -31,7 +31,7 @@ WORDS = {
         "demo_pay": "Betalen",
         "abandon": "De betaling afbreken",
         "thanks": "Bedankt: uw betaling is ontvangen.",
-        "submitted": "Ingediend",
+        "submitted": "Verstuurd",
         "paid": "€\u00a010,00 betaald",
         "transfer": "Overschrijving",
         "transfer_heading": "Betalen via overschrijving",

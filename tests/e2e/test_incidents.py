@@ -11,7 +11,7 @@ from loket.cases.models import Case
 from loket.cases.notices import notices_about
 from loket.core.models import Membership, User
 from loket.incidents.models import Support
-from tests.e2e.journeys import demo_log_in, log_out
+from tests.e2e.journeys import decide, demo_log_in, log_out
 
 HAECHT_1177 = (50.87866, 4.41101)  # Chaussée de Haecht 1177, Haren: a regional road
 DESCRIPTION = "The lamp in front of my house has been off for a week. Call me, Lina."
@@ -92,9 +92,7 @@ def test_street_light_report_in_haren_is_supported_resolved_and_shown_publicly(
     Membership.objects.create(user=agent, administration_id="brussels-mobility", role="agent")
     demo_log_in(page, base, "agent-parking")
     page.goto(f"{base}/en/back-office/cases/{reference}/")
-    page.get_by_label("Approved").check()
-    page.get_by_label("Message to the applicant (reasons, conditions)").fill("Lamp replaced.")
-    page.get_by_role("button", name="Save the decision").click()
+    decide(page, "approved", "Lamp replaced.")
     expect(page.locator("main")).to_contain_text("Approved")
     log_out(page)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from loket.cases.models import Case
-from tests.e2e.journeys import demo_log_in, log_out
+from tests.e2e.journeys import decide, demo_log_in, log_out, pay_fee_on_demo_page
 
 
 def without_javascript(browser: Browser) -> Page:
@@ -47,15 +47,17 @@ def test_apply_and_decide_without_javascript(browser: Browser, live_server: obje
     page.get_by_role("button", name="Send the application").click()
     expect(page.get_by_role("heading", name="Application sent")).to_be_visible()
     reference = page.locator(".reference").inner_text()
+    page.goto(f"{base}/en/my-cases/{reference}/")
+    pay_fee_on_demo_page(page)  # the parking card has a fee
     log_out(page)
 
     demo_log_in(page, base, "agent-parking")
     page.get_by_role("link", name=reference, exact=True).click()
-    page.get_by_role("button", name="Save the decision").click()  # no status: an error
-    expect(page.locator(".error-summary")).to_contain_text("Choose the new status.")
-    page.get_by_label("Approved", exact=True).check()
-    page.get_by_label("Message to the applicant (reasons, conditions)").fill("Welcome.")
-    page.get_by_role("button", name="Save the decision").click()
+    page.locator("button[value='preview']").click()  # no decision chosen: an error
+    expect(page.locator(".error-summary")).to_contain_text(
+        "Choose the decision: approve or refuse."
+    )
+    decide(page, "approved", "Welcome.")
     expect(page.locator("main")).to_contain_text("Approved")
     assert Case.objects.get(reference=reference).status == Case.Status.APPROVED
     page.context.close()
