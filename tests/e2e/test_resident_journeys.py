@@ -1,6 +1,6 @@
-"""The resident's journeys on a 360 px phone, in the resident's language: a change of address in
-French and bulky waste with "1,5" m³. Screenshots go to var/screenshots/resident-*.png (the ones
-in docs/screenshots/ were taken from here)."""
+"""The resident's journeys on a 360 px phone and a 1,920 px screen, in the resident's language:
+a change of address in French and bulky waste with "1,5" m³. Screenshots go to
+var/screenshots/resident-*.png (the ones in docs/screenshots/ were taken from here)."""
 
 from __future__ import annotations
 
@@ -18,27 +18,36 @@ from loket.forms.models import Draft
 from tests.e2e.journeys import demo_log_in
 
 PHONE: ViewportSize = {"width": 360, "height": 740}
+WIDE: ViewportSize = {"width": 1920, "height": 1080}
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
-@pytest.fixture
-def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE)
+@pytest.fixture(params=[PHONE, WIDE], ids=["360", "1920"])
+def phone(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """The resident's browser: a 360 px phone, and the same journey on a 1,920 px screen."""
+    context = browser.new_context(viewport=request.param)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
 
 
+def screen(page: Page) -> ViewportSize:
+    size = page.viewport_size
+    assert size is not None
+    return size
+
+
 def shoot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"resident-{name}-360.png"), full_page=True)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
+    width = screen(page)["width"]
+    page.screenshot(path=str(SHOTS / f"resident-{name}-{width}.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, name
 
 
 def within_two_screens(page: Page, name: str) -> None:
     box = page.get_by_role("link", name=name).first.bounding_box()
-    assert box is not None and box["y"] + box["height"] <= 2 * PHONE["height"]
+    assert box is not None and box["y"] + box["height"] <= 2 * screen(page)["height"]
 
 
 @pytest.mark.usefixtures("seeded_transactional")
@@ -97,7 +106,7 @@ def test_change_of_address_in_french_on_a_phone(phone: Page, live_server: object
     status = row.locator(".tag")
     status.scroll_into_view_if_needed()
     box = status.bounding_box()
-    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+    assert box is not None and box["x"] + box["width"] <= screen(page)["width"]
     shoot(page, "my-cases-fr")
 
 
