@@ -1,7 +1,8 @@
-"""A visitor without eID or itsme books digital help on a 360 px phone, in French: Schaerbeek has
-no place for it, so the nearest places elsewhere are offered with their distance; the visitor
-chooses a time, gives a name and a phone number (a wrong one first, kept and explained), keeps
-the confirmation page, and cancels by its link. Screenshots go to docs/screenshots/booking-*.png.
+"""A visitor without eID or itsme books digital help on a 360 px phone (and on a 1,920 px
+screen), in French: Schaerbeek has no place for it, so the nearest places elsewhere are offered
+with their distance; the visitor chooses a time, gives a name and a phone number (a wrong one
+first, kept and explained), keeps the confirmation page, and cancels by its link. Screenshots go
+to docs/screenshots/booking-*.png.
 
 New French wording is asserted as translated (it passes once the catalogues are compiled)."""
 
@@ -20,26 +21,35 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SCHAERBEEK = "21015"
 
 
+def screen_width(page: Page) -> int:
+    size = page.viewport_size
+    assert size is not None
+    return size["width"]
+
+
 def no_sideways_scroll(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 360, f"the page is {width} px wide on a 360 px screen"
+    width, screen = page.evaluate("document.documentElement.scrollWidth"), screen_width(page)
+    assert width <= screen, f"the page is {width} px wide on a {screen} px screen"
 
 
 def shot(page: Page, name: str) -> None:
     """Keep a screenshot of the page, then check it with axe-core (WCAG 2.x A/AA)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"booking-{name}-360.png"), full_page=True)
+    page.screenshot(
+        path=str(SCREENSHOTS / f"booking-{name}-{screen_width(page)}.png"), full_page=True
+    )
     assert axe_violations(page) == [], name
 
 
 @pytest.mark.usefixtures("seeded_transactional")
-def test_visitor_books_digital_help_without_eid_on_a_phone_in_french(
-    browser: Browser, live_server: object
+@pytest.mark.parametrize(("width", "height"), [(360, 740), (1920, 1080)], ids=["360", "1920"])
+def test_visitor_books_digital_help_without_eid_in_french(
+    browser: Browser, live_server: object, width: int, height: int
 ) -> None:
     seed_demo_help_points()
     # bypass_csp: axe-core is injected as a script (test_content_security_policy checks the CSP)
     context = browser.new_context(
-        viewport={"width": 360, "height": 740}, locale="fr-BE", bypass_csp=True
+        viewport={"width": width, "height": height}, locale="fr-BE", bypass_csp=True
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
