@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone, translation
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from loket.cases.models import Case
 from loket.certificates.models import IssuedCertificate
@@ -24,10 +24,12 @@ from tests.e2e.test_accessibility import AXE, LANGUAGES, axe_violations
 
 
 @pytest.fixture
-def agent_page(browser: Browser) -> Iterator[Page]:
-    """The agent's own browser (CSP bypassed so that axe-core can be injected, as in
-    test_accessibility)."""
-    context = browser.new_context(viewport={"width": 1024, "height": 800}, bypass_csp=True)
+def agent_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """The agent's own browser, 1,024 px wide unless the test names a width (CSP bypassed so
+    that axe-core can be injected, as in test_accessibility)."""
+    width = getattr(request, "param", 1024)
+    viewport: ViewportSize = {"width": width, "height": 740 if width < 600 else 900}
+    context = browser.new_context(viewport=viewport, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -39,6 +41,7 @@ def continue_(page: Page) -> None:
 
 
 @pytest.mark.usefixtures("seeded_transactional")
+@pytest.mark.parametrize("agent_page", [1920, 360], indirect=True, ids=["1920", "360"])
 def test_an_agent_enters_a_paper_application_at_the_counter(
     agent_page: Page, page: Page, live_server: object, sealing: dict[str, Any]
 ) -> None:
