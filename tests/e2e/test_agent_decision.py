@@ -28,11 +28,14 @@ from tests.test_cases import apply_for_parking_card
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDE: ViewportSize = {"width": 1920, "height": 1080}
+PHONE: ViewportSize = {"width": 360, "height": 740}
 
 
 def shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"agent-{name}.png"), full_page=True)
+    size = page.viewport_size
+    suffix = "" if size is None or size["width"] == WIDE["width"] else f"-{size['width']}"
+    page.screenshot(path=str(SHOTS / f"agent-{name}{suffix}.png"), full_page=True)
 
 
 def seal_in_worker() -> None:
@@ -49,13 +52,14 @@ def status(page: Page) -> Any:
 
 
 @pytest.mark.usefixtures("seeded_transactional")
+@pytest.mark.parametrize("screen", [WIDE, PHONE], ids=["1920", "360"])
 def test_a_dutch_speaking_agent_decides_a_french_case_in_french_after_previewing_it(
-    page: Page, live_server: object, sealing: dict[str, Any]
+    page: Page, live_server: object, sealing: dict[str, Any], screen: ViewportSize
 ) -> None:
     base = str(live_server)
     resident = client_for("resident")
     case = apply_for_parking_card(resident, lang="fr")
-    page.set_viewport_size(WIDE)
+    page.set_viewport_size(screen)
     demo_log_in(page, base, "agent-parking", "nl")
 
     # The queue names the case's language; the case page says it beside the reasons.
