@@ -19,6 +19,7 @@ from tests.e2e.test_accessibility import (
     STICKING_OUT,
     WCAG_TAGS,
 )
+from tests.e2e.test_contrast import assert_contrast_of_every_state
 from tests.test_agent_day import copy_of
 from tests.test_cases import apply_for_parking_card
 
@@ -108,6 +109,7 @@ def check_accessibility(page: Page, width: int, where: str) -> None:
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     violations = page.evaluate(RUN_AXE, WCAG_TAGS)
     assert violations == [], f"{where}: {violations}"
+    assert_contrast_of_every_state(page, where)
     page.set_viewport_size({"width": 320, "height": 800})
     scrolled = page.evaluate("document.documentElement.scrollWidth")
     assert scrolled <= 320, f"{where}: {page.evaluate(STICKING_OUT)}"

@@ -38,13 +38,23 @@ def failures(measured: dict[str, Any], where: str) -> list[str]:
     return found
 
 
-def measure_every_state(page: Page) -> tuple[int, list[str]]:
+# Every interactive element of a real page: the header's, the banners' and the main column's.
+ON_A_PAGE = (
+    "header a, header button, main a, main button, main input:not([type=hidden]), "
+    "main select, main textarea, .banner a, .banner button"
+)
+
+
+def measure_every_state(page: Page, selector: str = INTERACTIVE) -> tuple[int, list[str]]:
     page.keyboard.press("Tab")  # from now on a programmatic focus shows as keyboard focus
-    elements = page.locator(INTERACTIVE)
+    page.evaluate("document.activeElement.blur()")  # the skip link it showed hides again
+    elements = page.locator(selector)
     problems: list[str] = []
     count = elements.count()
     for index in range(count):
         element = elements.nth(index)
+        if not element.is_visible():
+            continue  # a hidden control (a closed <details>, a visually hidden skip link)
         element.scroll_into_view_if_needed()
         rest = element.evaluate(MEASURE)
         where = f"#{index} “{rest['label']}”"
@@ -58,7 +68,15 @@ def measure_every_state(page: Page) -> tuple[int, list[str]]:
         assert element.evaluate("e => e.matches(':focus-visible')"), where
         problems += failures(element.evaluate(MEASURE), f"{where} focused")
         element.blur()
+    page.mouse.move(0, 0)
     return count, problems
+
+
+def assert_contrast_of_every_state(page: Page, where: str) -> None:
+    """In a journey: every link, button and field of the page, at rest, hovered and focused."""
+    page.evaluate("window.scrollTo(0, 0)")
+    _, problems = measure_every_state(page, ON_A_PAGE)
+    assert problems == [], f"{where}:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

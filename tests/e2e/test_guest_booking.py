@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from loket.appointments.models import Booking
 from loket.appointments.seed import seed_demo_help_points
 from tests.e2e.test_accessibility import axe_violations
+from tests.e2e.test_contrast import assert_contrast_of_every_state
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SCHAERBEEK = "21015"
@@ -39,6 +40,7 @@ def shot(page: Page, name: str) -> None:
         path=str(SCREENSHOTS / f"booking-{name}-{screen_width(page)}.png"), full_page=True
     )
     assert axe_violations(page) == [], name
+    assert_contrast_of_every_state(page, name)
 
 
 @pytest.mark.usefixtures("seeded_transactional")

@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 from loket.cases.models import Case
 from loket.forms.models import Draft
 from tests.e2e.journeys import demo_log_in
+from tests.e2e.test_contrast import assert_contrast_of_every_state
 
 PHONE: ViewportSize = {"width": 360, "height": 740}
 WIDE: ViewportSize = {"width": 1920, "height": 1080}
@@ -43,6 +44,7 @@ def shoot(page: Page, name: str) -> None:
     width = screen(page)["width"]
     page.screenshot(path=str(SHOTS / f"resident-{name}-{width}.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+    assert_contrast_of_every_state(page, name)
 
 
 def within_two_screens(page: Page, name: str) -> None:
