@@ -76,6 +76,7 @@ def assert_contrast_of_every_state(page: Page, where: str) -> None:
     """In a journey: every link, button and field of the page, at rest, hovered and focused."""
     page.evaluate("window.scrollTo(0, 0)")
     _, problems = measure_every_state(page, ON_A_PAGE)
+    page.evaluate("window.scrollTo(0, 0)")  # the page as it was, for a screenshot after
     assert problems == [], f"{where}:\n" + "\n".join(problems)
 
 
