@@ -175,3 +175,17 @@ def test_the_queue_and_the_case_page_show_the_cases_language() -> None:
     assert 'data-label="Language">French</td>' in row
     page = agent.get(url(case, "en")).content.decode()
     assert re.search(r'Language of the case</dt><dd><strong lang="fr">French</strong>', page)
+
+
+def test_a_decision_cites_the_law_it_applies_not_the_laws_that_let_registers_be_read() -> None:
+    case = french_case()
+    agent = client_for("agent-parking")
+    decided = agent.post(
+        url(case), with_version(case, {"action": "decide", "status": "approved", "note": "OK."})
+    )
+    assert decided.status_code == 302
+    case.refresh_from_db()
+    html = document_html(case, "decision")
+    basis = html[html.index("Bases légales") :].split("</p>", 1)[0]
+    assert "Ordonnance du 22 janvier 2009 portant organisation de la politique" in basis
+    assert "RGPD" not in basis and "registre national des personnes physiques" not in basis

@@ -33,6 +33,29 @@ def case_answer_rows(case: Case) -> list[dict[str, str]]:
         return answer_rows(definition, case.answers, case.facts)
 
 
+# What allows reading a register (not what the decision applies): left out of a decision's bases.
+REGISTER_ACCESS = ("National Register", "GDPR", "Crossroads Bank", "communication of information")
+
+
+def decision_legal_bases(case: Case) -> list[str]:
+    """The laws the procedure applies, in the case's language, each once: the procedure's
+    declared legal bases without those that only allow reading a register (the catalogue gives
+    them side by side, in the same order in each language)."""
+    language = case.language or "fr"
+    bases: list[str] = []
+    for need in case.procedure.needs:
+        texts = need.get("legal_basis") or {}
+        english = [part.strip() for part in str(texts.get("en", "")).split(";")]
+        local = [part.strip() for part in str(texts.get(language, "")).split(";")]
+        if len(local) != len(english):
+            continue  # not side by side: nothing is cited rather than something wrong
+        for kept, shown in zip(english, local, strict=True):
+            access_only = any(marker in kept for marker in REGISTER_ACCESS)
+            if shown and not access_only and shown not in bases:
+                bases.append(shown)
+    return bases
+
+
 def document_html(case: Case, kind: str) -> str:
     rows = case_answer_rows(case)
     decision = case.events.status_changes().filter(status=case.status).order_by("-at").first()
@@ -45,6 +68,7 @@ def document_html(case: Case, kind: str) -> str:
                 "events": case.events.status_changes(),
                 "decision": decision,
                 "annexes": _annexes(case, decision),
+                "legal_bases": decision_legal_bases(case),
                 "definition": get_definition(case.procedure_id, case.definition_version),
             },
         )
@@ -76,6 +100,7 @@ def decision_preview(
         "answers": case_answer_rows(case),
         "decision": CaseEvent(case=decided, status=status, actor=agent, note=note.strip()),
         "annexes": [attachment.name for attachment in attachments],
+        "legal_bases": decision_legal_bases(case),
     }
     with translation.override(case.language or "fr"):
         html = render_to_string("cases/decision_content.html", context)
