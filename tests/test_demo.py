@@ -8,8 +8,7 @@ import pytest
 
 from loket.audit.models import AccessLogEntry
 from loket.cases.models import Case
-from loket.cli import browser_address
-from loket.config import load
+from loket.config import browser_address, load
 from loket.incidents.models import Incident
 from loket.mandates.models import Mandate
 from loket.web.demo import create_demo_history
@@ -48,6 +47,8 @@ def test_the_demo_listens_where_loket_bind_says(
         environ["LOKET_BIND"] = bind
     config = load(environ)
     assert (config.bind, browser_address(config.bind)) == (listens, shown)
+    # A document the demo's worker makes (a certificate) points back where the demo listens.
+    assert config.public_url == f"http://{shown}"
 
 
 def test_a_server_listens_on_every_address_unless_told_otherwise(tmp_path: Path) -> None:

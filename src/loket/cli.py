@@ -43,14 +43,6 @@ def _serve(bind: str, workers: int) -> None:
     os.execv(executable, arguments)  # noqa: S606 - a fixed executable and arguments
 
 
-def browser_address(bind: str) -> str:
-    """The address to open in a browser for where the server listens (a wildcard host is
-    reached through localhost)."""
-    host, _, port = bind.rpartition(":")
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "[::]", "") else host  # noqa: S104 - only compared
-    return f"{shown}:{port}"
-
-
 def demo(arguments: Sequence[str]) -> None:
     """Migrate, load reference and demo data once, print the demo identities, and serve."""
     os.environ.setdefault("LOKET_ENV", "demo")
@@ -71,6 +63,8 @@ def demo(arguments: Sequence[str]) -> None:
     # so Ctrl+C stops it together with the server.
     subprocess.Popen([sys.executable, "-m", "loket.cli", "worker"])
     from django.conf import settings
+
+    from loket.config import browser_address
 
     bind = settings.CONFIG.bind  # LOKET_BIND; this machine only by default in the demo
     shown = browser_address(bind)

@@ -131,6 +131,22 @@ def _bind(env: Environment, name: str) -> str:
     return env.bind_address("LOKET_BIND")
 
 
+def _public_url(env: Environment, name: str) -> str:
+    """The base of addresses printed on documents (a certificate's verification address). The
+    demo's is where it listens, so a document made by its worker points back at it."""
+    if name == "demo" and not env.is_set("LOKET_PUBLIC_URL"):
+        return f"http://{browser_address(_bind(env, name))}"
+    return env.web_address("LOKET_PUBLIC_URL")
+
+
+def browser_address(bind: str) -> str:
+    """The address to open in a browser for where a server listens (a wildcard host is
+    reached through localhost)."""
+    host, _, port = bind.rpartition(":")
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "[::]", "") else host  # noqa: S104 - only compared
+    return f"{shown}:{port}"
+
+
 def load(environ: Mapping[str, str] | None = None) -> Config:
     """Read the ``LOKET_*`` variables, apply safe defaults and refuse unsafe production setups."""
     env = Environment(os.environ if environ is None else environ)
@@ -160,7 +176,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         rate_limits={variable: env.rate(variable) for variable in RATE_LIMIT_VARIABLES},
         bind=_bind(env, name),
         workers=env.whole_number("LOKET_WORKERS", minimum=1),
-        public_url=env.web_address("LOKET_PUBLIC_URL"),
+        public_url=_public_url(env, name),
         opendata_threshold=env.whole_number("LOKET_OPENDATA_THRESHOLD", minimum=1),
         opendata_rounding=env.whole_number("LOKET_OPENDATA_ROUNDING", minimum=0),
         opendata_contact=env.email_address("LOKET_OPENDATA_CONTACT"),
