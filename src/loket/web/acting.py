@@ -50,6 +50,6 @@ def submission_channel(mandate: Mandate) -> str:
 def after_submission(mandate: Mandate, case: Case) -> str:
     """Where the one who sent it goes next: the counter's confirmation for an agent; for a
     helper, the case just sent as they follow it under the mandate."""
-    if case.channel == Case.Channel.COUNTER or mandate.kind == "counter":
+    if submission_channel(mandate) == Case.Channel.COUNTER:
         return reverse("web:counter-sent", kwargs={"reference": case.reference})
     return reverse("web:mandate-case", args=[mandate.pk, case.reference]) + "?submitted=1"
