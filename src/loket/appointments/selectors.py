@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from django.db.models import QuerySet
+from django.db.models import Avg, QuerySet
 from django.utils import timezone
 
 from loket.appointments.holidays import is_closed_day
@@ -69,12 +69,12 @@ class Nearby:
 def municipality_centre(municipality_id: str) -> tuple[float, float] | None:
     """Where distances from a municipality are measured: the mean Lambert 72 point (metres) of
     the places located in it, active or not (every municipality has its own counter)."""
-    points = HelpPoint.objects.filter(municipality_id=municipality_id, x__isnull=False,
-                                      y__isnull=False).values_list("x", "y")  # fmt: skip
-    found = [(float(x or 0), float(y or 0)) for x, y in points]
-    if not found:
+    centre = HelpPoint.objects.filter(
+        municipality_id=municipality_id, x__isnull=False, y__isnull=False
+    ).aggregate(x=Avg("x"), y=Avg("y"))
+    if centre["x"] is None:
         return None
-    return sum(x for x, _ in found) / len(found), sum(y for _, y in found) / len(found)
+    return float(centre["x"]), float(centre["y"])
 
 
 def nearest_elsewhere(filters: Filters, limit: int = 5) -> list[Nearby]:

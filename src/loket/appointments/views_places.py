@@ -61,7 +61,11 @@ def finder(request: HttpRequest) -> HttpResponse:
     filters = _filters(form) if query else Filters()
     points = find_help_points(filters)
     nearby = nearest_elsewhere(filters) if not points else []
-    municipality = Administration.objects.filter(pk=filters.municipality).first()
+    municipality = (
+        Administration.objects.filter(pk=filters.municipality).first()
+        if filters.municipality
+        else None
+    )
     return render(request, "appointments/finder.html", {
         "form": form if query else FinderForm(), "points": points, "tiles_url": tiles_url(),
         "any_demo": any(p.is_demo for p in points) or any(n.point.is_demo for n in nearby),

@@ -22,7 +22,7 @@ from loket.cases.actions import do_add_history_note, do_record_payment
 from loket.cases.models import Case
 from loket.core.models import User
 from loket.payments.fees import fee_for, format_amount
-from loket.payments.models import PROVIDER_LABELS, CaseFee, Payment
+from loket.payments.models import CaseFee, Payment
 from loket.payments.providers import (
     ProviderError,
     RemoteStatus,
@@ -119,7 +119,7 @@ def do_start_payment(
     with translation.override(case.language or "fr"):
         note = _("Payment of %(amount)s started: %(provider)s.") % {
             "amount": format_amount(payment.amount_cents, case.language),
-            "provider": str(PROVIDER_LABELS.get(provider_name, provider_name)),
+            "provider": payment.provider_label,
         }
     do_add_history_note(case, actor, note)
     return payment
@@ -193,7 +193,7 @@ def _apply_locked(payment: Payment, remote: RemoteStatus) -> Payment:
     with translation.override(case.language or "fr"):
         words = {
             "amount": format_amount(payment.amount_cents),
-            "provider": str(PROVIDER_LABELS.get(payment.provider, payment.provider)),
+            "provider": payment.provider_label,
         }
         if payment.status == Payment.Status.PAID:
             _apply_paid(case, payment, words)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from loket.cases.models import Case
 from loket.core.models import User
@@ -53,3 +54,12 @@ def after_submission(mandate: Mandate, case: Case) -> str:
     if submission_channel(mandate) == Case.Channel.COUNTER:
         return reverse("web:counter-sent", kwargs={"reference": case.reference})
     return reverse("web:mandate-case", args=[mandate.pk, case.reference]) + "?submitted=1"
+
+
+def safe_next(request: HttpRequest) -> str:
+    """The ``next`` address posted or asked for, when it stays on this site; else empty."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    local = target.startswith("/") and not target.startswith("//")
+    if local and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return ""

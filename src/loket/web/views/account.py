@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,18 +29,10 @@ from loket.forms.models import Draft
 from loket.notify.actions import do_mark_read
 from loket.notify.models import Notification
 from loket.payments.selectors import fees_of_cases, payment_panel
-from loket.web.acting import acting_mandate
+from loket.web.acting import acting_mandate, safe_next
 from loket.web.casework import MessageForm, ReviewForm
 from loket.web.demo import DEMO_IDENTITIES
 from loket.web.views.mandates import principal_cases
-
-
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    local = target.startswith("/") and not target.startswith("//")
-    if local and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return ""
 
 
 def demo_login(request: HttpRequest) -> HttpResponse:
@@ -57,7 +48,7 @@ def demo_login(request: HttpRequest) -> HttpResponse:
         user = users.get(f"demo-{request.POST.get('identity', '')}")
         if user is not None:
             log_in(request, user, method="demo")
-            target = _safe_next(request)
+            target = safe_next(request)
             if target:
                 return redirect(target)
             if user.memberships.filter(role="agent").exists():
@@ -66,7 +57,7 @@ def demo_login(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/account/demo_login.html",
-        {"identities": identities, "next": _safe_next(request)},
+        {"identities": identities, "next": safe_next(request)},
     )
 
 

@@ -18,7 +18,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -52,7 +51,7 @@ from loket.mandates.selectors import (
     principal_cases_for,
     principal_drafts_for,
 )
-from loket.web.acting import SESSION_KEY, acting_mandate, start_acting, stop_acting
+from loket.web.acting import SESSION_KEY, acting_mandate, safe_next, start_acting, stop_acting
 
 
 def mandate_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -270,11 +269,8 @@ def stop(request: HttpRequest) -> HttpResponse:
         do_end_counter_session(mandate)  # a counter session, once stopped, is over
     stop_acting(request)
     messages.success(request, _("You are no longer acting for someone else."))
-    target = request.POST.get("next", "")
-    local = target.startswith("/") and not target.startswith("//")
-    if local and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)  # "continue in my own name" where the helper was going
-    return redirect("web:mandates")
+    # "continue in my own name" where the helper was going
+    return redirect(safe_next(request) or "web:mandates")
 
 
 RECENT_DECISIONS = timedelta(days=30)
