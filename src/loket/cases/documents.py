@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -59,20 +60,27 @@ def decision_legal_bases(case: Case) -> list[str]:
 def document_html(case: Case, kind: str) -> str:
     rows = case_answer_rows(case)
     decision = case.events.status_changes().filter(status=case.status).order_by("-at").first()
-    with translation.override(case.language or "fr"):
-        html = render_to_string(
-            f"cases/{kind}.html",
-            {
-                "case": case,
-                "answers": rows,
-                "events": case.events.status_changes(),
-                "decision": decision,
-                "annexes": _annexes(case, decision),
-                "legal_bases": decision_legal_bases(case),
-                "definition": get_definition(case.procedure_id, case.definition_version),
-            },
-        )
-    return french_html(html) if (case.language or "fr") == "fr" else html
+    return _render(
+        case,
+        f"cases/{kind}.html",
+        {
+            "case": case,
+            "answers": rows,
+            "events": case.events.status_changes(),
+            "decision": decision,
+            "annexes": _annexes(case, decision),
+            "legal_bases": decision_legal_bases(case),
+            "definition": get_definition(case.procedure_id, case.definition_version),
+        },
+    )
+
+
+def _render(case: Case, template: str, context: dict[str, Any]) -> str:
+    """A document of ``case`` in the case's language, with French typography in French."""
+    language = case.language or "fr"
+    with translation.override(language):
+        html = render_to_string(template, context)
+    return french_html(html) if language == "fr" else html
 
 
 def _annexes(case: Case, decision: CaseEvent | None) -> list[str]:
@@ -102,9 +110,7 @@ def decision_preview(
         "annexes": [attachment.name for attachment in attachments],
         "legal_bases": decision_legal_bases(case),
     }
-    with translation.override(case.language or "fr"):
-        html = render_to_string("cases/decision_content.html", context)
-    return french_html(html) if (case.language or "fr") == "fr" else html
+    return _render(case, "cases/decision_content.html", context)
 
 
 def document_pdf(case: Case, kind: str) -> bytes:
