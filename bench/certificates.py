@@ -19,7 +19,8 @@ validation data in the signed revision itself (``loket.core.seal.DSS_WITH_SEAL``
    goes, and the functions with most time of their own.
 2. The timestamp round trip alone, with pyHanko's client and Loket's, and one RSA signature
    with the key parsed each time and kept.
-3. In one process, for ``LOKET_BENCH_DOCUMENTS`` documents (default 20) read from the
+3. Rendering with the thread's kept font configuration against a new one per document.
+4. In one process, for ``LOKET_BENCH_DOCUMENTS`` documents (default 20) read from the
    registers: the sealed, timestamped PDF (``sealed_pdf``) in each variant, alternately for
    each document, after one unmeasured rendering of it, each variant in turn first (a
    document's first rendering costs more). Inside each ``sealed_pdf`` call the unsealed
@@ -30,7 +31,7 @@ validation data in the signed revision itself (``loket.core.seal.DSS_WITH_SEAL``
    The local timestamp server (pyHanko's test timestamper, with its key kept) answers from
    this process's threads: the CPU it spends building each token (some 6 ms of asn1crypto)
    is counted in what the seal adds here, as a remote authority's would not.
-4. ``LOKET_BENCH_CONCURRENT`` applicants at once (default 8, one process each, as many
+5. ``LOKET_BENCH_CONCURRENT`` applicants at once (default 8, one process each, as many
    gunicorn workers; each warmed up by one issue) issue ``LOKET_BENCH_CERTIFICATES``
    certificates for each of "main" (the baseline) and "now" (default 48, in two rounds each,
    alternating) with ``do_deliver_certificate``, what an applicant waits for when sending:
@@ -239,6 +240,40 @@ def timestamp_round_trip(url: str, count: int = 20) -> None:
     for label, measured in times.items():
         p50 = statistics.median(measured[1:]) * 1000
         print(f"  timestamp round trip to the local server alone, {label}: p50 {p50:.1f} ms")
+
+
+def fonts_kept_against_new(ids: list[int]) -> None:
+    """Rendering with this thread's kept font configuration (``loket.core.pdf``) against a new
+    one for every document (WeasyPrint's default, main before this work), alternately, on the
+    same documents: CPU time per document."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from loket.certificates.actions import prepare_certificate
+    from loket.certificates.documents import document_html
+    from loket.core.pdf import StaticFilesOnly, html_to_pdf, static_roots
+
+    def new_fonts(html: str) -> bytes:
+        document = HTML(string=html, url_fetcher=StaticFilesOnly(static_roots()))
+        made: bytes = document.write_pdf(pdf_variant="pdf/ua-1", font_config=FontConfiguration())
+        return made
+
+    pages = [document_html(prepare_certificate(case(pk))) for pk in ids]
+    times: dict[str, list[float]] = {"new": [], "kept": []}
+    for n, html in enumerate(pages):
+        html_to_pdf(html)  # unmeasured: a first rendering costs more
+        order = [("new", new_fonts), ("kept", html_to_pdf)]
+        for name, render in order if n % 2 else order[::-1]:
+            started = time.process_time()
+            render(html)
+            times[name].append(time.process_time() - started)
+    new, kept = (statistics.median(times[k]) * 1000 for k in ("new", "kept"))
+    print(
+        f"rendering, {len(pages)} documents: a new font configuration per document p50 CPU "
+        f"{new:.0f} ms, the thread's kept one {kept:.0f} ms"
+    )
+    result("certificate rendering, fonts kept (CPU p50)", kept, "ms",
+           baseline=f"new font configuration {new:.0f} ms", ratio=round(kept / new, 2))  # fmt: skip
 
 
 def render_against_seal(ids: list[int]) -> None:
@@ -453,6 +488,7 @@ def main() -> None:
                 profile_one_issue(ids[3], VARIANTS["now"], top=12)
                 timestamp_round_trip(tsa.url)
                 signing(folder)
+                fonts_kept_against_new(ids[4 : 4 + DOCUMENTS])
                 render_against_seal(ids[4 : 4 + DOCUMENTS])
             concurrent_issuing(environment, ids[4 + DOCUMENTS :])
             print(

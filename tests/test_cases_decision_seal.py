@@ -22,6 +22,7 @@ from pypdf import PdfReader
 
 from loket.cases.decision_documents import TASK
 from loket.cases.models import Case, DecisionDocument
+from loket.core.democa import DEMO_SEAL_NAME
 from loket.core.seal import check_pdf
 from loket.privacy.retention import anonymise_case, anonymous_user
 from loket.tasks.models import Task
@@ -77,7 +78,7 @@ def test_a_decided_case_gets_its_decision_sealed_once_and_every_download_is_thos
 
     check = check_pdf(first)
     assert check.ok, check.problems
-    assert "Loket DEMO electronic seal" in check.signer
+    assert DEMO_SEAL_NAME in check.signer
     seal = seal_of(first)
     assert seal.sig_object["/Reason"] == f"Decision on case {case.reference}"
     path = tmp_path / "decision.pdf"
@@ -85,7 +86,7 @@ def test_a_decided_case_gets_its_decision_sealed_once_and_every_download_is_thos
     report = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
     assert "Signature is Valid" in report, report
     assert "ETSI.CAdES.detached" in report  # PAdES
-    assert "Loket DEMO electronic seal" in report
+    assert DEMO_SEAL_NAME in report
     assert f"Decided by {case.administration.name}" in stamp_text(first)  # who decided
 
     assert run_until_empty() == 0  # nothing left to seal: one document, never a second

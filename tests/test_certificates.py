@@ -5,6 +5,7 @@ RFC 3161 timestamp over HTTP), checked by pdfsig (a verifier nobody here wrote) 
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import uuid
@@ -30,6 +31,7 @@ from loket.certificates.codes import digest, new_code, normalise
 from loket.certificates.content import KINDS, CannotIssue
 from loket.certificates.models import IssuedCertificate, Verification
 from loket.certificates.selectors import certificate_by_code, certificates_issued_by
+from loket.core.democa import DEMO_SEAL_NAME
 from loket.core.models import User
 from loket.core.seal import check_pdf
 from loket.notify.models import Notification
@@ -137,7 +139,7 @@ def test_every_kind_is_issued_sealed_timestamped_and_pdfsig_says_valid(
     report = pdfsig(path)
     assert "Signature is Valid" in report, report
     assert "ETSI.CAdES.detached" in report  # PAdES
-    assert "Loket DEMO electronic seal" in report
+    assert DEMO_SEAL_NAME in report
     # The register was read at issue time under the declared purpose, and logged.
     entry = AccessLogEntry.objects.filter(case_reference=case.reference).latest("leaf_index")
     assert entry.purpose == "issue-certificate"
@@ -360,3 +362,37 @@ def test_the_holders_notice_gives_the_revocation_reason_in_plain_words(
     assert "Reason: The holder asked for it to be revoked. Asked by phone." in notice.body
     issued.certificate.refresh_from_db()
     assert issued.certificate.revocation_reason == "holder-request"
+
+
+@needs_pdfsig
+@pytest.mark.parametrize("procedure_id", sorted(KINDS))
+def test_every_kind_of_certificate_leaves_the_seals_place_free_of_text(
+    procedure_id: str, sealing: dict[str, Any], tmp_path: Path
+) -> None:
+    """The stamp goes on the last page at STAMP_BOX: no word of the document may lie under it
+    (the page number and the certificate's code are printed elsewhere). The certificates of the
+    demo applicants fit on one page."""
+    from loket.certificates.actions import prepare_certificate
+    from loket.certificates.documents import render_pdf
+    from loket.core.seal import STAMP_BOX
+
+    case = make_case(applicant_for(procedure_id), procedure_id)
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(render_pdf(prepare_certificate(case)))
+    pages = len(PdfReader(path).pages)
+    assert pages == 1
+    layout = subprocess.run(["pdftotext", "-bbox", "-f", str(pages), "-l", str(pages), path, "-"],
+                            capture_output=True, text=True, check=True).stdout  # fmt: skip
+    left, bottom, right, top = STAMP_BOX
+    height = 842  # A4, in points; pdftotext counts from the top
+    words = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)', layout
+    )
+    assert words
+    under = [
+        text
+        for x0, y0, x1, y1, text in words
+        if float(x1) > left and float(x0) < right
+        and height - float(y0) > bottom and height - float(y1) < top
+    ]  # fmt: skip
+    assert under == []

@@ -14,7 +14,7 @@ from django.test import override_settings
 from PIL import Image
 from pypdf import PdfReader
 
-from loket.core.pdf import StaticFilesOnly, html_to_pdf, static_roots
+from loket.core.pdf import StaticFilesOnly, font_configuration, html_to_pdf, static_roots
 
 
 class CountingHandler(http.server.BaseHTTPRequestHandler):
@@ -123,3 +123,20 @@ def test_no_module_renders_a_pdf_but_through_core_pdf() -> None:
         if "weasyprint" in path.read_text(encoding="utf-8") and path.name != "pdf.py"
     ]
     assert users == []
+
+
+def test_each_thread_keeps_one_font_configuration_and_documents_render_the_same() -> None:
+    """The font configuration is made once per thread (not per document), and a document
+    rendered with a kept configuration has the same text and fonts as the first rendering."""
+    first = font_configuration()
+    assert font_configuration() is first
+    others: list[object] = []
+    thread = threading.Thread(target=lambda: others.append(font_configuration()))
+    thread.start()
+    thread.join()
+    assert others and others[0] is not first
+
+    html = "<html lang='fr'><title>T</title><body><p>Élise à Ixelles</p></body></html>"
+    renderings = [PdfReader(io.BytesIO(html_to_pdf(html))) for _ in range(2)]
+    texts = [reader.pages[0].extract_text() for reader in renderings]
+    assert texts[0] == texts[1] and "Élise à Ixelles" in texts[0]

@@ -9,60 +9,23 @@ Like a real authority it keeps HTTP/1.1 connections open between requests and ke
 signing key (pyHanko's test timestamper parses and checks the RSA key again for every stamp,
 some 40 ms of CPU that would fall on the benchmark's cores).
 
-It is test equipment, not part of the shipped package, and imports nothing of Loket: the
-fixtures (tests/conftest.py) and the certificates benchmark (bench/certificates.py) import this
-module alone, never the conftest.
+It is test equipment, not part of the shipped package. Of Loket it imports only the kept-key
+timestamper (``loket.core.timestamping``, which needs no Django): the fixtures
+(tests/conftest.py) and the certificates benchmark (bench/certificates.py) import this module
+alone, never the conftest.
 """
 
 from __future__ import annotations
 
 import threading
-from datetime import datetime
-from functools import cached_property
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from asn1crypto import cms, core, tsp
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
-from pyhanko.sign import general, signers
-from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
-from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+from asn1crypto import tsp
+from pyhanko.sign import signers
 
-
-class KeptKeyTimeStamper(DummyTimeStamper):
-    """pyHanko's test timestamper, signing with a key parsed once (RSA, as the demo's)."""
-
-    @cached_property
-    def private_key(self) -> RSAPrivateKey:
-        key = serialization.load_der_private_key(self.tsa_key.dump(), password=None)
-        if not isinstance(key, RSAPrivateKey):
-            raise NotImplementedError("RSA timestamp keys only")
-        return key
-
-    def _sign_tst_info(
-        self, tst_info_data: bytes, md_algorithm: str, dt: datetime
-    ) -> tuple[bytes, cms.CMSAttributes]:
-        hashing = get_pyca_cryptography_hash(md_algorithm)
-        digester = hashes.Hash(hashing)
-        digester.update(tst_info_data)
-        digest = digester.finalize()
-        signed_attrs = cms.CMSAttributes(
-            [
-                general.simple_cms_attribute("content_type", "tst_info"),
-                general.simple_cms_attribute(
-                    "signing_time", cms.Time({"utc_time": core.UTCTime(dt)})
-                ),
-                general.simple_cms_attribute(
-                    "signing_certificate", general.as_signing_certificate(self.tsa_cert)
-                ),
-                general.simple_cms_attribute("message_digest", digest),
-            ]
-        )
-        signature = self.private_key.sign(signed_attrs.dump(), PKCS1v15(), hashing)
-        return signature, signed_attrs
+from loket.core.timestamping import KeptKeyTimeStamper
 
 
 class TimestampServer:

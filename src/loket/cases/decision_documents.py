@@ -74,7 +74,14 @@ def sealed_decision_pdf(case: Case) -> bytes:
         decided_by = _("Decided by %(administration)s") % {
             "administration": case.administration.name
         }
-        stamp = decided_by.replace("%", "%%") + "\n" + _("Electronic seal") + "\n%(signer)s\n%(ts)s"
+        stamp = "\n".join(
+            (
+                decided_by.replace("%", "%%"),
+                _("Electronic seal"),
+                "%(signer)s",
+                _("Timestamp: %(ts)s"),
+            )
+        )
         reason = _("Decision on case %(reference)s") % {"reference": case.reference}
     return seal_pdf(pdf, stamp_text=stamp, reason=reason, location="Brussels")
 

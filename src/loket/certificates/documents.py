@@ -22,6 +22,7 @@ from loket.core.i18n import pick
 from loket.core.pdf import html_to_pdf
 from loket.core.public import public_base
 from loket.core.seal import seal_pdf
+from loket.core.typography import french_html
 from loket.forms.definitions import get_definition
 
 LANGUAGES = ("fr", "nl", "en")
@@ -80,7 +81,7 @@ def document_html(document: Document) -> str:
     url = verification_url(document.code)
     qr = segno.make(url, error="m").svg_data_uri(scale=3, border=2)
     with translation.override(document.language):
-        return render_to_string(
+        html = render_to_string(
             f"certificates/{kind.procedure_id}.html",
             {
                 "document": document,
@@ -92,6 +93,7 @@ def document_html(document: Document) -> str:
                 "courtesy": document.language == "en",
             },
         )
+    return french_html(html) if document.language == "fr" else html
 
 
 def render_pdf(document: Document) -> bytes:
@@ -103,6 +105,6 @@ def sealed_pdf(document: Document) -> bytes:
     """The PDF sealed with the administration's seal, timestamped, stamp on the last page."""
     pdf = render_pdf(document)
     with translation.override(document.language):
-        stamp = _("Electronic seal") + "\n%(signer)s\n%(ts)s"
+        stamp = _("Electronic seal") + "\n%(signer)s\n" + _("Timestamp: %(ts)s")
         reason = _("Certificate no. %(number)s") % {"number": document.number}
     return seal_pdf(pdf, stamp_text=stamp, reason=reason, location="Brussels")

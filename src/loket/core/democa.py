@@ -22,6 +22,8 @@ from django.utils import timezone
 
 DEMO_PASSWORD = b"demo"
 DEMO_MARK = "DEMO"
+# The seal certificate's name, printed in the stamp of documents in French, Dutch and English.
+DEMO_SEAL_NAME = f"Loket {DEMO_MARK} - cachet / zegel / seal"
 ROOT_FILE = "demo-root-ca.pem"
 SEAL_FILE = "demo-seal.p12"
 TSA_FILE = "demo-tsa.p12"
@@ -121,7 +123,7 @@ def make_demo_authority(folder: Path, mark: str = DEMO_MARK) -> DemoAuthority:
     for path, common_name, usage, extended in (
         (
             authority.seal,
-            f"Loket {mark} electronic seal",
+            DEMO_SEAL_NAME.replace(DEMO_MARK, mark),
             _usage(sign=True, commit=True),
             None,
         ),

@@ -41,11 +41,11 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from loket.core.democa import DEMO_MARK, DEMO_PASSWORD, demo_crl, ensure_demo_authority
-from loket.core.timestamping import KeepAliveTimeStamper
+from loket.core.timestamping import KeepAliveTimeStamper, KeptKeyTimeStamper
 
 FIELD_NAME = "LoketSeal"
 # Bottom right of an A4 page, inside the bottom margin every sealed document's template keeps free.
-STAMP_BOX = (320, 28, 565, 100)
+STAMP_BOX = (320, 22, 565, 88)
 # Room kept for the signature: the seal, its chain and the timestamp token with its own chain
 # take 6 to 12 KB. A fixed room spares asking the timestamp authority twice (pyHanko otherwise
 # asks once to measure).
@@ -168,13 +168,11 @@ def _signer(config: dict[str, Any], authority: Any) -> signers.Signer:
 def _timestamper(config: dict[str, Any], authority: Any) -> timestamps.TimeStamper:
     if config.get("tsa_url"):
         return KeepAliveTimeStamper(config["tsa_url"], timeout=10)
-    # The demo's own timestamp authority, in the process (pyHanko's test authority).
-    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
-
+    # The demo's own timestamp authority, in the process (pyHanko's test authority, key kept).
     tsa = signers.SimpleSigner.load_pkcs12(str(authority.tsa), passphrase=DEMO_PASSWORD)
     if tsa is None:
         raise SealUnavailable(f"the demo timestamp authority {authority.tsa} cannot be opened")
-    return DummyTimeStamper(
+    return KeptKeyTimeStamper(
         tsa_cert=tsa.signing_cert,
         tsa_key=tsa.signing_key,
         certs_to_embed=tsa.cert_registry,
