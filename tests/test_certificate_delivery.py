@@ -10,6 +10,7 @@ import socket
 import subprocess
 from collections.abc import Collection
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -213,3 +214,20 @@ def test_a_certificate_is_issued_by_the_municipality_of_the_register_not_the_one
     ).stdout
     assert "Ixelles" in text and "Saint-Gilles" not in text
     assert registered.national_number and registered.national_number in re.sub(r"\D", "", text)
+
+
+def test_a_certificate_whose_stored_file_is_gone_answers_404_and_is_logged(
+    sealing: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The holder's download of a certificate whose file the storage lost is a 404 with the
+    error logged for the operator, not a 500 (the counter and the back-office share it)."""
+    client = client_for("resident")
+    case = submit(client, "household-composition")
+    certificate = IssuedCertificate.objects.get(case=case)
+    Path(certificate.file.path).unlink()
+    with caplog.at_level("ERROR", logger="loket.web"):
+        response = client.get(
+            f"/en/my-cases/{case.reference}/certificates/{certificate.number}.pdf"
+        )
+    assert response.status_code == 404
+    assert f"certificate {certificate.pk} cannot be read" in caplog.text

@@ -7,7 +7,6 @@ agent of another administration gets the same logged 404 as for a case that does
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django import forms
@@ -29,9 +28,8 @@ from loket.certificates.content import KINDS
 from loket.certificates.models import IssuedCertificate
 from loket.certificates.selectors import certificate_register, get_certificate_for_agent
 from loket.web.views.backoffice import back_office_agent
-from loket.web.views.files import private_file
+from loket.web.views.files import stored_certificate
 
-logger = logging.getLogger("loket.web")
 PAGE_SIZE = 50
 
 
@@ -104,13 +102,9 @@ def certificate_file(request: HttpRequest, reference: str, number: str) -> FileR
     agent = back_office_agent(request)
     case = get_case_for_agent(agent, reference)
     certificate = get_certificate_for_agent(agent, case, number)
-    try:
-        stored = certificate.file.open("rb")
-    except OSError:
-        logger.error("the stored file of certificate %s cannot be read", certificate.pk)
-        raise Http404 from None
+    response = stored_certificate(certificate)
     do_record_document_download(case, agent, "certificate")
-    return private_file(stored, f"{certificate.number}.pdf", "application/pdf")
+    return response
 
 
 @login_required

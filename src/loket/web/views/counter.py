@@ -13,7 +13,6 @@ session goes on for another procedure for the same person until the agent ends i
 
 from __future__ import annotations
 
-import logging
 from typing import Any, cast
 
 from django import forms
@@ -31,7 +30,6 @@ from django.views.decorators.http import require_POST
 
 from loket.audit.actions import do_record_security_event
 from loket.cases.actions import counter_administration, do_record_document_download
-from loket.cases.documents import document_pdf
 from loket.cases.models import CaseEvent
 from loket.cases.selectors import cases_sent_at_counter_since, get_case_sent_at_counter
 from loket.catalog.models import Procedure
@@ -49,9 +47,7 @@ from loket.mandates.actions import (
 )
 from loket.mandates.models import Mandate
 from loket.web.acting import acting_mandate, start_acting, stop_acting
-from loket.web.views.files import private_file
-
-logger = logging.getLogger("loket.web")
+from loket.web.views.files import document_made_now, stored_certificate
 
 
 def _procedure_choices() -> list[tuple[str, str]]:
@@ -243,12 +239,8 @@ def sent_receipt(request: HttpRequest, reference: str) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     case = get_case_sent_at_counter(user, reference)
-    pdf = document_pdf(case, "receipt")
+    response = document_made_now(case, "receipt")
     do_record_document_download(case, user, "receipt", case.counter_administration_id or "")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{case.reference}-receipt.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
@@ -268,13 +260,9 @@ def sent_certificate(request: HttpRequest, reference: str, number: str) -> FileR
     )
     if certificate is None:
         raise Http404
-    try:
-        stored = certificate.file.open("rb")
-    except OSError:
-        logger.error("the stored file of certificate %s cannot be read", certificate.pk)
-        raise Http404 from None
+    response = stored_certificate(certificate)
     do_record_document_download(case, user, "certificate", case.counter_administration_id or "")
-    return private_file(stored, f"{certificate.number}.pdf", "application/pdf")
+    return response
 
 
 @access("agent")

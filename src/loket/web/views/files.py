@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import IO
 
 from django.contrib.auth.decorators import login_required
@@ -16,9 +17,12 @@ from loket.cases.decision_documents import decision_document
 from loket.cases.documents import KINDS, document_pdf
 from loket.cases.models import Case
 from loket.cases.selectors import get_attachment_for, get_case_for_agent, get_case_for_applicant
+from loket.certificates.models import IssuedCertificate
 from loket.certificates.selectors import certificates_of_holders_case
 from loket.core.models import User
 from loket.mandates.selectors import get_principal_case_for
+
+logger = logging.getLogger("loket.web")
 
 
 def private_file(stream: IO[bytes], filename: str, content_type: str) -> FileResponse:
@@ -51,9 +55,15 @@ def _pdf(request: HttpRequest, case: Case, kind: str, back_url: str) -> HttpResp
         raise Http404
     if kind == "decision":
         return _sealed_decision(request, case, back_url)
+    return document_made_now(case, kind)
+
+
+def document_made_now(case: Case, kind: str) -> HttpResponse:
+    """A document made from the case as it stands (the receipt), as a private download."""
     response = HttpResponse(document_pdf(case, kind), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{case.reference}-{kind}.pdf"'
     response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
@@ -76,7 +86,18 @@ def _certificate_file(case: Case, number: str) -> FileResponse:
     certificate = certificates_of_holders_case(case).filter(number=number[:40]).first()
     if certificate is None:
         raise Http404
-    return private_file(certificate.file.open("rb"), f"{certificate.number}.pdf", "application/pdf")
+    return stored_certificate(certificate)
+
+
+def stored_certificate(certificate: IssuedCertificate) -> FileResponse:
+    """The sealed PDF exactly as it was issued (the bytes whose SHA-256 the register holds);
+    a 404, logged, when its stored file cannot be read."""
+    try:
+        stored = certificate.file.open("rb")
+    except OSError:
+        logger.error("the stored file of certificate %s cannot be read", certificate.pk)
+        raise Http404 from None
+    return private_file(stored, f"{certificate.number}.pdf", "application/pdf")
 
 
 @login_required
