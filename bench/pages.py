@@ -45,7 +45,7 @@ def timings(client: object, path: str, rounds: int) -> list[float]:
 
 
 def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1]
+    return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
 
 def main() -> None:

@@ -228,7 +228,7 @@ def baseline_statement_set(connection: psycopg.Connection[Any], rows: dict[str, 
 
 
 def percentile(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100)[q - 1] * 1000
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
 
 
 def main() -> None:
