@@ -74,9 +74,9 @@ class CounterForm(forms.Form):
         error_messages={"required": gettext_lazy("Choose the procedure of the paper application.")},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["procedure"]).choices = _procedure_choices()
+        cast(forms.ChoiceField, self.fields["procedure"]).choices = choices
 
 
 class AnotherProcedureForm(forms.Form):
@@ -89,9 +89,9 @@ class AnotherProcedureForm(forms.Form):
         error_messages={"required": gettext_lazy("Choose the procedure of the paper application.")},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["procedure"]).choices = _procedure_choices()
+        cast(forms.ChoiceField, self.fields["procedure"]).choices = choices
 
 
 def counter_session(request: HttpRequest) -> Mandate | None:
@@ -124,7 +124,8 @@ def counter(request: HttpRequest) -> HttpResponse:
     administration = _counter_of(request)
     user = request.user
     assert isinstance(user, User)
-    form = CounterForm(request.POST or None)
+    choices = _procedure_choices()  # read once for both forms of the page
+    form = CounterForm(request.POST or None, choices=choices)
     if request.method == "POST" and form.is_valid():
         procedure = Procedure.objects.get(id=form.cleaned_data["procedure"])
         try:
@@ -136,7 +137,7 @@ def counter(request: HttpRequest) -> HttpResponse:
         else:
             start_acting(request, mandate)
             return redirect("web:apply-start", procedure_id=procedure.id)
-    return _counter_page(request, administration, form, AnotherProcedureForm())
+    return _counter_page(request, administration, form, AnotherProcedureForm(choices=choices))
 
 
 def _counter_page(
@@ -190,7 +191,8 @@ def another(request: HttpRequest) -> HttpResponse:
     again: the session now covers it too, and the agent starts its application."""
     administration = _counter_of(request)
     session = counter_session(request)
-    form = AnotherProcedureForm(request.POST)
+    choices = _procedure_choices()  # read once for both forms of the page
+    form = AnotherProcedureForm(request.POST, choices=choices)
     if session is None:
         messages.error(request, _("The counter session is over: identify the resident again."))
         return redirect("web:counter")
@@ -202,7 +204,7 @@ def another(request: HttpRequest) -> HttpResponse:
             form.add_error("procedure", str(problem))
         else:
             return redirect("web:apply-start", procedure_id=procedure.id)
-    return _counter_page(request, administration, CounterForm(), form)
+    return _counter_page(request, administration, CounterForm(choices=choices), form)
 
 
 @access("agent")
@@ -226,7 +228,7 @@ def sent(request: HttpRequest, reference: str) -> HttpResponse:
             "certificates": list(certificates),
             "referral": case.events.filter(kind=CaseEvent.Kind.REFERRAL).last(),
             "session": session if same_person else None,
-            "another": AnotherProcedureForm(),
+            "another": AnotherProcedureForm(choices=_procedure_choices()),
         },
     )
 
