@@ -71,6 +71,9 @@ def do_book(
     notes: str = "", base_url: str = "",
 ) -> Booking:  # fmt: skip
     """Take one place in the slot for ``person``; the same key twice returns the same booking."""
+    existing = Booking.objects.filter(idempotency_key=idempotency_key, person=person).first()
+    if existing is not None:
+        return existing
     return _book_once(person, None, slot_id, idempotency_key, answers or {}, notes, base_url)
 
 
@@ -83,7 +86,7 @@ def do_book_as_guest(
     (``LOKET_GUEST_BOOKING_CONTACT_RATE_LIMIT``), and ``GUEST_OPEN_BOOKINGS`` upcoming
     appointments per contact. Every refusal is a security event."""
     existing = Booking.objects.filter(idempotency_key=idempotency_key, person=None).first()
-    if existing is not None:
+    if existing is not None:  # a double click: no limit counted twice
         return existing
     _check_guest_limits(guest, client)
     return _book_once(None, guest, slot_id, idempotency_key, answers or {}, notes, base_url)
@@ -133,6 +136,7 @@ def _book_once(
     person: User | None, guest: Guest | None, slot_id: int, key: str, answers: dict[str, Any],
     notes: str, origin: str,
 ) -> Booking:  # fmt: skip
+    """Book under ``key``, whose earlier booking the caller looked for already."""
     try:
         with transaction.atomic():
             booking = _book(person, guest, slot_id, key, answers, notes, origin)
@@ -150,9 +154,6 @@ def _book(
     person: User | None, guest: Guest | None, slot_id: int, key: str, answers: dict[str, Any],
     notes: str, origin: str,
 ) -> Booking:  # fmt: skip
-    existing = Booking.objects.filter(idempotency_key=key, person=person).first()
-    if existing is not None:
-        return existing
     slot = Slot.objects.select_related("schedule").filter(pk=slot_id).first()
     if (
         slot is None
