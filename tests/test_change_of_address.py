@@ -69,10 +69,21 @@ def test_next_steps_are_data_of_the_procedure_in_each_language() -> None:
     steps = Procedure.objects.get(id="change-of-address").next_steps
     assert len(steps) >= 2 and all(set(step) == {"fr", "nl", "en"} for step in steps)
     assert "agent de quartier" in steps[0]["fr"] and "wijkagent" in steps[0]["nl"]
+    with_steps = {p.id: p.next_steps for p in Procedure.objects.exclude(next_steps=[])}
+    assert {"residents-parking-card", "bulky-waste-collection", "legal-cohabitation",
+            "lez-day-pass"} <= set(with_steps)  # fmt: skip
+    for procedure_id, listed in with_steps.items():
+        assert all(set(step) == {"fr", "nl", "en"} for step in listed), procedure_id
+        assert all(all(text.strip() for text in step.values()) for step in listed), procedure_id
 
 
-def test_a_procedure_without_next_steps_shows_no_such_section(resident_client: Client) -> None:
+def test_the_parking_card_says_what_comes_next_and_without_steps_there_is_no_section(
+    resident_client: Client,
+) -> None:
     case = apply_for_parking_card(resident_client)
+    page = resident_client.get(f"/en/my-cases/{case.reference}/?submitted=1").content.decode()
+    assert "What happens next" in page and "nothing to put behind the windscreen" in page
+    Procedure.objects.filter(id="residents-parking-card").update(next_steps=[])
     page = resident_client.get(f"/en/my-cases/{case.reference}/?submitted=1").content.decode()
     assert "What happens next" not in page
 
