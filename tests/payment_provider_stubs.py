@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
 Answer = tuple[int, dict[str, Any]]
-PREPROD_HOST = "payment.preprod.direct.worldline-solutions.com"
+PREPROD_HOST = "preprod.direct.worldline-solutions.com"  # redirectUrl: "https://payment." + it
 
 
 @dataclass
@@ -300,7 +300,7 @@ class WorldlineStub(ProviderStub):
             "partialRedirectUrl": partial,
         }
         if not self.partial_only:
-            answer["redirectUrl"] = f"https://{partial}"
+            answer["redirectUrl"] = f"https://payment.{partial}"
         return 201, answer
 
     def pay(self, checkout_id: str, status: str = "CAPTURED", **changes: Any) -> None:
@@ -368,7 +368,7 @@ class WorldlineStub(ProviderStub):
         if checkout is None or checkout.get("payment_status") != "CAPTURED":
             return _worldline_error(404, "1002", "UNKNOWN_PAYMENT_ID", "no such payment")
         paid = checkout["request"]["order"]["amountOfMoney"]["amount"]
-        done = sum(r["amountOfMoney"]["amount"] for r in checkout["refunds"])
+        done = sum(r["refundOutput"]["amountOfMoney"]["amount"] for r in checkout["refunds"])
         if body["amountOfMoney"]["amount"] > paid - done:
             return _worldline_error(400, "300450", "REFUND_AMOUNT_EXCEEDS", "amount too high")
         refund = {
@@ -397,6 +397,6 @@ class WorldlineStub(ProviderStub):
         """The headers Worldline sends with ``body``: base64 of HMAC-SHA256 with the key."""
         digest = hmac.new((secret or self.webhook_secret).encode(), body, hashlib.sha256).digest()
         return {
-            "HTTP_X_GCS_SIGNATURE": base64.b64encode(digest).decode(),
-            "HTTP_X_GCS_KEYID": key_id or self.webhook_key_id,
+            "X-GCS-Signature": base64.b64encode(digest).decode(),
+            "X-GCS-KeyId": key_id or self.webhook_key_id,
         }

@@ -64,8 +64,8 @@ PAYMENT_STATUSES = {
     "CANCELLED": Payment.Status.CANCELLED,
 }
 LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
-# Where a partial redirect address lives (the API gives "payment.<host>/…" without a scheme
-# in older answers, "https://payment.<host>/…" in redirectUrl).
+# A partial redirect address ("preprod.direct.worldline-solutions.com/hostedcheckout/…") is
+# completed with this, as the API reference says; redirectUrl is the same address whole.
 PARTIAL_REDIRECT_PREFIX = "https://payment."
 
 
