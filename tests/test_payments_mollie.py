@@ -3,6 +3,7 @@ own pages and actions: the "Pay" button, Mollie's notification, the return, and 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -245,3 +246,25 @@ def test_a_refund_mollie_does_not_confirm_is_not_recorded_and_a_retry_is_idempot
     assert len({s.headers["Idempotency-Key"] for s in sent}) == 1  # the same refund, twice asked
     assert len(mollie.payments[payment.provider_id]["refunds"]) == 1
     assert payment.refunds.count() == 1
+
+
+def test_a_refused_key_fails_the_attempt_and_no_key_is_ever_logged(
+    mollie: MollieStub, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = client_for("resident")
+    case = submit(client, PARKING, pay=False)
+    wrong = replace(settings.CONFIG.payment_settings.mollie, api_key="test_wrongkeyofsomeone")
+    config = replace(
+        settings.CONFIG, payment_settings=replace(settings.CONFIG.payment_settings, mollie=wrong)
+    )
+    caplog.set_level(logging.DEBUG)
+    with override_settings(CONFIG=config):
+        page = client.post(
+            f"/en/payments/cases/{case.reference}/pay/",
+            {"provider": "mollie", "idempotency_key": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"},
+            follow=True,
+        )
+    assert "The payment service did not answer" in page.content.decode()
+    assert Payment.objects.get(case=case).status == Payment.Status.FAILED
+    assert "test_wrongkeyofsomeone" not in caplog.text
+    assert mollie.api_key not in caplog.text
