@@ -257,6 +257,7 @@ class WorldlineStub(ProviderStub):
 
     merchant_id = "LoketTest"
     api_key_id = "47e9dc332ca24273818b"
+    api_secret = "api-s3cret-for-tests"
     webhook_key_id = "webhook-key-1"
     webhook_secret = "webhook-s3cret-for-tests"
 
@@ -266,10 +267,19 @@ class WorldlineStub(ProviderStub):
         self.checkouts: dict[str, dict[str, Any]] = {}
         self.idempotent: dict[str, Answer] = {}
 
+    def signature(self, method: str, path: str, headers: dict[str, str]) -> str:
+        """v1HMAC as the API reference defines it: method, content type, date, the X-GCS-*
+        headers (lower-cased, sorted) and the path, one a line, HMAC-SHA256 with the secret."""
+        low = {name.lower(): value.strip() for name, value in headers.items()}
+        gcs = "".join(f"{name}:{low[name]}\n" for name in sorted(low) if name.startswith("x-gcs"))
+        signed = f"{method}\n{low.get('content-type', '')}\n{low.get('date', '')}\n{gcs}{path}\n"
+        digest = hmac.new(self.api_secret.encode(), signed.encode(), hashlib.sha256).digest()
+        return f"GCS v1HMAC:{self.api_key_id}:{base64.b64encode(digest).decode()}"
+
     def answer(
         self, method: str, path: str, headers: dict[str, str], body: dict[str, Any]
     ) -> Answer:
-        if not headers.get("Authorization", "").startswith(f"GCS v1HMAC:{self.api_key_id}:"):
+        if headers.get("Authorization") != self.signature(method, path, headers):
             return _worldline_error(401, "9007", "ACCESS_TO_MERCHANT_NOT_ALLOWED", "unauthorized")
         key = headers.get("X-GCS-Idempotence-Key", "")
         if method == "POST" and key in self.idempotent:

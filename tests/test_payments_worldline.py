@@ -38,7 +38,7 @@ def worldline() -> Iterator[WorldlineStub]:
                 api_url=stub.base,
                 merchant_id=stub.merchant_id,
                 api_key_id=stub.api_key_id,
-                api_secret="api-s3cret-for-tests",
+                api_secret=stub.api_secret,
                 webhook_key_id=stub.webhook_key_id,
                 webhook_secret=stub.webhook_secret,
             ),
@@ -92,7 +92,7 @@ def test_pay_creates_a_hosted_checkout_and_sends_the_applicant_there(
     )
     assert sent.body["cardPaymentMethodSpecificInput"]["authorizationMode"] == "SALE"
     assert sent.headers["X-GCS-Idempotence-Key"] == key
-    assert "api-s3cret" not in str(sent.headers)  # the secret signs, it is never sent
+    assert worldline.api_secret not in str(sent.headers)  # the secret signs, never sent
 
 
 def test_an_answer_with_only_the_partial_redirect_address_is_completed(
