@@ -251,3 +251,13 @@ def test_an_agent_refunds_part_then_the_rest_through_worldline(worldline: Worldl
         f"{payment.provider_id}_2",
     ]
     assert sum(note.startswith("Refunded:") for note in _notes(case)) == 2
+
+
+def test_a_signed_event_for_another_merchant_is_refused(worldline: WorldlineStub) -> None:
+    _case, payment = _awaiting()
+    worldline.pay(payment.provider_id)
+    body = worldline.event(payment.provider_id).replace(b'"LoketTest"', b'"SomeoneElse"')
+    assert _webhook(body, worldline.signed(body)).status_code == 404
+    assert SecurityEvent.objects.filter(kind="payment-notification-refused").exists()
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.OPEN
