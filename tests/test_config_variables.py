@@ -97,6 +97,38 @@ EXAMPLES: dict[str, Example] = {
         ("payment_account.iban", "BE68539007547034"),
         ("CONFIG.payment_account.iban", "BE68539007547034"),
     ),
+    "LOKET_PAYMENT_TIMEOUT": Example(
+        "4", ("payment_settings.timeout", 4.0), ("CONFIG.payment_settings.timeout", 4.0)
+    ),
+    "LOKET_MOLLIE_API_KEY": Example(
+        "test_abc123",
+        ("payment_settings.mollie.api_key", "test_abc123"),
+        ("CONFIG.payment_settings.mollie.api_key", "test_abc123"),
+    ),
+    "LOKET_MOLLIE_API_URL": Example(
+        "https://mollie.internal",
+        ("payment_settings.mollie.api_url", "https://mollie.internal"),
+        ("CONFIG.payment_settings.mollie.api_url", "https://mollie.internal"),
+    ),
+    **{
+        f"LOKET_WORLDLINE_{name}": Example(
+            f"wl-{name.lower()}",
+            (f"payment_settings.worldline.{name.lower()}", f"wl-{name.lower()}"),
+            (f"CONFIG.payment_settings.worldline.{name.lower()}", f"wl-{name.lower()}"),
+        )
+        for name in ("MERCHANT_ID", "API_KEY_ID", "API_SECRET", "WEBHOOK_KEY_ID", "WEBHOOK_SECRET")
+    },
+    "LOKET_WORLDLINE_API_URL": Example(
+        "https://payment.preprod.direct.worldline-solutions.com",
+        (
+            "payment_settings.worldline.api_url",
+            "https://payment.preprod.direct.worldline-solutions.com",
+        ),
+        (
+            "CONFIG.payment_settings.worldline.api_url",
+            "https://payment.preprod.direct.worldline-solutions.com",
+        ),
+    ),
     "LOKET_TRUSTED_PROXIES": Example(
         "10.1.0.1,10.1.0.2",
         ("trusted_proxies", ["10.1.0.1", "10.1.0.2"]),

@@ -33,6 +33,7 @@ from loket.config.environment import ConfigurationError, Environment
 from loket.config.keys import KEY_ID_PATTERN, encryption_settings, key_problems
 from loket.config.mail import MailServer, parse_mail_url
 from loket.config.oidc import MEMBERSHIP_ROLES, OidcClient, oidc_problems, oidc_settings
+from loket.config.payments import ProviderSettings, provider_problems, provider_settings
 from loket.config.seal import seal_problems, seal_settings
 
 __all__ = [
@@ -114,6 +115,10 @@ class Config:
     # Fees (loket.payments): the payment providers offered, and the account paid by transfer.
     payment_providers: tuple[str, ...] = ("demo", "transfer")
     payment_account: dict[str, str] = field(default_factory=lambda: dict(DEMO_PAYMENT_ACCOUNT))
+    # The card providers' addresses and keys (loket.config.payments), secrets out of repr.
+    payment_settings: ProviderSettings = field(
+        default_factory=lambda: provider_settings(Environment({})), repr=False
+    )
 
     @property
     def is_demo(self) -> bool:
@@ -185,6 +190,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         seal=seal_settings(env, var_dir),
         payment_providers=tuple(env.names("LOKET_PAYMENT_PROVIDERS")),
         payment_account=_payment_account(env),
+        payment_settings=provider_settings(env),
         **oidc_settings(env),
         **encryption_settings(env, production=name == "production"),
     )
@@ -248,6 +254,7 @@ def production_problems(config: Config) -> list[str]:
         problems.append("LOKET_PAYMENT_PROVIDERS offers the demo payment page (no money moves)")
     if config.payment_account == DEMO_PAYMENT_ACCOUNT and "transfer" in config.payment_providers:
         problems.append("LOKET_PAYMENT_ACCOUNT is not set (transfers would go to the demo account)")
+    problems.extend(provider_problems(config.payment_providers, config.payment_settings))
     problems.extend(oidc_problems(config.oidc, config.oidc_agent))
     problems.extend(seal_problems(config.seal))
     named_keys = {

@@ -96,6 +96,15 @@ VARIABLES: dict[str, str] = {
     # --- fees (loket.payments): the providers offered, and the account transfers are paid to ---
     "LOKET_PAYMENT_PROVIDERS": "demo,transfer",  # the demo page is refused in production
     "LOKET_PAYMENT_ACCOUNT": "",  # the demo account (refused in production)
+    "LOKET_PAYMENT_TIMEOUT": "10",  # seconds for one whole exchange with a card provider
+    "LOKET_MOLLIE_API_URL": "https://api.mollie.com",
+    "LOKET_MOLLIE_API_KEY": "",  # required in production when mollie is offered
+    "LOKET_WORLDLINE_API_URL": "https://payment.direct.worldline-solutions.com",
+    "LOKET_WORLDLINE_MERCHANT_ID": "",  # the five below: required when worldline is offered
+    "LOKET_WORLDLINE_API_KEY_ID": "",
+    "LOKET_WORLDLINE_API_SECRET": "",
+    "LOKET_WORLDLINE_WEBHOOK_KEY_ID": "",
+    "LOKET_WORLDLINE_WEBHOOK_SECRET": "",
     # --- the seal of certificates and decisions (loket.certificates) ---
     "LOKET_SEAL_PKCS12": "",  # the demo seal under var/certificates/ (refused in production)
     "LOKET_SEAL_PASSWORD": "",

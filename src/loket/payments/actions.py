@@ -24,11 +24,13 @@ from loket.core.models import User
 from loket.payments.fees import fee_for, format_amount
 from loket.payments.models import CaseFee, Payment
 from loket.payments.providers import (
+    ForgedNotification,
     ProviderError,
     RemoteStatus,
     UnknownPayment,
     get_provider,
     offered,
+    offered_for,
 )
 from loket.payments.references import new_structured_communication
 
@@ -91,7 +93,7 @@ def do_start_payment(
         if existing.case_id != case.pk:
             raise PaymentRefused(_("This payment belongs to another application."))
         return existing
-    if provider_name not in offered():
+    if provider_name not in offered_for(case.procedure_id, case.administration_id):
         raise PaymentRefused(_("This way of paying is not offered."))
     try:
         with transaction.atomic():
@@ -132,16 +134,22 @@ def do_refresh(payment: Payment) -> Payment:
 
 
 def do_handle_notification(
-    provider_name: str, body: Mapping[str, str], headers: Mapping[str, str]
+    provider_name: str, body: Mapping[str, str], headers: Mapping[str, str], raw: bytes = b""
 ) -> Payment:
     """A provider says a payment changed: verify, then fetch it again. An unknown or forged
-    notification is refused and logged as a security event."""
+    notification is refused and logged as a security event (``payment-notification-forged``
+    for a signature that does not verify)."""
     if provider_name not in offered():
         do_record_security_event("payment-notification-refused", provider=provider_name[:20])
         raise UnknownPayment(provider_name[:20])
     provider = get_provider(provider_name)
     try:
-        provider_id = provider.handle_notification(body, headers)
+        provider_id = provider.handle_notification(body, headers, raw)
+    except ForgedNotification as forged:
+        do_record_security_event(
+            "payment-notification-forged", provider=provider_name, reason=str(forged)[:60]
+        )
+        raise
     except UnknownPayment as unknown:
         do_record_security_event(
             "payment-notification-refused", provider=provider_name, named=str(unknown)[:60]

@@ -142,6 +142,14 @@ def published_fees(procedure_id: str) -> list[dict[str, Any]]:
     return lines
 
 
+def providers_of(procedure_id: str, administration_id: str) -> list[str] | None:
+    """The providers the fee's entry names (``providers:``), or None: every offered one."""
+    per_administration = _table().get(procedure_id) or {}
+    entry = per_administration.get(administration_id) or per_administration.get("*") or {}
+    names = entry.get("providers")
+    return [str(name) for name in names] if names else None
+
+
 def payment_terms(procedure_id: str, administration_id: str) -> tuple[int, int]:
     """Days after sending when an unpaid application is reminded, and when it lapses."""
     per_administration = _table().get(procedure_id) or {}

@@ -98,6 +98,8 @@ class Payment(models.Model):
 PROVIDER_LABELS = {
     "demo": _("Online, on the demo payment page"),
     "transfer": _("Bank transfer"),
+    "mollie": _("Online by card or Bancontact (Mollie)"),
+    "worldline": _("Online by card or Bancontact (Worldline)"),
 }
 
 

@@ -16,7 +16,7 @@ from loket.core.models import User
 from loket.payments.actions import PaymentRefused
 from loket.payments.fees import format_amount
 from loket.payments.models import Payment, Refund
-from loket.payments.providers import ProviderError, get_provider
+from loket.payments.providers import ProviderError, RefundNotOffered, get_provider
 
 
 def refundable_cents(payment: Payment) -> int:
@@ -50,8 +50,15 @@ def do_refund(payment: Payment, agent: User, amount_cents: int, reason: str) -> 
         )
     try:
         provider_id = get_provider(payment.provider).refund(payment, amount_cents, reason)
-    except ProviderError:
+    except RefundNotOffered:
         provider_id = ""  # paid back by transfer by accounting (the line says so)
+    except ProviderError:  # nothing recorded: a retry sends the same idempotency key
+        raise PaymentRefused(
+            _(
+                "The payment service did not confirm the refund: nothing is recorded. Try again; "
+                "the money will not be refunded twice."
+            )
+        ) from None
     refund = Refund.objects.create(
         payment=payment, amount_cents=amount_cents, reason=reason.strip(), by=agent,
         provider_refund_id=provider_id,

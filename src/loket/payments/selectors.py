@@ -16,7 +16,7 @@ from loket.forms.models import Draft
 from loket.payments.actions import other_cases
 from loket.payments.fees import Fee, fee_for
 from loket.payments.models import PROVIDER_LABELS, CaseFee, Payment
-from loket.payments.providers import offered
+from loket.payments.providers import offered_for
 
 
 def fee_of(case: Case) -> CaseFee | None:
@@ -65,6 +65,9 @@ def payment_panel(case: Case) -> dict[str, Any]:
     return {
         "fee": fee,
         "payments": list(payments_of(case)),
-        "providers": [(name, str(PROVIDER_LABELS.get(name, name))) for name in offered()],
+        "providers": [
+            (name, str(PROVIDER_LABELS.get(name, name)))
+            for name in offered_for(case.procedure_id, case.administration_id)
+        ],
         "pay_key": uuid.uuid4(),
     }

@@ -63,7 +63,10 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect(_case_url(case))
     provider = request.POST.get("provider", "")
     try:
-        payment = do_start_payment(case, provider, key, _user(request), _return_url)
+        payment = do_start_payment(
+            case, provider, key, _user(request),
+            lambda payment: request.build_absolute_uri(_return_url(payment)),
+        )  # fmt: skip
     except PaymentRefused as refused:
         messages.error(request, refused.message)
         return redirect(_case_url(case))
@@ -128,9 +131,10 @@ def payment_return(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
 def notify(request: HttpRequest, provider: str) -> HttpResponse:
     """A provider's notification (webhook): 200 once handled, 404 for a payment it names that
     Loket does not know (logged), 503 when the provider cannot be asked (it will retry)."""
+    raw = request.body  # before the form is parsed: a signature covers the bytes as sent
     body = {key: request.POST.get(key, "") for key in request.POST}
     try:
-        do_handle_notification(provider, body, dict(request.headers))
+        do_handle_notification(provider, body, dict(request.headers), raw)
     except UnknownPayment:
         return JsonResponse({"status": "unknown"}, status=404)
     except PaymentRefused:

@@ -7,14 +7,20 @@ Each provider declares ``name`` and ``demo``, and implements:
   :class:`Checkout` says where the applicant goes (or what they do, for a transfer);
 - ``handle_return(payment)``: the applicant is back; the outcome is fetched from the provider,
   whatever the return address says;
-- ``handle_notification(body, headers)``: which of its payments the provider says changed; a
-  notification is verified (signature) or only names a payment to fetch again;
+- ``handle_notification(body, headers, raw)``: which of its payments the provider says changed
+  (``body`` is the form, ``raw`` the bytes as received, which a signature covers); a notification
+  is verified (signature) or only names a payment to fetch again;
 - ``fetch_status(payment)``: the payment as the provider holds it (:class:`RemoteStatus`);
-- ``refund(payment, amount_cents, reason)``: give money back (not every provider can).
+- ``refund(payment, amount_cents, reason)``: give money back (:class:`RefundNotOffered` when
+  the provider cannot: accounting pays it back).
+
+Which providers an applicant is offered: those of ``LOKET_PAYMENT_PROVIDERS`` (the deployment's),
+narrowed per procedure and administration by ``providers:`` in fees.yaml (:func:`offered_for`).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import import_module
@@ -30,6 +36,8 @@ if TYPE_CHECKING:
 PROVIDERS: dict[str, str] = {
     "demo": "loket.payments.providers.demo.DemoProvider",
     "transfer": "loket.payments.providers.transfer.TransferProvider",
+    "mollie": "loket.payments.providers.mollie.MollieProvider",
+    "worldline": "loket.payments.providers.worldline.WorldlineProvider",
 }
 
 
@@ -39,6 +47,14 @@ class ProviderError(Exception):
 
 class UnknownPayment(ProviderError):
     """A notification or return names no payment the provider knows."""
+
+
+class ForgedNotification(UnknownPayment):
+    """A notification whose signature does not verify: nothing in it is read."""
+
+
+class RefundNotOffered(ProviderError):
+    """The provider cannot give money back (a transfer): accounting pays it back."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +87,9 @@ class Provider(Protocol):
 
     def handle_return(self, payment: Payment) -> RemoteStatus: ...
 
-    def handle_notification(self, body: Mapping[str, str], headers: Mapping[str, str]) -> str: ...
+    def handle_notification(
+        self, body: Mapping[str, str], headers: Mapping[str, str], raw: bytes = b""
+    ) -> str: ...
 
     def fetch_status(self, payment: Payment) -> RemoteStatus: ...
 
@@ -90,6 +108,22 @@ def get_provider(name: str) -> Provider:
 def offered() -> list[str]:
     """The providers offered to applicants, in the configured order."""
     return [name for name in settings.CONFIG.payment_providers if name in PROVIDERS]
+
+
+def offered_for(procedure_id: str, administration_id: str) -> list[str]:
+    """The providers offered for a procedure at an administration: the deployment's, narrowed by
+    the fee's ``providers:`` in fees.yaml (an administration that contracted one provider)."""
+    from loket.payments.fees import providers_of
+
+    chosen = providers_of(procedure_id, administration_id)
+    return [name for name in offered() if chosen is None or name in chosen]
+
+
+def refund_key(payment: Payment, amount_cents: int) -> str:
+    """The idempotency key of the next refund of ``payment``: the same for a retry of a refund
+    whose answer was lost (nothing recorded yet), another for the refund after it."""
+    done = payment.refunds.count()
+    return str(uuid.uuid5(payment.idempotency_key, f"refund {done} {amount_cents}"))
 
 
 def demo_provider_problems() -> list[str]:

@@ -42,7 +42,9 @@ class DemoProvider:
     def handle_return(self, payment: Payment) -> RemoteStatus:
         return self.fetch_status(payment)
 
-    def handle_notification(self, body: Mapping[str, str], headers: Mapping[str, str]) -> str:
+    def handle_notification(
+        self, body: Mapping[str, str], headers: Mapping[str, str], raw: bytes = b""
+    ) -> str:
         """Like Mollie, the demo's notification only names the payment: Loket fetches it."""
         token = str(body.get("id", ""))
         if not DemoCheckout.objects.filter(token=token).exists():

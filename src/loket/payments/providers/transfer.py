@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from loket.payments.models import Payment
-from loket.payments.providers import Checkout, ProviderError, RemoteStatus, UnknownPayment
+from loket.payments.providers import Checkout, RefundNotOffered, RemoteStatus, UnknownPayment
 
 
 class TransferProvider:
@@ -20,7 +20,9 @@ class TransferProvider:
     def handle_return(self, payment: Payment) -> RemoteStatus:
         return self.fetch_status(payment)
 
-    def handle_notification(self, body: Mapping[str, str], headers: Mapping[str, str]) -> str:
+    def handle_notification(
+        self, body: Mapping[str, str], headers: Mapping[str, str], raw: bytes = b""
+    ) -> str:
         raise UnknownPayment("a bank sends statements, not notifications")
 
     def fetch_status(self, payment: Payment) -> RemoteStatus:
@@ -35,4 +37,4 @@ class TransferProvider:
         )
 
     def refund(self, payment: Payment, amount_cents: int, reason: str) -> str:
-        raise ProviderError("a transfer is refunded by a transfer from the accountant")
+        raise RefundNotOffered("a transfer is refunded by a transfer from the accountant")
