@@ -403,3 +403,16 @@ def _grant_start(case: Case, rule: OneRunning) -> date:
             pass
     moment = case.decided_at or case.submitted_at
     return timezone.localdate(moment)
+
+
+def open_request(case: Case) -> CaseMessage | None:
+    """The administration's request for information that the applicant has yet to answer (the
+    case waits for it), or None."""
+    if case.status != Case.Status.INFORMATION_REQUESTED:
+        return None
+    return (
+        case.messages.filter(requests_information=True)
+        .prefetch_related("attachments")
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -21,7 +21,7 @@ from loket.cases.actions import (
 )
 from loket.cases.decision_documents import decision_document, earlier_decisions
 from loket.cases.models import Case, CaseEvent
-from loket.cases.selectors import cases_of_applicant, get_case_for_applicant
+from loket.cases.selectors import cases_of_applicant, get_case_for_applicant, open_request
 from loket.certificates.selectors import certificates_of_holders_case, latest_certificates_by_case
 from loket.core.i18n import pick
 from loket.core.models import User
@@ -142,6 +142,10 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         request.POST if action == "message" else None,
         request.FILES if action == "message" else None,
     )
+    question = open_request(case)
+    if question is not None:  # the message box answers the question, at the top of the page
+        form.fields["body"].label = _("Your answer to this question")
+        form.fields["body"].error_messages["required"] = _("Write your answer.")
     status = 200
     if action == "message":
         try:
@@ -185,6 +189,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "web/account/case.html",
         {
             "case": case,
+            "question": question,
             "events": case.events.status_changes(),
             "messages_list": case.messages.select_related("author").prefetch_related("attachments"),
             "form": form if case.is_open or form.is_bound else None,
