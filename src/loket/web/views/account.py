@@ -6,7 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,7 +28,7 @@ from loket.certificates.selectors import certificates_of_holders_case, latest_ce
 from loket.core.i18n import pick
 from loket.core.models import User
 from loket.forms.models import Draft
-from loket.notify.actions import do_mark_read
+from loket.notify.actions import do_mark_read, do_open
 from loket.notify.models import Notification
 from loket.payments.selectors import fees_of_cases, payment_panel
 from loket.web.acting import acting_mandate, safe_next
@@ -102,6 +104,18 @@ def mark_notices_read(request: HttpRequest) -> HttpResponse:
     shown = [raw for raw in request.POST.getlist("notice")[:100] if raw.isascii() and raw.isdigit()]
     do_mark_read(request.user, [int(raw) for raw in shown if len(raw) < 12])
     return redirect("web:my-cases")
+
+
+@login_required
+def open_notice(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """Follow an inbox notice to where it leads, marking that one read (the inbox's links come
+    here): what was opened is no longer "New"."""
+    assert isinstance(request.user, User)
+    notice = do_open(request.user, notice_id)
+    if notice is None:
+        raise Http404
+    safe = url_has_allowed_host_and_scheme(notice.link, allowed_hosts=None)
+    return redirect(notice.link if notice.link and safe else reverse("web:my-cases"))
 
 
 def _review_open(case: Case) -> bool:
