@@ -19,6 +19,7 @@ from loket.cases.actions import (
     do_submit_case,
     running_grant_text,
 )
+from loket.cases.delivery import delivered_at_once
 from loket.cases.models import Case
 from loket.cases.selectors import running_grants
 from loket.catalog.models import Procedure
@@ -101,7 +102,8 @@ def _first_page_url(procedure: Procedure, definition: FormDefinition) -> str:
 @login_required
 @mandate_required
 def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
-    """Say which registers will be asked for what and why, and let the applicant decline."""
+    """Say which registers will be asked for what and why, and let the applicant decline; for
+    a certificate drawn from a register, say that it is read under the law (no choice)."""
     _user, procedure, definition, draft = _context(request, procedure_id)
     error = ""
     if request.method == "GET" and draft.consented is not None and not request.GET.get("review"):
@@ -110,8 +112,11 @@ def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
         if missing:
             return redirect(_url("apply-page", procedure, page_id=missing[0]))
         return redirect(_url("apply-check", procedure))
+    from_register = bool(delivered_at_once(definition))
     if request.method == "POST":
-        choice = request.POST.get("use_registers")
+        # A certificate states what the register holds: it is read whatever one chose, so the
+        # page offers no choice, only "Continue", and nothing posted declines it.
+        choice = "yes" if from_register else request.POST.get("use_registers")
         if choice == "yes":
             try:
                 do_prefill(draft, definition, _actor(request))
@@ -136,7 +141,7 @@ def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "legal_bases": legal_bases(needs),
             "error": error,
             "draft": draft,
-            "delivers_certificate": "certificate" in definition.documents,
+            "from_register": from_register,
         },
         status=INVALID if error else 200,
     )
