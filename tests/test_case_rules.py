@@ -393,6 +393,35 @@ def test_showing_the_inbox_marks_nothing_read_its_button_marks_what_it_showed(ca
     assert resident.get("/en/my-cases/").content.decode().count("New:") == 1
 
 
+def test_opening_a_notice_marks_that_one_read_and_leads_where_it_points(case: Case) -> None:
+    resident = client_for("resident")
+    do_post_message(case, demo_user("agent-parking"), "We are looking at it.")
+    page = resident.get("/en/my-cases/").content.decode()
+    opened = re.findall(r'href="/en/my-cases/inbox/(\d+)/"', page)
+    assert len(opened) == 2 and page.count("New:") == 2
+    notice = Notification.objects.get(pk=int(opened[0]))
+    assert client_for("resident2").get(f"/en/my-cases/inbox/{notice.pk}/").status_code == 404
+    notice.refresh_from_db()
+    assert notice.read_at is None  # a stranger's attempt marks nothing
+    followed = resident.get(f"/en/my-cases/inbox/{notice.pk}/")
+    assert followed.status_code == 302 and followed["Location"] == notice.link
+    assert f"/my-cases/{case.reference}/" in notice.link
+    notice.refresh_from_db()
+    assert notice.read_at is not None
+    assert resident.get("/en/my-cases/").content.decode().count("New:") == 1  # only the other
+    assert resident.get(f"/en/my-cases/inbox/{notice.pk}/").status_code == 302  # again: fine
+
+
+def test_a_notice_that_leads_off_the_site_goes_back_to_my_cases(case: Case) -> None:
+    resident = client_for("resident")
+    notice = Notification.objects.filter(recipient=case.applicant).first()
+    assert notice is not None
+    Notification.objects.filter(pk=notice.pk).update(link="//evil.example/x")
+    followed = resident.get(f"/en/my-cases/inbox/{notice.pk}/")
+    assert followed.status_code == 302 and followed["Location"] == "/en/my-cases/"
+    assert resident.get("/en/my-cases/inbox/999999999/").status_code == 404
+
+
 def test_an_assignee_that_is_not_a_user_id_is_a_4xx_or_nobody_never_a_server_error(
     case: Case,
 ) -> None:

@@ -45,7 +45,7 @@ def test_a_request_for_information_pauses_the_case_until_the_applicant_answers(
     assert case.status == Case.Status.INFORMATION_REQUESTED
     page = resident_client.get(f"/en/my-cases/{case.reference}/").content.decode()
     assert "Please send your insurance." in page
-    assert "your case is paused until you do" in page
+    assert "is paused until you answer" in page
 
     answer = resident_client.post(
         f"/en/my-cases/{case.reference}/",

@@ -21,7 +21,10 @@ from loket.audit.models import AccessLogEntry
 from loket.cases import delivery
 from loket.cases.models import Case, CaseEvent
 from loket.cases.notices import notices_about
+from loket.catalog.models import Procedure
 from loket.certificates.models import IssuedCertificate
+from loket.forms.actions import do_decline_prefill, get_or_start_draft
+from loket.forms.definitions import get_definition
 from loket.sources.base import SourceUnavailable, Subject
 from loket.sources.registry import get_source
 from loket.tasks.models import Task
@@ -194,12 +197,16 @@ def test_the_certificate_language_is_the_one_the_person_reads_until_they_choose(
 def test_a_certificate_is_issued_by_the_municipality_of_the_register_not_the_one_typed(
     sealing: dict[str, Any],
 ) -> None:
-    """The resident declined the registers and typed a Saint-Gilles address; the register holds
+    """The resident had declined the registers (a draft from before the first step of a
+    certificate became information only) and typed a Saint-Gilles address; the register holds
     them in Ixelles, whose certificate it is: the case passes to Ixelles, saying why."""
     client = client_for("resident")
-    start = client.get("/en/procedures/household-composition/apply/").content.decode()
-    assert "the certificate is drawn from the register when you send the application" in start
-    case = submit(client, "household-composition", use_registers=False)
+    # A draft declined before the first step of a certificate became information only.
+    definition = get_definition("household-composition")
+    assert definition is not None
+    procedure = Procedure.objects.get(id="household-composition")
+    do_decline_prefill(get_or_start_draft(demo_user("resident"), procedure, definition), definition)
+    case = submit(client, "household-composition", use_registers=None)
     case.refresh_from_db()
     registered = demo_user("resident")
     assert case.answers["declared"]["population.address.municipality"] == SAINT_GILLES

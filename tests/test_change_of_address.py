@@ -3,12 +3,15 @@ left (no "This is wrong" into a correction procedure), and the confirmation says
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from loket.cases.models import Case
 from loket.catalog.models import Procedure
+from loket.forms.models import Draft
 from tests.test_cases import apply_for_parking_card
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +50,41 @@ def test_the_old_address_is_the_one_being_left_without_a_correction_link(
     assert CORRECTION not in address_row and "This is wrong" not in address_row
     # The other facts (identity, household) can still be reported as wrong.
     assert page.count("This is wrong") == len(rows) - 2
+
+
+def test_the_old_address_says_that_having_moved_is_normal_and_to_continue(
+    resident_client: Client,
+) -> None:
+    base = BASE.format(lang="en")
+    resident_client.post(base, {"use_registers": "yes"})
+    page = resident_client.get(f"{base}facts/").content.decode()
+    address_row = next(row for row in page.split("<div><dt>") if row.startswith("You are moving"))
+    assert "If you have already moved, that is normal: continue" in address_row
+
+
+def test_reporting_an_error_leads_back_to_the_application_with_its_answers_kept(
+    resident_client: Client,
+) -> None:
+    base = BASE.format(lang="en")
+    resident_client.post(base, {"use_registers": "yes"})
+    today = timezone.localdate().isoformat()
+    assert resident_client.post(f"{base}q/moving-date/", {"moving_date": today}).status_code == 302
+    saved = Draft.objects.get(procedure_id="change-of-address").answers
+    assert saved["moving_date"] == today
+    facts = resident_client.get(f"{base}facts/").content.decode()
+    wrong = re.search(r'href="([^"]*personal-data-correction[^"]*)">This is wrong', facts)
+    assert wrong is not None and "back=change-of-address" in wrong.group(1)
+    correction = resident_client.get(wrong.group(1).replace("&amp;", "&")).content.decode()
+    assert "Back to my application: Declaration of change of address" in correction
+    assert f'href="{base}facts/"' in correction
+    assert correction.index("Back to my application") < correction.index("Start now")
+    back = resident_client.get(f"{base}facts/")
+    assert back.status_code == 200  # the application goes on where it was
+    assert Draft.objects.get(procedure_id="change-of-address").answers == saved
+    # A made-up or unknown "back" offers nothing.
+    for bogus in ("nope", "personal-data-correction", "x" * 500):
+        page = resident_client.get(f"/en/procedures/personal-data-correction/?back={bogus}")
+        assert page.status_code == 200 and "Back to my application" not in page.content.decode()
 
 
 def test_another_procedure_still_offers_to_correct_the_address(resident_client: Client) -> None:

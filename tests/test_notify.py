@@ -150,7 +150,9 @@ def test_a_case_notice_names_its_case_and_leads_to_it_in_the_recipients_language
     assert notice.link == f"/nl/my-cases/{case.reference}/"
     assert notice.language == "nl" and case.reference in notice.subject
     inbox = client.get("/en/my-cases/").content.decode()
-    assert f'<a href="/nl/my-cases/{case.reference}/">' in inbox
+    assert f'<a href="/en/my-cases/inbox/{notice.pk}/">' in inbox  # opening it marks it read
+    followed = client.get(f"/en/my-cases/inbox/{notice.pk}/")
+    assert followed["Location"] == notice.link
     assert client.get(notice.link).status_code == 200
 
 

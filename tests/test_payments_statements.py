@@ -20,16 +20,14 @@ from loket.payments.reconcile import do_import_statement
 from loket.payments.statements import StatementError, read_statement
 from tests.conftest import client_for
 from tests.payments_helpers import pay_with_demo, start_payment
-from tests.test_all_procedures import submit
+from tests.test_cases import apply_for_parking_card
 
 pytestmark = pytest.mark.django_db
 
-PARKING = "residents-parking-card"
 
-
-def transfer_for(client: Client) -> Payment:
+def transfer_for(client: Client, plate: str = "2-XYZ-789") -> Payment:
     """An application whose payment on the demo page was abandoned, retried by transfer."""
-    case = submit(client, PARKING, pay=False)
+    case = apply_for_parking_card(client, plate=plate, pay=False)
     pay_with_demo(client, case, outcome="canceled")
     return start_payment(client, case, provider="transfer")
 
@@ -90,8 +88,9 @@ def test_transfer_page_shows_account_communication_and_a_valid_epc_payload() -> 
 
 
 def test_camt053_with_matched_unmatched_overpaid_and_underpaid_lines() -> None:
-    client = client_for("resident")
-    matched, overpaid, underpaid = (transfer_for(client) for _ in range(3))
+    # Three cards, one per plate (one running card or application per plate).
+    owners = (("resident", "2-XYZ-789"), ("resident", "1-ABC-123"), ("resident2", "1-JPN-451"))
+    matched, overpaid, underpaid = (transfer_for(client_for(u), plate) for u, plate in owners)
     amounts = {p.pk: p.amount_cents for p in (matched, overpaid, underpaid)}
     statement = camt053([
         ("E1", f"{amounts[matched.pk] / 100:.2f}", matched.reference),

@@ -101,14 +101,14 @@ def test_a_request_for_information_round_trip(page: Page, live_server: object) -
     demo_log_in(page, base, "resident")
     page.goto(f"{base}/en/my-cases/{reference}/")
     expect(page.locator("main")).to_contain_text("Please send the registration certificate.")
-    page.get_by_label("Your message").fill("Here is the certificate.")
+    page.get_by_label("Your answer to this question").fill("Here is the certificate.")
     certificate: FilePayload = {
         "name": "certificate.pdf",
         "mimeType": "application/pdf",
         "buffer": b"%PDF-1.4\n%%EOF\n",
     }
     page.get_by_label("Attach a document (optional)").set_input_files(files=[certificate])
-    page.get_by_role("button", name="Send the message").click()
+    page.get_by_role("button", name="Send my answer").click()
     expect(page.locator("main")).to_contain_text("Being handled")
     log_out(page)
 

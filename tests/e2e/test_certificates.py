@@ -33,11 +33,11 @@ def _download(page: Page, link_name: str) -> Path:
     return Path(path)
 
 
-def _through_the_registers(page: Page, start: str, use_them: str, go_on: str, correct: str) -> None:
-    """Start, let the registers be read, and confirm what they hold (labels in the page's
-    language)."""
+def _through_the_registers(page: Page, start: str, go_on: str, correct: str) -> None:
+    """Start, go past the step that says the register is read under the law (a certificate
+    offers no choice there), and confirm what it holds (labels in the page's language)."""
     page.get_by_role("link", name=start).click()
-    page.get_by_label(use_them).check()
+    expect(page.get_by_role("radio")).to_have_count(0)
     page.get_by_role("button", name=go_on).click()
     page.get_by_role("link", name=correct).click()
 
@@ -61,8 +61,7 @@ def test_household_composition_in_french_from_the_page_to_the_certificate(
     page.goto(f"{base}/fr/procedures/household-composition/")
     expect(page.locator("main")).to_contain_text("tout de suite")
     _through_the_registers(
-        page, "Commencer", "Oui, utiliser les données que l'administration possède",
-        "Continuer", "C'est correct, continuer",
+        page, "Commencer", "Continuer", "C'est correct, continuer",
     )  # fmt: skip
     page.get_by_label("Mutualité").check()
     page.get_by_role("button", name="Continuer").click()
@@ -103,8 +102,7 @@ def test_residence_certificate_with_address_history_in_dutch(
     page.goto(f"{base}/nl/procedures/residence-certificate/")
     expect(page.locator("main")).to_contain_text("meteen")
     _through_the_registers(
-        page, "Nu starten", "Ja, gebruik de gegevens die de administratie heeft", "Doorgaan",
-        "Dit klopt, doorgaan",
+        page, "Nu starten", "Doorgaan", "Dit klopt, doorgaan",
     )  # fmt: skip
     page.get_by_label("De volledige historiek van mijn adressen in België").check()
     page.get_by_role("button", name="Doorgaan").click()

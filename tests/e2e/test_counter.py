@@ -64,8 +64,7 @@ def test_an_agent_enters_a_paper_application_at_the_counter(
     expect(banner).to_contain_text(
         f"You are entering an application at the counter for {resident2.display_name}"
     )
-    counter.get_by_label("Yes, use the data the administration holds").check()
-    continue_(counter)
+    continue_(counter)  # a certificate: the register is read under the law, no choice
     expect(counter.locator("main").get_by_text(resident2.last_name).first).to_be_visible()
     counter.get_by_role("link", name="This is correct, continue").click()
     counter.get_by_label("My full address history in Belgium").check()

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
+from loket.cases.actions import do_request_information
 from loket.catalog.models import Procedure
 from loket.mandates.actions import do_give_mandate
 from tests.conftest import client_for, demo_user
@@ -115,3 +116,28 @@ def test_tables_stack_when_text_is_enlarged_to_200_percent_on_a_wide_screen(
                           " document.querySelector('main').clientWidth]")  # fmt: skip
     assert sizes[0] <= sizes[1] + 1
     assert page.evaluate(row_display) == "block"  # cards, as on a phone
+
+
+@pytest.mark.usefixtures("seeded_transactional")
+def test_a_held_case_shows_the_question_and_its_answer_box_within_a_screen_and_a_half(
+    phone: Page, live_server: object
+) -> None:
+    case = apply_for_parking_card(client_for("resident"))
+    question = "Envoyez-nous le contrat de leasing du véhicule, s'il vous plaît."
+    do_request_information(case, demo_user("agent-parking"), question)
+    base = str(live_server)
+    demo_log_in(phone, base, "resident", "fr")
+    phone.goto(f"{base}/fr/my-cases/{case.reference}/")
+    held = phone.locator("section.question")
+    expect(held).to_contain_text(question)
+    box = held.get_by_text(question).bounding_box()
+    assert box is not None and box["y"] < 1100, box  # not under the fee blocks any more
+    answer = held.locator("textarea")
+    answer_box = answer.bounding_box()
+    assert answer_box is not None and answer_box["y"] < 1.5 * PHONE["height"]
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    answer.fill("Voici le contrat.")
+    held.locator("button[name=action][value=message]").click()
+    expect(phone.locator("section.question")).to_have_count(0)
+    case.refresh_from_db()
+    assert case.status != case.Status.INFORMATION_REQUESTED

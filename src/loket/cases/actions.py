@@ -28,9 +28,14 @@ from loket.audit.subjects import person_pseudonym
 from loket.cases import charging, decision_documents, delivery, notices
 from loket.cases.models import Case, CaseEvent, CaseMessage, CaseNote
 from loket.cases.references import new_reference
-from loket.cases.selectors import BACK_OFFICE_ROLES, agent_administration_ids, cases_of_person
+from loket.cases.selectors import (
+    BACK_OFFICE_ROLES,
+    agent_administration_ids,
+    cases_of_person,
+    running_grants,
+)
 from loket.catalog.models import Procedure
-from loket.core.i18n import current_language
+from loket.core.i18n import current_language, pick
 from loket.core.identifiers import clean_national_number, pseudonym
 from loket.core.models import Administration, Membership, User
 from loket.forms.definitions import FormDefinition, get_definition
@@ -80,6 +85,12 @@ class CaseClosed(CaseRefused):
 
 class NotAColleague(CaseRefused):
     code = "invalid-assignee"
+
+
+class AlreadyRunning(CaseRefused):
+    """The thing applied for (a plate, say) already has a running grant or application."""
+
+    code = "already-running"
 
 
 class StaleCase(CaseRefused):
@@ -176,6 +187,7 @@ def do_submit_case(
     if existing is not None:
         return existing
     definition = get_definition(draft.procedure_id, draft.definition_version)
+    check_none_running(draft.procedure_id, definition, answers)
     administration = handling_administration(draft.procedure, definition, draft.facts, answers)
     language = _case_language(draft.user, submitted_by)
     if draft.user.preferred_language != language:  # notices follow the language applied in
@@ -286,6 +298,37 @@ def counter_administration(agent: User) -> Administration | None:
         )
         .order_by("id")
         .first()
+    )
+
+
+def running_grant_text(definition: FormDefinition, until: date | None) -> str:
+    """What the choice of a thing already granted says after its label, in the active language:
+    the definition's "already has a card until …", or that an application is under way."""
+    rule = definition.one_running
+    assert rule is not None
+    if until is None:
+        return _("an application is already being handled")
+    return pick(rule.running).format(until=formats.date_format(until, "DATE_FORMAT"))
+
+
+def check_none_running(
+    procedure_id: str, definition: FormDefinition | None, answers: dict[str, Any]
+) -> None:
+    """Refuse a second card (permit…) for the same thing while one runs or is applied for."""
+    if definition is None or definition.one_running is None:
+        return
+    value = str(answers.get(definition.one_running.field) or "")
+    grant = running_grants(procedure_id, definition.one_running, [value]).get(value)
+    if grant is None:
+        return
+    if grant.until is None:
+        raise AlreadyRunning(
+            _("An application for %(value)s is already being handled: you cannot apply for it "
+              "twice.") % {"value": value}
+        )  # fmt: skip
+    raise AlreadyRunning(
+        _("%(value)s %(running)s: you cannot apply for it again before then.")
+        % {"value": value, "running": running_grant_text(definition, grant.until)}
     )
 
 

@@ -8,9 +8,9 @@ what exists elsewhere) and logs the refused attempt as a security event.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, NoReturn
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -26,6 +26,7 @@ from loket.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseMessage
 from loket.cases.references import normalise_reference
 from loket.catalog.models import Procedure
 from loket.core.models import Administration, Membership, User, national_number_index
+from loket.forms.definitions import OneRunning
 from loket.forms.models import Attachment
 
 BACK_OFFICE_ROLES = (Membership.Role.AGENT, Membership.Role.MANAGER)
@@ -349,3 +350,69 @@ def _may_see(user: User, attachment: Attachment) -> bool:
     if case is None:
         return False
     return case.applicant_id == user.pk or case.administration_id in agent_administration_ids(user)
+
+
+@dataclass(frozen=True)
+class RunningGrant:
+    """A grant (a card, a permit) that stops a new application for the same thing: granted and
+    valid ``until`` that day, or (``until`` None) an application still being handled."""
+
+    value: str
+    until: date | None
+
+
+def running_grants(
+    procedure_id: str, rule: OneRunning, values: Iterable[str], today: date | None = None
+) -> dict[str, RunningGrant]:
+    """The running grants of this procedure for these answers of ``rule.field``, by answer;
+    whoever applied (the thing, not the person, holds the grant: a household shares its cars)."""
+    wanted = [value for value in values if value]
+    if not wanted:
+        return {}
+    today = today or timezone.localdate()
+    granted = (Case.Status.APPROVED, Case.Status.DELIVERED)
+    cases = Case.objects.filter(
+        procedure_id=procedure_id,
+        status__in=(*OPEN_STATUSES, *granted),
+        **{f"answers__{rule.field}__in": wanted},
+    ).only("status", "answers", "decided_at", "submitted_at")
+    found: dict[str, RunningGrant] = {}
+    for case in cases:
+        value = str(case.answers.get(rule.field))
+        until = None
+        if case.status not in OPEN_STATUSES:
+            until = _grant_start(case, rule) + timedelta(days=rule.valid_days - 1)
+            if until < today:
+                continue
+        if value not in found or _outlasts(until, found[value].until):
+            found[value] = RunningGrant(value, until)
+    return found
+
+
+def _outlasts(until: date | None, other: date | None) -> bool:
+    """An open application (None) comes first, then the grant that runs the longest."""
+    return other is not None and (until is None or until > other)
+
+
+def _grant_start(case: Case, rule: OneRunning) -> date:
+    answered = case.answers.get(rule.starts) if rule.starts else None
+    if isinstance(answered, str):
+        try:
+            return date.fromisoformat(answered)
+        except ValueError:
+            pass
+    moment = case.decided_at or case.submitted_at
+    return timezone.localdate(moment)
+
+
+def open_request(case: Case) -> CaseMessage | None:
+    """The administration's request for information that the applicant has yet to answer (the
+    case waits for it), or None."""
+    if case.status != Case.Status.INFORMATION_REQUESTED:
+        return None
+    return (
+        case.messages.filter(requests_information=True)
+        .prefetch_related("attachments")
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -74,6 +74,7 @@ ROUTE_POLICIES: Final[dict[str, str]] = {
     "web:apply-page": "resident",
     "web:my-cases": "resident",
     "web:notices-read": "resident",
+    "web:notice-open": "resident",
     "web:case": "resident",
     "web:case-withdraw": "resident",
     # Payments: the applicant pays; a provider's notification is checked by fetching the status

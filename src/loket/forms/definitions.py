@@ -107,6 +107,18 @@ class Routing:
 
 
 @dataclass(frozen=True)
+class OneRunning:
+    """At most one running grant per answer of ``field`` (e.g. one parking card per plate): a
+    grant runs ``valid_days`` from the date answered in ``starts`` (or from its decision);
+    ``running`` says so after the choice's label, ``{until}`` the last day."""
+
+    field: str
+    starts: str
+    valid_days: int
+    running: dict[str, str]
+
+
+@dataclass(frozen=True)
 class FormDefinition:
     procedure_id: str
     version: int
@@ -117,6 +129,7 @@ class FormDefinition:
     documents: tuple[str, ...]
     retention: Retention
     routing: Routing | None = None
+    one_running: OneRunning | None = None
 
     def page(self, page_id: str) -> PageDefinition | None:
         return next((page for page in self.pages if page.id == page_id), None)
@@ -223,6 +236,17 @@ class _Checker:
             self.refuse(where, "needs location_field to name an address or location")
         return Routing(spec.routing.field, rules, spec.routing.otherwise)
 
+    def one_running(self, spec: DefinitionSpec) -> OneRunning | None:
+        rule = spec.one_running_per
+        if rule is None:
+            return None
+        where = f"{self.where}, one_running_per"
+        if rule.field not in self.known:
+            self.refuse(where, "'field' must name a field of the form")
+        if rule.starts and rule.starts not in self.known:
+            self.refuse(where, "'starts' must name a date field of the form")
+        return OneRunning(rule.field, rule.starts, rule.valid_days, _texts(rule.running))
+
 
 def parse(raw: dict[str, Any], filename: str) -> FormDefinition:
     """Check a definition read from YAML and build it; raise ``DefinitionError`` listing
@@ -235,6 +259,7 @@ def parse(raw: dict[str, Any], filename: str) -> FormDefinition:
     pages = tuple(checker.page(page) for page in spec.pages)
     checker.handling(spec)
     routing = checker.routing(spec)
+    one_running = checker.one_running(spec)
     if checker.problems:
         raise DefinitionError(checker.problems)
     retention = spec.retention
@@ -248,6 +273,7 @@ def parse(raw: dict[str, Any], filename: str) -> FormDefinition:
         documents=tuple(spec.documents),
         retention=Retention(retention.draft_days, retention.decided_years, retention.method),
         routing=routing,
+        one_running=one_running,
     )
 
 

@@ -117,6 +117,16 @@ class RoutingSpec(Spec):
     otherwise: str = "body"
 
 
+class OneRunningSpec(Spec):
+    """One running grant per answer (e.g. one parking card per plate): a case with the same
+    answer that is open, or granted and not yet expired, stops a new application."""
+
+    field: str
+    starts: str = ""  # the date field from which the grant runs; else the decision date
+    valid_days: int = Field(ge=1)
+    running: Texts  # "already has a card until {until}", after the choice's label
+
+
 class DefinitionSpec(Spec):
     procedure: str
     version: int = Field(default=1, ge=1)
@@ -126,6 +136,7 @@ class DefinitionSpec(Spec):
     documents: list[Literal[DOCUMENTS]] = Field(default=["receipt"], min_length=1)  # type: ignore[valid-type]
     retention: RetentionSpec = RetentionSpec()
     routing: RoutingSpec | None = None
+    one_running_per: OneRunningSpec | None = None
     pages: list[PageSpec] = Field(min_length=1)
 
 
@@ -157,7 +168,7 @@ def _explain_one(detail: ErrorDetails, raw: dict[str, Any], origin: str) -> str:
             model = _model_for(model, str(part), node)
             if part == "fields" and loc and isinstance(node, dict) and loc[0] == node.get("type"):
                 loc.pop(0)  # the tag of the union of field types
-        elif not keys and part in ("routing", "retention"):
+        elif not keys and part in ("routing", "retention", "one_running_per"):
             where.append(str(part))
             node = node.get(part) if isinstance(node, dict) else None
             model = _sub(model, part)

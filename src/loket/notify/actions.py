@@ -41,3 +41,13 @@ def do_mark_read(recipient: User, notification_ids: list[int]) -> int:
     return Notification.objects.filter(
         recipient=recipient, pk__in=notification_ids, read_at__isnull=True
     ).update(read_at=timezone.now())
+
+
+def do_open(recipient: User, notification_id: int) -> Notification | None:
+    """``recipient`` opens one of their notices: it is read from now on. None when it is not
+    theirs (or does not exist): nobody learns of others' notices."""
+    notification = Notification.objects.filter(recipient=recipient, pk=notification_id).first()
+    if notification is not None and notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification

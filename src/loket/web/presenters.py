@@ -133,7 +133,8 @@ def fact_rows(
 ) -> list[dict[str, Any]]:
     """Facts as the applicant checks them, or as the agent handling the case reads them
     (``about_applicant``). With the procedure, a fact that the procedure replaces (a change of
-    address's old address) says so and offers no correction."""
+    address's old address) says so, with the catalogue's ``before_hint`` (that it is normal for
+    it to be out of date), and offers no correction."""
     rows = []
     for attribute in attributes:
         source_id, name = attribute.split(".", 1)
@@ -149,6 +150,7 @@ def fact_rows(
                 "source": source_name(source_id),
                 "source_id": source_id,
                 "being_replaced": bool(need.get("before_label")),
+                "hint": pick(need.get("before_hint")),
             }
         )
     return rows

@@ -6,7 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,12 +23,12 @@ from loket.cases.actions import (
 )
 from loket.cases.decision_documents import decision_document, earlier_decisions
 from loket.cases.models import Case, CaseEvent
-from loket.cases.selectors import cases_of_applicant, get_case_for_applicant
+from loket.cases.selectors import cases_of_applicant, get_case_for_applicant, open_request
 from loket.certificates.selectors import certificates_of_holders_case, latest_certificates_by_case
 from loket.core.i18n import pick
 from loket.core.models import User
 from loket.forms.models import Draft
-from loket.notify.actions import do_mark_read
+from loket.notify.actions import do_mark_read, do_open
 from loket.notify.models import Notification
 from loket.payments.selectors import fees_of_cases, payment_panel
 from loket.web.acting import acting_mandate, safe_next
@@ -104,6 +106,18 @@ def mark_notices_read(request: HttpRequest) -> HttpResponse:
     return redirect("web:my-cases")
 
 
+@login_required
+def open_notice(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """Follow an inbox notice to where it leads, marking that one read (the inbox's links come
+    here): what was opened is no longer "New"."""
+    assert isinstance(request.user, User)
+    notice = do_open(request.user, notice_id)
+    if notice is None:
+        raise Http404
+    safe = url_has_allowed_host_and_scheme(notice.link, allowed_hosts=None)
+    return redirect(notice.link if notice.link and safe else reverse("web:my-cases"))
+
+
 def _review_open(case: Case) -> bool:
     try:
         check_can_request_review(case)
@@ -142,6 +156,10 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         request.POST if action == "message" else None,
         request.FILES if action == "message" else None,
     )
+    question = open_request(case)
+    if question is not None:  # the message box answers the question, at the top of the page
+        form.fields["body"].label = _("Your answer to this question")
+        form.fields["body"].error_messages["required"] = _("Write your answer.")
     status = 200
     if action == "message":
         try:
@@ -185,6 +203,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "web/account/case.html",
         {
             "case": case,
+            "question": question,
             "events": case.events.status_changes(),
             "messages_list": case.messages.select_related("author").prefetch_related("attachments"),
             "form": form if case.is_open or form.is_bound else None,

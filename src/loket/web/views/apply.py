@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,8 +12,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from loket.cases.actions import counter_administration, do_submit_case
+from loket.cases.actions import (
+    AlreadyRunning,
+    check_none_running,
+    counter_administration,
+    do_submit_case,
+    running_grant_text,
+)
+from loket.cases.delivery import delivered_at_once
 from loket.cases.models import Case
+from loket.cases.selectors import running_grants
 from loket.catalog.models import Procedure
 from loket.core.i18n import pick
 from loket.core.models import User
@@ -93,7 +102,8 @@ def _first_page_url(procedure: Procedure, definition: FormDefinition) -> str:
 @login_required
 @mandate_required
 def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
-    """Say which registers will be asked for what and why, and let the applicant decline."""
+    """Say which registers will be asked for what and why, and let the applicant decline; for
+    a certificate drawn from a register, say that it is read under the law (no choice)."""
     _user, procedure, definition, draft = _context(request, procedure_id)
     error = ""
     if request.method == "GET" and draft.consented is not None and not request.GET.get("review"):
@@ -102,8 +112,11 @@ def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
         if missing:
             return redirect(_url("apply-page", procedure, page_id=missing[0]))
         return redirect(_url("apply-check", procedure))
+    from_register = bool(delivered_at_once(definition))
     if request.method == "POST":
-        choice = request.POST.get("use_registers")
+        # A certificate states what the register holds: it is read whatever one chose, so the
+        # page offers no choice, only "Continue", and nothing posted declines it.
+        choice = "yes" if from_register else request.POST.get("use_registers")
         if choice == "yes":
             try:
                 do_prefill(draft, definition, _actor(request))
@@ -128,7 +141,7 @@ def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "legal_bases": legal_bases(needs),
             "error": error,
             "draft": draft,
-            "delivers_certificate": "certificate" in definition.documents,
+            "from_register": from_register,
         },
         status=INVALID if error else 200,
     )
@@ -209,7 +222,8 @@ def question(request: HttpRequest, procedure_id: str, page_id: str) -> HttpRespo
         files=request.FILES if posted else None,
         adding=request.GET.get("add", ""),
     )
-    if posted and form.is_valid(owner=user):
+    _name_running_grants(procedure, definition, form)
+    if posted and form.is_valid(owner=user) and _none_running(procedure, definition, form):
         do_save_answers(draft, form.answers())
         group = form.group_to_extend()
         if group:
@@ -272,24 +286,14 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
         return redirect(_url("apply-declare", procedure))
     if missing:
         return redirect(_url("apply-page", procedure, page_id=missing[0]))
+    error = ""
     if request.method == "POST" and request.POST.get("idempotency_key") == str(
         draft.idempotency_key
     ):
-        mandate = acting_mandate(request)
-        if mandate is not None:
-            assert isinstance(request.user, User)
-            case = do_submit_case(
-                draft, draft.answers, request.user, channel=submission_channel(mandate)
-            )
-            if mandate.kind == "counter":  # a helper lands on the case, which says it all
-                messages.success(
-                    request,
-                    _("Application %(reference)s sent for %(name)s.")
-                    % {"reference": case.reference, "name": mandate.principal_name},
-                )
-            return redirect(after_submission(mandate, case))
-        case = do_submit_case(draft, draft.answers)
-        return redirect(_case_url(case))
+        try:
+            return _submit(request, draft)
+        except AlreadyRunning as refused:
+            error = refused.message  # the check page again, the answers kept, the rule said
     last_page = definition.visible_pages(draft.answers)[-1].id
     return render(
         request,
@@ -307,8 +311,60 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "draft": draft,
             "fee": fee_of_draft(draft, draft.answers),
             "back_url": _url("apply-page", procedure, page_id=last_page),
+            "error": error,
         },
+        status=INVALID if error else 200,
     )
+
+
+def _submit(request: HttpRequest, draft: Draft) -> HttpResponse:
+    """Send the draft as a case, in the applicant's name or for the person acted for."""
+    mandate = acting_mandate(request)
+    if mandate is not None:
+        assert isinstance(request.user, User)
+        case = do_submit_case(
+            draft, draft.answers, request.user, channel=submission_channel(mandate)
+        )
+        if mandate.kind == "counter":  # a helper lands on the case, which says it all
+            messages.success(
+                request,
+                _("Application %(reference)s sent for %(name)s.")
+                % {"reference": case.reference, "name": mandate.principal_name},
+            )
+        return redirect(after_submission(mandate, case))
+    case = do_submit_case(draft, draft.answers)
+    return redirect(_case_url(case))
+
+
+def _name_running_grants(procedure: Procedure, definition: FormDefinition, form: PageForm) -> None:
+    """A thing that already has its card (or an application under way) says so in the choice:
+    "1-ABC-123 · VW Golf — already has a card until 5 December 2027"."""
+    rule = definition.one_running
+    field = form.form.fields.get(rule.field) if rule is not None else None
+    if rule is None or not isinstance(field, forms.ChoiceField):
+        return
+    choices: list[tuple[str, str]] = [(str(v), str(label)) for v, label in field.choices]  # type: ignore[misc,union-attr]
+    grants = running_grants(procedure.id, rule, [value for value, _label in choices])
+    if grants:
+        field.choices = [
+            (value, f"{label} — {running_grant_text(definition, grants[value].until)}")
+            if value in grants
+            else (value, label)
+            for value, label in choices
+        ]
+
+
+def _none_running(procedure: Procedure, definition: FormDefinition, form: PageForm) -> bool:
+    """Refuse, on the field, a thing that already has a running card or application."""
+    rule = definition.one_running
+    if rule is None or rule.field not in form.form.cleaned_data:
+        return True
+    try:
+        check_none_running(procedure.id, definition, form.form.cleaned_data)
+    except AlreadyRunning as refused:
+        form.form.add_error(rule.field, refused.message)
+        return False
+    return True
 
 
 def _sent_url(request: HttpRequest, case: Case) -> str:

@@ -68,8 +68,18 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "booking_url": booking_entry(procedure.id),
             "handler_about": administration_about(procedure.administration_id or ""),
             "procedure_fees": published_fees(procedure.id),
+            "back_to": _application_left(request, procedure),
         },
     )
+
+
+def _application_left(request: HttpRequest, procedure: Procedure) -> Procedure | None:
+    """The application the person left to come here (``?back=<procedure>``, from "This is
+    wrong" on its facts page): the page leads back to it, where their answers are kept."""
+    back = request.GET.get("back", "")[:80]
+    if not back or back == procedure.id or get_definition(back) is None:
+        return None
+    return Procedure.objects.filter(id=back).first()
 
 
 def search(request: HttpRequest) -> HttpResponse:

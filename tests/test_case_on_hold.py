@@ -1,0 +1,53 @@
+"""A case on hold for the applicant's information: the agent's question comes first on the case
+page, with its own answer form, and no due date is shown that does not run."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import formats
+
+from loket.cases.actions import do_request_information
+from loket.cases.models import Case
+from tests.conftest import client_for, demo_user
+from tests.test_cases import apply_for_parking_card
+
+pytestmark = pytest.mark.django_db
+
+QUESTION = "Please send the lease contract of the car."
+
+
+def _held_case() -> Case:
+    case = apply_for_parking_card(client_for("resident"))
+    do_request_information(case, demo_user("agent-parking"), QUESTION)
+    case.refresh_from_db()
+    assert case.status == Case.Status.INFORMATION_REQUESTED
+    return case
+
+
+def test_the_question_comes_first_with_its_answer_form_and_the_clock_says_paused() -> None:
+    case = _held_case()
+    page = client_for("resident").get(f"/en/my-cases/{case.reference}/").content.decode()
+    question = page.index('id="open-question"')
+    assert question < page.index(QUESTION) < page.index("Your answer to this question")
+    assert page.index("Send my answer") < page.index('class="summary-list"')
+    assert page.index("Send my answer") < page.index("<h2>Messages</h2>")
+    assert "Paused until you answer the question" in page
+    assert case.due_on is not None
+    assert formats.date_format(case.due_on, "DATE_FORMAT") not in page  # not a true date now
+    assert "Write to the administration" not in page  # one answer box, not two
+
+
+def test_answering_the_question_resumes_the_case_and_a_blank_answer_is_refused() -> None:
+    case = _held_case()
+    client = client_for("resident")
+    url = f"/en/my-cases/{case.reference}/"
+    blank = client.post(url, {"action": "message", "body": "  "})
+    assert blank.status_code == 422
+    assert "Write your answer." in blank.content.decode()
+    answered = client.post(url, {"action": "message", "body": "Attached, the lease."})
+    assert answered.status_code == 302
+    case.refresh_from_db()
+    assert case.status != Case.Status.INFORMATION_REQUESTED
+    page = client.get(url).content.decode()
+    assert 'id="open-question"' not in page and "Write to the administration" in page
+    assert "Paused until you answer" not in page
