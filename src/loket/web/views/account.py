@@ -20,6 +20,7 @@ from loket.cases.actions import (
     do_withdraw,
 )
 from loket.cases.decision_documents import decision_document, earlier_decisions
+from loket.cases.history import history
 from loket.cases.models import Case, CaseEvent
 from loket.cases.selectors import cases_of_applicant, get_case_for_applicant
 from loket.certificates.selectors import certificates_of_holders_case, latest_certificates_by_case
@@ -185,7 +186,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "web/account/case.html",
         {
             "case": case,
-            "events": case.events.status_changes(),
+            "events": history(case.events.status_changes()),
             "messages_list": case.messages.select_related("author").prefetch_related("attachments"),
             "form": form if case.is_open or form.is_bound else None,
             "just_submitted": request.GET.get("submitted") == "1",
