@@ -245,6 +245,12 @@ def test_search_by_name_finds_the_applicants_cases(resident_client: Client) -> N
     references = {c.reference for c in found.context["cases"]}
     assert case.reference in references and other.reference not in references
     assert not AccessLogEntry.objects.filter(attributes=["search"]).exists()
+    # The person whose cases were shown reads it under My data; the other was not looked up.
+    logged = AccessLogEntry.objects.filter(attributes=["search-by-name"])
+    assert [e.subject_pseudonym for e in logged] == [person_pseudonym(case.applicant)]
+    assert logged.get().actor_pseudonym == person_pseudonym(demo_user("agent-parking"))
+    my_data = resident_client.get("/en/my-data/").content.decode()
+    assert "found your cases by searching for your name" in my_data
 
 
 def test_a_national_number_search_needs_a_reason_and_is_logged_for_the_person(

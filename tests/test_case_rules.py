@@ -169,7 +169,8 @@ def test_a_move_the_workflow_forbids_is_refused_on_the_web_and_through_the_api(c
          f"version-{case.reference}": str(case.version)},
         follow=True,
     )  # fmt: skip
-    assert "These cases cannot take that status: " + case.reference in bulk.content.decode()
+    page = bulk.content.decode()
+    assert f"These cases were left as they are: {case.reference} (The case cannot take" in page
     client = api_client()
     answer = api_post(client, case, "status/", {"status": "in_progress"}, etag(client, case))
     assert answer.status_code == 409

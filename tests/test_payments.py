@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from loket.audit.models import SecurityEvent
@@ -44,7 +44,9 @@ def test_fee_is_computed_from_answers_and_facts_with_its_source() -> None:
     exempt = fee_for(PARKING, "parking-brussels", {}, {"social": {"increased_allowance": True}})
     assert first is not None and second is not None and exempt is not None
     assert (first.amount_cents, second.amount_cents, exempt.amount_cents) == (1000, 5000, 0)
-    assert first.demo and "parking" in first.source
+    assert first.demo and set(first.source) == {"fr", "nl", "en"}
+    with translation.override("nl"):
+        assert "geen tarief" in first.source_text
     assert exempt.exempt and "increased allowance" in exempt.label["en"]
     assert fee_for(PARKING, "21009", {}, {}) is None  # another administration: no fee there
     assert fee_for("change-of-address", "21009", {}, {}) is None

@@ -70,9 +70,12 @@ def agent_day(page: Page, base: str, width: int) -> None:
     # The agent takes the case and asks for a document.
     page.get_by_role("link", name=case.reference, exact=True).click()
     page.get_by_role("button", name="Assign to me").click()
+    expect(page.get_by_role("status")).to_contain_text("The case is now assigned to you.")
+    page.screenshot(path=str(SHOTS / f"agent-case-{width}.png"), full_page=True)
     page.get_by_label("Your message").fill("Please send your insurance certificate.")
-    page.get_by_role("button", name="Request information and pause the case").click()
+    page.get_by_role("button", name="Send as a request for information and pause the case").click()
     expect(page.locator("main")).to_contain_text("Please send your insurance certificate.")
+    expect(page.get_by_role("status")).to_contain_text("the case is paused until they answer")
 
     # The applicant answers.
     answered = resident.post(

@@ -94,7 +94,7 @@ def test_a_request_for_information_round_trip(page: Page, live_server: object) -
     demo_log_in(page, base, "agent-parking")
     page.get_by_role("link", name=reference, exact=True).click()
     page.get_by_label("Your message").fill("Please send the registration certificate.")
-    page.get_by_role("button", name="Request information and pause the case").click()
+    page.get_by_role("button", name="Send as a request for information and pause the case").click()
     expect(page.locator("main")).to_contain_text("Waiting for the applicant's information")
     log_out(page)
 

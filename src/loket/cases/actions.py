@@ -443,10 +443,13 @@ def do_decide(
 ) -> Case:  # fmt: skip
     """Approve or reject: the status and its history entry, the decision's message to the
     applicant (the reasons, with the decision's documents) when there is one, one notice, and
-    the task that seals the decision's PDF. The back-office and the API both decide through here."""
+    the task that seals the decision's PDF. The back-office and the API both decide through here.
+    A case no one was assigned is assigned to the agent who decides it (in its history), so the
+    figures by agent credit them."""
     case = _locked(case, expected_version)
     check_can_decide(case, status, note)
     version = _new_version(case)
+    _assign_decider(case, agent, version)
     if note.strip() or attachments:
         with translation.override(case.language or "fr"):
             body = note.strip() or _("Decision")
@@ -455,6 +458,22 @@ def do_decide(
     case = _set_status(case, agent, status, note, version)
     decision_documents.enqueue_sealing(case)  # the worker seals and stores it
     return case
+
+
+def _assign_decider(case: Case, agent: User, version: int) -> None:
+    """An unassigned case goes to the agent deciding it, if they handle its administration's
+    cases (an API client's account does not)."""
+    if case.assigned_to_id is not None:
+        return
+    try:
+        check_can_assign(case, agent)
+    except NotAColleague:
+        return
+    case.assigned_to = agent
+    CaseEvent.objects.create(
+        case=case, kind=CaseEvent.Kind.ASSIGNMENT, status=case.status, actor=agent,
+        assignee=agent, version=version,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -480,7 +499,9 @@ def do_close_as_delivered(case: Case, agent: User | None, note: str) -> Case:
 
 
 @transaction.atomic
-def do_record_payment(case: Case, note: str) -> Case:
+def do_record_payment(
+    case: Case, note: str, code: str = "", params: dict[str, Any] | None = None
+) -> Case:
     """The fee of a case awaiting payment is paid (the payments app settled it, exactly once):
     the case goes to its administration's queue as sent, with ``note`` in its history, the
     applicant is told it was received, and a document issued at once is issued now. A case no
@@ -491,7 +512,10 @@ def do_record_payment(case: Case, note: str) -> Case:
     version = _new_version(case)
     case.status = Status.SUBMITTED
     case.save(update_fields=["status", "version", "updated_at"])
-    CaseEvent.objects.create(case=case, status=case.status, note=note, version=version)
+    CaseEvent.objects.create(
+        case=case, status=case.status, note=note, note_code=code, note_params=params or {},
+        version=version,
+    )  # fmt: skip
     definition = get_definition(case.procedure_id, case.definition_version)
     if delivery.delivered_at_once(definition):
         delivery.enqueue_backstop(case)
@@ -502,7 +526,9 @@ def do_record_payment(case: Case, note: str) -> Case:
 
 
 @transaction.atomic
-def do_lapse_unpaid(case: Case, note: str) -> Case:
+def do_lapse_unpaid(
+    case: Case, note: str, code: str = "", params: dict[str, Any] | None = None
+) -> Case:
     """An application still unpaid after its procedure's period lapses: withdrawn, with
     ``note`` in its history. A case paid or withdrawn meanwhile is left as it is."""
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -511,7 +537,10 @@ def do_lapse_unpaid(case: Case, note: str) -> Case:
     version = _new_version(case)
     case.status = Status.WITHDRAWN
     case.save(update_fields=["status", "version", "updated_at"])
-    CaseEvent.objects.create(case=case, status=case.status, note=note, version=version)
+    CaseEvent.objects.create(
+        case=case, status=case.status, note=note, note_code=code, note_params=params or {},
+        version=version,
+    )  # fmt: skip
     return case
 
 
@@ -553,15 +582,20 @@ def do_pass_to_administration(case: Case, administration: Administration, why: s
 
 
 @transaction.atomic
-def do_add_history_note(case: Case, actor: User | None, note: str) -> CaseEvent:
+def do_add_history_note(
+    case: Case, actor: User | None, note: str, code: str = "", params: dict[str, Any] | None = None
+) -> CaseEvent:
     """An entry in the case's history that changes no status (a certificate revoked, say): it
-    raises the case's version like every write, so a client holding an older one learns it."""
+    raises the case's version like every write, so a client holding an older one learns it.
+    ``note`` is as written; ``code`` and ``params``, when given, render it in the reader's
+    language (``cases.history``)."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     version = _new_version(case)
     case.save(update_fields=["version", "updated_at"])
     return CaseEvent.objects.create(
-        case=case, status=case.status, actor=actor, note=note, version=version
-    )
+        case=case, status=case.status, actor=actor, note=note, note_code=code,
+        note_params=params or {}, version=version,
+    )  # fmt: skip
 
 
 def _resume(case: Case) -> None:
@@ -816,3 +850,25 @@ def do_find_person(
         outcome="answered",
     )
     return found
+
+
+def do_record_name_search(agent: User, shown: Sequence[Case], purpose: str = "") -> None:
+    """A search by name shows the agent the cases of the people it matched: each of them is
+    logged a consultation of their case files (as a search by national number is), so that
+    they read it under My data. The reason, if the agent gave one, is logged with it."""
+    administrations = agent_administration_ids(agent)
+    purpose = purpose if purpose in PERSON_SEARCH_PURPOSES else "search-by-name"
+    for applicant in {case.applicant for case in shown}:
+        do_record_consultation(
+            subject_pseudonym=person_pseudonym(applicant),
+            subject_kind="person",
+            source="case",
+            attributes=["search-by-name"],
+            procedure_id="",
+            purpose=purpose,
+            legal_basis_id=f"back-office/{purpose}",
+            actor_pseudonym=person_pseudonym(agent),
+            actor_role="agent",
+            administration_id=sorted(administrations)[0] if administrations else "",
+            outcome="answered",
+        )

@@ -247,11 +247,19 @@ class CaseEvent(models.Model):
         help_text="For an assignment: to whom (empty: the case was left to nobody).",
     )
     note = models.TextField(blank=True)
+    note_code = models.CharField(
+        max_length=40, blank=True,
+        help_text="What the note says, as a code rendered in the reader's language "
+        "(cases.history); empty: the note is shown as written.",
+    )  # fmt: skip
+    note_params = models.JSONField(default=dict, blank=True)
     version = models.PositiveIntegerField(
         null=True, help_text="The case's version this event produced (empty before versions)."
     )
 
     objects = CaseEventQuerySet.as_manager()
+    # Set by ``cases.history.history``: the event changes no status (the status is not repeated).
+    repeats_status = False
 
     class Meta:
         ordering = ["at", "id"]
@@ -262,6 +270,13 @@ class CaseEvent(models.Model):
     @property
     def status_for_agent(self) -> str:
         return status_for_agent(self.status)
+
+    @property
+    def text(self) -> str:
+        """The note in the reader's (active) language when it was written as a code."""
+        from loket.cases.history import note_text  # the registry of codes imports this module
+
+        return note_text(self)
 
 
 class CaseMessage(models.Model):

@@ -126,10 +126,7 @@ def filter_queue(cases: QuerySet[Case], filters: QueueFilters, me: User) -> Quer
     if filters.reference:
         found = cases.filter(reference=normalise_reference(filters.reference) or "-")
         return _annotated(found).order_by(*order)
-    if filters.status == "open":
-        cases = cases.filter(status__in=OPEN_STATUSES)
-    elif filters.status in Case.Status.values:
-        cases = cases.filter(status=filters.status)
+    cases = with_status(cases, filters.status)
     if filters.procedure:
         cases = cases.filter(procedure_id=filters.procedure)
     if filters.assigned == "me":
@@ -145,6 +142,15 @@ def filter_queue(cases: QuerySet[Case], filters: QueueFilters, me: User) -> Quer
     if filters.replied:
         cases = cases.filter(reply_received_at__isnull=False)
     return _annotated(cases).order_by(*order)
+
+
+def with_status(cases: QuerySet[Case], status: str) -> QuerySet[Case]:
+    """The cases in ``status``, or open ("open"), or all ("all" or any other word)."""
+    if status == "open":
+        return cases.filter(status__in=OPEN_STATUSES)
+    if status in Case.Status.values:
+        return cases.filter(status=status)
+    return cases
 
 
 def cases_named(cases: QuerySet[Case], text: str) -> QuerySet[Case]:

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.audit.actions import do_record_security_event
 from loket.cases.actions import do_add_history_note, do_record_payment
 from loket.cases.models import Case
 from loket.core.models import User
-from loket.payments.fees import fee_for, format_amount
+from loket.payments import history
+from loket.payments.fees import fee_for
 from loket.payments.models import CaseFee, Payment
 from loket.payments.providers import (
     ForgedNotification,
@@ -66,7 +68,7 @@ def charge_case(case: Case) -> bool:
         return False
     CaseFee.objects.create(
         case=case, amount_cents=fee.amount_cents, currency=fee.currency, label=dict(fee.label),
-        source=fee.source, demo=fee.demo,
+        source=dict(fee.source), demo=fee.demo,
     )  # fmt: skip
     return fee.amount_cents > 0
 
@@ -118,12 +120,9 @@ def do_start_payment(
         ) from None
     payment.provider_id, payment.checkout_url = checkout.provider_id, checkout.redirect_url
     payment.save(update_fields=["provider_id", "checkout_url"])
-    with translation.override(case.language or "fr"):
-        note = _("Payment of %(amount)s started: %(provider)s.") % {
-            "amount": format_amount(payment.amount_cents, case.language),
-            "provider": payment.provider_label,
-        }
-    do_add_history_note(case, actor, note)
+    params = {"amount_cents": payment.amount_cents, "provider": payment.provider}
+    note = history.written(history.STARTED, params, case.language)
+    do_add_history_note(case, actor, note, history.STARTED, params)
     return payment
 
 
@@ -198,36 +197,28 @@ def _apply_locked(payment: Payment, remote: RemoteStatus) -> Payment:
     case = payment.case
     if case is None:  # the case is gone under its retention rule; the record stays
         return payment
-    with translation.override(case.language or "fr"):
-        words = {
-            "amount": format_amount(payment.amount_cents),
-            "provider": payment.provider_label,
-        }
-        if payment.status == Payment.Status.PAID:
-            _apply_paid(case, payment, words)
-        else:
-            note = _("The payment of %(amount)s was not made (%(status)s). You can pay again, in "
-                     "another way if you wish.")  # fmt: skip
-            words["status"] = str(payment.get_status_display())
-            do_add_history_note(case, None, note % words)
+    params = {"amount_cents": payment.amount_cents, "provider": payment.provider}
+    if payment.status == Payment.Status.PAID:
+        _apply_paid(case, payment, params)
+    else:
+        params["status"] = payment.status
+        _note(case, history.NOT_MADE, params)
     return payment
 
 
-def _apply_paid(case: Case, payment: Payment, words: dict[str, str]) -> None:
+def _note(case: Case, code: str, params: dict[str, Any]) -> None:
+    """A payment's entry in the case's history, rendered in each reader's language."""
+    do_add_history_note(case, None, history.written(code, params, case.language), code, params)
+
+
+def _apply_paid(case: Case, payment: Payment, params: dict[str, Any]) -> None:
     fee = CaseFee.objects.select_for_update().get(case=case)
     if case.status == Case.Status.WITHDRAWN and fee.paid_by_id is None:
-        do_add_history_note(
-            case, None,
-            _("A payment of %(amount)s was received after the application was withdrawn or "
-              "lapsed (%(provider)s): it will be refunded.") % words,
-        )  # fmt: skip
+        _note(case, history.AFTER_WITHDRAWAL, params)
     elif fee.paid_by_id is None:
         fee.paid_by = payment
         fee.save(update_fields=["paid_by"])
-        do_record_payment(case, _("Paid: %(amount)s (%(provider)s).") % words)
+        note = history.written(history.PAID, params, case.language)
+        do_record_payment(case, note, history.PAID, params)
     else:  # paid twice (a transfer after a card, say): kept, to be refunded
-        do_add_history_note(
-            case, None,
-            _("A second payment of %(amount)s was received (%(provider)s): it will be "
-              "refunded.") % words,
-        )  # fmt: skip
+        _note(case, history.PAID_TWICE, params)

@@ -10,9 +10,13 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from loket.cases.charging import register_charger
-        from loket.payments import expiry  # noqa: F401 (registers its periodic task)
+        from loket.payments import (
+            expiry,  # noqa: F401 (registers its periodic task)
+            history,
+        )
         from loket.payments.actions import charge_case
         from loket.payments.providers import refuse_demo_provider_in_production
 
         register_charger(charge_case)
+        history.register()
         refuse_demo_provider_in_production()

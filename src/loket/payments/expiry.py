@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from loket.cases.actions import do_lapse_unpaid
 from loket.cases.models import Case
 from loket.cases.notices import PAYMENT_DUE, do_notify_applicant
+from loket.payments import history
 from loket.payments.fees import payment_terms
 from loket.payments.models import CaseFee
 from loket.tasks.queue import every, handler
@@ -32,10 +32,9 @@ def do_remind_and_lapse(now: datetime | None = None) -> tuple[int, int]:
         remind_days, lapse_days = payment_terms(fee.case.procedure_id, fee.case.administration_id)
         age = now - fee.created_at
         if age >= timedelta(days=lapse_days):
-            with translation.override(fee.case.language or "fr"):
-                note = _("Not paid within %(days)s days: the application has lapsed. You can "
-                         "apply again.") % {"days": lapse_days}  # fmt: skip
-            do_lapse_unpaid(fee.case, note)
+            params = {"days": lapse_days}
+            note = history.written(history.LAPSED, params, fee.case.language)
+            do_lapse_unpaid(fee.case, note, history.LAPSED, params)
             lapsed += 1
         elif age >= timedelta(days=remind_days) and fee.reminded_at is None:
             with transaction.atomic():

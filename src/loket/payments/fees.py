@@ -22,12 +22,12 @@ CURRENCY = "EUR"
 
 @dataclass(frozen=True)
 class Fee:
-    """What is due for one application: the amount in cents, why (in every language), where the
-    amount comes from, and whether it was set for the demo."""
+    """What is due for one application: the amount in cents, why and where the amount comes
+    from (each in every language), and whether it was set for the demo."""
 
     amount_cents: int
     label: Mapping[str, str]
-    source: str
+    source: Mapping[str, str]
     demo: bool
     currency: str = CURRENCY
     exempt: bool = False
@@ -36,6 +36,10 @@ class Fee:
     @property
     def why(self) -> str:
         return pick(self.label)
+
+    @property
+    def source_text(self) -> str:
+        return pick(self.source)
 
     @property
     def display(self) -> str:
@@ -57,6 +61,13 @@ def format_amount(cents: int, language: str | None = None) -> str:
 def _table() -> dict[str, dict[str, dict[str, Any]]]:
     table: dict[str, dict[str, dict[str, Any]]] = read_yaml("fees.yaml") or {}
     return table
+
+
+def _texts(value: Any) -> dict[str, str]:
+    """A text of fees.yaml by language ({fr, nl, en})."""
+    if not isinstance(value, Mapping) or not value:
+        raise ValueError(f"fees.yaml: {value!r} is not a text by language (fr, nl, en)")
+    return {str(language): str(text) for language, text in value.items()}
 
 
 def _cents(text: str) -> int:
@@ -102,7 +113,7 @@ def fee_for(
         if _matches(rule["when"], answers, facts, other_cases):
             amount, label = _cents(rule["amount"]), rule["label"]
             break
-    fee = Fee(amount, label, str(entry["source"]), bool(entry.get("demo")), base_label=label)
+    fee = Fee(amount, label, _texts(entry["source"]), bool(entry.get("demo")), base_label=label)
     for exemption in entry.get("exemptions", []):
         if _matches(exemption["when"], answers, facts, other_cases):
             return Fee(0, exemption["label"], fee.source, fee.demo, exempt=True, base_label=label)

@@ -19,7 +19,7 @@ class CaseFee(models.Model):
     amount_cents = models.PositiveIntegerField()
     currency = models.CharField(max_length=3, default="EUR")
     label = models.JSONField(help_text="Why this amount, by language.")
-    source = models.CharField(max_length=300, help_text="Where the amount comes from.")
+    source = models.JSONField(default=dict, help_text="Where the amount comes from, by language.")
     demo = models.BooleanField(help_text="An amount set for the demo, not a tariff.")
     created_at = models.DateTimeField(auto_now_add=True)
     paid_by = models.OneToOneField(
@@ -33,6 +33,10 @@ class CaseFee(models.Model):
     @property
     def why(self) -> str:
         return pick(self.label)
+
+    @property
+    def source_text(self) -> str:
+        return pick(self.source)
 
     @property
     def display(self) -> str:

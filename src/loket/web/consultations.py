@@ -106,6 +106,19 @@ def _sentence(entry: AccessLogEntry, parts: dict[str, str]) -> str:
             "On %(date)s at %(time)s, an agent of %(who)s looked up your cases by your national "
             "number. Reason given: %(reason)s."
         ) % {**parts, "reason": str(reason).lower()}
+    if entry.source == "case" and entry.attributes == ["search-by-name"]:
+        if entry.purpose in PERSON_SEARCH_PURPOSES:
+            return _(
+                "On %(date)s at %(time)s, an agent of %(who)s found your cases by searching for "
+                "your name. Reason given: %(reason)s."
+            ) % {**parts, "reason": str(PERSON_SEARCH_PURPOSES[entry.purpose]).lower()}
+        return (
+            _(
+                "On %(date)s at %(time)s, an agent of %(who)s found your cases by searching for your "
+                "name."
+            )
+            % parts
+        )
     if _is_download(entry) and entry.actor_role == AccessLogEntry.ActorRole.COUNTER:
         text = _(
             "On %(date)s at %(time)s, %(data)s (case %(case)s, %(procedure)s) was downloaded at "

@@ -22,6 +22,7 @@ from loket.cases.actions import (
     do_withdraw,
 )
 from loket.cases.decision_documents import decision_document, earlier_decisions
+from loket.cases.history import history
 from loket.cases.models import Case, CaseEvent
 from loket.cases.selectors import cases_of_applicant, get_case_for_applicant, open_request
 from loket.certificates.selectors import certificates_of_holders_case, latest_certificates_by_case
@@ -204,7 +205,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "case": case,
             "question": question,
-            "events": case.events.status_changes(),
+            "events": history(case.events.status_changes()),
             "messages_list": case.messages.select_related("author").prefetch_related("attachments"),
             "form": form if case.is_open or form.is_bound else None,
             "just_submitted": request.GET.get("submitted") == "1",

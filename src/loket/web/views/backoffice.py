@@ -37,6 +37,7 @@ from loket.cases.actions import (
 )
 from loket.cases.decision_documents import decision_document
 from loket.cases.documents import decision_preview
+from loket.cases.history import history
 from loket.cases.models import Case, CaseEvent
 from loket.cases.motivations import motivation_model
 from loket.cases.selectors import (
@@ -116,6 +117,7 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
         note = NoteForm(request.POST)
         if note.is_valid():
             do_add_internal_note(case, agent, note.cleaned_data["body"])
+            messages.success(request, _("Your note was added."))
             return redirect(reverse("web:backoffice-case", args=[case.reference]) + "#notes")
         return _case_page(request, agent, case, note=note, status=422)
     seen = posted_number(request, "version")
@@ -140,9 +142,11 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
             assignee = colleagues_of(agent).filter(pk=chosen or 0).first()
             handover = request.POST.get("handover", "")[:2000]
             do_assign(case, agent, assignee, expected_version=seen, note=handover)
+            messages.success(request, _assigned_message(agent, assignee))
             return redirect("web:backoffice-case", reference=case.reference)
         if action == "take":
             do_change_status(case, agent, Case.Status.IN_PROGRESS, expected_version=seen)
+            messages.success(request, _("The case is marked as being handled."))
             return redirect("web:backoffice-case", reference=case.reference)
         if action not in DECISION_ACTIONS:
             check_can_post_message(case)
@@ -151,7 +155,8 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
             if not form.errors and action == "preview":
                 return _preview_page(request, agent, case, decision, files)
             if not form.errors:
-                _write(case, agent, action, form.cleaned_data, files, seen)
+                done = _write(case, agent, action, form.cleaned_data, files, seen)
+                messages.success(request, done)
                 return redirect("web:backoffice-case", reference=case.reference)
     except StaleCase as stale:
         return _stale_page(request, agent, stale, action)
@@ -211,13 +216,26 @@ def _kept_attachment(agent: User, form: DecisionForm) -> Attachment | None:
 
 def _write(
     case: Case, agent: User, action: str, data: dict[str, Any], files: list[Attachment], seen: int
-) -> None:
+) -> str:
+    """Make the write; what to tell the agent it did."""
     if action == "decide":
-        do_decide(case, agent, data["status"], data["note"], files, expected_version=seen)
-    elif action == "request":
+        decided = do_decide(case, agent, data["status"], data["note"], files, expected_version=seen)
+        if decided.status == Case.Status.APPROVED:
+            return _("The case is approved; the applicant is told, with the decision.")
+        return _("The case is refused; the applicant is told, with the decision and its reasons.")
+    if action == "request":
         do_request_information(case, agent, data["body"], files, expected_version=seen)
-    else:
-        do_post_message(case, agent, data["body"], files, expected_version=seen)
+        return _("Your request was sent to the applicant; the case is paused until they answer.")
+    do_post_message(case, agent, data["body"], files, expected_version=seen)
+    return _("Your message was sent to the applicant.")
+
+
+def _assigned_message(agent: User, assignee: User | None) -> str:
+    if assignee is None:
+        return _("The case is now assigned to nobody.")
+    if assignee.pk == agent.pk:
+        return _("The case is now assigned to you.")
+    return _("The case is now assigned to %(name)s.") % {"name": assignee.display_name}
 
 
 @login_required
@@ -309,7 +327,7 @@ def _case_page(
             "declared": declared_rows(case.answers.get("declared", {})),
             "declared_instead": case.declared_instead,
             "answers": answer_rows(definition, case.answers, case.facts) if definition else [],
-            "events": case.events.select_related("actor", "assignee"),
+            "events": history(case.events.select_related("actor", "assignee")),
             "messages_list": case.messages.select_related("author").prefetch_related("attachments"),
             "decision_form": decision if _decisions(case) or _was_typed(decision) else None,
             "message_form": message if case.is_open or _was_typed(message) else None,

@@ -32,6 +32,7 @@ from loket.cases.actions import (
     StaleCase,
     do_change_status,
     do_find_person,
+    do_record_name_search,
 )
 from loket.cases.models import OPEN_STATUSES, Case, status_for_agent
 from loket.cases.selectors import (
@@ -44,6 +45,7 @@ from loket.cases.selectors import (
     filter_queue,
     queue_figures,
     queue_procedures,
+    with_status,
 )
 from loket.core import csv_export
 from loket.core.models import Administration, User
@@ -54,6 +56,13 @@ EXPORT_LIMIT = 10_000
 SESSION_KEY = "loket_queue_query"
 # Typed in the search box, this is a national number (11 digits, with or without separators).
 NATIONAL_NUMBER = re.compile(r"^\s*\d{2}[.\s]?\d{2}[.\s]?\d{2}[-.\s]?\d{3}[.\s]?\d{2}\s*$")
+
+
+def status_choices(first: str) -> list[tuple[str, str]]:
+    """The statuses to filter cases by, ``first`` ("open" or "all") the default."""
+    groups = {"open": ("open", _("Open cases")), "all": ("all", _("All cases"))}
+    statuses = [(s.value, str(status_for_agent(s))) for s in Case.Status]
+    return [groups[first], *statuses, *(g for key, g in groups.items() if key != first)]
 
 
 class QueueForm(forms.Form):
@@ -73,9 +82,7 @@ class QueueForm(forms.Form):
 
     def __init__(self, *args: Any, agent: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [  # type: ignore[attr-defined]
-            ("open", _("Open cases")), *[(s.value, status_for_agent(s)) for s in Case.Status],
-            ("all", _("All cases"))]  # fmt: skip
+        self.fields["status"].choices = status_choices(first="open")  # type: ignore[attr-defined]
         self.fields["procedure"].choices = [("", _("All"))] + [  # type: ignore[attr-defined]
             (p.id, p.name) for p in queue_procedures(agent)
         ]
@@ -131,12 +138,14 @@ class PersonSearchForm(forms.Form):
         label=gettext_lazy("Why you look this person up (for a national number)"),
         required=False,
     )
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "id_person_%s")
         super().__init__(*args, **kwargs)
         self.fields["purpose"].choices = [  # type: ignore[attr-defined]
             ("", "—"), *PERSON_SEARCH_PURPOSES.items()]  # fmt: skip
+        self.fields["status"].choices = status_choices(first="all")  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -156,13 +165,15 @@ def _found(agent: User, form: PersonSearchForm) -> QuerySet[Case] | None:
     if not form.is_valid():
         return None
     text = form.cleaned_data["person"]
+    status = form.cleaned_data.get("status") or "all"
     if not NATIONAL_NUMBER.match(text):
-        return cases_named(visible, text)
+        return with_status(cases_named(visible, text), status)
     try:
-        return do_find_person(agent, visible, text, form.cleaned_data["purpose"])
+        found = do_find_person(agent, visible, text, form.cleaned_data["purpose"])
     except CaseRefused as refused:
         form.add_error("person", refused.message)
         return None
+    return with_status(found, status)
 
 
 @login_required
@@ -173,7 +184,12 @@ def find_person(request: HttpRequest) -> HttpResponse:
     person_form = PersonSearchForm(request.POST)
     found = _found(agent, person_form)
     # Each row shows its fee, as in the queue: read with the cases, not one query a row.
-    cases = list(found.select_related("fee")[: PERSON_RESULTS + 1]) if found is not None else []
+    shown = found.select_related("fee", "applicant") if found is not None else None
+    cases = list(shown[: PERSON_RESULTS + 1]) if shown is not None else []
+    if found is not None and not NATIONAL_NUMBER.match(person_form.cleaned_data["person"]):
+        do_record_name_search(
+            agent, cases[:PERSON_RESULTS], person_form.cleaned_data.get("purpose") or ""
+        )
     return _queue_page(
         request, agent, QueueForm(agent=agent), person_form, cases[:PERSON_RESULTS],
         more=len(cases) > PERSON_RESULTS, status=422 if person_form.errors else 200,
@@ -228,6 +244,7 @@ def _queue_page(
                 for s in (Case.Status.IN_PROGRESS, Case.Status.APPROVED, Case.Status.REJECTED)
             ],
             "bulk_error": bulk_error,
+            "can_bulk": any(case.is_open for case in cases),
             "bulk_typed": request.POST if bulk_error else {},
             "selected": request.POST.getlist("selected") if bulk_error else [],
             "administrations": Administration.objects.filter(
@@ -279,8 +296,8 @@ def _bulk_change(request: HttpRequest, agent: User) -> HttpResponse:
             changed += 1
         except StaleCase:
             stale.append(case.reference)
-        except CaseRefused:
-            refused.append(case.reference)
+        except CaseRefused as refusal:
+            refused.append(f"{case.reference} ({refusal.message})")
     messages.info(
         request,
         ngettext("%(count)s case changed.", "%(count)s cases changed.", changed)
@@ -295,7 +312,7 @@ def _bulk_change(request: HttpRequest, agent: User) -> HttpResponse:
     if refused:
         messages.warning(
             request,
-            _("These cases cannot take that status: %(list)s") % {"list": ", ".join(refused)},
+            _("These cases were left as they are: %(list)s") % {"list": "; ".join(refused)},
         )
     return redirect(request.get_full_path())
 

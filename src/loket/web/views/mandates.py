@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from loket.cases.history import history
 from loket.cases.models import Case
 from loket.cases.notices import with_unread_messages
 from loket.catalog.models import Procedure
@@ -350,7 +351,7 @@ def principal_case(request: HttpRequest, mandate_id: int, reference: str) -> Htt
         {
             "case": case,
             "mandate_id": mandate_id,
-            "events": case.events.status_changes(),
+            "events": history(case.events.status_changes()),
             "just_submitted": request.GET.get("submitted") == "1",
         },
     )
