@@ -70,7 +70,9 @@ def test_export_lists_payments_refunds_and_statement_lines_of_the_administration
     assert paid_by_transfer[4] == "Bank transfer"
     assert paid_by_transfer[9].startswith("'=HYPERLINK(1)/E1")  # neutralised
     assert by_reference[("Refund", online.reference.strip("+"))][7] == "2.50"
-    abandoned = Payment.objects.get(case=transfer.case, status="cancelled")  # the attempt before the transfer
+    abandoned = Payment.objects.get(
+        case=transfer.case, status="cancelled"
+    )  # the attempt before the transfer
     assert by_reference[("Payment", abandoned.reference.strip("+"))][8] == "Abandoned"
 
     # Another administration's civil servant sees none of it, and cannot ask for it.
