@@ -53,11 +53,13 @@ def test_a_resident_applies_and_the_case_goes_to_parking_brussels(resident_clien
     assert case.declared_instead == []
     assert case.events.count() == 1
     assert not Draft.objects.filter(user=case.applicant).exists()
-    # Three consultations, one per source and purpose: identity, address, vehicles.
+    # Four consultations, one per source and purpose: identity, address, vehicles, and the
+    # social status that exempts from the fee.
     sources = sorted(AccessLogEntry.objects.values_list("source", "purpose"))
     assert sources == [
         ("population", "identify-applicant"),
         ("population", "verify-residence"),
+        ("social", "check-social-status"),
         ("vehicle", "check-vehicle-ownership"),
     ]
     page = resident_client.get(f"/en/my-cases/{case.reference}/?submitted=1").content.decode()

@@ -86,7 +86,7 @@ def test_a_helper_acting_for_a_resident_applies_in_her_name() -> None:
 
     assert client.post(APPLY, {"use_registers": "yes"}).status_code == 302
     entries = AccessLogEntry.objects.filter(procedure_id=PARKING)
-    assert entries.count() == 3
+    assert entries.count() == 4  # identity, address, vehicles, social status (the fee)
     assert {e.subject_pseudonym for e in entries} == {pseudonym(resident.national_number or "")}
     assert {e.actor_pseudonym for e in entries} == {pseudonym(helper.national_number or "")}
     assert {e.actor_role for e in entries} == {"helper"}

@@ -15,12 +15,12 @@ from tests.test_cases import apply_for_parking_card
 
 
 @pytest.mark.django_db
-def test_after_the_journey_my_data_shows_the_three_consultations_in_dutch(
+def test_after_the_journey_my_data_shows_the_four_consultations_in_dutch(
     resident_client: Client,
 ) -> None:
     apply_for_parking_card(resident_client, lang="nl")
     page = resident_client.get("/nl/my-data/").content.decode()
-    assert page.count("op uw vraag het register") == 3
+    assert page.count("op uw vraag het register") == 4  # with the social status (the fee)
     assert "Rijksregister" in page
     assert "de voertuigen die op uw naam zijn ingeschreven" in page or "voertuigen" in page
     assert "Bewonerskaart voor parkeren" in page
@@ -61,7 +61,7 @@ def test_the_history_exports_as_csv(resident_client: Client) -> None:
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
     assert lines[0].startswith("Entrée,Date,Heure")
-    assert len(lines) == 4
+    assert len(lines) == 5  # the header and four consultations
 
 
 @pytest.mark.django_db

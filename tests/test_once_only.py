@@ -23,7 +23,7 @@ def test_the_report_counts_prefilled_and_typed_fields() -> None:
     out = StringIO()
     call_command("report", "once-only", stdout=out)
     line = next(li for li in out.getvalue().splitlines() if li.startswith("residents-parking-card"))
-    assert line.split()[1:4] == ["3", "2", "60%"]
+    assert line.split()[1:4] == ["4", "2", "67%"]  # the social status prefilled too (the fee)
 
 
 LABEL = {"fr": "x", "nl": "x", "en": "x"}

@@ -24,7 +24,7 @@ def test_the_register_covers_every_need_of_every_catalogued_procedure() -> None:
     assert len(entries) == Procedure.objects.count() == 32
     parking = entries["residents-parking-card"]
     assert parking.controller == "parking.brussels"
-    assert len(parking.data_from_registers) == 3
+    assert len(parking.data_from_registers) == 4  # with the social status (the fee)
     assert parking.retention
     assert "Members of the applicant's household" in entries["change-of-address"].data_subjects
 

@@ -61,14 +61,15 @@ def test_a_resident_applies_in_dutch_and_only_parking_brussels_sees_the_case(
     page.get_by_role("link", name="Mijn dossiers").first.click()
     expect(page.get_by_role("link", name=reference, exact=True)).to_be_visible()
 
-    # My data: the three consultations, in Dutch, each with its proof; the log verifies.
+    # My data: the four consultations (identity, address, vehicles, the social status that
+    # exempts from the fee), in Dutch, each with its proof; the log verifies.
     page.get_by_role("link", name="Mijn gegevens").first.click()
-    expect(page.locator(".consultations > li")).to_have_count(3)
+    expect(page.locator(".consultations > li")).to_have_count(4)
     expect(page.locator(".consultations")).to_contain_text("op uw vraag het register")
     expect(page.locator(".consultations")).to_contain_text("Bewonerskaart voor parkeren")
     out = StringIO()
     call_command("audit", "verify", stdout=out)
-    assert "access log OK: 3 entries" in out.getvalue()
+    assert "access log OK: 4 entries" in out.getvalue()
     log_out(page)
 
     # The agent of parking.brussels has it in the queue.

@@ -85,6 +85,7 @@ ROUTE_POLICIES: Final[dict[str, str]] = {
     "payments:demo-checkout": "anonymous",
     "payments-notify:notify": "anonymous",
     "payments:refunds": "agent",
+    "payments:accountant-export": "agent",
     "web:document": "resident",
     "web:certificate": "resident",
     "web:attachment": "resident",

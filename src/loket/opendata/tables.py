@@ -17,9 +17,9 @@ from decimal import Decimal
 from django.conf import settings
 
 from loket.catalog.models import Procedure
-from loket.opendata import aggregate, certificates, incidents
+from loket.opendata import aggregate, certificates, incidents, revenue
 from loket.opendata.aggregate import Counts, Period
-from loket.opendata.disclosure import TOTAL, Key, ProtectedTable, protect
+from loket.opendata.disclosure import TOTAL, Key, ProtectedTable, protect, with_margins
 
 Cell = str | int | float | None
 
@@ -104,6 +104,26 @@ def certificates_table(period: Period, protection: Protection) -> Table:
     counts = [certificates.issued_counts(period), certificates.revoked_counts(period)]
     rows, suppressed = monthly_rows(counts, protection)
     return Table(["month", "procedure", "municipality", "issued", "revoked"], rows, suppressed)
+
+
+@builds("fee-revenue")
+def fee_revenue_table(period: Period, protection: Protection) -> Table:
+    """Paid fees per month, procedure and administration: the number of payments, protected as
+    every count is, and their sum in euro, withheld exactly where the number is (the same
+    pattern of withheld cells leaves the sums as unrecoverable as the counts)."""
+    counts, cents = revenue.paid_counts_and_cents(period)
+    table = Table(["month", "procedure", "administration", "payments", "revenue_eur"])
+    months: dict[str, dict[Key, int]] = defaultdict(dict)
+    for (month, *rest), value in cents.items():
+        months[month][tuple(rest)] = value
+    for month, protected in protect_by_month(counts, protection.threshold).items():
+        sums = with_margins(months[month], 2)
+        for key in sorted(protected.values, key=_order):
+            withheld = key in protected.suppressed
+            euro = None if withheld else round(sums.get(key, 0) / 100, 2)
+            table.rows.append([month, *key, protected.published(key, protection.rounding), euro])
+        table.suppressed += len(protected.suppressed)
+    return table
 
 
 @builds("register-consultations")

@@ -103,7 +103,9 @@ def do_start_payment(
             case.refresh_from_db(fields=["status"])
             fee = check_can_pay(case)
             payment = Payment.objects.create(
-                case=case, provider=provider_name, idempotency_key=idempotency_key,
+                case=case, administration_id=case.administration_id,
+                case_reference=case.reference, procedure_code=case.procedure_id,
+                provider=provider_name, idempotency_key=idempotency_key,
                 amount_cents=fee.amount_cents, currency=fee.currency,
                 reference=new_structured_communication(),
             )  # fmt: skip

@@ -58,6 +58,13 @@ class Payment(models.Model):
     case = models.ForeignKey(
         "cases.Case", null=True, on_delete=models.SET_NULL, related_name="payments"
     )
+    # What the accountant needs after the case is gone, copied when the payment is started.
+    administration = models.ForeignKey(
+        "core.Administration", null=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The case's handling administration, whose money this is.",
+    )  # fmt: skip
+    case_reference = models.CharField(max_length=40, blank=True)
+    procedure_code = models.CharField(max_length=100, blank=True, help_text="The procedure's id.")
     provider = models.CharField(max_length=20)
     idempotency_key = models.UUIDField(unique=True, help_text="One per press of 'Pay'.")
     amount_cents = models.PositiveIntegerField()

@@ -9,5 +9,6 @@ urlpatterns = [
     path("<uuid:key>/transfer/", views.transfer, name="transfer"),
     path("<uuid:key>/return/", views.payment_return, name="return"),
     path("demo/<str:token>/", views.demo_checkout, name="demo-checkout"),
+    path("back-office/accountant-export/", views.accountant_export, name="accountant-export"),
     path("back-office/<str:reference>/refunds/", views.refunds, name="refunds"),
 ]

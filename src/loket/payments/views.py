@@ -8,21 +8,30 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import date
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from loket.audit.actions import do_record_security_event
 from loket.cases.models import Case
-from loket.cases.selectors import get_case_for_agent, get_case_for_applicant
-from loket.core.models import User
+from loket.cases.selectors import (
+    agent_administration_ids,
+    get_case_for_agent,
+    get_case_for_applicant,
+)
+from loket.core.models import Administration, User
 from loket.payments import epc
+from loket.payments.accounting import Period, accountant_csv, check_export_administration
 from loket.payments.actions import (
     PaymentRefused,
     do_handle_notification,
@@ -191,4 +200,69 @@ def refunds(request: HttpRequest, reference: str) -> HttpResponse:
         "payments/refunds.html",
         {"case": case, "payments": payments, "typed": typed, "error": error},
         status=status,
+    )
+
+
+class AccountantExportForm(forms.Form):
+    """The period (both days included) and, for a civil servant of several, the administration."""
+
+    administration = forms.ChoiceField(label=gettext_lazy("Administration"))
+    start = forms.DateField(
+        label=gettext_lazy("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": gettext_lazy("Enter the first day of the period."),
+            "invalid": gettext_lazy("Enter a real date, for example 15/03/2027."),
+        },
+    )
+    end = forms.DateField(
+        label=gettext_lazy("Until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": gettext_lazy("Enter the last day of the period."),
+            "invalid": gettext_lazy("Enter a real date, for example 15/03/2027."),
+        },
+    )
+
+    def __init__(self, *args: Any, agent: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["administration"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            (administration.pk, administration.name)
+            for administration in Administration.objects.filter(
+                id__in=agent_administration_ids(agent)
+            ).order_by("id")
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if isinstance(start, date) and isinstance(end, date) and start > end:
+            self.add_error("end", _("The end date must be after the start date."))
+        return cleaned
+
+
+@login_required
+def accountant_export(request: HttpRequest) -> HttpResponse:
+    """The accountant's CSV of an administration's payments and refunds over a period; the
+    form again, with what was typed and why not, when the period is not one (422)."""
+    agent = _user(request)
+    if not agent_administration_ids(agent):
+        raise Http404
+    form = AccountantExportForm(request.GET or None, agent=agent)
+    if form.is_bound and form.is_valid():
+        administration_id = check_export_administration(agent, form.cleaned_data["administration"])
+        period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
+        response = HttpResponse(
+            accountant_csv(administration_id, period), content_type="text/csv; charset=utf-8"
+        )
+        name = f"payments-{administration_id}-{period.start}-{period.end}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return render(
+        request,
+        "payments/accountant_export.html",
+        {"form": form},
+        status=422 if form.errors else 200,
     )

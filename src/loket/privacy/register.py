@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy
 from loket.catalog.models import Procedure
 from loket.core.i18n import pick
 from loket.forms.definitions import get_definition
+from loket.payments.fees import charged_procedures
+from loket.payments.retention import RECORD_YEARS
 from loket.sources.catalogue import attribute_label, source_name
 
 SECURITY_MEASURES = (
@@ -76,12 +78,35 @@ def processing_of(procedure: Procedure) -> Processing:
             "Drafts: %(draft)s days. Decided cases: %(years)s years after the decision, then "
             "%(method)s."
         ) % {"draft": retention.draft_days, "years": retention.decided_years, "method": method}
+    if procedure.id in charged_procedures():
+        _add_payment_records(entry)
     entry.data_subjects = [_("Applicants")]
     if any(n["attribute"] == "population.household" for n in procedure.needs):
         entry.data_subjects.append(_("Members of the applicant's household"))
     entry.recipients = [entry.controller, _("The applicant (receipt and decision)")]
     entry.security = [str(measure) for measure in SECURITY_MEASURES]
     return entry
+
+
+def _add_payment_records(entry: Processing) -> None:
+    """A procedure with a fee keeps payment records, under accounting law, longer than cases."""
+    entry.purposes.append(_("Collecting the fee, refunding it and keeping the accounts"))
+    entry.legal_bases.append(
+        _("Legal obligation (GDPR art. 6(1)(c)): accounting law, Code of economic law, art. "
+          "III.88")
+    )  # fmt: skip
+    entry.retention = (
+        entry.retention
+        + " "
+        + _(
+            "Payment records (amount, date, structured communication, refunds, the bank statement "
+            "line with the payer's name and account): %(years)s years from 1 January after the "
+            "year of payment, as accounting law requires (Code of economic law, art. III.88), then "
+            "deleted. They outlive a case deleted earlier."
+        )
+        % {"years": RECORD_YEARS}
+    )
+    entry.retention = entry.retention.strip()
 
 
 def processing_register() -> list[Processing]:

@@ -1,5 +1,6 @@
 """Applying each procedure's retention rule: drafts deleted after ``draft_days``; decided and
-withdrawn cases anonymised or deleted ``decided_years`` after the decision.
+withdrawn cases anonymised or deleted ``decided_years`` after the decision; payment records
+removed after the accounting period (``payments.retention``).
 
 Anonymising keeps the case's procedure, administration, dates and status (they feed the open
 data) and removes everything that says who the person was or what they wrote. Each run leaves a
@@ -22,6 +23,7 @@ from loket.catalog.models import Procedure
 from loket.core.models import User
 from loket.forms.definitions import get_definition
 from loket.forms.models import Attachment, Draft
+from loket.payments.retention import RECORD_YEARS, do_remove_old_payment_records
 from loket.privacy.models import RetentionRun
 
 ANONYMOUS_USERNAME = "anonymised"
@@ -104,4 +106,7 @@ def apply_retention(as_of: datetime | None = None, replay: bool = False) -> Rete
                 "rule_draft_days": rule.draft_days,
                 "rule_decided_years": rule.decided_years,
             }
+    payments = do_remove_old_payment_records(now)
+    if payments:
+        counts["payment-records"] = {**payments, "rule_record_years": RECORD_YEARS}
     return RetentionRun.objects.create(as_of=now, replay=replay, counts=counts)
