@@ -151,7 +151,12 @@ def test_a_report_is_stored_confirmed_and_listed_for_staff(client: Client) -> No
     assert "Thank you. Your report was received" in response.content.decode()
     report = AccessibilityReport.objects.get()
     assert (report.email, report.page, report.language) == ("ana@example.be", REPORT["page"], "en")
-    staff = client_for("agent-parking").get("/en/back-office/accessibility-reports/")
+    agent = client_for("agent-parking")
+    assert (
+        'href="/en/back-office/accessibility-reports/"'
+        in agent.get("/en/back-office/").content.decode()
+    )
+    staff = agent.get("/en/back-office/accessibility-reports/")
     assert staff.status_code == 200
     assert "cannot be reached with the keyboard" in staff.content.decode()
     assert client_for("resident").get("/en/back-office/accessibility-reports/").status_code == 403
