@@ -15,8 +15,10 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from loket.web.models import AccessibilityReport
 from loket.web.statements import (
+    KEEP_REPORTS,
     AccessibilityRun,
     compliance_status,
+    forget_old_accessibility_reports,
     last_accessibility_run,
     write_accessibility_run,
 )
@@ -198,3 +200,13 @@ def test_the_legal_notice_names_the_operator_and_marks_the_demo(
 def test_the_statements_answer_in_every_language(client: Client, language: str) -> None:
     assert client.get(f"/{language}/accessibility/").status_code == 200
     assert client.get(f"/{language}/legal/").status_code == 200
+
+
+def test_reports_are_deleted_two_years_after_they_were_received() -> None:
+    old = AccessibilityReport.objects.create(page="/", description="x", language="fr")
+    recent = AccessibilityReport.objects.create(page="/", description="y", language="fr")
+    AccessibilityReport.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - KEEP_REPORTS - timedelta(days=1)
+    )
+    forget_old_accessibility_reports({})
+    assert list(AccessibilityReport.objects.values_list("pk", flat=True)) == [recent.pk]

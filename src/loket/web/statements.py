@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from loket.core.i18n import pick
 from loket.core.ratelimit import hit
 from loket.core.reference import read_yaml
+from loket.tasks.queue import every, handler
 from loket.web.models import AccessibilityReport
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -28,6 +29,10 @@ RUN_FILE = DATA_DIR / "accessibility_run.json"
 LIMITATIONS_FILE = "accessibility_limitations.yaml"
 LANGUAGES = ("fr", "nl", "en")
 REPORT_RATE_LIMIT = "LOKET_ACCESSIBILITY_REPORT_RATE_LIMIT"
+# A report names who sent it: kept two years (long enough for the answer, a complaint to the
+# ombudsman and the yearly monitoring), then deleted by the daily task below.
+KEEP_REPORTS = timedelta(days=730)
+EXPIRE_REPORTS_TASK = "web.accessibility-reports-expire"
 
 
 def security_txt(
@@ -125,6 +130,15 @@ def do_report_accessibility_problem(
         description=data["description"],
         language=language[:2],
     )
+
+
+@handler(EXPIRE_REPORTS_TASK)
+def forget_old_accessibility_reports(payload: dict[str, Any]) -> None:
+    """Daily: delete the reports received more than ``KEEP_REPORTS`` ago."""
+    AccessibilityReport.objects.filter(created_at__lt=timezone.now() - KEEP_REPORTS).delete()
+
+
+every(EXPIRE_REPORTS_TASK, timedelta(days=1))
 
 
 def statement_prepared_on() -> date:
