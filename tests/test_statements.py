@@ -182,6 +182,7 @@ def test_the_legal_notice_names_the_operator_and_marks_the_demo(
     page = client.get("/en/legal/").content.decode()
     assert "Loket demo operator" in page
     assert "placeholder, not a real body" in page
+    assert '<a href="mailto:security@loket.example">security@loket.example</a>' in page
     settings.LOKET_STATEMENTS = replace(
         settings.LOKET_STATEMENTS,
         operator={

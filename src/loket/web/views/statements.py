@@ -149,6 +149,7 @@ def legal(request: HttpRequest) -> HttpResponse:
             "operator": statements.operator,
             "operator_is_demo": statements.operator_is_demo,
             "security_contact": statements.security_contact,
+            "security_contact_label": statements.security_contact.removeprefix("mailto:"),
         },
     )
 
