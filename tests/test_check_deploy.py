@@ -53,6 +53,10 @@ def safe_environment(tmp_path: Path) -> dict[str, str]:
                 "social": "loket.sources.http.HttpSocialSecurityRegister",
             }
         ),
+        LOKET_SECURITY_CONTACT="mailto:security@loket.brussels",
+        LOKET_OPERATOR_NAME="Paradigm",
+        LOKET_OPERATOR_ADDRESS="Avenue des Arts 21, 1000 Bruxelles",
+        LOKET_OPERATOR_EMAIL="info@paradigm.brussels",
         LOKET_VAR_DIR=str(tmp_path / "var"),
         LOKET_STATIC_ROOT=str(tmp_path / "static"),
         LOKET_MEDIA_ROOT=str(tmp_path / "media"),
@@ -155,6 +159,15 @@ def test_a_demo_environment_reports_what_production_would_refuse(tmp_path: Path)
     result = check_deploy(environment)
     assert result.returncode != 0
     assert "LOKET_SIGNING_KEY is missing or is the demo key" in result.stderr
+
+
+def test_a_deployment_without_a_security_contact_is_refused_naming_the_setting(
+    tmp_path: Path,
+) -> None:
+    environment = {**safe_environment(tmp_path), "LOKET_ENV": "demo", "LOKET_SECURITY_CONTACT": ""}
+    result = check_deploy(environment)
+    assert result.returncode != 0
+    assert "LOKET_SECURITY_CONTACT is not set" in result.stderr
 
 
 def test_a_demo_seal_is_refused_in_production_by_its_name(tmp_path: Path) -> None:

@@ -45,6 +45,11 @@ SAFE = {
     "LOKET_SEAL_PASSWORD": "p" * 20,
     "LOKET_SEAL_TRUST_ANCHORS": "/etc/loket/seal-roots.pem",
     "LOKET_TSA_URL": "https://tsa.example.internal/tsr",
+    "LOKET_SECURITY_CONTACT": "mailto:security@loket.brussels",
+    "LOKET_OPERATOR_NAME": "Paradigm",
+    "LOKET_OPERATOR_ADDRESS": "Avenue des Arts 21, 1000 Bruxelles",
+    "LOKET_OPERATOR_NUMBER": "0000.000.000",
+    "LOKET_OPERATOR_EMAIL": "info@paradigm.brussels",
 }
 
 
@@ -73,6 +78,12 @@ def test_a_complete_production_configuration_is_accepted() -> None:
         ({"LOKET_ALLOWED_HOSTS": "*,loket.brussels"}, "LOKET_ALLOWED_HOSTS"),
         ({"LOKET_PAYMENT_PROVIDERS": "transfer,demo"}, "offers the demo payment page"),
         ({"LOKET_PAYMENT_ACCOUNT": ""}, "LOKET_PAYMENT_ACCOUNT is not set"),
+        ({"LOKET_SECURITY_CONTACT": ""}, "LOKET_SECURITY_CONTACT is not set"),
+        ({"LOKET_SECURITY_CONTACT": "security@x.be"}, "must be a mailto: or https://"),
+        ({"LOKET_SECURITY_CONTACT": "mailto:nobody"}, "is not an e-mail address"),
+        ({"LOKET_SECURITY_EXPIRES_DAYS": "365"}, "must be below a year"),
+        ({"LOKET_OPERATOR_NAME": ""}, "LOKET_OPERATOR_NAME is not set"),
+        ({"LOKET_OPERATOR_EMAIL": ""}, "LOKET_OPERATOR_EMAIL must be set"),
     ],
 )
 def test_production_refuses_unsafe_settings_and_names_the_problem(

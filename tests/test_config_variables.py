@@ -28,7 +28,7 @@ ISSUER = {"LOKET_OIDC_ISSUER": "https://idp.example/"}
 AGENT_ISSUER = {"LOKET_OIDC_AGENT_ISSUER": "https://agents.example"}
 EXAMPLE_DIR = BASE_DIR / "var" / "config-examples"  # var/ is ignored by git
 # Variables of the test and benchmark harnesses, documented in docs/ but not read by Loket.
-HARNESS = re.compile(r"^LOKET_(BENCH|FAULTS)_")
+HARNESS = re.compile(r"^LOKET_(BENCH|FAULTS)_|^LOKET_WRITE_A11Y_SUMMARY$")
 
 
 def documented_in_readme() -> set[str]:
@@ -339,6 +339,49 @@ EXAMPLES: dict[str, Example] = {
         ("opendata_contact", "data@ixelles.example"),
         ("LOKET_OPENDATA_CONTACT", "data@ixelles.example"),
     ),
+    "LOKET_ACCESSIBILITY_REPORT_RATE_LIMIT": Example(
+        "2/60",
+        ("rate_limits.LOKET_ACCESSIBILITY_REPORT_RATE_LIMIT", [2, 60]),
+        ("LOKET_ACCESSIBILITY_REPORT_RATE_LIMIT", [2, 60]),
+    ),
+    "LOKET_SECURITY_CONTACT": Example(
+        "https://ixelles.example/security",
+        ("statements.security_contact", "https://ixelles.example/security"),
+        ("LOKET_STATEMENTS.security_contact", "https://ixelles.example/security"),
+    ),
+    "LOKET_SECURITY_POLICY_URL": Example(
+        "https://ixelles.example/disclosure",
+        ("statements.security_policy_url", "https://ixelles.example/disclosure"),
+        ("LOKET_STATEMENTS.security_policy_url", "https://ixelles.example/disclosure"),
+    ),
+    "LOKET_SECURITY_EXPIRES_DAYS": Example(
+        "30",
+        ("statements.security_expires_days", 30),
+        ("LOKET_STATEMENTS.security_expires_days", 30),
+    ),
+    "LOKET_OPERATOR_NAME": Example(
+        "Commune d'Ixelles",
+        ("statements.operator.name", "Commune d'Ixelles"),
+        ("LOKET_STATEMENTS.operator.name", "Commune d'Ixelles"),
+    ),
+    "LOKET_OPERATOR_ADDRESS": Example(
+        "Chaussée d'Ixelles 168, 1050 Ixelles",
+        ("statements.operator.address", "Chaussée d'Ixelles 168, 1050 Ixelles"),
+        ("LOKET_STATEMENTS.operator.address", "Chaussée d'Ixelles 168, 1050 Ixelles"),
+        {"LOKET_OPERATOR_NAME": "Commune d'Ixelles"},
+    ),
+    "LOKET_OPERATOR_NUMBER": Example(
+        "0207.373.429",
+        ("statements.operator.number", "0207.373.429"),
+        ("LOKET_STATEMENTS.operator.number", "0207.373.429"),
+        {"LOKET_OPERATOR_NAME": "Commune d'Ixelles"},
+    ),
+    "LOKET_OPERATOR_EMAIL": Example(
+        "info@ixelles.example",
+        ("statements.operator.email", "info@ixelles.example"),
+        ("LOKET_STATEMENTS.operator.email", "info@ixelles.example"),
+        {"LOKET_OPERATOR_NAME": "Commune d'Ixelles"},
+    ),
     "LOKET_TASKS_KEEP_DONE_DAYS": Example(
         "3", ("tasks_keep_done_days", 3), ("LOKET_TASKS_KEEP_DONE_DAYS", 3)
     ),
@@ -454,6 +497,8 @@ def test_all_documented_variables_reach_django_settings(tmp_path: Path) -> None:
         ("LOKET_EMAIL_URL", "smtps://mail.example?tls=1", "TLS already"),
         ("LOKET_DATABASE_URL", "mysqlx://db.example/loket", "is unknown"),
         ("LOKET_API_RATE_LIMIT", "0/60", "requests/seconds"),
+        ("LOKET_SECURITY_CONTACT", "ftp://x.example", "must be a mailto: or https://"),
+        ("LOKET_OPERATOR_EMAIL", "nobody", "not an e-mail address"),
     ],
 )
 def test_a_malformed_value_is_refused_naming_the_variable(

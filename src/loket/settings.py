@@ -155,6 +155,7 @@ LOKET_GUEST_BOOKING_RATE_LIMIT = CONFIG.rate_limits["LOKET_GUEST_BOOKING_RATE_LI
 LOKET_GUEST_BOOKING_CONTACT_RATE_LIMIT = CONFIG.rate_limits[
     "LOKET_GUEST_BOOKING_CONTACT_RATE_LIMIT"
 ]
+LOKET_ACCESSIBILITY_REPORT_RATE_LIMIT = CONFIG.rate_limits["LOKET_ACCESSIBILITY_REPORT_RATE_LIMIT"]
 LOKET_SEAL = CONFIG.seal  # certificates: seal key, timestamp authority, trust anchors
 # Days a finished task stays in the queue's table: done, and failed for good (loket.tasks).
 LOKET_TASKS_KEEP_DONE_DAYS = CONFIG.tasks_keep_done_days
@@ -167,6 +168,7 @@ LOKET_PUBLIC_URL = CONFIG.public_url
 LOKET_OPENDATA_THRESHOLD = CONFIG.opendata_threshold
 LOKET_OPENDATA_ROUNDING = CONFIG.opendata_rounding
 LOKET_OPENDATA_CONTACT = CONFIG.opendata_contact
+LOKET_STATEMENTS = CONFIG.statements  # security.txt and the legal notice
 # Django deploy checks that do not apply (loket.core.deploy_checks says why): TLS ends at the
 # reverse proxy, which redirects to HTTPS (loket.E003 checks the proxy header instead, W008); HSTS
 # for subdomains and preload are the region's domain's decision, not Loket's (W005, W021).

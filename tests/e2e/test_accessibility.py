@@ -9,6 +9,8 @@ its file and injects it, so nothing is fetched from the internet.
 from __future__ import annotations
 
 import gzip
+import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -24,6 +26,7 @@ from loket.appointments.seed import seed_demo_help_points
 from loket.catalog.models import Procedure
 from loket.certificates.models import IssuedCertificate
 from loket.opendata.datasets import available_datasets
+from loket.web.statements import write_accessibility_run
 from tests.e2e.journeys import demo_log_in
 from tests.test_backoffice_certificates import referred_case
 
@@ -70,6 +73,11 @@ MAIN_OVERFLOW = """() => {
 }"""
 
 
+def axe_version() -> str:
+    package = json.loads((AXE.parent / "package.json").read_text(encoding="utf-8"))
+    return str(package["version"])
+
+
 def axe_violations(page: Page) -> list[str]:
     """Run axe-core with the WCAG 2.x A/AA rules on the page as it is now: one line a violation."""
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
@@ -100,6 +108,8 @@ class Findings:
     requests: set[str] = field(default_factory=set)
     fonts: list[str] = field(default_factory=list)
     static_sizes: dict[str, tuple[int, int]] = field(default_factory=dict)  # url: (raw, gzip)
+    # Per page checked: its name, path and axe's violations (the accessibility statement's run).
+    axe_runs: list[dict[str, Any]] = field(default_factory=list)
 
 
 def compressed_size(body: bytes) -> int:
@@ -142,7 +152,10 @@ class Visitor:
     def check(self, name: str) -> None:
         page, where = self.page, f"{name} ({self.page.url.removeprefix(self.base)})"
         page.add_script_tag(content=self.axe_source)
-        for violation in page.evaluate(RUN_AXE, WCAG_TAGS):
+        violations = page.evaluate(RUN_AXE, WCAG_TAGS)
+        path = self.page.url.removeprefix(self.base)
+        self.findings.axe_runs.append({"page": name, "path": path, "violations": len(violations)})
+        for violation in violations:
             self.findings.problems.append(
                 f"{where}: axe {violation['id']} ({violation['impact']}: {violation['help']}) "
                 f"at {', '.join(violation['targets'][:5])}"
@@ -224,6 +237,12 @@ def visit_public_pages(visitor: Visitor, language: str) -> None:
     assert place is not None
     visitor.open(f"help-point-{language}", f"{lang}/help-points/{place.pk}/")
     visitor.open(f"not-found-{language}", f"{lang}/no-such-page/", status=404)
+    visitor.open(f"accessibility-{language}", f"{lang}/accessibility/")
+    visitor.after(
+        f"accessibility-report-refused-{language}",
+        lambda p: p.locator("main form button[type=submit]").last.click(),
+    )
+    visitor.open(f"legal-{language}", f"{lang}/legal/")
 
 
 def visit_application_pages(visitor: Visitor) -> str:
@@ -345,6 +364,10 @@ def test_every_page_meets_wcag_22_aa_reflows_and_stays_light_in_three_languages(
         visitor.open(f"back-office-{language}", f"/{language}/back-office/")
         visitor.open(f"back-office-case-{language}", f"/{language}/back-office/cases/{reference}/")
         visitor.open(f"back-office-figures-{language}", f"/{language}/back-office/figures/")
+        visitor.open(
+            f"back-office-accessibility-reports-{language}",
+            f"/{language}/back-office/accessibility-reports/",
+        )
     visitor.close()
 
     for identity, pages in (
@@ -378,6 +401,8 @@ def test_every_page_meets_wcag_22_aa_reflows_and_stays_light_in_three_languages(
     visitor.close()
 
     print("\n" + write_weights(findings.weights))
+    if os.environ.get("LOKET_WRITE_A11Y_SUMMARY") == "1":
+        write_accessibility_run(findings.axe_runs, f"axe-core {axe_version()}")
     foreign = sorted(url for url in findings.requests if not url.startswith(base))
     assert not foreign, f"requests to third parties: {foreign}"
     assert not findings.fonts, f"web fonts loaded: {findings.fonts}"

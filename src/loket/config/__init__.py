@@ -35,6 +35,7 @@ from loket.config.mail import MailServer, parse_mail_url
 from loket.config.oidc import MEMBERSHIP_ROLES, OidcClient, oidc_problems, oidc_settings
 from loket.config.payments import ProviderSettings, provider_problems, provider_settings
 from loket.config.seal import seal_problems, seal_settings
+from loket.config.statements import Statements, statement_problems, statement_settings
 
 __all__ = [
     "BASE_DIR",
@@ -119,6 +120,8 @@ class Config:
     payment_settings: ProviderSettings = field(
         default_factory=lambda: provider_settings(Environment({})), repr=False
     )
+    # security.txt and the legal notice: the security contact and the operator.
+    statements: Statements = field(default_factory=Statements)
 
     @property
     def is_demo(self) -> bool:
@@ -191,6 +194,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         payment_providers=tuple(env.names("LOKET_PAYMENT_PROVIDERS")),
         payment_account=_payment_account(env),
         payment_settings=provider_settings(env),
+        statements=statement_settings(env),
         **oidc_settings(env),
         **encryption_settings(env, production=name == "production"),
     )
@@ -257,6 +261,7 @@ def production_problems(config: Config) -> list[str]:
     problems.extend(provider_problems(config.payment_providers, config.payment_settings))
     problems.extend(oidc_problems(config.oidc, config.oidc_agent))
     problems.extend(seal_problems(config.seal))
+    problems.extend(statement_problems(config.statements))
     named_keys = {
         "LOKET_SECRET_KEY": config.secret_key,
         "LOKET_SIGNING_KEY": config.signing_key,

@@ -33,6 +33,7 @@ RATE_LIMIT_VARIABLES = (
     "LOKET_VERIFY_RATE_LIMIT",  # certificate verifications per client address
     "LOKET_GUEST_BOOKING_RATE_LIMIT",  # appointments without an account, per client address
     "LOKET_GUEST_BOOKING_CONTACT_RATE_LIMIT",  # the same, per phone number or e-mail address
+    "LOKET_ACCESSIBILITY_REPORT_RATE_LIMIT",  # accessibility problems reported, per address
 )
 
 VARIABLES: dict[str, str] = {
@@ -83,6 +84,7 @@ VARIABLES: dict[str, str] = {
     "LOKET_VERIFY_RATE_LIMIT": "30/60",
     "LOKET_GUEST_BOOKING_RATE_LIMIT": "5/3600",
     "LOKET_GUEST_BOOKING_CONTACT_RATE_LIMIT": "3/86400",
+    "LOKET_ACCESSIBILITY_REPORT_RATE_LIMIT": "5/3600",
     # --- task queue: days a finished task is kept (loket.tasks.queue.prune) ---
     "LOKET_TASKS_KEEP_DONE_DAYS": "7",
     "LOKET_TASKS_KEEP_FAILED_DAYS": "30",
@@ -93,6 +95,14 @@ VARIABLES: dict[str, str] = {
     "LOKET_OPENDATA_THRESHOLD": "5",
     "LOKET_OPENDATA_ROUNDING": "0",  # counts published as they are
     "LOKET_OPENDATA_CONTACT": "opendata@paradigm.brussels",
+    # --- the statements of the site: security.txt and the legal notice (loket.config.statements)
+    "LOKET_SECURITY_CONTACT": "",  # demo: mailto:security@loket.example; required in production
+    "LOKET_SECURITY_POLICY_URL": "",  # no Policy line
+    "LOKET_SECURITY_EXPIRES_DAYS": "180",  # Expires: this many days after the request, < 1 year
+    "LOKET_OPERATOR_NAME": "",  # the demo operator, marked as such; required in production
+    "LOKET_OPERATOR_ADDRESS": "",  # required in production
+    "LOKET_OPERATOR_NUMBER": "",  # the enterprise number (KBO/BCE)
+    "LOKET_OPERATOR_EMAIL": "",  # required in production
     # --- fees (loket.payments): the providers offered, and the account transfers are paid to ---
     "LOKET_PAYMENT_PROVIDERS": "demo,transfer",  # the demo page is refused in production
     "LOKET_PAYMENT_ACCOUNT": "",  # the demo account (refused in production)

@@ -84,7 +84,10 @@ class Environment:
         return value.rstrip("/")
 
     def email_address(self, name: str) -> str:
-        value = self.text(name)
+        return self.email_address_value(name, self.text(name))
+
+    def email_address_value(self, name: str, value: str) -> str:
+        """``value`` (read from ``name``, perhaps after a prefix) if it is an e-mail address."""
         try:
             validate_email(value)
         except ValidationError:

@@ -30,6 +30,7 @@ POLICIES: Final = frozenset(
 
 ROUTE_POLICIES: Final[dict[str, str]] = {
     "healthz": "anonymous",
+    "security-txt": "anonymous",
     # The address register's public API and the open data files.
     "geo:search": "anonymous",
     "geo:reverse": "anonymous",

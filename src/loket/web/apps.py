@@ -6,3 +6,6 @@ class WebConfig(AppConfig):
     name = "loket.web"
     label = "web"
     verbose_name = _("Web pages")
+
+    def ready(self) -> None:
+        from loket.web import statements  # noqa: F401 - registers the reports' expiry task

@@ -11,6 +11,7 @@ from loket.web.views import (
     mandates,
     mydata,
     public,
+    statements,
     verify,
 )
 from loket.web.views import counter as counter_views
@@ -30,6 +31,13 @@ urlpatterns = [
         "procedures/<slug:procedure_id>/apply/q/<slug:page_id>/", apply.question, name="apply-page"
     ),
     path("search/", public.search, name="search"),
+    path("accessibility/", statements.accessibility, name="accessibility"),
+    path("legal/", statements.legal, name="legal"),
+    path(
+        "back-office/accessibility-reports/",
+        statements.accessibility_reports,
+        name="backoffice-accessibility-reports",
+    ),
     path("verify/", verify.verify, name="verify"),
     path("verify/<str:code>/", verify.verify_code, name="verify-code"),
     path("demo-login/", account.demo_login, name="login"),
