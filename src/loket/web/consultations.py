@@ -114,8 +114,8 @@ def _sentence(entry: AccessLogEntry, parts: dict[str, str]) -> str:
             ) % {**parts, "reason": str(PERSON_SEARCH_PURPOSES[entry.purpose]).lower()}
         return (
             _(
-                "On %(date)s at %(time)s, an agent of %(who)s found your cases by searching for your "
-                "name."
+                "On %(date)s at %(time)s, an agent of %(who)s found your cases by searching "
+                "for your name."
             )
             % parts
         )
