@@ -835,35 +835,21 @@ def do_find_person(
     except ValidationError:
         raise PersonSearchRefused(_("This is not a valid national number.")) from None
     found = cases_of_person(cases, number)
-    administrations = agent_administration_ids(agent)
-    do_record_consultation(
-        subject_pseudonym=pseudonym(number),
-        subject_kind="person",
-        source="case",
-        attributes=["search"],
-        procedure_id="",
-        purpose=purpose,
-        legal_basis_id=f"back-office/{purpose}",
-        actor_pseudonym=person_pseudonym(agent),
-        actor_role="agent",
-        administration_id=sorted(administrations)[0] if administrations else "",
-        outcome="answered",
-    )
+    _record_person_search(agent, [pseudonym(number)], "search", purpose)
     return found
 
 
-def do_record_name_search(agent: User, shown: Sequence[Case], purpose: str = "") -> None:
-    """A search by name shows the agent the cases of the people it matched: each of them is
-    logged a consultation of their case files (as a search by national number is), so that
-    they read it under My data. The reason, if the agent gave one, is logged with it."""
+def _record_person_search(
+    agent: User, subjects: Iterable[str], attribute: str, purpose: str
+) -> None:
+    """One consultation of their case files for each person (pseudonym) a search showed."""
     administrations = agent_administration_ids(agent)
-    purpose = purpose if purpose in PERSON_SEARCH_PURPOSES else "search-by-name"
-    for applicant in {case.applicant for case in shown}:
+    for subject in subjects:
         do_record_consultation(
-            subject_pseudonym=person_pseudonym(applicant),
+            subject_pseudonym=subject,
             subject_kind="person",
             source="case",
-            attributes=["search-by-name"],
+            attributes=[attribute],
             procedure_id="",
             purpose=purpose,
             legal_basis_id=f"back-office/{purpose}",
@@ -872,3 +858,14 @@ def do_record_name_search(agent: User, shown: Sequence[Case], purpose: str = "")
             administration_id=sorted(administrations)[0] if administrations else "",
             outcome="answered",
         )
+
+
+def do_record_name_search(agent: User, shown: Sequence[Case], purpose: str = "") -> None:
+    """A search by name shows the agent the cases of the people it matched: each of them is
+    logged a consultation of their case files (as a search by national number is), so that
+    they read it under My data. The reason, if the agent gave one, is logged with it."""
+    purpose = purpose if purpose in PERSON_SEARCH_PURPOSES else "search-by-name"
+    applicants = {case.applicant for case in shown}
+    _record_person_search(
+        agent, [person_pseudonym(applicant) for applicant in applicants], "search-by-name", purpose
+    )
