@@ -20,7 +20,7 @@ from loket.cases.actions import InvalidTransition, do_change_status
 from loket.cases.models import Case, CaseEvent
 from loket.cases.notices import notices_about
 from loket.config import ConfigurationError
-from loket.payments.actions import do_refresh
+from loket.payments.actions import do_refresh, do_start_payment
 from loket.payments.expiry import do_remind_and_lapse
 from loket.payments.fees import fee_for
 from loket.payments.models import CaseFee, DemoCheckout, Payment
@@ -283,3 +283,19 @@ def test_an_unpaid_application_is_reminded_once_then_lapses() -> None:
         follow=True,
     )
     assert "no longer waits for a payment" in refused.content.decode()
+
+
+def test_a_payment_confirmed_but_never_notified_is_applied_instead_of_lapsing() -> None:
+    """The applicant paid on the provider's page and closed it: no return, no notification.
+    At the lapse, the provider is asked once more, the payment is applied and the case goes on."""
+    client = client_for("resident")
+    case = submit(client, PARKING, pay=False)
+    payment = do_start_payment(case, "demo", uuid.uuid4(), case.applicant, lambda p: "/")
+    DemoCheckout.objects.filter(token=payment.provider_id).update(status="paid")
+    CaseFee.objects.filter(case=case).update(created_at=timezone.now() - timedelta(days=31))
+    assert do_remind_and_lapse() == (0, 0)
+    case.refresh_from_db()
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID
+    assert case.status == Case.Status.SUBMITTED
+    assert do_remind_and_lapse() == (0, 0)  # nothing left to lapse

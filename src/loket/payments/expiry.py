@@ -1,8 +1,14 @@
 """Unpaid applications: reminded once after the procedure's ``remind_after_days``, lapsed after
-its ``lapse_after_days`` (data/fees.yaml). The worker runs it every hour."""
+its ``lapse_after_days`` (data/fees.yaml). The worker runs it every hour.
+
+Before lapsing, each payment still open is fetched from its provider once more: a payment the
+provider confirmed but never told Loket about (a lost notification, an applicant who closed the
+page) is applied, and the case goes on, instead of lapsing with the money taken. A provider that
+cannot answer now keeps the case waiting until the next run."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,9 +19,13 @@ from loket.cases.actions import do_lapse_unpaid
 from loket.cases.models import Case
 from loket.cases.notices import PAYMENT_DUE, do_notify_applicant
 from loket.payments import history
+from loket.payments.actions import do_refresh
 from loket.payments.fees import payment_terms
-from loket.payments.models import CaseFee
+from loket.payments.models import CaseFee, Payment
+from loket.payments.providers import ProviderError
 from loket.tasks.queue import every, handler
+
+logger = logging.getLogger("loket.payments")
 
 TASK = "payments.remind-and-lapse"
 every(TASK, timedelta(hours=1))
@@ -32,6 +42,8 @@ def do_remind_and_lapse(now: datetime | None = None) -> tuple[int, int]:
         remind_days, lapse_days = payment_terms(fee.case.procedure_id, fee.case.administration_id)
         age = now - fee.created_at
         if age >= timedelta(days=lapse_days):
+            if not _still_unpaid(fee.case):
+                continue
             params = {"days": lapse_days}
             note = history.written(history.LAPSED, params, fee.case.language)
             do_lapse_unpaid(fee.case, note, history.LAPSED, params)
@@ -42,6 +54,21 @@ def do_remind_and_lapse(now: datetime | None = None) -> tuple[int, int]:
                     do_notify_applicant(fee.case, PAYMENT_DUE, "payment-reminder")
                     reminded += 1
     return reminded, lapsed
+
+
+def _still_unpaid(case: Case) -> bool:
+    """Ask the providers about the case's open payments (each applied once if paid meanwhile):
+    True when the case still waits for a payment and every provider answered."""
+    for payment in Payment.objects.filter(case=case, status=Payment.Status.OPEN):
+        try:
+            do_refresh(payment)
+        except ProviderError as problem:
+            logger.warning(
+                "payment %s: its provider did not answer before lapsing (%s); the case waits",
+                payment.pk, type(problem).__name__,
+            )  # fmt: skip
+            return False
+    return Case.objects.filter(pk=case.pk, status=Case.Status.AWAITING_PAYMENT).exists()
 
 
 @handler(TASK)
