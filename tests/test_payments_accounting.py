@@ -44,7 +44,7 @@ def test_export_lists_payments_refunds_and_statement_lines_of_the_administration
     resident = client_for("resident")
     card = submit(resident, PARKING)  # paid on the demo page
     online = card.payments.get(status="paid")
-    transfer = transfer_for(resident)  # a second card, paid by transfer
+    transfer = transfer_for(resident, "1-ABC-123")  # the other car's card, paid by transfer
     # A statement id typed by whoever made the file: a spreadsheet must not run it.
     statement = camt053(
         [("E1", f"{transfer.amount_cents / 100:.2f}", transfer.reference)],

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from loket.catalog.models import Procedure
 from loket.payments.models import CaseFee, Payment, Refund, StatementLine
@@ -29,11 +29,12 @@ def noon(year: int, month: int, day: int) -> datetime:
 
 
 def test_the_register_states_the_accounting_retention_of_payment_records() -> None:
-    parking = processing_of(Procedure.objects.get(id=PARKING))
+    with translation.override("en"):
+        parking = processing_of(Procedure.objects.get(id=PARKING))
+        free = processing_of(Procedure.objects.get(id="change-of-address"))
     assert "Payment records" in parking.retention and f"{RECORD_YEARS} years" in parking.retention
     assert "III.88" in parking.retention
     assert any("accounting law" in basis for basis in parking.legal_bases)
-    free = processing_of(Procedure.objects.get(id="change-of-address"))
     assert "Payment records" not in free.retention  # no fee, no payment records
 
 
