@@ -138,5 +138,5 @@ def test_a_register_that_hangs_or_answers_garbage_lets_the_applicant_go_on(
     )
     broken = [outcome for source, outcome in outcomes if source in ("population", "vehicle")]
     assert broken and all(outcome == "unavailable" for outcome in broken)  # social still answers
-    assert {source for source, _outcome in outcomes} == {"population", "vehicle"}
+    assert {source for source, _outcome in outcomes} == {"population", "vehicle", "social"}
     assert "access log OK" in run_loket(["audit", "verify"], environment)
