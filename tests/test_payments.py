@@ -249,11 +249,26 @@ def test_an_agent_refunds_part_of_a_payment_with_a_reason_and_the_applicant_is_t
     url = f"/en/payments/back-office/{case.reference}/refunds/"
     too_much = {"payment": payment.reference, "amount": "500", "reason": "Card not needed"}
     refused = agent.post(url, too_much)
+    page = refused.content.decode()
     assert refused.status_code == 422
-    assert "At most" in refused.content.decode() and "Card not needed" in refused.content.decode()
+    assert f"You asked to refund €500.00, but at most {payment.display} remains" in page
+    assert 'value="500"' in page and "Card not needed" in page  # what was typed
+    assert agent.post(url, {**too_much, "action": "confirm"}).status_code == 422
     no_reason = agent.post(url, {"payment": payment.reference, "amount": "2,50", "reason": " "})
     assert no_reason.status_code == 422
-    done = agent.post(url, {"payment": payment.reference, "amount": "2,50", "reason": "Half year"})
+    typed = {"payment": payment.reference, "amount": "2,50", "reason": "Half year"}
+
+    preview = agent.post(url, typed)  # "Check the refund": nothing is done yet
+
+    assert preview.status_code == 200
+    shown = preview.content.decode()
+    assert "Check the refund" in shown and not payment.refunds.exists()
+    assert "€2.50" in shown and case.applicant.display_name in shown and "Half year" in shown
+    assert "Through the payment service (Online, on the demo payment page)" in shown
+    assert 'name="action" value="confirm"' in shown
+
+    done = agent.post(url, {**typed, "action": "confirm"})
+
     assert done.status_code == 302
     refund = payment.refunds.get()
     assert (refund.amount_cents, refund.reason) == (250, "Half year")

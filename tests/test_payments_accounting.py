@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
+from loket.cases.models import Case
+from loket.catalog.models import Procedure
+from loket.payments.accounting import Period
 from loket.payments.models import Payment
 from loket.payments.reconcile import do_import_statement
 from loket.privacy.retention import delete_case
@@ -23,9 +26,13 @@ pytestmark = pytest.mark.django_db
 
 PARKING = "residents-parking-card"
 URL = "/en/payments/back-office/accountant-export/"
+BOM = "\ufeff".encode()
 
 
-def export(client: Client, administration: str, days_back: int = 1) -> list[list[str]]:
+def export(
+    client: Client, administration: str, days_back: int = 1, **options: str
+) -> list[list[str]]:
+    """The rows of the export as a program reads them (``format=csv-rfc4180``)."""
     today = timezone.localdate()
     response = client.get(
         URL,
@@ -33,14 +40,23 @@ def export(client: Client, administration: str, days_back: int = 1) -> list[list
             "administration": administration,
             "start": (today - timedelta(days=days_back)).isoformat(),
             "end": (today + timedelta(days=1)).isoformat(),
+            "format": "csv-rfc4180",
+            **options,
         },
     )
     assert response.status_code == 200, response.content.decode()[:2000]
     assert response["Content-Type"].startswith("text/csv")
+    assert not response.content.startswith(BOM)
     return list(csv.reader(io.StringIO(response.content.decode())))
 
 
-def test_export_lists_payments_refunds_and_statement_lines_of_the_administration_only() -> None:
+def refund(agent: Client, case: Case, payment: Payment, amount: str, reason: str) -> None:
+    page = f"/en/payments/back-office/{case.reference}/refunds/"
+    typed = {"payment": payment.reference, "amount": amount, "reason": reason}
+    assert agent.post(page, {**typed, "action": "confirm"}).status_code == 302
+
+
+def test_export_lists_money_of_the_administration_only_each_refund_on_its_own_row() -> None:
     resident = client_for("resident")
     card = submit(resident, PARKING)  # paid on the demo page
     online = card.payments.get(status="paid")
@@ -52,28 +68,33 @@ def test_export_lists_payments_refunds_and_statement_lines_of_the_administration
     )
     assert do_import_statement(statement).lines[0].outcome == "matched"
     agent = client_for("agent-parking")
-    refund = {"payment": online.reference, "amount": "2,50", "reason": "Half year"}
-    refunds_page = f"/en/payments/back-office/{card.reference}/refunds/"
-    assert agent.post(refunds_page, refund).status_code == 302
-    assert URL in agent.get(refunds_page).content.decode()  # the link to the export
+    refund(agent, card, online, "2,50", "Half year")
 
     rows = export(agent, "parking-brussels")
 
     header, body = rows[0], rows[1:]
-    assert header[:3] == ["Entry", "Date", "Case reference"]
-    by_reference = {(row[0], row[5]): row for row in body}
+    assert header[:5] == ["Entry", "Date", "Case reference", "Procedure", "Procedure id"]
+    by_reference = {(row[0], row[6]): row for row in body}
     paid_online = by_reference[("Payment", online.reference.strip("+"))]
-    assert paid_online[2] == card.reference and paid_online[3] == PARKING
-    assert paid_online[6] == f"{online.amount_cents / 100:.2f}" and paid_online[7] == "2.50"
-    assert paid_online[8] == "Paid" and paid_online[9] == f"demo:{online.provider_id}"
+    name = Procedure.objects.get(pk=PARKING).names["en"]
+    assert paid_online[2:5] == [card.reference, name, PARKING]
+    assert paid_online[7] == f"{online.amount_cents / 100:.2f}"
+    assert paid_online[8] == f"demo:{online.provider_id}"
     paid_by_transfer = by_reference[("Payment", transfer.reference.strip("+"))]
-    assert paid_by_transfer[4] == "Bank transfer"
-    assert paid_by_transfer[9].startswith("'=HYPERLINK(1)/E1")  # neutralised
-    assert by_reference[("Refund", online.reference.strip("+"))][7] == "2.50"
-    abandoned = Payment.objects.get(
-        case=transfer.case, status="cancelled"
-    )  # the attempt before the transfer
-    assert by_reference[("Payment", abandoned.reference.strip("+"))][8] == "Abandoned"
+    assert paid_by_transfer[5] == "Bank transfer"
+    assert paid_by_transfer[8].startswith("'=HYPERLINK(1)/E1")  # neutralised
+    refunded = by_reference[("Refund", online.reference.strip("+"))]
+    assert refunded[1] == timezone.localdate().isoformat()
+    assert (refunded[7], refunded[9]) == ("-2.50", "Half year")
+    # Only money: the abandoned attempt before the transfer is not among the rows...
+    abandoned = Payment.objects.get(case=transfer.case, status="cancelled")
+    assert all(row[6] != abandoned.reference.strip("+") for row in body)
+    # ...but in the attempts' own file, when asked for.
+    attempts = export(agent, "parking-brussels", contents="attempts")
+    assert attempts[0][0] == "Started on"
+    assert [(row[5], row[-1]) for row in attempts[1:]] == [
+        (abandoned.reference.strip("+"), "Abandoned")
+    ]
 
     # Another administration's civil servant sees none of it, and cannot ask for it.
     ixelles = client_for("agent-ixelles")
@@ -82,6 +103,55 @@ def test_export_lists_payments_refunds_and_statement_lines_of_the_administration
     assert ixelles.get(URL, {"administration": "parking-brussels", **period}).status_code == 422
     # A resident is not a civil servant.
     assert resident.get(URL).status_code == 404
+
+
+def test_by_default_the_export_opens_in_a_belgian_spreadsheet() -> None:
+    """``;`` between cells, a decimal comma, a byte order mark for the accents, and the
+    procedure by its name."""
+    card = submit(client_for("resident"), PARKING)
+    online = card.payments.get(status="paid")
+    agent = client_for("agent-parking")
+    refund(agent, card, online, "2,50", "Trop payé, désolé")
+    today = timezone.localdate()
+    response = agent.get(
+        "/fr/payments/back-office/accountant-export/",
+        {"administration": "parking-brussels", "start": today.isoformat(),
+         "end": today.isoformat()},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert response.content.startswith(BOM)
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows[0]) == 9  # no procedure id: a person reads the name
+    payment, refunded = rows[1], rows[2]
+    assert payment[3] == Procedure.objects.get(pk=PARKING).names["fr"]
+    assert payment[6] == f"{online.amount_cents // 100},{online.amount_cents % 100:02d}"
+    assert (refunded[6], refunded[8]) == ("-2,50", "Trop payé, désolé")
+
+
+def test_the_form_proposes_the_last_full_month() -> None:
+    today = timezone.localdate()
+    last = today.replace(day=1) - timedelta(days=1)
+    page = client_for("agent-parking").get(URL).content.decode()
+    assert f'value="{last.replace(day=1).isoformat()}"' in page
+    assert f'value="{last.isoformat()}"' in page
+
+
+@pytest.mark.parametrize(
+    ("today", "start", "end"),
+    [
+        (date(2027, 3, 15), date(2027, 2, 1), date(2027, 2, 28)),
+        (date(2028, 3, 1), date(2028, 2, 1), date(2028, 2, 29)),
+        (date(2027, 1, 31), date(2026, 12, 1), date(2026, 12, 31)),
+    ],
+)
+def test_the_last_full_month(today: date, start: date, end: date) -> None:
+    assert Period.month_before(today) == Period(start, end)
+
+
+def test_the_back_office_links_to_the_export_for_administrations_with_fees_only() -> None:
+    assert URL in client_for("agent-parking").get("/en/back-office/").content.decode()
+    assert URL not in client_for("agent-mobility").get("/en/back-office/").content.decode()
 
 
 def test_a_payment_stays_in_the_books_after_its_case_is_deleted() -> None:
@@ -95,8 +165,8 @@ def test_a_payment_stays_in_the_books_after_its_case_is_deleted() -> None:
 
     rows = export(client_for("agent-parking"), "parking-brussels")
 
-    row = next(row for row in rows[1:] if row[5] == payment.reference.strip("+"))
-    assert row[2] == reference and row[8] == "Paid"
+    row = next(row for row in rows[1:] if row[6] == payment.reference.strip("+"))
+    assert row[0] == "Payment" and row[2] == reference
 
 
 def test_a_period_outside_the_payments_is_empty() -> None:

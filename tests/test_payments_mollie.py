@@ -210,10 +210,15 @@ def test_an_agent_refunds_part_then_the_rest_through_mollie(mollie: MollieStub) 
     client_for("resident").get(f"/en/payments/{payment.idempotency_key}/return/")
     agent = client_for("agent-parking")
     url = f"/en/payments/back-office/{case.reference}/refunds/"
-    part = agent.post(url, {"payment": payment.reference, "amount": "2,50", "reason": "Half"})
+    part = agent.post(
+        url, {"payment": payment.reference, "amount": "2,50", "reason": "Half", "action": "confirm"}
+    )
     assert part.status_code == 302
     rest = f"{(payment.amount_cents - 250) / 100:.2f}"
-    full = agent.post(url, {"payment": payment.reference, "amount": rest, "reason": "Withdrawn"})
+    full = agent.post(
+        url,
+        {"payment": payment.reference, "amount": rest, "reason": "Withdrawn", "action": "confirm"},
+    )
     assert full.status_code == 302
     sent = mollie.requests_to("POST", f"/v2/payments/{payment.provider_id}/refunds")
     assert [s.body["amount"]["value"] for s in sent] == ["2.50", rest]
@@ -221,7 +226,9 @@ def test_an_agent_refunds_part_then_the_rest_through_mollie(mollie: MollieStub) 
     refunds = list(payment.refunds.all())
     assert [r.amount_cents for r in refunds] == [250, payment.amount_cents - 250]
     assert all(r.provider_refund_id.startswith("re_") for r in refunds)
-    nothing_left = agent.post(url, {"payment": payment.reference, "amount": "1", "reason": "x"})
+    nothing_left = agent.post(
+        url, {"payment": payment.reference, "amount": "1", "reason": "x", "action": "confirm"}
+    )
     assert nothing_left.status_code == 422
 
 
@@ -233,7 +240,12 @@ def test_a_refund_mollie_does_not_confirm_is_not_recorded_and_a_retry_is_idempot
     client_for("resident").get(f"/en/payments/{payment.idempotency_key}/return/")
     agent = client_for("agent-parking")
     url = f"/en/payments/back-office/{case.reference}/refunds/"
-    typed = {"payment": payment.reference, "amount": "3.00", "reason": "Too much"}
+    typed = {
+        "payment": payment.reference,
+        "amount": "3.00",
+        "reason": "Too much",
+        "action": "confirm",
+    }
     mollie.behaviour.delay, mollie.behaviour.slow_path = TIMEOUT + 2, "/refunds"
     refused = agent.post(url, typed)
     assert refused.status_code == 422

@@ -52,7 +52,10 @@ def test_retention_deletes_old_payment_records_and_empties_those_settling_a_kept
     gone = gone_case.payments.get(status="paid")
     agent = client_for("agent-parking")
     refunds = f"/en/payments/back-office/{gone_case.reference}/refunds/"
-    agent.post(refunds, {"payment": gone.reference, "amount": "1", "reason": "Moved out"})
+    agent.post(
+        refunds,
+        {"payment": gone.reference, "amount": "1", "reason": "Moved out", "action": "confirm"},
+    )
     delete_case(gone_case)  # the case went under its own rule; its payment stays
     transfer = transfer_for(resident)  # a second card, paid by transfer; this case stays
     statement = camt053(
@@ -63,7 +66,10 @@ def test_retention_deletes_old_payment_records_and_empties_those_settling_a_kept
     kept_case = transfer.case
     assert kept_case is not None
     kept_refunds = f"/en/payments/back-office/{kept_case.reference}/refunds/"
-    agent.post(kept_refunds, {"payment": transfer.reference, "amount": "1", "reason": "Typo"})
+    agent.post(
+        kept_refunds,
+        {"payment": transfer.reference, "amount": "1", "reason": "Typo", "action": "confirm"},
+    )
     assert Refund.objects.count() == 2
     year = timezone.localdate().year
 

@@ -237,10 +237,15 @@ def test_an_agent_refunds_part_then_the_rest_through_worldline(worldline: Worldl
     client_for("resident").get(f"/en/payments/{payment.idempotency_key}/return/")
     agent = client_for("agent-parking")
     url = f"/en/payments/back-office/{case.reference}/refunds/"
-    part = agent.post(url, {"payment": payment.reference, "amount": "2.50", "reason": "Half"})
+    part = agent.post(
+        url, {"payment": payment.reference, "amount": "2.50", "reason": "Half", "action": "confirm"}
+    )
     assert part.status_code == 302
     rest = f"{(payment.amount_cents - 250) / 100:.2f}"
-    full = agent.post(url, {"payment": payment.reference, "amount": rest, "reason": "Withdrawn"})
+    full = agent.post(
+        url,
+        {"payment": payment.reference, "amount": rest, "reason": "Withdrawn", "action": "confirm"},
+    )
     assert full.status_code == 302
     sent = worldline.requests_to("POST", f"/payments/{payment.provider_id}_0/refund")
     assert [s.body["amountOfMoney"]["amount"] for s in sent] == [250, payment.amount_cents - 250]

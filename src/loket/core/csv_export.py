@@ -3,16 +3,20 @@
 A cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is read by
 spreadsheet programs as a formula, so text typed by a resident (an address, a problem report, a
 message) could run one on the computer of the civil servant who opens the file (CSV injection).
-As OWASP advises, such a cell gets a leading single quote; numbers are written as they are.
+As OWASP advises, such a cell gets a leading single quote; numbers are written as they are,
+and so is a negative amount written as text (``-12,50`` in a Belgian spreadsheet's spelling),
+which holds only a sign, digits and one decimal mark.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NEGATIVE_NUMBER = re.compile(r"-\d+(?:[.,]\d+)?")
 
 
 class _Writable(Protocol):
@@ -21,7 +25,11 @@ class _Writable(Protocol):
 
 def neutralise(cell: object) -> object:
     """The cell, with a leading ``'`` when it is text that a spreadsheet would take as a formula."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+    if (
+        isinstance(cell, str)
+        and cell.startswith(FORMULA_STARTS)
+        and not _NEGATIVE_NUMBER.fullmatch(cell)
+    ):
         return "'" + cell
     return cell
 

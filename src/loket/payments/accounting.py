@@ -1,5 +1,14 @@
-"""The accountant's export: an administration's payments, refunds and their settlement (the
-provider's id, or the bank statement line that brought a transfer) over a period, as CSV.
+"""The accountant's export: an administration's money over a period, as CSV.
+
+By default it holds what an accountant books: one row per payment settled in the period (on the
+day it was paid) and one row per refund (on the day it was made, as a negative amount), with how
+each was settled (the provider's id, or the bank statement line that brought a transfer).
+Attempts that brought no money (open, failed, abandoned, expired) are a separate, opt-in file.
+
+Two spellings of the same rows (``FORMATS``): ``excel`` (the default) is what a spreadsheet
+opens in a Belgian locale without an import wizard: ``;`` between cells, a decimal comma, a
+UTF-8 byte order mark so that accents survive, CRLF line ends; ``csv-rfc4180`` is for programs:
+``,`` between cells, a decimal point, no byte order mark, and the procedure's id beside its name.
 
 Read from the payment records themselves (``Payment.administration``, ``case_reference``,
 ``procedure_code``), so a payment whose case was deleted under its retention rule is still in
@@ -9,18 +18,27 @@ the books. Written through ``core.csv_export``: no cell can start a spreadsheet 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.cases.selectors import agent_administration_ids
+from loket.catalog.models import Procedure
 from loket.core import csv_export
 from loket.core.models import User
+from loket.payments.fees import charged_administrations
 from loket.payments.models import Payment, Refund, StatementLine
+
+EXCEL = "excel"
+RFC4180 = "csv-rfc4180"
+FORMATS = (EXCEL, RFC4180)
+MONEY = "money"
+ATTEMPTS = "attempts"
 
 
 @dataclass(frozen=True)
@@ -36,6 +54,12 @@ class Period:
         after = datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=zone)
         return first, after
 
+    @classmethod
+    def month_before(cls, today: date) -> Period:
+        """The last full calendar month before ``today``'s: what an accountant closes."""
+        last = today.replace(day=1) - timedelta(days=1)
+        return cls(last.replace(day=1), last)
+
 
 def check_export_administration(agent: User, administration_id: str) -> str:
     """``administration_id`` if ``agent`` handles cases there; else 404, as for any
@@ -45,18 +69,42 @@ def check_export_administration(agent: User, administration_id: str) -> str:
     return administration_id
 
 
+def administrations_with_money(agent: User) -> list[str]:
+    """The agent's administrations that charge a fee (fees.yaml) or hold payment records: those
+    for which the back-office offers the accountant's export."""
+    own = agent_administration_ids(agent)
+    named = charged_administrations()
+    holding = set(
+        Payment.objects.filter(administration_id__in=own)
+        .values_list("administration_id", flat=True)
+        .distinct()
+    )
+    return sorted(a for a in own if a in named or a in holding)
+
+
 def payments_for_accountant(administration_id: str, period: Period) -> QuerySet[Payment]:
-    """The administration's payments settled in the period (paid ones by the day they were
-    paid) or started in it (the others), with refunds and statement lines."""
+    """The administration's payments paid in the period, with their statement lines."""
+    first, after = period.bounds()
+    return (
+        Payment.objects.filter(
+            administration_id=administration_id,
+            status=Payment.Status.PAID,
+            finished_at__gte=first,
+            finished_at__lt=after,
+        )
+        .prefetch_related(Prefetch("statement_lines", StatementLine.objects.all()))
+        .order_by("finished_at", "id")
+    )
+
+
+def attempts_for_accountant(administration_id: str, period: Period) -> QuerySet[Payment]:
+    """The administration's attempts started in the period that brought no money."""
     first, after = period.bounds()
     return (
         Payment.objects.filter(administration_id=administration_id)
-        .filter(
-            Q(status=Payment.Status.PAID, finished_at__gte=first, finished_at__lt=after)
-            | (~Q(status=Payment.Status.PAID) & Q(created_at__gte=first, created_at__lt=after))
-        )
-        .prefetch_related("refunds", Prefetch("statement_lines", StatementLine.objects.all()))
-        .order_by("finished_at", "created_at", "id")
+        .exclude(status=Payment.Status.PAID)
+        .filter(created_at__gte=first, created_at__lt=after)
+        .order_by("created_at", "id")
     )
 
 
@@ -68,11 +116,6 @@ def refunds_for_accountant(administration_id: str, period: Period) -> QuerySet[R
         .select_related("payment")
         .order_by("created_at", "id")
     )
-
-
-def _euro(cents: int) -> str:
-    """An amount as an accountant's spreadsheet reads it in any language: 12.50."""
-    return f"{cents / 100:.2f}"
 
 
 def _communication(payment: Payment) -> str:
@@ -87,37 +130,93 @@ def _settlement(payment: Payment) -> str:
         for line in payment.statement_lines.all()
     ]
     if lines:
-        return "; ".join(lines)
+        return " | ".join(lines)
     return f"{payment.provider}:{payment.provider_id}" if payment.provider_id else ""
 
 
-def accountant_csv(administration_id: str, period: Period) -> str:
-    """One row per payment and one per refund in the period, oldest first."""
-    out = io.StringIO()
-    writer = csv_export.Writer(out)
-    writer.writerow(
+class _Sheet:
+    """The rows of one export, spelled for a spreadsheet or for a program."""
+
+    def __init__(self, spelling: str) -> None:
+        self.spelling = spelling
+        self.out = io.StringIO()
+        if spelling == EXCEL:
+            self.out.write("\ufeff")
+            self.writer = csv_export.Writer(self.out, delimiter=";", lineterminator="\r\n")
+        else:
+            self.writer = csv_export.Writer(self.out, lineterminator="\r\n")
+        self._names = {
+            procedure.pk: procedure.name for procedure in Procedure.objects.only("id", "names")
+        }
+
+    def euro(self, cents: int) -> str:
+        """``-12,50`` for a spreadsheet in a Belgian locale, ``-12.50`` for a program."""
+        text = f"{cents / 100:.2f}"
+        return text.replace(".", ",") if self.spelling == EXCEL else text
+
+    def procedure(self, payment: Payment) -> list[str]:
+        name = self._names.get(payment.procedure_code, payment.procedure_code)
+        return [name, payment.procedure_code] if self.spelling == RFC4180 else [name]
+
+    def header(self, cells: Iterable[str]) -> None:
+        cells = list(cells)
+        if self.spelling == RFC4180:
+            cells.insert(cells.index(_("Procedure")) + 1, _("Procedure id"))
+        self.writer.writerow(cells)
+
+    def text(self) -> str:
+        return self.out.getvalue()
+
+
+def accountant_csv(
+    administration_id: str, period: Period, spelling: str = EXCEL, contents: str = MONEY
+) -> str:
+    """The money of the period (payments and refunds, each on its own dated row, oldest first),
+    or, with ``contents=ATTEMPTS``, the attempts that brought none."""
+    sheet = _Sheet(spelling)
+    if contents == ATTEMPTS:
+        _attempts(sheet, administration_id, period)
+        return sheet.text()
+    sheet.header(
         [_("Entry"), _("Date"), _("Case reference"), _("Procedure"), _("Way of paying"),
-         _("Structured communication"), _("Amount (EUR)"),
-         _("Refunded amount (EUR)"), _("Status"), _("Settlement or statement line")]
+         _("Structured communication"), _("Amount (EUR)"), _("Settlement or statement line"),
+         _("Reason of the refund")]
     )  # fmt: skip
     rows: list[tuple[datetime, list[object]]] = []
     for payment in payments_for_accountant(administration_id, period):
-        on = payment.finished_at if payment.status == Payment.Status.PAID else payment.created_at
-        assert on is not None  # a paid payment has finished
-        refunded = sum(refund.amount_cents for refund in payment.refunds.all())
-        rows.append((on, [
-            _("Payment"), timezone.localdate(on).isoformat(), payment.case_reference,
-            payment.procedure_code, payment.provider_label, _communication(payment),
-            _euro(payment.amount_cents), _euro(refunded),
-            payment.get_status_display(), _settlement(payment),
+        assert payment.finished_at is not None  # a paid payment has finished
+        received = max(payment.amount_cents, payment.paid_cents)
+        rows.append((payment.finished_at, [
+            _("Payment"), timezone.localdate(payment.finished_at).isoformat(),
+            payment.case_reference, *sheet.procedure(payment), payment.provider_label,
+            _communication(payment), sheet.euro(received), _settlement(payment), "",
         ]))  # fmt: skip
     for refund in refunds_for_accountant(administration_id, period):
         payment = refund.payment
         settled = refund.provider_refund_id or _("To be paid back by transfer")
         rows.append((refund.created_at, [
             _("Refund"), timezone.localdate(refund.created_at).isoformat(),
-            payment.case_reference, payment.procedure_code, payment.provider_label,
-            _communication(payment), "", _euro(refund.amount_cents), _("Refunded"), settled,
+            payment.case_reference, *sheet.procedure(payment), payment.provider_label,
+            _communication(payment), sheet.euro(-refund.amount_cents), settled, refund.reason,
         ]))  # fmt: skip
-    writer.writerows(row for _on, row in sorted(rows, key=lambda pair: pair[0]))
-    return out.getvalue()
+    sheet.writer.writerows(row for _on, row in sorted(rows, key=lambda pair: pair[0]))
+    return sheet.text()
+
+
+def _attempts(sheet: _Sheet, administration_id: str, period: Period) -> None:
+    sheet.header(
+        [_("Started on"), _("Case reference"), _("Procedure"), _("Way of paying"),
+         _("Structured communication"), _("Amount asked (EUR)"), _("Status")]
+    )  # fmt: skip
+    sheet.writer.writerows(
+        [
+            timezone.localdate(payment.created_at).isoformat(),
+            payment.case_reference,
+            *sheet.procedure(payment),
+            payment.provider_label,
+            _communication(payment),
+            sheet.euro(payment.amount_cents),
+            payment.get_status_display(),
+        ]
+        for payment in attempts_for_accountant(administration_id, period)
+    )

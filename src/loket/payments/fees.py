@@ -124,6 +124,16 @@ def charged_procedures() -> set[str]:
     return set(_table())
 
 
+def charged_administrations() -> set[str]:
+    """The administrations that fees.yaml names for some procedure (not ``*``)."""
+    return {
+        administration_id
+        for per_administration in _table().values()
+        for administration_id in per_administration
+        if administration_id != "*"
+    }
+
+
 def published_fees(procedure_id: str) -> list[dict[str, Any]]:
     """Every amount of a procedure, with why and where (the procedure page): base amounts,
     the rules' amounts and the exemptions, per administration."""

@@ -3,6 +3,7 @@ payment, with a reason; the history says so and the applicant is told."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -36,18 +37,60 @@ def parse_amount(text: str) -> int:
     return int(amount * 100)
 
 
-@transaction.atomic
-def do_refund(payment: Payment, agent: User, amount_cents: int, reason: str) -> Refund:
-    """Refund ``amount_cents`` of ``payment`` (the caller scoped its case to ``agent``)."""
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+@dataclass(frozen=True)
+class RefundPreview:
+    """What a refund will do, shown to the civil servant before they confirm it."""
+
+    payment: Payment
+    amount_cents: int
+    reason: str
+    to_whom: str
+    method: str
+
+    @property
+    def amount(self) -> str:
+        return format_amount(self.amount_cents)
+
+    @property
+    def remaining(self) -> str:
+        return format_amount(refundable_cents(self.payment) - self.amount_cents)
+
+
+def check_refund(payment: Payment, amount_cents: int, reason: str) -> RefundPreview:
+    """The refund as it would be made now, or a refusal that says why (nothing is written)."""
     if not reason.strip():
         raise PaymentRefused(_("Say why the money is refunded: the applicant reads it."))
     available = refundable_cents(payment)
     if not 0 < amount_cents <= available:
+        words = {"asked": format_amount(amount_cents), "amount": format_amount(available)}
         raise PaymentRefused(
-            _("At most %(amount)s can be refunded on this payment.")
-            % {"amount": format_amount(available)}
+            _("You asked to refund %(asked)s, but at most %(amount)s remains refundable on this "
+              "payment.") % words
+        )  # fmt: skip
+    case = payment.case
+    applicant = case.applicant.display_name if case is not None else ""
+    if payment.provider == "transfer":
+        accounts = [
+            line.counterparty_account for line in payment.statement_lines.all()
+            if line.counterparty_account
+        ]  # fmt: skip
+        method = (
+            _("By a bank transfer that accounting makes to the account that paid (%(account)s).")
+            % {"account": accounts[0]}
+            if accounts
+            else _("By a bank transfer that accounting makes to the account that paid.")
         )
+    else:
+        method = _("Through the payment service (%(provider)s), back to the card or account "
+                   "that paid.") % {"provider": payment.provider_label}  # fmt: skip
+    return RefundPreview(payment, amount_cents, reason.strip(), applicant, method)
+
+
+@transaction.atomic
+def do_refund(payment: Payment, agent: User, amount_cents: int, reason: str) -> Refund:
+    """Refund ``amount_cents`` of ``payment`` (the caller scoped its case to ``agent``)."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    check_refund(payment, amount_cents, reason)
     try:
         provider_id = get_provider(payment.provider).refund(payment, amount_cents, reason)
     except RefundNotOffered:

@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -31,7 +32,16 @@ from loket.cases.selectors import (
 )
 from loket.core.models import Administration, User
 from loket.payments import epc
-from loket.payments.accounting import Period, accountant_csv, check_export_administration
+from loket.payments.accounting import (
+    ATTEMPTS,
+    EXCEL,
+    MONEY,
+    RFC4180,
+    Period,
+    accountant_csv,
+    administrations_with_money,
+    check_export_administration,
+)
 from loket.payments.actions import (
     PaymentRefused,
     do_handle_notification,
@@ -41,7 +51,7 @@ from loket.payments.actions import (
 from loket.payments.fees import format_amount
 from loket.payments.models import DemoCheckout, Payment
 from loket.payments.providers import ProviderError, UnknownPayment, offered
-from loket.payments.refunds import do_refund, parse_amount, refundable_cents
+from loket.payments.refunds import check_refund, do_refund, parse_amount, refundable_cents
 from loket.payments.selectors import payment_of_applicant
 
 logger = logging.getLogger("loket.payments")
@@ -175,41 +185,49 @@ def demo_checkout(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def refunds(request: HttpRequest, reference: str) -> HttpResponse:
     """A civil servant's page of a case's payments, to refund one fully or partly with a
-    reason. A refused refund comes back with what was typed."""
+    reason. "Refund" shows what will happen (how much, to whom, how, why); only "Confirm the
+    refund" does it. A refused refund comes back with what was typed."""
     agent = _user(request)
     case = get_case_for_agent(agent, reference)
     typed = {"payment": "", "amount": "", "reason": ""}
-    error, status = "", 200
+    error, status, preview = "", 200, None
     if request.method == "POST":
         typed = {key: request.POST.get(key, "")[:2000] for key in typed}
+        confirmed = request.POST.get("action") == "confirm"
         payment = case.payments.filter(reference=typed["payment"]).first()
         try:
             if payment is None:
                 raise PaymentRefused(_("Choose the payment to refund."))
-            do_refund(payment, agent, parse_amount(typed["amount"]), typed["reason"])
+            amount = parse_amount(typed["amount"])
+            if confirmed:
+                do_refund(payment, agent, amount, typed["reason"])
+            else:
+                preview = check_refund(payment, amount, typed["reason"])
         except PaymentRefused as refused:
             error, status = refused.message, 422
         else:
-            messages.success(request, _("The refund is recorded and the applicant is told."))
-            return redirect("payments:refunds", reference=case.reference)
+            if confirmed:
+                messages.success(request, _("The refund is recorded and the applicant is told."))
+                return redirect("payments:refunds", reference=case.reference)
     payments = [
         (payment, format_amount(refundable_cents(payment))) for payment in case.payments.all()
     ]
     return render(
         request,
         "payments/refunds.html",
-        {"case": case, "payments": payments, "typed": typed, "error": error},
+        {"case": case, "payments": payments, "typed": typed, "error": error, "preview": preview},
         status=status,
     )
 
 
 class AccountantExportForm(forms.Form):
-    """The period (both days included) and, for a civil servant of several, the administration."""
+    """The period (both days included; the last full month unless changed), what to export and
+    how, and, for a civil servant of several, the administration."""
 
     administration = forms.ChoiceField(label=gettext_lazy("Administration"))
     start = forms.DateField(
         label=gettext_lazy("From"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         error_messages={
             "required": gettext_lazy("Enter the first day of the period."),
             "invalid": gettext_lazy("Enter a real date, for example 15/03/2027."),
@@ -217,22 +235,54 @@ class AccountantExportForm(forms.Form):
     )
     end = forms.DateField(
         label=gettext_lazy("Until"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         error_messages={
             "required": gettext_lazy("Enter the last day of the period."),
             "invalid": gettext_lazy("Enter a real date, for example 15/03/2027."),
         },
     )
+    contents = forms.ChoiceField(
+        label=gettext_lazy("What to export"),
+        widget=forms.RadioSelect,
+        required=False,
+        choices=[
+            (MONEY, gettext_lazy("Money received and refunded (payments and refunds)")),
+            (
+                ATTEMPTS,
+                gettext_lazy(
+                    "Attempts to pay that brought no money (open, failed, abandoned, expired)"
+                ),
+            ),
+        ],
+    )
+    format = forms.ChoiceField(
+        label=gettext_lazy("File"),
+        widget=forms.RadioSelect,
+        required=False,
+        choices=[
+            (
+                EXCEL,
+                gettext_lazy("For a spreadsheet (Excel, LibreOffice): “;” and a decimal comma"),
+            ),
+            (RFC4180, gettext_lazy("For a program (CSV as in RFC 4180): “,” and a decimal point")),
+        ],
+    )
 
-    def __init__(self, *args: Any, agent: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agent: User, today: date, **kwargs: Any) -> None:
+        month = Period.month_before(today)
+        kwargs["initial"] = {
+            "start": month.start, "end": month.end, "contents": MONEY, "format": EXCEL,
+        }  # fmt: skip
         super().__init__(*args, **kwargs)
         field = self.fields["administration"]
         assert isinstance(field, forms.ChoiceField)
+        with_money = administrations_with_money(agent)
         field.choices = [
             (administration.pk, administration.name)
             for administration in Administration.objects.filter(
                 id__in=agent_administration_ids(agent)
             ).order_by("id")
+            if administration.pk in with_money or not with_money
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -240,6 +290,8 @@ class AccountantExportForm(forms.Form):
         start, end = cleaned.get("start"), cleaned.get("end")
         if isinstance(start, date) and isinstance(end, date) and start > end:
             self.add_error("end", _("The end date must be after the start date."))
+        cleaned["contents"] = cleaned.get("contents") or MONEY
+        cleaned["format"] = cleaned.get("format") or EXCEL
         return cleaned
 
 
@@ -250,14 +302,17 @@ def accountant_export(request: HttpRequest) -> HttpResponse:
     agent = _user(request)
     if not agent_administration_ids(agent):
         raise Http404
-    form = AccountantExportForm(request.GET or None, agent=agent)
+    form = AccountantExportForm(request.GET or None, agent=agent, today=timezone.localdate())
     if form.is_bound and form.is_valid():
         administration_id = check_export_administration(agent, form.cleaned_data["administration"])
         period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
+        spelling, contents = form.cleaned_data["format"], form.cleaned_data["contents"]
         response = HttpResponse(
-            accountant_csv(administration_id, period), content_type="text/csv; charset=utf-8"
+            accountant_csv(administration_id, period, spelling, contents),
+            content_type="text/csv; charset=utf-8"
+            + ("; header=present" if spelling == RFC4180 else ""),
         )
-        name = f"payments-{administration_id}-{period.start}-{period.end}.csv"
+        name = f"{contents}-{administration_id}-{period.start}-{period.end}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     return render(

@@ -49,6 +49,7 @@ from loket.cases.selectors import (
 )
 from loket.core import csv_export
 from loket.core.models import Administration, User
+from loket.payments.accounting import administrations_with_money
 
 PAGE_SIZE = 50
 PERSON_RESULTS = 100
@@ -250,6 +251,7 @@ def _queue_page(
             "administrations": Administration.objects.filter(
                 id__in=agent_administration_ids(agent)
             ),
+            "accountant_export": bool(administrations_with_money(agent)),
         },
         status=status,
     )
