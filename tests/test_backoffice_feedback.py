@@ -175,8 +175,8 @@ def test_the_source_of_a_fees_amount_is_in_the_pages_language_and_still_marked_d
     fee = fee_for("residents-parking-card", "parking-brussels", {}, {})
     assert fee is not None and fee.demo
     with translation.override("fr"):
-        assert "pas un tarif" in fee.source_text
+        assert "le tarif officiel peut être différent" in fee.source_text
     with translation.override("nl"):
-        assert "geen tarief" in fee.source_text
+        assert "het officiële tarief kan anders zijn" in fee.source_text
     with translation.override("en"):
-        assert "not a tariff" in fee.source_text
+        assert "the official tariff may differ" in fee.source_text

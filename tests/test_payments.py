@@ -12,17 +12,20 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import override_settings
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.html import escape
 
 from loket.audit.models import SecurityEvent
 from loket.cases.actions import InvalidTransition, do_change_status
+from loket.cases.documents import document_html
 from loket.cases.models import Case, CaseEvent
 from loket.cases.notices import notices_about
 from loket.config import ConfigurationError
+from loket.core.reference import read_yaml
 from loket.payments.actions import do_refresh, do_start_payment
 from loket.payments.expiry import do_remind_and_lapse
-from loket.payments.fees import fee_for
+from loket.payments.fees import charged_procedures, fee_for
 from loket.payments.models import CaseFee, DemoCheckout, Payment
 from loket.payments.providers import refuse_demo_provider_in_production
 from tests.conftest import client_for, demo_user
@@ -46,10 +49,36 @@ def test_fee_is_computed_from_answers_and_facts_with_its_source() -> None:
     assert (first.amount_cents, second.amount_cents, exempt.amount_cents) == (1000, 5000, 0)
     assert first.demo and set(first.source) == {"fr", "nl", "en"}
     with translation.override("nl"):
-        assert "geen tarief" in first.source_text
+        assert first.source_text.startswith("Demobedragen, naar het gewestelijke parkeerbeleid")
     assert exempt.exempt and "increased allowance" in exempt.label["en"]
     assert fee_for(PARKING, "21009", {}, {}) is None  # another administration: no fee there
     assert fee_for("change-of-address", "21009", {}, {}) is None
+
+
+@pytest.mark.parametrize("procedure_id", sorted(charged_procedures()))
+def test_a_demo_amounts_source_never_reads_as_if_there_were_no_fee(procedure_id: str) -> None:
+    """ "Geen tarief" ("no tariff") under a fee of €10 made a Dutch reader think the card was
+    free: a demo amount's source says where the amount comes from, and that the official
+    tariff may differ."""
+    for administration_id, entry in read_yaml("fees.yaml")[procedure_id].items():
+        texts = entry["source"]
+        assert set(texts) == {"fr", "nl", "en"}, administration_id
+        for wrong in ("geen tarief", "pas un tarif", "not a tariff", "niet het echte tarief"):
+            assert all(wrong not in text for text in texts.values()), (administration_id, wrong)
+        if entry.get("demo"):
+            assert "official tariff may differ" in texts["en"]
+            assert "officiële tarief kan anders zijn" in texts["nl"]
+            assert "tarif officiel peut être différent" in texts["fr"]
+
+
+def test_the_procedure_page_and_the_receipt_say_where_a_demo_amount_comes_from() -> None:
+    client = client_for("resident")
+    page = client.get(f"/en/procedures/{PARKING}/").content.decode()
+    source = "Source of the amount: Demo amounts, modelled on the regional parking policy"
+    assert source in page and "demo amount" in page
+    case = submit(client, PARKING)
+    receipt = document_html(case, "receipt")
+    assert "demo amount" in receipt and "Source of the amount: " in receipt
 
 
 def test_parking_card_waits_for_payment_then_reaches_the_queue_as_paid() -> None:
@@ -314,3 +343,54 @@ def test_a_payment_confirmed_but_never_notified_is_applied_instead_of_lapsing() 
     assert payment.status == Payment.Status.PAID
     assert case.status == Case.Status.SUBMITTED
     assert do_remind_and_lapse() == (0, 0)  # nothing left to lapse
+
+
+def _refund(case: Case, payment: Payment, amount: str, reason: str, language: str = "en") -> None:
+    url = f"/{language}/payments/back-office/{case.reference}/refunds/"
+    typed = {"payment": payment.reference, "amount": amount, "reason": reason, "action": "confirm"}
+    assert client_for("agent-parking").post(url, typed).status_code == 302
+
+
+def test_the_applicant_sees_a_partial_refund_in_my_cases_and_on_the_case_page() -> None:
+    resident = client_for("resident")
+    case = submit(resident, PARKING)
+    payment = case.payments.get(status="paid")
+
+    _refund(case, payment, "2,50", "Half year")
+
+    with translation.override("en"):
+        today = formats.date_format(timezone.localdate(), "DATE_FORMAT")
+    listing = resident.get("/en/my-cases/").content.decode()
+    assert f"€2.50 refunded on {today}" in listing
+    page = resident.get(f"/en/my-cases/{case.reference}/").content.decode()
+    refunds = page[page.index('id="refunds"') :]
+    assert "Money refunded to you" in refunds and f'<td data-label="Date">{today}</td>' in refunds
+    assert "€2.50" in refunds
+    assert f'lang="{case.language}">Half year</td>' in refunds
+    assert "Back to the card or account that paid" in refunds
+
+
+def test_a_dutch_refund_reason_keeps_dutch_typography_on_french_pages() -> None:
+    """French typography (a no-break space before ":") applies to French text only: a Dutch
+    case's refund reason, and the history note that quotes it, are marked as Dutch."""
+    resident = client_for("resident")
+    case = submit(resident, PARKING)
+    Case.objects.filter(pk=case.pk).update(language="nl")
+    payment = case.payments.get(status="paid")
+    reason = "Dubbel betaald: zie uw e-mail"
+
+    _refund(case, payment, "1", reason, language="fr")
+
+    with translation.override("fr"):
+        pages = {
+            "back-office case": reverse("web:backoffice-case", args=[case.reference]),
+            "refunds": reverse("payments:refunds", args=[case.reference]),
+        }
+        mine = reverse("web:case", args=[case.reference])
+    agent = client_for("agent-parking")
+    shown = {name: agent.get(url).content.decode() for name, url in pages.items()}
+    shown["applicant's case"] = resident.get(mine).content.decode()
+    for name, page in shown.items():
+        assert reason in page, name
+        assert "Dubbel betaald\u00a0:" not in page, name
+        assert "\u00a0:" in page, name  # the page's own French is still typeset

@@ -32,6 +32,15 @@ def note_text(event: CaseEvent) -> str:
         return event.note
 
 
+def note_language(event: CaseEvent) -> str:
+    """The language of :func:`note_text`: empty (the reader's) when its code is rendered, else
+    the case's, in which the note was written. A page marks it (``lang``) so that a Dutch note
+    on a French page is read, and typeset, as Dutch."""
+    if event.note_code in RENDERERS:
+        return ""
+    return event.case.language or ""
+
+
 def history(events: Iterable[CaseEvent]) -> list[CaseEvent]:
     """The events in order, each marked ``repeats_status`` when it records something (a payment
     started, a certificate revoked) without changing the status: the status is not printed

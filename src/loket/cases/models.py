@@ -278,6 +278,13 @@ class CaseEvent(models.Model):
 
         return note_text(self)
 
+    @property
+    def text_language(self) -> str:
+        """The language :attr:`text` is in, when it is not the reader's (``lang``)."""
+        from loket.cases.history import note_language
+
+        return note_language(self)
+
 
 class CaseMessage(models.Model):
     """A message between the applicant and the administration, with attachments."""

@@ -153,8 +153,9 @@ def published_fees(procedure_id: str) -> list[dict[str, Any]]:
             else ""
         )
         common = {"administration": where, "demo": bool(entry.get("demo"))}
+        source = pick(_texts(entry["source"]))
         lines.append({**common, "amount": format_amount(_cents(entry["amount"])),
-                      "why": pick(entry["label"])})  # fmt: skip
+                      "why": pick(entry["label"]), "source": source})  # fmt: skip
         for rule in entry.get("rules", []):
             lines.append({**common, "amount": format_amount(_cents(rule["amount"])),
                           "why": pick(rule["label"])})  # fmt: skip

@@ -15,7 +15,7 @@ from loket.forms.definitions import get_definition
 from loket.forms.models import Draft
 from loket.payments.actions import other_cases
 from loket.payments.fees import Fee, fee_for
-from loket.payments.models import PROVIDER_LABELS, CaseFee, Payment
+from loket.payments.models import PROVIDER_LABELS, CaseFee, Payment, Refund
 from loket.payments.providers import offered_for
 
 
@@ -31,6 +31,15 @@ def fees_of_cases(cases: list[Case]) -> dict[int, CaseFee]:
     """The fees of these cases by case id (My cases, the queue)."""
     fees = CaseFee.objects.filter(case__in=cases).select_related("paid_by")
     return {fee.case_id: fee for fee in fees}
+
+
+def refunds_of_cases(cases: list[Case]) -> dict[int, list[Refund]]:
+    """The refunds on these cases' payments by case id, oldest first (My cases)."""
+    by_case: dict[int, list[Refund]] = {}
+    for refund in Refund.objects.filter(payment__case__in=cases).select_related("payment"):
+        assert refund.payment.case_id is not None
+        by_case.setdefault(refund.payment.case_id, []).append(refund)
+    return by_case
 
 
 def payment_of_applicant(user: User, key: str) -> Payment:
@@ -70,4 +79,5 @@ def payment_panel(case: Case) -> dict[str, Any]:
             for name in offered_for(case.procedure_id, case.administration_id)
         ],
         "pay_key": uuid.uuid4(),
+        "refunds": refunds_of_cases([case]).get(case.pk, []),
     }

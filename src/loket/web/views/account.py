@@ -31,7 +31,7 @@ from loket.core.models import User
 from loket.forms.models import Draft
 from loket.notify.actions import do_mark_read, do_open
 from loket.notify.models import Notification
-from loket.payments.selectors import fees_of_cases, payment_panel
+from loket.payments.selectors import fees_of_cases, payment_panel, refunds_of_cases
 from loket.web.acting import acting_mandate, safe_next
 from loket.web.casework import MessageForm, ReviewForm
 from loket.web.demo import DEMO_IDENTITIES
@@ -84,12 +84,16 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     cases = list(cases_of_applicant(request.user))
     certificates = latest_certificates_by_case(request.user) if cases else {}
     fees = fees_of_cases(cases) if cases else {}
+    refunds = refunds_of_cases(cases) if cases else {}
     return render(
         request,
         "web/account/my_cases.html",
         {
             "cases": cases,
-            "rows": [(case, certificates.get(case.pk), fees.get(case.pk)) for case in cases],
+            "rows": [
+                (case, certificates.get(case.pk), fees.get(case.pk), refunds.get(case.pk, []))
+                for case in cases
+            ],
             "drafts": drafts,
             "notices": notices,
             "unread": set(unread),
