@@ -35,6 +35,9 @@ def test_the_register_states_the_accounting_retention_of_payment_records() -> No
     assert "Payment records" in parking.retention and f"{RECORD_YEARS} years" in parking.retention
     assert "III.88" in parking.retention
     assert any("accounting law" in basis for basis in parking.legal_bases)
+    # The ten years are tax law's (since 2023); accounting law's own term is seven.
+    assert "seven years" in parking.retention and "art. 315" in parking.retention
+    assert any("art. 315" in basis for basis in parking.legal_bases)
     assert "Payment records" not in free.retention  # no fee, no payment records
 
 

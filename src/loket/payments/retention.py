@@ -1,12 +1,22 @@
 """How long payment records are kept, and removing them afterwards.
 
-Payments, refunds and bank statement lines are accounting records. The Code of economic law,
-art. III.88, sets how long an enterprise keeps its books, counted from 1 January of the year
-after they are closed: seven years in the text the Belgian accounting standards commission
-(CNC/CBN) publishes; ten years since a later amendment, as we understand it, not checked here
-against the Moniteur belge. Loket keeps the longer, ten years, counted from 1 January of the
-year after the payment (or its last refund or statement line). A municipality's own accounting
-rules may ask otherwise: the period is one constant, named in the register of processing.
+Payments, refunds and bank statement lines are accounting records and their supporting
+documents. Two laws set how long they are kept, each counted from 1 January of the year after:
+
+- accounting law, seven years: the Code of economic law, art. III.86 (supporting documents,
+  "pièces justificatives"; three years for those that prove nothing towards third parties) and
+  art. III.88 (the books), as the accounting standards commission (CNC/CBN) publishes them; the
+  term went from ten to seven years with the law of 8 June 2008;
+- tax law, ten years: the Income Tax Code 1992, art. 315, and the VAT Code, art. 60, as amended
+  by the law of 20 November 2022 (Moniteur belge of 30 November 2022), from tax year 2023. A
+  municipality or regional body is subject to the legal persons' tax, to which art. 315 applies.
+
+Loket keeps the longer, ten years (``RECORD_YEARS``), counted from 1 January of the year after
+the payment (or its last refund or statement line). Read as secondary sources publish these
+texts (the CNC/CBN's copy of the Code, accountants' and fiscal publishers' summaries), not in
+the Moniteur belge itself (docs/payments.md lists them); a
+municipality's own accounting rules may ask otherwise: the period is one constant, named in the
+register of processing.
 
 Afterwards the records are deleted: statement lines (which name the payer and their account),
 refunds (a civil servant's reason), the payments and the demo provider's checkouts. A payment

@@ -92,8 +92,8 @@ def _add_payment_records(entry: Processing) -> None:
     """A procedure with a fee keeps payment records, under accounting law, longer than cases."""
     entry.purposes.append(_("Collecting the fee, refunding it and keeping the accounts"))
     entry.legal_bases.append(
-        _("Legal obligation (GDPR art. 6(1)(c)): accounting law, Code of economic law, art. "
-          "III.88")
+        _("Legal obligation (GDPR art. 6(1)(c)): accounting law (Code of economic law, art. "
+          "III.86 and III.88) and tax law (Income Tax Code 1992, art. 315)")
     )  # fmt: skip
     entry.retention = (
         entry.retention
@@ -101,8 +101,10 @@ def _add_payment_records(entry: Processing) -> None:
         + _(
             "Payment records (amount, date, structured communication, refunds, the bank statement "
             "line with the payer's name and account): %(years)s years from 1 January after the "
-            "year of payment, as accounting law requires (Code of economic law, art. III.88), then "
-            "deleted. They outlive a case deleted earlier."
+            "year of payment, then deleted. Accounting law asks for seven years (Code of economic "
+            "law, art. III.86 for supporting documents, art. III.88 for the books); tax law asks "
+            "for ten since 2023 (Income Tax Code 1992, art. 315, as amended by the law of 20 "
+            "November 2022): the longer applies. They outlive a case deleted earlier."
         )
         % {"years": RECORD_YEARS}
     )
