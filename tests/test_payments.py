@@ -3,12 +3,14 @@ an outcome fetched from the provider and applied once, and refusals logged."""
 
 from __future__ import annotations
 
+import importlib
 import threading
 import uuid
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import connection
 from django.test import override_settings
@@ -394,3 +396,18 @@ def test_a_dutch_refund_reason_keeps_dutch_typography_on_french_pages() -> None:
         assert reason in page, name
         assert "Dubbel betaald\u00a0:" not in page, name
         assert "\u00a0:" in page, name  # the page's own French is still typeset
+
+
+def test_fees_computed_before_say_the_official_tariff_may_differ_too() -> None:
+    """A case sent before the wording changed keeps its fee: its source is reworded."""
+    migration = importlib.import_module(
+        "loket.payments.migrations.0005_demo_fee_sources_say_the_tariff_may_differ"
+    )
+    case = submit(client_for("resident"), PARKING, pay=False)
+    old = "Demo amounts modelled on the regional parking policy (parking.brussels); not a tariff"
+    CaseFee.objects.filter(case=case).update(source={"en": old, "nl": "…; geen tarief"})
+
+    migration.reworded(django_apps, None)
+
+    fee = CaseFee.objects.get(case=case)
+    assert fee.source == read_yaml("fees.yaml")[PARKING]["parking-brussels"]["source"]
