@@ -76,10 +76,19 @@ def _since(case: Case) -> str:
     return ""
 
 
+def qr_code(url: str) -> str:
+    """The QR code of ``url`` as a data URI: a PNG of one pixel per module (some 500 bytes),
+    which the template scales up unsmoothed (``image-rendering: pixelated``, so its edges stay
+    sharp at any size). WeasyPrint embeds it as it is, where the same code as an SVG path of a
+    few hundred segments is parsed and drawn point by point: about 5 ms of CPU more per
+    certificate (bench/certificates.py)."""
+    return str(segno.make(url, error="m").png_data_uri(scale=1, border=2))
+
+
 def document_html(document: Document) -> str:
     kind = KINDS[document.case.procedure_id]
     url = verification_url(document.code)
-    qr = segno.make(url, error="m").svg_data_uri(scale=3, border=2)
+    qr = qr_code(url)
     with translation.override(document.language):
         html = render_to_string(
             f"certificates/{kind.procedure_id}.html",

@@ -90,6 +90,12 @@ class KeptKeyTimeStamper(DummyTimeStamper):
             raise NotImplementedError("RSA timestamp keys only")
         return key
 
+    @cached_property
+    def signing_certificate(self) -> bytes:
+        """The signing-certificate attribute, encoded once (as for the seal: core.sealkey)."""
+        encoded: bytes = general.as_signing_certificate(self.tsa_cert).dump()
+        return encoded
+
     def _sign_tst_info(
         self, tst_info_data: bytes, md_algorithm: str, dt: datetime
     ) -> tuple[bytes, cms.CMSAttributes]:
@@ -104,7 +110,7 @@ class KeptKeyTimeStamper(DummyTimeStamper):
                     "signing_time", cms.Time({"utc_time": core.UTCTime(dt)})
                 ),
                 general.simple_cms_attribute(
-                    "signing_certificate", general.as_signing_certificate(self.tsa_cert)
+                    "signing_certificate", tsp.SigningCertificate.load(self.signing_certificate)
                 ),
                 general.simple_cms_attribute("message_digest", digest),
             ]
