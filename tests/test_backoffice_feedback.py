@@ -78,7 +78,8 @@ def test_deciding_an_unassigned_case_assigns_it_to_the_decider_in_the_history_an
         "action": "decide", "status": "approved", "note": "In order."}))  # fmt: skip
     agent.post("/en/back-office/", {
         "selected": [in_bulk.reference, elses.reference], "bulk_status": "approved",
-        "bulk_note": "In order.", f"version-{in_bulk.reference}": str(in_bulk.version),
+        "bulk_note": "In order.", "confirm": "yes",
+        f"version-{in_bulk.reference}": str(in_bulk.version),
         f"version-{elses.reference}": str(elses.version),
     })  # fmt: skip
     for decided in (case, in_bulk):
