@@ -150,6 +150,28 @@ class CleanedCharField(forms.CharField):
         return self.normalise(cleaned) if cleaned else ""
 
 
+class UncutCharField(forms.CharField):
+    """A text field whose limit is checked on the server, with a message, and not given to the
+    browser: a ``maxlength`` makes it cut what is typed or pasted without a word (a box number
+    "bte 12 gauche" would arrive as "bte 12 gau")."""
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
+BOX_LENGTH = 40
+
+
+def box_field() -> UncutCharField:
+    """The box (bus, boîte) of an address, kept whole as typed."""
+    return UncutCharField(
+        label=_("Box (optional)"), max_length=BOX_LENGTH, required=False,
+        error_messages={"max_length": _("The box can have at most %(limit_value)d characters.")},
+    )  # fmt: skip
+
+
 class BoundedDateField(forms.DateField):
     """A date between today + ``min_days`` and today + ``max_days``."""
 
