@@ -59,7 +59,7 @@ def value_for(definition: FieldDefinition | None, field: forms.Field) -> Any:
         if field.max_days is not None:
             days = min(days, field.max_days)
         return (timezone.localdate() + timedelta(days=days)).isoformat()
-    if isinstance(field, forms.IntegerField) and field.min_value is not None:
+    if isinstance(field, (forms.IntegerField, forms.DecimalField)) and field.min_value is not None:
         return str(max(1, int(field.min_value)))  # type: ignore[arg-type]
     if definition is not None and definition.type in BY_TYPE:
         return BY_TYPE[definition.type]

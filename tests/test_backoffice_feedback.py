@@ -78,7 +78,8 @@ def test_deciding_an_unassigned_case_assigns_it_to_the_decider_in_the_history_an
         "action": "decide", "status": "approved", "note": "In order."}))  # fmt: skip
     agent.post("/en/back-office/", {
         "selected": [in_bulk.reference, elses.reference], "bulk_status": "approved",
-        "bulk_note": "In order.", f"version-{in_bulk.reference}": str(in_bulk.version),
+        "bulk_note": "In order.", "confirm": "yes",
+        f"version-{in_bulk.reference}": str(in_bulk.version),
         f"version-{elses.reference}": str(elses.version),
     })  # fmt: skip
     for decided in (case, in_bulk):
@@ -180,3 +181,30 @@ def test_the_source_of_a_fees_amount_is_in_the_pages_language_and_still_marked_d
         assert "het officiële tarief kan anders zijn" in fee.source_text
     with translation.override("en"):
         assert "the official tariff may differ" in fee.source_text
+
+
+def test_a_bulk_change_is_previewed_first_and_changing_it_keeps_the_selection(
+    resident_client: Client,
+) -> None:
+    case = apply_for_parking_card(resident_client)
+    other = copy_of(case)
+    agent = client_for("agent-parking")
+    chosen = {"selected": [case.reference, other.reference], "bulk_status": "approved",
+              "bulk_note": "Both vehicles are registered in the zone.",
+              **{f"version-{c.reference}": str(c.version) for c in (case, other)}}  # fmt: skip
+    preview = agent.post("/en/back-office/?status=open", chosen)
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert [c.reference for c in preview.context["cases"]] == sorted(
+        [case.reference, other.reference]
+    )
+    assert "Both vehicles are registered in the zone." in page and "Approved" in page
+    assert 'action="/en/back-office/?status=open"' in page
+    assert set(Case.objects.values_list("status", flat=True)) == {Case.Status.SUBMITTED}
+    back = agent.post("/en/back-office/?status=open", {**chosen, "confirm": "change"})
+    kept = back.content.decode()
+    assert back.status_code == 200 and "Both vehicles are registered in the zone." in kept
+    for reference in (case.reference, other.reference):
+        assert re.search(rf'value="{reference}"[^>]*checked', kept)
+    nothing = agent.post("/en/back-office/", {"bulk_status": "approved", "bulk_note": "x"})
+    assert nothing.status_code == 422 and "Select at least one case" in nothing.content.decode()

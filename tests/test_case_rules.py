@@ -165,7 +165,7 @@ def test_a_move_the_workflow_forbids_is_refused_on_the_web_and_through_the_api(c
     case.refresh_from_db()
     bulk = client_for("agent-parking").post(
         "/en/back-office/",
-        {"selected": [case.reference], "bulk_status": "in_progress",
+        {"selected": [case.reference], "bulk_status": "in_progress", "confirm": "yes",
          f"version-{case.reference}": str(case.version)},
         follow=True,
     )  # fmt: skip
@@ -291,12 +291,12 @@ def test_bulk_change_skips_and_names_the_cases_changed_meanwhile_and_applies_the
     answer = agent.post(
         "/en/back-office/",
         {"selected": [first.reference, second.reference], "bulk_status": "approved",
-         "bulk_note": "Both vehicles are registered in the zone.",
+         "bulk_note": "Both vehicles are registered in the zone.", "confirm": "yes",
          **{f"version-{reference}": version for reference, version in shown.items()}},
         follow=True,
     )  # fmt: skip
     page = answer.content.decode()
-    assert "1 case changed." in page
+    assert f"1 case moved to “Approved”: {first.reference}." in page
     assert "changed by someone else meanwhile" in page and second.reference in page
     first.refresh_from_db()
     second.refresh_from_db()
@@ -320,7 +320,7 @@ def test_a_decision_in_bulk_without_reasons_is_refused_and_keeps_the_selection()
         case.refresh_from_db()
         assert case.status == Case.Status.SUBMITTED
     reasons = "The vehicles are not registered in the zone."
-    done = agent.post("/en/back-office/", {**chosen, "bulk_note": reasons})
+    done = agent.post("/en/back-office/", {**chosen, "bulk_note": reasons, "confirm": "yes"})
     assert done.status_code == 302
     for case in (first, second):
         case.refresh_from_db()

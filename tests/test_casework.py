@@ -164,7 +164,7 @@ def test_the_queue_filters_assigns_and_changes_cases_in_bulk(resident_client: Cl
     mine = agent.get("/en/back-office/?assigned=me").content.decode()
     assert first.reference in mine and second.reference not in mine
     agent.post("/en/back-office/", {"selected": [first.reference, second.reference],
-                                    "bulk_status": "in_progress",
+                                    "bulk_status": "in_progress", "confirm": "yes",
                                     **{f"version-{c.reference}": str(c.version)
                                        for c in Case.objects.all()}})  # fmt: skip
     assert set(Case.objects.values_list("status", flat=True)) == {"in_progress"}

@@ -105,7 +105,7 @@ def test_the_example_loads_with_its_defaults_filled_in() -> None:
     definition = load(BASE)
     assert definition.documents == ("receipt", "certificate")  # kept for a later issue
     tables = definition.pages[1].fields[0]
-    assert tables.options == {"min": 1, "max": 40, "decimals": False}
+    assert tables.options == {"min": 1, "max": 40, "decimals": True}  # the default: decimals
     colour = definition.pages[1].fields[1].fields[0]
     assert colour.options == {"max_length": 200}
 

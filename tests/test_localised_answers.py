@@ -5,14 +5,21 @@ as the address register names it in Dutch."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone, translation
 
+from loket.catalog.models import Procedure
 from loket.forms.answers import long_date
+from loket.forms.definitions import DEFINITIONS_DIR, FieldDefinition, get_definition, load_file
+from loket.forms.fields import build_field
 from loket.forms.models import Draft
+from loket.forms.pages import PageForm
 from tests.conftest import client_for
+from tests.test_all_procedures import applicant_for, page_data
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +117,87 @@ def test_the_new_address_is_shown_with_the_street_name_of_the_page_language(
     assert f"{street} 101" in page
     other = "Rue de Verdun" if lang == "nl" else "Verdunstraat"
     assert f"{other} 101" not in page
+
+
+# Every number field of every form ---------------------------------------------------------------
+
+
+def _number_fields() -> list[tuple[str, FieldDefinition]]:
+    found = []
+    for path in sorted(DEFINITIONS_DIR.glob("*.yaml")):
+        definition = load_file(path)
+        for page in definition.pages:
+            found += [(definition.procedure_id, f) for f in page.fields if f.type == "number"]
+    return found
+
+
+NUMBER_FIELDS = _number_fields()
+DECIMAL_PROCEDURES = sorted({p for p, f in NUMBER_FIELDS if f.options["decimals"]})
+
+
+def a_fraction_for(definition: FieldDefinition) -> float:
+    """A number with a half, within the field's bounds."""
+    low = definition.options["min"]
+    return (float(low) if low is not None else 1.0) + 0.5
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+@pytest.mark.parametrize(
+    ("procedure_id", "definition"), NUMBER_FIELDS, ids=[f"{p}-{f.name}" for p, f in NUMBER_FIELDS]
+)
+def test_every_number_field_reads_a_decimal_comma_or_says_it_wants_a_whole_number(
+    lang: str, procedure_id: str, definition: FieldDefinition
+) -> None:
+    typed = str(a_fraction_for(definition)).replace(".", ",")
+    with translation.override(lang):
+        field = build_field(definition, {})
+        if definition.options["decimals"]:
+            assert field.clean(typed) == Decimal(typed.replace(",", "."))
+            return
+        with pytest.raises(ValidationError) as refused:
+            field.clean(typed)
+        assert refused.value.code == "whole"  # "12,5" is a number: not "Enter a number."
+        with pytest.raises(ValidationError) as not_a_number:
+            field.clean("twelve")
+        assert not_a_number.value.code == "invalid"
+
+
+def test_a_moving_van_may_need_twelve_and_a_half_metres() -> None:
+    lengths = [
+        f for p, f in NUMBER_FIELDS if (p, f.name) == ("moving-parking-reservation", "length_m")
+    ]
+    with translation.override("nl"):
+        assert build_field(lengths[0], {}).clean("12,5") == Decimal("12.5")
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+@pytest.mark.parametrize("procedure_id", DECIMAL_PROCEDURES)
+def test_a_decimal_comma_goes_through_every_form_and_the_check_page_writes_it_back(
+    lang: str, procedure_id: str
+) -> None:
+    client = client_for(applicant_for(Procedure.objects.get(id=procedure_id)))
+    base = f"/{lang}/procedures/{procedure_id}/apply/"
+    assert client.post(base, {"use_registers": "yes"}).status_code == 302
+    definition = get_definition(procedure_id)
+    assert definition is not None
+    typed: list[str] = []
+    for _step in range(30):
+        response = client.get(f"{base}check/")
+        if response.status_code == 200:
+            break
+        page_id = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+        page = definition.page(page_id)
+        assert page is not None
+        draft = Draft.objects.get(procedure_id=procedure_id)
+        data = page_data(PageForm(page, draft.facts, draft.answers))
+        for field in page.fields:
+            if field.type == "number" and field.options["decimals"] and field.name in data:
+                data[field.name] = str(a_fraction_for(field)).replace(".", ",")
+                typed.append(data[field.name])
+        answered = client.post(f"{base}q/{page_id}/", data)
+        assert answered.status_code == 302, answered.content.decode()[:2000]
+    check = response.content.decode()
+    assert typed
+    for number in typed:
+        assert f">{number}<" in check, number
+        assert f">{number.replace(',', '.')}<" not in check

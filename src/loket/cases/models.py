@@ -140,7 +140,25 @@ class Case(models.Model):
     @property
     def status_for_agent(self) -> str:
         """The status as a civil servant reads it (the labels speak to the applicant)."""
-        return status_for_agent(self.status)
+        return status_for_agent(self.status, self.procedure.delivers)
+
+    @property
+    def status_label(self) -> str:
+        """The status as the applicant reads it, in the words of what the procedure delivers."""
+        return status_label(self.status, self.procedure.delivers)
+
+    @property
+    def gives_information(self) -> bool:
+        """The procedure answers with information (urban-planning information), not a permit."""
+        return self.procedure.delivers == INFORMATION
+
+    @property
+    def can_be_appealed(self) -> bool:
+        """A decision that grants or refuses something can be reviewed and appealed; information
+        provided is an answer, not a decision that can be contested."""
+        return self.is_decided and not (
+            self.gives_information and self.status == self.Status.APPROVED
+        )
 
     @property
     def language_name(self) -> str:
@@ -171,7 +189,7 @@ class Case(models.Model):
     def review_until(self) -> date | None:
         """The last day the applicant may ask for a review of the decision (a "recours
         gracieux"), stated on the decision; None when the case has no decision."""
-        if not self.is_decided or self.decided_at is None:
+        if not self.can_be_appealed or self.decided_at is None:
             return None
         return timezone.localtime(self.decided_at).date() + timedelta(days=REVIEW_DAYS)
 
@@ -187,9 +205,24 @@ AGENT_STATUS_LABELS = {
 }
 
 
-def status_for_agent(status: str) -> str:
-    label = AGENT_STATUS_LABELS.get(status)  # type: ignore[call-overload]
+# A procedure that answers with information (``Procedure.delivers``) does not approve: it
+# provides the information asked for.
+INFORMATION = "information"
+DECISION_LABELS = {
+    INFORMATION: {Case.Status.APPROVED: _("Information provided")},
+}
+
+
+def status_label(status: str, delivers: str = "") -> str:
+    """A status in the applicant's words, those of a decision depending on what the procedure
+    delivers."""
+    label = DECISION_LABELS.get(delivers, {}).get(status)  # type: ignore[call-overload]
     return str(label) if label is not None else str(Case.Status(status).label)
+
+
+def status_for_agent(status: str, delivers: str = "") -> str:
+    label = AGENT_STATUS_LABELS.get(status)  # type: ignore[call-overload]
+    return str(label) if label is not None else status_label(status, delivers)
 
 
 OPEN_STATUSES = (
@@ -269,7 +302,11 @@ class CaseEvent(models.Model):
 
     @property
     def status_for_agent(self) -> str:
-        return status_for_agent(self.status)
+        return status_for_agent(self.status, self.case.procedure.delivers)
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status, self.case.procedure.delivers)
 
     @property
     def text(self) -> str:

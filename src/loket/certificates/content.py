@@ -21,6 +21,7 @@ from loket.cases.models import Case
 from loket.core.identifiers import format_national_number
 from loket.core.models import Administration
 from loket.core.reference import municipality_name
+from loket.geo.text import box_text
 from loket.sources.base import Actor, ConsultationRefused, Purpose, Subject
 from loket.sources.door import consult
 
@@ -235,8 +236,7 @@ def _date(value: str) -> str:
 
 def _address(address: dict[str, Any], language: str) -> str:
     street = address.get("street_nl") if language == "nl" else address.get("street_fr")
-    box_word = _("box")
-    box = f" {box_word} {address['box']}" if address.get("box") else ""
+    box = box_text(str(address.get("box") or ""), str(_("box")))
     place = municipality_name(address.get("nis_code", ""))
     return f"{street} {address.get('house_number', '')}{box}, {address.get('postcode', '')} {place}"
 

@@ -18,6 +18,7 @@ from loket.core.i18n import current_language, format_file_size, pick
 from loket.core.reference import municipality_name
 from loket.forms.definitions import FieldDefinition, FormDefinition
 from loket.forms.fields import choices_for
+from loket.geo.text import box_text
 
 
 def short_date(value: str) -> str:
@@ -42,8 +43,7 @@ def format_number(value: Any) -> str:
 
 def format_address(address: dict[str, Any]) -> str:
     street = address["street_nl"] if current_language() == "nl" else address["street_fr"]
-    box_word = _("box")
-    box = f" {box_word} {address['box']}" if address.get("box") else ""
+    box = box_text(str(address.get("box") or ""), str(_("box")))
     municipality = municipality_name(address.get("nis_code", ""))
     return f"{street} {address['house_number']}{box}, {address['postcode']} {municipality}".strip()
 

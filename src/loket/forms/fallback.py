@@ -13,7 +13,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from loket.core.models import Postcode
-from loket.forms.fields import BoundedDateField
+from loket.forms.fields import BoundedDateField, box_field
+from loket.geo.search import Candidate, did_you_mean, validate_address
+from loket.geo.text import NUMBER_BOX, fold, name_key
 
 
 def _fields() -> dict[str, list[tuple[str, forms.Field]]]:
@@ -45,11 +47,12 @@ def _fields() -> dict[str, list[tuple[str, forms.Field]]]:
             (
                 "house_number",
                 forms.CharField(
-                    label=_("House number and box"),
+                    label=_("House number"),
                     max_length=20,
                     error_messages={"required": _("Enter the house number.")},
                 ),
             ),
+            ("box", box_field()),
             (
                 "postcode",
                 forms.RegexField(
@@ -65,8 +68,15 @@ def _fields() -> dict[str, list[tuple[str, forms.Field]]]:
     }
 
 
+STREET = "population.address.street"
+NUMBER = "population.address.house_number"
+BOX = "population.address.box"
 POSTCODE = "population.address.postcode"
 MUNICIPALITY = "population.address.municipality"
+# Offered when the address register does not know the typed address: its closest addresses,
+# and the applicant's word that the address is right all the same.
+SUGGESTION = "population.address.suggestion"
+CONFIRMED = "population.address.confirmed"
 
 
 def municipalities_of(postcode: str) -> list[tuple[str, str]]:
@@ -79,11 +89,36 @@ def municipalities_of(postcode: str) -> list[tuple[str, str]]:
     return [(m.id, m.name) for m in found.municipalities.order_by("id")]
 
 
+def split_box(number: str, box: str) -> tuple[str, str]:
+    """A box typed with the number ("12 bte 3", "12b bus 3A gauche", "12/3") is moved, whole,
+    to the box; a box typed on its own is kept as it is."""
+    typed = number.strip()
+    found = NUMBER_BOX.match(fold(typed))
+    if box.strip() or found is None:
+        return number, box
+    end = found.end(2) if found.group(2) else found.end(1)  # digits and a letter fold to themselves
+    return typed[:end], typed[end:].strip(" /")
+
+
+def address_label(candidate: Candidate) -> str:
+    """How a suggested address reads: "Rue du Trône 98, 1050"."""
+    street = candidate.street_fr if fold(candidate.street_fr) else candidate.street_nl
+    number = f" {candidate.house_number}" if candidate.house_number else ""
+    return f"{street}{number}, {candidate.postcode}".strip(", ")
+
+
 class DeclarationForm(forms.Form):
-    """The declared data; a typed address also says its municipality, which routes the case."""
+    """The declared data; a typed address also says its municipality, which routes the case.
+    A typed address is checked against the address register: an address it does not know is
+    refused with its closest addresses to choose from, or accepted once the applicant confirms
+    it; what was typed is kept in the form either way."""
+
+    suggestions: dict[str, Candidate]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if STREET in self.fields and not self.errors:
+            self._check_address(cleaned)
         postcode = cleaned.get(POSTCODE)
         if postcode and not cleaned.get(MUNICIPALITY):
             municipalities = municipalities_of(postcode)
@@ -94,7 +129,73 @@ class DeclarationForm(forms.Form):
                     POSTCODE,
                     _("No municipality has this postcode: enter the postcode of your address."),
                 )
+            elif MUNICIPALITY in self.fields:  # shared, and the register did not tell
+                self.add_error(MUNICIPALITY, _("Choose the municipality of your address."))
         return cleaned
+
+    def _check_address(self, cleaned: dict[str, Any]) -> None:
+        cleaned[NUMBER], cleaned[BOX] = split_box(cleaned[NUMBER], cleaned.get(BOX) or "")
+        chosen = self.suggestions.get(cleaned.get(SUGGESTION) or "")
+        if chosen is not None:
+            cleaned[STREET] = chosen.street_fr or chosen.street_nl
+            cleaned[NUMBER] = chosen.house_number or cleaned[NUMBER]
+            cleaned[POSTCODE] = chosen.postcode or cleaned[POSTCODE]
+            cleaned[MUNICIPALITY] = chosen.nis_code
+        check = validate_address(
+            cleaned[STREET], cleaned[NUMBER], cleaned[POSTCODE], cleaned.get(MUNICIPALITY) or ""
+        )
+        if cleaned.get(CONFIRMED):
+            pass  # the applicant vouches for the address as typed
+        elif not check.ok:
+            self.add_error(STREET, str(check.errors[0]))
+        elif not named_as_in_register(cleaned[STREET], check.candidate):
+            self.add_error(STREET, str(CLOSE_NAME))
+        if check.ok and check.nis_code:  # the street decides, not a postcode shared by two
+            cleaned[MUNICIPALITY] = check.nis_code
+        cleaned.pop(SUGGESTION, None)
+
+
+CLOSE_NAME = _(
+    "The address register knows this street under a slightly different name: choose the "
+    "address below, or confirm what you typed."
+)
+
+
+def named_as_in_register(street: str, found: Candidate | None) -> bool:
+    """Whether the street was typed as the register names it (in French or in Dutch; accents,
+    case and dashes aside), rather than only close to it."""
+    if found is None:
+        return True
+    return name_key(street) in {name_key(found.street_fr), name_key(found.street_nl)}
+
+
+def _offer_suggestions(form: DeclarationForm, data: Mapping[str, Any]) -> None:
+    """Where the register does not know the typed address, or knows it under another name: its
+    closest addresses, to choose from, and a box to confirm the address as typed."""
+    street, number = str(data.get(STREET) or ""), str(data.get(NUMBER) or "")
+    postcode = str(data.get(POSTCODE) or "").strip()
+    number, _box = split_box(number, str(data.get(BOX) or ""))
+    if not street.strip():
+        return
+    check = validate_address(street, number, postcode)
+    if check.ok and named_as_in_register(street, check.candidate):
+        return
+    found = [check.candidate] if check.ok and check.candidate else []
+    form.suggestions = {
+        f"{c.id}:{c.house_number}": c for c in [*found, *did_you_mean(street, number, postcode)]
+    }
+    if form.suggestions:
+        form.fields[SUGGESTION] = forms.ChoiceField(
+            label=_("Did you mean one of these addresses?"),
+            choices=[(key, address_label(c)) for key, c in form.suggestions.items()],
+            widget=forms.RadioSelect,
+            required=False,
+            help_text=_("Choose one to use it, or leave them all and confirm what you typed."),
+        )
+    form.fields[CONFIRMED] = forms.BooleanField(
+        label=_("This address is right, even if the address register does not know it"),
+        required=False,
+    )
 
 
 def declaration_form(
@@ -104,6 +205,7 @@ def declaration_form(
     """A form asking, for each attribute in ``attributes``, what the register would have said.
     A postcode shared by several municipalities also asks which one (what was typed stays)."""
     form = DeclarationForm(data=data, initial=initial)
+    form.suggestions = {}
     fields = _fields()
     for attribute in attributes:
         for name, field in fields.get(attribute, []):
@@ -116,10 +218,13 @@ def declaration_form(
                 label=_("Municipality"),
                 choices=shared,
                 widget=forms.RadioSelect,
+                required=False,  # the street found in the address register tells, if it can
                 help_text=_("Postcode %(postcode)s covers more than one municipality.")
                 % {"postcode": postcode},
                 error_messages={"required": _("Choose the municipality of your address.")},
             )
+        if data is not None:
+            _offer_suggestions(form, data)
     return form
 
 

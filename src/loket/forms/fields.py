@@ -48,7 +48,11 @@ class LongTextOptions(Options):
 class NumberOptions(Options):
     min: Number | None = Field(default=None, description="the smallest number accepted")
     max: Number | None = Field(default=None, description="the largest number accepted")
-    decimals: bool = Field(default=False, description="`true` accepts decimals, else whole numbers")
+    decimals: bool = Field(
+        default=True,
+        description="`false` accepts only whole numbers (a count: children, tables, days); "
+        "else decimals, typed with a comma or a point",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> NumberOptions:
@@ -146,6 +150,28 @@ class CleanedCharField(forms.CharField):
         return self.normalise(cleaned) if cleaned else ""
 
 
+class UncutCharField(forms.CharField):
+    """A text field whose limit is checked on the server, with a message, and not given to the
+    browser: a ``maxlength`` makes it cut what is typed or pasted without a word (a box number
+    "bte 12 gauche" would arrive as "bte 12 gau")."""
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
+BOX_LENGTH = 40
+
+
+def box_field() -> UncutCharField:
+    """The box (bus, boîte) of an address, kept whole as typed."""
+    return UncutCharField(
+        label=_("Box (optional)"), max_length=BOX_LENGTH, required=False,
+        error_messages={"max_length": _("The box can have at most %(limit_value)d characters.")},
+    )  # fmt: skip
+
+
 class BoundedDateField(forms.DateField):
     """A date between today + ``min_days`` and today + ``max_days``."""
 
@@ -235,13 +261,31 @@ def _text(normalise: Callable[[str], str], max_length: int = 60) -> Callable[...
     )
 
 
+class WholeNumberField(forms.IntegerField):
+    """A count. "12,5" is a number, but not a whole one: say so, rather than "Enter a number"."""
+
+    def to_python(self, value: Any) -> int | None:
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            try:
+                forms.DecimalField(localize=True).to_python(value)
+            except ValidationError:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+            raise ValidationError(
+                _("Enter a whole number, without decimals."), code="whole"
+            ) from None
+
+
 def _number(
     definition: FieldDefinition, _facts: dict[str, Any], common: dict[str, Any]
 ) -> forms.Field:
     options = definition.options
-    kind = forms.DecimalField if options["decimals"] else forms.IntegerField
+    kind = forms.DecimalField if options["decimals"] else WholeNumberField
     # Localised: "1,5" is one and a half in French and Dutch (a text input, as a browser's
     # number input may refuse the comma), and a number shown again keeps the page's separator.
+    # Decimals are the default: a quantity (metres, m², euros) refused for its comma is worse
+    # than a count that must say ``decimals: false``.
     return kind(
         min_value=options["min"],
         max_value=options["max"],

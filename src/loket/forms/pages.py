@@ -22,7 +22,7 @@ from loket.core.i18n import pick
 from loket.core.models import Postcode, User
 from loket.core.reference import municipality_choices
 from loket.forms.definitions import FieldDefinition, PageDefinition
-from loket.forms.fields import build_field
+from loket.forms.fields import box_field, build_field
 from loket.forms.uploads import check_upload, store_upload
 from loket.geo.map import MapPointInput
 from loket.geo.search import validate_address
@@ -49,7 +49,7 @@ def address_fields(required: bool) -> dict[str, forms.Field]:
                                   error_messages={"required": _("Enter the street.")}),
         "house_number": forms.CharField(label=_("Number"), max_length=10, required=required,
                                         error_messages={"required": _("Enter the house number.")}),
-        "box": forms.CharField(label=_("Box (optional)"), max_length=10, required=False),
+        "box": box_field(),
         "postcode": forms.RegexField(
             label=_("Postcode"), regex=r"^1[0-2]\d\d$", required=required,
             error_messages={"required": _("Enter the postcode."),

@@ -18,7 +18,7 @@ from loket.geo.ranking import (
     street_candidate,
 )
 from loket.geo.text import ParsedQuery, parse_query
-from loket.geo.validation import AddressCheck, validate_address
+from loket.geo.validation import AddressCheck, did_you_mean, validate_address
 
 MAX_RINGS = 12  # reverse geocoding looks about 2.5 km around the point, no further
 
@@ -90,4 +90,4 @@ def reverse(lat: float, lon: float, limit: int = 5) -> list[Candidate]:
     ]
 
 
-__all__ = ["AddressCheck", "Candidate", "geocode", "reverse", "validate_address"]
+__all__ = ["AddressCheck", "Candidate", "did_you_mean", "geocode", "reverse", "validate_address"]

@@ -128,6 +128,16 @@ def box_key(box: str) -> str:
     return key.lstrip("0") or key
 
 
+def box_text(box: str, word: str) -> str:
+    """A box as written after the house number: " bte 12 gauche" as typed when it names itself
+    (bus, boîte, bte, /), else preceded by ``word`` (the language's "box"); "" without a box."""
+    box = box.strip()
+    if not box:
+        return ""
+    names_itself = re.match(rf"^{BOX_WORD}", fold(box)) is not None and not box[0].isdigit()
+    return f" {box}" if names_itself else f" {word} {box}"
+
+
 @dataclass(frozen=True)
 class Token:
     """A query word (or a meaning of it) and the positions of the typed words it stands for."""

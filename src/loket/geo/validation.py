@@ -123,3 +123,37 @@ def _check_number(index: AddressIndex, hit: StreetHit, number: str, postcode: st
         )
         errors = (message,)
     return AddressCheck(True, True, "address", nis, candidate, errors)
+
+
+def did_you_mean(
+    street: str, house_number: str, postcode: str = "", limit: int = 3
+) -> list[Candidate]:
+    """Addresses of the register close to one it does not know, best first: the streets of the
+    postcode's municipalities whose name is nearest the typed one (a typo, a missing accent, a
+    word left out), at the typed number when the street has it. Empty when nothing is close."""
+    index = get_index()
+    typed = name_key(street)
+    if not typed:
+        return []
+    covering = index.postcode_municipalities.get(postcode.strip(), frozenset())
+    names: dict[tuple[int, str], str] = {}
+    for position, entry in enumerate(index.streets):
+        if covering and entry.nis not in covering:
+            continue
+        for name in {entry.name_fr, entry.name_nl} - {""}:
+            names[(position, name)] = name_key(name)
+    found = process.extract(typed, names, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=75)
+    candidates: list[Candidate] = []
+    seen: set[int] = set()
+    for _key, score, (position, _name) in found:
+        if position in seen:
+            continue
+        seen.add(position)
+        row = index.find_row(position, house_number.strip(), "") if house_number.strip() else None
+        candidates.append(
+            address_candidate(index, row, score / 100)
+            if row is not None
+            else street_candidate(index, position, score / 100)
+        )
+    candidates.sort(key=lambda c: (c.precision != "address", -c.score))
+    return candidates[:limit]

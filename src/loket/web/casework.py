@@ -105,11 +105,13 @@ class DecisionForm(WithAttachment):
 
     def __init__(
         self, *args: Any, allowed: set[str], procedure_id: str = "", language: str = "",
-        **kwargs: Any,
+        gives_information: bool = False, **kwargs: Any,
     ) -> None:  # fmt: skip
         kwargs.setdefault("auto_id", "id_decision_%s")  # the message form has an attachment too
         super().__init__(*args, **kwargs)
-        labels = {Case.Status.APPROVED: _("Approve"), Case.Status.REJECTED: _("Refuse")}
+        # A request for information is answered, not approved.
+        approve = _("Provide the information") if gives_information else _("Approve")
+        labels = {Case.Status.APPROVED: approve, Case.Status.REJECTED: _("Refuse")}
         choices = [(s.value, labels[s]) for s in DECISIONS if s in allowed]
         self.fields["status"].choices = choices  # type: ignore[attr-defined]
         models = motivation_models(procedure_id, language) if procedure_id else []

@@ -103,6 +103,7 @@ def _decision_form(case: Case, request: HttpRequest | None = None, **kwargs: Any
     return DecisionForm(
         request.POST if request else None, request.FILES if request else None,
         allowed=_decisions(case), procedure_id=case.procedure_id, language=case.language or "fr",
+        gives_information=case.gives_information,
         **kwargs,
     )  # fmt: skip
 

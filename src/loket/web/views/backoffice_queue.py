@@ -55,6 +55,8 @@ PAGE_SIZE = 50
 PERSON_RESULTS = 100
 EXPORT_LIMIT = 10_000
 SESSION_KEY = "loket_queue_query"
+# What several cases can be moved to at once from the queue.
+BULK_STATUSES = (Case.Status.IN_PROGRESS, Case.Status.APPROVED, Case.Status.REJECTED)
 # Typed in the search box, this is a national number (11 digits, with or without separators).
 NATIONAL_NUMBER = re.compile(r"^\s*\d{2}[.\s]?\d{2}[.\s]?\d{2}[-.\s]?\d{3}[.\s]?\d{2}\s*$")
 
@@ -194,6 +196,7 @@ def find_person(request: HttpRequest) -> HttpResponse:
     return _queue_page(
         request, agent, QueueForm(agent=agent), person_form, cases[:PERSON_RESULTS],
         more=len(cases) > PERSON_RESULTS, status=422 if person_form.errors else 200,
+        searched=person_form.cleaned_data["person"] if found is not None else "",
     )  # fmt: skip
 
 
@@ -205,9 +208,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     return _filtered_queue(request, agent)
 
 
-def _filtered_queue(request: HttpRequest, agent: User, bulk_error: str = "") -> HttpResponse:
-    """The queue as filtered; after a refused bulk change, with why and what the agent chose
-    and typed."""
+def _filtered_queue(
+    request: HttpRequest, agent: User, bulk_error: str = "", keep: bool = False
+) -> HttpResponse:
+    """The queue as filtered; after a refused bulk change (with why) or one the agent wants to
+    change (``keep``), with what the agent chose and typed."""
     form = QueueForm(request.GET or None, agent=agent)
     cases = filter_queue(cases_visible_to(agent), form.filters(), agent).select_related(
         "fee__paid_by"
@@ -218,14 +223,16 @@ def _filtered_queue(request: HttpRequest, agent: User, bulk_error: str = "") -> 
     return _queue_page(
         request, agent, form, PersonSearchForm(), page.object_list, page=page,
         status=422 if form.errors or bulk_error else 200, bulk_error=bulk_error,
+        keep=keep or bool(bulk_error),
     )  # fmt: skip
 
 
 def _queue_page(
     request: HttpRequest, agent: User, form: QueueForm, person_form: PersonSearchForm,
     cases: Any, status: int, page: Page[Case] | None = None, more: bool = False,
-    bulk_error: str = "",
+    bulk_error: str = "", keep: bool = False, searched: str = "",
 ) -> HttpResponse:  # fmt: skip
+    """The queue page; ``searched`` is the name or number of a person search that was run."""
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -237,17 +244,16 @@ def _queue_page(
             "page": page,
             "cases": cases,
             "more": more,
+            "searched": searched,
+            "searched_all": not searched or person_form.cleaned_data.get("status") in ("", "all"),
             "query": query.urlencode(),
             "today": timezone.localdate(),
             "figures": queue_figures(cases_visible_to(agent)),
-            "bulk_statuses": [
-                (s.value, s.label)
-                for s in (Case.Status.IN_PROGRESS, Case.Status.APPROVED, Case.Status.REJECTED)
-            ],
+            "bulk_statuses": [(s.value, status_for_agent(s)) for s in BULK_STATUSES],
             "bulk_error": bulk_error,
             "can_bulk": any(case.is_open for case in cases),
-            "bulk_typed": request.POST if bulk_error else {},
-            "selected": request.POST.getlist("selected") if bulk_error else [],
+            "bulk_typed": request.POST if keep else {},
+            "selected": request.POST.getlist("selected") if keep else [],
             "administrations": Administration.objects.filter(
                 id__in=agent_administration_ids(agent)
             ),
@@ -277,34 +283,80 @@ BULK_REASONS_REQUIRED = gettext_lazy(
     "A decision in bulk must give its reasons: write them in the field under the list. "
     "Your selection is kept."
 )
+BULK_NOTHING_SELECTED = gettext_lazy(
+    "Select at least one case in the list, then choose what to move them to."
+)
 
 
 def _bulk_change(request: HttpRequest, agent: User) -> HttpResponse:
-    """Move several cases to one status. A decision in bulk states its reasons like any other
-    (the same reasons for each case). A case changed by someone else since the queue was shown
-    is skipped, and so is a case that cannot make that move; both are named."""
+    """Move several cases to one status, in two steps: the agent first sees which cases, which
+    status and which reasons (a page that changes nothing), then confirms. A decision in bulk
+    states its reasons like any other (the same reasons for each case)."""
     status = request.POST.get("bulk_status", "")
     note = request.POST.get("bulk_note", "")[:4000]
+    step = request.POST.get("confirm", "")
+    chosen = (
+        cases_visible_to(agent)
+        .filter(reference__in=request.POST.getlist("selected")[:200])
+        .select_related("procedure", "applicant")
+        .order_by("reference")
+    )
+    if step == "change":
+        return _filtered_queue(request, agent, keep=True)
+    if status not in BULK_STATUSES or not chosen:
+        return _filtered_queue(request, agent, str(BULK_NOTHING_SELECTED))
     if status in DECISIONS and not note.strip():
         return _filtered_queue(request, agent, str(BULK_REASONS_REQUIRED))
-    chosen = cases_visible_to(agent).filter(reference__in=request.POST.getlist("selected")[:200])
-    changed, refused, stale = 0, [], []
+    if step != "yes":
+        return render(
+            request,
+            "web/backoffice/bulk_preview.html",
+            {
+                "cases": chosen,
+                "status": status,
+                "status_label": status_for_agent(status),
+                "is_decision": status in DECISIONS,
+                "note": note,
+                "versions": {c.reference: request.POST.get(f"version-{c.reference}", "")
+                             for c in chosen},
+                "action": request.get_full_path(),
+            },
+        )  # fmt: skip
+    return _apply_bulk_change(request, agent, list(chosen), status, note)
+
+
+def _apply_bulk_change(
+    request: HttpRequest, agent: User, chosen: list[Case], status: str, note: str
+) -> HttpResponse:
+    """Apply a confirmed bulk change. A case changed by someone else since the queue was shown
+    is skipped, and so is a case that cannot make that move; the changed ones are listed."""
+    changed: list[str] = []
+    refused: list[str] = []
+    stale: list[str] = []
     for case in chosen:
         seen = posted_number(request, f"version-{case.reference}")
         try:
             do_change_status(
                 case, agent, status, note, expected_version=-1 if seen is None else seen
             )
-            changed += 1
+            changed.append(case.reference)
         except StaleCase:
             stale.append(case.reference)
         except CaseRefused as refusal:
             refused.append(f"{case.reference} ({refusal.message})")
-    messages.info(
-        request,
-        ngettext("%(count)s case changed.", "%(count)s cases changed.", changed)
-        % {"count": changed},
-    )
+    if changed:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s case moved to “%(status)s”: %(list)s.",
+                "%(count)s cases moved to “%(status)s”: %(list)s.",
+                len(changed),
+            )
+            % {"count": len(changed), "status": status_for_agent(status),
+               "list": ", ".join(changed)},
+        )  # fmt: skip
+    else:
+        messages.info(request, _("No case was changed."))
     if stale:
         messages.warning(
             request,
