@@ -39,6 +39,8 @@ def _serve(bind: str, workers: int) -> None:
         "-",
         "--forwarded-allow-ips",
         "127.0.0.1",
+        "--config",
+        "python:loket.observe.gunicorn",  # metrics of several workers (multiprocess mode)
     ]
     os.execv(executable, arguments)  # noqa: S606 - a fixed executable and arguments
 

@@ -8,19 +8,24 @@ which can hold a case reference or a verification code; and the user by pseudony
 
 from __future__ import annotations
 
+import hmac
 import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from loket.core.identifiers import pseudonym
 from loket.core.models import Membership
 from loket.observe import logs
+from loket.observe import metrics as observe_metrics
 
 log = logging.getLogger("loket.requests")
+security_log = logging.getLogger("loket.security")
 UNRESOLVED = "unresolved"  # no route matched: a 404, or refused before routing (unknown host)
 
 
@@ -49,6 +54,8 @@ class RequestObservationMiddleware:
                     "duration_ms": round(duration * 1000, 1),
                 },
             )
+            observe_metrics.request_observed(route, request.method or "", response.status_code,
+                                             duration)  # fmt: skip
             return response
         finally:
             logs.clear()
@@ -78,3 +85,24 @@ def _who(request: HttpRequest) -> dict[str, str]:
         }
     except (OperationalError, InterfaceError):  # the database is down: the 503 says so
         return {}
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus' scrape: only with ``Authorization: Bearer <LOKET_METRICS_TOKEN>``.
+
+    Without a configured token the endpoint refuses everyone (403); a missing or wrong token is
+    refused (401) and logged as a security event, so a scan of the endpoint shows up.
+    """
+    expected = settings.LOKET_METRICS_TOKEN
+    given = request.headers.get("Authorization", "")
+    if not expected:
+        security_log.warning("metrics refused: LOKET_METRICS_TOKEN is not set")
+        return HttpResponse("metrics are off: no token configured\n", status=403,
+                            content_type="text/plain")  # fmt: skip
+    if not hmac.compare_digest(given.encode(), f"Bearer {expected}".encode()):
+        security_log.warning("metrics refused: %s bearer token", "wrong" if given else "no")
+        response = HttpResponse("a bearer token is needed\n", status=401,
+                                content_type="text/plain")  # fmt: skip
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    return HttpResponse(observe_metrics.exposition(), content_type=CONTENT_TYPE_LATEST)
