@@ -102,6 +102,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         _setup()
         from django.core.management import execute_from_command_line
 
+        if command == "worker":  # its outgoing calls (webhooks, providers) as traces too
+            from loket.observe import tracing
+
+            tracing.configure()
+
         execute_from_command_line(["loket", *arguments])
 
 
