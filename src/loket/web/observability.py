@@ -19,6 +19,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from loket.core.access import access
 from loket.core.identifiers import pseudonym
 from loket.core.models import Membership
 from loket.observe import logs
@@ -87,6 +88,7 @@ def _who(request: HttpRequest) -> dict[str, str]:
         return {}
 
 
+@access("token")
 def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus' scrape: only with ``Authorization: Bearer <LOKET_METRICS_TOKEN>``.
 
