@@ -4,10 +4,16 @@ neither break a log line nor be echoed into a response."""
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 
 import pytest
 from django.test import Client
+
+from loket.observe import logs
+from loket.observe.logs import JsonFormatter, RequestContextFilter
+from loket.tasks.queue import enqueue, handler, run_until_empty
 
 NEW_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -35,3 +41,28 @@ def test_a_safe_incoming_request_id_is_kept(given: str) -> None:
 def test_an_unsafe_incoming_request_id_is_replaced(given: str) -> None:
     answered = Client().get("/healthz", HTTP_X_REQUEST_ID=given)["X-Request-ID"]
     assert NEW_ID.match(answered) and answered != given
+
+
+@pytest.mark.django_db
+def test_a_task_logs_with_its_name_and_id_and_a_request_keeps_its_own_context(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    @handler("tests.says-hello")
+    def says_hello(payload: dict[str, object]) -> None:
+        logging.getLogger("loket.tests").warning("hello from a task")
+
+    task = enqueue("tests.says-hello", {})
+    assert task is not None
+    caplog.handler.addFilter(RequestContextFilter())
+    with (
+        caplog.at_level(logging.WARNING, logger="loket.tests"),
+        logs.context(request_id="req-0001"),
+    ):
+        assert run_until_empty() >= 1  # with whatever else the demo data queued
+        assert logs.current() == {"request_id": "req-0001"}  # the task's names are gone again
+    (record,) = [r for r in caplog.records if r.getMessage() == "hello from a task"]
+    line = json.loads(JsonFormatter().format(record))
+    assert line["message"] == "hello from a task"
+    assert (line["task"], line["task_id"], line["request_id"]) == (
+        "tests.says-hello", str(task.pk), "req-0001",
+    )  # fmt: skip

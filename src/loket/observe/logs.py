@@ -12,6 +12,8 @@ import json
 import logging
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +21,7 @@ from typing import Any
 # A request id from a proxy is kept only when it is a plain token (no spaces, quotes or control
 # characters that could forge a log line or a header); otherwise a fresh one is made.
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{7,99}$")
-CONTEXT_FIELDS = ("request_id", "user", "administration", "route")
+CONTEXT_FIELDS = ("request_id", "user", "administration", "route", "task", "task_id")
 
 _context: ContextVar[dict[str, str] | None] = ContextVar("loket_log_context", default=None)
 
@@ -36,6 +38,17 @@ def bind(**values: str) -> None:
     current = dict(_context.get() or {})
     current.update({key: value for key, value in values.items() if value})
     _context.set(current)
+
+
+@contextmanager
+def context(**values: str) -> Iterator[None]:
+    """Add ``values`` for the time of the block, then restore what was bound before (a task run
+    inside a request keeps the request's id, and gets its own name beside it)."""
+    token = _context.set({**current(), **{key: value for key, value in values.items() if value}})
+    try:
+        yield
+    finally:
+        _context.reset(token)
 
 
 def clear() -> None:
