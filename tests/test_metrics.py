@@ -10,6 +10,7 @@ import logging
 import shutil
 import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.test import Client, override_settings
@@ -18,6 +19,7 @@ from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
 from loket.config import BASE_DIR
+from loket.observe.metrics import multiprocess_warning
 from loket.tasks.models import Task
 from tests.conftest import demo_user
 from tests.test_cases import apply_for_parking_card
@@ -122,3 +124,14 @@ def test_the_shipped_alert_rules_pass_promtool() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS: 4 rules found" in result.stdout
+
+
+def test_serving_several_workers_without_a_shared_directory_is_warned_about(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    assert "PROMETHEUS_MULTIPROC_DIR" in multiprocess_warning(3, metrics_on=True)
+    assert multiprocess_warning(1, metrics_on=True) == ""
+    assert multiprocess_warning(3, metrics_on=False) == ""
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    assert multiprocess_warning(3, metrics_on=True) == ""

@@ -89,6 +89,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         _setup()
         from django.conf import settings
 
+        from loket.observe.metrics import multiprocess_warning
+
+        warning = multiprocess_warning(settings.CONFIG.workers, bool(settings.LOKET_METRICS_TOKEN))
+        if warning:
+            print(warning, file=sys.stderr, flush=True)
         _serve(settings.CONFIG.bind, workers=settings.CONFIG.workers)
     elif command == "appgraph":  # reads the code only: no settings, no database
         from loket.core.appgraph import main as appgraph

@@ -109,6 +109,16 @@ def multiprocess_dir() -> str:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
 
+def multiprocess_warning(workers: int, metrics_on: bool) -> str:
+    """What ``loket serve`` warns about when several workers would each count alone."""
+    if workers > 1 and metrics_on and not multiprocess_dir():
+        return (
+            f"loket: {workers} workers and no PROMETHEUS_MULTIPROC_DIR: each scrape of /metrics "
+            "would show one worker's counts (docs/operations.md, Monitoring)"
+        )
+    return ""
+
+
 def exposition() -> bytes:
     """The text a scrape reads: every process's counts (or this one's) and the gauges."""
     if multiprocess_dir():
