@@ -67,7 +67,9 @@ class RequestObservationMiddleware:
         """Bind the route and who is asking, now that routing and the session are done."""
         match = request.resolver_match
         logs.bind(route=match.view_name if match else UNRESOLVED)
-        logs.bind(**_who(request))
+        # Who is asking costs a query; only the JSON lines write it (plain text has no fields).
+        if log.isEnabledFor(logging.INFO):
+            logs.bind(**_who(request))
 
 
 def _who(request: HttpRequest) -> dict[str, str]:
