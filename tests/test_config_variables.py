@@ -89,6 +89,12 @@ EXAMPLES: dict[str, Example] = {
         "127.0.0.1:9000", ("bind", "127.0.0.1:9000"), ("CONFIG.bind", "127.0.0.1:9000")
     ),
     "LOKET_WORKERS": Example("5", ("workers", 5), ("CONFIG.workers", 5)),
+    "LOKET_LOG_FORMAT": Example("json", ("log_format", "json"), ("LOKET_LOG_FORMAT", "json")),
+    "LOKET_METRICS_TOKEN": Example(
+        "scrape-token-0123456789",
+        ("metrics_token", "scrape-token-0123456789"),
+        ("LOKET_METRICS_TOKEN", "scrape-token-0123456789"),
+    ),
     "LOKET_PAYMENT_PROVIDERS": Example(
         "transfer", ("payment_providers", ["transfer"]), ("CONFIG.payment_providers", ["transfer"])
     ),
@@ -489,6 +495,8 @@ def test_all_documented_variables_reach_django_settings(tmp_path: Path) -> None:
         ("LOKET_OPENDATA_ROUNDING", "-5", "whole number"),
         ("LOKET_OPENDATA_CONTACT", "open data", "not an e-mail address"),
         ("LOKET_WORKERS", "0", "at least 1"),
+        ("LOKET_LOG_FORMAT", "xml", "must be one of plain, json"),
+        ("LOKET_METRICS_TOKEN", "short", "at least 16 printable characters"),
         ("LOKET_BIND", "8000", "host:port"),
         ("LOKET_SESSION_IDLE_MINUTES", "soon", "whole number"),
         ("LOKET_DEBUG", "maybe", "must be 1, true"),

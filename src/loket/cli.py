@@ -39,6 +39,8 @@ def _serve(bind: str, workers: int) -> None:
         "-",
         "--forwarded-allow-ips",
         "127.0.0.1",
+        "--config",
+        "python:loket.observe.gunicorn",  # metrics of several workers (multiprocess mode)
     ]
     os.execv(executable, arguments)  # noqa: S606 - a fixed executable and arguments
 
@@ -87,6 +89,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         _setup()
         from django.conf import settings
 
+        from loket.observe.metrics import multiprocess_warning
+
+        warning = multiprocess_warning(settings.CONFIG.workers, bool(settings.LOKET_METRICS_TOKEN))
+        if warning:
+            print(warning, file=sys.stderr, flush=True)
         _serve(settings.CONFIG.bind, workers=settings.CONFIG.workers)
     elif command == "appgraph":  # reads the code only: no settings, no database
         from loket.core.appgraph import main as appgraph
@@ -99,6 +106,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     else:
         _setup()
         from django.core.management import execute_from_command_line
+
+        if command == "worker":  # its outgoing calls (webhooks, providers) as traces too
+            from loket.observe import tracing
+
+            tracing.configure()
 
         execute_from_command_line(["loket", *arguments])
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from loket import config as loket_config
+from loket.observe.logs import logging_config
 
 CONFIG = loket_config.load()
 BASE_DIR = loket_config.BASE_DIR
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id, the JSON request line and the request metrics see every response.
+    "loket.web.observability.RequestObservationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "loket.web.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -179,16 +182,10 @@ if LOKET_ENV == "production":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {
-        "loket": {"handlers": ["console"], "level": "INFO"},
-        "loket.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-    },
-}
+# Plain text by default; LOKET_LOG_FORMAT=json: one JSON line per event (loket.observe.logs).
+LOKET_LOG_FORMAT = CONFIG.log_format
+LOGGING = logging_config(CONFIG.log_format)
+LOKET_METRICS_TOKEN = CONFIG.metrics_token  # the bearer token of /metrics
 
 # Names shown in the interface for the deployment (one region, many administrations).
 LOKET_PLATFORM_NAME = _("Loket Brussels")

@@ -1,10 +1,12 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import URLPattern, URLResolver, include, path
 
+from loket.web import observability
 from loket.web.views import health, statements, verify
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", observability.metrics, name="metrics"),  # Prometheus, behind a bearer token
     path(".well-known/security.txt", statements.security_txt_file, name="security-txt"),
     # The address API first: what it does not answer falls through to the API's problem+json 404.
     path("api/v1/addresses/", include("loket.geo.urls")),

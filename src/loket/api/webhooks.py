@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from loket.api.models import WebhookDelivery, WebhookEndpoint
 from loket.core.http import HttpClient, HttpFailure
+from loket.observe import metrics
 from loket.tasks.queue import backoff, enqueue, handler
 
 TASK = "api.deliver-webhook"
@@ -196,7 +197,9 @@ def deliver(payload: dict[str, Any]) -> None:
     code, error = _send(delivery)
     now = timezone.now()
     attempts = delivery.attempts + 1
-    if code is not None and 200 <= code < 300:
+    delivered = code is not None and 200 <= code < 300
+    metrics.webhook_delivery("delivered" if delivered else "failed")
+    if delivered:
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             status=WebhookDelivery.Status.DELIVERED, attempts=attempts, delivered_at=now,
             last_response_code=code, last_error="", next_attempt_at=None,

@@ -11,8 +11,11 @@ class AuditConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from loket.audit.actions import record_rate_limited
+        from loket.audit.gauges import access_log_gauges
         from loket.audit.immutability import register_sqlite_function
         from loket.core.ratelimit import rate_limited
+        from loket.observe.metrics import register_gauges
 
+        register_gauges(access_log_gauges)  # read at each scrape of /metrics
         connection_created.connect(register_sqlite_function, dispatch_uid="loket-audit-sqlite")
         rate_limited.connect(record_rate_limited, dispatch_uid="loket-audit-rate-limited")

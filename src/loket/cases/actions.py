@@ -42,6 +42,7 @@ from loket.forms.definitions import FormDefinition, get_definition
 from loket.forms.models import Attachment, Draft
 from loket.geo.feedback import do_record_unknown_address
 from loket.geo.places import is_regional_road, resolve_place
+from loket.observe import metrics
 
 Status = Case.Status
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
@@ -216,6 +217,7 @@ def do_submit_case(
     except IntegrityError:
         # A concurrent submit of the same draft won the race: return its case.
         return Case.objects.get(applicant=draft.user, idempotency_key=draft.idempotency_key)
+    metrics.submitted(case.procedure_id, channel)
     if at_once:
         delivery.deliver(case)
     return case

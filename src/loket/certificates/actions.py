@@ -43,6 +43,7 @@ from loket.certificates.models import IssuedCertificate, Verification
 from loket.core.models import Administration, User
 from loket.core.seal import SealUnavailable
 from loket.notify.actions import do_notify
+from loket.observe import metrics
 from loket.sources.base import Actor
 
 logger = logging.getLogger("loket.certificates")
@@ -134,6 +135,7 @@ def do_issue_certificate(case: Case, agent: User | None = None) -> Issued:
             old.changed_at = issued_at
             old.reason = f"{certificate.number}"
             old.save(update_fields=["status", "superseded_by", "changed_at", "reason"])
+    metrics.certificate_issued()
     return Issued(certificate, document.code)
 
 
@@ -253,6 +255,7 @@ def do_record_verification(
     certificate: IssuedCertificate, channel: str, outcome: str
 ) -> Verification:
     """Every verification is recorded: the holder sees each one under My data."""
+    metrics.certificate_verified(outcome)
     return Verification.objects.create(certificate=certificate, channel=channel, outcome=outcome)
 
 

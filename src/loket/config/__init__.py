@@ -32,6 +32,7 @@ from loket.config.defaults import (
 from loket.config.environment import ConfigurationError, Environment
 from loket.config.keys import KEY_ID_PATTERN, encryption_settings, key_problems
 from loket.config.mail import MailServer, parse_mail_url
+from loket.config.observability import observability_settings
 from loket.config.oidc import MEMBERSHIP_ROLES, OidcClient, oidc_problems, oidc_settings
 from loket.config.payments import ProviderSettings, provider_problems, provider_settings
 from loket.config.seal import seal_problems, seal_settings
@@ -122,6 +123,9 @@ class Config:
     )
     # security.txt and the legal notice: the security contact and the operator.
     statements: Statements = field(default_factory=Statements)
+    # Logs (plain or json) and the bearer token of /metrics (loket.config.observability).
+    log_format: str = "plain"
+    metrics_token: str = field(default="", repr=False)
 
     @property
     def is_demo(self) -> bool:
@@ -195,6 +199,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         payment_account=_payment_account(env),
         payment_settings=provider_settings(env),
         statements=statement_settings(env),
+        **observability_settings(env),
         **oidc_settings(env),
         **encryption_settings(env, production=name == "production"),
     )

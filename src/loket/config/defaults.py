@@ -50,6 +50,9 @@ VARIABLES: dict[str, str] = {
     "LOKET_WORKERS": "3",  # loket serve
     "LOKET_TRUSTED_PROXIES": "",
     "LOKET_PUBLIC_URL": "",  # demo/test: the request's origin; required in production
+    # --- watching it run (loket.config.observability) ---
+    "LOKET_LOG_FORMAT": "plain",  # or json: one JSON object per line
+    "LOKET_METRICS_TOKEN": "",  # /metrics refuses every caller
     # --- keys ---
     "LOKET_SECRET_KEY": DEMO_SECRET_KEY,
     "LOKET_SIGNING_KEY": DEMO_SIGNING_KEY,

@@ -8,6 +8,7 @@ postcodes that the file covers, so a partial file does not retire the rest of th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
@@ -47,8 +48,9 @@ def _municipalities() -> frozenset[str]:
     return frozenset(Administration.objects.filter(kind=kind).values_list("id", flat=True))
 
 
-def import_best(path: Path) -> ImportResult:
-    """Import a BeST address CSV or zip: upsert streets and addresses, retire what vanished."""
+def import_best(path: Path, progress: Callable[[int, int], None] | None = None) -> ImportResult:
+    """Import a BeST address CSV or zip: upsert streets and addresses, retire what vanished.
+    ``progress`` is told, chunk by chunk, the rows imported and the rows skipped."""
     started = timezone.now()
     known = _municipalities()
     streets_seen: set[str] = set()
@@ -59,8 +61,11 @@ def import_best(path: Path) -> ImportResult:
             usable = [row for row in chunk if row.nis_code in known and row.street_id]
             skipped += len(chunk) - len(usable)
             _upsert_streets_of(usable, streets_seen)
-            rows += _upsert_addresses(usable, started)
+            written = _upsert_addresses(usable, started)
+            rows += written
             covered.update((row.nis_code, row.postcode) for row in usable)
+            if progress:
+                progress(written, len(chunk) - len(usable))
         retired = _retire_vanished(covered, started)
         _record("best", path, started, ImportResult(rows, retired, skipped))
     index.invalidate()  # this process at once, even inside an outer transaction

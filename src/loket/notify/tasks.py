@@ -13,6 +13,7 @@ from django.utils import timezone
 from loket.config import parse_mail_url
 from loket.notify.gates import may_email
 from loket.notify.models import Notification
+from loket.observe import metrics
 from loket.tasks.queue import handler
 
 SENDER = "Loket Brussels <no-reply@loket.brussels>"
@@ -62,7 +63,12 @@ def send_mail(payload: dict[str, Any]) -> None:
                 headers={"Message-ID": f"<notification-{notification.pk}@loket.brussels>"},
             )  # fmt: skip
             connection.open()  # kept open past the commit: send() does not close it then
-            message.send()
+            try:
+                message.send()
+            except Exception:
+                metrics.mail("failed")  # the task queue retries it
+                raise
+            metrics.mail("sent")
             notification.mail = Notification.Mail.SENT
             notification.mailed_at = timezone.now()
             notification.save(update_fields=["mail", "mailed_at"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -45,7 +46,11 @@ def new_release_id(moment: datetime) -> str:
     return release_id
 
 
-def publish(now: datetime | None = None, until: datetime | None = None) -> Release:
+def publish(
+    now: datetime | None = None,
+    until: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Release:
     """Build every available dataset and store it as CSV and JSON in a new release.
 
     ``until`` (default: the start of the current month) ends the period: the month in progress
@@ -74,6 +79,8 @@ def publish(now: datetime | None = None, until: datetime | None = None) -> Relea
                 suppressed=table.suppressed,
                 sizes=sizes,
             )
+            if progress:  # rows published, cells withheld by disclosure control
+                progress(len(table.rows), table.suppressed)
     logger.info("open data release %s published", release.id)
     return release
 

@@ -22,6 +22,7 @@ from loket.audit.actions import do_record_security_event
 from loket.cases.actions import do_add_history_note, do_record_payment
 from loket.cases.models import Case
 from loket.core.models import User
+from loket.observe import metrics
 from loket.payments import history
 from loket.payments.fees import fee_for
 from loket.payments.models import CaseFee, Payment
@@ -117,11 +118,13 @@ def do_start_payment(
         Payment.objects.filter(pk=payment.pk).update(
             status=Payment.Status.FAILED, finished_at=timezone.now()
         )
+        metrics.payment(provider_name, "failed")
         raise PaymentRefused(
             _("The payment service did not answer. Try again, or choose another way to pay.")
         ) from None
     payment.provider_id, payment.checkout_url = checkout.provider_id, checkout.redirect_url
     payment.save(update_fields=["provider_id", "checkout_url"])
+    metrics.payment(provider_name, "started")
     params = {"amount_cents": payment.amount_cents, "provider": payment.provider}
     note = history.written(history.STARTED, params, case.language)
     do_add_history_note(case, actor, note, history.STARTED, params)
@@ -196,6 +199,8 @@ def _apply_locked(payment: Payment, remote: RemoteStatus) -> Payment:
     payment.status = remote.status
     payment.finished_at = timezone.now()
     payment.save(update_fields=["status", "finished_at"])
+    event = "completed" if payment.status == Payment.Status.PAID else "failed"
+    metrics.payment(payment.provider, event)
     case = payment.case
     if case is None:  # the case is gone under its retention rule; the record stays
         return payment

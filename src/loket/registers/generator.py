@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, TypeVar
@@ -426,8 +427,11 @@ class RegisterGenerator:
         )
 
     # -- writing -----------------------------------------------------------------------------
-    def run(self) -> int:
+    def run(self, progress: Callable[[int], None] | None = None) -> int:
+        """Generate; ``progress`` is told how many residents each written batch added."""
         created = self._write_demo_people()
+        if progress:
+            progress(created)
         batch: list[tuple[Address, list[Resident], list[Vehicle]]] = []
         pending = 0  # residents in ``batch``, counted as they come (summing each time is O(n²))
         while created < self.target:
@@ -437,9 +441,13 @@ class RegisterGenerator:
             pending += len(entry[1])
             if pending >= self.batch_size or created >= self.target:
                 self._write(batch)
+                if progress:
+                    progress(pending)
                 batch, pending = [], 0
         if batch:
             self._write(batch)
+            if progress:
+                progress(pending)
         return created
 
     @transaction.atomic

@@ -8,6 +8,7 @@ returning anything read.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
@@ -16,6 +17,7 @@ from loket.audit.actions import do_record_consultation, do_record_security_event
 from loket.catalog.models import Procedure
 from loket.core.identifiers import pseudonym
 from loket.core.models import Administration, Membership, User
+from loket.observe import metrics, tracing
 from loket.sources.base import (
     NAME_MANDATE_HOLDER,
     Actor,
@@ -69,10 +71,13 @@ def consult(
         # Read, then log; the answer is returned only once its entry is committed, so no data
         # ever leaves this function unlogged. No transaction is open during the read: a slow
         # register holds neither a database connection's transaction nor the log's lock.
-        try:
-            answer = SourceAnswer(source_id, source.fetch(subject, names))
-        except SourceUnavailable:
-            answer = SourceAnswer(source_id, unavailable=True)
+        started = time.perf_counter()
+        with tracing.span(f"register {source_id}", {"loket.register": source_id}):
+            try:
+                answer = SourceAnswer(source_id, source.fetch(subject, names))
+            except SourceUnavailable:
+                answer = SourceAnswer(source_id, unavailable=True)
+        metrics.register_read(source_id, time.perf_counter() - started, answer.unavailable)
         do_record_consultation(
             subject_pseudonym=pseudonym(subject.identifier),
             subject_kind=subject.kind,

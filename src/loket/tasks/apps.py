@@ -9,3 +9,7 @@ class TasksConfig(AppConfig):
 
     def ready(self) -> None:
         import loket.tasks.queue  # noqa: F401 - registers the hourly pruning of finished tasks
+        from loket.observe.metrics import register_gauges
+        from loket.tasks.gauges import queue_gauges
+
+        register_gauges(queue_gauges)  # read at each scrape of /metrics

@@ -30,6 +30,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from loket.observe import logs
 from loket.tasks.models import Task
 
 log = logging.getLogger("loket.tasks")
@@ -126,14 +127,15 @@ def run_one() -> bool:
     if task is None:
         return False
     function = HANDLERS.get(task.name)
-    try:
-        if function is None:
-            raise LookupError(f"no handler for task {task.name!r}")
-        function(task.payload)
-    except Exception as problem:  # a task's failure must never stop the worker
-        _failed(task, problem)
-    else:
-        _done(task)
+    with logs.context(task=task.name, task_id=str(task.pk)):  # on every line the task logs
+        try:
+            if function is None:
+                raise LookupError(f"no handler for task {task.name!r}")
+            function(task.payload)
+        except Exception as problem:  # a task's failure must never stop the worker
+            _failed(task, problem)
+        else:
+            _done(task)
     return True
 
 

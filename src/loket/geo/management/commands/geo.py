@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from loket.geo.best import FormatError
 from loket.geo.importer import ImportResult, import_best, import_shipped_samples, import_streets
+from loket.observe.progress import Progress
 
 
 class Command(BaseCommand):
@@ -31,10 +32,21 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
+        progress = Progress(path.name, None, self.stdout, unit="rows")
+
+        def advance(imported: int, skipped: int) -> None:
+            progress.advance(imported)
+            progress.advance(skipped, "skipped")  # outside the region or without a street
+
         try:
-            result = import_best(path) if action == "import-best" else import_streets(path)
+            if action == "import-best":
+                result = import_best(path, progress=advance)
+            else:
+                result = import_streets(path)
         except FormatError as problem:
             raise CommandError(str(problem)) from None
+        if action == "import-best":
+            progress.finish()
         self.stdout.write(self._summary(path, result))
 
     @staticmethod

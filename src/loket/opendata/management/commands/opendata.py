@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from loket.observe.progress import Progress
 from loket.opendata.publish import publish
 
 
@@ -18,7 +19,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "publish":
-            release = publish()
+            progress = Progress("open data", None, self.stdout, unit="rows")
+
+            def advance(rows: int, withheld: int) -> None:
+                progress.advance(rows)
+                progress.advance(withheld, "refused")  # withheld by disclosure control
+
+            release = publish(progress=advance)
+            progress.finish()
             for dataset in release.datasets.all():
                 self.stdout.write(
                     f"{dataset.dataset}: {dataset.rows} rows, {dataset.suppressed} withheld"

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from loket.catalog.reference import load_catalogue
 from loket.core.reference import load_administrations
 from loket.geo.importer import import_shipped_samples
+from loket.observe.progress import Progress
 from loket.registers.generator import RegisterGenerator, registers_are_empty
 from loket.web.demo import create_demo_history, create_demo_users
 
@@ -45,11 +46,16 @@ class Command(BaseCommand):
         if settings.LOKET_ENV == "production":
             raise CommandError("synthetic registers are never generated in production")
         call_command("certificates", "demo-ca", stdout=self.stdout)  # the DEMO seal authority
+        target = options["residents"]
+        progress = Progress("synthetic residents", target, self.stdout)
         if registers_are_empty():
-            count = RegisterGenerator(options["residents"], seed=options["seed"]).run()
-            self.stdout.write(f"{count} synthetic residents generated")
+            # Batches of a twentieth (500 to 5,000): a small register still shows its progress.
+            batch = min(5000, max(500, target // 20))
+            generator = RegisterGenerator(target, seed=options["seed"], batch_size=batch)
+            generator.run(progress=progress.advance)
         else:
-            self.stdout.write("synthetic registers already present (kept)")
+            progress.advance(target, "skipped")  # the registers present are kept
+        progress.finish()
         users = create_demo_users()
         self.stdout.write(f"{len(users)} demo identities ready")
         cases = create_demo_history()
