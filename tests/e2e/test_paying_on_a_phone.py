@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from loket.cases.models import Case
+from loket.forms.models import Draft
 from loket.payments.models import Payment
 from tests.conftest import client_for
 from tests.e2e.journeys import demo_log_in
@@ -130,3 +131,23 @@ def test_without_javascript_the_transfer_details_are_text_and_no_copy_button_sho
     expect(page.locator("#value-iban")).to_have_text("BE71 0961 2345 6769")
     expect(page.get_by_role("button", name="Copy Account (IBAN)")).to_be_hidden()
     expect(page.locator(".qr-code svg")).to_be_visible()
+
+
+@pytest.mark.usefixtures("seeded_transactional")
+def test_a_plate_awaiting_payment_is_refused_when_chosen_with_a_link_to_pay_it(
+    phone: Page, live_server: object
+) -> None:
+    base, case = str(live_server), _awaiting_payment()
+    demo_log_in(phone, base, "resident")
+    phone.goto(f"{base}/en/procedures/residents-parking-card/apply/")
+    phone.get_by_label("Yes, use the data the administration holds").check()
+    phone.get_by_role("button", name="Continue").click()
+    phone.get_by_role("link", name="This is correct, continue").click()
+    phone.get_by_label("2-XYZ-789").check()
+    phone.get_by_role("button", name="Continue").click()
+    expect(phone.locator(".error-summary")).to_contain_text(
+        f"Your application {case.reference} for 2-XYZ-789 is waiting for its payment"
+    )
+    assert not Draft.objects.filter(user=case.applicant).exists()
+    phone.get_by_role("link", name=f"Pay application {case.reference}").click()
+    expect(phone.get_by_role("button", name="Pay €10.00")).to_be_in_viewport()
