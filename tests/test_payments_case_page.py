@@ -121,3 +121,15 @@ def test_a_plate_awaiting_payment_is_refused_when_chosen_with_a_link_to_pay_it()
     assert f"Your application {pending.reference} for 2-XYZ-789 is waiting for its payment" in page
     assert f'href="/en/my-cases/{pending.reference}/#payment"' in page
     assert not Draft.objects.filter(procedure_id=PARKING).exists()  # no draft left behind
+
+
+def test_a_transfer_page_after_another_payment_says_not_to_make_it() -> None:
+    client = client_for("resident")
+    case = apply_for_parking_card(client, pay=False)
+    transfer = start_payment(client, case, provider="transfer")
+    pay_with_demo(client, case)
+    page = client.get(f"/en/payments/{transfer.idempotency_key}/transfer/").content.decode()
+    assert "Do not make this transfer: the application no longer waits for it." in page
+    assert "BE71 0961 2345 6769" not in page and 'class="qr-code"' not in page
+    case_page = _case_page(client, case)
+    assert f"/en/payments/{transfer.idempotency_key}/transfer/" not in case_page

@@ -112,6 +112,7 @@ def transfer(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
             "transfer": transfer_details(payment),
             "pay_by": pay_by(fee) if waiting and fee is not None else None,
             "on_transfer_page": True,
+            "not_awaited": not waiting,
             "qr_svg": code.svg_inline(scale=4, title=_("EPC QR code of the transfer")),
         },
     )
