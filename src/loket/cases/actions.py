@@ -197,9 +197,10 @@ def do_submit_case(
     try:
         with transaction.atomic():
             case = _create_case(draft, answers, administration, submitted_by, channel, language)
-            if charging.charge(case):  # a fee is due: handled once paid
+            if charging.charge(case):  # a fee is due: handled, and the time counted, once paid
                 case.status = Status.AWAITING_PAYMENT
-                case.save(update_fields=["status"])
+                case.due_on = None
+                case.save(update_fields=["status", "due_on"])
             CaseEvent.objects.create(
                 case=case, status=case.status, actor=submitted_by or draft.user,
                 version=case.version,
@@ -505,15 +506,17 @@ def do_record_payment(
     case: Case, note: str, code: str = "", params: dict[str, Any] | None = None
 ) -> Case:
     """The fee of a case awaiting payment is paid (the payments app settled it, exactly once):
-    the case goes to its administration's queue as sent, with ``note`` in its history, the
-    applicant is told it was received, and a document issued at once is issued now. A case no
-    longer awaiting payment (withdrawn, or paid by a concurrent run) is left as it is."""
+    the case goes to its administration's queue as sent, with ``note`` in its history and its
+    time limit counted from today, the applicant is told it was received, and a document issued
+    at once is issued now. A case no longer awaiting payment (withdrawn, or paid by a concurrent
+    run) is left as it is."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status != Status.AWAITING_PAYMENT:
         return case
     version = _new_version(case)
     case.status = Status.SUBMITTED
-    case.save(update_fields=["status", "version", "updated_at"])
+    case.due_on = add_working_days(timezone.localdate(), case.procedure.processing_days or 10)
+    case.save(update_fields=["status", "due_on", "version", "updated_at"])
     CaseEvent.objects.create(
         case=case, status=case.status, note=note, note_code=code, note_params=params or {},
         version=version,

@@ -395,6 +395,19 @@ def running_grants(
     return found
 
 
+def awaiting_payment_for(
+    applicant: User, procedure_id: str, rule: OneRunning, value: str
+) -> Case | None:
+    """The applicant's own application of this procedure for ``value`` (a plate) that waits for
+    its payment: what to pay instead of applying again."""
+    if not value:
+        return None
+    waiting = Case.objects.filter(
+        applicant=applicant, procedure_id=procedure_id, status=Case.Status.AWAITING_PAYMENT
+    )
+    return waiting.filter(**{f"answers__{rule.field}": value}).order_by("-submitted_at").first()
+
+
 def _outlasts(until: date | None, other: date | None) -> bool:
     """An open application (None) comes first, then the grant that runs the longest."""
     return other is not None and (until is None or until > other)

@@ -64,7 +64,9 @@ DEMO_BIND = "127.0.0.1:8000"
 
 # The account of the demo (a valid Belgian IBAN that belongs to no one Loket pays): transfers
 # to it show the whole path in the demo and are refused in production.
-DEMO_PAYMENT_ACCOUNT = {"iban": "BE71096123456769", "bic": "GKCCBEBB", "name": "Loket demo"}
+# The demo account stands for each administration's own: no name, so transfers name the
+# administration that handles the case as beneficiary (``payments.epc.account``).
+DEMO_PAYMENT_ACCOUNT = {"iban": "BE71096123456769", "bic": "GKCCBEBB", "name": ""}
 
 REGISTERS = ("population", "vehicle", "enterprise", "social")
 
@@ -214,7 +216,8 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
 
 
 def _payment_account(env: Environment) -> dict[str, str]:
-    """The account transfers are paid to: ``{"iban": …, "bic": …, "name": …}``."""
+    """The account transfers are paid to: ``{"iban": …, "bic": …, "name": …}``; an empty name
+    stands for the name of the administration that handles the case."""
     account = env.json_object("LOKET_PAYMENT_ACCOUNT") or dict(DEMO_PAYMENT_ACCOUNT)
     if set(account) != {"iban", "bic", "name"}:
         raise ConfigurationError("LOKET_PAYMENT_ACCOUNT must give exactly iban, bic and name")

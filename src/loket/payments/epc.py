@@ -8,17 +8,30 @@ from decimal import Decimal
 import segno
 from django.conf import settings
 
+from loket.core.models import Administration
 from loket.payments.models import Payment
 
 
-def account() -> dict[str, str]:
-    return dict(settings.CONFIG.payment_account)
+def account(administration: Administration | None) -> dict[str, str]:
+    """The account a transfer for ``administration`` is paid to. The beneficiary is the
+    configured account holder's name or, when the configuration gives none (the demo account),
+    the administration's own name, as the bank will show it to the applicant."""
+    to = dict(settings.CONFIG.payment_account)
+    if not to["name"] and administration is not None:
+        to["name"] = administration.name
+    return to
+
+
+def grouped_iban(iban: str) -> str:
+    """The IBAN in blocks of four, as printed on bank cards and statements."""
+    compact = iban.replace(" ", "").upper()
+    return " ".join(compact[start : start + 4] for start in range(0, len(compact), 4))
 
 
 def payload(payment: Payment) -> str:
     """The EPC069-12 text: service tag, version 002, UTF-8, SCT, BIC, beneficiary, IBAN, amount,
     no purpose, and the structured communication as the (structured) remittance reference."""
-    to = account()
+    to = account(payment.administration)
     amount = f"EUR{Decimal(payment.amount_cents) / 100:.2f}"
     reference = payment.reference.strip("+").replace("/", "")
     return "\n".join(

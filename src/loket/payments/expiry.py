@@ -9,7 +9,7 @@ cannot answer now keeps the case waiting until the next run."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -54,6 +54,13 @@ def do_remind_and_lapse(now: datetime | None = None) -> tuple[int, int]:
                     do_notify_applicant(fee.case, PAYMENT_DUE, "payment-reminder")
                     reminded += 1
     return reminded, lapsed
+
+
+def pay_by(fee: CaseFee) -> date:
+    """The last day to pay ``fee``: the run of the next day lapses the application."""
+    _remind_days, lapse_days = payment_terms(fee.case.procedure_id, fee.case.administration_id)
+    lapses_at = fee.created_at + timedelta(days=lapse_days)
+    return timezone.localdate(lapses_at) - timedelta(days=1)
 
 
 def _still_unpaid(case: Case) -> bool:

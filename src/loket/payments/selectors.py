@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import formats
 
 from loket.cases.actions import CannotSubmit, handling_administration
 from loket.cases.models import Case
 from loket.core.models import User
 from loket.forms.definitions import get_definition
 from loket.forms.models import Draft
+from loket.payments import epc
 from loket.payments.actions import other_cases
+from loket.payments.expiry import pay_by
 from loket.payments.fees import Fee, fee_for
 from loket.payments.models import PROVIDER_LABELS, CaseFee, Payment, Refund
 from loket.payments.providers import offered_for
@@ -65,19 +69,48 @@ def fee_of_draft(draft: Draft, answers: dict[str, Any]) -> Fee | None:
     return fee_for(draft.procedure_id, administration.pk, answers, draft.facts, count)
 
 
+def open_transfer(case: Case) -> Payment | None:
+    """The bank transfer the applicant chose and has not been credited yet (the latest)."""
+    return (
+        Payment.objects.filter(case=case, provider="transfer", status=Payment.Status.OPEN)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def transfer_details(payment: Payment) -> dict[str, Any]:
+    """What a transfer needs: beneficiary, IBAN in blocks of four, BIC, amount, communication."""
+    account = epc.account(payment.administration)
+    return {
+        "beneficiary": account["name"],
+        "iban": epc.grouped_iban(account["iban"]),
+        "bic": account["bic"],
+        "amount": payment.display,
+        "amount_number": formats.number_format(Decimal(payment.amount_cents) / 100, 2),
+        "communication": payment.reference,
+    }
+
+
 def payment_panel(case: Case) -> dict[str, Any]:
-    """What the case page shows of its fee: the amount and why, every payment, and a fresh key
-    for the "Pay" button (a double click sends the same key)."""
+    """What the case page shows of its fee: the amount and why, every payment, the last day to
+    pay and the transfer already chosen, and a fresh key for the "Pay" button (a double click
+    sends the same key)."""
     fee = fee_of(case)
     if fee is None:
         return {"fee": None}
+    awaiting = case.status == Case.Status.AWAITING_PAYMENT and fee.paid_by_id is None
+    transfer = open_transfer(case) if awaiting else None
+    providers = offered_for(case.procedure_id, case.administration_id)
+    if transfer is not None:  # the transfer is the way chosen: only the others are offered
+        providers = [name for name in providers if name != "transfer"]
     return {
         "fee": fee,
+        "awaiting_payment": awaiting,
+        "pay_by": pay_by(fee) if awaiting else None,
+        "pending_transfer": transfer,
+        "transfer": transfer_details(transfer) if transfer is not None else None,
         "payments": list(payments_of(case)),
-        "providers": [
-            (name, str(PROVIDER_LABELS.get(name, name)))
-            for name in offered_for(case.procedure_id, case.administration_id)
-        ],
+        "providers": [(name, str(PROVIDER_LABELS.get(name, name))) for name in providers],
         "pay_key": uuid.uuid4(),
         "refunds": refunds_of_cases([case]).get(case.pk, []),
     }

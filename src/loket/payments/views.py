@@ -48,11 +48,12 @@ from loket.payments.actions import (
     do_refresh,
     do_start_payment,
 )
+from loket.payments.expiry import pay_by
 from loket.payments.fees import format_amount
 from loket.payments.models import DemoCheckout, Payment
 from loket.payments.providers import ProviderError, UnknownPayment, offered
 from loket.payments.refunds import check_refund, do_refund, parse_amount, refundable_cents
-from loket.payments.selectors import payment_of_applicant
+from loket.payments.selectors import fee_of, payment_of_applicant, transfer_details
 
 logger = logging.getLogger("loket.payments")
 
@@ -98,17 +99,30 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 def transfer(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    """The details of a transfer, its QR code, and the last day to pay while the case waits."""
     payment = payment_of_applicant(_user(request), str(key))
     if payment.provider != "transfer":
         raise Http404
+    case = payment.case  # found through its applicant: there
+    assert case is not None
+    fee = fee_of(case)
+    waiting = (
+        fee is not None
+        and fee.paid_by_id is None
+        and case.status == Case.Status.AWAITING_PAYMENT
+        and payment.status == Payment.Status.OPEN
+    )
     code = epc.qr_code(payment)
     return render(
         request,
         "payments/transfer.html",
         {
             "payment": payment,
-            "case": payment.case,  # found through its applicant: there
-            "account": epc.account(),
+            "case": case,
+            "transfer": transfer_details(payment),
+            "pay_by": pay_by(fee) if waiting and fee is not None else None,
+            "on_transfer_page": True,
+            "not_awaited": not waiting,
             "qr_svg": code.svg_inline(scale=4, title=_("EPC QR code of the transfer")),
         },
     )

@@ -21,7 +21,7 @@ from loket.cases.actions import (
 )
 from loket.cases.delivery import delivered_at_once
 from loket.cases.models import Case
-from loket.cases.selectors import running_grants
+from loket.cases.selectors import awaiting_payment_for, running_grants
 from loket.catalog.models import Procedure
 from loket.core.i18n import pick
 from loket.core.models import User
@@ -223,7 +223,11 @@ def question(request: HttpRequest, procedure_id: str, page_id: str) -> HttpRespo
         adding=request.GET.get("add", ""),
     )
     _name_running_grants(procedure, definition, form)
-    if posted and form.is_valid(owner=user) and _none_running(procedure, definition, form):
+    valid = posted and form.is_valid(owner=user)
+    pending = _awaiting_payment(request, user, procedure, definition, form) if valid else None
+    if pending is not None and not draft.answers:
+        draft.delete()  # nothing answered yet: a refused try leaves no draft behind
+    if valid and pending is None and _none_running(procedure, definition, form):
         do_save_answers(draft, form.answers())
         group = form.group_to_extend()
         if group:
@@ -249,6 +253,7 @@ def question(request: HttpRequest, procedure_id: str, page_id: str) -> HttpRespo
             "title": pick(page.title),
             "intro": pick(page.intro),
             "back_url": back,
+            "pending_case": pending,
         },
         status=INVALID if errors else 200,
     )
@@ -365,6 +370,26 @@ def _none_running(procedure: Procedure, definition: FormDefinition, form: PageFo
         form.form.add_error(rule.field, refused.message)
         return False
     return True
+
+
+def _awaiting_payment(
+    request: HttpRequest, user: User, procedure: Procedure, definition: FormDefinition,
+    form: PageForm,
+) -> Case | None:  # fmt: skip
+    """The applicant's own application for the chosen thing that waits for its payment, said on
+    the field: the page then links to paying it (not to a helper acting for someone)."""
+    rule = definition.one_running
+    if rule is None or rule.field not in form.form.cleaned_data or acting_mandate(request):
+        return None
+    value = str(form.form.cleaned_data[rule.field] or "")
+    pending = awaiting_payment_for(user, procedure.id, rule, value)
+    if pending is not None:
+        form.form.add_error(
+            rule.field,
+            _("Your application %(reference)s for %(value)s is waiting for its payment: pay it "
+              "instead of applying again.") % {"reference": pending.reference, "value": value},
+        )  # fmt: skip
+    return pending
 
 
 def _sent_url(request: HttpRequest, case: Case) -> str:
