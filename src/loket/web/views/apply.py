@@ -164,11 +164,24 @@ def facts(request: HttpRequest, procedure_id: str) -> HttpResponse:
         {
             "procedure": procedure,
             "facts": fact_rows(draft.facts, definition.facts, procedure),
-            "unavailable": draft.unavailable,
+            "unavailable": draft.unanswered,
             "next_url": next_url,
             "back_url": _url("apply-start", procedure),
         },
     )
+
+
+def _declare_intro(draft: Draft, attributes: list[str]) -> str:
+    """Why the applicant types: they chose to, a register did not answer, or the registers hold
+    nothing on it for them (which is no failure, and not told as one)."""
+    if draft.consented is False:
+        return _(
+            "You chose to fill in your details yourself instead of using the registers: "
+            "please type them."
+        )
+    if any(attribute in draft.unanswered for attribute in attributes):
+        return _("We could not use the register for this data, so please type it.")
+    return _("The registers hold nothing on this for you, so please type it.")
 
 
 @login_required
@@ -193,12 +206,7 @@ def declare(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "form": form,
             "title": _("Your details"),
             "back_url": back,
-            "intro": _(
-                "You chose to fill in your details yourself instead of using the registers: "
-                "please type them."
-            )
-            if draft.consented is False
-            else _("We could not use the register for this data, so please type it."),
+            "intro": _declare_intro(draft, attributes),
         },
         status=INVALID if form.errors else 200,
     )
