@@ -7,7 +7,11 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
+from loket.cases.actions import do_request_information
+from loket.notify.models import Notification
+from tests.conftest import client_for, demo_user
 from tests.e2e.journeys import demo_log_in
+from tests.test_cases import apply_for_parking_card
 
 PHONE: ViewportSize = {"width": 360, "height": 740}
 
@@ -36,3 +40,35 @@ def test_a_resident_without_an_enterprise_is_not_told_that_a_register_failed(
     phone.goto(f"{base}/fr/procedures/urban-planning-information/apply/facts/")
     expect(phone.locator("h1")).to_have_text("Vérifiez les données des registres")
     assert "n'a pas répondu" not in phone.locator("main").inner_text()
+
+
+@pytest.mark.usefixtures("seeded_transactional")
+def test_what_was_seen_on_the_case_or_confirmation_page_is_no_longer_new_in_the_inbox(
+    phone: Page, live_server: object
+) -> None:
+    case = apply_for_parking_card(client_for("resident"), lang="nl")
+    resident = demo_user("resident")
+    base = str(live_server)
+    demo_log_in(phone, base, "resident", "nl")
+    phone.goto(f"{base}/nl/my-cases/")
+    inbox = phone.locator("ul.inbox")
+    expect(inbox).to_contain_text("Nieuw:")
+
+    # The confirmation page shows that the application was received: that notice is read.
+    phone.goto(f"{base}/nl/my-cases/{case.reference}/?submitted=1")
+    expect(phone.locator("main")).to_contain_text(case.reference)
+    phone.goto(f"{base}/nl/my-cases/")
+    expect(phone.locator("h1")).to_be_visible()
+    expect(phone.locator("ul.inbox")).not_to_contain_text("Nieuw:")
+
+    # The agent asks a question; the resident reads it on the case page, not through the inbox.
+    case.refresh_from_db()
+    do_request_information(case, demo_user("agent-parking"), "Stuur ons het leasingcontract.")
+    phone.goto(f"{base}/nl/my-cases/")
+    expect(phone.locator("ul.inbox")).to_contain_text("Nieuw:")
+    phone.goto(f"{base}/nl/my-cases/{case.reference}/")
+    expect(phone.locator("main")).to_contain_text("Stuur ons het leasingcontract.")
+    phone.goto(f"{base}/nl/my-cases/")
+    expect(phone.locator("h1")).to_be_visible()
+    expect(phone.locator("ul.inbox")).not_to_contain_text("Nieuw:")
+    assert not Notification.objects.filter(recipient=resident, read_at__isnull=True).exists()

@@ -24,6 +24,7 @@ from loket.cases.actions import (
 from loket.cases.decision_documents import decision_document, earlier_decisions
 from loket.cases.history import history
 from loket.cases.models import Case, CaseEvent
+from loket.cases.notices import do_mark_seen_by_applicant
 from loket.cases.selectors import cases_of_applicant, get_case_for_applicant, open_request
 from loket.certificates.selectors import certificates_of_holders_case, latest_certificates_by_case
 from loket.core.i18n import pick
@@ -199,6 +200,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             status = 409
         else:
             status = 422
+    do_mark_seen_by_applicant(case, user)
     return render(
         request,
         "web/account/case.html",
