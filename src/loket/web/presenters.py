@@ -34,12 +34,17 @@ def need_rows(procedure: Procedure, attributes: tuple[str, ...]) -> list[dict[st
 
 
 def legal_bases(needs: list[dict[str, Any]]) -> list[str]:
-    """The distinct laws that allow the readings, each cited once, in the order first needed."""
+    """The distinct laws that allow the readings, each cited once, in the order first needed.
+
+    A need's legal basis often cites several texts ("GDPR, Art. 6(1)(c); Act of 8 August
+    1983 …"), and the needs of one procedure share most of them: each text is cited once."""
     bases: list[str] = []
     for group in needs:
         for item in group["items"]:
-            if item["legal_basis"] and item["legal_basis"] not in bases:
-                bases.append(item["legal_basis"])
+            for citation in (item["legal_basis"] or "").split(";"):
+                citation = citation.strip()
+                if citation and citation not in bases:
+                    bases.append(citation)
     return bases
 
 
