@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from loket.cases.actions import do_request_information
@@ -72,3 +73,28 @@ def test_what_was_seen_on_the_case_or_confirmation_page_is_no_longer_new_in_the_
     expect(phone.locator("h1")).to_be_visible()
     expect(phone.locator("ul.inbox")).not_to_contain_text("Nieuw:")
     assert not Notification.objects.filter(recipient=resident, read_at__isnull=True).exists()
+
+
+@pytest.mark.usefixtures("seeded_transactional")
+def test_a_held_case_is_named_by_its_procedure_and_shows_its_question_once_with_the_answer_box(
+    phone: Page, live_server: object
+) -> None:
+    case = apply_for_parking_card(client_for("resident"))
+    question = "Envoyez-nous le contrat de leasing du véhicule, s'il vous plaît."
+    do_request_information(case, demo_user("agent-parking"), question)
+    base = str(live_server)
+    demo_log_in(phone, base, "resident", "fr")
+    phone.goto(f"{base}/fr/my-cases/{case.reference}/")
+    with translation.override("fr"):
+        name = case.procedure.name
+    expect(phone.locator("h1")).to_have_text(name)
+    expect(phone.locator("main")).to_contain_text(case.reference)
+    assert phone.locator("main").inner_text().count(question) == 1
+    answer = phone.locator("section.question textarea").bounding_box()
+    question_box = phone.get_by_text(question).bounding_box()
+    assert question_box is not None and answer is not None
+    assert answer["y"] - (question_box["y"] + question_box["height"]) < 200  # right under it
+    assert answer["y"] < PHONE["height"]  # it starts on the first screen, under the demo banner
+    # The question is not repeated in the messages or the history, and what comes after an
+    # answer waits until then: the page is shorter by about a screen.
+    assert phone.evaluate("document.documentElement.scrollHeight") < 3600  # was 3,977 px

@@ -209,7 +209,10 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "case": case,
             "question": question,
             "events": history(case.events.status_changes()),
-            "messages_list": case.messages.select_related("author").prefetch_related("attachments"),
+            # The open question is shown once, at the top with its answer box: not again here.
+            "messages_list": case.messages.exclude(pk=question.pk if question else None)
+            .select_related("author")
+            .prefetch_related("attachments"),
             "form": form if case.is_open or form.is_bound else None,
             "just_submitted": request.GET.get("submitted") == "1",
             "certificates": list(certificates_of_holders_case(case)),
