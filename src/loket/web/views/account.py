@@ -210,7 +210,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "question": question,
             "events": history(case.events.status_changes()),
             # The open question is shown once, at the top with its answer box: not again here.
-            "messages_list": case.messages.exclude(pk=question.pk if question else None)
+            "messages_list": case.messages.exclude(pk__in=[question.pk] if question else [])
             .select_related("author")
             .prefetch_related("attachments"),
             "form": form if case.is_open or form.is_bound else None,
