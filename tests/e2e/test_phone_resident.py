@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from loket.cases.actions import do_request_information
+from loket.mandates.actions import do_give_mandate
 from loket.notify.models import Notification
 from tests.conftest import client_for, demo_user
 from tests.e2e.journeys import demo_log_in
@@ -98,3 +102,45 @@ def test_a_held_case_is_named_by_its_procedure_and_shows_its_question_once_with_
     # The question is not repeated in the messages or the history, and what comes after an
     # answer waits until then: the page is shorter by about a screen.
     assert phone.evaluate("document.documentElement.scrollHeight") < 3600  # was 3,977 px
+
+
+def _nl(msgid: str, **values: str) -> str:
+    with translation.override("nl"):
+        text = gettext(msgid)
+    return text % values if values else text
+
+
+@pytest.mark.usefixtures("seeded_transactional")
+def test_a_helper_acting_for_someone_reads_whose_data_it_is_and_a_menu_of_their_space(
+    phone: Page, live_server: object
+) -> None:
+    resident, helper = demo_user("resident"), demo_user("helper")
+    today = timezone.localdate()
+    parking = "residents-parking-card"
+    do_give_mandate(resident, helper.national_number or "", [parking], today, today + timedelta(30))
+    name = resident.display_name
+    base = str(live_server)
+    demo_log_in(phone, base, "helper", "nl")
+    phone.goto(f"{base}/nl/mandates/helping/")
+    phone.get_by_role("button", name=_nl("Act for %(name)s", name=name)).click()
+
+    menu = phone.locator("nav.main-nav")
+    expect(menu.get_by_role("link", name=_nl("Cases of %(name)s", name=name))).to_be_visible()
+    back = menu.get_by_role("button", name=_nl("Back to my own space"))
+    expect(back).to_be_visible()
+    for own in ("My data", "My appointments", "Mandates", "People I help"):
+        expect(menu.get_by_role("link", name=_nl(own), exact=True)).to_have_count(0)
+
+    phone.goto(f"{base}/nl/procedures/{parking}/apply/")
+    main = phone.locator("main")
+    whose = _nl("identity of %(name)s: name, date of birth, national number", name=name)
+    expect(main).to_contain_text(whose)  # "identiteit van Amina El Amrani: …"
+    phone.get_by_label(_nl("Yes, use the data the administration holds")).check()
+    phone.get_by_role("button", name=_nl("Continue")).click()
+    expect(main.locator("dt").first).to_have_text(capfirst(whose))
+    assert _nl("your identity: name, date of birth, national number") not in main.inner_text()
+
+    back.click()  # back to the helper's own space: no longer acting, her own menu again
+    expect(phone.locator(".acting-for")).to_have_count(0)
+    expect(menu.get_by_role("link", name=_nl("My data"), exact=True)).to_be_visible()
+    expect(menu.get_by_role("link", name=_nl("People I help"), exact=True)).to_be_visible()

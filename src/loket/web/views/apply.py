@@ -56,6 +56,12 @@ def _applicant(request: HttpRequest) -> User:
     return request.user
 
 
+def _principal(request: HttpRequest) -> str:
+    """The name of the person whose data is shown, when someone acts for them; else ""."""
+    mandate = acting_mandate(request)
+    return mandate.grantor.display_name if mandate is not None else ""
+
+
 def _actor(request: HttpRequest) -> Actor:
     user = request.user
     assert isinstance(user, User)
@@ -131,7 +137,7 @@ def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
             do_decline_prefill(draft, definition)
             return redirect(_url("apply-declare", procedure))
         error = _("Choose whether we may use the data the administration already holds.")
-    needs = need_rows(procedure, definition.facts)
+    needs = need_rows(procedure, definition.facts, _principal(request))
     return render(
         request,
         "web/apply/start.html",
@@ -163,7 +169,9 @@ def facts(request: HttpRequest, procedure_id: str) -> HttpResponse:
         "web/apply/facts.html",
         {
             "procedure": procedure,
-            "facts": fact_rows(draft.facts, definition.facts, procedure),
+            "facts": fact_rows(
+                draft.facts, definition.facts, procedure, principal=_principal(request)
+            ),
             "unavailable": draft.unanswered,
             "next_url": next_url,
             "back_url": _url("apply-start", procedure),
@@ -308,7 +316,9 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
         "web/apply/check.html",
         {
             "procedure": procedure,
-            "facts": fact_rows(draft.facts, definition.facts, procedure),
+            "facts": fact_rows(
+                draft.facts, definition.facts, procedure, principal=_principal(request)
+            ),
             "declared": declared_rows(draft.answers.get("declared", {})),
             "answers": answer_rows(
                 definition,
