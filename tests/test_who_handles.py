@@ -10,8 +10,11 @@ from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
 
+from loket.cases.documents import document_html
 from loket.catalog.models import Procedure
 from loket.core.reference import administration_about
+from tests.conftest import client_for
+from tests.test_all_procedures import submit
 
 pytestmark = pytest.mark.django_db
 LANGUAGES = ("fr", "nl", "en")
@@ -62,3 +65,15 @@ def test_a_correction_says_it_is_passed_to_whoever_keeps_the_data_as_its_text_sa
     handler = who_handles(page, language)
     assert handler.startswith("Paradigm, ")
     assert keeper in handler and register in handler
+
+
+def test_a_correction_case_and_its_receipt_say_what_paradigm_is() -> None:
+    client = client_for("resident")
+    case = submit(client, "personal-data-correction")
+    assert case.administration_id == "paradigm"
+    with translation.override("fr"):
+        about = administration_about("paradigm")
+    page = html.unescape(client.get(f"/fr/my-cases/{case.reference}/").content.decode())
+    assert f"Paradigm, {about}" in page
+    case.language = "fr"
+    assert f"Paradigm, {about}" in html.unescape(document_html(case, "receipt"))

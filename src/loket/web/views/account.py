@@ -29,7 +29,6 @@ from loket.cases.selectors import cases_of_applicant, get_case_for_applicant, op
 from loket.certificates.selectors import certificates_of_holders_case, latest_certificates_by_case
 from loket.core.i18n import pick
 from loket.core.models import User
-from loket.core.reference import administration_about
 from loket.forms.models import Draft
 from loket.notify.actions import do_mark_read, do_open
 from loket.notify.models import Notification
@@ -221,7 +220,6 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "review_form": review if review.is_bound or _review_open(case) else None,
             "review_until": case.review_until,
             "referral": case.events.filter(kind=CaseEvent.Kind.REFERRAL).last(),
-            "handler_about": administration_about(case.administration_id),
             **payment_panel(case),
             "next_steps": [pick(step) for step in case.procedure.next_steps],
         },
