@@ -3,11 +3,14 @@ page, with its own answer form, and no due date is shown that does not run."""
 
 from __future__ import annotations
 
-import pytest
-from django.utils import formats
+from datetime import date, timedelta
 
-from loket.cases.actions import do_request_information
+import pytest
+from django.utils import formats, timezone
+
+from loket.cases.actions import do_post_message, do_request_information
 from loket.cases.models import Case
+from loket.core.holidays import add_working_days, closed_days, is_working_day, next_working_day
 from tests.conftest import client_for, demo_user
 from tests.test_cases import apply_for_parking_card
 
@@ -51,3 +54,31 @@ def test_answering_the_question_resumes_the_case_and_a_blank_answer_is_refused()
     page = client.get(url).content.decode()
     assert 'id="open-question"' not in page and "Write to the administration" in page
     assert "Paused until you answer" not in page
+
+
+def _a_weekday_holiday_after(day: date) -> date:
+    holidays = sorted({**closed_days(day.year), **closed_days(day.year + 1)})
+    return next(h for h in holidays if h > day and h.weekday() < 5)
+
+
+def test_a_time_limit_never_counts_or_ends_on_a_public_holiday() -> None:
+    holiday = _a_weekday_holiday_after(timezone.localdate() + timedelta(days=7))
+    ends = {add_working_days(holiday - timedelta(days=back), 1) for back in range(1, 5)}
+    assert holiday not in ends and all(is_working_day(day) for day in ends)
+
+
+def test_a_time_limit_moved_on_after_the_answer_ends_on_a_working_day_not_a_holiday() -> None:
+    """The days waited for the answer are added to the time limit; when that lands on a public
+    holiday (or a weekend), the case is due the next working day."""
+    case = _held_case()
+    waited = 3
+    holiday = _a_weekday_holiday_after(timezone.localdate() + timedelta(days=waited + 1))
+    asked = case.events.status_changes().filter(status=Case.Status.INFORMATION_REQUESTED)
+    asked.update(at=timezone.now() - timedelta(days=waited))
+    Case.objects.filter(pk=case.pk).update(due_on=holiday - timedelta(days=waited))
+    case.refresh_from_db()
+    do_post_message(case, demo_user("resident"), "Here is the lease contract.")
+    case.refresh_from_db()
+    assert case.status == Case.Status.IN_PROGRESS
+    assert case.due_on is not None and case.due_on > holiday
+    assert case.due_on == next_working_day(holiday + timedelta(days=1))

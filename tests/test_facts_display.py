@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from typing import Any
 
 import pytest
+from django.test import override_settings
 
+from loket.sources.base import SourceUnavailable, Subject
+from loket.sources.registry import get_source
 from tests.conftest import client_for
 
 
@@ -20,3 +25,36 @@ def test_the_enterprise_and_its_establishments_read_as_words_not_as_records() ->
     assert "Active since " in page and "establishment unit" in page
     assert "{" not in page.split("<main", 1)[1].split("</main>", 1)[0]  # no dict, no JSON
     assert "unit_number" not in page
+
+
+class DownPopulationRegister:
+    """The population register's backend does not answer."""
+
+    id = "population"
+    subject_kind = "person"
+    attributes = frozenset({"identity", "address", "household", "address_history"})
+
+    def fetch(self, subject: Subject, attributes: Collection[str]) -> dict[str, Any]:
+        raise SourceUnavailable("timeout")
+
+
+@pytest.mark.django_db
+def test_only_a_register_that_did_not_answer_is_told_as_a_failure() -> None:
+    """Nothing held (a resident's enterprise) is no failure; a register that is down is one."""
+    client = client_for("resident")
+    base = "/en/procedures/urban-planning-information/apply/"
+    assert client.post(base, {"use_registers": "yes"}).status_code == 302
+    assert "did not answer" not in client.get(f"{base}facts/").content.decode()
+
+    base = "/en/procedures/residents-parking-card/apply/"
+    down = {"population": "tests.test_facts_display.DownPopulationRegister"}
+    get_source.cache_clear()
+    try:
+        with override_settings(LOKET_SOURCES=down):
+            assert client.post(base, {"use_registers": "yes"}).status_code == 302
+    finally:
+        get_source.cache_clear()
+    page = client.get(f"{base}facts/").content.decode()
+    assert "A register did not answer." in page
+    declare = client.get(f"{base}declare/").content.decode()
+    assert "We could not use the register for this data" in declare

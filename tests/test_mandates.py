@@ -66,7 +66,7 @@ def helper_actor(helper: User, principal: str) -> Actor:
 def read_identity(principal: User, actor: Actor, procedure_id: str = PARKING) -> dict[str, Any]:
     procedure = Procedure.objects.get(id=procedure_id)
     subject = Subject("person", principal.national_number or "")
-    facts, _missing = consult_needs(subject, procedure, ["population.identity"], actor)
+    facts = consult_needs(subject, procedure, ["population.identity"], actor).facts
     return facts
 
 
@@ -289,7 +289,7 @@ def test_an_enterprise_mandate_lets_the_helper_read_the_enterprise_not_the_manda
     actor = helper_actor(helper, business.enterprise_number)
     procedure = Procedure.objects.get(id=TERRACE)
     subject = Subject("enterprise", business.enterprise_number)
-    facts, _missing = consult_needs(subject, procedure, ["enterprise.identity"], actor)
+    facts = consult_needs(subject, procedure, ["enterprise.identity"], actor).facts
     assert facts["enterprise"]["identity"]["number"] == business.enterprise_number
     with pytest.raises(ConsultationRefused):
         read_identity(business, helper_actor(helper, business.national_number or ""), TERRACE)

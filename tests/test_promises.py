@@ -9,10 +9,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from loket.cases.actions import add_working_days
 from loket.cases.delivery import delivered_at_once
 from loket.cases.models import Case, CaseEvent
 from loket.catalog.models import Procedure
+from loket.core.holidays import add_working_days
 from loket.forms.definitions import get_definition
 from tests.test_all_procedures import PROCEDURES, applicant_for, client_for, submit
 

@@ -12,11 +12,11 @@ import pytest
 from django.utils import timezone
 
 from loket.appointments.actions import BookingRefused, do_book
-from loket.appointments.holidays import closed_days, holiday_name, is_closed_day
 from loket.appointments.models import Schedule, Slot
 from loket.appointments.seed import seed_demo_help_points
 from loket.appointments.selectors import free_slots
 from loket.appointments.slots import ensure_slots
+from loket.core.holidays import closed_days, holiday_name, is_closed_day
 from tests.conftest import demo_user
 
 pytestmark = pytest.mark.usefixtures("in_english")

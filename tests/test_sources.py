@@ -166,12 +166,13 @@ def test_a_person_unknown_to_a_register_is_asked_for_the_data_instead() -> None:
     newcomer = User.objects.create(
         username="newcomer", national_number=make_national_number(date(1999, 9, 9), 995)
     )
-    facts, missing = consult_needs(
+    facts, missing, unanswered = consult_needs(
         me(newcomer),
         Procedure.objects.get(id=PARKING),
         ["population.identity", "population.address", "vehicle.registrations"],
         self_actor(newcomer),
     )
     assert missing == ["population.identity", "population.address"]
+    assert unanswered == []  # the registers answered: they hold nothing, which is no failure
     assert facts == {"vehicle": {"registrations": []}}
     assert AccessLogEntry.objects.count() == 3  # the attempts are logged all the same

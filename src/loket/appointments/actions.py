@@ -22,10 +22,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from loket.appointments.guests import contact_key
-from loket.appointments.holidays import is_closed_day
 from loket.appointments.models import Booking, HelpPoint, Slot
 from loket.appointments.services import BOOKABLE, SERVICES
 from loket.audit.actions import do_record_security_event
+from loket.core.holidays import is_closed_day
 from loket.core.models import User
 from loket.core.ratelimit import hit
 from loket.notify.actions import do_notify

@@ -9,9 +9,9 @@ from datetime import date, datetime
 from django.db.models import Avg, QuerySet
 from django.utils import timezone
 
-from loket.appointments.holidays import is_closed_day
 from loket.appointments.hours import Range, is_open_at
 from loket.appointments.models import Booking, HelpPoint, Schedule, Slot
+from loket.core.holidays import is_closed_day
 from loket.core.models import Membership, User
 
 PARADIGM = "paradigm"

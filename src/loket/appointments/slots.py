@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from loket.appointments.holidays import is_closed_day
 from loket.appointments.models import OpeningRange, Schedule, Slot
+from loket.core.holidays import is_closed_day
 
 
 def _starts(schedule: Schedule, ranges: list[OpeningRange], day: date) -> list[datetime]:

@@ -35,6 +35,7 @@ from loket.cases.selectors import (
     running_grants,
 )
 from loket.catalog.models import Procedure
+from loket.core.holidays import add_working_days, next_working_day
 from loket.core.i18n import current_language, pick
 from loket.core.identifiers import clean_national_number, pseudonym
 from loket.core.models import Administration, Membership, User
@@ -107,15 +108,6 @@ class StaleCase(CaseRefused):
         )  # fmt: skip
         self.case = case
         self.expected_version = expected_version
-
-
-def add_working_days(start: date, days: int) -> date:
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
 
 
 def handling_administration(
@@ -608,7 +600,8 @@ def _resume(case: Case) -> None:
     requests = case.events.status_changes().filter(status=Status.INFORMATION_REQUESTED)
     paused_since = requests.order_by("-at").values_list("at", flat=True).first()
     if paused_since and case.due_on:
-        case.due_on += timezone.localdate() - timezone.localtime(paused_since).date()
+        paused = timezone.localdate() - timezone.localtime(paused_since).date()
+        case.due_on = next_working_day(case.due_on + paused)
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loket.core.i18n import language_name
+from loket.core.reference import administration_about
 
 # The applicant may ask the administration to review its decision for this many days after it
 # is notified; the decision document states the last day.
@@ -164,6 +165,12 @@ class Case(models.Model):
     def language_name(self) -> str:
         """The case's language, named in the active one: everything sent on the case is in it."""
         return language_name(self.language or "fr")
+
+    @property
+    def handler_about(self) -> str:
+        """What the handling body is, in the active language, for a resident who does not know
+        its name ("Paradigm" alone tells them nothing); "" for a municipality."""
+        return administration_about(self.administration_id)
 
     @property
     def on_behalf_line(self) -> str:

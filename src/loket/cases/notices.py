@@ -13,7 +13,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from loket.cases.models import Case, CaseMessage
-from loket.notify.actions import do_notify
+from loket.core.models import User
+from loket.notify.actions import do_mark_topic_read, do_notify
 from loket.notify.models import Notification
 
 SUBMITTED = "submitted"
@@ -69,6 +70,14 @@ def do_notify_applicant(case: Case, kind: str, event: str) -> Notification | Non
         recipient, f"{case.pk}:{kind}:{event}", subject, body, kind=kind, topic=topic_of(case),
         link=link,
     )  # fmt: skip
+
+
+def do_mark_seen_by_applicant(case: Case, viewer: User) -> int:
+    """The applicant opened the case's page (or its confirmation page), which shows everything
+    the case's notices tell: those notices are no longer "New" in the inbox."""
+    if viewer.pk != case.applicant_id:
+        return 0
+    return do_mark_topic_read(viewer, topic_of(case))
 
 
 def do_notify_assigned_agent(case: Case, message: CaseMessage) -> Notification | None:

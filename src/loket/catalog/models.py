@@ -48,6 +48,11 @@ class Procedure(Named):
         default=list,
         help_text="What happens after sending, in order, each step as {fr, nl, en} texts.",
     )
+    handled_by = models.JSONField(
+        default=dict,
+        help_text="Who handles it, as {fr, nl, en} texts, where the handling body's name alone "
+        "would not be true (a body that passes the request on to another names both).",
+    )
     delivers = models.CharField(max_length=20)
     location_bound = models.BooleanField(default=False)
     processing_days = models.PositiveSmallIntegerField(default=0)

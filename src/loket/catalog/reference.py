@@ -54,6 +54,7 @@ def load_catalogue() -> int:
                 "keywords": text["keywords"],
                 "needs": needs,
                 "next_steps": list(text.get("next_steps", [])),
+                "handled_by": dict(text.get("handled_by", {})),
                 "delivers": entry["delivers"],
                 "location_bound": bool(entry.get("location")),
                 "processing_days": int(text["processing_days"]),

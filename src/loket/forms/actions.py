@@ -28,9 +28,12 @@ def get_or_start_draft(user: User, procedure: Procedure, definition: FormDefinit
 def do_prefill(draft: Draft, definition: FormDefinition, actor: Actor) -> Draft:
     """Read the definition's facts, each under its declared purpose: the person's own data, and
     their enterprise's for the attributes of the enterprise register. A helper reads only the
-    principal their mandate names (``actor.acting_for``); any other fact becomes a question."""
+    principal their mandate names (``actor.acting_for``); any other fact becomes a question.
+    Only a register that did not answer goes into ``draft.unanswered``: a person without an
+    enterprise, or unknown to a register, has nothing held there, which is no failure."""
     facts: dict[str, Any] = {}
     missing: list[str] = []
+    unanswered: list[str] = []
     subjects: tuple[tuple[SubjectKind, str], ...] = (
         ("person", draft.user.national_number or ""),
         ("enterprise", draft.user.enterprise_number),
@@ -44,12 +47,14 @@ def do_prefill(draft: Draft, definition: FormDefinition, actor: Actor) -> Draft:
         ):
             missing.extend(wanted)
             continue
-        found, unanswered = consult_needs(Subject(kind, identifier), draft.procedure, wanted, actor)
-        facts.update(found)
-        missing.extend(unanswered)
+        read = consult_needs(Subject(kind, identifier), draft.procedure, wanted, actor)
+        facts.update(read.facts)
+        missing.extend(read.missing)
+        unanswered.extend(read.unanswered)
     draft.consented = True
     draft.facts = facts
     draft.unavailable = missing
+    draft.unanswered = unanswered
     draft.save()
     return draft
 
@@ -59,6 +64,7 @@ def do_decline_prefill(draft: Draft, definition: FormDefinition) -> Draft:
     draft.consented = False
     draft.facts = {}
     draft.unavailable = list(definition.facts)
+    draft.unanswered = []
     draft.save()
     return draft
 

@@ -14,8 +14,10 @@ class Draft(models.Model):
     """What the applicant has answered so far, and the facts confirmed from the registers.
 
     ``facts`` keeps what the registers answered when the applicant started, so that the
-    applicant confirms exactly what the case will carry. ``unavailable`` lists sources that did
-    not answer; the form then asks the applicant for that data.
+    applicant confirms exactly what the case will carry. ``unavailable`` lists the facts no
+    register gave (declined, nothing held, or no answer); the form then asks the applicant for
+    that data. ``unanswered`` lists those whose register did not answer: only these are a failure
+    to tell the applicant about.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
@@ -24,6 +26,7 @@ class Draft(models.Model):
     consented = models.BooleanField(null=True, help_text="None until the applicant chose.")
     facts = models.JSONField(default=dict)
     unavailable = models.JSONField(default=list)
+    unanswered = models.JSONField(default=list)
     answers = models.JSONField(default=dict)
     idempotency_key = models.UUIDField(default=uuid.uuid4)
     created_at = models.DateTimeField(auto_now_add=True)

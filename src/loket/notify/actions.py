@@ -43,6 +43,15 @@ def do_mark_read(recipient: User, notification_ids: list[int]) -> int:
     ).update(read_at=timezone.now())
 
 
+def do_mark_topic_read(recipient: User, topic: str) -> int:
+    """``recipient`` has just seen, on the sender's own page, what the notices on ``topic`` tell
+    (a case page shows its messages, status and decision): they are read, wherever they were
+    seen. Notices to anyone else are left alone. How many were marked."""
+    return Notification.objects.filter(
+        recipient=recipient, topic=topic, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
 def do_open(recipient: User, notification_id: int) -> Notification | None:
     """``recipient`` opens one of their notices: it is read from now on. None when it is not
     theirs (or does not exist): nobody learns of others' notices."""

@@ -49,6 +49,23 @@ APPLICANT_ATTRIBUTE_LABELS: dict[str, Promise] = {
 }
 
 
+# The same data named to a helper acting for someone under a mandate: it is not theirs, and the
+# label says whose it is ("identity of Marie Dupont"). ``%(name)s`` is the principal's name.
+PRINCIPAL_ATTRIBUTE_LABELS: dict[str, Promise] = {
+    "population.identity": _("identity of %(name)s: name, date of birth, national number"),
+    "population.address": _("main address of %(name)s"),
+    "population.address_history": _("previous addresses of %(name)s"),
+    "population.household": _("members of the household of %(name)s"),
+    "population.nationality": _("nationality of %(name)s"),
+    "population.civil_status": _("civil status of %(name)s"),
+    "vehicle.registrations": _("vehicles registered in the name of %(name)s"),
+    "enterprise.identity": _("enterprise of %(name)s: name, number, legal form, address"),
+    "enterprise.establishments": _("establishments of the enterprise of %(name)s"),
+    "enterprise.mandataries": _("who may act for the enterprise of %(name)s"),
+    "social.increased_allowance": _("whether %(name)s receives the increased allowance (BIM)"),
+}
+
+
 @cache
 def _sources() -> dict[str, dict[str, object]]:
     return authentic_sources()
@@ -59,9 +76,11 @@ def source_name(source_id: str) -> str:
     return pick({k: str(v) for k, v in names.items() if k in ("fr", "nl", "en")}) or source_id
 
 
-def attribute_label(attribute: str, about_applicant: bool = False) -> str:
+def attribute_label(attribute: str, about_applicant: bool = False, principal: str = "") -> str:
     """The data named to the person it is about, or (``about_applicant``) to the civil servant
-    handling their case."""
+    handling their case, or to a helper acting for ``principal`` (their name)."""
+    if principal and attribute in PRINCIPAL_ATTRIBUTE_LABELS:
+        return str(PRINCIPAL_ATTRIBUTE_LABELS[attribute]) % {"name": principal}
     label = (APPLICANT_ATTRIBUTE_LABELS if about_applicant else {}).get(attribute)
     label = label or ATTRIBUTE_LABELS.get(attribute)
     return str(label) if label is not None else attribute

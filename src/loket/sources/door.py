@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from loket.audit.actions import do_record_consultation, do_record_security_event
 from loket.catalog.models import Procedure
@@ -97,14 +97,22 @@ def consult(
     return answers
 
 
+class NeedsRead(NamedTuple):
+    """What ``consult_needs`` read: the facts by source, the attributes no register gave (the
+    applicant is asked for those instead), and among them those whose register did not answer.
+    An attribute in ``missing`` but not in ``unanswered`` is one the register answered that it
+    holds nothing about: not a failure, and never shown as one."""
+
+    facts: dict[str, dict[str, Any]]
+    missing: list[str]
+    unanswered: list[str]
+
+
 def consult_needs(
     subject: Subject, procedure: Procedure, attributes: Sequence[str], actor: Actor
-) -> tuple[dict[str, dict[str, Any]], list[str]]:
-    """Read ``attributes`` each under the purpose the procedure declared for it.
-
-    Returns the facts by source and the attributes no register gave (register down, or the
-    subject unknown to it): the applicant is asked for those instead.
-    """
+) -> NeedsRead:
+    """Read ``attributes`` each under the purpose the procedure declared for it (see
+    :class:`NeedsRead` for what comes back)."""
     by_purpose: dict[str, list[str]] = defaultdict(list)
     for attribute in attributes:
         need = procedure.need(attribute)
@@ -113,16 +121,19 @@ def consult_needs(
         by_purpose[need["purpose"]].append(attribute)
     facts: dict[str, dict[str, Any]] = {}
     missing: list[str] = []
+    unanswered: list[str] = []
     for purpose, grouped in by_purpose.items():
         answers = consult(subject, grouped, Purpose(procedure.id, purpose), actor)
         for attribute in grouped:
             source_id, name = attribute.split(".", 1)
             answer = answers[source_id]
+            if answer.unavailable:
+                unanswered.append(attribute)
             if answer.unavailable or name not in answer.attributes:
                 missing.append(attribute)
             else:
                 facts.setdefault(source_id, {})[name] = answer.attributes[name]
-    return facts, missing
+    return NeedsRead(facts, missing, unanswered)
 
 
 def _check_declared(

@@ -16,8 +16,11 @@ from loket.forms.fallback import MUNICIPALITY, declaration_form
 from loket.sources.catalogue import attribute_label, source_name
 
 
-def need_rows(procedure: Procedure, attributes: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Per source: which data will be read, why, and under which law."""
+def need_rows(
+    procedure: Procedure, attributes: tuple[str, ...], principal: str = ""
+) -> list[dict[str, Any]]:
+    """Per source: which data will be read, why, and under which law; whose it is named when
+    someone acts for ``principal``."""
     groups: dict[str, dict[str, Any]] = {}
     for attribute in attributes:
         need = procedure.need(attribute) or {}
@@ -25,7 +28,7 @@ def need_rows(procedure: Procedure, attributes: tuple[str, ...]) -> list[dict[st
         group = groups.setdefault(source_id, {"source": source_name(source_id), "items": []})
         group["items"].append(
             {
-                "label": attribute_label(attribute),
+                "label": attribute_label(attribute, principal=principal),
                 "purpose": pick(need.get("purpose_text")),
                 "legal_basis": pick(need.get("legal_basis")),
             }
@@ -34,12 +37,17 @@ def need_rows(procedure: Procedure, attributes: tuple[str, ...]) -> list[dict[st
 
 
 def legal_bases(needs: list[dict[str, Any]]) -> list[str]:
-    """The distinct laws that allow the readings, each cited once, in the order first needed."""
+    """The distinct laws that allow the readings, each cited once, in the order first needed.
+
+    A need's legal basis often cites several texts ("GDPR, Art. 6(1)(c); Act of 8 August
+    1983 …"), and the needs of one procedure share most of them: each text is cited once."""
     bases: list[str] = []
     for group in needs:
         for item in group["items"]:
-            if item["legal_basis"] and item["legal_basis"] not in bases:
-                bases.append(item["legal_basis"])
+            for citation in (item["legal_basis"] or "").split(";"):
+                citation = citation.strip()
+                if citation and citation not in bases:
+                    bases.append(citation)
     return bases
 
 
@@ -130,11 +138,13 @@ def fact_rows(
     attributes: tuple[str, ...],
     procedure: Procedure | None = None,
     about_applicant: bool = False,
+    principal: str = "",
 ) -> list[dict[str, Any]]:
     """Facts as the applicant checks them, or as the agent handling the case reads them
     (``about_applicant``). With the procedure, a fact that the procedure replaces (a change of
     address's old address) says so, with the catalogue's ``before_hint`` (that it is normal for
-    it to be out of date), and offers no correction."""
+    it to be out of date), and offers no correction. A helper acting for someone reads whose
+    data it is (``principal``, their name), never "your"."""
     rows = []
     for attribute in attributes:
         source_id, name = attribute.split(".", 1)
@@ -145,7 +155,7 @@ def fact_rows(
             {
                 "label": pick(need["before_label"])
                 if need.get("before_label")
-                else attribute_label(attribute, about_applicant),
+                else attribute_label(attribute, about_applicant, principal),
                 "lines": format_fact(attribute, facts[source_id][name]),
                 "source": source_name(source_id),
                 "source_id": source_id,

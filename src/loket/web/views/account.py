@@ -24,6 +24,7 @@ from loket.cases.actions import (
 from loket.cases.decision_documents import decision_document, earlier_decisions
 from loket.cases.history import history
 from loket.cases.models import Case, CaseEvent
+from loket.cases.notices import do_mark_seen_by_applicant
 from loket.cases.selectors import cases_of_applicant, get_case_for_applicant, open_request
 from loket.certificates.selectors import certificates_of_holders_case, latest_certificates_by_case
 from loket.core.i18n import pick
@@ -203,6 +204,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             status = 409
         else:
             status = 422
+    do_mark_seen_by_applicant(case, user)
     return render(
         request,
         "web/account/case.html",
@@ -210,7 +212,10 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "case": case,
             "question": question,
             "events": history(case.events.status_changes()),
-            "messages_list": case.messages.select_related("author").prefetch_related("attachments"),
+            # The open question is shown once, at the top with its answer box: not again here.
+            "messages_list": case.messages.exclude(pk__in=[question.pk] if question else [])
+            .select_related("author")
+            .prefetch_related("attachments"),
             "form": form if case.is_open or form.is_bound else None,
             "just_submitted": request.GET.get("submitted") == "1",
             "certificates": list(certificates_of_holders_case(case)),

@@ -56,6 +56,12 @@ def _applicant(request: HttpRequest) -> User:
     return request.user
 
 
+def _principal(request: HttpRequest) -> str:
+    """The name of the person whose data is shown, when someone acts for them; else ""."""
+    mandate = acting_mandate(request)
+    return mandate.grantor.display_name if mandate is not None else ""
+
+
 def _actor(request: HttpRequest) -> Actor:
     user = request.user
     assert isinstance(user, User)
@@ -131,7 +137,7 @@ def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
             do_decline_prefill(draft, definition)
             return redirect(_url("apply-declare", procedure))
         error = _("Choose whether we may use the data the administration already holds.")
-    needs = need_rows(procedure, definition.facts)
+    needs = need_rows(procedure, definition.facts, _principal(request))
     return render(
         request,
         "web/apply/start.html",
@@ -163,12 +169,27 @@ def facts(request: HttpRequest, procedure_id: str) -> HttpResponse:
         "web/apply/facts.html",
         {
             "procedure": procedure,
-            "facts": fact_rows(draft.facts, definition.facts, procedure),
-            "unavailable": draft.unavailable,
+            "facts": fact_rows(
+                draft.facts, definition.facts, procedure, principal=_principal(request)
+            ),
+            "unavailable": draft.unanswered,
             "next_url": next_url,
             "back_url": _url("apply-start", procedure),
         },
     )
+
+
+def _declare_intro(draft: Draft, attributes: list[str]) -> str:
+    """Why the applicant types: they chose to, a register did not answer, or the registers hold
+    nothing on it for them (which is no failure, and not told as one)."""
+    if draft.consented is False:
+        return _(
+            "You chose to fill in your details yourself instead of using the registers: "
+            "please type them."
+        )
+    if any(attribute in draft.unanswered for attribute in attributes):
+        return _("We could not use the register for this data, so please type it.")
+    return _("The registers hold nothing on this for you, so please type it.")
 
 
 @login_required
@@ -193,12 +214,7 @@ def declare(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "form": form,
             "title": _("Your details"),
             "back_url": back,
-            "intro": _(
-                "You chose to fill in your details yourself instead of using the registers: "
-                "please type them."
-            )
-            if draft.consented is False
-            else _("We could not use the register for this data, so please type it."),
+            "intro": _declare_intro(draft, attributes),
         },
         status=INVALID if form.errors else 200,
     )
@@ -305,7 +321,9 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
         "web/apply/check.html",
         {
             "procedure": procedure,
-            "facts": fact_rows(draft.facts, definition.facts, procedure),
+            "facts": fact_rows(
+                draft.facts, definition.facts, procedure, principal=_principal(request)
+            ),
             "declared": declared_rows(draft.answers.get("declared", {})),
             "answers": answer_rows(
                 definition,

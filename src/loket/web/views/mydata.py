@@ -20,7 +20,7 @@ from loket.core import csv_export
 from loket.core.models import Administration, User
 from loket.privacy.consent import consents_of
 from loket.sources.access import what_registers_hold
-from loket.sources.catalogue import source_name
+from loket.sources.catalogue import attribute_label, source_name
 from loket.web.consultations import Filters, certificate_checks, describe, entries_about
 from loket.web.presenters import fact_rows
 
@@ -154,9 +154,13 @@ def my_registers(request: HttpRequest) -> HttpResponse:
     """What each register holds about me. Opening this page reads the registers, and says so."""
     user = request.user
     assert isinstance(user, User)
-    facts, attributes, unavailable = what_registers_hold(user)
+    read, attributes = what_registers_hold(user)
     return render(
         request,
         "web/account/my_registers.html",
-        {"facts": fact_rows(facts, attributes), "unavailable": unavailable},
+        {
+            "facts": fact_rows(read.facts, attributes),
+            "unavailable": read.unanswered,
+            "not_held": [attribute_label(a) for a in read.missing if a not in read.unanswered],
+        },
     )

@@ -67,6 +67,7 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "correction_keeper": register_keeper(register),
             "booking_url": booking_entry(procedure.id),
             "handler_about": administration_about(procedure.administration_id or ""),
+            "handled_by": pick(procedure.handled_by),
             "procedure_fees": published_fees(procedure.id),
             "back_to": _application_left(request, procedure),
         },

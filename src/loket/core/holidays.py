@@ -1,5 +1,6 @@
-"""The days on which no place of help takes appointments: Belgian public holidays and the
-Brussels-Capital Region's holiday (8 May, Iris day), computed for any year.
+"""The days on which the administrations are closed: Belgian public holidays and the
+Brussels-Capital Region's holiday (8 May, Iris day), computed for any year. No place of help
+takes appointments on them, and no time limit of a case counts them or ends on one.
 
 The ``holidays`` package is not installed in this project; the ten legal holidays (law of
 4 January 1974) are few and fixed, and the movable ones follow Easter (``dateutil.easter``, the
@@ -43,3 +44,26 @@ def holiday_name(day: date) -> str:
     """The holiday's name in the active language, or "" on an ordinary day."""
     name = closed_days(day.year).get(day)
     return str(name) if name is not None else ""
+
+
+def is_working_day(day: date) -> bool:
+    """A weekday that is no public holiday: a day the administrations work."""
+    return day.weekday() < 5 and not is_closed_day(day)
+
+
+def next_working_day(day: date) -> date:
+    """``day`` itself when the administrations work then, else the first working day after it:
+    a time limit that would end on a weekend or a holiday ends on the next working day."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The working day ``days`` working days after ``start`` (weekends and holidays not counted)."""
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if is_working_day(current):
+            days -= 1
+    return current
