@@ -8,7 +8,6 @@ import re
 import shutil
 import socket
 import subprocess
-from collections.abc import Collection
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,6 @@ from loket.catalog.models import Procedure
 from loket.certificates.models import IssuedCertificate
 from loket.forms.actions import do_decline_prefill, get_or_start_draft
 from loket.forms.definitions import get_definition
-from loket.sources.base import SourceUnavailable, Subject
 from loket.sources.registry import get_source
 from loket.tasks.models import Task
 from loket.tasks.queue import run_until_empty
@@ -35,17 +33,6 @@ from tests.test_all_procedures import SAINT_GILLES, submit
 IXELLES = "21009"
 
 pytestmark = pytest.mark.django_db
-
-
-class DownPopulationRegister:
-    """The population register's backend does not answer."""
-
-    id = "population"
-    subject_kind = "person"
-    attributes = frozenset({"identity", "address", "household", "address_history"})
-
-    def fetch(self, subject: Subject, attributes: Collection[str]) -> dict[str, Any]:
-        raise SourceUnavailable("timeout")
 
 
 def _code_of(certificate: IssuedCertificate) -> str:
@@ -128,7 +115,7 @@ def test_a_register_that_does_not_answer_passes_the_case_on(sealing: dict[str, A
         down.enable()
 
     down = override_settings(
-        LOKET_SOURCES={"population": "tests.test_certificate_delivery.DownPopulationRegister"}
+        LOKET_SOURCES={"population": "tests.down_registers.DownPopulationRegister"}
     )
     try:
         case = submit(client, "population-extract", before_sending=take_the_register_down)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
-from typing import Any
 
 import pytest
 from django.test import override_settings
 
-from loket.sources.base import SourceUnavailable, Subject
 from loket.sources.registry import get_source
 from tests.conftest import client_for
 
@@ -27,17 +24,6 @@ def test_the_enterprise_and_its_establishments_read_as_words_not_as_records() ->
     assert "unit_number" not in page
 
 
-class DownPopulationRegister:
-    """The population register's backend does not answer."""
-
-    id = "population"
-    subject_kind = "person"
-    attributes = frozenset({"identity", "address", "household", "address_history"})
-
-    def fetch(self, subject: Subject, attributes: Collection[str]) -> dict[str, Any]:
-        raise SourceUnavailable("timeout")
-
-
 @pytest.mark.django_db
 def test_only_a_register_that_did_not_answer_is_told_as_a_failure() -> None:
     """Nothing held (a resident's enterprise) is no failure; a register that is down is one."""
@@ -47,7 +33,7 @@ def test_only_a_register_that_did_not_answer_is_told_as_a_failure() -> None:
     assert "did not answer" not in client.get(f"{base}facts/").content.decode()
 
     base = "/en/procedures/residents-parking-card/apply/"
-    down = {"population": "tests.test_facts_display.DownPopulationRegister"}
+    down = {"population": "tests.down_registers.DownPopulationRegister"}
     get_source.cache_clear()
     try:
         with override_settings(LOKET_SOURCES=down):
