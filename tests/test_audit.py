@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -13,12 +14,15 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
 from loket.audit.actions import do_record_consultation
+from loket.audit.gauges import access_log_gauges
 from loket.audit.immutability import create_triggers_sql, drop_triggers_sql
 from loket.audit.log import root_at, sign_tree_head
 from loket.audit.merkle import root_from_leaf_hashes, verify_inclusion
 from loket.audit.models import AccessLogEntry, MerkleNode, TreeHead
 from loket.audit.proofs import ProofError, check_proof, proof_document
 from loket.audit.signing import key_id
+from loket.audit.tasks import SIGN_TASK
+from loket.tasks.queue import PERIODIC, enqueue, run_until_empty
 
 
 def record(n: int, subject: str = "a" * 64) -> list[AccessLogEntry]:
@@ -255,3 +259,24 @@ def test_bulk_appends_build_the_same_tree_as_single_appends() -> None:
     assert len(leaves) == 19
     assert root_at(19) == root_from_leaf_hashes(leaves)
     assert "access log OK: 19 entries" in audit("verify")
+
+
+def unsigned_entries() -> float:
+    gauge = next(g for g in access_log_gauges() if g.name == "loket_access_log_unsigned_entries")
+    return next(iter(gauge.samples))[1]
+
+
+@pytest.mark.django_db
+def test_the_periodic_task_signs_the_tail_of_a_burst_so_a_quiet_night_leaves_none_unsigned() -> (
+    None
+):
+    record(3)  # the first entry signed a head; the next two wait for the next append
+    assert unsigned_entries() == 2
+    assert PERIODIC[SIGN_TASK] <= timedelta(minutes=15)
+    enqueue(SIGN_TASK, {})
+    assert run_until_empty() == 1
+    assert unsigned_entries() == 0
+    assert TreeHead.objects.order_by("-tree_size").values_list("tree_size", flat=True)[0] == 3
+    enqueue(SIGN_TASK, {})  # nothing new appended: no new head
+    run_until_empty()
+    assert TreeHead.objects.count() == 2

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,3 +56,26 @@ def test_the_demo_listens_where_loket_bind_says(
 
 def test_a_server_listens_on_every_address_unless_told_otherwise(tmp_path: Path) -> None:
     assert load({"LOKET_ENV": "development", "LOKET_VAR_DIR": str(tmp_path)}).bind == "0.0.0.0:8000"
+
+
+@pytest.mark.parametrize("command", ["serve", "demo"])
+def test_help_of_serve_and_demo_names_their_variables_and_starts_nothing(
+    command: str, tmp_path: Path
+) -> None:
+    metrics_dir = tmp_path / "metrics"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOKET_", "PROMETHEUS_"))}
+    env.update(
+        LOKET_ENV="test",
+        LOKET_VAR_DIR=str(tmp_path),
+        LOKET_DATABASE_URL="postgres://postgres@127.0.0.1:9/loket",  # never reached
+        PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "loket.cli", command, "--help"],
+        env=env, capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"usage: loket {command}")
+    for name in ("LOKET_BIND", "LOKET_WORKERS", "PROMETHEUS_MULTIPROC_DIR"):
+        assert name in result.stdout
+    assert not metrics_dir.exists()

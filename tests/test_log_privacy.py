@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import pytest
 from django.test import Client
 
-from loket.core.identifiers import pseudonym
+from loket.core.identifiers import pseudonym, user_pseudonym
 from loket.observe.logs import JsonFormatter, RequestContextFilter
 from loket.privacy.models import AccessArchive
 from loket.tasks.queue import run_until_empty
@@ -147,3 +147,14 @@ def test_json_logs_carry_the_request_context_and_no_personal_data(
     assert last["route"] == "web:my-data"
     leaked, lines = leaks(personal, json_logs.lines)
     assert leaked == [], f"personal data in the JSON logs: {leaked} in {lines}"
+
+
+@pytest.mark.django_db
+def test_the_login_line_names_the_user_by_pseudonym_not_by_database_id(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.INFO, logger="loket.auth"):
+        assert Client().post("/en/demo-login/", {"identity": "resident"}).status_code == 302
+    resident = demo_user("resident")
+    logins = [r.getMessage() for r in caplog.records if r.getMessage().startswith("login ")]
+    assert logins == [f"login user={user_pseudonym(resident)} method=demo"], logins

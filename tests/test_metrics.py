@@ -6,9 +6,13 @@ a real Prometheus scrape a gunicorn with two workers.)"""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import re
 import shutil
 import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,9 +20,13 @@ import pytest
 from django.test import Client, override_settings
 from django.utils import timezone
 from prometheus_client import REGISTRY
+from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.parser import text_string_to_metric_families
 
+import loket
 from loket.config import BASE_DIR
+from loket.observe import metrics as observe_metrics
+from loket.observe import multiprocess
 from loket.observe.metrics import multiprocess_warning
 from loket.tasks.models import Task
 from tests.conftest import demo_user
@@ -116,6 +124,17 @@ def test_the_queue_gauges_show_depth_and_the_age_of_the_oldest_due_task_per_type
     assert "tests.done" not in waiting
 
 
+@pytest.mark.django_db
+@override_settings(LOKET_METRICS_TOKEN=TOKEN)
+def test_tasks_failed_for_good_are_counted_per_type_and_every_known_type_has_a_series() -> None:
+    now = timezone.now()
+    for state in (Task.State.FAILED, Task.State.FAILED, Task.State.QUEUED):
+        Task.objects.create(name="tests.broken", payload={}, state=state, run_after=now)
+    failed = {labels["task"]: v for labels, v in scrape(Client())["loket_tasks_failed"]}
+    assert failed["tests.broken"] == 2
+    assert failed["tasks.prune"] == 0  # no failure yet: a series all the same
+
+
 @pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool (Debian: prometheus) absent")
 def test_the_shipped_alert_rules_pass_promtool() -> None:
     rules = BASE_DIR / "ops" / "prometheus" / "alerts.yml"
@@ -123,7 +142,17 @@ def test_the_shipped_alert_rules_pass_promtool() -> None:
         ["promtool", "check", "rules", str(rules)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS: 4 rules found" in result.stdout
+    assert "SUCCESS: 9 rules found" in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool (Debian: prometheus) absent")
+def test_the_alerts_fire_on_a_scrape_failure_a_database_outage_and_a_new_failed_task() -> None:
+    tests = BASE_DIR / "ops" / "prometheus" / "alerts_test.yml"
+    result = subprocess.run(
+        ["promtool", "test", "rules", tests.name], cwd=tests.parent,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_serving_several_workers_without_a_shared_directory_is_warned_about(
@@ -135,3 +164,136 @@ def test_serving_several_workers_without_a_shared_directory_is_warned_about(
     assert multiprocess_warning(3, metrics_on=False) == ""
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     assert multiprocess_warning(3, metrics_on=True) == ""
+
+
+SCRAPE_WITH_DATABASE_DOWN = f"""
+import django, json
+django.setup()
+from django.test import Client, override_settings
+with override_settings(LOKET_METRICS_TOKEN={TOKEN!r}):
+    response = Client().get("/metrics", HTTP_AUTHORIZATION="Bearer {TOKEN}")
+print(json.dumps({{"status": response.status_code, "type": response["Content-Type"],
+                  "body": response.content.decode()}}))
+"""
+
+
+def test_metrics_answer_during_a_database_outage_with_the_database_down() -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"},
+        "LOKET_ENV": "test",
+        "DJANGO_SETTINGS_MODULE": "loket.settings",
+        # Nothing listens on port 9 of the loopback: the connection is refused at once.
+        "LOKET_TEST_DATABASE_URL": "postgres://postgres@127.0.0.1:9/loket",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", SCRAPE_WITH_DATABASE_DOWN],
+        env=env, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["status"] == 200, answer["body"][:500]
+    assert answer["type"].startswith("text/plain")
+    samples = {
+        sample.name: sample.value
+        for family in text_string_to_metric_families(answer["body"])
+        for sample in family.samples
+    }
+    assert samples["loket_database_up"] == 0
+    assert "loket_access_log_entries" not in samples
+
+
+@pytest.mark.django_db
+@override_settings(LOKET_METRICS_TOKEN=TOKEN)
+def test_metrics_say_the_database_is_up_when_it_answers() -> None:
+    assert scrape(Client())["loket_database_up"] == [({}, 1.0)]
+
+
+def loket_command(arguments: list[str], **environ: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOKET_", "PROMETHEUS_"))}
+    env.update(LOKET_ENV="test", LOKET_DATABASE_URL="postgres://postgres@127.0.0.1:9/loket")
+    return subprocess.run(
+        [sys.executable, "-m", "loket.cli", *arguments],
+        env={**env, **environ}, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_a_command_other_than_serve_or_worker_counts_in_memory_and_leaves_no_files(
+    tmp_path: Path,
+) -> None:
+    missing, shared = tmp_path / "missing", tmp_path / "shared"
+    shared.mkdir()
+    for directory in (missing, shared):
+        result = loket_command(["check"], PROMETHEUS_MULTIPROC_DIR=str(directory))
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+    assert not missing.exists()
+    assert list(shared.iterdir()) == []
+    empty = loket_command(["check"], PROMETHEUS_MULTIPROC_DIR="")  # set but empty: unset
+    assert empty.returncode == 0, empty.stderr
+    assert list(Path.cwd().glob("counter_*.db")) == []
+
+
+def test_serve_and_worker_make_a_missing_directory_and_forget_only_dead_processes(
+    tmp_path: Path,
+) -> None:
+    directory = tmp_path / "run" / "metrics"
+    environ = {"PROMETHEUS_MULTIPROC_DIR": str(directory)}
+    assert multiprocess.prepare("worker", environ) == ""
+    assert directory.is_dir()
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    dead, alive = int(ended.stdout), os.getpid()
+    for name in (f"gauge_livesum_{dead}.db", f"counter_{dead}.db",
+                 f"gauge_livesum_{alive}.db", f"counter_{alive}.db"):  # fmt: skip
+        (directory / name).write_bytes(b"")
+    assert multiprocess.prepare("serve", environ) == ""
+    assert sorted(p.name for p in directory.iterdir()) == sorted(
+        [f"counter_{dead}.db", f"gauge_livesum_{alive}.db", f"counter_{alive}.db"]
+    )  # a dead process's counters stay in the totals; a live one's files are untouched
+    assert environ["PROMETHEUS_MULTIPROC_DIR"] == str(directory)
+
+
+def test_a_directory_that_cannot_be_made_is_one_line_naming_the_variable(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = loket_command(["worker", "--once"], PROMETHEUS_MULTIPROC_DIR=str(blocker / "metrics"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("loket: PROMETHEUS_MULTIPROC_DIR=")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def documented_metrics() -> dict[str, set[str]]:
+    """The metric table of docs/operations.md: each metric name and the labels it lists."""
+    text = (BASE_DIR / "docs" / "operations.md").read_text(encoding="utf-8")
+    table = text.split("| metric | labels | what |\n", 1)[1].split("\n\n", 1)[0]
+    documented: dict[str, set[str]] = {}
+    for row in table.splitlines()[1:]:
+        names, labels = row.strip("|").split(" | ")[:2]
+        for name in re.findall(r"`([a-z_]+)`", names):
+            documented[name] = set(re.findall(r"`([a-z_]+)`", labels))
+    return documented
+
+
+@pytest.mark.django_db
+@override_settings(LOKET_METRICS_TOKEN=TOKEN)
+def test_the_documented_metrics_and_labels_are_the_ones_loket_exposes() -> None:
+    exposed: dict[str, set[str]] = {}
+    for counted in vars(observe_metrics).values():
+        if isinstance(counted, MetricWrapperBase):
+            suffix = "_total" if counted._type == "counter" else ""
+            exposed[counted._name + suffix] = set(counted._labelnames)
+    Task.objects.create(name="tests.waiting", payload={}, run_after=timezone.now())
+    for name, samples in scrape(Client()).items():
+        if name.startswith(("loket_tasks_", "loket_access_log_", "loket_database_", "loket_build")):
+            exposed[name] = set(samples[0][0])
+    assert documented_metrics() == exposed
+    assert "loket_build_info" in exposed
+
+
+@pytest.mark.django_db
+@override_settings(LOKET_METRICS_TOKEN=TOKEN)
+def test_static_files_are_counted_under_the_static_route() -> None:
+    before = value("loket_http_responses_total", route="static", method="GET", status="200")
+    assert Client().get("/static/loket/favicon.svg").status_code == 200
+    after = value("loket_http_responses_total", route="static", method="GET", status="200")
+    assert after == before + 1
+    assert scrape(Client())["loket_build_info"] == [({"version": loket.__version__}, 1.0)]

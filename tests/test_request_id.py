@@ -6,9 +6,17 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
+import requests
 from django.test import Client
 
 from loket.observe import logs
@@ -66,3 +74,59 @@ def test_a_task_logs_with_its_name_and_id_and_a_request_keeps_its_own_context(
     assert (line["task"], line["task_id"], line["request_id"]) == (
         "tests.says-hello", str(task.pk), "req-0001",
     )  # fmt: skip
+
+
+def test_serve_in_json_writes_only_json_lines_and_no_access_log(tmp_path: Path) -> None:
+    """`loket serve` with LOKET_LOG_FORMAT=json: gunicorn's own messages are JSON lines too, and
+    its access log (the full path with a case reference, the referer, the user agent, the
+    address) is not written; loket.requests has the request, by route and id."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("LOKET_", "PROMETHEUS_"))},
+        "LOKET_ENV": "test",
+        "LOKET_VAR_DIR": str(tmp_path),
+        "LOKET_LOG_FORMAT": "json",
+        "LOKET_BIND": f"127.0.0.1:{port}",
+        "LOKET_WORKERS": "1",
+        # No database: the request is answered all the same (a 404 or a 503), and logged.
+        "LOKET_DATABASE_URL": "postgres://postgres@127.0.0.1:9/loket",
+    }
+    output = tmp_path / "output.txt"
+    with output.open("wb") as sink:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "loket.cli", "serve"],
+            env=environment, stdout=sink, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            path = "/en/cases/BRU-2026-0004711-00/"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    answer = requests.get(
+                        f"http://127.0.0.1:{port}{path}",
+                        headers={"X-Request-ID": "json-lines-test-0001", "User-Agent": "probe/9"},
+                        timeout=10,
+                    )
+                    break
+                except requests.ConnectionError:
+                    assert time.monotonic() < deadline, output.read_text()
+                    time.sleep(0.2)
+            time.sleep(0.5)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    assert answer.headers["X-Request-ID"] == "json-lines-test-0001"
+    lines = [line for line in output.read_text().splitlines() if line.strip()]
+    entries = []
+    for line in lines:
+        try:
+            entries.append(json.loads(line))
+        except json.JSONDecodeError:
+            pytest.fail(f"not a JSON line: {line!r}")
+    assert any(e.get("logger") == "gunicorn.error" for e in entries), lines
+    assert any(e.get("request_id") == "json-lines-test-0001" for e in entries), lines
+    text = "\n".join(lines)
+    assert "BRU-2026-0004711-00" not in text
+    assert "probe/9" not in text

@@ -5,6 +5,8 @@ trace of its own, with no personal data in any span."""
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -15,6 +17,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from loket.observe import tracing
+from loket.observe.logs import JsonFormatter, RequestContextFilter
 from tests.conftest import demo_user
 from tests.test_cases import apply_for_parking_card
 
@@ -99,3 +102,19 @@ def test_a_parking_card_application_is_traced_with_register_reads_as_child_spans
                 case.answers["plate"]]  # fmt: skip
     text = repr([(s.name, dict(s.attributes or {})) for s in finished])
     assert [value for value in personal if value and value in text] == []
+
+
+def test_a_json_log_line_written_inside_a_trace_carries_its_trace_id(
+    spans: InMemorySpanExporter,
+) -> None:
+    record = logging.makeLogRecord({"name": "loket.tests", "msg": "inside", "levelno": 20})
+    outside = json.loads(JsonFormatter().format(record))
+    assert "trace_id" not in outside
+    with tracing.span("tests.work", {}):
+        record = logging.makeLogRecord({"name": "loket.tests", "msg": "inside", "levelno": 20})
+        RequestContextFilter().filter(record)
+        line = json.loads(JsonFormatter().format(record))
+    (finished,) = [s for s in spans.get_finished_spans() if s.name == "tests.work"]
+    assert finished.context is not None
+    assert line["trace_id"] == trace.format_trace_id(finished.context.trace_id)
+    assert line["span_id"] == trace.format_span_id(finished.context.span_id)

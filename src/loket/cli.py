@@ -11,6 +11,24 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
+SERVER_ENVIRONMENT = """
+Read from the environment (README, Configuration):
+  LOKET_BIND                 the address and port to listen on (default 0.0.0.0:8000; the demo:
+                             127.0.0.1:8000)
+  LOKET_WORKERS              gunicorn worker processes (default 3)
+  LOKET_LOG_FORMAT           plain (default) or json: one JSON object per line
+  LOKET_METRICS_TOKEN        the bearer token Prometheus sends to /metrics
+  PROMETHEUS_MULTIPROC_DIR   a directory shared with `loket worker`, so /metrics adds up every
+                             process's counts (made if missing)"""
+SERVER_HELP = {
+    "serve": "usage: loket serve\n\nServe Loket under gunicorn." + SERVER_ENVIRONMENT,
+    "demo": (
+        "usage: loket demo [--reseed]\n\nMigrate, load the demo data once (again with "
+        "--reseed), start a worker and serve Loket under gunicorn with 2 workers."
+        + SERVER_ENVIRONMENT
+    ),
+}
+
 
 def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loket.settings")
@@ -25,24 +43,24 @@ def _setup() -> None:
         raise SystemExit(2) from None
 
 
+def gunicorn_arguments(bind: str, workers: int, log_format: str) -> list[str]:
+    """gunicorn's command line for ``loket serve``. In JSON, gunicorn writes no access log
+    (``loket.requests`` has one line per request) and its own messages as JSON lines."""
+    arguments = ["loket.wsgi:application", "--bind", bind, "--workers", str(workers)]
+    arguments += ["--forwarded-allow-ips", "127.0.0.1"]
+    if log_format == "json":
+        return [*arguments, "--config", "python:loket.observe.gunicorn_json"]
+    # The metrics of several workers (multiprocess mode) and, in plain text, the access log.
+    return [*arguments, "--access-logfile", "-", "--config", "python:loket.observe.gunicorn"]
+
+
 def _serve(bind: str, workers: int) -> None:
     """Replace this process with gunicorn serving Loket."""
+    from django.conf import settings
+
     executable = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    arguments = [
-        executable,
-        "loket.wsgi:application",
-        "--bind",
-        bind,
-        "--workers",
-        str(workers),
-        "--access-logfile",
-        "-",
-        "--forwarded-allow-ips",
-        "127.0.0.1",
-        "--config",
-        "python:loket.observe.gunicorn",  # metrics of several workers (multiprocess mode)
-    ]
-    os.execv(executable, arguments)  # noqa: S606 - a fixed executable and arguments
+    arguments = gunicorn_arguments(bind, workers, settings.LOKET_LOG_FORMAT)
+    os.execv(executable, [executable, *arguments])  # noqa: S606 - a fixed executable
 
 
 def demo(arguments: Sequence[str]) -> None:
@@ -83,6 +101,15 @@ def demo(arguments: Sequence[str]) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     arguments = list(sys.argv[1:] if argv is None else argv)
     command = arguments[0] if arguments else "help"
+    if command in SERVER_HELP and ("-h" in arguments[1:] or "--help" in arguments[1:]):
+        print(SERVER_HELP[command])
+        return
+    from loket.observe import multiprocess  # before anything imports prometheus_client
+
+    problem = multiprocess.prepare(command)
+    if problem:
+        print(f"loket: {problem}", file=sys.stderr)
+        raise SystemExit(2)
     if command == "demo":
         demo(arguments[1:])
     elif command == "serve":

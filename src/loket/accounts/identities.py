@@ -22,6 +22,7 @@ from loket.core.identifiers import (
     clean_enterprise_number,
     clean_national_number,
     pseudonym,
+    user_pseudonym,
 )
 from loket.core.models import Administration, Membership, User
 
@@ -64,7 +65,7 @@ def do_match_resident(claims: dict[str, Any], client: OidcClient) -> User:
         )
         user.set_unusable_password()
         user.save()
-        log.info("resident created at first login user=%s", user.pk)
+        log.info("resident created at first login user=%s", user_pseudonym(user))
     if client.enterprise_claim:
         # The enterprise someone represents is chosen at each login (CSAM): never keep a stale one.
         try:
@@ -133,5 +134,7 @@ def do_sync_memberships(
         for administration, role in sorted(added)
     )
     if added or removed:
-        log.info("memberships synced user=%s added=%s removed=%s", user.pk, added, removed)
+        log.info(
+            "memberships synced user=%s added=%s removed=%s", user_pseudonym(user), added, removed
+        )
     return added, removed

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from loket.accounts.authentication import log_out
+from loket.core.identifiers import user_pseudonym
+from loket.core.models import User
 
 log = logging.getLogger("loket.auth")
 
@@ -61,7 +63,8 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
     def _expire(self, request: HttpRequest) -> HttpResponse:
-        log.info("session expired user=%s", request.user.pk)
+        if isinstance(request.user, User):  # only a logged-in user's session expires
+            log.info("session expired user=%s", user_pseudonym(request.user))
         log_out(request)
         messages.warning(
             request,

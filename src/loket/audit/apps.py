@@ -10,6 +10,7 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
+        import loket.audit.tasks  # noqa: F401 - registers the periodic signing of tree heads
         from loket.audit.actions import record_rate_limited
         from loket.audit.gauges import access_log_gauges
         from loket.audit.immutability import register_sqlite_function

@@ -174,6 +174,15 @@ def sign_tree_head() -> TreeHead | None:
         return head
 
 
+def sign_pending() -> TreeHead | None:
+    """Sign a head if entries were appended since the last one (the periodic
+    ``audit.sign-head``); None when every entry is already covered by a signed head."""
+    last = TreeHead.objects.order_by("-tree_size").values_list("tree_size", flat=True).first()
+    if LogState.objects.filter(size__gt=last or 0).exists():
+        return sign_tree_head()
+    return None
+
+
 def _sign(state: LogState) -> TreeHead:
     """Sign the tree of ``state.size`` leaves (the caller holds the lock and saves ``state``)."""
     existing = TreeHead.objects.filter(tree_size=state.size).first()

@@ -9,10 +9,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from stdnum.be import nn, vat
 from stdnum.exceptions import ValidationError as ValidationError
+
+if TYPE_CHECKING:
+    from loket.core.models import User
 
 
 def clean_national_number(value: str) -> str:
@@ -73,6 +77,12 @@ def make_enterprise_number(serial: int) -> str:
     number = f"{body:08d}{97 - body % 97:02d}"
     vat.validate(number)
     return number
+
+
+def user_pseudonym(user: User) -> str:
+    """How a log line names a user: the pseudonym of their national number (of their account
+    for a civil servant without one), the ``user`` of the JSON log and of the access log."""
+    return pseudonym(user.national_number or f"user:{user.pk}")
 
 
 def pseudonym(identifier: str) -> str:

@@ -18,6 +18,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+from opentelemetry import trace
+
 # A request id from a proxy is kept only when it is a plain token (no spaces, quotes or control
 # characters that could forge a log line or a header); otherwise a fresh one is made.
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{7,99}$")
@@ -60,12 +62,18 @@ def current() -> dict[str, str]:
 
 
 class RequestContextFilter(logging.Filter):
-    """Copies the bound context onto each record (``record.request_id`` …), never dropping one."""
+    """Copies the bound context onto each record (``record.request_id`` …), never dropping one,
+    and, while a trace runs, its ``trace_id`` and ``span_id``."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         for key, value in current().items():
             if not hasattr(record, key):
                 setattr(record, key, value)
+        # With OpenTelemetry on, the trace of the running request or task, to find it from a line.
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid and not hasattr(record, "trace_id"):
+            record.trace_id = trace.format_trace_id(span.trace_id)
+            record.span_id = trace.format_span_id(span.span_id)
         return True
 
 
@@ -116,4 +124,27 @@ def logging_config(log_format: str) -> dict[str, Any]:
         },
         "handlers": {"console": handler},
         "loggers": loggers,
+    }
+
+
+def gunicorn_logging_config() -> dict[str, Any]:
+    """gunicorn's own ``logconfig_dict`` for JSON logs: its messages (start, a worker's timeout)
+    as JSON lines, and no access log (``loket.requests`` writes one line per request, without
+    the path, the referer, the user agent or the address that gunicorn's would carry)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "loket.observe.logs.JsonFormatter"}},
+        "handlers": {
+            "json": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"level": "INFO", "handlers": []},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["json"], "propagate": False},
+            "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
+        },
     }

@@ -16,10 +16,12 @@ leaves through the metrics.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from django.db import InterfaceError, OperationalError
 from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
@@ -28,9 +30,13 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+import loket
+
+log = logging.getLogger("loket.observe")
+DATABASE_DOWN = (OperationalError, InterfaceError)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 HTTP_LATENCY = Histogram(
@@ -94,15 +100,41 @@ def register_gauges(reader: GaugeReader) -> None:
 
 
 class DatabaseGauges(Collector):
-    """The registered gauge readers, as one collector (read by the scraping process only)."""
+    """The registered gauge readers, as one collector (read by the scraping process only).
+
+    When the database cannot be reached the scrape still answers: ``loket_database_up`` is 0 and
+    the gauges read from the database are left out, so monitoring sees the outage instead of
+    going blind with it.
+    """
 
     def collect(self) -> Iterator[Metric]:
-        for reader in _gauge_readers:
-            for gauge in reader():
-                family = GaugeMetricFamily(gauge.name, gauge.documentation, labels=gauge.labels)
-                for labels, value in gauge.samples:
-                    family.add_metric(list(labels), value)
-                yield family
+        families: list[Metric] = []
+        up = 1.0
+        try:
+            for reader in _gauge_readers:
+                for gauge in reader():
+                    family = GaugeMetricFamily(gauge.name, gauge.documentation,
+                                               labels=gauge.labels)  # fmt: skip
+                    for labels, value in gauge.samples:
+                        family.add_metric(list(labels), value)
+                    families.append(family)
+        except DATABASE_DOWN as problem:
+            log.warning("metrics: database unavailable (%s)", type(problem).__name__)
+            families, up = [], 0.0
+        yield GaugeMetricFamily(
+            "loket_database_up",
+            "Whether the database answered this scrape's queries (1) or not (0).",
+            value=up,
+        )
+        yield from families
+
+
+class BuildInfo(Collector):
+    """``loket_build_info{version}`` 1: which version each server runs (during an upgrade, two)."""
+
+    def collect(self) -> Iterator[Metric]:
+        yield InfoMetricFamily("loket_build", "The version of Loket this server runs.",
+                               value={"version": loket.__version__})  # fmt: skip
 
 
 def multiprocess_dir() -> str:
@@ -127,6 +159,7 @@ def exposition() -> bytes:
     else:
         counted = REGISTRY
     gauges = CollectorRegistry()
+    gauges.register(BuildInfo())
     gauges.register(DatabaseGauges())
     return generate_latest(counted) + generate_latest(gauges)
 

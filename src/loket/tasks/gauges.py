@@ -1,4 +1,5 @@
-"""The task queue as Prometheus reads it: how many tasks wait, and for how long, per type."""
+"""The task queue as Prometheus reads it: how many tasks wait, and for how long, and how many
+failed for good, per type."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from loket.observe.metrics import Gauge
 from loket.tasks.models import Task
+from loket.tasks.queue import HANDLERS
 
 
 def queue_gauges() -> Iterable[Gauge]:
@@ -31,4 +33,18 @@ def queue_gauges() -> Iterable[Gauge]:
         "Seconds since the oldest waiting task of a type was due (0: none overdue).",
         ("task",),
         age,
+    )
+    # Failed for good (kept LOKET_TASKS_KEEP_FAILED_DAYS): every known type has a series, 0 too,
+    # so the alert on an increase sees a type's first failure.
+    failed = dict.fromkeys(HANDLERS, 0.0)
+    failures = (
+        Task.objects.filter(state=Task.State.FAILED).values("name").annotate(count=Count("id"))
+    )
+    for failure in failures.order_by("name"):
+        failed[failure["name"]] = float(failure["count"])
+    yield Gauge(
+        "loket_tasks_failed",
+        "Tasks that failed for good (every attempt), kept until pruned, by task type.",
+        ("task",),
+        [((name,), count) for name, count in sorted(failed.items())],
     )

@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from loket.core.access import access
-from loket.core.identifiers import pseudonym
+from loket.core.identifiers import user_pseudonym
 from loket.core.models import Membership
 from loket.observe import logs
 from loket.observe import metrics as observe_metrics
@@ -28,6 +28,7 @@ from loket.observe import metrics as observe_metrics
 log = logging.getLogger("loket.requests")
 security_log = logging.getLogger("loket.security")
 UNRESOLVED = "unresolved"  # no route matched: a 404, or refused before routing (unknown host)
+STATIC = "static"  # a static file, served by WhiteNoise before routing
 
 
 class RequestObservationMiddleware:
@@ -42,7 +43,7 @@ class RequestObservationMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
-            route = logs.current().get("route", UNRESOLVED)
+            route = logs.current().get("route") or _unrouted(request)
             duration = time.perf_counter() - started
             log.info(
                 "%s %s %s",
@@ -72,18 +73,22 @@ class RequestObservationMiddleware:
             logs.bind(**_who(request))
 
 
+def _unrouted(request: HttpRequest) -> str:
+    """The route of a request answered before routing: the static files (WhiteNoise), or none."""
+    return STATIC if request.path.startswith(settings.STATIC_URL or "/static/") else UNRESOLVED
+
+
 def _who(request: HttpRequest) -> dict[str, str]:
     """The user's pseudonym and the administrations they work for, if logged in."""
     user = getattr(request, "user", None)
     try:
         if user is None or not user.is_authenticated:
             return {}
-        identifier = user.national_number or f"user:{user.pk}"
         administrations = Membership.objects.filter(user_id=user.pk).values_list(
             "administration_id", flat=True
         )
         return {
-            "user": pseudonym(identifier),
+            "user": user_pseudonym(user),
             "administration": ",".join(sorted(set(administrations))),
         }
     except (OperationalError, InterfaceError):  # the database is down: the 503 says so
