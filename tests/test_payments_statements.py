@@ -3,6 +3,7 @@ camt.053 and CODA reconciled line by line, with nothing lost."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -36,7 +37,8 @@ def camt053(entries: list[tuple[str, str, str]], statement: str = "STMT-1") -> b
     """A camt.053.001.02 statement of credit entries (reference, amount, communication)."""
     booked = timezone.localdate().isoformat()
     ntries = "".join(
-        f"""<Ntry><NtryRef>{ref}</NtryRef><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd>
+        f"""<Ntry>{"<NtryRef>" + ref + "</NtryRef>" if ref else ""}
+        <Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd>
         <BookgDt><Dt>{booked}</Dt></BookgDt><NtryDtls><TxDtls>
         <RltdPties><Dbtr><Nm>An Peeters</Nm></Dbtr><DbtrAcct><Id><IBAN>BE68539007547034</IBAN>
         </Id></DbtrAcct></RltdPties>
@@ -54,10 +56,11 @@ def camt053(entries: list[tuple[str, str, str]], statement: str = "STMT-1") -> b
 </BkToCstmrStmt></Document>""".encode()
 
 
-def coda(entries: list[tuple[int, str]]) -> bytes:
-    """A CODA file with credit movements (cents, structured communication digits or text)."""
-    day = timezone.localdate().strftime("%d%m%y")
-    records = [("0000" + day + "725" + "05").ljust(127) + "2"]
+def coda(entries: list[tuple[int, str]], on: date | None = None) -> bytes:
+    """A CODA file with credit movements (cents, structured communication digits or text),
+    its statement numbered 001 like every first statement of a year."""
+    day = (on or timezone.localdate()).strftime("%d%m%y")
+    records = [("00000" + day + "725" + "05").ljust(127) + "2"]
     records.append(("12001" + "BE71096123456769".ljust(34) + "EUR").ljust(125) + "001")
     for number, (cents, communication) in enumerate(entries, 1):
         structured = communication.isdigit()
@@ -133,6 +136,44 @@ def test_coda_file_matches_structured_communications(tmp_path: Path) -> None:
     assert "GIFT" in out.getvalue()
     payment.refresh_from_db()
     assert payment.status == Payment.Status.PAID
+
+
+def test_statement_001_of_next_year_is_imported_not_skipped() -> None:
+    first = transfer_for(client_for("resident"))
+    second = transfer_for(client_for("resident2"), plate="1-JPN-451")
+    last_year = timezone.localdate() - timedelta(days=365)
+    old = do_import_statement(coda([(first.amount_cents, ogm_vcs.compact(first.reference))],
+                                   on=last_year))  # fmt: skip
+    assert [line.outcome for line in old.lines] == ["matched"]
+    new = do_import_statement(coda([(second.amount_cents, ogm_vcs.compact(second.reference))]))
+    assert [line.outcome for line in new.lines] == ["matched"]
+    assert new.already_imported == 0 and not new.conflicts
+    second.refresh_from_db()
+    assert second.status == Payment.Status.PAID
+    assert StatementLine.objects.count() == 2
+
+
+def test_a_line_imported_before_with_another_amount_is_a_conflict() -> None:
+    payment = transfer_for(client_for("resident"))
+    digits = ogm_vcs.compact(payment.reference)
+    do_import_statement(coda([(payment.amount_cents, digits)]))
+    again = do_import_statement(coda([(payment.amount_cents + 500, digits)]))
+    assert (len(again.lines), again.already_imported, len(again.conflicts)) == (0, 0, 1)
+    bank_line, former = again.conflicts[0]
+    assert (bank_line.amount_cents, former.amount_cents) == (
+        payment.amount_cents + 500, payment.amount_cents,
+    )  # fmt: skip
+    same = do_import_statement(coda([(payment.amount_cents, digits)]))
+    assert (same.already_imported, same.conflicts) == (1, [])
+
+
+def test_camt_entries_without_a_bank_reference_are_keyed_by_date_and_amount() -> None:
+    payment = transfer_for(client_for("resident"))
+    line = f"{payment.amount_cents / 100:.2f}"
+    first = camt053([("", "5.00", "gift")], statement="STMT-1")
+    second = camt053([("", line, payment.reference)], statement="STMT-1")
+    assert do_import_statement(first).lines[0].outcome == "unmatched"
+    assert do_import_statement(second).lines[0].outcome == "matched"
 
 
 def test_a_second_payment_of_a_paid_fee_is_reported_and_noted() -> None:

@@ -23,6 +23,9 @@ Outcome = StatementLine.Outcome
 class ImportReport:
     lines: list[StatementLine] = field(default_factory=list)
     already_imported: int = 0
+    # Lines whose key was imported already but whose amount or date differ: never skipped
+    # silently, an accountant must look at them (the bank line, the line imported before).
+    conflicts: list[tuple[BankLine, StatementLine]] = field(default_factory=list)
 
     @property
     def counts(self) -> Counter[str]:
@@ -46,16 +49,42 @@ def do_import_statement(data: bytes) -> ImportReport:
     """Read a camt.053 or CODA file and reconcile each of its lines, one transaction a line."""
     report = ImportReport()
     for bank_line in read_statement(data):
-        if StatementLine.objects.filter(
-            statement=bank_line.statement, entry=bank_line.entry
-        ).exists():
-            report.already_imported += 1
+        if _seen(bank_line, report):
             continue
         try:
             report.lines.append(_reconcile(bank_line))
         except IntegrityError:  # imported concurrently by another run
-            report.already_imported += 1
+            _seen(bank_line, report)
     return report
+
+
+def _same(bank_line: BankLine, line: StatementLine) -> bool:
+    return (line.amount_cents, line.booked_on, line.currency) == (
+        bank_line.amount_cents, bank_line.booked_on, bank_line.currency,
+    )  # fmt: skip
+
+
+def _seen(bank_line: BankLine, report: ImportReport) -> bool:
+    """Whether the line was imported before, counted as such or as a conflict in ``report``.
+    A line kept under its former key (before keys carried a date) counts only if its amount
+    and date are the same: otherwise it is another year's line with the same numbers."""
+    line = StatementLine.objects.filter(
+        statement=bank_line.statement, entry=bank_line.entry
+    ).first()
+    if line is not None:
+        if _same(bank_line, line):
+            report.already_imported += 1
+        else:
+            report.conflicts.append((bank_line, line))
+        return True
+    if bank_line.legacy_entry:
+        former = StatementLine.objects.filter(
+            statement=bank_line.legacy_statement, entry=bank_line.legacy_entry
+        ).first()
+        if former is not None and _same(bank_line, former):
+            report.already_imported += 1
+            return True
+    return False
 
 
 @transaction.atomic
