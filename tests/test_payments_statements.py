@@ -192,3 +192,70 @@ def test_a_file_that_is_no_statement_is_refused_clearly() -> None:
         read_statement(b"hello")
     with pytest.raises(StatementError):
         read_statement(b"<html><body>not a statement</body></html>")
+
+
+def test_a_transfer_after_withdrawal_is_to_refund_reported_and_listed() -> None:
+    client = client_for("resident")
+    payment = transfer_for(client)
+    case = Case.objects.get(payments=payment)
+    warning = client.get(f"/en/my-cases/{case.reference}/withdraw/").content.decode()
+    assert "If you have already made it, the money will be refunded" in warning
+    client.post(f"/en/my-cases/{case.reference}/withdraw/")
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.CANCELLED  # a transfer is expected no more
+    path_bytes = coda([(payment.amount_cents, ogm_vcs.compact(payment.reference))])
+    report = do_import_statement(path_bytes)
+    assert [line.outcome for line in report.lines] == ["case_closed"]
+    assert report.to_check == report.lines
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID  # the money is real: recorded, to refund
+    assert any("withdrawn or lapsed" in e.note for e in case.events.all())
+    page = client_for("agent-parking").get(f"/en/payments/back-office/{case.reference}/refunds/")
+    shown = page.content.decode()
+    assert f"To give back: {payment.display}." in shown
+    assert "Received after the application was withdrawn or lapsed" in shown
+    assert f'<option value="{payment.reference}"' in shown
+
+
+def test_the_import_command_names_the_case_and_administration_to_refund(tmp_path: Path) -> None:
+    client = client_for("resident")
+    payment = transfer_for(client)
+    case = Case.objects.get(payments=payment)
+    client.post(f"/en/my-cases/{case.reference}/withdraw/")
+    path = tmp_path / "statement.cod"
+    path.write_bytes(coda([(payment.amount_cents, ogm_vcs.compact(payment.reference))]))
+    out = StringIO()
+    call_command("payments", "import-statement", str(path), stdout=out)
+    assert "case_closed 1" in out.getvalue()
+    assert f"case {case.reference} ({case.administration_id})" in out.getvalue()
+
+
+def test_the_same_transfer_twice_is_noted_shown_and_listed_to_the_applicant() -> None:
+    client = client_for("resident")
+    payment = transfer_for(client)
+    case = Case.objects.get(payments=payment)
+    line = f"{payment.amount_cents / 100:.2f}"
+    do_import_statement(camt053([("A", line, payment.reference)], statement="S-A"))
+    second = do_import_statement(camt053([("B", line, payment.reference)], statement="S-B"))
+    assert second.lines[0].outcome == "already_paid"
+    assert sum(e.note.startswith("A second payment of") for e in case.events.all()) == 1
+    page = client_for("agent-parking").get(f"/en/payments/back-office/{case.reference}/refunds/")
+    shown = page.content.decode()
+    assert f"To give back: {payment.display}." in shown and "Received twice or too much" in shown
+    mine = client.get(f"/en/my-cases/{case.reference}/").content.decode()
+    assert mine.count(f"Received {payment.display} on") == 2
+
+
+def test_a_transfer_after_a_card_payment_shows_received_twice() -> None:
+    client = client_for("resident")
+    case = apply_for_parking_card(client, pay=False)
+    transfer = start_payment(client, case, provider="transfer")
+    card = pay_with_demo(client, case)
+    assert card.status == Payment.Status.PAID
+    line = f"{transfer.amount_cents / 100:.2f}"
+    report = do_import_statement(camt053([("T", line, transfer.reference)], statement="S-T"))
+    assert report.lines[0].outcome == "already_paid"
+    assert sum(e.note.startswith("A second payment of") for e in case.events.all()) == 1
+    page = client_for("agent-parking").get(f"/en/payments/back-office/{case.reference}/refunds/")
+    shown = page.content.decode()
+    assert f"Received twice: the fee was already paid by {card.reference}." in shown

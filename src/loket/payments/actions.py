@@ -194,8 +194,10 @@ def do_apply_status(payment: Payment, remote: RemoteStatus) -> Payment:
 def _apply_locked(payment: Payment, remote: RemoteStatus) -> Payment:
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     _check_same(payment, remote)
-    if payment.is_final or remote.status == payment.status:
+    if payment.is_final and not _closed_but_paid(payment, remote):
         return payment  # the first final state stays; a replay changes nothing
+    if remote.status == payment.status:
+        return payment
     payment.status = remote.status
     payment.finished_at = timezone.now()
     payment.save(update_fields=["status", "finished_at"])
@@ -211,6 +213,40 @@ def _apply_locked(payment: Payment, remote: RemoteStatus) -> Payment:
         params["status"] = payment.status
         _note(case, history.NOT_MADE, params)
     return payment
+
+
+def _closed_but_paid(payment: Payment, remote: RemoteStatus) -> bool:
+    """Money that arrived on an attempt Loket itself closed when the case was withdrawn: the
+    money is real, so it is recorded (and to be refunded), not hidden behind "abandoned"."""
+    return (
+        payment.status == Payment.Status.CANCELLED
+        and remote.status == Payment.Status.PAID
+        and payment.case is not None
+        and payment.case.status == Case.Status.WITHDRAWN
+    )
+
+
+@transaction.atomic
+def do_close_open_payments(case: Case) -> int:
+    """A withdrawn or lapsed case expects no payment any more: its open attempts are closed
+    (abandoned). Money that still arrives on one is recorded and to be refunded."""
+    closed = 0
+    for payment in Payment.objects.select_for_update().filter(
+        case=case, status=Payment.Status.OPEN
+    ):
+        payment.status = Payment.Status.CANCELLED
+        payment.finished_at = timezone.now()
+        payment.save(update_fields=["status", "finished_at"])
+        closed += 1
+    return closed
+
+
+def do_note_paid_twice(payment: Payment, amount_cents: int) -> None:
+    """Money received again on a payment already paid (the same transfer twice): the case's
+    history says it will be refunded."""
+    if payment.case is not None:
+        params = {"amount_cents": amount_cents, "provider": payment.provider}
+        _note(payment.case, history.PAID_TWICE, params)
 
 
 def _note(case: Case, code: str, params: dict[str, Any]) -> None:

@@ -164,6 +164,7 @@ class StatementLine(models.Model):
         UNDERPAID = "underpaid", _("Paid too little")
         UNMATCHED = "unmatched", _("No payment with this communication")
         ALREADY_PAID = "already_paid", _("Payment already settled")
+        CASE_CLOSED = "case_closed", _("Application withdrawn or lapsed: to refund")
 
     statement = models.CharField(max_length=100, help_text="The statement's own identifier.")
     entry = models.CharField(max_length=100, help_text="The line's identifier in the statement.")
@@ -188,3 +189,7 @@ class StatementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement}/{self.entry}"
+
+    @property
+    def display(self) -> str:
+        return format_amount(self.amount_cents)

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
-from loket.payments.actions import do_apply_status
+from loket.cases.models import Case
+from loket.payments.actions import do_apply_status, do_note_paid_twice
 from loket.payments.models import CaseFee, Payment, StatementLine
 from loket.payments.providers import RemoteStatus
 from loket.payments.references import compact
@@ -112,12 +113,21 @@ def _reconcile(bank_line: BankLine) -> StatementLine:
         .exclude(paid_by=payment)
         .exists()
     )
-    if received < payment.amount_cents:
+    closed = (
+        payment.case is not None
+        and payment.case.status == Case.Status.WITHDRAWN
+        and not CaseFee.objects.filter(paid_by=payment).exists()
+    )
+    if closed:
+        line.outcome = Outcome.CASE_CLOSED  # money to give back: nothing is due any more
+    elif received < payment.amount_cents:
         line.outcome = Outcome.UNDERPAID
     elif was_paid or paid_elsewhere:
         line.outcome = Outcome.ALREADY_PAID  # money to give back: the fee was paid already
     else:
         line.outcome = Outcome.OVERPAID if received > payment.amount_cents else Outcome.MATCHED
+    if was_paid and payment.case is not None:
+        do_note_paid_twice(payment, bank_line.amount_cents)
     if received >= payment.amount_cents and not was_paid:
         do_apply_status(
             payment,

@@ -20,10 +20,66 @@ from loket.payments.models import Payment, Refund
 from loket.payments.providers import ProviderError, RefundNotOffered, get_provider
 
 
+def refunded_cents(payment: Payment) -> int:
+    return payment.refunds.aggregate(total=Sum("amount_cents"))["total"] or 0
+
+
 def refundable_cents(payment: Payment) -> int:
-    refunded = payment.refunds.aggregate(total=Sum("amount_cents"))["total"] or 0
-    received = max(payment.amount_cents, payment.paid_cents)
-    return max(received - refunded, 0) if payment.status == Payment.Status.PAID else 0
+    """What can still be given back: what was paid, or what reached the account on a transfer
+    that never completed (too little, or after the case was withdrawn)."""
+    if payment.status == Payment.Status.PAID:
+        received = max(payment.amount_cents, payment.paid_cents)
+    else:
+        received = payment.paid_cents
+    return max(received - refunded_cents(payment), 0)
+
+
+@dataclass(frozen=True)
+class Owed:
+    """Money on a payment that nobody owes the administration, and why."""
+
+    amount_cents: int
+    why: str
+
+    @property
+    def amount(self) -> str:
+        return format_amount(self.amount_cents)
+
+
+def owed_back(payment: Payment) -> Owed | None:
+    """The money to give back on ``payment`` without being asked: received after the case was
+    withdrawn or lapsed, or received twice for the same fee. None when nothing is owed."""
+    case = payment.case
+    fee = getattr(case, "fee", None) if case is not None else None
+    if fee is None:
+        return None
+    refundable = refundable_cents(payment)
+    if refundable <= 0:
+        return None
+    if fee.paid_by_id != payment.pk:
+        if fee.paid_by_id is not None:
+            why = _(
+                "Received twice: the fee was already paid by %(other)s. All of it is to be "
+                "given back."
+            ) % {"other": fee.paid_by.reference if fee.paid_by else ""}
+        elif case is not None and case.status == case.Status.WITHDRAWN:
+            why = _(
+                "Received after the application was withdrawn or lapsed: nothing is due, all "
+                "of it is to be given back."
+            )
+        else:
+            return None
+        return Owed(refundable, why)
+    extra = payment.paid_cents - payment.amount_cents - refunded_cents(payment)
+    if extra <= 0:
+        return None
+    words = {"received": format_amount(payment.paid_cents), "fee": payment.display,
+             "extra": format_amount(extra)}  # fmt: skip
+    return Owed(
+        extra,
+        _("Received twice or too much: %(received)s received for a fee of %(fee)s, so "
+          "%(extra)s is to be given back.") % words,
+    )  # fmt: skip
 
 
 def parse_amount(text: str) -> int:

@@ -28,7 +28,9 @@ def fee_of(case: Case) -> CaseFee | None:
 
 
 def payments_of(case: Case) -> QuerySet[Payment]:
-    return Payment.objects.filter(case=case)
+    """The case's payments, each with the bank lines that brought money (a transfer made twice
+    shows twice)."""
+    return Payment.objects.filter(case=case).prefetch_related("statement_lines")
 
 
 def fees_of_cases(cases: list[Case]) -> dict[int, CaseFee]:

@@ -52,7 +52,13 @@ from loket.payments.expiry import pay_by
 from loket.payments.fees import format_amount
 from loket.payments.models import DemoCheckout, Payment
 from loket.payments.providers import ProviderError, UnknownPayment, offered
-from loket.payments.refunds import check_refund, do_refund, parse_amount, refundable_cents
+from loket.payments.refunds import (
+    check_refund,
+    do_refund,
+    owed_back,
+    parse_amount,
+    refundable_cents,
+)
 from loket.payments.selectors import fee_of, payment_of_applicant, transfer_details
 
 logger = logging.getLogger("loket.payments")
@@ -224,7 +230,8 @@ def refunds(request: HttpRequest, reference: str) -> HttpResponse:
                 messages.success(request, _("The refund is recorded and the applicant is told."))
                 return redirect("payments:refunds", reference=case.reference)
     payments = [
-        (payment, format_amount(refundable_cents(payment))) for payment in case.payments.all()
+        (payment, format_amount(refundable_cents(payment)), owed_back(payment))
+        for payment in case.payments.all()
     ]
     return render(
         request,

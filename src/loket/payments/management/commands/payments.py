@@ -44,8 +44,14 @@ class Command(BaseCommand):
                 f"{former.booked_on}: not imported, check it with the bank"
             )
         for line in report.to_check:
+            payment = line.payment
+            case = (
+                f" case {payment.case_reference or '?'} ({payment.administration_id or '?'})"
+                if payment is not None
+                else ""
+            )
             self.stdout.write(
                 f"  {line.outcome:<12} {line.statement}/{line.entry} "
                 f"{format_amount(line.amount_cents, 'en')} {line.communication!r} "
-                f"{line.counterparty}"
+                f"{line.counterparty}{case}"
             )
