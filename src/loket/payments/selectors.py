@@ -67,7 +67,7 @@ def fee_of_draft(draft: Draft, answers: dict[str, Any]) -> Fee | None:
         administration = handling_administration(draft.procedure, definition, draft.facts, answers)
     except CannotSubmit:
         return None
-    count = other_cases(draft.user, draft.procedure_id)
+    count = other_cases(draft.user, draft.procedure_id, draft.definition_version, draft.facts)
     return fee_for(draft.procedure_id, administration.pk, answers, draft.facts, count)
 
 
