@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from stdnum import iban
 from stdnum.be import ogm_vcs
 
@@ -259,3 +259,33 @@ def test_a_transfer_after_a_card_payment_shows_received_twice() -> None:
     page = client_for("agent-parking").get(f"/en/payments/back-office/{case.reference}/refunds/")
     shown = page.content.decode()
     assert f"Received twice: the fee was already paid by {card.reference}." in shown
+
+
+def test_a_refund_by_transfer_will_be_paid_back_until_accounting_marks_it_done() -> None:
+    client = client_for("resident")
+    payment = transfer_for(client)
+    case = Case.objects.get(payments=payment)
+    do_import_statement(coda([(payment.amount_cents, ogm_vcs.compact(payment.reference))]))
+    agent = client_for("agent-parking")
+    url = f"/en/payments/back-office/{case.reference}/refunds/"
+    form = agent.get(url).content.decode()
+    language = {"en": "English", "fr": "French", "nl": "Dutch"}[case.language]
+    assert f"Write it in {language}, the language of the application." in form
+    typed = {"payment": payment.reference, "amount": "2,50", "reason": "Half year"}
+    assert agent.post(url, {**typed, "action": "confirm"}).status_code == 302
+    refund = payment.refunds.get()
+    assert refund.pending
+    notes = [event.note for event in case.events.all()]
+    assert any(note.startswith("Will be paid back by transfer: €2.50") for note in notes)
+    assert not any(note.startswith("Refunded:") for note in notes)
+    mine = client.get("/en/my-cases/").content.decode()
+    assert "€2.50 will be paid back by transfer" in mine and "refunded on" not in mine
+    page = client.get(f"/en/my-cases/{case.reference}/").content.decode()
+    assert "Will be paid back by bank transfer to the account that paid" in page
+    assert agent.post(url, {"action": "paid_back", "refund": "x"}).status_code == 404
+    assert agent.post(url, {"action": "paid_back", "refund": str(refund.pk)}).status_code == 302
+    refund.refresh_from_db()
+    assert refund.paid_back_on == timezone.localdate() and not refund.pending
+    with translation.override("en"):
+        today = formats.date_format(timezone.localdate(), "DATE_FORMAT")
+    assert f"€2.50 refunded on {today}" in client.get("/en/my-cases/").content.decode()

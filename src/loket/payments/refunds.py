@@ -4,6 +4,7 @@ payment, with a reason; the history says so and the applicant is told."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -165,10 +166,24 @@ def do_refund(payment: Payment, agent: User, amount_cents: int, reason: str) -> 
     case = payment.case
     if case is not None:
         with translation.override(case.language or "fr"):
-            note = _("Refunded: %(amount)s. Reason: %(reason)s") % {
-                "amount": format_amount(amount_cents),
-                "reason": refund.reason,
-            }
+            words = {"amount": format_amount(amount_cents), "reason": refund.reason}
+            if provider_id:
+                note = _("Refunded: %(amount)s. Reason: %(reason)s") % words
+            else:  # accounting pays it back: it is not back yet
+                note = _("Will be paid back by transfer: %(amount)s. Reason: %(reason)s") % words
         do_add_history_note(case, agent, note)
         do_notify_applicant(case, REFUNDED, f"refund-{refund.pk}")
+    return refund
+
+
+@transaction.atomic
+def do_mark_paid_back(refund: Refund, on: date) -> Refund:
+    """Accounting paid back a refund by transfer on ``on``: the applicant reads "refunded on"
+    from then on. Recorded once; a refund through the payment service has nothing to mark."""
+    refund = Refund.objects.select_for_update().get(pk=refund.pk)
+    if refund.provider_refund_id:
+        raise PaymentRefused(_("This refund went through the payment service: nothing to mark."))
+    if refund.paid_back_on is None:
+        refund.paid_back_on = on
+        refund.save(update_fields=["paid_back_on"])
     return refund

@@ -48,6 +48,13 @@ def refunds_of_cases(cases: list[Case]) -> dict[int, list[Refund]]:
     return by_case
 
 
+def refund_of_case(case: Case, refund_id: str) -> Refund | None:
+    """One refund of the case's payments (the caller scoped the case), or None."""
+    if not refund_id.isdigit() or len(refund_id) > 18:
+        return None
+    return Refund.objects.filter(payment__case=case, pk=int(refund_id)).first()
+
+
 def payment_of_applicant(user: User, key: str) -> Payment:
     """A payment of one of ``user``'s cases, or 404."""
     payment = (
