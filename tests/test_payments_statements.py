@@ -16,7 +16,8 @@ from stdnum.be import ogm_vcs
 
 from loket.cases.models import Case
 from loket.payments import epc
-from loket.payments.models import Payment, StatementLine
+from loket.payments.expiry import do_remind_and_lapse
+from loket.payments.models import CaseFee, Payment, StatementLine
 from loket.payments.reconcile import do_import_statement
 from loket.payments.statements import StatementError, read_statement
 from tests.conftest import client_for
@@ -289,3 +290,33 @@ def test_a_refund_by_transfer_will_be_paid_back_until_accounting_marks_it_done()
     with translation.override("en"):
         today = formats.date_format(timezone.localdate(), "DATE_FORMAT")
     assert f"€2.50 refunded on {today}" in client.get("/en/my-cases/").content.decode()
+
+
+def test_a_line_imported_under_its_former_key_is_not_imported_again() -> None:
+    payment = transfer_for(client_for("resident"))
+    data = coda([(payment.amount_cents, ogm_vcs.compact(payment.reference))])
+    bank_line = read_statement(data)[0]
+    assert bank_line.legacy_statement == "coda-BE71096123456769-001-001"
+    StatementLine.objects.create(  # as imported before statement keys carried a date
+        statement=bank_line.legacy_statement, entry=bank_line.legacy_entry, file_format="coda",
+        booked_on=bank_line.booked_on, amount_cents=bank_line.amount_cents, currency="EUR",
+        payment=payment, outcome="matched",
+    )  # fmt: skip
+    report = do_import_statement(data)
+    assert (report.lines, report.already_imported) == ([], 1)
+    other_year = coda([(payment.amount_cents, ogm_vcs.compact(payment.reference))],
+                      on=timezone.localdate() - timedelta(days=365))  # fmt: skip
+    assert len(do_import_statement(other_year).lines) == 1  # another year's 001: imported
+
+
+def test_a_lapsed_application_expects_no_transfer_and_a_late_one_is_to_refund() -> None:
+    payment = transfer_for(client_for("resident"))
+    case = Case.objects.get(payments=payment)
+    CaseFee.objects.filter(case=case).update(created_at=timezone.now() - timedelta(days=31))
+    assert do_remind_and_lapse() == (0, 1)
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.CANCELLED
+    report = do_import_statement(coda([(payment.amount_cents, ogm_vcs.compact(payment.reference))]))
+    assert [line.outcome for line in report.lines] == ["case_closed"]
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID
