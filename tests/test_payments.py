@@ -25,7 +25,7 @@ from loket.cases.models import Case, CaseEvent
 from loket.cases.notices import notices_about
 from loket.config import ConfigurationError
 from loket.core.reference import read_yaml
-from loket.payments.actions import do_refresh, do_start_payment
+from loket.payments.actions import do_refresh, do_start_payment, other_cases
 from loket.payments.expiry import do_remind_and_lapse
 from loket.payments.fees import charged_procedures, fee_for
 from loket.payments.models import CaseFee, DemoCheckout, Payment
@@ -33,6 +33,7 @@ from loket.payments.providers import refuse_demo_provider_in_production
 from tests.conftest import client_for, demo_user
 from tests.payments_helpers import pay_with_demo, start_payment
 from tests.test_all_procedures import submit
+from tests.test_cases import apply_for_parking_card
 
 PARKING = "residents-parking-card"
 
@@ -411,3 +412,42 @@ def test_fees_computed_before_say_the_official_tariff_may_differ_too() -> None:
 
     fee = CaseFee.objects.get(case=case)
     assert fee.source == read_yaml("fees.yaml")[PARKING]["parking-brussels"]["source"]
+
+
+def _granted(case: Case, started_days_ago: int) -> None:
+    """The card granted, running from ``started_days_ago`` days ago (one year of validity)."""
+    start = timezone.localdate() - timedelta(days=started_days_ago)
+    answers = {**case.answers, "start_date": start.isoformat()}
+    Case.objects.filter(pk=case.pk).update(
+        status=Case.Status.APPROVED, answers=answers, decided_at=timezone.now()
+    )
+
+
+def test_a_renewal_after_last_years_card_expired_is_charged_as_a_first_vehicle() -> None:
+    client = client_for("resident")
+    last_year = apply_for_parking_card(client, plate="2-XYZ-789")
+    _granted(last_year, started_days_ago=400)  # expired 35 days ago
+    renewal = apply_for_parking_card(client, plate="2-XYZ-789", pay=False)
+    assert CaseFee.objects.get(case=renewal).amount_cents == 1000
+    assert "first vehicle" in CaseFee.objects.get(case=renewal).label["en"]
+
+
+def test_a_card_still_valid_makes_the_next_one_a_second_vehicle() -> None:
+    client = client_for("resident")
+    running = apply_for_parking_card(client, plate="2-XYZ-789")
+    _granted(running, started_days_ago=300)  # valid for 65 more days
+    second = apply_for_parking_card(client, plate="1-ABC-123", pay=False)
+    assert CaseFee.objects.get(case=second).amount_cents == 5000
+
+
+def test_a_card_at_another_home_is_not_the_households_and_one_at_the_same_home_is() -> None:
+    first = apply_for_parking_card(client_for("resident"), plate="2-XYZ-789")
+    _granted(first, started_days_ago=10)
+    elsewhere = apply_for_parking_card(client_for("resident2"), plate="1-JPN-451", pay=False)
+    home = first.facts["population"]["address"]
+    assert elsewhere.facts["population"]["address"]["street_fr"] != home["street_fr"]
+    assert CaseFee.objects.get(case=elsewhere).amount_cents == 1000
+    # The same card application by someone living at the first applicant's address.
+    facts = {**elsewhere.facts, "population": {**elsewhere.facts["population"], "address": home}}
+    Case.objects.filter(pk=elsewhere.pk).update(facts=facts, status=Case.Status.WITHDRAWN)
+    assert other_cases(elsewhere.applicant, PARKING, elsewhere.definition_version, facts) == 1

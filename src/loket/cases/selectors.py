@@ -395,6 +395,49 @@ def running_grants(
     return found
 
 
+# What makes two main addresses the same home (``since`` is each resident's own).
+HOME_KEYS = ("street_fr", "house_number", "box", "postcode")
+
+
+def home_of(facts: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The main address in the facts read for a case (``population.address``), or None."""
+    population = facts.get("population") if isinstance(facts, Mapping) else None
+    address = population.get("address") if isinstance(population, Mapping) else None
+    if not isinstance(address, Mapping) or not address.get("postcode"):
+        return None
+    return {key: address.get(key, "") for key in HOME_KEYS}
+
+
+def count_running_for_home(
+    procedure_id: str, rule: OneRunning | None, facts: Mapping[str, Any], applicant: User,
+    exclude: int | None = None, today: date | None = None,
+) -> int:  # fmt: skip
+    """How many applications of this procedure are open, or granted and still valid (per
+    ``rule``; without one, granted at all), for the same home as ``facts`` say: everyone living
+    at the same main address. Without an address in the facts, the applicant's own ones. An
+    expired grant (last year's card being renewed) does not count."""
+    today = today or timezone.localdate()
+    granted = (Case.Status.APPROVED, Case.Status.DELIVERED)
+    cases = Case.objects.filter(procedure_id=procedure_id, status__in=(*OPEN_STATUSES, *granted))
+    home = home_of(facts)
+    if home is None:
+        cases = cases.filter(applicant=applicant)
+    else:
+        cases = cases.filter(
+            **{f"facts__population__address__{key}": value for key, value in home.items()}
+        )
+    if exclude is not None:
+        cases = cases.exclude(pk=exclude)
+    count = 0
+    for case in cases.only("status", "answers", "decided_at", "submitted_at"):
+        if case.status in granted and rule is not None:
+            until = _grant_start(case, rule) + timedelta(days=rule.valid_days - 1)
+            if until < today:
+                continue
+        count += 1
+    return count
+
+
 def awaiting_payment_for(
     applicant: User, procedure_id: str, rule: OneRunning, value: str
 ) -> Case | None:

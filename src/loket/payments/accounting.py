@@ -193,7 +193,11 @@ def accountant_csv(
         ]))  # fmt: skip
     for refund in refunds_for_accountant(administration_id, period):
         payment = refund.payment
-        settled = refund.provider_refund_id or _("To be paid back by transfer")
+        settled = refund.provider_refund_id or (
+            _("Paid back by transfer on %(on)s") % {"on": refund.paid_back_on.isoformat()}
+            if refund.paid_back_on
+            else _("To be paid back by transfer")
+        )
         rows.append((refund.created_at, [
             _("Refund"), timezone.localdate(refund.created_at).isoformat(),
             payment.case_reference, *sheet.procedure(payment), payment.provider_label,

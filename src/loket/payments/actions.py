@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 from loket.audit.actions import do_record_security_event
 from loket.cases.actions import do_add_history_note, do_record_payment
 from loket.cases.models import Case
+from loket.cases.selectors import count_running_for_home
 from loket.core.models import User
+from loket.forms.definitions import get_definition
 from loket.observe import metrics
 from loket.payments import history
 from loket.payments.fees import fee_for
@@ -37,9 +39,6 @@ from loket.payments.providers import (
 )
 from loket.payments.references import new_structured_communication
 
-# Cases that count as the applicant's other applications for the same thing (a second card).
-NOT_COUNTED = (Case.Status.WITHDRAWN, Case.Status.REJECTED)
-
 
 class PaymentRefused(Exception):
     """A payment cannot be started or applied; ``message`` says why, in the active language."""
@@ -53,17 +52,23 @@ class PaymentTampered(PaymentRefused):
     """The provider reports another amount, currency or reference than ours."""
 
 
-def other_cases(applicant: User, procedure_id: str, exclude: int | None = None) -> int:
-    cases = Case.objects.filter(applicant=applicant, procedure_id=procedure_id)
-    if exclude is not None:
-        cases = cases.exclude(pk=exclude)
-    return cases.exclude(status__in=NOT_COUNTED).count()
+def other_cases(
+    applicant: User, procedure_id: str, definition_version: int, facts: Mapping[str, Any],
+    exclude: int | None = None,
+) -> int:  # fmt: skip
+    """The household's other running applications of the procedure (a second vehicle's card
+    costs more): open, or granted and not expired, at the same main address."""
+    definition = get_definition(procedure_id, definition_version)
+    rule = definition.one_running if definition is not None else None
+    return count_running_for_home(procedure_id, rule, facts, applicant, exclude=exclude)
 
 
 def charge_case(case: Case) -> bool:
     """The charger of cases (``cases.charging``): record the case's fee, computed here from its
     answers and facts; True when something is to pay."""
-    count = other_cases(case.applicant, case.procedure_id, exclude=case.pk)
+    count = other_cases(
+        case.applicant, case.procedure_id, case.definition_version, case.facts, exclude=case.pk
+    )
     fee = fee_for(case.procedure_id, case.administration_id, case.answers, case.facts, count)
     if fee is None:
         return False
@@ -194,8 +199,10 @@ def do_apply_status(payment: Payment, remote: RemoteStatus) -> Payment:
 def _apply_locked(payment: Payment, remote: RemoteStatus) -> Payment:
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     _check_same(payment, remote)
-    if payment.is_final or remote.status == payment.status:
+    if payment.is_final and not _closed_but_paid(payment, remote):
         return payment  # the first final state stays; a replay changes nothing
+    if remote.status == payment.status:
+        return payment
     payment.status = remote.status
     payment.finished_at = timezone.now()
     payment.save(update_fields=["status", "finished_at"])
@@ -211,6 +218,40 @@ def _apply_locked(payment: Payment, remote: RemoteStatus) -> Payment:
         params["status"] = payment.status
         _note(case, history.NOT_MADE, params)
     return payment
+
+
+def _closed_but_paid(payment: Payment, remote: RemoteStatus) -> bool:
+    """Money that arrived on an attempt Loket itself closed when the case was withdrawn: the
+    money is real, so it is recorded (and to be refunded), not hidden behind "abandoned"."""
+    return (
+        payment.status == Payment.Status.CANCELLED
+        and remote.status == Payment.Status.PAID
+        and payment.case is not None
+        and payment.case.status == Case.Status.WITHDRAWN
+    )
+
+
+@transaction.atomic
+def do_close_open_payments(case: Case) -> int:
+    """A withdrawn or lapsed case expects no payment any more: its open attempts are closed
+    (abandoned). Money that still arrives on one is recorded and to be refunded."""
+    closed = 0
+    for payment in Payment.objects.select_for_update().filter(
+        case=case, status=Payment.Status.OPEN
+    ):
+        payment.status = Payment.Status.CANCELLED
+        payment.finished_at = timezone.now()
+        payment.save(update_fields=["status", "finished_at"])
+        closed += 1
+    return closed
+
+
+def do_note_paid_twice(payment: Payment, amount_cents: int) -> None:
+    """Money received again on a payment already paid (the same transfer twice): the case's
+    history says it will be refunded."""
+    if payment.case is not None:
+        params = {"amount_cents": amount_cents, "provider": payment.provider}
+        _note(payment.case, history.PAID_TWICE, params)
 
 
 def _note(case: Case, code: str, params: dict[str, Any]) -> None:

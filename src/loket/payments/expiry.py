@@ -19,7 +19,7 @@ from loket.cases.actions import do_lapse_unpaid
 from loket.cases.models import Case
 from loket.cases.notices import PAYMENT_DUE, do_notify_applicant
 from loket.payments import history
-from loket.payments.actions import do_refresh
+from loket.payments.actions import do_close_open_payments, do_refresh
 from loket.payments.fees import payment_terms
 from loket.payments.models import CaseFee, Payment
 from loket.payments.providers import ProviderError
@@ -47,6 +47,7 @@ def do_remind_and_lapse(now: datetime | None = None) -> tuple[int, int]:
             params = {"days": lapse_days}
             note = history.written(history.LAPSED, params, fee.case.language)
             do_lapse_unpaid(fee.case, note, history.LAPSED, params)
+            do_close_open_payments(fee.case)  # a transfer is expected no more
             lapsed += 1
         elif age >= timedelta(days=remind_days) and fee.reminded_at is None:
             with transaction.atomic():

@@ -102,8 +102,8 @@ def fee_for(
 ) -> Fee | None:  # fmt: skip
     """The fee of an application, or None when the procedure costs nothing there.
 
-    ``other_cases``: how many open or approved cases of this procedure the applicant already
-    has (a second vehicle's card costs more)."""
+    ``other_cases``: how many running cases of this procedure the household already has (open,
+    or granted and still valid; a second vehicle's card costs more)."""
     per_administration = _table().get(procedure_id) or {}
     entry = per_administration.get(administration_id) or per_administration.get("*")
     if entry is None:

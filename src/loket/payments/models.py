@@ -125,6 +125,9 @@ class Refund(models.Model):
     provider_refund_id = models.CharField(
         max_length=100, blank=True, help_text="Empty: to be paid back by transfer by accounting."
     )
+    paid_back_on = models.DateField(
+        null=True, blank=True, help_text="A refund by transfer: the day accounting paid it back."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -132,6 +135,11 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount_cents} back on {self.payment_id}"
+
+    @property
+    def pending(self) -> bool:
+        """A refund by transfer that accounting has not yet paid back."""
+        return not self.provider_refund_id and self.paid_back_on is None
 
     @property
     def display(self) -> str:
@@ -164,6 +172,7 @@ class StatementLine(models.Model):
         UNDERPAID = "underpaid", _("Paid too little")
         UNMATCHED = "unmatched", _("No payment with this communication")
         ALREADY_PAID = "already_paid", _("Payment already settled")
+        CASE_CLOSED = "case_closed", _("Application withdrawn or lapsed: to refund")
 
     statement = models.CharField(max_length=100, help_text="The statement's own identifier.")
     entry = models.CharField(max_length=100, help_text="The line's identifier in the statement.")
@@ -188,3 +197,7 @@ class StatementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement}/{self.entry}"
+
+    @property
+    def display(self) -> str:
+        return format_amount(self.amount_cents)

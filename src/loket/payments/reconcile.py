@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
-from loket.payments.actions import do_apply_status
+from loket.cases.models import Case
+from loket.payments.actions import do_apply_status, do_note_paid_twice
 from loket.payments.models import CaseFee, Payment, StatementLine
 from loket.payments.providers import RemoteStatus
 from loket.payments.references import compact
@@ -23,6 +24,9 @@ Outcome = StatementLine.Outcome
 class ImportReport:
     lines: list[StatementLine] = field(default_factory=list)
     already_imported: int = 0
+    # Lines whose key was imported already but whose amount or date differ: never skipped
+    # silently, an accountant must look at them (the bank line, the line imported before).
+    conflicts: list[tuple[BankLine, StatementLine]] = field(default_factory=list)
 
     @property
     def counts(self) -> Counter[str]:
@@ -46,16 +50,42 @@ def do_import_statement(data: bytes) -> ImportReport:
     """Read a camt.053 or CODA file and reconcile each of its lines, one transaction a line."""
     report = ImportReport()
     for bank_line in read_statement(data):
-        if StatementLine.objects.filter(
-            statement=bank_line.statement, entry=bank_line.entry
-        ).exists():
-            report.already_imported += 1
+        if _seen(bank_line, report):
             continue
         try:
             report.lines.append(_reconcile(bank_line))
         except IntegrityError:  # imported concurrently by another run
-            report.already_imported += 1
+            _seen(bank_line, report)
     return report
+
+
+def _same(bank_line: BankLine, line: StatementLine) -> bool:
+    return (line.amount_cents, line.booked_on, line.currency) == (
+        bank_line.amount_cents, bank_line.booked_on, bank_line.currency,
+    )  # fmt: skip
+
+
+def _seen(bank_line: BankLine, report: ImportReport) -> bool:
+    """Whether the line was imported before, counted as such or as a conflict in ``report``.
+    A line kept under its former key (before keys carried a date) counts only if its amount
+    and date are the same: otherwise it is another year's line with the same numbers."""
+    line = StatementLine.objects.filter(
+        statement=bank_line.statement, entry=bank_line.entry
+    ).first()
+    if line is not None:
+        if _same(bank_line, line):
+            report.already_imported += 1
+        else:
+            report.conflicts.append((bank_line, line))
+        return True
+    if bank_line.legacy_entry:
+        former = StatementLine.objects.filter(
+            statement=bank_line.legacy_statement, entry=bank_line.legacy_entry
+        ).first()
+        if former is not None and _same(bank_line, former):
+            report.already_imported += 1
+            return True
+    return False
 
 
 @transaction.atomic
@@ -83,12 +113,21 @@ def _reconcile(bank_line: BankLine) -> StatementLine:
         .exclude(paid_by=payment)
         .exists()
     )
-    if received < payment.amount_cents:
+    closed = (
+        payment.case is not None
+        and payment.case.status == Case.Status.WITHDRAWN
+        and not CaseFee.objects.filter(paid_by=payment).exists()
+    )
+    if closed:
+        line.outcome = Outcome.CASE_CLOSED  # money to give back: nothing is due any more
+    elif received < payment.amount_cents:
         line.outcome = Outcome.UNDERPAID
     elif was_paid or paid_elsewhere:
         line.outcome = Outcome.ALREADY_PAID  # money to give back: the fee was paid already
     else:
         line.outcome = Outcome.OVERPAID if received > payment.amount_cents else Outcome.MATCHED
+    if was_paid and payment.case is not None:
+        do_note_paid_twice(payment, bank_line.amount_cents)
     if received >= payment.amount_cents and not was_paid:
         do_apply_status(
             payment,

@@ -4,6 +4,7 @@ payment, with a reason; the history says so and the applicant is told."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -20,10 +21,66 @@ from loket.payments.models import Payment, Refund
 from loket.payments.providers import ProviderError, RefundNotOffered, get_provider
 
 
+def refunded_cents(payment: Payment) -> int:
+    return payment.refunds.aggregate(total=Sum("amount_cents"))["total"] or 0
+
+
 def refundable_cents(payment: Payment) -> int:
-    refunded = payment.refunds.aggregate(total=Sum("amount_cents"))["total"] or 0
-    received = max(payment.amount_cents, payment.paid_cents)
-    return max(received - refunded, 0) if payment.status == Payment.Status.PAID else 0
+    """What can still be given back: what was paid, or what reached the account on a transfer
+    that never completed (too little, or after the case was withdrawn)."""
+    if payment.status == Payment.Status.PAID:
+        received = max(payment.amount_cents, payment.paid_cents)
+    else:
+        received = payment.paid_cents
+    return max(received - refunded_cents(payment), 0)
+
+
+@dataclass(frozen=True)
+class Owed:
+    """Money on a payment that nobody owes the administration, and why."""
+
+    amount_cents: int
+    why: str
+
+    @property
+    def amount(self) -> str:
+        return format_amount(self.amount_cents)
+
+
+def owed_back(payment: Payment) -> Owed | None:
+    """The money to give back on ``payment`` without being asked: received after the case was
+    withdrawn or lapsed, or received twice for the same fee. None when nothing is owed."""
+    case = payment.case
+    fee = getattr(case, "fee", None) if case is not None else None
+    if fee is None:
+        return None
+    refundable = refundable_cents(payment)
+    if refundable <= 0:
+        return None
+    if fee.paid_by_id != payment.pk:
+        if fee.paid_by_id is not None:
+            why = _(
+                "Received twice: the fee was already paid by %(other)s. All of it is to be "
+                "given back."
+            ) % {"other": fee.paid_by.reference if fee.paid_by else ""}
+        elif case is not None and case.status == case.Status.WITHDRAWN:
+            why = _(
+                "Received after the application was withdrawn or lapsed: nothing is due, all "
+                "of it is to be given back."
+            )
+        else:
+            return None
+        return Owed(refundable, why)
+    extra = payment.paid_cents - payment.amount_cents - refunded_cents(payment)
+    if extra <= 0:
+        return None
+    words = {"received": format_amount(payment.paid_cents), "fee": payment.display,
+             "extra": format_amount(extra)}  # fmt: skip
+    return Owed(
+        extra,
+        _("Received twice or too much: %(received)s received for a fee of %(fee)s, so "
+          "%(extra)s is to be given back.") % words,
+    )  # fmt: skip
 
 
 def parse_amount(text: str) -> int:
@@ -109,10 +166,24 @@ def do_refund(payment: Payment, agent: User, amount_cents: int, reason: str) -> 
     case = payment.case
     if case is not None:
         with translation.override(case.language or "fr"):
-            note = _("Refunded: %(amount)s. Reason: %(reason)s") % {
-                "amount": format_amount(amount_cents),
-                "reason": refund.reason,
-            }
+            words = {"amount": format_amount(amount_cents), "reason": refund.reason}
+            if provider_id:
+                note = _("Refunded: %(amount)s. Reason: %(reason)s") % words
+            else:  # accounting pays it back: it is not back yet
+                note = _("Will be paid back by transfer: %(amount)s. Reason: %(reason)s") % words
         do_add_history_note(case, agent, note)
         do_notify_applicant(case, REFUNDED, f"refund-{refund.pk}")
+    return refund
+
+
+@transaction.atomic
+def do_mark_paid_back(refund: Refund, on: date) -> Refund:
+    """Accounting paid back a refund by transfer on ``on``: the applicant reads "refunded on"
+    from then on. Recorded once; a refund through the payment service has nothing to mark."""
+    refund = Refund.objects.select_for_update().get(pk=refund.pk)
+    if refund.provider_refund_id:
+        raise PaymentRefused(_("This refund went through the payment service: nothing to mark."))
+    if refund.paid_back_on is None:
+        refund.paid_back_on = on
+        refund.save(update_fields=["paid_back_on"])
     return refund

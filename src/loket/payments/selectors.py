@@ -28,7 +28,9 @@ def fee_of(case: Case) -> CaseFee | None:
 
 
 def payments_of(case: Case) -> QuerySet[Payment]:
-    return Payment.objects.filter(case=case)
+    """The case's payments, each with the bank lines that brought money (a transfer made twice
+    shows twice)."""
+    return Payment.objects.filter(case=case).prefetch_related("statement_lines")
 
 
 def fees_of_cases(cases: list[Case]) -> dict[int, CaseFee]:
@@ -44,6 +46,13 @@ def refunds_of_cases(cases: list[Case]) -> dict[int, list[Refund]]:
         assert refund.payment.case_id is not None
         by_case.setdefault(refund.payment.case_id, []).append(refund)
     return by_case
+
+
+def refund_of_case(case: Case, refund_id: str) -> Refund | None:
+    """One refund of the case's payments (the caller scoped the case), or None."""
+    if not refund_id.isdigit() or len(refund_id) > 18:
+        return None
+    return Refund.objects.filter(payment__case=case, pk=int(refund_id)).first()
 
 
 def payment_of_applicant(user: User, key: str) -> Payment:
@@ -65,7 +74,7 @@ def fee_of_draft(draft: Draft, answers: dict[str, Any]) -> Fee | None:
         administration = handling_administration(draft.procedure, definition, draft.facts, answers)
     except CannotSubmit:
         return None
-    count = other_cases(draft.user, draft.procedure_id)
+    count = other_cases(draft.user, draft.procedure_id, draft.definition_version, draft.facts)
     return fee_for(draft.procedure_id, administration.pk, answers, draft.facts, count)
 
 

@@ -29,6 +29,9 @@ class BankLine:
     communication: str
     counterparty: str = ""
     counterparty_account: str = ""
+    # The key the line had before statement keys carried a date (imports made before then).
+    legacy_statement: str = ""
+    legacy_entry: str = ""
 
 
 def read_statement(data: bytes) -> list[BankLine]:
@@ -97,7 +100,12 @@ def _camt_entry(statement_id: str, index: int, entry: ET.Element) -> list[BankLi
     sign = -1 if _text(entry, "CdtDbtInd") == "DBIT" else 1
     amount = _find(entry, "Amt")
     booked = _iso_date(_text(entry, "BookgDt/Dt") or _text(entry, "BookgDt/DtTm"))
-    reference = _text(entry, "NtryRef") or _text(entry, "AcctSvcrRef") or str(index)
+    bank_reference = _text(entry, "NtryRef") or _text(entry, "AcctSvcrRef")
+    amount_text = (amount.text or "").strip() if amount is not None else ""
+    # Without the bank's reference, the position alone would let another statement with the
+    # same Id hide this entry: the booking date and amount are part of its key.
+    reference = bank_reference or f"{index}-{booked.isoformat() if booked else ''}-{amount_text}"
+    legacy = bank_reference or str(index)
     details = [
         tx for details in _children(entry, "NtryDtls") for tx in _children(details, "TxDtls")
     ]
@@ -113,6 +121,8 @@ def _camt_entry(statement_id: str, index: int, entry: ET.Element) -> list[BankLi
             BankLine(
                 statement=statement_id,
                 entry=reference if len(details) == 1 else f"{reference}/{number}",
+                legacy_statement=statement_id,
+                legacy_entry=legacy if len(details) == 1 else f"{legacy}/{number}",
                 file_format="camt.053",
                 booked_on=booked,
                 amount_cents=sign * _cents((tx_amount.text or "").strip()),
@@ -137,6 +147,8 @@ def read_coda(data: bytes) -> list[BankLine]:
     """Movement records (21, with 23 for the counterparty) of a CODA 2.x file."""
     records = [line.rstrip("\r") for line in data.decode("latin-1").split("\n") if line.strip()]
     statement = "coda-" + hashlib.sha256(data).hexdigest()[:16]
+    legacy_statement = statement
+    created = ""
     currency = "EUR"
     lines: list[BankLine] = []
     current: dict[str, str] = {}
@@ -154,16 +166,25 @@ def read_coda(data: bytes) -> list[BankLine]:
                     communication=current["communication"],
                     counterparty=current.get("name", ""),
                     counterparty_account=current.get("account", ""),
+                    legacy_statement=legacy_statement,
+                    legacy_entry=current["legacy"],
                 )
             )
             current.clear()
 
     for record in records:
         record = record.ljust(128)
-        if record[0] == "1":
+        if record[0] == "0":
+            created = record[5:11].strip()
+        elif record[0] == "1":
             currency = {"0": record[18:21], "2": record[39:42]}.get(record[1], "").strip() or "EUR"
             account = record[5:39].strip()
-            statement = f"coda-{account}-{record[2:5]}-{record[125:128]}"
+            # Statement numbers restart every year: the old balance's date (or, failing it, the
+            # file's creation date) tells 001 of this year from 001 of last year.
+            dated = _coda_date(record[58:64]) or _coda_date(created)
+            on = dated.isoformat() if dated else hashlib.sha256(data).hexdigest()[:16]
+            statement = f"coda-{account}-{on}-{record[2:5]}-{record[125:128]}"
+            legacy_statement = f"coda-{account}-{record[2:5]}-{record[125:128]}"
         elif record[:2] == "21":
             if record[6:10] == "0000":  # a new movement (detail 0000), not its detail lines
                 flush()
@@ -173,9 +194,11 @@ def read_coda(data: bytes) -> list[BankLine]:
                 communication = record[62:115]
                 if structured and communication[:3] == "101":
                     communication = communication[3:15]
+                bank_reference = record[10:31].strip()
+                entry = record[2:10] + (f"-{bank_reference}" if bank_reference else "")
                 current.update(
-                    entry=record[2:10], date=record[115:121], amount=str(sign * amount),
-                    communication=communication.strip(),
+                    entry=entry, legacy=record[2:10], date=record[115:121],
+                    amount=str(sign * amount), communication=communication.strip(),
                 )  # fmt: skip
         elif record[:2] == "23" and current:
             current.update(account=record[10:47].strip(), name=record[47:82].strip())

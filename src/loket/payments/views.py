@@ -18,8 +18,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -52,8 +52,20 @@ from loket.payments.expiry import pay_by
 from loket.payments.fees import format_amount
 from loket.payments.models import DemoCheckout, Payment
 from loket.payments.providers import ProviderError, UnknownPayment, offered
-from loket.payments.refunds import check_refund, do_refund, parse_amount, refundable_cents
-from loket.payments.selectors import fee_of, payment_of_applicant, transfer_details
+from loket.payments.refunds import (
+    check_refund,
+    do_mark_paid_back,
+    do_refund,
+    owed_back,
+    parse_amount,
+    refundable_cents,
+)
+from loket.payments.selectors import (
+    fee_of,
+    payment_of_applicant,
+    refund_of_case,
+    transfer_details,
+)
 
 logger = logging.getLogger("loket.payments")
 
@@ -208,6 +220,13 @@ def refunds(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST":
         typed = {key: request.POST.get(key, "")[:2000] for key in typed}
         confirmed = request.POST.get("action") == "confirm"
+        if request.POST.get("action") == "paid_back":
+            refund = refund_of_case(case, request.POST.get("refund", ""))
+            if refund is None or refund.provider_refund_id:
+                raise Http404
+            do_mark_paid_back(refund, timezone.localdate())
+            messages.success(request, _("The refund is marked as paid back."))
+            return redirect("payments:refunds", reference=case.reference)
         payment = case.payments.filter(reference=typed["payment"]).first()
         try:
             if payment is None:
@@ -224,14 +243,30 @@ def refunds(request: HttpRequest, reference: str) -> HttpResponse:
                 messages.success(request, _("The refund is recorded and the applicant is told."))
                 return redirect("payments:refunds", reference=case.reference)
     payments = [
-        (payment, format_amount(refundable_cents(payment))) for payment in case.payments.all()
+        (payment, format_amount(refundable_cents(payment)), owed_back(payment))
+        for payment in case.payments.all()
     ]
     return render(
         request,
         "payments/refunds.html",
-        {"case": case, "payments": payments, "typed": typed, "error": error, "preview": preview},
+        {
+            "case": case,
+            "payments": payments,
+            "typed": typed,
+            "error": error,
+            "preview": preview,
+            "case_language": _language_name(case.language),
+        },
         status=status,
     )
+
+
+def _language_name(code: str) -> str:
+    """The case's language, named in the active one ("Dutch", "néerlandais")."""
+    try:
+        return str(get_language_info(code or "fr")["name_translated"])
+    except KeyError:
+        return code
 
 
 class AccountantExportForm(forms.Form):

@@ -32,7 +32,8 @@ from loket.core.models import User
 from loket.forms.models import Draft
 from loket.notify.actions import do_mark_read, do_open
 from loket.notify.models import Notification
-from loket.payments.selectors import fees_of_cases, payment_panel, refunds_of_cases
+from loket.payments.actions import do_close_open_payments
+from loket.payments.selectors import fees_of_cases, payment_panel, payments_of, refunds_of_cases
 from loket.web.acting import acting_mandate, safe_next
 from loket.web.casework import MessageForm, ReviewForm
 from loket.web.demo import DEMO_IDENTITIES
@@ -144,11 +145,15 @@ def case_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
         except CaseRefused as refused:
             messages.error(request, refused.message)
         else:
+            do_close_open_payments(case)  # a transfer is expected no more
             messages.success(request, _("Your application has been withdrawn."))
         return redirect("web:case", reference=case.reference)
     if not case.is_open:
         return redirect("web:case", reference=case.reference)
-    return render(request, "web/account/case_withdraw.html", {"case": case})
+    transfers = payments_of(case).filter(provider="transfer", status="open").exists()
+    return render(
+        request, "web/account/case_withdraw.html", {"case": case, "open_transfer": transfers}
+    )
 
 
 @login_required

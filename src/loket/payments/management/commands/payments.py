@@ -32,12 +32,26 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {problem}") from None
         counts = report.counts
         self.stdout.write(
-            f"{len(report.lines)} lines imported, {report.already_imported} already imported: "
+            f"{len(report.lines)} lines imported, {report.already_imported} already imported, "
+            f"{len(report.conflicts)} in conflict: "
             + ", ".join(f"{outcome} {count}" for outcome, count in sorted(counts.items()))
         )
+        for bank_line, former in report.conflicts:
+            self.stdout.write(
+                f"  CONFLICT     {bank_line.statement}/{bank_line.entry} "
+                f"{format_amount(bank_line.amount_cents, 'en')} on {bank_line.booked_on}, "
+                f"imported before as {format_amount(former.amount_cents, 'en')} on "
+                f"{former.booked_on}: not imported, check it with the bank"
+            )
         for line in report.to_check:
+            payment = line.payment
+            case = (
+                f" case {payment.case_reference or '?'} ({payment.administration_id or '?'})"
+                if payment is not None
+                else ""
+            )
             self.stdout.write(
                 f"  {line.outcome:<12} {line.statement}/{line.entry} "
                 f"{format_amount(line.amount_cents, 'en')} {line.communication!r} "
-                f"{line.counterparty}"
+                f"{line.counterparty}{case}"
             )
