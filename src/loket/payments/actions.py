@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.audit.actions import do_record_security_event
-from loket.cases.actions import do_add_history_note, do_record_payment
+from loket.cases.actions import do_add_history_note, do_record_payment, do_withdraw
 from loket.cases.models import Case
 from loket.cases.selectors import count_running_for_home
 from loket.core.models import User
@@ -244,6 +244,15 @@ def do_close_open_payments(case: Case) -> int:
         payment.save(update_fields=["status", "finished_at"])
         closed += 1
     return closed
+
+
+@transaction.atomic
+def do_withdraw_application(case: Case, user: User) -> int:
+    """The applicant withdraws: the case is withdrawn and, in the same transaction, its open
+    payment attempts are closed (a transfer is expected no more). Returns how many were closed.
+    Raises ``CaseRefused`` as ``do_withdraw`` does, and then nothing changes."""
+    do_withdraw(case, user)
+    return do_close_open_payments(case)
 
 
 def do_note_paid_twice(payment: Payment, amount_cents: int) -> None:

@@ -19,7 +19,6 @@ from loket.cases.actions import (
     check_can_request_review,
     do_post_message,
     do_request_review,
-    do_withdraw,
 )
 from loket.cases.decision_documents import decision_document, earlier_decisions
 from loket.cases.history import history
@@ -32,7 +31,7 @@ from loket.core.models import User
 from loket.forms.models import Draft
 from loket.notify.actions import do_mark_read, do_open
 from loket.notify.models import Notification
-from loket.payments.actions import do_close_open_payments
+from loket.payments.actions import do_withdraw_application
 from loket.payments.selectors import fees_of_cases, payment_panel, payments_of, refunds_of_cases
 from loket.web.acting import acting_mandate, safe_next
 from loket.web.casework import MessageForm, ReviewForm
@@ -141,11 +140,10 @@ def case_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_case_for_applicant(user, reference)
     if request.method == "POST":
         try:
-            do_withdraw(case, user)
+            do_withdraw_application(case, user)
         except CaseRefused as refused:
             messages.error(request, refused.message)
         else:
-            do_close_open_payments(case)  # a transfer is expected no more
             messages.success(request, _("Your application has been withdrawn."))
         return redirect("web:case", reference=case.reference)
     if not case.is_open:
