@@ -11,6 +11,7 @@ from loket.api.clients import do_create_api_client
 from loket.cases.models import Case, CaseMessage
 from loket.core.models import Administration
 from tests.conftest import client_for, with_version
+from tests.test_agent_day import copy_of
 from tests.test_cases import apply_for_parking_card
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +139,42 @@ def test_the_api_refuses_information_given_with_nothing_in_it() -> None:
     )  # fmt: skip
     assert refused.status_code == 422
     assert "The applicant asked for information" in refused.json()["detail"]
+
+
+def test_a_bulk_decision_leaves_out_and_names_the_cases_whose_language_the_reasons_are_not_in() -> (
+    None
+):
+    french = french_case()
+    dutch = copy_of(french, language="nl")
+    agent = client_for("agent-parking")
+    chosen = {"selected": [french.reference, dutch.reference], "bulk_status": "approved",
+              "bulk_note": FRENCH,
+              **{f"version-{c.reference}": str(c.version) for c in (french, dutch)}}  # fmt: skip
+    preview = agent.post("/en/back-office/", chosen)
+    page = preview.content.decode()
+    assert preview.status_code == 200
+    assert [c.reference for c in preview.context["cases"]] == [french.reference]
+    row = page[page.index(f'<td data-label="Reference">{dutch.reference}') :]
+    row = row[: row.index("</tr>")]
+    assert "Dutch" in row and "left out" in row
+    assert f'name="selected" value="{dutch.reference}"' not in page
+    assert "Confirm: change 1 case" in page
+    # Confirmed anyway with both (an old page, a forged post): the Dutch case is left, and named.
+    done = agent.post("/en/back-office/", {**chosen, "confirm": "yes"}, follow=True)
+    told = done.content.decode()
+    assert "the reasons are not in their language" in told and f"{dutch.reference} (Dutch)" in told
+    french.refresh_from_db()
+    dutch.refresh_from_db()
+    assert french.status == Case.Status.APPROVED
+    assert dutch.status == Case.Status.SUBMITTED
+
+
+def test_a_bulk_decision_whose_reasons_fit_no_selected_case_offers_no_confirmation() -> None:
+    case = french_case()
+    preview = client_for("agent-parking").post(
+        "/en/back-office/",
+        {"selected": [case.reference], "bulk_status": "rejected", "bulk_note": DUTCH,
+         f"version-{case.reference}": str(case.version)},
+    )  # fmt: skip
+    assert preview.status_code == 422
+    assert 'value="yes"' not in preview.content.decode()
