@@ -178,3 +178,50 @@ def test_a_bulk_decision_whose_reasons_fit_no_selected_case_offers_no_confirmati
     )  # fmt: skip
     assert preview.status_code == 422
     assert 'value="yes"' not in preview.content.decode()
+
+
+DUTCH_QUESTION = (
+    "Wij hebben het bewijs van de verzekering van uw voertuig niet ontvangen, u kunt het opladen."
+)
+
+
+@pytest.mark.parametrize("action", ["message", "request"])
+def test_a_message_or_request_in_another_language_than_the_cases_is_refused_and_kept(
+    action: str,
+) -> None:
+    case = french_case()
+    agent = client_for("agent-parking")
+    page = agent.get(url(case)).content.decode()
+    assert "Language of this case: French. Write the message in that language" in page
+    refused = agent.post(url(case), with_version(case, {"action": action, "body": DUTCH_QUESTION}))
+    assert refused.status_code == 422
+    told = refused.content.decode()
+    assert "Language it seems written in: Dutch. Language of the case: French." in told
+    assert DUTCH_QUESTION in told
+    assert not CaseMessage.objects.filter(case=case, body=DUTCH_QUESTION).exists()
+    case.refresh_from_db()
+    assert case.status != Case.Status.INFORMATION_REQUESTED
+    french = "Pouvez-vous nous envoyer la preuve de l'assurance de votre véhicule, sur cette page ?"
+    sent = agent.post(url(case), with_version(case, {"action": action, "body": french}))
+    assert sent.status_code == 302
+
+
+def test_the_api_refuses_a_message_in_another_language_than_the_cases() -> None:
+    case = french_case()
+    client = api_client()
+    where = f"/api/v1/cases/{case.reference}/"
+    refused = client.post(
+        where + "messages/", {"body": DUTCH_QUESTION, "requests_information": True},
+        content_type="application/json", HTTP_IF_MATCH=client.get(where)["ETag"],
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "body"
+    assert not CaseMessage.objects.filter(case=case, body=DUTCH_QUESTION).exists()
+
+
+def test_the_applicant_writes_in_whatever_language_they_like() -> None:
+    case = french_case()
+    answered = client_for("resident").post(
+        f"/en/my-cases/{case.reference}/", {"action": "message", "body": DUTCH_QUESTION}
+    )
+    assert answered.status_code == 302

@@ -672,6 +672,7 @@ def do_request_information(
     stops) until they answer."""
     case = _locked(case, expected_version)
     check_transition(case, Status.INFORMATION_REQUESTED)
+    check_language(case, body)
     version = _new_version(case)
     message = _message(case, agent, body, attachments, from_applicant=False, request=True,
                        version=version)  # fmt: skip
@@ -691,6 +692,8 @@ def do_post_message(
     applicant's answer to a request resumes the case."""
     case = _locked(case, expected_version)
     check_can_post_message(case)
+    if author.pk != case.applicant_id:
+        check_language(case, body)
     return _post(case, author, body, attachments)
 
 

@@ -32,6 +32,7 @@ from loket.cases.actions import (
     UnfitText,
     check_can_decide,
     check_can_post_message,
+    check_language,
     check_version,
     do_change_status,
     do_decide,
@@ -229,6 +230,7 @@ def case_messages(request: HttpRequest, reference: str) -> HttpResponse:
         if not isinstance(request_information, bool):
             raise invalid("requests_information", _("Give true or false."))
         documents = _documents(data)
+        check_language(case, body)  # before storing documents; the action checks again
         if request_information:
             do_request_information(
                 case, client.user, body, _store(client, documents), expected_version=expected

@@ -131,6 +131,7 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
     message = MessageForm(
         request.POST if action in ("message", "request") else None,
         request.FILES if action in ("message", "request") else None,
+        language=case.language or "fr",
     )
     form = decision if action in DECISION_ACTIONS else message
     try:
@@ -293,7 +294,8 @@ def _stale_page(request: HttpRequest, agent: User, stale: StaleCase, action: str
         case, initial=_typed(request, case) if action in DECISION_ACTIONS else None
     )
     message = MessageForm(
-        initial={"body": typed.get("body", "")} if action in ("message", "request") else None
+        initial={"body": typed.get("body", "")} if action in ("message", "request") else None,
+        language=case.language or "fr",
     )
     return _case_page(
         request, agent, case, decision, message, status=409,
@@ -316,7 +318,7 @@ def _case_page(
     if decision is None:
         decision = _decision_form(case)
     if message is None:
-        message = MessageForm()
+        message = MessageForm(language=case.language or "fr")
     definition = get_definition(case.procedure_id, case.definition_version)
     delivers_certificate = case.procedure_id in KINDS
     unsupported = (
