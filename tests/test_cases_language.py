@@ -225,3 +225,19 @@ def test_the_applicant_writes_in_whatever_language_they_like() -> None:
         f"/en/my-cases/{case.reference}/", {"action": "message", "body": DUTCH_QUESTION}
     )
     assert answered.status_code == 302
+
+
+def test_a_dutch_message_on_a_french_page_is_marked_dutch_and_not_given_french_spacing() -> None:
+    case = french_case()
+    Case.objects.filter(pk=case.pk).update(language="nl")
+    case.refresh_from_db()
+    question = "Wij hebben het bewijs van de verzekering van uw voertuig niet, kunt u het opladen ?"
+    agent = client_for("agent-parking")
+    sent = agent.post(url(case), with_version(case, {"action": "request", "body": question}))
+    assert sent.status_code == 302
+    for page in (
+        agent.get(f"/fr/back-office/cases/{case.reference}/").content.decode(),
+        client_for("resident").get(f"/fr/my-cases/{case.reference}/").content.decode(),
+    ):
+        assert f'lang="nl">{question}' in page
+        assert "opladen\u00a0?" not in page
