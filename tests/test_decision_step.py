@@ -131,7 +131,7 @@ def test_the_case_page_names_the_cases_language_next_to_the_reasons() -> None:
     assert "Language of this case: French." in page
 
 
-def test_reasons_in_another_language_than_the_cases_are_flagged_before_confirming() -> None:
+def test_reasons_in_another_language_than_the_cases_are_refused_before_confirming() -> None:
     case = french_case()
     dutch = (
         "Uw aanvraag wordt goedgekeurd omdat u in de zone woont en het voertuig op uw naam staat."
@@ -141,7 +141,9 @@ def test_reasons_in_another_language_than_the_cases_are_flagged_before_confirmin
         with_version(case, {"action": "preview", "status": "approved", "note": dutch}),
     )
     page = preview.content.decode()
+    assert preview.status_code == 422
     assert "Language the reasons seem written in: Dutch. Language of the case: French." in page
+    assert "Confirm and send the decision" not in page
     french = "Vous habitez dans la zone et le véhicule est immatriculé à votre nom, pour un an."
     preview = client_for("agent-parking").post(
         url(case, "en"),

@@ -36,7 +36,7 @@ from loket.cases.selectors import (
 )
 from loket.catalog.models import Procedure
 from loket.core.holidays import add_working_days, next_working_day
-from loket.core.i18n import current_language, pick
+from loket.core.i18n import current_language, guess_language, language_name, pick
 from loket.core.identifiers import clean_national_number, pseudonym
 from loket.core.models import Administration, Membership, User
 from loket.forms.definitions import FormDefinition, get_definition
@@ -59,6 +59,20 @@ DECISIONS = (Status.APPROVED, Status.REJECTED)
 REVIEW_REASONS_REQUIRED = gettext_lazy("Say why the decision should be reviewed.")
 REASONS_REQUIRED = gettext_lazy(
     "A refusal must give its reasons: write them in the message to the applicant."
+)
+
+INFORMATION_REQUIRED = gettext_lazy(
+    "The applicant asked for information: write it in the reasons, or attach a document that "
+    "gives it."
+)
+REASONS_IN_OTHER_LANGUAGE = gettext_lazy(
+    "The reasons are not in the language of the case, and a decision must not mix languages: it "
+    "was not sent. Language the reasons seem written in: %(written)s. Language of the case: "
+    "%(language)s. Write the reasons in the language of the case."
+)
+MESSAGE_IN_OTHER_LANGUAGE = gettext_lazy(
+    "The message is not in the language of the case: it was not sent. Language it seems written "
+    "in: %(written)s. Language of the case: %(language)s. Write it in the language of the case."
 )
 
 
@@ -93,6 +107,28 @@ class AlreadyRunning(CaseRefused):
     """The thing applied for (a plate, say) already has a running grant or application."""
 
     code = "already-running"
+
+
+class UnfitText(CaseRefused):
+    """What was written cannot be sent as it is (in another language than the case's, an answer
+    with nothing in it): the writer corrects ``field`` and sends again."""
+
+    code = "unfit-text"
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class WrongLanguage(UnfitText):
+    """Text for the applicant written in another language than the case's: the language laws
+    make an act that mixes languages defective, so it is refused rather than sent."""
+
+    code = "wrong-language"
+
+
+class EmptyAnswer(UnfitText):
+    code = "empty-answer"
 
 
 class StaleCase(CaseRefused):
@@ -341,14 +377,37 @@ def check_transition(case: Case, status: str) -> None:
         )
 
 
-def check_can_decide(case: Case, status: str, note: str = "") -> None:
+def check_can_decide(case: Case, status: str, note: str = "", with_documents: bool = False) -> None:
     """A decision approves or rejects, from a status that allows it; a refusal states its
-    reasons (the formal motivation of administrative acts, law of 29 July 1991)."""
+    reasons (the formal motivation of administrative acts, law of 29 July 1991), in the case's
+    language; information given has something in it (the text, or a document)."""
     if status not in DECISIONS:
         raise InvalidTransition(_("A decision is approved or rejected."))
     check_transition(case, status)
     if status == Status.REJECTED and not note.strip():
         raise InvalidTransition(str(REASONS_REQUIRED))
+    if (
+        status == Status.APPROVED
+        and case.gives_information
+        and not note.strip()
+        and not with_documents
+    ):
+        raise EmptyAnswer(str(INFORMATION_REQUIRED), "note")
+    check_language(case, note, "note")
+
+
+def check_language(case: Case, text: str, field: str = "body") -> None:
+    """Text sent to the applicant (reasons, a message, a request) is in the case's language. Only
+    text confidently in another language is refused: one too short or too mixed to tell passes."""
+    language = case.language or "fr"
+    written = guess_language(text)
+    if written is None or written == language:
+        return
+    template = REASONS_IN_OTHER_LANGUAGE if field == "note" else MESSAGE_IN_OTHER_LANGUAGE
+    raise WrongLanguage(
+        str(template) % {"written": language_name(written), "language": language_name(language)},
+        field,
+    )
 
 
 def check_can_post_message(case: Case) -> None:
@@ -442,7 +501,7 @@ def do_decide(
     A case no one was assigned is assigned to the agent who decides it (in its history), so the
     figures by agent credit them."""
     case = _locked(case, expected_version)
-    check_can_decide(case, status, note)
+    check_can_decide(case, status, note, with_documents=bool(attachments))
     version = _new_version(case)
     _assign_decider(case, agent, version)
     if note.strip() or attachments:
@@ -609,9 +668,11 @@ def do_request_information(
     case: Case, agent: User, body: str, attachments: Sequence[Attachment] = (),
     expected_version: int | None = None,
 ) -> CaseMessage:  # fmt: skip
-    """Ask the applicant for something; the case waits (and its clock stops) until they answer."""
+    """Ask the applicant for something, in the case's language; the case waits (and its clock
+    stops) until they answer."""
     case = _locked(case, expected_version)
     check_transition(case, Status.INFORMATION_REQUESTED)
+    check_language(case, body)
     version = _new_version(case)
     message = _message(case, agent, body, attachments, from_applicant=False, request=True,
                        version=version)  # fmt: skip
@@ -627,9 +688,12 @@ def do_post_message(
     case: Case, author: User, body: str, attachments: Sequence[Attachment] = (),
     expected_version: int | None = None,
 ) -> CaseMessage:  # fmt: skip
-    """A message on an open case. The applicant's answer to a request resumes the case."""
+    """A message on an open case; the administration writes in the case's language. The
+    applicant's answer to a request resumes the case."""
     case = _locked(case, expected_version)
     check_can_post_message(case)
+    if author.pk != case.applicant_id:
+        check_language(case, body)
     return _post(case, author, body, attachments)
 
 

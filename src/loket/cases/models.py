@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from loket.core.i18n import language_name
+from loket.core.i18n import guess_language, language_name
 from loket.core.reference import administration_about
 
 # The applicant may ask the administration to review its decision for this many days after it
@@ -349,6 +349,15 @@ class CaseMessage(models.Model):
 
     def __str__(self) -> str:
         return f"message on {self.case_id}"
+
+    @property
+    def text_language(self) -> str:
+        """The language :attr:`body` is written in, for a page to mark it (``lang``), so that
+        a Dutch message on a French page is read, and typeset, as Dutch: the case's for the
+        administration's (checked when sent), as far as it can be told for the applicant's."""
+        if not self.from_applicant:
+            return self.case.language or ""
+        return guess_language(self.body) or ""
 
 
 class CaseNote(models.Model):

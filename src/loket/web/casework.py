@@ -47,6 +47,9 @@ class WithAttachment(forms.Form):
 
 
 class MessageForm(WithAttachment):
+    """A message on a case; from the administration (``language``: the case's), it is named
+    beside the box, as the applicant receives the message in it."""
+
     body = forms.CharField(
         label=_("Your message"),
         max_length=4000,
@@ -54,6 +57,14 @@ class MessageForm(WithAttachment):
         error_messages={"required": _("Write your message.")},
     )
     field_order = ["body", "attachment"]
+
+    def __init__(self, *args: Any, language: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if language:
+            self.fields["body"].help_text = _(
+                "Language of this case: %(language)s. Write the message in that language: the "
+                "applicant receives it in it."
+            ) % {"language": language_name(language)}
 
 
 class ReviewForm(WithAttachment):

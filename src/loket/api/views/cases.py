@@ -29,8 +29,10 @@ from loket.api.models import ApiClient
 from loket.cases.actions import (
     CaseRefused,
     StaleCase,
+    UnfitText,
     check_can_decide,
     check_can_post_message,
+    check_language,
     check_version,
     do_change_status,
     do_decide,
@@ -175,6 +177,11 @@ def _write(request: HttpRequest, reference: str, change: Change) -> HttpResponse
             412, "precondition-failed", _("The case has changed since you read it."),
             _("Read the case again, check the change, and retry with its new ETag."),
         ) from None  # fmt: skip
+    except UnfitText as unfit:
+        raise Problem(
+            422, unfit.code, _("The request is not valid."), unfit.message,
+            errors=[{"field": unfit.field, "detail": unfit.message}],
+        ) from None  # fmt: skip
     except CaseRefused as refused:
         raise Problem(409, refused.code, refused.message) from None
     case.refresh_from_db()
@@ -223,6 +230,7 @@ def case_messages(request: HttpRequest, reference: str) -> HttpResponse:
         if not isinstance(request_information, bool):
             raise invalid("requests_information", _("Give true or false."))
         documents = _documents(data)
+        check_language(case, body)  # before storing documents; the action checks again
         if request_information:
             do_request_information(
                 case, client.user, body, _store(client, documents), expected_version=expected
@@ -244,7 +252,8 @@ def case_decision(request: HttpRequest, reference: str) -> HttpResponse:
             raise invalid("status", _("A decision is approved or rejected."))
         note = string_field(data, "note", MAX_TEXT, required=False)
         documents = _documents(data)
-        check_can_decide(case, status, note)  # before storing documents; the action checks again
+        # before storing documents; the action checks again
+        check_can_decide(case, status, note, with_documents=bool(documents))
         do_decide(
             case, client.user, status, note, _store(client, documents), expected_version=expected
         )

@@ -24,6 +24,8 @@ from loket.cases.actions import (
     DECISIONS,
     CaseRefused,
     StaleCase,
+    UnfitText,
+    check_can_decide,
     check_can_post_message,
     check_version,
     do_add_internal_note,
@@ -50,7 +52,6 @@ from loket.cases.selectors import (
 from loket.certificates.actions import DeliveryRefused, do_deliver_certificate
 from loket.certificates.content import KINDS, CannotIssue, unsupported_by_known_facts
 from loket.certificates.selectors import certificates_of_case
-from loket.core.i18n import guess_language, language_name
 from loket.core.models import User
 from loket.core.seal import SealUnavailable
 from loket.forms.answers import answer_rows
@@ -130,6 +131,7 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
     message = MessageForm(
         request.POST if action in ("message", "request") else None,
         request.FILES if action in ("message", "request") else None,
+        language=case.language or "fr",
     )
     form = decision if action in DECISION_ACTIONS else message
     try:
@@ -161,6 +163,9 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
                 return redirect("web:backoffice-case", reference=case.reference)
     except StaleCase as stale:
         return _stale_page(request, agent, stale, action)
+    except UnfitText as unfit:  # what was typed stays in the form, to correct
+        form.add_error(unfit.field if unfit.field in form.fields else None, unfit.message)
+        return _case_page(request, agent, case, decision, message, status=422)
     except CaseRefused as refused:
         form.add_error(None, refused.message)
         return _case_page(request, agent, case, decision, message, status=409)
@@ -182,9 +187,15 @@ def _typed(request: HttpRequest, case: Case) -> dict[str, str]:
 def _preview_page(
     request: HttpRequest, agent: User, case: Case, form: DecisionForm, files: list[Attachment]
 ) -> HttpResponse:
-    """The decision as the applicant will receive it, in the case's language, to confirm."""
+    """The decision as the applicant will receive it, in the case's language, to confirm; or,
+    when it could not be sent as it is (reasons in another language, information with nothing
+    in it), with why and no way to confirm (422)."""
     data = form.cleaned_data
-    guessed = guess_language(data["note"])
+    try:
+        check_can_decide(case, data["status"], data["note"], with_documents=bool(files))
+        refusal = ""
+    except UnfitText as unfit:
+        refusal = unfit.message
     return render(
         request,
         "web/backoffice/decision_preview.html",
@@ -197,10 +208,9 @@ def _preview_page(
                       "model": data.get("model") or ""},
             "kept": files[0].pk if files else "",
             "case_language": case.language_name,
-            "other_language": language_name(guessed)
-            if guessed and guessed != (case.language or "fr")
-            else "",
+            "refusal": refusal,
         },
+        status=422 if refusal else 200,
     )  # fmt: skip
 
 
@@ -284,7 +294,8 @@ def _stale_page(request: HttpRequest, agent: User, stale: StaleCase, action: str
         case, initial=_typed(request, case) if action in DECISION_ACTIONS else None
     )
     message = MessageForm(
-        initial={"body": typed.get("body", "")} if action in ("message", "request") else None
+        initial={"body": typed.get("body", "")} if action in ("message", "request") else None,
+        language=case.language or "fr",
     )
     return _case_page(
         request, agent, case, decision, message, status=409,
@@ -307,7 +318,7 @@ def _case_page(
     if decision is None:
         decision = _decision_form(case)
     if message is None:
-        message = MessageForm()
+        message = MessageForm(language=case.language or "fr")
     definition = get_definition(case.procedure_id, case.definition_version)
     delivers_certificate = case.procedure_id in KINDS
     unsupported = (

@@ -30,6 +30,8 @@ from loket.cases.actions import (
     PERSON_SEARCH_PURPOSES,
     CaseRefused,
     StaleCase,
+    WrongLanguage,
+    check_language,
     do_change_status,
     do_find_person,
     do_record_name_search,
@@ -308,21 +310,38 @@ def _bulk_change(request: HttpRequest, agent: User) -> HttpResponse:
     if status in DECISIONS and not note.strip():
         return _filtered_queue(request, agent, str(BULK_REASONS_REQUIRED))
     if step != "yes":
+        rows = [(case, _language_refusal(case, status, note)) for case in chosen]
+        kept = [case for case, refusal in rows if not refusal]
         return render(
             request,
             "web/backoffice/bulk_preview.html",
             {
-                "cases": chosen,
+                "rows": rows,
+                "cases": kept,
+                "left_out": [case.reference for case, refusal in rows if refusal],
                 "status": status,
                 "status_label": status_for_agent(status),
                 "is_decision": status in DECISIONS,
                 "note": note,
                 "versions": {c.reference: request.POST.get(f"version-{c.reference}", "")
-                             for c in chosen},
+                             for c in kept},
                 "action": request.get_full_path(),
             },
+            status=200 if kept else 422,
         )  # fmt: skip
     return _apply_bulk_change(request, agent, list(chosen), status, note)
+
+
+def _language_refusal(case: Case, status: str, note: str) -> str:
+    """Why the reasons of a decision in bulk cannot go to this case's applicant (they are in
+    another language than the case's), or ""."""
+    if status not in DECISIONS:
+        return ""
+    try:
+        check_language(case, note, "note")
+    except WrongLanguage as refused:
+        return refused.message
+    return ""
 
 
 def _apply_bulk_change(
@@ -333,6 +352,7 @@ def _apply_bulk_change(
     changed: list[str] = []
     refused: list[str] = []
     stale: list[str] = []
+    other_language: list[str] = []
     for case in chosen:
         seen = posted_number(request, f"version-{case.reference}")
         try:
@@ -342,6 +362,8 @@ def _apply_bulk_change(
             changed.append(case.reference)
         except StaleCase:
             stale.append(case.reference)
+        except WrongLanguage:
+            other_language.append(f"{case.reference} ({case.language_name})")
         except CaseRefused as refusal:
             refused.append(f"{case.reference} ({refusal.message})")
     if changed:
@@ -362,6 +384,12 @@ def _apply_bulk_change(
             request,
             _("These cases were changed by someone else meanwhile and were left as they are; "
               "check them and try again: %(list)s") % {"list": ", ".join(stale)},
+        )  # fmt: skip
+    if other_language:
+        messages.warning(
+            request,
+            _("These cases were left as they are: the reasons are not in their language, and a "
+              "decision must not mix languages: %(list)s") % {"list": ", ".join(other_language)},
         )  # fmt: skip
     if refused:
         messages.warning(
