@@ -5,13 +5,11 @@ reasons or messages confidently written in another language, and information giv
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
-from loket.api.clients import do_create_api_client
 from loket.cases.models import Case, CaseMessage
-from loket.core.models import Administration
 from tests.conftest import client_for, with_version
 from tests.test_agent_day import copy_of
+from tests.test_case_rules import api_client
 from tests.test_cases import apply_for_parking_card
 
 pytestmark = pytest.mark.django_db
@@ -29,14 +27,6 @@ def french_case() -> Case:
 
 def url(case: Case) -> str:
     return f"/en/back-office/cases/{case.reference}/"
-
-
-def api_client() -> Client:
-    _client, token = do_create_api_client(
-        Administration.objects.get(id="parking-brussels"), "Parking back-end",
-        ["cases:read", "cases:write"],
-    )  # fmt: skip
-    return Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE="en")
 
 
 def test_dutch_reasons_on_a_french_case_get_a_preview_without_a_confirm_button() -> None:
