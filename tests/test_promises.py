@@ -14,6 +14,7 @@ from loket.cases.models import Case, CaseEvent
 from loket.catalog.models import Procedure
 from loket.core.holidays import add_working_days
 from loket.forms.definitions import get_definition
+from loket.payments.fees import published_fees
 from tests.test_all_procedures import PROCEDURES, applicant_for, client_for, submit
 
 LANGUAGES = ("fr", "nl", "en")
@@ -25,16 +26,23 @@ AT_ONCE = {
 }
 SIGNED = {"fr": "signé", "nl": "ondertekend", "en": "signed"}
 HOW_LONG = {"fr": "Combien de temps", "nl": "Hoelang", "en": "How long it takes"}
+COSTS = {"fr": "Ce que cela coûte", "nl": "Wat het kost", "en": "What it costs"}
+NOT_PAID_HERE = {"fr": "pas payé ici", "nl": "niet hier betaald", "en": "not paid here"}
 
 
 def _promises_at_once(text: str, language: str) -> bool:
     return any(word in text.lower() for word in AT_ONCE[language])
 
 
-def _how_long(client: Client, procedure_id: str, language: str) -> str:
+def _in_short(client: Client, procedure_id: str, language: str, labels: dict[str, str]) -> str:
+    """The text of one line of the page's "In short" list, found by its label."""
     page = client.get(f"/{language}/procedures/{procedure_id}/").content.decode()
     items = re.findall(r"<li><strong>([^<]*)</strong>([^<]*)</li>", page)
-    return next(text for label, text in items if HOW_LONG[language] in label)
+    return next(text for label, text in items if labels[language] in label)
+
+
+def _how_long(client: Client, procedure_id: str, language: str) -> str:
+    return _in_short(client, procedure_id, language, HOW_LONG)
 
 
 @pytest.mark.django_db
@@ -69,3 +77,23 @@ def test_the_promised_time_is_the_time_the_case_gets(procedure_id: str) -> None:
         referred = case.events.filter(kind=CaseEvent.Kind.REFERRAL).exists()
         assert delivered != referred
         assert delivered == case.certificates.filter(status="valid").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("procedure_id", PROCEDURES)
+def test_a_cost_not_asked_online_is_said_not_paid_here_and_no_payment_is_asked(
+    procedure_id: str,
+) -> None:
+    """A page that names an amount Loket does not collect says so, and sending asks no payment;
+    an amount Loket collects is shown in the page's "Cost" section and asked after sending."""
+    procedure = Procedure.objects.get(id=procedure_id)
+    collected = bool(published_fees(procedure_id))
+    client = Client()
+    for language in LANGUAGES:
+        costs = _in_short(client, procedure_id, language, COSTS)
+        said_not_paid_here = NOT_PAID_HERE[language] in costs
+        assert said_not_paid_here == (bool(procedure.fee_eur) and not collected), (language, costs)
+    if procedure.fee_eur and not collected:
+        case = submit(client_for(applicant_for(procedure)), procedure_id)
+        assert case.status != Case.Status.AWAITING_PAYMENT
+        assert not case.payments.exists()
