@@ -55,6 +55,31 @@ def _maybe_address(address: Any) -> str:
     return format_address(address) if isinstance(address, dict) and address else "—"
 
 
+# The legal forms the enterprise register gives (as the Crossroads Bank for Enterprises abbreviates
+# them, French/Dutch), in words. A form not listed is shown as the register gives it.
+LEGAL_FORMS = {
+    "SRL/BV": gettext_lazy("private limited company (SRL/BV)"),
+    "SA/NV": gettext_lazy("public limited company (SA/NV)"),
+    "SC/CV": gettext_lazy("cooperative company (SC/CV)"),
+    "ASBL/VZW": gettext_lazy("non-profit association (ASBL/VZW)"),
+    "PP/NP": gettext_lazy("natural person (self-employed)"),
+}
+# Main activities by NACE-BEL 2008 code (Statbel's nomenclature), for the codes the demo registers
+# hold; another code is shown as a code. The whole nomenclature belongs in reference data.
+NACE_ACTIVITIES = {
+    "56101": gettext_lazy("full-service restaurants"),
+    "56301": gettext_lazy("cafés and bars"),
+    "47111": gettext_lazy("general food shop under 100 m²"),
+    "62010": gettext_lazy("computer programming"),
+    "69201": gettext_lazy("accountants and tax advisers"),
+    "43320": gettext_lazy("joinery"),
+    "96021": gettext_lazy("hairdressing"),
+    "47710": gettext_lazy("retail sale of clothing"),
+    "86210": gettext_lazy("general medical practice"),
+    "49320": gettext_lazy("taxi operation"),
+}
+
+
 def _enterprise_lines(identity: dict[str, Any]) -> list[str]:
     """An enterprise as a person reads it, not as the register stores it."""
     lines = [str(identity.get("name", ""))]
@@ -64,11 +89,19 @@ def _enterprise_lines(identity: dict[str, Any]) -> list[str]:
             % {"number": format_enterprise_number(identity["number"])}
         )
     if identity.get("legal_form"):
-        lines.append(_("Legal form: %(form)s") % {"form": identity["legal_form"]})
+        form = LEGAL_FORMS.get(identity["legal_form"], identity["legal_form"])
+        lines.append(_("Legal form: %(form)s") % {"form": form})
     if identity.get("start_date"):
         lines.append(_("Active since %(date)s") % {"date": short_date(identity["start_date"])})
     if identity.get("nace_code"):
-        lines.append(_("Main activity (NACE-BEL code) %(code)s") % {"code": identity["nace_code"]})
+        code = identity["nace_code"]
+        if code in NACE_ACTIVITIES:
+            lines.append(
+                _("Main activity: %(activity)s (NACE-BEL %(code)s)")
+                % {"activity": NACE_ACTIVITIES[code], "code": code}
+            )
+        else:
+            lines.append(_("Main activity (NACE-BEL code) %(code)s") % {"code": code})
     if identity.get("address"):
         lines.append(
             _("Registered office: %(address)s") % {"address": _maybe_address(identity["address"])}
