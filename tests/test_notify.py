@@ -13,7 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
 from django.test import Client, override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from loket.cases.notices import notices_about
 from loket.core.models import User
@@ -68,7 +68,10 @@ def test_each_event_sends_one_mail_in_the_applicants_language(smtp: Inbox) -> No
     client = client_for("resident")
     case = apply_for_parking_card(client, lang="nl")
     assert run_until_empty() == 1
-    assert smtp.subjects() == [f"We hebben uw aanvraag {case.reference} goed ontvangen"]
+    with translation.override("nl"):
+        name = case.procedure.name
+    subject = f"We hebben uw aanvraag {case.reference} goed ontvangen \u2013 {name}"
+    assert smtp.subjects() == [subject]
     assert "parking.brussels" in smtp.messages[0].get_payload(decode=True).decode()
 
     agent = client_for("agent-parking")

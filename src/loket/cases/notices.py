@@ -50,7 +50,8 @@ def _subject(kind: str, case: Case) -> str:
         REFUNDED: _("A refund on your application %(reference)s"),
         PAYMENT_DUE: _("Your application %(reference)s waits for your payment"),
     }
-    return subjects[kind] % {"reference": case.reference}
+    # The procedure's name too: a reference alone does not tell a person which application it is.
+    return f"{subjects[kind] % {'reference': case.reference}} \u2013 {case.procedure.name}"
 
 
 def do_notify_applicant(case: Case, kind: str, event: str) -> Notification | None:
