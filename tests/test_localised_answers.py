@@ -201,3 +201,20 @@ def test_a_decimal_comma_goes_through_every_form_and_the_check_page_writes_it_ba
     for number in typed:
         assert f">{number}<" in check, number
         assert f">{number.replace(',', '.')}<" not in check
+
+
+def test_every_phone_field_asks_a_phone_for_its_number_keypad_and_the_own_number() -> None:
+    """type=tel shows the number keypad on a phone, and autocomplete=tel lets the browser offer
+    the person's number; the number is still checked and normalised by the server."""
+    phones = [
+        field
+        for path in sorted(DEFINITIONS_DIR.glob("*.yaml"))
+        for page in load_file(path).pages
+        for field in page.fields
+        if field.type == "phone"
+    ]
+    assert phones
+    for definition in phones:
+        html = build_field(definition, {}).widget.render(definition.name, "")
+        assert 'type="tel"' in html and 'autocomplete="tel"' in html, html
+        assert build_field(definition, {}).clean("0470 12 34 56") == "+32470123456"

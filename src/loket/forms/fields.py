@@ -255,10 +255,25 @@ def _choice(
     return field
 
 
-def _text(normalise: Callable[[str], str], max_length: int = 60) -> Callable[..., forms.Field]:
-    return lambda d, _f, c: CleanedCharField(
-        normalise=normalise, max_length=max_length, error_messages=REQUIRED, **c
-    )
+class TelInput(forms.TextInput):
+    """A phone number: a phone shows its number keypad; the browser may offer the own number."""
+
+    input_type = "tel"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"autocomplete": "tel", **(attrs or {})})
+
+
+def _text(
+    normalise: Callable[[str], str], max_length: int = 60, widget: type[forms.Widget] | None = None
+) -> Callable[..., forms.Field]:
+    def build(_d: FieldDefinition, _f: dict[str, Any], common: dict[str, Any]) -> forms.Field:
+        extra = {"widget": widget} if widget is not None else {}
+        return CleanedCharField(
+            normalise=normalise, max_length=max_length, error_messages=REQUIRED, **extra, **common
+        )
+
+    return build
 
 
 class WholeNumberField(forms.IntegerField):
@@ -404,7 +419,7 @@ FIELD_TYPES: dict[str, FieldType] = {
         ),
         FieldType("yes_no", "`yes` or `no`", Options, _yes_no),
         FieldType("email", "address", Options, _email),
-        FieldType("phone", "`+32…`", Options, _text(validators.phone, 30),
+        FieldType("phone", "`+32…`", Options, _text(validators.phone, 30, TelInput),
                   "Belgian numbers may be typed with a leading 0"),
         FieldType("iban", "IBAN, checked with python-stdnum", Options,
                   _text(validators.iban_number, 42)),
