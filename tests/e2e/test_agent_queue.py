@@ -22,8 +22,9 @@ def test_a_refusal_in_bulk_is_previewed_with_its_cases_and_reasons_then_confirme
     page: Page, live_server: object
 ) -> None:
     base = str(live_server)
-    first = apply_for_parking_card(client_for("resident"))
-    second = apply_for_parking_card(client_for("resident2"), plate="1-JPN-451")
+    # Applications made in French: the French reasons below are in the cases' language.
+    first = apply_for_parking_card(client_for("resident"), lang="fr")
+    second = apply_for_parking_card(client_for("resident2"), lang="fr", plate="1-JPN-451")
     demo_log_in(page, base, "agent-parking", "fr")
     page.goto(f"{base}/fr/back-office/")
     for case in (first, second):
