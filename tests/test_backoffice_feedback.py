@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from loket.cases.actions import do_add_history_note
+from loket.cases.actions import do_add_history_note, do_decide
 from loket.cases.history import history
 from loket.cases.models import Case, CaseEvent
 from loket.core.models import Membership, User
@@ -208,3 +208,27 @@ def test_a_bulk_change_is_previewed_first_and_changing_it_keeps_the_selection(
         assert re.search(rf'value="{reference}"[^>]*checked', kept)
     nothing = agent.post("/en/back-office/", {"bulk_status": "approved", "bulk_note": "x"})
     assert nothing.status_code == 422 and "Select at least one case" in nothing.content.decode()
+
+
+def test_a_bulk_decision_previews_a_case_that_cannot_take_it_as_left_out(
+    resident_client: Client,
+) -> None:
+    """A case already decided (or awaiting payment) cannot be decided in bulk: the preview says
+    so before anything is confirmed, and the confirmation carries only the cases it can change."""
+    case = apply_for_parking_card(resident_client)
+    decided = copy_of(case)
+    agent_user = demo_user("agent-parking")
+    do_decide(decided, agent_user, Case.Status.APPROVED, "The vehicle is registered in the zone.")
+    decided.refresh_from_db()
+    agent = client_for("agent-parking")
+    chosen = {"selected": [case.reference, decided.reference], "bulk_status": "approved",
+              "bulk_note": "Both vehicles are registered in the zone.",
+              **{f"version-{c.reference}": str(c.version) for c in (case, decided)}}  # fmt: skip
+    preview = agent.post("/en/back-office/?status=open", chosen)
+    assert preview.status_code == 200
+    assert [c.reference for c in preview.context["cases"]] == [case.reference]
+    assert preview.context["cannot_take"] == [decided.reference]
+    page = preview.content.decode()
+    assert "Cases that cannot take this change now" in page and "Left out." in page
+    hidden = re.findall(r'name="selected" value="([^"]+)"', page)
+    assert hidden == [case.reference]

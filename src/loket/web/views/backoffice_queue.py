@@ -31,7 +31,9 @@ from loket.cases.actions import (
     CaseRefused,
     StaleCase,
     WrongLanguage,
+    check_can_decide,
     check_language,
+    check_transition,
     do_change_status,
     do_find_person,
     do_record_name_search,
@@ -310,15 +312,16 @@ def _bulk_change(request: HttpRequest, agent: User) -> HttpResponse:
     if status in DECISIONS and not note.strip():
         return _filtered_queue(request, agent, str(BULK_REASONS_REQUIRED))
     if step != "yes":
-        rows = [(case, _language_refusal(case, status, note)) for case in chosen]
-        kept = [case for case, refusal in rows if not refusal]
+        rows = [(case, *_bulk_refusal(case, status, note)) for case in chosen]
+        kept = [case for case, language, other in rows if not (language or other)]
         return render(
             request,
             "web/backoffice/bulk_preview.html",
             {
                 "rows": rows,
                 "cases": kept,
-                "left_out": [case.reference for case, refusal in rows if refusal],
+                "left_out": [case.reference for case, language, _other in rows if language],
+                "cannot_take": [case.reference for case, _language, other in rows if other],
                 "status": status,
                 "status_label": status_for_agent(status),
                 "is_decision": status in DECISIONS,
@@ -332,16 +335,22 @@ def _bulk_change(request: HttpRequest, agent: User) -> HttpResponse:
     return _apply_bulk_change(request, agent, list(chosen), status, note)
 
 
-def _language_refusal(case: Case, status: str, note: str) -> str:
-    """Why the reasons of a decision in bulk cannot go to this case's applicant (they are in
-    another language than the case's), or ""."""
-    if status not in DECISIONS:
-        return ""
+def _bulk_refusal(case: Case, status: str, note: str) -> tuple[str, str]:
+    """Why a change in bulk cannot be made to this case, before anything is confirmed: the
+    reasons of a decision are in another language than the case's (first), or the case cannot
+    take the change at all (second: a case awaiting payment cannot be decided, say), or ("", "").
+    The same checks as the actions make when the change is applied."""
     try:
-        check_language(case, note, "note")
+        if status in DECISIONS:
+            check_language(case, note, "note")
+            check_can_decide(case, status, note)
+        else:
+            check_transition(case, status)
     except WrongLanguage as refused:
-        return refused.message
-    return ""
+        return refused.message, ""
+    except CaseRefused as refused:
+        return "", refused.message
+    return "", ""
 
 
 def _apply_bulk_change(
