@@ -133,3 +133,32 @@ def test_a_transfer_page_after_another_payment_says_not_to_make_it() -> None:
     assert "BE71 0961 2345 6769" not in page and 'class="qr-code"' not in page
     case_page = _case_page(client, case)
     assert f"/en/payments/{transfer.idempotency_key}/transfer/" not in case_page
+
+
+def test_each_attempt_shows_the_reference_that_fits_its_way_of_paying() -> None:
+    client = client_for("resident")
+    case = apply_for_parking_card(client, pay=False)
+    abandoned_card = pay_with_demo(client, case, outcome="canceled")
+    transfer = start_payment(client, case, provider="transfer")
+    page = _case_page(client, case)
+    # A card attempt: the payment service's id, never a structured communication.
+    assert "Payment service&#x27;s reference" in page and abandoned_card.provider_id in page
+    assert abandoned_card.reference not in page
+    # A transfer: its structured communication, named so.
+    assert "Structured communication</span><br>" in page and transfer.reference in page
+
+    paid_card = pay_with_demo(client, case)
+    page = _case_page(client, case)
+    assert f"(payment service&#x27;s reference: {paid_card.provider_id})" in page
+    assert paid_card.reference not in page
+
+
+def test_a_card_attempt_the_service_never_numbered_shows_our_reference_as_plain_digits() -> None:
+    client = client_for("resident")
+    case = apply_for_parking_card(client, pay=False)
+    attempt = pay_with_demo(client, case, outcome="canceled")
+    Payment.objects.filter(pk=attempt.pk).update(provider_id="")  # the service never answered
+    page = _case_page(client, case)
+    digits = "".join(filter(str.isdigit, attempt.reference))
+    assert "Loket&#x27;s reference for this attempt" in page and digits in page
+    assert attempt.reference not in page
