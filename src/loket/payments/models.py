@@ -26,6 +26,19 @@ class CaseFee(models.Model):
         "Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reminded_at = models.DateTimeField(null=True, blank=True)
+    transfer_reference = models.CharField(
+        max_length=40, blank=True, help_text="The structured communication the applicant was "
+        "told by e-mail for a transfer; the transfer takes it when chosen or when it arrives."
+    )  # fmt: skip
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transfer_reference"],
+                condition=~Q(transfer_reference=""),
+                name="one_fee_per_transfer_reference",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.amount_cents} {self.currency} for case {self.case_id}"
