@@ -119,6 +119,11 @@ def test_on_a_phone_the_transfer_details_come_first_on_one_line_each_with_a_copy
     )
     expect(phone.get_by_label("Bank transfer")).to_have_count(0)
     expect(phone.locator("main")).to_contain_text("Handling starts once the fee is paid")
+    attempts = phone.locator("#payment table")
+    expect(attempts).to_contain_text("Structured communication")
+    attempts.scroll_into_view_if_needed()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SHOTS / "case-payments-transfer-360.png"))
 
 
 @pytest.mark.usefixtures("seeded_transactional")
@@ -174,3 +179,37 @@ def test_right_after_sending_on_a_phone_the_pay_button_is_on_the_first_screen(
     assert box is not None and box["y"] + box["height"] <= PHONE["height"]
     SHOTS.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=str(SHOTS / "sent-awaiting-payment-360.png"))
+
+
+@pytest.mark.usefixtures("seeded_transactional")
+def test_on_a_phone_my_cases_has_a_pay_button_that_leads_to_the_pay_block(
+    phone: Page, live_server: object
+) -> None:
+    base, case = str(live_server), _awaiting_payment()
+    demo_log_in(phone, base, "resident")
+    phone.goto(f"{base}/en/my-cases/")
+    pay = phone.get_by_role("link", name=f"Pay €10.00 for application {case.reference}")
+    box = pay.bounding_box()
+    assert box is not None and box["height"] >= 44
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pay.scroll_into_view_if_needed()
+    phone.screenshot(path=str(SHOTS / "my-cases-awaiting-payment-360.png"))
+    pay.click()
+    expect(phone.get_by_role("button", name="Pay €10.00")).to_be_in_viewport()
+
+
+@pytest.mark.usefixtures("seeded_transactional")
+def test_on_a_phone_the_procedure_page_links_to_its_cost_section(
+    phone: Page, live_server: object
+) -> None:
+    base = str(live_server)
+    phone.goto(f"{base}/nl/procedures/residents-parking-card/")
+    heading = phone.locator("h2#cost")
+    link = phone.locator('a[href="#cost"]')
+    assert heading.inner_text() in link.inner_text()  # the section's own heading, in Dutch
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    link.scroll_into_view_if_needed()
+    phone.screenshot(path=str(SHOTS / "procedure-cost-link-360.png"))
+    link.click()
+    expect(heading).to_be_in_viewport()
