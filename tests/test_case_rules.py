@@ -154,7 +154,8 @@ def test_deciding_in_the_back_office_or_through_the_api_gives_the_same_case() ->
     assert web_state["messages"][-1] == (
         "Valid one year.", False, [("decision.pdf", "application/pdf")]
     )  # fmt: skip
-    assert web_state["notices"] == ["decided", "submitted"]  # one notice for the decision
+    # One notice for the decision (beside the fee's "pay" notice and the receipt's).
+    assert web_state["notices"] == ["decided", "payment_due", "submitted"]
     # The applicant reads the decision's reasons and document on their page.
     mine = client_for("resident").get(f"/en/my-cases/{on_web.reference}/").content.decode()
     assert "Valid one year." in mine and "decision.pdf" in mine
@@ -377,15 +378,19 @@ def test_a_case_is_assigned_only_to_someone_handling_its_administration(case: Ca
 def test_showing_the_inbox_marks_nothing_read_its_button_marks_what_it_showed(case: Case) -> None:
     resident = client_for("resident")
     do_post_message(case, demo_user("agent-parking"), "We are looking at it.")
+    read = set(Notification.objects.filter(read_at__isnull=False).values_list("pk", flat=True))
+    assert len(read) == 1  # the fee's "pay" notice, read once the fee was paid
     page = resident.get("/en/my-cases/").content.decode()
-    assert not Notification.objects.filter(recipient=case.applicant, read_at__isnull=False).exists()
+    assert set(Notification.objects.filter(read_at__isnull=False).values_list("pk", flat=True)) == (
+        read
+    )
     assert resident.get("/en/my-cases/").content.decode().count("New:") == 2  # still new
     shown = re.findall(r'name="notice" value="(\d+)"', page)
     assert len(shown) == 2
     do_post_message(case, demo_user("agent-parking"), "Arrived after the page was shown")
     strangers = client_for("resident2").post("/en/my-cases/inbox/read/", {"notice": shown})
     assert strangers.status_code == 302
-    assert not Notification.objects.filter(read_at__isnull=False).exists()  # not theirs
+    assert Notification.objects.filter(read_at__isnull=False).count() == 1  # not theirs
     assert resident.get("/en/my-cases/inbox/read/").status_code == 405
     answer = resident.post("/en/my-cases/inbox/read/", {"notice": [*shown, "x", "9" * 40]})
     assert answer.status_code == 302 and answer["Location"] == "/en/my-cases/"
@@ -399,7 +404,7 @@ def test_opening_a_notice_marks_that_one_read_and_leads_where_it_points(case: Ca
     do_post_message(case, demo_user("agent-parking"), "We are looking at it.")
     page = resident.get("/en/my-cases/").content.decode()
     opened = re.findall(r'href="/en/my-cases/inbox/(\d+)/"', page)
-    assert len(opened) == 2 and page.count("New:") == 2
+    assert len(opened) == 3 and page.count("New:") == 2  # the fee's "pay" notice: read, paid
     notice = Notification.objects.get(pk=int(opened[0]))
     assert client_for("resident2").get(f"/en/my-cases/inbox/{notice.pk}/").status_code == 404
     notice.refresh_from_db()

@@ -66,13 +66,14 @@ def with_email(key: str, language: str) -> User:
 def test_each_event_sends_one_mail_in_the_applicants_language(smtp: Inbox) -> None:
     with_email("resident", "nl")
     client = client_for("resident")
-    case = apply_for_parking_card(client, lang="nl")
-    assert run_until_empty() == 1
+    case = apply_for_parking_card(client, lang="nl")  # sent (what to pay), then paid
+    assert run_until_empty() == 2
     with translation.override("nl"):
         name = case.procedure.name
     subject = f"We hebben uw aanvraag {case.reference} goed ontvangen \u2013 {name}"
-    assert smtp.subjects() == [subject]
-    assert "parking.brussels" in smtp.messages[0].get_payload(decode=True).decode()
+    assert len(smtp.subjects()) == 2 and smtp.subjects()[1] == subject
+    assert case.reference in smtp.subjects()[0]  # the fee to pay: tests/test_payments_mail.py
+    assert "parking.brussels" in smtp.messages[1].get_payload(decode=True).decode()
 
     agent = client_for("agent-parking")
     url = f"/en/back-office/cases/{case.reference}/"
@@ -81,8 +82,8 @@ def test_each_event_sends_one_mail_in_the_applicants_language(smtp: Inbox) -> No
     )
     agent.post(url, with_version(case, {"action": "decide", "status": "approved", "note": "OK"}))
     run_until_empty()
-    assert len(smtp.messages) == 3
-    assert notices_about(case).count() == 3
+    assert len(smtp.messages) == 4
+    assert notices_about(case).count() == 4
     assert run_until_empty() == 0  # nothing left, nothing sent twice
     inbox = client.get("/nl/my-cases/").content.decode()
     assert case.reference in inbox
@@ -93,25 +94,26 @@ def test_a_worker_that_dies_mid_task_leaves_it_to_another_and_the_mail_goes_once
     smtp: Inbox,
 ) -> None:
     with_email("resident", "fr")
-    apply_for_parking_card(client_for("resident"), lang="fr")
+    apply_for_parking_card(client_for("resident"), lang="fr")  # two mails: to pay, received
     claimed = _claim()  # a worker takes the task … and is killed before finishing
     assert claimed is not None
-    assert run_until_empty() == 0  # the lease protects it from a second worker meanwhile
+    assert run_until_empty() == 1  # the other mail; the lease protects this one meanwhile
     Task.objects.filter(pk=claimed.pk).update(locked_until=timezone.now())  # the lease expires
     assert run_until_empty() == 1
-    assert len(smtp.messages) == 1
+    assert len(smtp.messages) == 2
     assert Task.objects.get(pk=claimed.pk).attempts == 2
 
 
 @pytest.mark.django_db
 def test_a_retried_task_does_not_send_again(smtp: Inbox) -> None:
     with_email("resident", "en")
-    apply_for_parking_card(client_for("resident"))
+    apply_for_parking_card(client_for("resident"))  # two mails: to pay, received
     run_until_empty()
-    task = Task.objects.get(name="notify.mail")
+    task = Task.objects.filter(name="notify.mail").first()
+    assert task is not None
     Task.objects.filter(pk=task.pk).update(state=Task.State.QUEUED, run_after=timezone.now())
     run_until_empty()
-    assert len(smtp.messages) == 1
+    assert len(smtp.messages) == 2
 
 
 @pytest.mark.django_db
@@ -120,12 +122,12 @@ def test_an_unreachable_mail_server_is_retried_later_with_backoff(resident_clien
     with override_settings(LOKET_EMAIL_URL="smtp://127.0.0.1:9"):
         apply_for_parking_card(resident_client)
         run_until_empty()
-    task = Task.objects.get(name="notify.mail")
-    assert task.state == Task.State.QUEUED
-    assert task.attempts == 1
-    assert task.run_after > timezone.now()
-    assert "Connection refused" in task.last_error or "Errno" in task.last_error
-    assert Notification.objects.get().mail == Notification.Mail.PENDING
+    for task in Task.objects.filter(name="notify.mail"):  # to pay, received
+        assert task.state == Task.State.QUEUED
+        assert task.attempts == 1
+        assert task.run_after > timezone.now()
+        assert "Connection refused" in task.last_error or "Errno" in task.last_error
+    assert {notice.mail for notice in Notification.objects.all()} == {Notification.Mail.PENDING}
 
 
 @pytest.mark.django_db
@@ -147,7 +149,7 @@ def test_a_case_notice_names_its_case_and_leads_to_it_in_the_recipients_language
     with_email("resident", "nl")
     client = client_for("resident")
     case = apply_for_parking_card(client, lang="nl")
-    notice = notices_about(case).get()
+    notice = notices_about(case).get(kind="submitted")
     assert (notice.kind, notice.topic) == ("submitted", f"case:{case.reference}")
     assert notice.event_key == f"{case.pk}:submitted:submitted"
     assert notice.link == f"/nl/my-cases/{case.reference}/"

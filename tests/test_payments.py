@@ -215,7 +215,7 @@ def test_failed_payment_is_retried_and_all_attempts_belong_to_the_case() -> None
     assert paid.status == Payment.Status.PAID
     assert list(case.payments.values_list("status", flat=True)) == ["cancelled", "paid"]
     page = client.get(f"/en/my-cases/{case.reference}/").content.decode()
-    assert failed.reference in page and paid.reference in page
+    assert failed.shown_reference in page and paid.shown_reference in page
 
 
 def test_paid_case_cannot_be_paid_again() -> None:
@@ -318,7 +318,8 @@ def test_an_unpaid_application_is_reminded_once_then_lapses() -> None:
     CaseFee.objects.filter(pk=fee.pk).update(created_at=timezone.now() - timedelta(days=8))
     assert do_remind_and_lapse() == (1, 0)
     assert do_remind_and_lapse() == (0, 0)  # reminded once
-    assert notices_about(case).filter(kind="payment_due").count() == 1
+    reminders = notices_about(case).filter(kind="payment_due", event_key__endswith="reminder")
+    assert reminders.count() == 1
     CaseFee.objects.filter(pk=fee.pk).update(created_at=timezone.now() - timedelta(days=31))
     assert do_remind_and_lapse() == (0, 1)
     case.refresh_from_db()

@@ -5,6 +5,7 @@ once with a way to pay the first."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -133,3 +134,58 @@ def test_a_transfer_page_after_another_payment_says_not_to_make_it() -> None:
     assert "BE71 0961 2345 6769" not in page and 'class="qr-code"' not in page
     case_page = _case_page(client, case)
     assert f"/en/payments/{transfer.idempotency_key}/transfer/" not in case_page
+
+
+def test_each_attempt_shows_the_reference_that_fits_its_way_of_paying() -> None:
+    client = client_for("resident")
+    case = apply_for_parking_card(client, pay=False)
+    abandoned_card = pay_with_demo(client, case, outcome="canceled")
+    transfer = start_payment(client, case, provider="transfer")
+    page = _case_page(client, case)
+    # A card attempt: the payment service's id, never a structured communication.
+    assert "Payment service&#x27;s reference" in page and abandoned_card.provider_id in page
+    assert abandoned_card.reference not in page
+    # A transfer: its structured communication, named so.
+    assert "Structured communication</span><br>" in page and transfer.reference in page
+
+    paid_card = pay_with_demo(client, case)
+    page = _case_page(client, case)
+    assert f"(payment service&#x27;s reference: {paid_card.provider_id})" in page
+    assert paid_card.reference not in page
+
+
+def test_a_card_attempt_the_service_never_numbered_shows_our_reference_as_plain_digits() -> None:
+    client = client_for("resident")
+    case = apply_for_parking_card(client, pay=False)
+    attempt = pay_with_demo(client, case, outcome="canceled")
+    Payment.objects.filter(pk=attempt.pk).update(provider_id="")  # the service never answered
+    page = _case_page(client, case)
+    digits = "".join(filter(str.isdigit, attempt.reference))
+    assert "Loket&#x27;s reference for this attempt" in page and digits in page
+    assert attempt.reference not in page
+
+
+def test_my_cases_offers_to_pay_a_case_awaiting_payment_and_no_other() -> None:
+    client = client_for("resident")
+    waiting = apply_for_parking_card(client, plate="2-XYZ-789", pay=False)
+    paid = apply_for_parking_card(client, plate="1-ABC-123", pay=False)
+    pay_with_demo(client, paid)
+    page = client.get("/en/my-cases/").content.decode()
+    link = (
+        f'<a class="button pay-action" href="/en/my-cases/{waiting.reference}/#payment">'
+        f'Pay {waiting.fee.display}<span class="visually-hidden"> '
+        f"for application {waiting.reference}</span></a>"
+    )
+    assert link in page
+    assert page.count("pay-action") == 1  # not for the paid one
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "nl"])
+def test_the_procedure_page_points_to_its_cost_section_by_the_section_s_own_heading(
+    language: str,
+) -> None:
+    page = Client().get(f"/{language}/procedures/{PARKING}/").content.decode()
+    heading = re.search(r'<h2 id="cost">([^<]+)</h2>', page)
+    assert heading is not None
+    link = re.search(r'<a href="#cost">([^<]+)</a>', page)
+    assert link is not None and heading.group(1) in link.group(1)

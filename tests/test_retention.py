@@ -74,7 +74,7 @@ def test_rules_apply_at_their_time_and_leave_only_what_statistics_need(
 def test_a_deleted_case_takes_its_files_and_notices_with_it(resident_client: Client) -> None:
     case = decided_case(resident_client)
     stored = list(case.attachments.values_list("storage_name", flat=True))
-    assert len(stored) == 1 and notices_about(case).count() == 2
+    assert len(stored) == 1 and notices_about(case).count() == 3  # to pay, received, decided
     delete_case(case)
     assert not Attachment.objects.exists() and not CaseAttachment.objects.exists()
     assert not notices_about(case).exists()

@@ -57,7 +57,7 @@ WORDS = {
 }
 
 
-def _apply(page: Page, base: str, lang: str) -> str:
+def apply_in_browser(page: Page, base: str, lang: str) -> str:
     words = WORDS[lang]
     page.goto(f"{base}/{lang}/procedures/residents-parking-card/")
     expect(page.locator("main")).to_contain_text(words["amount"])
@@ -84,7 +84,7 @@ def test_parking_card_fee_shown_paid_on_the_demo_page_and_queued_as_paid(
 ) -> None:
     base, words = str(live_server), WORDS[lang]
     demo_log_in(page, base, "resident", lang)
-    reference = _apply(page, base, lang)
+    reference = apply_in_browser(page, base, lang)
     page.get_by_role("button", name=words["pay"]).dblclick()  # one payment for a double click
     page.get_by_role("button", name=words["demo_pay"], exact=True).click()
     expect(page.locator("main")).to_contain_text(words["thanks"])
@@ -106,7 +106,7 @@ def test_abandoned_payment_retried_by_transfer_is_paid_from_a_camt053_statement(
 ) -> None:
     base, words = str(live_server), WORDS[lang]
     demo_log_in(page, base, "resident", lang)
-    reference = _apply(page, base, lang)
+    reference = apply_in_browser(page, base, lang)
     page.get_by_role("button", name=words["pay"]).click()
     page.get_by_role("button", name=words["abandon"]).click()
     expect(page.locator("main")).to_contain_text(words["awaiting"])

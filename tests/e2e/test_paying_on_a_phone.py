@@ -5,6 +5,7 @@ without JavaScript, the text to select), and the chosen transfer shown on the ca
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
@@ -14,6 +15,7 @@ from loket.forms.models import Draft
 from loket.payments.models import Payment
 from tests.conftest import client_for
 from tests.e2e.journeys import demo_log_in
+from tests.e2e.test_fees import apply_in_browser
 from tests.test_cases import apply_for_parking_card
 
 PHONE: ViewportSize = {"width": 360, "height": 740}
@@ -117,6 +119,11 @@ def test_on_a_phone_the_transfer_details_come_first_on_one_line_each_with_a_copy
     )
     expect(phone.get_by_label("Bank transfer")).to_have_count(0)
     expect(phone.locator("main")).to_contain_text("Handling starts once the fee is paid")
+    attempts = phone.locator("#payment table")
+    expect(attempts).to_contain_text("Structured communication")
+    attempts.scroll_into_view_if_needed()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SHOTS / "case-payments-transfer-360.png"))
 
 
 @pytest.mark.usefixtures("seeded_transactional")
@@ -151,3 +158,58 @@ def test_a_plate_awaiting_payment_is_refused_when_chosen_with_a_link_to_pay_it(
     assert not Draft.objects.filter(user=case.applicant).exists()
     phone.get_by_role("link", name=f"Pay application {case.reference}").click()
     expect(phone.get_by_role("button", name="Pay €10.00")).to_be_in_viewport()
+
+
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+@pytest.mark.usefixtures("seeded_transactional")
+def test_right_after_sending_on_a_phone_the_pay_button_is_on_the_first_screen(
+    phone: Page, live_server: object
+) -> None:
+    base = str(live_server)
+    demo_log_in(phone, base, "resident")
+    reference = apply_in_browser(phone, base, "en")
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Application sent")
+    expect(phone.locator(".reference").first).to_have_text(reference)
+    assert phone.evaluate("window.scrollY") == 0
+    pay_button = phone.get_by_role("button", name="Pay €10.00")
+    expect(pay_button).to_be_in_viewport(ratio=1)
+    box = pay_button.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= PHONE["height"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SHOTS / "sent-awaiting-payment-360.png"))
+
+
+@pytest.mark.usefixtures("seeded_transactional")
+def test_on_a_phone_my_cases_has_a_pay_button_that_leads_to_the_pay_block(
+    phone: Page, live_server: object
+) -> None:
+    base, case = str(live_server), _awaiting_payment()
+    demo_log_in(phone, base, "resident")
+    phone.goto(f"{base}/en/my-cases/")
+    pay = phone.get_by_role("link", name=f"Pay €10.00 for application {case.reference}")
+    box = pay.bounding_box()
+    assert box is not None and box["height"] >= 44
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pay.scroll_into_view_if_needed()
+    phone.screenshot(path=str(SHOTS / "my-cases-awaiting-payment-360.png"))
+    pay.click()
+    expect(phone.get_by_role("button", name="Pay €10.00")).to_be_in_viewport()
+
+
+@pytest.mark.usefixtures("seeded_transactional")
+def test_on_a_phone_the_procedure_page_links_to_its_cost_section(
+    phone: Page, live_server: object
+) -> None:
+    base = str(live_server)
+    phone.goto(f"{base}/nl/procedures/residents-parking-card/")
+    heading = phone.locator("h2#cost")
+    link = phone.locator('a[href="#cost"]')
+    assert heading.inner_text() in link.inner_text()  # the section's own heading, in Dutch
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    link.scroll_into_view_if_needed()
+    phone.screenshot(path=str(SHOTS / "procedure-cost-link-360.png"))
+    link.click()
+    expect(heading).to_be_in_viewport()

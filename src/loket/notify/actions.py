@@ -43,13 +43,15 @@ def do_mark_read(recipient: User, notification_ids: list[int]) -> int:
     ).update(read_at=timezone.now())
 
 
-def do_mark_topic_read(recipient: User, topic: str) -> int:
+def do_mark_topic_read(recipient: User, topic: str, kind: str = "") -> int:
     """``recipient`` has just seen, on the sender's own page, what the notices on ``topic`` tell
-    (a case page shows its messages, status and decision): they are read, wherever they were
-    seen. Notices to anyone else are left alone. How many were marked."""
-    return Notification.objects.filter(
-        recipient=recipient, topic=topic, read_at__isnull=True
-    ).update(read_at=timezone.now())
+    (a case page shows its messages, status and decision), or what they asked for is done
+    (``kind``: only those, e.g. a fee's "pay" notices once it is paid): they are read, wherever
+    they were seen. Notices to anyone else are left alone. How many were marked."""
+    notices = Notification.objects.filter(recipient=recipient, topic=topic, read_at__isnull=True)
+    if kind:
+        notices = notices.filter(kind=kind)
+    return notices.update(read_at=timezone.now())
 
 
 def do_open(recipient: User, notification_id: int) -> Notification | None:

@@ -28,6 +28,7 @@ from loket.observe import metrics
 from loket.payments import history
 from loket.payments.fees import fee_for
 from loket.payments.models import CaseFee, Payment
+from loket.payments.notices import do_settle_payment_notices, do_tell_payment_due
 from loket.payments.providers import (
     ForgedNotification,
     ProviderError,
@@ -72,11 +73,14 @@ def charge_case(case: Case) -> bool:
     fee = fee_for(case.procedure_id, case.administration_id, case.answers, case.facts, count)
     if fee is None:
         return False
-    CaseFee.objects.create(
+    charged = CaseFee.objects.create(
         case=case, amount_cents=fee.amount_cents, currency=fee.currency, label=dict(fee.label),
         source=dict(fee.source), demo=fee.demo,
     )  # fmt: skip
-    return fee.amount_cents > 0
+    if fee.amount_cents == 0:
+        return False
+    do_tell_payment_due(charged)  # what to pay, and how, by mail as well as on the page
+    return True
 
 
 def check_can_pay(case: Case) -> CaseFee:
@@ -113,7 +117,7 @@ def do_start_payment(
                 case_reference=case.reference, procedure_code=case.procedure_id,
                 provider=provider_name, idempotency_key=idempotency_key,
                 amount_cents=fee.amount_cents, currency=fee.currency,
-                reference=new_structured_communication(),
+                reference=_reference_for(fee, provider_name),
             )  # fmt: skip
     except IntegrityError:  # a concurrent press with the same key won
         return Payment.objects.get(idempotency_key=idempotency_key, case=case)
@@ -133,6 +137,37 @@ def do_start_payment(
     params = {"amount_cents": payment.amount_cents, "provider": payment.provider}
     note = history.written(history.STARTED, params, case.language)
     do_add_history_note(case, actor, note, history.STARTED, params)
+    return payment
+
+
+def _reference_for(fee: CaseFee, provider_name: str) -> str:
+    """A new attempt's reference: for a transfer, the structured communication the applicant
+    was told by mail, unless a transfer took it already; otherwise a new one."""
+    told = fee.transfer_reference
+    if provider_name == "transfer" and told and not Payment.objects.filter(reference=told).exists():
+        return told
+    return new_structured_communication()
+
+
+@transaction.atomic
+def do_take_up_told_transfer(reference: str) -> Payment | None:
+    """Money arrived with the structured communication a mail told for a fee, before any
+    transfer took it (the applicant paid from the mail): that transfer is made now, as if
+    chosen, so the statement line has a payment to settle. None when no fee reserved it."""
+    fee = CaseFee.objects.select_for_update().filter(transfer_reference=reference).first()
+    if fee is None:
+        return None
+    taken = Payment.objects.filter(reference=reference).first()
+    if taken is not None:
+        return taken
+    case = fee.case
+    payment = Payment.objects.create(
+        case=case, administration_id=case.administration_id, case_reference=case.reference,
+        procedure_code=case.procedure_id, provider="transfer", idempotency_key=uuid.uuid4(),
+        amount_cents=fee.amount_cents, currency=fee.currency, reference=reference,
+        provider_id=reference,
+    )  # fmt: skip
+    _note(case, history.STARTED, {"amount_cents": payment.amount_cents, "provider": "transfer"})
     return payment
 
 
@@ -275,6 +310,7 @@ def _apply_paid(case: Case, payment: Payment, params: dict[str, Any]) -> None:
     elif fee.paid_by_id is None:
         fee.paid_by = payment
         fee.save(update_fields=["paid_by"])
+        do_settle_payment_notices(fee)
         note = history.written(history.PAID, params, case.language)
         do_record_payment(case, note, history.PAID, params)
     else:  # paid twice (a transfer after a card, say): kept, to be refunded

@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from loket.cases.actions import do_lapse_unpaid
 from loket.cases.models import Case
-from loket.cases.notices import PAYMENT_DUE, do_notify_applicant
-from loket.payments import history
+from loket.payments import fees, history
 from loket.payments.actions import do_close_open_payments, do_refresh
 from loket.payments.fees import payment_terms
 from loket.payments.models import CaseFee, Payment
+from loket.payments.notices import do_tell_payment_due
 from loket.payments.providers import ProviderError
 from loket.tasks.queue import every, handler
 
@@ -52,16 +52,14 @@ def do_remind_and_lapse(now: datetime | None = None) -> tuple[int, int]:
         elif age >= timedelta(days=remind_days) and fee.reminded_at is None:
             with transaction.atomic():
                 if CaseFee.objects.filter(pk=fee.pk, reminded_at=None).update(reminded_at=now):
-                    do_notify_applicant(fee.case, PAYMENT_DUE, "payment-reminder")
+                    do_tell_payment_due(fee, reminder=True)
                     reminded += 1
     return reminded, lapsed
 
 
 def pay_by(fee: CaseFee) -> date:
     """The last day to pay ``fee``: the run of the next day lapses the application."""
-    _remind_days, lapse_days = payment_terms(fee.case.procedure_id, fee.case.administration_id)
-    lapses_at = fee.created_at + timedelta(days=lapse_days)
-    return timezone.localdate(lapses_at) - timedelta(days=1)
+    return fees.pay_by(fee.case.procedure_id, fee.case.administration_id, fee.created_at)
 
 
 def _still_unpaid(case: Case) -> bool:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from django.utils import formats
+from django.utils import formats, timezone
 
 from loket.core.i18n import current_language, pick
 from loket.core.reference import read_yaml
@@ -177,3 +178,9 @@ def payment_terms(procedure_id: str, administration_id: str) -> tuple[int, int]:
     per_administration = _table().get(procedure_id) or {}
     entry = per_administration.get(administration_id) or per_administration.get("*") or {}
     return int(entry.get("remind_after_days", 7)), int(entry.get("lapse_after_days", 30))
+
+
+def pay_by(procedure_id: str, administration_id: str, charged_at: datetime) -> date:
+    """The last day to pay a fee charged at ``charged_at``: the next day's run lapses it."""
+    _remind_days, lapse_days = payment_terms(procedure_id, administration_id)
+    return timezone.localdate(charged_at + timedelta(days=lapse_days)) - timedelta(days=1)

@@ -26,6 +26,19 @@ class CaseFee(models.Model):
         "Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reminded_at = models.DateTimeField(null=True, blank=True)
+    transfer_reference = models.CharField(
+        max_length=40, blank=True, help_text="The structured communication the applicant was "
+        "told by e-mail for a transfer; the transfer takes it when chosen or when it arrives."
+    )  # fmt: skip
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transfer_reference"],
+                condition=~Q(transfer_reference=""),
+                name="one_fee_per_transfer_reference",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.amount_cents} {self.currency} for case {self.case_id}"
@@ -104,6 +117,25 @@ class Payment(models.Model):
     @property
     def provider_label(self) -> str:
         return str(PROVIDER_LABELS.get(self.provider, self.provider))
+
+    @property
+    def shown_reference(self) -> str:
+        """The reference that fits the way of paying, as the applicant finds it again: a
+        transfer's structured communication (on their bank statement); for a card, the payment
+        service's id (on its receipt), else our own reference for the attempt, as plain digits,
+        so that it is never mistaken for a communication to type into a transfer."""
+        if self.provider == "transfer":
+            return self.reference
+        return self.provider_id or "".join(filter(str.isdigit, self.reference))
+
+    @property
+    def shown_reference_label(self) -> str:
+        """What :attr:`shown_reference` is, to put before it."""
+        if self.provider == "transfer":
+            return str(_("structured communication"))
+        if self.provider_id:
+            return str(_("payment service's reference"))
+        return str(_("Loket's reference for this attempt"))
 
 
 PROVIDER_LABELS = {

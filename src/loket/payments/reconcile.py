@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from loket.cases.models import Case
-from loket.payments.actions import do_apply_status, do_note_paid_twice
+from loket.payments.actions import do_apply_status, do_note_paid_twice, do_take_up_told_transfer
 from loket.payments.models import CaseFee, Payment, StatementLine
 from loket.payments.providers import RemoteStatus
 from loket.payments.references import compact
@@ -43,7 +43,8 @@ def _payment_for(communication: str) -> Payment | None:
     if not digits:
         return None
     reference = f"+++{digits[:3]}/{digits[3:7]}/{digits[7:]}+++"
-    return Payment.objects.filter(reference=reference, provider="transfer").first()
+    payment = Payment.objects.filter(reference=reference, provider="transfer").first()
+    return payment or do_take_up_told_transfer(reference)  # paid from the mail, not chosen
 
 
 def do_import_statement(data: bytes) -> ImportReport:
