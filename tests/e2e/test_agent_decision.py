@@ -101,7 +101,8 @@ def test_a_dutch_speaking_agent_decides_a_french_case_in_french_after_previewing
     page.locator("button[value='preview']").click()
     preview = page.locator("article.decision-preview[lang='fr']")
     expect(preview).to_contain_text("Décision concernant votre demande")
-    expect(preview).to_contain_text("La demande est accordée.")  # a sentence, not "Accordé"
+    # A sentence, not "Accordé" ("décision" is feminine). Needs the merged catalogue.
+    expect(preview).to_contain_text("La demande est accordée.")
     expect(preview).to_contain_text(motivation)
     expect(preview).to_contain_text("Conseil d'État")
     expect(preview).not_to_contain_text("Beslissing")
@@ -121,6 +122,7 @@ def test_a_dutch_speaking_agent_decides_a_french_case_in_french_after_previewing
     assert document.ok and document.headers["content-type"] == "application/pdf"
     text = " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(document.body())).pages)
     text = re.sub(r"\s+", " ", text)
+    # The outcome and the Council of State's address need the merged catalogue.
     for french in ("Décision concernant votre demande", "La demande est accordée", "Conseil d",
                    "rue de la Science 33, 1040 Bruxelles", "60 jours"):  # fmt: skip
         assert french in text, french

@@ -4,6 +4,8 @@ the same left edge; on a 360 px phone nothing sticks out sideways."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -13,6 +15,7 @@ from tests.e2e.journeys import demo_log_in
 from tests.e2e.test_accessibility import MAIN_OVERFLOW, STICKING_OUT
 from tests.test_agent_day import copy_of
 from tests.test_cases import apply_for_parking_card
+from tests.test_decision_addressee import enterprise_case
 
 SHOTS = BASE_DIR / "var" / "screenshots"  # copied to docs/screenshots when looked at
 ROWS = 12  # more cases than the first screen must show
@@ -74,12 +77,57 @@ def test_at_360_nothing_on_the_queue_sticks_out_sideways(
 ) -> None:
     page = queue_page(browser, str(live_server), 360, 740)
     expect(page.locator("table.table-queue tbody tr")).to_have_count(ROWS)
-    page.locator("details.more-filters summary").click()  # the folded filters too
-    expect(page.locator("#id_reference")).to_be_visible()
-    sizes = page.evaluate(MAIN_OVERFLOW)
-    assert sizes["page"] <= 360, page.evaluate(STICKING_OUT)
-    assert sizes["main"] <= sizes["box"] + 1, page.evaluate(STICKING_OUT)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "agent-queue-first-screen-360.png"))
+    for folded in (True, False):  # with the rarer filters folded, then shown
+        if not folded:
+            page.locator("details.more-filters summary").click()
+            expect(page.locator("#id_reference")).to_be_visible()
+        sizes = page.evaluate(MAIN_OVERFLOW)
+        assert sizes["page"] <= 360, page.evaluate(STICKING_OUT)
+        assert sizes["main"] <= sizes["box"] + 1, page.evaluate(STICKING_OUT)
+        assert page.evaluate(STICKING_OUT) == []
+    page.context.close()
+
+
+@pytest.mark.usefixtures("seeded_transactional")
+@pytest.mark.parametrize("width", [1920, 360])
+def test_an_enterprise_case_names_the_enterprise_on_the_case_page_and_in_the_decision(
+    browser: Browser, live_server: object, width: int
+) -> None:
+    """An urban-planning request made for an enterprise: the case header and the decision
+    preview address the enterprise, with its number, and name the person who applied; the
+    model texts offered are answers with information, not approvals."""
+    case = enterprise_case()
+    line = case.enterprise_line
+    context = browser.new_context(
+        viewport={"width": width, "height": 1080 if width > 1000 else 740}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    base = str(live_server)
+    demo_log_in(page, base, "agent-parking", "en")
+    page.goto(f"{base}/en/back-office/cases/{case.reference}/")
+    expect(page.locator(".case-addressee")).to_contain_text(line)
+    expect(page.locator(".case-addressee")).to_contain_text(case.applicant.display_name)
+    expect(page.locator("dd.addressee")).to_have_text(line)
+    models = page.locator("#id_decision_model optgroup")
+    expect(models.first).to_have_attribute("label", "Provide the information")
     assert page.evaluate(STICKING_OUT) == []
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "agent-queue-first-screen-360.png"), full_page=True)
-    page.context.close()
+    page.screenshot(path=str(SHOTS / f"agent-enterprise-case-{width}.png"), full_page=True)
+
+    page.locator("#id_decision_model").select_option("approved-0")
+    page.locator("button[value='model']").click()
+    note = page.locator("#id_decision_note")
+    expect(note).to_have_value(re.compile(r"\[subject\]"))
+    note.fill("The parcel lies in a housing area of the regional land use plan.")
+    page.locator("button[value='preview']").click()
+    preview = page.locator("article.decision-preview")
+    expect(preview.locator(".addressee")).to_have_text(line)
+    expect(preview.locator(".decision-outcome")).to_have_text(
+        "The information asked for is provided in this answer."
+    )
+    assert page.evaluate(STICKING_OUT) == []
+    page.screenshot(path=str(SHOTS / f"agent-enterprise-preview-{width}.png"), full_page=True)
+    context.close()
