@@ -127,7 +127,7 @@ def test_an_information_answer_says_the_information_is_provided() -> None:
     case = decided(case, "approved", "The parcel lies in a housing area of the regional plan.")
     with translation.override("en"):
         html = document_html(case, "decision")
-    assert "The information asked for is provided in this answer." in html
+    assert "The information asked for is provided." in html
     assert "Council of State" not in html  # information is not a decision to contest
 
 

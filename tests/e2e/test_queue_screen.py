@@ -126,7 +126,7 @@ def test_an_enterprise_case_names_the_enterprise_on_the_case_page_and_in_the_dec
     preview = page.locator("article.decision-preview")
     expect(preview.locator(".addressee")).to_have_text(line)
     expect(preview.locator(".decision-outcome")).to_have_text(
-        "The information asked for is provided in this answer."
+        "The information asked for is provided."
     )
     assert page.evaluate(STICKING_OUT) == []
     page.screenshot(path=str(SHOTS / f"agent-enterprise-preview-{width}.png"), full_page=True)

@@ -252,7 +252,7 @@ DECISION_OUTCOMES = {
         Case.Status.REJECTED: _("The application is refused."),
     },
     INFORMATION: {
-        Case.Status.APPROVED: _("The information asked for is provided in this answer."),
+        Case.Status.APPROVED: _("The information asked for is provided."),
         Case.Status.REJECTED: _("The information asked for cannot be provided."),
     },
 }
