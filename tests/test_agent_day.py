@@ -161,7 +161,7 @@ def test_back_to_the_queue_keeps_the_filters(resident_client: Client) -> None:
 
 def test_the_queue_takes_the_whole_width_and_figures_are_links() -> None:
     page = client_for("agent-parking").get("/en/back-office/").content.decode()
-    assert 'class="wrap wrap-wide"' in page
+    assert '<body class="page-wide">' in page  # header, content and footer on the same edges
     assert 'href="/en/back-office/?overdue=on"' in page
 
 

@@ -23,7 +23,7 @@ def test_the_enterprise_and_its_establishments_read_as_words_not_as_records() ->
     assert "{" not in page.split("<main", 1)[1].split("</main>", 1)[0]  # no dict, no JSON
     assert "unit_number" not in page
     assert re.search(r"Legal form: (private|public|cooperative|non-profit|natural) ", page)
-    assert re.search(r"Main activity: [a-z][^<]* \(NACE-BEL \d{5}\)", page)
+    assert re.search(r"Main activity: \d\d\.\d{3} \u2014 [a-z]", page)  # "56.101 — restaurants"
 
 
 @pytest.mark.django_db

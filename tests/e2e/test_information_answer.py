@@ -37,7 +37,11 @@ def test_urban_planning_information_is_provided_without_an_appeal_route(
     page.locator("button[value='preview']").click()
     preview = page.locator("article.decision-preview")
     expect(preview).to_contain_text("Answer to your request for information")
-    expect(preview).to_contain_text("Information provided")
+    expect(preview.locator(".decision-outcome")).to_have_text(
+        "The information asked for is provided."
+    )
+    # Asked for by the notary's enterprise: the answer is addressed to it, with its number.
+    expect(preview.locator(".addressee")).to_contain_text("(enterprise no. ")
     expect(preview).not_to_contain_text("Approved")
     expect(preview).not_to_contain_text("Council of State")
     expect(preview).not_to_contain_text("ask for a review")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loket.core.i18n import guess_language, language_name
+from loket.core.identifiers import format_enterprise_number
 from loket.core.reference import administration_about
 
 # The applicant may ask the administration to review its decision for this many days after it
@@ -149,6 +150,11 @@ class Case(models.Model):
         return status_label(self.status, self.procedure.delivers)
 
     @property
+    def decision_outcome(self) -> str:
+        """What was decided, as a sentence (the decision document, the notice)."""
+        return decision_outcome(self.status, self.procedure.delivers)
+
+    @property
     def gives_information(self) -> bool:
         """The procedure answers with information (urban-planning information), not a permit."""
         return self.procedure.delivers == INFORMATION
@@ -181,6 +187,23 @@ class Case(models.Model):
         return str(
             _("Sent by %(helper)s on behalf of %(person)s")
             % {"helper": self.submitted_by.display_name, "person": self.applicant.display_name}
+        )
+
+    @property
+    def enterprise_line(self) -> str:
+        """ "NAME (enterprise no. 0700.000.104)" when the application was made for an enterprise
+        (its identity read from the enterprise register with the case), else "". The decision,
+        its notice and the back-office name the enterprise as the addressee and the person as
+        the one who applied for it."""
+        identity = (self.facts.get("enterprise") or {}).get("identity")
+        if not isinstance(identity, dict) or not identity.get("number"):
+            return ""
+        return str(
+            _("%(name)s (enterprise no. %(number)s)")
+            % {
+                "name": identity.get("name") or "",
+                "number": format_enterprise_number(str(identity["number"])),
+            }
         )
 
     @property
@@ -218,6 +241,28 @@ INFORMATION = "information"
 DECISION_LABELS = {
     INFORMATION: {Case.Status.APPROVED: _("Information provided")},
 }
+
+
+# What a decision decides, as a whole sentence about the application: a status ("Accordé",
+# "Refusé") cannot stand after "Décision :" in French, where "décision" is feminine, nor name
+# what was granted. A procedure that answers with information says so.
+DECISION_OUTCOMES = {
+    "": {
+        Case.Status.APPROVED: _("The application is approved."),
+        Case.Status.REJECTED: _("The application is refused."),
+    },
+    INFORMATION: {
+        Case.Status.APPROVED: _("The information asked for is provided."),
+        Case.Status.REJECTED: _("The information asked for cannot be provided."),
+    },
+}
+
+
+def decision_outcome(status: str, delivers: str = "") -> str:
+    """The decision in a sentence, "" for a status that decides nothing."""
+    outcomes = DECISION_OUTCOMES.get(delivers) or DECISION_OUTCOMES[""]
+    label = outcomes.get(status)  # type: ignore[call-overload]
+    return str(label) if label is not None else ""
 
 
 def status_label(status: str, delivers: str = "") -> str:

@@ -31,11 +31,12 @@ def _models() -> dict[str, Any]:
     return loaded
 
 
-def motivation_models(procedure_id: str, language: str) -> list[MotivationModel]:
-    """The procedure's models, approvals first, with the defaults for a decision it has none
-    for; titles and texts in ``language`` (the case's)."""
+def motivation_models(procedure_id: str, language: str, *, delivers: str) -> list[MotivationModel]:
+    """The procedure's models, approvals first, with the defaults for what it ``delivers``
+    (the catalogue's word: an answer with information is not a permit) for a decision it has
+    none for; titles and texts in ``language`` (the case's)."""
     own = _models().get(procedure_id) or {}
-    default = _models()["default"]
+    default = _models().get(f"default-{delivers}") or _models()["default"]
     found = []
     for decision in ("approved", "rejected"):
         for n, model in enumerate(own.get(decision) or default.get(decision) or []):
@@ -50,5 +51,8 @@ def motivation_models(procedure_id: str, language: str) -> list[MotivationModel]
     return found
 
 
-def motivation_model(procedure_id: str, language: str, key: str) -> MotivationModel | None:
-    return next((m for m in motivation_models(procedure_id, language) if m.key == key), None)
+def motivation_model(
+    procedure_id: str, language: str, key: str, *, delivers: str
+) -> MotivationModel | None:
+    models = motivation_models(procedure_id, language, delivers=delivers)
+    return next((m for m in models if m.key == key), None)

@@ -64,7 +64,7 @@ def do_notify_applicant(case: Case, kind: str, event: str) -> Notification | Non
         body = render_to_string(
             "cases/notice.txt",
             {"recipient": recipient, "case": case, "kind": kind, "subject": subject,
-             "status": case.status_label, "procedure": case.procedure.name},
+             "procedure": case.procedure.name},
         )  # fmt: skip
         link = reverse("web:case", args=[case.reference])
     return do_notify(

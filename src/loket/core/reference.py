@@ -107,3 +107,16 @@ def municipality_choices() -> list[tuple[str, str]]:
 
 def municipality_name(nis_code: str) -> str:
     return pick(_loaded_municipalities().get(nis_code))
+
+
+@cache
+def _nace_divisions() -> dict[str, dict[str, str]]:
+    return {row["division"]: row for row in read_csv("nace-bel-2008-divisions.csv")}
+
+
+def nace_division(code: str, language: str | None = None) -> str:
+    """The title of the NACE-BEL 2008 division of an activity code ("56101", "56.101", "56": its
+    first two digits), in ``language`` (default: the active one); "" for no such division."""
+    digits = "".join(c for c in code if c.isdigit())
+    row = _nace_divisions().get(digits[:2]) if len(digits) >= 2 else None
+    return pick({lang: row[lang] for lang in ("fr", "nl", "en")}, language) if row else ""

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from loket.cases.actions import DECISIONS, REASONS_REQUIRED, REVIEW_REASONS_REQUIRED
-from loket.cases.models import Case
+from loket.cases.models import INFORMATION, Case
 from loket.cases.motivations import motivation_models
 from loket.core.i18n import language_name
 from loket.core.models import User
@@ -116,16 +116,23 @@ class DecisionForm(WithAttachment):
 
     def __init__(
         self, *args: Any, allowed: set[str], procedure_id: str = "", language: str = "",
-        gives_information: bool = False, **kwargs: Any,
+        delivers: str = "", **kwargs: Any,
     ) -> None:  # fmt: skip
         kwargs.setdefault("auto_id", "id_decision_%s")  # the message form has an attachment too
         super().__init__(*args, **kwargs)
-        # A request for information is answered, not approved.
-        approve = _("Provide the information") if gives_information else _("Approve")
-        labels = {Case.Status.APPROVED: approve, Case.Status.REJECTED: _("Refuse")}
+        # A request for information is answered (or not), not approved or refused.
+        if delivers == INFORMATION:
+            labels = {
+                Case.Status.APPROVED: _("Provide the information"),
+                Case.Status.REJECTED: _("Say the information cannot be provided"),
+            }
+        else:
+            labels = {Case.Status.APPROVED: _("Approve"), Case.Status.REJECTED: _("Refuse")}
         choices = [(s.value, labels[s]) for s in DECISIONS if s in allowed]
         self.fields["status"].choices = choices  # type: ignore[attr-defined]
-        models = motivation_models(procedure_id, language) if procedure_id else []
+        models = (
+            motivation_models(procedure_id, language, delivers=delivers) if procedure_id else []
+        )
         self.fields["model"].choices = [("", _("No model text"))] + [  # type: ignore[attr-defined]
             (str(labels[decision]), [(m.key, m.title) for m in models if m.decision == decision])
             for decision in DECISIONS

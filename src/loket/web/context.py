@@ -15,6 +15,14 @@ from loket.core.models import Membership
 from loket.mandates.selectors import helper_mandates
 from loket.web.acting import acting_mandate
 
+# The roles of someone with work in Loket (not a helper, who acts as a resident does).
+STAFF_ROLES = {
+    Membership.Role.AGENT,
+    Membership.Role.MANAGER,
+    Membership.Role.DESIGNER,
+    Membership.Role.DPO,
+}
+
 
 def loket(request: HttpRequest) -> dict[str, Any]:
     path = request.get_full_path()
@@ -40,6 +48,8 @@ def loket(request: HttpRequest) -> dict[str, Any]:
         "loket_is_agent": bool(roles & {Membership.Role.AGENT, Membership.Role.MANAGER}),
         "loket_is_designer": Membership.Role.DESIGNER in roles,
         "loket_is_dpo": Membership.Role.DPO in roles,
+        # Someone with work here (agent, DPO, designer): the menu starts with it.
+        "loket_is_staff": bool(roles & STAFF_ROLES),
         # "People I help" is for helpers: a resident who holds no mandate never sees it.
         "loket_helps_someone": helps_someone,
         "loket_demo": demo_login_enabled(),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from loket.catalog.models import Procedure
 from loket.core.i18n import pick
 from loket.core.identifiers import format_enterprise_number, format_national_number
-from loket.core.reference import municipality_name
+from loket.core.reference import municipality_name, nace_division
 from loket.forms.answers import format_address, short_date
 from loket.forms.fallback import MUNICIPALITY, declaration_form
 from loket.sources.catalogue import attribute_label, source_name
@@ -65,7 +65,7 @@ LEGAL_FORMS = {
     "PP/NP": gettext_lazy("natural person (self-employed)"),
 }
 # Main activities by NACE-BEL 2008 code (Statbel's nomenclature), for the codes the demo registers
-# hold; another code is shown as a code. The whole nomenclature belongs in reference data.
+# hold; another code is named by its division (loket/data/nace-bel-2008-divisions.csv, all 88).
 NACE_ACTIVITIES = {
     "56101": gettext_lazy("full-service restaurants"),
     "56301": gettext_lazy("cafés and bars"),
@@ -78,6 +78,22 @@ NACE_ACTIVITIES = {
     "86210": gettext_lazy("general medical practice"),
     "49320": gettext_lazy("taxi operation"),
 }
+
+
+def nace_activity(code: str) -> str:
+    """An activity code as a person reads it: "56.101 — full-service restaurants"; a code with
+    no label of its own by its division, "56.102 (division 56: food and beverage service
+    activities)"; a code of no division as given."""
+    digits = "".join(c for c in str(code) if c.isdigit())
+    shown = f"{digits[:2]}.{digits[2:]}" if len(digits) > 2 else digits or str(code)
+    if digits in NACE_ACTIVITIES:
+        return f"{shown} \u2014 {NACE_ACTIVITIES[digits]}"
+    division = nace_division(digits)
+    if not division:
+        return str(code)
+    return _("%(code)s (division %(division)s: %(title)s)") % {
+        "code": shown, "division": digits[:2], "title": division[:1].lower() + division[1:],
+    }  # fmt: skip
 
 
 def _enterprise_lines(identity: dict[str, Any]) -> list[str]:
@@ -94,14 +110,9 @@ def _enterprise_lines(identity: dict[str, Any]) -> list[str]:
     if identity.get("start_date"):
         lines.append(_("Active since %(date)s") % {"date": short_date(identity["start_date"])})
     if identity.get("nace_code"):
-        code = identity["nace_code"]
-        if code in NACE_ACTIVITIES:
-            lines.append(
-                _("Main activity: %(activity)s (NACE-BEL %(code)s)")
-                % {"activity": NACE_ACTIVITIES[code], "code": code}
-            )
-        else:
-            lines.append(_("Main activity (NACE-BEL code) %(code)s") % {"code": code})
+        lines.append(
+            _("Main activity: %(activity)s") % {"activity": nace_activity(identity["nace_code"])}
+        )
     if identity.get("address"):
         lines.append(
             _("Registered office: %(address)s") % {"address": _maybe_address(identity["address"])}

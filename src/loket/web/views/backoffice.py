@@ -104,7 +104,7 @@ def _decision_form(case: Case, request: HttpRequest | None = None, **kwargs: Any
     return DecisionForm(
         request.POST if request else None, request.FILES if request else None,
         allowed=_decisions(case), procedure_id=case.procedure_id, language=case.language or "fr",
-        gives_information=case.gives_information,
+        delivers=case.procedure.delivers,
         **kwargs,
     )  # fmt: skip
 
@@ -177,7 +177,10 @@ def _typed(request: HttpRequest, case: Case) -> dict[str, str]:
     ("model"; after what they had typed, if anything) or as it was previewed ("edit")."""
     typed = {key: request.POST.get(key, "") for key in ("status", "model", "note", "kept")}
     if request.POST.get("action") == "model":
-        chosen = motivation_model(case.procedure_id, case.language or "fr", typed["model"])
+        chosen = motivation_model(
+            case.procedure_id, case.language or "fr", typed["model"],
+            delivers=case.procedure.delivers,
+        )  # fmt: skip
         if chosen is not None:
             typed["note"] = "\n\n".join(t for t in (typed["note"].strip(), chosen.text) if t)
             typed["status"] = typed["status"] or chosen.decision

@@ -86,6 +86,8 @@ class QueueForm(forms.Form):
         label=gettext_lazy("Only cases with a reply to read"), required=False
     )
     sort = forms.ChoiceField(label=gettext_lazy("Sort by"), required=False)
+    # Shown in the queue's compact bar; the others are folded under "More filters".
+    MAIN_FIELDS = ("status", "procedure", "assigned", "sort")
 
     def __init__(self, *args: Any, agent: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -102,6 +104,16 @@ class QueueForm(forms.Form):
             ("-received", _("Received, newest first")), ("status", _("Status")),
             ("procedure", _("Procedure")),
         ]  # fmt: skip
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.MAIN_FIELDS]
+
+    def more_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in self.MAIN_FIELDS]
+
+    def more_in_use(self) -> bool:
+        """A folded filter is set or wrong: the fold opens, so the agent sees it."""
+        return any(field.value() or field.errors for field in self.more_fields())
 
     def filters(self) -> QueueFilters:
         data = self.cleaned_data if self.is_valid() else {}
