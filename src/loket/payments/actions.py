@@ -27,6 +27,7 @@ from loket.forms.definitions import get_definition
 from loket.observe import metrics
 from loket.payments import history
 from loket.payments.fees import fee_for
+from loket.payments.merchants import compact_iban, transfer_account
 from loket.payments.models import CaseFee, Payment
 from loket.payments.providers import (
     ForgedNotification,
@@ -114,11 +115,15 @@ def do_start_payment(
                 provider=provider_name, idempotency_key=idempotency_key,
                 amount_cents=fee.amount_cents, currency=fee.currency,
                 reference=new_structured_communication(),
+                payee_iban=compact_iban(transfer_account(case.administration)["iban"])
+                if provider_name == "transfer" else "",
             )  # fmt: skip
     except IntegrityError:  # a concurrent press with the same key won
         return Payment.objects.get(idempotency_key=idempotency_key, case=case)
     try:
-        checkout = get_provider(provider_name).start(payment, return_url(payment))
+        checkout = get_provider(provider_name, payment.administration_id).start(
+            payment, return_url(payment)
+        )
     except ProviderError:
         Payment.objects.filter(pk=payment.pk).update(
             status=Payment.Status.FAILED, finished_at=timezone.now()
@@ -138,7 +143,7 @@ def do_start_payment(
 
 def do_refresh(payment: Payment) -> Payment:
     """Fetch the payment from its provider and apply what it says (once)."""
-    remote = get_provider(payment.provider).fetch_status(payment)
+    remote = get_provider(payment.provider, payment.administration_id).fetch_status(payment)
     return do_apply_status(payment, remote)
 
 
