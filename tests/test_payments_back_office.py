@@ -10,10 +10,11 @@ from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 from stdnum.be import ogm_vcs
 
+from loket.audit.models import SecurityEvent
 from loket.cases.models import Case
 from loket.core.models import Membership, User
 from loket.notify.models import Notification
@@ -254,6 +255,7 @@ def test_the_queue_lists_what_is_owed_back_and_records_it_given_back() -> None:
     # Acting on another administration's payment: 404, nothing recorded.
     assert agent.post(QUEUE, {"payment": ixelles.reference}).status_code == 404
     assert not ixelles.refunds.exists()
+    assert SecurityEvent.objects.filter(kind="refund-outside-tenancy").exists()
 
     notices = Notification.objects.count()
     assert agent.post(QUEUE, {"payment": twice.reference}).status_code == 302
@@ -321,3 +323,16 @@ def test_a_transfer_started_before_a_change_of_account_is_matched_where_it_was_s
         camt053([("P1", amount, parking.reference)], "PF-1"), "BE71096123456769"
     )
     assert do_import_statement(platform).lines[0].outcome == "matched"
+
+
+def test_production_refuses_a_test_mollie_key_for_an_administration() -> None:
+    typed = merchants.Typed(
+        plain={"mollie_profile_id": "pfl_x"}, secrets={"mollie_api_key": "test_abc123"}
+    )
+    assert merchants.check_merchant_account(typed, None)["mollie_profile_id"] == "pfl_x"
+    with (
+        override_settings(LOKET_ENV="production"),
+        pytest.raises(merchants.MerchantAccountRefused) as refused,
+    ):
+        merchants.check_merchant_account(typed, None)
+    assert "live key" in refused.value.errors["mollie_api_key"]

@@ -4,7 +4,7 @@ manage. Each reads through a scoped selector and writes through an action."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django import forms
 from django.contrib import messages
@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from loket.audit.actions import do_record_security_event
+from loket.audit.subjects import person_pseudonym
 from loket.cases.selectors import agent_administration_ids
 from loket.core.models import Administration, User
 from loket.payments import merchants
@@ -80,16 +82,20 @@ def refunds_queue_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("refund"):
-                refund = get_object_or_404(
-                    Refund, pk=_number(request.POST["refund"]), provider_refund_id="",
+                refund = Refund.objects.filter(
+                    pk=_number(request.POST["refund"]), provider_refund_id="",
                     payment__administration_id__in=administrations,
-                )  # fmt: skip
+                ).first()  # fmt: skip
+                if refund is None:
+                    _refuse(agent, refund=request.POST["refund"][:20])
                 do_mark_paid_back(refund, timezone.localdate(), agent)
             else:
-                payment = get_object_or_404(
-                    Payment, reference=request.POST.get("payment", "")[:40],
-                    administration_id__in=administrations, case__isnull=False,
-                )  # fmt: skip
+                named = request.POST.get("payment", "")[:40]
+                payment = Payment.objects.filter(
+                    reference=named, administration_id__in=administrations, case__isnull=False
+                ).first()
+                if payment is None:
+                    _refuse(agent, payment=named)
                 do_give_back_owed(payment, agent, timezone.localdate())
         except PaymentRefused as refused:
             messages.error(request, refused.message)
@@ -104,6 +110,15 @@ def refunds_queue_page(request: HttpRequest) -> HttpResponse:
             "administrations": Administration.objects.filter(id__in=administrations),
         },
     )
+
+
+def _refuse(agent: User, **named: str) -> NoReturn:
+    """Another administration's money, or none: the same 404, and the attempt is logged."""
+    do_record_security_event(
+        "refund-outside-tenancy", actor_pseudonym=person_pseudonym(agent), user_id=agent.pk,
+        **named,
+    )  # fmt: skip
+    raise Http404
 
 
 def _number(text: str) -> int:

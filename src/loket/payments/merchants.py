@@ -167,6 +167,8 @@ def check_merchant_account(typed: Typed, stored: MerchantAccount | None) -> dict
     key = typed.secrets.get("mollie_api_key", "")
     if key and not key.startswith(("live_", "test_")):
         errors["mollie_api_key"] = _("A Mollie API key starts with live_ or test_.")
+    elif key and settings.LOKET_ENV == "production" and not key.startswith("live_"):
+        errors["mollie_api_key"] = _("Enter the live key (live_…): a test key moves no money.")
     if plain["mollie_profile_id"] and not has("mollie_api_key"):
         errors["mollie_api_key"] = _("Enter the API key of this Mollie profile.")
     if errors:
