@@ -19,7 +19,9 @@ from loket.payments.models import Payment
 from loket.payments.reconcile import do_import_statement
 from loket.privacy.retention import delete_case
 from tests.conftest import client_for
+from tests.payments_helpers import pay_with_demo, start_payment
 from tests.test_all_procedures import submit
+from tests.test_cases import apply_for_parking_card
 from tests.test_payments_statements import camt053, transfer_for
 
 pytestmark = pytest.mark.django_db
@@ -73,17 +75,18 @@ def test_export_lists_money_of_the_administration_only_each_refund_on_its_own_ro
     rows = export(agent, "parking-brussels")
 
     header, body = rows[0], rows[1:]
-    assert header[:5] == ["Entry", "Date", "Case reference", "Procedure", "Procedure id"]
+    assert header[:5] == ["Kind of entry", "Date", "Case reference", "Procedure", "Procedure id"]
+    assert header[-1] == "To check"
     by_reference = {(row[0], row[6]): row for row in body}
-    paid_online = by_reference[("Payment", online.reference.strip("+"))]
+    paid_online = by_reference[("Payment received", online.reference.strip("+"))]
     name = Procedure.objects.get(pk=PARKING).names["en"]
     assert paid_online[2:5] == [card.reference, name, PARKING]
     assert paid_online[7] == f"{online.amount_cents / 100:.2f}"
     assert paid_online[8] == f"demo:{online.provider_id}"
-    paid_by_transfer = by_reference[("Payment", transfer.reference.strip("+"))]
+    paid_by_transfer = by_reference[("Payment received", transfer.reference.strip("+"))]
     assert paid_by_transfer[5] == "Bank transfer"
     assert paid_by_transfer[8].startswith("'=HYPERLINK(1)/E1")  # neutralised
-    refunded = by_reference[("Refund", online.reference.strip("+"))]
+    refunded = by_reference[("Refund made", online.reference.strip("+"))]
     assert refunded[1] == timezone.localdate().isoformat()
     assert (refunded[7], refunded[9]) == ("-2.50", "Half year")
     # Only money: the abandoned attempt before the transfer is not among the rows...
@@ -122,7 +125,7 @@ def test_by_default_the_export_opens_in_a_belgian_spreadsheet() -> None:
     assert response.status_code == 200
     assert response.content.startswith(BOM)
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    assert len(rows[0]) == 9  # no procedure id: a person reads the name
+    assert len(rows[0]) == 10  # no procedure id: a person reads the name
     payment, refunded = rows[1], rows[2]
     assert payment[3] == Procedure.objects.get(pk=PARKING).names["fr"]
     assert payment[6] == f"{online.amount_cents // 100},{online.amount_cents % 100:02d}"
@@ -166,7 +169,7 @@ def test_a_payment_stays_in_the_books_after_its_case_is_deleted() -> None:
     rows = export(client_for("agent-parking"), "parking-brussels")
 
     row = next(row for row in rows[1:] if row[6] == payment.reference.strip("+"))
-    assert row[0] == "Payment" and row[2] == reference
+    assert row[0] == "Payment received" and row[2] == reference
 
 
 def test_a_period_outside_the_payments_is_empty() -> None:
@@ -206,3 +209,30 @@ def test_bad_dates_are_refused_with_what_was_typed() -> None:
     assert backwards.status_code == 422
     assert "The end date must be after the start date." in backwards.content.decode()
     assert Payment.objects.count() == 0
+
+
+def test_money_received_twice_is_one_row_per_amount_the_second_flagged() -> None:
+    resident = client_for("resident")
+    transfer = transfer_for(resident)
+    amount = f"{transfer.amount_cents / 100:.2f}"
+    do_import_statement(camt053([("A", amount, transfer.reference)], statement="S-A"))
+    do_import_statement(camt053([("B", amount, transfer.reference)], statement="S-B"))
+    # A card paid after a transfer the bank then brings: the transfer's money is the second.
+    card_case = apply_for_parking_card(resident, plate="1-ABC-123", pay=False)
+    late = start_payment(resident, card_case, provider="transfer")
+    card = pay_with_demo(resident, card_case)
+    late_amount = f"{late.amount_cents / 100:.2f}"
+    do_import_statement(camt053([("C", late_amount, late.reference)], statement="S-C"))
+
+    rows = export(client_for("agent-parking"), "parking-brussels")
+
+    twice = [row for row in rows[1:] if row[6] == transfer.reference.strip("+")]
+    assert [(row[0], row[7], row[-1]) for row in twice] == [
+        ("Payment received", amount, ""),
+        ("Payment received", amount, "Received twice — to give back"),
+    ]
+    assert twice[0][8].startswith("S-A/A") and twice[1][8].startswith("S-B/B")
+    by_card = next(row for row in rows[1:] if row[6] == card.reference.strip("+"))
+    assert by_card[-1] == ""  # the card settled the fee
+    after = next(row for row in rows[1:] if row[6] == late.reference.strip("+"))
+    assert (after[7], after[-1]) == (late_amount, "Received twice — to give back")

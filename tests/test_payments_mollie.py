@@ -15,7 +15,7 @@ from django.test import override_settings
 from loket.audit.models import SecurityEvent
 from loket.cases.models import Case
 from loket.config.payments import MollieSettings, ProviderSettings, WorldlineSettings
-from loket.payments.models import Payment
+from loket.payments.models import MerchantAccount, Payment
 from tests.conftest import client_for
 from tests.payment_provider_stubs import MollieStub
 from tests.payments_helpers import start_payment
@@ -280,3 +280,28 @@ def test_a_refused_key_fails_the_attempt_and_no_key_is_ever_logged(
     assert Payment.objects.get(case=case).status == Payment.Status.FAILED
     assert "test_wrongkeyofsomeone" not in caplog.text
     assert mollie.api_key not in caplog.text
+
+
+def test_an_administration_with_its_own_mollie_profile_is_paid_with_its_key(
+    mollie: MollieStub,
+) -> None:
+    platform_key = mollie.api_key
+    own_key = "test_parkingProfileKey0123456789abc"
+    MerchantAccount.objects.create(
+        administration_id="parking-brussels", mollie_profile_id="pfl_parking",
+        mollie_api_key=own_key,
+    )  # fmt: skip
+    mollie.api_key = own_key  # this stub answers to the administration's profile only
+    _case, payment = _awaiting()
+    [sent] = mollie.requests_to("POST", "/v2/payments")
+    assert sent.headers["Authorization"] == f"Bearer {own_key}" != f"Bearer {platform_key}"
+    mollie.set_status(payment.provider_id, "paid")
+    # The notification names the payment only: it is fetched with the administration's key.
+    assert (
+        client_for("resident")
+        .post("/payments/notify/mollie/", {"id": payment.provider_id})
+        .status_code
+        == 200
+    )
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID

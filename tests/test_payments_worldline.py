@@ -15,7 +15,7 @@ from django.test import Client, override_settings
 from loket.audit.models import SecurityEvent
 from loket.cases.models import Case
 from loket.config.payments import MollieSettings, ProviderSettings, WorldlineSettings
-from loket.payments.models import Payment
+from loket.payments.models import MerchantAccount, Payment
 from tests.conftest import client_for
 from tests.payment_provider_stubs import WorldlineStub
 from tests.payments_helpers import start_payment
@@ -266,3 +266,31 @@ def test_a_signed_event_for_another_merchant_is_refused(worldline: WorldlineStub
     assert SecurityEvent.objects.filter(kind="payment-notification-refused").exists()
     payment.refresh_from_db()
     assert payment.status == Payment.Status.OPEN
+
+
+def test_an_administration_with_its_own_pspid_is_paid_and_notified_under_it(
+    worldline: WorldlineStub,
+) -> None:
+    """parking.brussels' own merchant (PSPID, keys): the stub answers to it only; the platform's
+    merchant and keys are other ones. Its signed webhook is verified with its own key."""
+    platform = settings.CONFIG.payment_settings.worldline
+    worldline.merchant_id, worldline.api_key_id = "ParkingBrussels", "parking-api-key"
+    worldline.api_secret = "parking-api-s3cret"
+    worldline.webhook_key_id, worldline.webhook_secret = "parking-hook", "parking-hook-s3cret"
+    MerchantAccount.objects.create(
+        administration_id="parking-brussels", worldline_merchant_id=worldline.merchant_id,
+        worldline_api_key_id=worldline.api_key_id, worldline_api_secret=worldline.api_secret,
+        worldline_webhook_key_id=worldline.webhook_key_id,
+        worldline_webhook_secret=worldline.webhook_secret,
+    )  # fmt: skip
+    assert platform.merchant_id != worldline.merchant_id
+    _case, payment = _awaiting()
+    assert worldline.requests_to("POST", "/v2/ParkingBrussels/hostedcheckouts")
+    worldline.pay(payment.provider_id)
+    body = worldline.event(payment.provider_id)
+    assert _webhook(body, worldline.signed(body)).status_code == 200
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID
+    # An event signed with the platform's key for this merchant's checkout is not believed.
+    forged = worldline.signed(body, secret="webhook-s3cret-for-tests", key_id="parking-hook")
+    assert _webhook(body, forged).status_code == 404

@@ -368,6 +368,13 @@ def test_every_page_meets_wcag_22_aa_reflows_and_stays_light_in_three_languages(
             f"back-office-accessibility-reports-{language}",
             f"/{language}/back-office/accessibility-reports/",
         )
+        visitor.open(
+            f"back-office-statements-{language}", f"/{language}/payments/back-office/statements/"
+        )
+        visitor.open(
+            f"back-office-to-give-back-{language}",
+            f"/{language}/payments/back-office/to-give-back/",
+        )
     visitor.close()
 
     for identity, pages in (

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import formats, timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -396,14 +397,18 @@ def check_can_decide(case: Case, status: str, note: str = "", with_documents: bo
     check_language(case, note, "note")
 
 
-def check_language(case: Case, text: str, field: str = "body") -> None:
-    """Text sent to the applicant (reasons, a message, a request) is in the case's language. Only
-    text confidently in another language is refused: one too short or too mixed to tell passes."""
+def check_language(
+    case: Case, text: str, field: str = "body", template: Promise | str | None = None
+) -> None:
+    """Text sent to the applicant (reasons, a message, a request, a refund's reason) is in the
+    case's language. Only text confidently in another language is refused: one too short or too
+    mixed to tell passes. ``template`` words the refusal for another kind of text."""
     language = case.language or "fr"
     written = guess_language(text)
     if written is None or written == language:
         return
-    template = REASONS_IN_OTHER_LANGUAGE if field == "note" else MESSAGE_IN_OTHER_LANGUAGE
+    if template is None:
+        template = REASONS_IN_OTHER_LANGUAGE if field == "note" else MESSAGE_IN_OTHER_LANGUAGE
     raise WrongLanguage(
         str(template) % {"written": language_name(written), "language": language_name(language)},
         field,

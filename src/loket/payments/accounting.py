@@ -22,10 +22,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from loket.cases.selectors import agent_administration_ids
 from loket.catalog.models import Procedure
@@ -83,7 +84,8 @@ def administrations_with_money(agent: User) -> list[str]:
 
 
 def payments_for_accountant(administration_id: str, period: Period) -> QuerySet[Payment]:
-    """The administration's payments paid in the period, with their statement lines."""
+    """The administration's payments through a payment service paid in the period (a
+    transfer's money is counted from its statement lines)."""
     first, after = period.bounds()
     return (
         Payment.objects.filter(
@@ -92,9 +94,35 @@ def payments_for_accountant(administration_id: str, period: Period) -> QuerySet[
             finished_at__gte=first,
             finished_at__lt=after,
         )
-        .prefetch_related(Prefetch("statement_lines", StatementLine.objects.all()))
+        .exclude(provider="transfer")
+        .select_related("case__fee")
         .order_by("finished_at", "id")
     )
+
+
+def transfer_lines_for_accountant(
+    administration_id: str, period: Period
+) -> QuerySet[StatementLine]:
+    """Each amount that reached the account on one of the administration's transfers in the
+    period (booked then, or imported then when the bank gave no date), whatever became of it."""
+    first, after = period.bounds()
+    return (
+        StatementLine.objects.filter(
+            payment__administration_id=administration_id, amount_cents__gt=0
+        )
+        .filter(
+            Q(booked_on__gte=period.start, booked_on__lte=period.end)
+            | Q(booked_on=None, imported_at__gte=first, imported_at__lt=after)
+        )
+        .select_related("payment")
+        .order_by("booked_on", "imported_at", "id")
+    )
+
+
+def _line_moment(line: StatementLine) -> datetime:
+    if line.booked_on is None:
+        return line.imported_at
+    return datetime.combine(line.booked_on, time.min, tzinfo=timezone.get_current_timezone())
 
 
 def attempts_for_accountant(administration_id: str, period: Period) -> QuerySet[Payment]:
@@ -122,16 +150,6 @@ def _communication(payment: Payment) -> str:
     """``934/1174/12719``: the structured communication without the ``+++`` that a spreadsheet
     would read as a formula (and the export would have to quote)."""
     return payment.reference.strip("+")
-
-
-def _settlement(payment: Payment) -> str:
-    lines = [
-        f"{line.statement}/{line.entry} ({line.booked_on or '?'}, {line.get_outcome_display()})"
-        for line in payment.statement_lines.all()
-    ]
-    if lines:
-        return " | ".join(lines)
-    return f"{payment.provider}:{payment.provider_id}" if payment.provider_id else ""
 
 
 class _Sheet:
@@ -171,25 +189,39 @@ class _Sheet:
 def accountant_csv(
     administration_id: str, period: Period, spelling: str = EXCEL, contents: str = MONEY
 ) -> str:
-    """The money of the period (payments and refunds, each on its own dated row, oldest first),
-    or, with ``contents=ATTEMPTS``, the attempts that brought none."""
+    """The money of the period, each amount on its own dated row, oldest first: a payment
+    through a payment service, each amount a bank statement brought on a transfer (a transfer
+    made twice is two rows), each refund (negative); a row whose money is to give back says so.
+    With ``contents=ATTEMPTS``, the attempts that brought none."""
     sheet = _Sheet(spelling)
     if contents == ATTEMPTS:
         _attempts(sheet, administration_id, period)
         return sheet.text()
     sheet.header(
-        [_("Entry"), _("Date"), _("Case reference"), _("Procedure"), _("Way of paying"),
+        [_("Kind of entry"), _("Date"), _("Case reference"), _("Procedure"), _("Way of paying"),
          _("Structured communication"), _("Amount (EUR)"), _("Settlement or statement line"),
-         _("Reason of the refund")]
+         _("Reason for the refund"), _("To check")]
     )  # fmt: skip
     rows: list[tuple[datetime, list[object]]] = []
     for payment in payments_for_accountant(administration_id, period):
         assert payment.finished_at is not None  # a paid payment has finished
-        received = max(payment.amount_cents, payment.paid_cents)
         rows.append((payment.finished_at, [
-            _("Payment"), timezone.localdate(payment.finished_at).isoformat(),
+            _("Payment received"), timezone.localdate(payment.finished_at).isoformat(),
             payment.case_reference, *sheet.procedure(payment), payment.provider_label,
-            _communication(payment), sheet.euro(received), _settlement(payment), "",
+            _communication(payment), sheet.euro(payment.amount_cents),
+            f"{payment.provider}:{payment.provider_id}" if payment.provider_id else "", "",
+            _payment_flag(payment),
+        ]))  # fmt: skip
+    for line in transfer_lines_for_accountant(administration_id, period):
+        paid = line.payment
+        assert paid is not None  # the query follows it
+        payment = paid
+        rows.append((_line_moment(line), [
+            _("Payment received"), timezone.localdate(_line_moment(line)).isoformat(),
+            payment.case_reference, *sheet.procedure(payment), payment.provider_label,
+            _communication(payment), sheet.euro(line.amount_cents),
+            f"{line.statement}/{line.entry} ({line.booked_on or '?'})", "",
+            str(LINE_FLAGS.get(StatementLine.Outcome(line.outcome), "")),
         ]))  # fmt: skip
     for refund in refunds_for_accountant(administration_id, period):
         payment = refund.payment
@@ -199,12 +231,35 @@ def accountant_csv(
             else _("To be paid back by transfer")
         )
         rows.append((refund.created_at, [
-            _("Refund"), timezone.localdate(refund.created_at).isoformat(),
+            _("Refund made"), timezone.localdate(refund.created_at).isoformat(),
             payment.case_reference, *sheet.procedure(payment), payment.provider_label,
-            _communication(payment), sheet.euro(-refund.amount_cents), settled, refund.reason,
+            _communication(payment), sheet.euro(-refund.amount_cents), settled, refund.reason, "",
         ]))  # fmt: skip
     sheet.writer.writerows(row for _on, row in sorted(rows, key=lambda pair: pair[0]))
     return sheet.text()
+
+
+RECEIVED_TWICE = gettext_lazy("Received twice — to give back")
+AFTER_CLOSING = gettext_lazy(
+    "Received after the application was withdrawn or lapsed — to give back"
+)
+# What a statement line's outcome asks of the accountant.
+LINE_FLAGS = {
+    StatementLine.Outcome.ALREADY_PAID: RECEIVED_TWICE,
+    StatementLine.Outcome.OVERPAID: gettext_lazy("Paid too much — the excess is to give back"),
+    StatementLine.Outcome.CASE_CLOSED: AFTER_CLOSING,
+    StatementLine.Outcome.UNDERPAID: gettext_lazy("Paid too little — the fee is not settled yet"),
+}
+
+
+def _payment_flag(payment: Payment) -> str:
+    """A payment through a payment service that did not settle its case's fee: received twice
+    (another payment settled it), or after the application was closed."""
+    case = payment.case
+    fee = getattr(case, "fee", None) if case is not None else None
+    if fee is None or fee.paid_by_id == payment.pk:
+        return ""
+    return str(RECEIVED_TWICE if fee.paid_by_id is not None else AFTER_CLOSING)
 
 
 def _attempts(sheet: _Sheet, administration_id: str, period: Period) -> None:

@@ -27,6 +27,7 @@ from loket.forms.definitions import get_definition
 from loket.observe import metrics
 from loket.payments import history
 from loket.payments.fees import fee_for
+from loket.payments.merchants import compact_iban, transfer_account
 from loket.payments.models import CaseFee, Payment
 from loket.payments.notices import do_settle_payment_notices, do_tell_payment_due
 from loket.payments.providers import (
@@ -118,11 +119,15 @@ def do_start_payment(
                 provider=provider_name, idempotency_key=idempotency_key,
                 amount_cents=fee.amount_cents, currency=fee.currency,
                 reference=_reference_for(fee, provider_name),
+                payee_iban=compact_iban(transfer_account(case.administration)["iban"])
+                if provider_name == "transfer" else "",
             )  # fmt: skip
     except IntegrityError:  # a concurrent press with the same key won
         return Payment.objects.get(idempotency_key=idempotency_key, case=case)
     try:
-        checkout = get_provider(provider_name).start(payment, return_url(payment))
+        checkout = get_provider(provider_name, payment.administration_id).start(
+            payment, return_url(payment)
+        )
     except ProviderError:
         Payment.objects.filter(pk=payment.pk).update(
             status=Payment.Status.FAILED, finished_at=timezone.now()
@@ -150,10 +155,11 @@ def _reference_for(fee: CaseFee, provider_name: str) -> str:
 
 
 @transaction.atomic
-def do_take_up_told_transfer(reference: str) -> Payment | None:
+def do_take_up_told_transfer(reference: str, account: str = "") -> Payment | None:
     """Money arrived with the structured communication a mail told for a fee, before any
     transfer took it (the applicant paid from the mail): that transfer is made now, as if
-    chosen, so the statement line has a payment to settle. None when no fee reserved it."""
+    chosen, so the statement line has a payment to settle. None when no fee reserved it, or
+    when ``account`` (the statement's, if it names one) is not the account the mail told."""
     fee = CaseFee.objects.select_for_update().filter(transfer_reference=reference).first()
     if fee is None:
         return None
@@ -161,11 +167,14 @@ def do_take_up_told_transfer(reference: str) -> Payment | None:
     if taken is not None:
         return taken
     case = fee.case
+    payee_iban = compact_iban(transfer_account(case.administration)["iban"])
+    if account and compact_iban(account) != payee_iban:
+        return None  # another administration's account: never settles this fee
     payment = Payment.objects.create(
         case=case, administration_id=case.administration_id, case_reference=case.reference,
         procedure_code=case.procedure_id, provider="transfer", idempotency_key=uuid.uuid4(),
         amount_cents=fee.amount_cents, currency=fee.currency, reference=reference,
-        provider_id=reference,
+        provider_id=reference, payee_iban=payee_iban,
     )  # fmt: skip
     _note(case, history.STARTED, {"amount_cents": payment.amount_cents, "provider": "transfer"})
     return payment
@@ -173,7 +182,7 @@ def do_take_up_told_transfer(reference: str) -> Payment | None:
 
 def do_refresh(payment: Payment) -> Payment:
     """Fetch the payment from its provider and apply what it says (once)."""
-    remote = get_provider(payment.provider).fetch_status(payment)
+    remote = get_provider(payment.provider, payment.administration_id).fetch_status(payment)
     return do_apply_status(payment, remote)
 
 

@@ -6,20 +6,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 import segno
-from django.conf import settings
 
 from loket.core.models import Administration
+from loket.payments.merchants import transfer_account
 from loket.payments.models import Payment
 
 
 def account(administration: Administration | None) -> dict[str, str]:
-    """The account a transfer for ``administration`` is paid to. The beneficiary is the
-    configured account holder's name or, when the configuration gives none (the demo account),
-    the administration's own name, as the bank will show it to the applicant."""
-    to = dict(settings.CONFIG.payment_account)
-    if not to["name"] and administration is not None:
-        to["name"] = administration.name
-    return to
+    """The account a transfer for ``administration`` is paid to: its own merchant account's, or
+    the platform's (``merchants.transfer_account``)."""
+    return transfer_account(administration)
 
 
 def grouped_iban(iban: str) -> str:

@@ -19,6 +19,7 @@ PAID = "payment-paid"
 AFTER_WITHDRAWAL = "payment-after-withdrawal"
 PAID_TWICE = "payment-paid-twice"
 LAPSED = "payment-lapsed"
+PAID_BACK = "payment-paid-back"
 
 
 def _words(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -44,6 +45,7 @@ def render(code: str, params: Mapping[str, Any]) -> str:
                             "withdrawn or lapsed (%(provider)s): it will be refunded."),
         PAID_TWICE: _("A second payment of %(amount)s was received (%(provider)s): it will be "
                       "refunded."),
+        PAID_BACK: _("Paid back by transfer: %(amount)s."),
         LAPSED: _("Not paid within %(days)s days: the application has lapsed. You can apply "
                   "again."),
     }  # fmt: skip
@@ -57,5 +59,5 @@ def written(code: str, params: Mapping[str, Any], language: str) -> str:
 
 
 def register() -> None:
-    for code in (STARTED, NOT_MADE, PAID, AFTER_WITHDRAWAL, PAID_TWICE, LAPSED):
+    for code in (STARTED, NOT_MADE, PAID, AFTER_WITHDRAWAL, PAID_TWICE, LAPSED, PAID_BACK):
         register_note(code, lambda params, code=code: render(code, params))  # type: ignore[misc]

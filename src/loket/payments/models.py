@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from loket.core.fields import EncryptedField
 from loket.core.i18n import pick
 from loket.payments.fees import format_amount
 
@@ -92,6 +93,9 @@ class Payment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     paid_cents = models.PositiveIntegerField(default=0, help_text="Received (transfers).")
+    payee_iban = models.CharField(
+        max_length=34, blank=True, help_text="A transfer: the account shown when it was started."
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -195,8 +199,9 @@ class DemoCheckout(models.Model):
 
 
 class StatementLine(models.Model):
-    """One credit line of an imported bank statement, kept whatever its outcome, so that no
-    money that reached the account is ever lost from sight."""
+    """One line of an imported bank statement, kept whatever its outcome, so that no money
+    that reached the account is ever lost from sight; a debit (money that left it) is
+    *outgoing*, never matched to a payment."""
 
     class Outcome(models.TextChoices):
         MATCHED = "matched", _("Matched")
@@ -205,8 +210,12 @@ class StatementLine(models.Model):
         UNMATCHED = "unmatched", _("No payment with this communication")
         ALREADY_PAID = "already_paid", _("Payment already settled")
         CASE_CLOSED = "case_closed", _("Application withdrawn or lapsed: to refund")
+        OUTGOING = "outgoing", _("Outgoing (not for us)")
 
     statement = models.CharField(max_length=100, help_text="The statement's own identifier.")
+    account = models.CharField(
+        max_length=34, blank=True, help_text="The IBAN of the account the statement is of."
+    )
     entry = models.CharField(max_length=100, help_text="The line's identifier in the statement.")
     file_format = models.CharField(max_length=10)
     booked_on = models.DateField(null=True)
@@ -233,3 +242,31 @@ class StatementLine(models.Model):
     @property
     def display(self) -> str:
         return format_amount(self.amount_cents)
+
+
+class MerchantAccount(models.Model):
+    """An administration's own way of receiving money: its bank account for transfers and its
+    contracts with the card providers. Without one (or without a field of it), the platform's
+    (``LOKET_PAYMENT_ACCOUNT``, ``LOKET_MOLLIE_*``, ``LOKET_WORLDLINE_*``) is used. The
+    providers' secrets are encrypted at rest (``core.crypto``), never shown back."""
+
+    administration = models.OneToOneField(
+        "core.Administration", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    iban = models.CharField(max_length=34, blank=True, help_text="Compact, upper case.")
+    bic = models.CharField(max_length=11, blank=True)
+    beneficiary = models.CharField(max_length=70, blank=True, help_text="As the bank knows it.")
+    worldline_merchant_id = models.CharField(max_length=40, blank=True, help_text="The PSPID.")
+    worldline_api_key_id = models.CharField(max_length=100, blank=True)
+    worldline_api_secret = EncryptedField(blank=True)
+    worldline_webhook_key_id = models.CharField(max_length=100, blank=True)
+    worldline_webhook_secret = EncryptedField(blank=True)
+    mollie_profile_id = models.CharField(max_length=40, blank=True)
+    mollie_api_key = EncryptedField(blank=True, help_text="The profile's live key.")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"merchant account of {self.administration_id}"

@@ -7,17 +7,59 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from loket.cases.models import Case
-from loket.payments.actions import do_apply_status, do_note_paid_twice, do_take_up_told_transfer
-from loket.payments.models import CaseFee, Payment, StatementLine
+from loket.cases.selectors import agent_administration_ids
+from loket.core.models import User
+from loket.payments.actions import (
+    PaymentRefused,
+    do_apply_status,
+    do_note_paid_twice,
+    do_take_up_told_transfer,
+)
+from loket.payments.epc import grouped_iban
+from loket.payments.fees import format_amount
+from loket.payments.merchants import compact_iban, may_manage, paid_into
+from loket.payments.models import CaseFee, MerchantAccount, Payment, StatementLine
 from loket.payments.providers import RemoteStatus
 from loket.payments.references import compact
 from loket.payments.statements import BankLine, read_statement
 
 Outcome = StatementLine.Outcome
+
+
+# The order of a report: what settled fees, what is to give back, what matched nothing, and
+# the money that left the account (outgoing, not for us) apart from all money received.
+REPORT_ORDER = (
+    Outcome.MATCHED, Outcome.OVERPAID, Outcome.UNDERPAID, Outcome.ALREADY_PAID,
+    Outcome.CASE_CLOSED, Outcome.UNMATCHED, Outcome.OUTGOING,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class OutcomeTotal:
+    outcome: str
+    lines: list[StatementLine]
+
+    @property
+    def label(self) -> str:
+        return str(Outcome(self.outcome).label)
+
+    @property
+    def count(self) -> int:
+        return len(self.lines)
+
+    @property
+    def amount(self) -> str:
+        return format_amount(sum(line.amount_cents for line in self.lines))
+
+    @property
+    def outgoing(self) -> bool:
+        return self.outcome == Outcome.OUTGOING
 
 
 @dataclass
@@ -33,24 +75,72 @@ class ImportReport:
         return Counter(line.outcome for line in self.lines)
 
     @property
+    def totals(self) -> list[OutcomeTotal]:
+        """Per outcome, in :data:`REPORT_ORDER` (money in first, money out last): how many
+        lines, how much, and the lines themselves."""
+        return [
+            OutcomeTotal(outcome, [line for line in self.lines if line.outcome == outcome])
+            for outcome in REPORT_ORDER
+            if any(line.outcome == outcome for line in self.lines)
+        ]
+
+    @property
     def to_check(self) -> list[StatementLine]:
         """The lines an accountant must look at: everything not simply matched."""
         return [line for line in self.lines if line.outcome != Outcome.MATCHED]
 
 
-def _payment_for(communication: str) -> Payment | None:
+def _payment_for(communication: str, account: str) -> Payment | None:
+    """The transfer with this structured communication, among those paid into ``account`` (an
+    administration's own account, or the platform's): another administration's payment is never
+    matched. A statement that does not name its account matches any."""
     digits = compact(communication)
     if not digits:
         return None
     reference = f"+++{digits[:3]}/{digits[3:7]}/{digits[7:]}+++"
-    payment = Payment.objects.filter(reference=reference, provider="transfer").first()
-    return payment or do_take_up_told_transfer(reference)  # paid from the mail, not chosen
+    payments = Payment.objects.filter(reference=reference, provider="transfer")
+    if account:
+        payments = payments.filter(paid_into(account))
+    # Paid from the mail that told the communication, before a transfer was chosen.
+    return payments.first() or do_take_up_told_transfer(reference, account)
 
 
 def do_import_statement(data: bytes) -> ImportReport:
     """Read a camt.053 or CODA file and reconcile each of its lines, one transaction a line."""
+    return do_import_lines(read_statement(data))
+
+
+def check_may_import(agent: User, lines: list[BankLine]) -> None:
+    """A civil servant imports the statements of their administration's own account; the
+    region's staff (``merchants.may_manage``) those of any account Loket knows, the platform's
+    included, and a statement that does not name its account. Else :class:`PaymentRefused`,
+    before anything is imported."""
+    region = may_manage(agent)
+    own = set(
+        MerchantAccount.objects.filter(administration_id__in=agent_administration_ids(agent))
+        .exclude(iban="")
+        .values_list("iban", flat=True)
+    )
+    known = own | {compact_iban(settings.CONFIG.payment_account["iban"])}
+    if region:
+        known |= set(MerchantAccount.objects.exclude(iban="").values_list("iban", flat=True))
+    for account in sorted({compact_iban(line.account) for line in lines}):
+        if not account and not region:
+            raise PaymentRefused(
+                _("This statement does not name its account: only the region's staff can import "
+                  "it.")
+            )  # fmt: skip
+        if account and account not in (known if region else own):
+            raise PaymentRefused(
+                _("This statement is of the account %(account)s, which is not one of your "
+                  "administration's: nothing was imported.") % {"account": grouped_iban(account)}
+            )  # fmt: skip
+
+
+def do_import_lines(bank_lines: list[BankLine]) -> ImportReport:
+    """Reconcile each line read from a statement, one transaction a line."""
     report = ImportReport()
-    for bank_line in read_statement(data):
+    for bank_line in bank_lines:
         if _seen(bank_line, report):
             continue
         try:
@@ -91,17 +181,26 @@ def _seen(bank_line: BankLine, report: ImportReport) -> bool:
 
 @transaction.atomic
 def _reconcile(bank_line: BankLine) -> StatementLine:
-    payment = _payment_for(bank_line.communication) if bank_line.amount_cents > 0 else None
+    payment = (
+        _payment_for(bank_line.communication, bank_line.account)
+        if bank_line.amount_cents > 0
+        else None
+    )
     if payment is not None:
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
     line = StatementLine.objects.create(
         statement=bank_line.statement, entry=bank_line.entry, file_format=bank_line.file_format,
+        account=bank_line.account[:34],
         booked_on=bank_line.booked_on, amount_cents=bank_line.amount_cents,
         currency=bank_line.currency, communication=bank_line.communication[:140],
         counterparty=bank_line.counterparty[:140],
         counterparty_account=bank_line.counterparty_account[:40], payment=payment,
         outcome=Outcome.UNMATCHED,
     )  # fmt: skip
+    if bank_line.amount_cents < 0:  # money that left the account: not for a payment of ours
+        line.outcome = Outcome.OUTGOING
+        line.save(update_fields=["outcome"])
+        return line
     if payment is None or bank_line.currency != payment.currency:
         return line
     received = payment.statement_lines.aggregate(total=Sum("amount_cents"))["total"] or 0

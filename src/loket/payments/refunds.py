@@ -4,21 +4,29 @@ payment, with a reason; the history says so and the applicant is told."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from loket.cases.actions import do_add_history_note
+from loket.cases.actions import WrongLanguage, check_language, do_add_history_note
 from loket.cases.notices import REFUNDED, do_notify_applicant
 from loket.core.models import User
+from loket.payments import history
 from loket.payments.actions import PaymentRefused
 from loket.payments.fees import format_amount
-from loket.payments.models import Payment, Refund
+from loket.payments.models import CaseFee, Payment, Refund
 from loket.payments.providers import ProviderError, RefundNotOffered, get_provider
+
+REASON_IN_OTHER_LANGUAGE = gettext_lazy(
+    "The reason is not in the language of the case, and the applicant reads it: nothing was "
+    "refunded. Language it seems written in: %(written)s. Language of the case: %(language)s. "
+    "Write the reason in the language of the case."
+)
 
 
 def refunded_cents(payment: Payment) -> int:
@@ -117,6 +125,11 @@ def check_refund(payment: Payment, amount_cents: int, reason: str) -> RefundPrev
     """The refund as it would be made now, or a refusal that says why (nothing is written)."""
     if not reason.strip():
         raise PaymentRefused(_("Say why the money is refunded: the applicant reads it."))
+    if payment.case is not None:  # the reason reaches the applicant, in the history and notice
+        try:
+            check_language(payment.case, reason, "reason", REASON_IN_OTHER_LANGUAGE)
+        except WrongLanguage as refused:
+            raise PaymentRefused(refused.message) from None
     available = refundable_cents(payment)
     if not 0 < amount_cents <= available:
         words = {"asked": format_amount(amount_cents), "amount": format_amount(available)}
@@ -149,7 +162,8 @@ def do_refund(payment: Payment, agent: User, amount_cents: int, reason: str) -> 
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     check_refund(payment, amount_cents, reason)
     try:
-        provider_id = get_provider(payment.provider).refund(payment, amount_cents, reason)
+        provider = get_provider(payment.provider, payment.administration_id)
+        provider_id = provider.refund(payment, amount_cents, reason)
     except RefundNotOffered:
         provider_id = ""  # paid back by transfer by accounting (the line says so)
     except ProviderError:  # nothing recorded: a retry sends the same idempotency key
@@ -177,13 +191,93 @@ def do_refund(payment: Payment, agent: User, amount_cents: int, reason: str) -> 
 
 
 @transaction.atomic
-def do_mark_paid_back(refund: Refund, on: date) -> Refund:
-    """Accounting paid back a refund by transfer on ``on``: the applicant reads "refunded on"
-    from then on. Recorded once; a refund through the payment service has nothing to mark."""
+def do_mark_paid_back(refund: Refund, on: date, by: User | None = None) -> Refund:
+    """Accounting paid back a refund by transfer on ``on``: the case's history says so, the
+    applicant is told and reads "refunded on" from then on. Recorded once; a refund through the
+    payment service has nothing to mark."""
     refund = Refund.objects.select_for_update().get(pk=refund.pk)
     if refund.provider_refund_id:
         raise PaymentRefused(_("This refund went through the payment service: nothing to mark."))
-    if refund.paid_back_on is None:
-        refund.paid_back_on = on
-        refund.save(update_fields=["paid_back_on"])
+    if refund.paid_back_on is not None:
+        return refund
+    refund.paid_back_on = on
+    refund.save(update_fields=["paid_back_on"])
+    case = refund.payment.case
+    if case is not None:
+        params = {"amount_cents": refund.amount_cents}
+        note = history.written(history.PAID_BACK, params, case.language)
+        do_add_history_note(case, by, note, history.PAID_BACK, params)
+        do_notify_applicant(case, REFUNDED, f"refund-paid-back-{refund.pk}")
     return refund
+
+
+def do_give_back_owed(payment: Payment, agent: User, on: date) -> Refund:
+    """Give back what is owed on ``payment`` (``owed_back``), with why as the reason, written in
+    the case's language: through the payment service for a card, or, for a transfer, recorded
+    as paid back by accounting on ``on``. Nothing owed any more (someone else did it) is
+    refused."""
+    case = payment.case
+    with translation.override((case.language if case else "") or "fr"):
+        owed = owed_back(payment)
+    if owed is None:
+        raise PaymentRefused(_("Nothing is owed back on this payment any more."))
+    refund = do_refund(payment, agent, owed.amount_cents, owed.why)
+    if refund.pending:
+        refund = do_mark_paid_back(refund, on, agent)
+    return refund
+
+
+@dataclass(frozen=True)
+class OwedItem:
+    """One line of an administration's refunds queue: a refund by transfer that accounting has
+    not paid back yet (``refund``), or money nobody asked back that is owed (``refund`` None)."""
+
+    payment: Payment
+    amount_cents: int
+    since: datetime
+    why: str
+    refund: Refund | None = None
+    reason: str = ""  # the refund's, in the case's language
+
+    @property
+    def amount(self) -> str:
+        return format_amount(self.amount_cents)
+
+
+def refunds_queue(administration_ids: list[str]) -> list[OwedItem]:
+    """Everything these administrations owe back, oldest first: refunds by transfer not yet paid
+    back, money received twice or too much, and money for withdrawn or lapsed applications."""
+    pending = Refund.objects.filter(
+        payment__administration_id__in=administration_ids, provider_refund_id="",
+        paid_back_on=None,
+    ).select_related("payment__case")  # fmt: skip
+    items = [
+        OwedItem(refund.payment, refund.amount_cents, refund.created_at,
+                 _("Refund recorded, to pay back by transfer"), refund, refund.reason)
+        for refund in pending
+    ]  # fmt: skip
+    settles = CaseFee.objects.filter(paid_by=OuterRef("pk"))
+    candidates = (
+        Payment.objects.filter(administration_id__in=administration_ids, case__isnull=False)
+        .filter(
+            Q(paid_cents__gt=F("amount_cents"))
+            | (Q(status=Payment.Status.PAID) & ~Exists(settles))
+            | Q(paid_cents__gt=0, case__status="withdrawn")
+        )
+        .select_related("case__fee__paid_by")
+        .prefetch_related("statement_lines")
+    )
+    for payment in candidates:
+        owed = owed_back(payment)
+        if owed is not None:
+            items.append(OwedItem(payment, owed.amount_cents, _received_on(payment), owed.why))
+    return sorted(items, key=lambda item: item.since)
+
+
+def _received_on(payment: Payment) -> datetime:
+    """When the money owed reached the administration: its last statement line, else when the
+    payment was paid."""
+    lines = list(payment.statement_lines.all())
+    if lines:
+        return max(line.imported_at for line in lines)
+    return payment.finished_at or payment.created_at

@@ -29,6 +29,7 @@ class BankLine:
     communication: str
     counterparty: str = ""
     counterparty_account: str = ""
+    account: str = ""  # the IBAN of the account the statement is of (ours)
     # The key the line had before statement keys carried a date (imports made before then).
     legacy_statement: str = ""
     legacy_entry: str = ""
@@ -91,12 +92,13 @@ def read_camt053(data: bytes) -> list[BankLine]:
     lines: list[BankLine] = []
     for statement in statements:
         statement_id = _text(statement, "Id") or hashlib.sha256(data).hexdigest()[:16]
+        account = _text(statement, "Acct/Id/IBAN").replace(" ", "").upper()
         for index, entry in enumerate(_children(statement, "Ntry"), 1):
-            lines.extend(_camt_entry(statement_id, index, entry))
+            lines.extend(_camt_entry(statement_id, index, entry, account))
     return lines
 
 
-def _camt_entry(statement_id: str, index: int, entry: ET.Element) -> list[BankLine]:
+def _camt_entry(statement_id: str, index: int, entry: ET.Element, account: str) -> list[BankLine]:
     sign = -1 if _text(entry, "CdtDbtInd") == "DBIT" else 1
     amount = _find(entry, "Amt")
     booked = _iso_date(_text(entry, "BookgDt/Dt") or _text(entry, "BookgDt/DtTm"))
@@ -124,6 +126,7 @@ def _camt_entry(statement_id: str, index: int, entry: ET.Element) -> list[BankLi
                 legacy_statement=statement_id,
                 legacy_entry=legacy if len(details) == 1 else f"{legacy}/{number}",
                 file_format="camt.053",
+                account=account,
                 booked_on=booked,
                 amount_cents=sign * _cents((tx_amount.text or "").strip()),
                 currency=tx_amount.get("Ccy", "EUR"),
@@ -150,6 +153,7 @@ def read_coda(data: bytes) -> list[BankLine]:
     legacy_statement = statement
     created = ""
     currency = "EUR"
+    our_account = ""
     lines: list[BankLine] = []
     current: dict[str, str] = {}
 
@@ -160,6 +164,7 @@ def read_coda(data: bytes) -> list[BankLine]:
                     statement=statement,
                     entry=current["entry"],
                     file_format="coda",
+                    account=our_account,
                     booked_on=_coda_date(current["date"]),
                     amount_cents=int(current["amount"]),
                     currency=currency,
@@ -179,6 +184,7 @@ def read_coda(data: bytes) -> list[BankLine]:
         elif record[0] == "1":
             currency = {"0": record[18:21], "2": record[39:42]}.get(record[1], "").strip() or "EUR"
             account = record[5:39].strip()
+            our_account = (account.split() or [""])[0].upper()
             # Statement numbers restart every year: the old balance's date (or, failing it, the
             # file's creation date) tells 001 of this year from 001 of last year.
             dated = _coda_date(record[58:64]) or _coda_date(created)

@@ -224,7 +224,7 @@ def refunds(request: HttpRequest, reference: str) -> HttpResponse:
             refund = refund_of_case(case, request.POST.get("refund", ""))
             if refund is None or refund.provider_refund_id:
                 raise Http404
-            do_mark_paid_back(refund, timezone.localdate())
+            do_mark_paid_back(refund, timezone.localdate(), agent)
             messages.success(request, _("The refund is marked as paid back."))
             return redirect("payments:refunds", reference=case.reference)
         payment = case.payments.filter(reference=typed["payment"]).first()

@@ -96,12 +96,23 @@ class Provider(Protocol):
     def refund(self, payment: Payment, amount_cents: int, reason: str) -> str: ...
 
 
-def get_provider(name: str) -> Provider:
-    """The provider called ``name``; a ``ConfigurationError`` for one Loket does not know."""
+def get_provider(name: str, administration_id: str | None = None) -> Provider:
+    """The provider called ``name``, with ``administration_id``'s own contract with it when it
+    has one (``merchants``: a Mollie profile, a Worldline PSPID), else the platform's; a
+    ``ConfigurationError`` for one Loket does not know."""
     if name not in PROVIDERS:
         raise ConfigurationError(f"unknown payment provider {name!r}")
     module, _dot, cls = PROVIDERS[name].rpartition(".")
-    provider: Provider = getattr(import_module(module), cls)()
+    provider_class = getattr(import_module(module), cls)
+    if administration_id and name in ("mollie", "worldline"):
+        from loket.payments import merchants  # its models import this module's callers
+
+        own = (merchants.mollie_settings if name == "mollie" else merchants.worldline_settings)(
+            administration_id
+        )
+        provider: Provider = provider_class(own)
+        return provider
+    provider = provider_class()
     return provider
 
 

@@ -36,6 +36,7 @@ from onlinepayments.sdk.webhooks.webhooks_helper import WebhooksHelper
 
 from loket.config.payments import WorldlineSettings
 from loket.core.http import HttpFailure
+from loket.payments.merchants import worldline_merchants
 from loket.payments.models import Payment
 from loket.payments.providers import (
     Checkout,
@@ -70,15 +71,16 @@ PARTIAL_REDIRECT_PREFIX = "https://payment."
 
 
 class ConfiguredKeys(SecretKeyStore):
-    """The webhook key of the settings, and no other (the SDK's store is process-wide)."""
+    """The webhook keys of the merchants Loket knows (the platform's and the administrations'),
+    and no other (the SDK's store is process-wide)."""
 
-    def __init__(self, key_id: str, secret: str) -> None:
-        self.key_id, self.secret = key_id, secret
+    def __init__(self, keys: Mapping[str, str]) -> None:
+        self.keys = {key_id: secret for key_id, secret in keys.items() if key_id and secret}
 
     def get_secret_key(self, key_id: str) -> str:
-        if not self.key_id or not self.secret or key_id != self.key_id:
+        if key_id not in self.keys:
             raise SecretKeyNotAvailableException(key_id[:40], "unknown webhook key id")
-        return self.secret
+        return self.keys[key_id]
 
 
 class WorldlineProvider:
@@ -149,10 +151,12 @@ class WorldlineProvider:
     ) -> str:
         """The hosted checkout a verified event is about. A signature that does not verify (or
         a key id that is not ours) is :class:`ForgedNotification`."""
+        merchants = [self.config, *worldline_merchants()[1:]]
         helper = WebhooksHelper(
             DefaultMarshaller.instance(),
-            ConfiguredKeys(self.config.webhook_key_id, self.config.webhook_secret),
-        )
+            ConfiguredKeys({merchant.webhook_key_id: merchant.webhook_secret
+                            for merchant in reversed(merchants)}),
+        )  # fmt: skip
         sent = [RequestHeader(name, value) for name, value in headers.items()]
         try:
             event = helper.unmarshal(raw, sent)
@@ -160,7 +164,7 @@ class WorldlineProvider:
             raise ForgedNotification("signature does not verify") from None
         except Exception:
             raise UnknownPayment("an event Loket cannot read") from None
-        if event.merchant_id != self.config.merchant_id:
+        if event.merchant_id not in {merchant.merchant_id for merchant in merchants}:
             raise UnknownPayment("an event for another merchant")
         output = event.payment.hosted_checkout_specific_output if event.payment else None
         if output is None or not output.hosted_checkout_id:

@@ -54,6 +54,7 @@ from loket.cases.selectors import (
 from loket.core import csv_export
 from loket.core.models import Administration, User
 from loket.payments.accounting import administrations_with_money
+from loket.payments.merchants import may_manage as may_manage_merchant_accounts
 
 PAGE_SIZE = 50
 PERSON_RESULTS = 100
@@ -274,6 +275,7 @@ def _queue_page(
                 id__in=agent_administration_ids(agent)
             ),
             "accountant_export": bool(administrations_with_money(agent)),
+            "merchant_accounts": may_manage_merchant_accounts(agent),
         },
         status=status,
     )
