@@ -11,7 +11,7 @@ from html import unescape
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from stdnum.be import ogm_vcs
 
 from loket.audit.models import SecurityEvent
@@ -332,6 +332,7 @@ def test_production_refuses_a_test_mollie_key_for_an_administration() -> None:
     assert merchants.check_merchant_account(typed, None)["mollie_profile_id"] == "pfl_x"
     with (
         override_settings(LOKET_ENV="production"),
+        translation.override("en"),
         pytest.raises(merchants.MerchantAccountRefused) as refused,
     ):
         merchants.check_merchant_account(typed, None)

@@ -27,7 +27,7 @@ from loket.forms.definitions import get_definition
 from loket.observe import metrics
 from loket.payments import history
 from loket.payments.fees import fee_for
-from loket.payments.merchants import compact_iban, transfer_account
+from loket.payments.merchants import compact_iban, paid_into, transfer_account
 from loket.payments.models import CaseFee, Payment
 from loket.payments.notices import do_settle_payment_notices, do_tell_payment_due
 from loket.payments.providers import (
@@ -163,9 +163,9 @@ def do_take_up_told_transfer(reference: str, account: str = "") -> Payment | Non
     fee = CaseFee.objects.select_for_update().filter(transfer_reference=reference).first()
     if fee is None:
         return None
-    taken = Payment.objects.filter(reference=reference).first()
-    if taken is not None:
-        return taken
+    taken = Payment.objects.filter(reference=reference)
+    if taken.exists():  # a transfer took it meanwhile: the same account rule applies to it
+        return (taken.filter(paid_into(account)) if account else taken).first()
     case = fee.case
     payee_iban = compact_iban(transfer_account(case.administration)["iban"])
     if account and compact_iban(account) != payee_iban:
