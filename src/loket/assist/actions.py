@@ -22,13 +22,16 @@ from loket.assist.evaluation import evaluate, worse_than
 from loket.assist.language import detect_language
 from loket.assist.models import ModelVersion, Rerouting, Suggestion
 from loket.assist.selectors import (
-    DESCRIPTION,
     INCIDENTS,
     _load,
     active_model,
     confirmed_reports,
 )
-from loket.cases.actions import do_add_history_note, do_pass_to_administration, handling_administration
+from loket.cases.actions import (
+    do_add_history_note,
+    do_pass_to_administration,
+    handling_administration,
+)
 from loket.cases.models import Case
 from loket.core.models import User
 from loket.forms.definitions import get_definition

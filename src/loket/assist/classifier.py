@@ -21,8 +21,8 @@ TOKEN = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 def build_pipeline() -> Pipeline:
     features = FeatureUnion(
         [
-            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode",
-                                      lowercase=True, min_df=1)),
+            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True,
+                                      strip_accents="unicode", lowercase=True, min_df=1)),
             ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
                                       strip_accents="unicode", lowercase=True, min_df=2)),
         ]

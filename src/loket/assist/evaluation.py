@@ -85,8 +85,10 @@ def markdown_report(evaluation: dict[str, Any], title: str, facts: dict[str, str
     lines = [f"# {title}", ""]
     lines += [f"- {name}: {value}" for name, value in facts.items()]
     lines += [f"- confidence threshold: {evaluation['threshold']:.2f}", ""]
-    lines += ["| language | examples | top-1 | top-3 | macro-F1 | abstains | top-1 when it answers |",
-              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]  # fmt: skip
+    lines += [
+        "| language | examples | top-1 | top-3 | macro-F1 | abstains | top-1 when it answers |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for language, f in evaluation["languages"].items():
         lines.append(
             f"| {language} | {f['examples']} | {_pct(f['top1'])} | {_pct(f['top3'])} | "

@@ -14,8 +14,10 @@ def processing_entry() -> Processing:
         name=_("Suggesting the kind of a report in public space from its description"),
         controller=_("Brussels Mobility, for the Brussels-Capital Region"),
         purposes=[
-            _("Suggesting to the resident the category of their report and who will handle it; "
-              "the resident confirms or chooses another"),  # fmt: skip
+            _(
+                "Suggesting to the resident the category of their report and who will handle it; "
+                "the resident confirms or chooses another"
+            ),
             _("Improving the suggestions from the categories civil servants confirmed"),
         ],
         legal_bases=[

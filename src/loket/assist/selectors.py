@@ -3,7 +3,7 @@ servant confirmed (the next training set), and the suggestion behind a case."""
 
 from __future__ import annotations
 
-import pickle  # noqa: S403 - only our own rows, written by do_train
+import pickle
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -90,3 +90,46 @@ def suggestion_for(case: Case) -> Suggestion | None:
 
 def category_choices() -> list[tuple[str, str]]:
     return list(category_labels().items())
+
+
+@dataclass(frozen=True)
+class CaseSuggestion:
+    """What the back-office shows of a report's suggestion."""
+
+    suggestion: Suggestion | None
+    category_label: str
+    confidence: int
+    chosen_label: str
+    words: list[str]
+    reroutings: list[Rerouting]
+    categories: list[tuple[str, str]]
+    current: str
+
+
+def case_suggestion(case: Case) -> CaseSuggestion | None:
+    """For a report: the suggestion made, its confidence, the words of the description that
+    weighed most (with the model version that suggested), and the re-routings so far."""
+    if case.procedure_id != INCIDENT_PROCEDURE:
+        return None
+    from loket.assist.classifier import weighing_words
+
+    incident = Incident.objects.filter(case=case).first()
+    labels = category_labels()
+    suggestion = suggestion_for(case)
+    words: list[str] = []
+    label, confidence = "", 0
+    if suggestion is not None and suggestion.ranked:
+        top = str(suggestion.top["category"])
+        label = labels.get(top, top)
+        confidence = round(float(str(suggestion.top["confidence"])) * 100)
+        text = str(case.answers.get(DESCRIPTION) or "")
+        if text and not case.anonymised_at:
+            _version, pipeline = _load(suggestion.model_version_id)
+            words = weighing_words(pipeline, text, top)
+    return CaseSuggestion(
+        suggestion=suggestion, category_label=label, confidence=confidence,
+        chosen_label=labels.get(suggestion.chosen_category, "") if suggestion else "",
+        words=words, reroutings=list(Rerouting.objects.filter(case=case).select_related("agent")),
+        categories=sorted(labels.items(), key=lambda pair: pair[1]),
+        current=incident.category if incident else "",
+    )  # fmt: skip

@@ -19,7 +19,7 @@ RESULTS = Path(__file__).resolve().parents[5] / "bench" / "results" / "ai-incide
 
 def report_of(version: ModelVersion) -> str:
     facts = {
-        "model": f"{version.task} v{version.version} ({'active' if version.active else 'inactive'})",
+        "model": f"{version} ({'active' if version.active else 'inactive'})",
         "trained on": f"{version.corpus_examples} corpus texts + {version.confirmed_reports} "
         "confirmed reports",
         "training time": f"{version.training_seconds:.1f} s",
@@ -46,17 +46,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "train":
             version = do_train(options["task"])
-            state = "active" if version.active else f"kept inactive: {version.not_activated_because}"
+            state = (
+                "active" if version.active else f"kept inactive: {version.not_activated_because}"
+            )
             self.stdout.write(
                 f"{version} trained in {version.training_seconds:.1f} s on "
                 f"{version.corpus_examples} corpus texts and {version.confirmed_reports} "
                 f"confirmed reports; {state}"
             )
             return
-        version = ModelVersion.objects.filter(task=options["task"], active=True).first()
-        if version is None:
+        active = ModelVersion.objects.filter(task=options["task"], active=True).first()
+        if active is None:
             raise CommandError("No active model: run `loket ai train incidents` first.")
-        text = report_of(version)
+        text = report_of(active)
         self.stdout.write(text)
         if options["output"]:
             output = Path(options["output"])
