@@ -44,6 +44,7 @@ BENCHMARKS: list[tuple[str, bool, str]] = [
     ("certificates", True, "Certificates: seal and timestamp vs rendering, concurrent issuing"),
     ("geo_search", False, "Address search (SQLite)"),
     ("geo_import", False, "Address register import (SQLite)"),
+    ("assist", False, "Incident classifier: training time and suggestion server time (SQLite)"),
 ]
 
 

@@ -77,6 +77,11 @@ def demo(arguments: Sequence[str]) -> None:
         print("Loading reference data and generating the demo registers…", flush=True)
         call_command("seed")
     call_command("certificates", "demo-ca")  # kept when there (var/certificates/)
+    from loket.assist.models import ModelVersion
+
+    if not ModelVersion.objects.filter(task="incidents", active=True).exists():
+        print("Training the report classifier (once)…", flush=True)
+        call_command("ai", "train", "incidents")
     from loket.core.models import User
 
     # The worker sends notifications and runs background work; it shares this process group,

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "loket.certificates",
     "loket.payments",
     "loket.incidents",
+    "loket.assist",
     "loket.appointments",
     "loket.privacy",
     "loket.opendata",

@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("account/", include("loket.accounts.urls")),
     path("privacy/", include("loket.privacy.urls")),
     path("incidents/", include("loket.incidents.urls")),
+    path("algorithms/", include("loket.assist.urls")),
     path("help-points/", include("loket.appointments.urls_places")),
     path("appointments/", include("loket.appointments.urls_bookings")),
     path("payments/", include("loket.payments.urls")),

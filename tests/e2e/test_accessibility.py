@@ -232,6 +232,7 @@ def visit_public_pages(visitor: Visitor, language: str) -> None:
     visitor.open(f"open-data-dataset-{language}", f"{lang}/open-data/{dataset}/")
     visitor.open(f"design-system-{language}", f"{lang}/design-system/")
     visitor.open(f"incidents-{language}", f"{lang}/incidents/")
+    visitor.open(f"algorithms-{language}", f"{lang}/algorithms/")
     visitor.open(f"help-points-{language}", f"{lang}/help-points/")
     place = HelpPoint.objects.filter(is_active=True).order_by("pk").first()
     assert place is not None

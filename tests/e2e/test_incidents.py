@@ -31,9 +31,10 @@ def start_report(page: Page, base: str) -> None:
     facts_ok = page.get_by_role("link", name="This is correct, continue")
     if facts_ok.count():
         facts_ok.click()
+    page.get_by_label("What did you see?").fill(DESCRIPTION)
+    continue_(page)
     page.get_by_label("Kind of problem").select_option(label="Street light out")
     page.get_by_label("No", exact=True).check()
-    page.get_by_label("Description").fill(DESCRIPTION)
     continue_(page)
 
 

@@ -38,6 +38,39 @@ STATUS = {"type": "string", "enum": list(Case.Status.values)}
 
 SCHEMAS: dict[str, Schema] = {
     "Names": NAMES,
+    "IncidentText": {
+        **obj({"text": {"type": "string", "minLength": 1, "maxLength": 2000}}, required=["text"]),
+        "description": "A resident's description of a problem in public space, in any language.",
+    },
+    "IncidentSuggestions": {
+        **obj(
+            {
+                "language": {"type": "string", "enum": ["fr", "nl", "en", ""]},
+                "model_version": nullable("integer"),
+                "abstained": {"type": "boolean"},
+                "suggestions": {
+                    "type": "array",
+                    "items": obj(
+                        {
+                            "category": TEXT,
+                            "category_label": TEXT,
+                            "administration": TEXT,
+                            "administration_name": TEXT,
+                            "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                        },
+                        required=["category", "administration", "confidence"],
+                    ),
+                },
+            },
+            required=["language", "suggestions", "abstained", "model_version"],
+        ),
+        "description": (
+            "The three likeliest categories, likeliest first, with who handles each "
+            "(`municipality-of-location`: the municipality where the problem is; `a|b`: a on a "
+            "regional road, else b). `abstained`: the top confidence is under the threshold, "
+            "so a form would ask instead of suggesting. No model trained yet: no suggestions."
+        ),
+    },
     "Problem": {
         **obj(
             {
@@ -414,6 +447,15 @@ PATHS: dict[str, Schema] = {
             tag="catalogue",
             parameters=PAGING,
             operation_id="listAdministrations",
+        )
+    },
+    "/incidents/suggest": {
+        "post": operation(
+            "Suggest the category of a report in public space from its description",
+            {**ok(ref("IncidentSuggestions")), **problems(400, 413, 415, 422, 429)},
+            tag="incidents",
+            body="IncidentText",
+            operation_id="suggestIncidentCategory",
         )
     },
     "/addresses/": {

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from loket.api.views import cases, catalogue, docs, webhooks
+from loket.api.views import cases, catalogue, docs, incidents, webhooks
 
 app_name = "api"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("procedures/<str:procedure_id>/", catalogue.procedure, name="procedure"),
     path("life-events/", catalogue.life_events, name="life-events"),
     path("administrations/", catalogue.administrations, name="administrations"),
+    path("incidents/suggest", incidents.suggest, name="incidents-suggest"),
     path("cases/", cases.case_list, name="cases"),
     path("cases/<str:reference>/", cases.case_detail, name="case"),
     path("cases/<str:reference>/status/", cases.case_status, name="case-status"),

@@ -6,6 +6,7 @@ Nothing is typed twice: when a procedure's definition changes, its entry changes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -111,8 +112,20 @@ def _add_payment_records(entry: Processing) -> None:
     entry.retention = entry.retention.strip()
 
 
+ProcessingSource = Callable[[], Processing]
+_OTHER_PROCESSINGS: list[ProcessingSource] = []
+
+
+def register_processing(source: ProcessingSource) -> None:
+    """A processing that is not a procedure (an algorithm that suggests, say), declared by the
+    app that does it at start-up, so this register needs not import it."""
+    if source not in _OTHER_PROCESSINGS:
+        _OTHER_PROCESSINGS.append(source)
+
+
 def processing_register() -> list[Processing]:
-    return [processing_of(p) for p in Procedure.objects.select_related("administration")]
+    entries = [processing_of(p) for p in Procedure.objects.select_related("administration")]
+    return entries + [source() for source in _OTHER_PROCESSINGS]
 
 
 def register_problems() -> list[str]:

@@ -4,6 +4,7 @@ from loket.web.views import (
     account,
     apply,
     backoffice,
+    backoffice_assist,
     backoffice_certificates,
     backoffice_queue,
     designer,
@@ -95,6 +96,11 @@ urlpatterns = [
     path("designer/", designer.index, name="designer"),
     path("designer/<slug:procedure_id>/", designer.edit, name="designer-edit"),
     path("back-office/cases/<str:reference>/", backoffice.case_detail, name="backoffice-case"),
+    path(
+        "back-office/cases/<str:reference>/reroute/",
+        backoffice_assist.reroute,
+        name="backoffice-reroute",
+    ),
     path(
         "back-office/cases/<str:reference>/<str:kind>.pdf",
         files.agent_document,

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from loket.assist.suggesting import suggestion_for_page, with_suggested_category
 from loket.cases.actions import (
     AlreadyRunning,
     check_none_running,
@@ -230,10 +231,15 @@ def question(request: HttpRequest, procedure_id: str, page_id: str) -> HttpRespo
     if draft.consented is None:
         return redirect(_url("apply-start", procedure))
     posted = request.method == "POST"
+    suggestion = suggestion_for_page(procedure.id, page, draft.answers)
+    if suggestion is not None and any(
+        draft.answers.get(k) != v for k, v in suggestion.answers.items()
+    ):
+        do_save_answers(draft, suggestion.answers)  # recorded once per text, kept with the report
     form = PageForm(
         page,
         draft.facts,
-        draft.answers,
+        with_suggested_category(draft.answers, suggestion),
         data=request.POST if posted else None,
         files=request.FILES if posted else None,
         adding=request.GET.get("add", ""),
@@ -270,6 +276,7 @@ def question(request: HttpRequest, procedure_id: str, page_id: str) -> HttpRespo
             "intro": pick(page.intro),
             "back_url": back,
             "pending_case": pending,
+            "suggestion": suggestion,
         },
         status=INVALID if errors else 200,
     )

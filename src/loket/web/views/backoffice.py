@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from loket.assist.selectors import case_suggestion
 from loket.cases.actions import (
     ALLOWED_TRANSITIONS,
     DECISIONS,
@@ -360,6 +361,7 @@ def _case_page(
             "certificates": certificates_of_case(agent, case) if delivers_certificate else [],
             "decision_document": decision_document(case) if case.is_decided else None,
             "note_form": note or NoteForm(),
+            "suggestion": case_suggestion(case),
             "notes": case.notes.select_related("author"),
             "openings": openings_of_case(agent, case),
             "queue_link": queue_link(request),

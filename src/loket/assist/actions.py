@@ -1,0 +1,176 @@
+"""Every write of the assistant: training a model version (active only if no worse on the
+frozen set), recording a suggestion, tying it to the report it led to, and a civil servant's
+re-routing of a report."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import sklearn
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from loket.assist.classifier import Ranked, rank, train
+from loket.assist.corpus import corpus_examples, corpus_files, frozen_examples
+from loket.assist.evaluation import evaluate, worse_than
+from loket.assist.language import detect_language
+from loket.assist.models import ModelVersion, Rerouting, Suggestion
+from loket.assist.selectors import (
+    INCIDENTS,
+    _load,
+    active_model,
+    confirmed_reports,
+)
+from loket.cases.actions import (
+    do_add_history_note,
+    do_pass_to_administration,
+    handling_administration,
+)
+from loket.cases.models import Case
+from loket.core.models import User
+from loket.forms.definitions import get_definition
+from loket.incidents.actions import CATEGORY, INCIDENT_PROCEDURE
+from loket.incidents.models import Incident
+
+THRESHOLD = 0.45  # under this top confidence, the form asks instead of suggesting
+MAX_TEXT = 2000
+
+
+class CannotReroute(Exception):
+    pass
+
+
+def corpus_digest() -> str:
+    digest = hashlib.sha256()
+    for path in corpus_files():
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def do_train(task: str = INCIDENTS) -> ModelVersion:
+    """Train on the corpus and the confirmed reports, measure on the frozen set, store the new
+    version, and make it active if it is no worse than the active one."""
+    assert task == INCIDENTS, task
+    confirmed = confirmed_reports()
+    examples = corpus_examples() + confirmed
+    started = time.perf_counter()
+    pipeline = train(examples)
+    seconds = time.perf_counter() - started
+    evaluation = evaluate(pipeline, frozen_examples(), THRESHOLD)
+    evaluation["corpus_digest"] = corpus_digest()
+    with transaction.atomic():
+        current = ModelVersion.objects.select_for_update().filter(task=task, active=True).first()
+        number = (ModelVersion.objects.filter(task=task).aggregate(n=Max("version"))["n"] or 0) + 1
+        why_not = worse_than(evaluation, current.evaluation) if current else ""
+        version = ModelVersion.objects.create(
+            task=task, version=number, pipeline=pickle.dumps(pipeline),
+            corpus_examples=len(examples) - len(confirmed), confirmed_reports=len(confirmed),
+            training_seconds=seconds, threshold=THRESHOLD, evaluation=evaluation,
+            library_versions={"scikit-learn": sklearn.__version__},
+            not_activated_because=why_not[:300],
+        )  # fmt: skip
+        if not why_not:
+            if current is not None:
+                ModelVersion.objects.filter(pk=current.pk).update(active=False)
+            version.active = True
+            version.activated_at = timezone.now()
+            version.save(update_fields=["active", "activated_at"])
+    return version
+
+
+@dataclass(frozen=True)
+class SuggestionResult:
+    suggestion: Suggestion | None  # None when no model is trained yet
+    language: str
+    ranked: list[Ranked]
+
+    @property
+    def confident(self) -> bool:
+        return bool(self.suggestion) and not self.suggestion.abstained  # type: ignore[union-attr]
+
+    @property
+    def top(self) -> Ranked | None:
+        return self.ranked[0] if self.ranked else None
+
+
+def do_suggest(text: str, channel: str) -> SuggestionResult:
+    """Rank the categories for a resident's words and record the suggestion (without the text)."""
+    text = text[:MAX_TEXT]
+    language = detect_language(text)
+    loaded = active_model(INCIDENTS)
+    if loaded is None or not text.strip():
+        return SuggestionResult(None, language, [])
+    version, pipeline = loaded
+    ranked = rank(pipeline, [text])[0]
+    suggestion = Suggestion.objects.create(
+        model_version=version, channel=channel, language=language,
+        ranked=[{"category": r.category, "confidence": round(r.confidence, 4)} for r in ranked],
+        abstained=ranked[0].confidence < version.threshold,
+    )  # fmt: skip
+    return SuggestionResult(suggestion, language, ranked)
+
+
+SUGGESTION_ANSWER = "suggestion_id"  # kept in the draft's answers by the form's "what" page
+
+
+def on_case_saved(sender: type[Case], instance: Case, created: bool, **kwargs: Any) -> None:
+    """A report sent: its suggestion (if one was made) learns the case and what was chosen."""
+    if not created or kwargs.get("raw") or instance.procedure_id != INCIDENT_PROCEDURE:
+        return
+    suggestion_id = instance.answers.get(SUGGESTION_ANSWER)
+    if not isinstance(suggestion_id, int):
+        return
+    Suggestion.objects.filter(pk=suggestion_id, case__isnull=True).update(
+        case=instance, chosen_category=str(instance.answers.get(CATEGORY) or "")
+    )
+
+
+@transaction.atomic
+def do_reroute(case: Case, category: str, agent: User) -> Rerouting:
+    """A civil servant gives a report another category: the case goes to whoever handles that
+    category there, the history says so, and the change is kept for the next training."""
+    incident = Incident.objects.select_for_update().get(case=case)
+    definition = get_definition(case.procedure_id, case.definition_version)
+    choices = _category_choices(definition)
+    if category not in choices or category == incident.category:
+        raise CannotReroute(category)
+    if not case.is_open:
+        raise CannotReroute("closed")
+    answers = {**case.answers, CATEGORY: category}
+    target = handling_administration(case.procedure, definition, {}, answers)
+    rerouting = Rerouting.objects.create(
+        case=case, agent=agent, from_category=incident.category, to_category=category,
+        from_administration=case.administration_id, to_administration=target.pk,
+    )  # fmt: skip
+    incident.category = category
+    incident.save(update_fields=["category"])
+    Case.objects.filter(pk=case.pk).update(answers=answers)
+    case.answers = answers
+    note = _("Category changed by a civil servant to: %(category)s") % {
+        "category": choices[category]
+    }
+    do_add_history_note(case, agent, note)
+    if target.pk != case.administration_id:
+        do_pass_to_administration(case, target, note)
+    return rerouting
+
+
+def _category_choices(definition: Any) -> dict[str, str]:
+    from loket.core.i18n import pick
+
+    if definition is None:
+        return {}
+    field = next((f for f in definition.fields() if f.name == CATEGORY), None)
+    choices = field.options.get("choices", {}) if field else {}
+    return {key: pick(texts) for key, texts in choices.items()}
+
+
+def reload_active_model() -> None:
+    """Forget unpickled pipelines (tests, and a process that must see a new version now)."""
+    _load.cache_clear()

@@ -1,0 +1,135 @@
+"""Reads for the assistant: the active model, who would handle a category, the reports a civil
+servant confirmed (the next training set), and the suggestion behind a case."""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from sklearn.pipeline import Pipeline
+
+from loket.assist.corpus import Example, scrub
+from loket.assist.language import detect_language
+from loket.assist.models import ModelVersion, Rerouting, Suggestion
+from loket.cases.models import Case
+from loket.core.models import Administration
+from loket.forms.definitions import get_definition
+from loket.incidents.actions import INCIDENT_PROCEDURE
+from loket.incidents.models import Incident
+from loket.incidents.selectors import category_labels
+
+INCIDENTS = "incidents"
+DESCRIPTION = "description"
+DECIDED = (Case.Status.APPROVED, Case.Status.REJECTED)
+
+
+def active_model(task: str = INCIDENTS) -> tuple[ModelVersion, Pipeline] | None:
+    """The active version and its pipeline (unpickled once per process and version)."""
+    row = ModelVersion.objects.filter(task=task, active=True).values_list("pk", flat=True).first()
+    if row is None:
+        return None
+    return _load(row)
+
+
+@lru_cache(maxsize=4)
+def _load(pk: int) -> tuple[ModelVersion, Pipeline]:
+    version = ModelVersion.objects.get(pk=pk)
+    pipeline = pickle.loads(bytes(version.pipeline))  # noqa: S301 - written by do_train
+    return version, pipeline
+
+
+@dataclass(frozen=True)
+class Handler:
+    id: str
+    name: str
+
+
+def handler_of(category: str) -> Handler:
+    """Who handles a report of ``category``, as the form's routing says, before the place is
+    known: a body, or "Brussels Mobility on a regional road, else the municipality"."""
+    definition = get_definition(INCIDENT_PROCEDURE)
+    routing = definition.routing if definition else None
+    for rule in routing.rules if routing else []:
+        if category in rule.values:
+            body = Administration.objects.filter(id=rule.to).first()
+            name = body.name if body else rule.to
+            if rule.road == "regional":
+                return Handler(
+                    f"{rule.to}|municipality-of-location",
+                    _("%(body)s on a regional road, otherwise the municipality where it is")
+                    % {"body": name},
+                )
+            return Handler(rule.to, name)
+    return Handler("municipality-of-location", _("the municipality where it is"))
+
+
+def confirmed_reports() -> list[Example]:
+    """Reports whose category a civil servant confirmed (re-routed it, or decided the case as
+    filed), their text scrubbed of names, numbers, e-mails and plates."""
+    rerouted = Rerouting.objects.values_list("case_id", flat=True)
+    incidents = (
+        Incident.objects.filter(case__procedure_id=INCIDENT_PROCEDURE)
+        .filter(Q(case_id__in=rerouted) | Q(case__status__in=DECIDED))
+        .select_related("case")
+        .order_by("pk")
+    )
+    examples = []
+    for incident in incidents:
+        text = scrub(str(incident.case.answers.get(DESCRIPTION) or ""))
+        if text:
+            examples.append(Example(text, incident.category, detect_language(text)))
+    return examples
+
+
+def suggestion_for(case: Case) -> Suggestion | None:
+    return Suggestion.objects.filter(case=case).select_related("model_version").first()
+
+
+def category_choices() -> list[tuple[str, str]]:
+    return list(category_labels().items())
+
+
+@dataclass(frozen=True)
+class CaseSuggestion:
+    """What the back-office shows of a report's suggestion."""
+
+    suggestion: Suggestion | None
+    category_label: str
+    confidence: int
+    chosen_label: str
+    words: list[str]
+    reroutings: list[Rerouting]
+    categories: list[tuple[str, str]]
+    current: str
+
+
+def case_suggestion(case: Case) -> CaseSuggestion | None:
+    """For a report: the suggestion made, its confidence, the words of the description that
+    weighed most (with the model version that suggested), and the re-routings so far."""
+    if case.procedure_id != INCIDENT_PROCEDURE:
+        return None
+    from loket.assist.classifier import weighing_words
+
+    incident = Incident.objects.filter(case=case).first()
+    labels = category_labels()
+    suggestion = suggestion_for(case)
+    words: list[str] = []
+    label, confidence = "", 0
+    if suggestion is not None and suggestion.ranked:
+        top = str(suggestion.top["category"])
+        label = labels.get(top, top)
+        confidence = round(float(str(suggestion.top["confidence"])) * 100)
+        text = str(case.answers.get(DESCRIPTION) or "")
+        if text and not case.anonymised_at:
+            _version, pipeline = _load(suggestion.model_version_id)
+            words = weighing_words(pipeline, text, top)
+    return CaseSuggestion(
+        suggestion=suggestion, category_label=label, confidence=confidence,
+        chosen_label=labels.get(suggestion.chosen_category, "") if suggestion else "",
+        words=words, reroutings=list(Rerouting.objects.filter(case=case).select_related("agent")),
+        categories=sorted(labels.items(), key=lambda pair: pair[1]),
+        current=incident.category if incident else "",
+    )  # fmt: skip

@@ -1,0 +1,43 @@
+"""The public register of Loket's algorithms, in the manner of Amsterdam's and Helsinki's: what
+each model is for, what it learns from, where a person decides, how well it does per language
+(read from the active version's stored evaluation, never typed), its limits, and whom to ask."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from loket.assist.evaluation import TOP1_TARGET, TOP3_TARGET
+from loket.assist.models import ModelVersion
+from loket.assist.selectors import INCIDENTS
+from loket.incidents.selectors import category_labels
+
+LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
+
+
+@require_GET
+def algorithms(request: HttpRequest) -> HttpResponse:
+    version = ModelVersion.objects.filter(task=INCIDENTS, active=True).first()
+    rows = []
+    if version is not None:
+        for language, figures in version.evaluation.get("languages", {}).items():
+            rows.append({
+                "language": language, "language_name": LANGUAGE_NAMES.get(language, language),
+                "examples": figures["examples"], "top1": round(figures["top1"] * 100, 1),
+                "top3": round(figures["top3"] * 100, 1), "macro_f1": round(figures["macro_f1"], 3),
+                "abstain": round(figures["abstain_rate"] * 100, 1),
+            })  # fmt: skip
+    return render(
+        request,
+        "assist/algorithms.html",
+        {
+            "version": version,
+            "rows": rows,
+            "gap": round(version.evaluation.get("top1_gap", 0) * 100, 1) if version else 0,
+            "threshold": round(version.threshold * 100) if version else 0,
+            "categories": sorted(category_labels().values()),
+            "top1_target": round(TOP1_TARGET * 100),
+            "top3_target": round(TOP3_TARGET * 100),
+        },
+    )

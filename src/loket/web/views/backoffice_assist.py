@@ -1,0 +1,37 @@
+"""The back-office's side of the assistant: re-routing a report to another category."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from loket.assist.actions import CannotReroute, do_reroute
+from loket.cases.selectors import get_case_for_agent
+from loket.web.views.backoffice_queue import back_office_agent
+
+
+@login_required
+@require_POST
+def reroute(request: HttpRequest, reference: str) -> HttpResponse:
+    agent = back_office_agent(request)
+    case = get_case_for_agent(agent, reference)
+    try:
+        rerouting = do_reroute(case, request.POST.get("category", "")[:40], agent)
+    except CannotReroute:
+        messages.error(request, _("Choose another category for this open report."))
+    else:
+        if rerouting.to_administration != rerouting.from_administration:
+            messages.success(
+                request,
+                _("The report has a new category and was passed to %(name)s.")
+                % {"name": case.administration.name},
+            )
+            return redirect("web:backoffice")
+        else:
+            messages.success(request, _("The report has a new category."))
+    return redirect(reverse("web:backoffice-case", args=[case.reference]) + "#suggestion")
