@@ -13,7 +13,7 @@ from typing import Any
 import sklearn
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from loket.assist.classifier import Ranked, rank, train
@@ -152,9 +152,10 @@ def do_reroute(case: Case, category: str, agent: User) -> Rerouting:
     incident.save(update_fields=["category"])
     Case.objects.filter(pk=case.pk).update(answers=answers)
     case.answers = answers
-    note = _("Category changed by a civil servant to: %(category)s") % {
-        "category": choices[category]
-    }
+    with translation.override(case.language or "fr"):  # the history speaks the case's language
+        note = _("Category changed by a civil servant to: %(category)s") % {
+            "category": _category_choices(definition)[category]
+        }
     do_add_history_note(case, agent, note)
     if target.pk != case.administration_id:
         do_pass_to_administration(case, target, note)
