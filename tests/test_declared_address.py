@@ -156,6 +156,9 @@ def test_a_street_in_both_municipalities_of_a_shared_postcode_asks_on_the_munici
     form = declaration_form(ADDRESS, data=typed("Rue du Trône", "98", "1050"))
     assert not form.is_valid()
     assert MUNICIPALITY in form.errors and STREET not in form.errors
+    assert len(form.errors[MUNICIPALITY]) == 1  # said once, not twice in other words
+    # The street is known: no "did you mean" of far-away streets, no "confirm it anyway".
+    assert SUGGESTION not in form.fields and CONFIRMED not in form.fields
     chosen = declaration_form(ADDRESS, data=typed("Rue du Trône", "98", "1050", **{
         MUNICIPALITY: IXELLES}))  # fmt: skip
     assert chosen.is_valid(), chosen.errors
@@ -269,6 +272,7 @@ def test_one_who_declined_can_use_their_address_from_the_register_after_all() ->
     assert "population.address" not in draft.unavailable
     assert draft.answers["declared"]["population.identity.first_name"] == "Amina"  # kept
     again = client.get(f"{base}declare/").content.decode()
+    assert "The address held in the register is used: Rue du Trône 98, 1050 Ixelles" in again
     assert 'name="population.address.street"' not in again and 'value="Amina"' in again
 
 

@@ -137,7 +137,8 @@ class DeclarationForm(forms.Form):
                     POSTCODE,
                     _("No municipality has this postcode: enter the postcode of your address."),
                 )
-            elif MUNICIPALITY in self.fields:  # shared, and the register did not tell
+            elif MUNICIPALITY in self.fields and MUNICIPALITY not in self.errors:
+                # shared, and the register did not tell (nor already said why, on the field)
                 self.add_error(MUNICIPALITY, _("Choose the municipality of your address."))
         return cleaned
 
@@ -188,9 +189,12 @@ def _offer_suggestions(form: DeclarationForm, data: Mapping[str, Any]) -> None:
     number, _box = split_box(number, str(data.get(BOX) or ""))
     if not street.strip():
         return
-    check = validate_address(street, number, postcode)
+    chosen = str(data.get(MUNICIPALITY) or "")
+    check = validate_address(street, number, postcode, chosen)
     if check.ok and named_as_in_register(street, check.candidate):
         return
+    if check.street_found and check.wrong == "municipality":
+        return  # the street is known, in more than one municipality: only that is asked
     found = [check.candidate] if check.ok and check.candidate else []
     form.suggestions = {
         f"{c.id}:{c.house_number}": c for c in [*found, *did_you_mean(street, number, postcode)]

@@ -33,7 +33,7 @@ from loket.forms.actions import (
     get_or_start_draft,
     missing_pages,
 )
-from loket.forms.answers import answer_rows
+from loket.forms.answers import answer_rows, format_address
 from loket.forms.definitions import FormDefinition, get_definition
 from loket.forms.fallback import declarable, declaration_form, declaration_missing
 from loket.forms.models import Draft
@@ -253,7 +253,10 @@ def _use_register_address(
     except ConsultationRefused:
         found = False
     if found:
-        messages.success(request, _("The address held in the register is used."))
+        held = format_address(draft.facts["population"]["address"])
+        messages.success(
+            request, _("The address held in the register is used: %(address)s.") % {"address": held}
+        )
         return redirect(_url("apply-declare", procedure))
     form = declaration_form(attributes, initial=draft.answers.get("declared", {}))
     error = _("The register has no address for you right now: please type it.")
