@@ -64,6 +64,14 @@ def _municipality_name(index: AddressIndex, nis: str) -> str:
     return fr if fr == nl else f"{fr} / {nl}"
 
 
+# A street found in more than one municipality: with the postcode given, only the municipality
+# can tell (1030, 1040, 1050, 1070 each cover part of the City of Brussels too).
+SHARED_POSTCODE = _("This postcode is shared by two municipalities: choose the municipality.")
+SHARED_STREET = _(
+    "This street exists in several municipalities: give the postcode or municipality."
+)
+
+
 def _unknown(
     *errors: Promise, wrong: AddressPart, found: bool = False, nis: str = ""
 ) -> AddressCheck:
@@ -111,11 +119,8 @@ def validate_address(
         return _unknown(message, wrong="street")
     chosen = _choose(index, in_scope, number)
     if len({index.streets[h.street].nis for h in chosen}) > 1:
-        return _unknown(
-            _("This street exists in several municipalities: give the postcode or municipality."),
-            wrong="municipality",
-            found=True,
-        )
+        ask = SHARED_POSTCODE if postcode else SHARED_STREET
+        return _unknown(ask, wrong="municipality", found=True)
     return _check_number(index, chosen[0], number, postcode)
 
 
