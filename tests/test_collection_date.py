@@ -11,10 +11,12 @@ import pytest
 from django.test import Client
 from django.utils import formats, timezone, translation
 
+from loket.cases.models import Case
 from loket.catalog.models import Procedure
 from loket.core.holidays import is_working_day, next_working_day
 from loket.forms.definitions import get_definition
 from loket.forms.fields import BoundedDateField, build_field
+from loket.forms.models import Draft
 from tests.test_localised_answers import first_collection_day
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +93,24 @@ def test_a_field_after_the_answer_deadline_cannot_be_built_without_it() -> None:
     field = build_field(page.fields[0], {}, deadline)
     assert isinstance(field, BoundedDateField)
     assert field.earliest == next_working_day(deadline + timedelta(days=1))
+
+
+def test_a_day_saved_earlier_that_is_no_longer_possible_is_asked_again_before_sending(
+    resident_client: Client,
+) -> None:
+    _on_the_date_page(resident_client)
+    earliest = first_collection_day()
+    resident_client.post(f"{WASTE}q/date/", {"preferred_date": earliest.isoformat()})
+    resident_client.post(f"{WASTE}q/access/", {"contact_phone": "0470123456"})
+    check = resident_client.get(f"{WASTE}check/")
+    assert check.status_code == 200
+    key = str(check.context["draft"].idempotency_key)
+    # As if saved days ago: the day is now before the answer deadline.
+    draft = Draft.objects.get(procedure_id="bulky-waste-collection")
+    draft.answers = {**draft.answers, "preferred_date": timezone.localdate().isoformat()}
+    draft.save()
+    sent = resident_client.post(f"{WASTE}check/", {"idempotency_key": key})
+    assert sent.status_code == 302 and sent["Location"].endswith("/q/date/")
+    assert not Case.objects.filter(idempotency_key=key).exists()
+    page = resident_client.get(sent["Location"]).content.decode()
+    assert "A date you chose is no longer possible: choose another." in page

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from loket.catalog.models import Procedure
 from loket.core.models import User
 from loket.forms.definitions import DefinitionError, FormDefinition, get_definition, load_text
+from loket.forms.fields import build_field
 from loket.forms.models import DefinitionVersion, Draft
 from loket.forms.once_only import check as check_once_only
 from loket.sources.base import Actor, Subject, SubjectKind
@@ -121,6 +124,27 @@ def missing_pages(draft: Draft, definition: FormDefinition) -> list[str]:
                 missing.append(page.id)
                 break
     return missing
+
+
+def outdated_pages(draft: Draft, definition: FormDefinition) -> list[str]:
+    """The visible pages with a date answered earlier that today's bounds no longer accept (a
+    collection day saved a week ago may now fall before the answer deadline), in order."""
+    answers = draft.answers
+    deadline = draft.procedure.answer_deadline(timezone.localdate())
+    outdated = []
+    for page in definition.visible_pages(answers):
+        for field in page.fields:
+            value = answers.get(field.name)
+            if field.type != "date" or not isinstance(value, str) or not value:
+                continue
+            if field.show_if is not None and not field.show_if.holds(answers):
+                continue
+            try:
+                build_field(field, {}, deadline).validate(date.fromisoformat(value))
+            except (ValidationError, ValueError):
+                outdated.append(page.id)
+                break
+    return outdated
 
 
 class DefinitionRefused(Exception):

@@ -32,6 +32,7 @@ from loket.forms.actions import (
     do_save_answers,
     get_or_start_draft,
     missing_pages,
+    outdated_pages,
 )
 from loket.forms.answers import answer_rows, format_address
 from loket.forms.definitions import FormDefinition, get_definition
@@ -351,6 +352,10 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
         return redirect(_url("apply-declare", procedure))
     if missing:
         return redirect(_url("apply-page", procedure, page_id=missing[0]))
+    outdated = outdated_pages(draft, definition)
+    if outdated:  # checked again when sending: a date saved days ago may no longer be possible
+        messages.warning(request, _("A date you chose is no longer possible: choose another."))
+        return redirect(_url("apply-page", procedure, page_id=outdated[0]))
     error = ""
     if request.method == "POST" and request.POST.get("idempotency_key") == str(
         draft.idempotency_key
