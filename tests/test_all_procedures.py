@@ -54,11 +54,9 @@ def value_for(definition: FieldDefinition | None, field: forms.Field) -> Any:
     if isinstance(field, forms.ChoiceField):
         values = [str(v) for v, _label in list(field.choices) if v]  # type: ignore[arg-type]
         return "yes" if "yes" in values else values[0]
-    if isinstance(field, BoundedDateField):
-        days = max(field.min_days or 0, min(0, field.max_days or 0))
-        if field.max_days is not None:
-            days = min(days, field.max_days)
-        return (timezone.localdate() + timedelta(days=days)).isoformat()
+    if isinstance(field, BoundedDateField):  # today, or the nearest day the field accepts
+        day = max(timezone.localdate(), field.earliest or timezone.localdate())
+        return min(day, field.latest or day).isoformat()
     if isinstance(field, (forms.IntegerField, forms.DecimalField)) and field.min_value is not None:
         return str(max(1, int(field.min_value)))  # type: ignore[arg-type]
     if definition is not None and definition.type in BY_TYPE:
@@ -130,7 +128,7 @@ def submit(
         page = definition.page(page_id)
         assert page is not None, f"{procedure_id}: no page {page_id}"
         draft.refresh_from_db()
-        data = page_data(PageForm(page, draft.facts, draft.answers))
+        data = page_data(PageForm(page, draft.facts, draft.answers, procedure=draft.procedure))
         answered = client.post(f"{base}q/{page_id}/", data)
         assert answered.status_code == 302, (
             procedure_id,

@@ -33,11 +33,28 @@ def test_the_question_comes_first_with_its_answer_form_and_the_clock_says_paused
     question = page.index('id="open-question"')
     assert question < page.index(QUESTION) < page.index("Your answer to this question")
     assert page.index("Send my answer") < page.index('class="summary-list"')
-    assert page.index("Send my answer") < page.index("<h2>Messages</h2>")
+    # No empty "Messages" block under the question, as if nothing had been asked.
+    assert "<h2>Messages</h2>" not in page and "No message yet." not in page
     assert "Paused until you answer the question" in page
     assert case.due_on is not None
     assert formats.date_format(case.due_on, "DATE_FORMAT") not in page  # not a true date now
     assert "Write to the administration" not in page  # one answer box, not two
+
+
+def test_earlier_messages_still_follow_the_question_under_their_heading() -> None:
+    case = apply_for_parking_card(client_for("resident"))
+    do_post_message(case, demo_user("resident"), "Can I park in the next street too?")
+    do_request_information(case, demo_user("agent-parking"), QUESTION)
+    page = client_for("resident").get(f"/en/my-cases/{case.reference}/").content.decode()
+    assert page.index("Send my answer") < page.index("<h2>Messages</h2>")
+    assert page.index("<h2>Messages</h2>") < page.index("Can I park in the next street too?")
+    assert "No message yet." not in page
+
+
+def test_a_case_without_a_question_or_message_says_there_is_no_message_yet() -> None:
+    case = apply_for_parking_card(client_for("resident"))
+    page = client_for("resident").get(f"/en/my-cases/{case.reference}/").content.decode()
+    assert "<h2>Messages</h2>" in page and "No message yet." in page
 
 
 def test_answering_the_question_resumes_the_case_and_a_blank_answer_is_refused() -> None:

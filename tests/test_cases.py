@@ -167,7 +167,10 @@ def test_declining_the_registers_means_typing_and_the_case_says_so(resident_clie
     # 1050 is Ixelles and part of the City of Brussels: which one is asked, what was typed stays.
     asked = resident_client.post(f"{base}declare/", declared)
     assert asked.status_code == 422
-    assert "Choisissez la commune de votre adresse." in asked.content.decode()
+    # Once, on the municipality (the field to correct), not on the street.
+    assert 'id="id_population.address.municipality_error"' in asked.content.decode()
+    assert "choisissez la commune." in asked.content.decode()
+    assert 'id="id_population.address.street_error"' not in asked.content.decode()
     assert 'value="Rue du Trône"' in asked.content.decode()
     declared["population.address.municipality"] = "21009"
     assert resident_client.post(f"{base}declare/", declared).status_code == 302

@@ -4,6 +4,7 @@ left (no "This is wrong" into a correction procedure), and the confirmation says
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -11,7 +12,10 @@ from django.utils import timezone
 
 from loket.cases.models import Case
 from loket.catalog.models import Procedure
+from loket.forms.fields import ChoiceOptions
 from loket.forms.models import Draft
+from loket.mandates.actions import do_give_mandate
+from tests.conftest import client_for, demo_user
 from tests.test_cases import apply_for_parking_card
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +138,120 @@ def test_the_status_of_a_sent_case_is_plain_words_in_french_and_dutch(
     assert "Envoyé" in resident_client.get("/fr/my-cases/").content.decode()
     assert "Introduit" not in resident_client.get("/fr/my-cases/").content.decode()
     assert "Verstuurd" in resident_client.get("/nl/my-cases/").content.decode()
+
+
+# Who moves: the applicant always does --------------------------------------------------------
+
+WHO_MOVES = BASE.format(lang="en") + "q/who-moves/"
+
+
+def _moving_with() -> list[str]:
+    return list(Draft.objects.get(procedure_id="change-of-address").answers["moving_with"])
+
+
+def test_the_applicant_is_a_fixed_line_and_not_a_box_that_can_be_left_unticked(
+    resident_client: Client,
+) -> None:
+    resident_client.post(BASE.format(lang="en"), {"use_registers": "yes"})
+    page = resident_client.get(WHO_MOVES).content.decode()
+    fixed = re.search(r'<p class="fixed-choice" id="id_moving_with_applicant">(.*?)</p>', page)
+    assert fixed is not None and "You (Amina El Amrani)" in fixed.group(1)
+    boxes = re.findall(r'<input type="checkbox" name="moving_with" value="([^"]*)"', page)
+    assert boxes == ["Youssef El Amrani", "Lina El Amrani"]  # the others, by birth date
+    assert "Tick your own name" not in page
+
+
+def test_the_applicant_moves_even_when_nobody_is_ticked(resident_client: Client) -> None:
+    resident_client.post(BASE.format(lang="en"), {"use_registers": "yes"})
+    assert resident_client.post(WHO_MOVES, {}).status_code == 302
+    assert _moving_with() == ["Amina El Amrani"]
+
+
+def test_a_crafted_post_without_the_applicant_still_moves_them_first_and_once(
+    resident_client: Client,
+) -> None:
+    resident_client.post(BASE.format(lang="en"), {"use_registers": "yes"})
+    assert resident_client.post(WHO_MOVES, {"moving_with": ["Lina El Amrani"]}).status_code == 302
+    assert _moving_with() == ["Amina El Amrani", "Lina El Amrani"]
+    # Posting the applicant too (an older page) is accepted: they are in the answer once.
+    both = {"moving_with": ["Lina El Amrani", "Amina El Amrani"]}
+    assert resident_client.post(WHO_MOVES, both).status_code == 302
+    assert _moving_with() == ["Amina El Amrani", "Lina El Amrani"]
+    # Someone outside the household is still refused, with what was ticked kept.
+    refused = resident_client.post(WHO_MOVES, {"moving_with": ["Lina El Amrani", "Nobody"]})
+    assert refused.status_code == 422
+    assert 'value="Lina El Amrani" id="id_moving_with_1" checked' in refused.content.decode()
+
+
+def test_going_back_to_the_page_shows_the_others_ticked_and_the_applicant_fixed(
+    resident_client: Client,
+) -> None:
+    resident_client.post(BASE.format(lang="en"), {"use_registers": "yes"})
+    resident_client.post(WHO_MOVES, {"moving_with": ["Lina El Amrani"]})
+    page = resident_client.get(WHO_MOVES).content.decode()
+    assert 'value="Lina El Amrani" id="id_moving_with_1" checked' in page
+    assert 'value="Amina El Amrani"' not in page
+
+
+def test_the_check_page_and_the_case_name_the_applicant_among_the_people_moving(
+    resident_client: Client,
+) -> None:
+    base = BASE.format(lang="en")
+    resident_client.post(base, {"use_registers": "yes"})
+    address = {"new_address__street": "Rue Imaginaire", "new_address__house_number": "7",
+               "new_address__postcode": "1060", "new_address__confirm_unknown": "on"}  # fmt: skip
+    resident_client.post(f"{base}q/new-address/", address)
+    resident_client.post(f"{base}q/moving-date/", {"moving_date": timezone.localdate()})
+    resident_client.post(WHO_MOVES, {})  # nobody ticked
+    resident_client.post(f"{base}q/joining/", {"people_joining-TOTAL_FORMS": "0",
+                         "people_joining-INITIAL_FORMS": "0"})  # fmt: skip
+    check = resident_client.get(f"{base}check/")
+    assert check.status_code == 200
+    assert "<dd>Amina El Amrani</dd>" in check.content.decode()
+    key = str(check.context["draft"].idempotency_key)
+    assert resident_client.post(f"{base}check/", {"idempotency_key": key}).status_code == 302
+    assert Case.objects.get(idempotency_key=key).answers["moving_with"] == ["Amina El Amrani"]
+
+
+def test_with_the_registers_declined_the_applicant_typed_is_fixed_and_the_others_typed(
+    resident_client: Client,
+) -> None:
+    base = BASE.format(lang="en")
+    resident_client.post(base, {"use_registers": "no"})
+    draft = Draft.objects.get(procedure_id="change-of-address")
+    draft.answers = {"declared": {"population.identity.first_name": "Amina",
+                                  "population.identity.last_name": "El Amrani"}}  # fmt: skip
+    draft.save()
+    page = resident_client.get(WHO_MOVES).content.decode()
+    assert "You (Amina El Amrani)" in page and 'type="text" name="moving_with"' in page
+    assert resident_client.post(WHO_MOVES, {"moving_with": ""}).status_code == 302
+    assert _moving_with() == ["Amina El Amrani"]
+    assert resident_client.post(WHO_MOVES, {"moving_with": "Lina El Amrani"}).status_code == 302
+    assert _moving_with() == ["Amina El Amrani", "Lina El Amrani"]
+    again = resident_client.get(WHO_MOVES).content.decode()
+    assert 'value="Lina El Amrani"' in again  # the others typed, not the applicant again
+
+
+def test_a_helper_acting_for_the_resident_sees_the_resident_fixed_not_themselves() -> None:
+    today = timezone.localdate()
+    mandate = do_give_mandate(
+        demo_user("resident"), demo_user("helper").national_number or "",
+        ["change-of-address"], today, today + timedelta(days=30),
+    )  # fmt: skip
+    helper = client_for("helper")
+    assert helper.post(f"/en/mandates/{mandate.pk}/act/").status_code == 302
+    helper.post(BASE.format(lang="en"), {"use_registers": "yes"})
+    page = helper.get(WHO_MOVES).content.decode()
+    fixed = re.search(r'<p class="fixed-choice" id="id_moving_with_applicant">(.*?)</p>', page)
+    assert fixed is not None and "Amina El Amrani (the applicant)" in fixed.group(1)
+    assert "Marie Lambert" not in fixed.group(1) and "You (" not in fixed.group(1)
+    assert helper.post(WHO_MOVES, {}).status_code == 302
+    draft = Draft.objects.get(procedure_id="change-of-address", user=demo_user("resident"))
+    assert draft.answers["moving_with"] == ["Amina El Amrani"]
+
+
+def test_includes_applicant_needs_a_list_of_people_to_choose_several_from() -> None:
+    with pytest.raises(ValueError, match="includes_applicant"):
+        ChoiceOptions.model_validate(
+            {"choices": {"a": {"fr": "a", "nl": "a", "en": "a"}}, "includes_applicant": True}
+        )

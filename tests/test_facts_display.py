@@ -46,3 +46,44 @@ def test_only_a_register_that_did_not_answer_is_told_as_a_failure() -> None:
     assert "A register did not answer." in page
     declare = client.get(f"{base}declare/").content.decode()
     assert "We could not use the register for this data" in declare
+
+
+NUMBER_ON_ONE_LINE = re.compile(
+    r'<span class="nowrap national-number">\d\d\.\d\d\.\d\d-\d\d\d\.\d\d</span>'
+)
+
+
+@pytest.mark.django_db
+def test_the_national_number_is_kept_on_one_line_on_the_facts_my_data_and_case_pages() -> None:
+    from loket.cases.models import Case
+    from loket.core.identifiers import format_national_number
+    from tests.conftest import demo_user
+    from tests.test_cases import apply_for_parking_card
+
+    resident = client_for("resident")
+    number = format_national_number(demo_user("resident").national_number or "")
+    base = "/en/procedures/residents-parking-card/apply/"
+    resident.post(base, {"use_registers": "yes"})
+    facts = resident.get(f"{base}facts/").content.decode()
+    assert NUMBER_ON_ONE_LINE.search(facts) and number in facts
+    assert f"National number {number}" not in facts  # never as bare, breakable text
+    registers = resident.get("/en/my-data/registers/").content.decode()
+    assert NUMBER_ON_ONE_LINE.search(registers)
+    case: Case = apply_for_parking_card(resident)
+    agent = client_for("agent-parking")
+    page = agent.get(f"/en/back-office/cases/{case.reference}/").content.decode()
+    assert NUMBER_ON_ONE_LINE.search(page)
+    # The label is still translated and escaped around the number.
+    resident.post("/nl/procedures/residents-parking-card/apply/", {"use_registers": "yes"})
+    dutch = resident.get("/nl/procedures/residents-parking-card/apply/facts/").content.decode()
+    assert NUMBER_ON_ONE_LINE.search(dutch) and "National number" not in dutch
+
+
+def test_the_national_number_filter_escapes_what_is_not_a_national_number() -> None:
+    from django.template import Context, Template
+
+    shown = Template("{% load identifiers %}{{ n|national_number }}")
+    assert shown.render(Context({"n": "85073003328"})) == (
+        '<span class="nowrap national-number">85.07.30-033.28</span>'
+    )
+    assert "&lt;b&gt;" in shown.render(Context({"n": "<b>"}))

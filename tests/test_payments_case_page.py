@@ -12,7 +12,6 @@ import pytest
 from django.test import Client
 from django.utils import formats, timezone, translation
 
-from loket.cases.actions import add_working_days
 from loket.cases.models import Case
 from loket.forms.models import Draft
 from loket.payments import epc
@@ -106,7 +105,7 @@ def test_no_handling_time_runs_before_the_fee_is_paid() -> None:
     assert "Handling starts once the fee is paid" in page
     assert "Expected answer by" not in page
     pay_with_demo(client, case)
-    expected = add_working_days(timezone.localdate(), case.procedure.processing_days or 10)
+    expected = case.procedure.answer_deadline(timezone.localdate())
     assert case.due_on == expected
     assert "Expected answer by" in _case_page(client, case)
 

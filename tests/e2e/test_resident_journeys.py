@@ -17,6 +17,7 @@ from loket.cases.models import Case
 from loket.forms.models import Draft
 from tests.e2e.journeys import demo_log_in
 from tests.e2e.test_contrast import assert_contrast_of_every_state
+from tests.test_localised_answers import first_collection_day
 
 PHONE: ViewportSize = {"width": 360, "height": 740}
 WIDE: ViewportSize = {"width": 1920, "height": 1080}
@@ -78,7 +79,10 @@ def test_change_of_address_in_french_on_a_phone(phone: Page, live_server: object
     page.get_by_role("button", name="Continuer").click()
     page.get_by_label("Date du déménagement").fill(timezone.localdate().isoformat())
     page.get_by_role("button", name="Continuer").click()
-    page.get_by_label("Amina El Amrani").check()
+    # She moves, of course: a fixed line with her name, not a box she could leave unticked.
+    expect(page.locator("#id_moving_with_applicant")).to_contain_text("Amina El Amrani")
+    expect(page.get_by_label("Amina El Amrani")).to_have_count(0)
+    shoot(page, "change-of-address-who-moves-fr")
     page.get_by_role("button", name="Continuer").click()
     page.get_by_role("button", name="Continuer").click()  # nobody joins the household
 
@@ -94,6 +98,7 @@ def test_change_of_address_in_french_on_a_phone(phone: Page, live_server: object
     expect(main).to_contain_text("carte d'identité électronique")
     shoot(page, "change-of-address-sent-fr")
     case = Case.objects.get(procedure_id="change-of-address")
+    assert case.answers["moving_with"] == ["Amina El Amrani"]  # she moves, nobody ticked
 
     # Withdrawing asks first, on its own page; "No" keeps the application.
     page.get_by_role("link", name=re.compile("Retirer ma demande")).click()
@@ -142,8 +147,18 @@ def test_bulky_waste_with_a_decimal_comma_on_a_phone(
     page.get_by_label(labels["item"]).check()
     page.get_by_label(labels["volume"]).fill("1,5")
     page.get_by_role("button", name=labels["next"]).click()
-    day = timezone.localdate() + timedelta(days=10)
-    page.locator("input[type=date]").fill(day.isoformat())
+    # Not before Bruxelles-Propreté has had its time to answer: the input says the earliest
+    # day, and a day before it is refused on the field, the date typed kept.
+    day = first_collection_day()
+    date_input = page.locator("input[type=date]")
+    expect(date_input).to_have_attribute("min", day.isoformat())
+    too_soon = (day - timedelta(days=1)).isoformat()
+    date_input.fill(too_soon)
+    page.get_by_role("button", name=labels["next"]).click()
+    expect(page.locator("#id_preferred_date_error")).to_be_visible()
+    expect(date_input).to_have_value(too_soon)
+    shoot(page, f"bulky-waste-date-refused-{lang}")
+    date_input.fill(day.isoformat())
     page.get_by_role("button", name=labels["next"]).click()
     page.get_by_label(labels["phone"]).fill("0470 12 34 56")
     page.get_by_role("button", name=labels["next"]).click()

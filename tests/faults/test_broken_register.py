@@ -114,7 +114,9 @@ def test_a_register_that_hangs_or_answers_garbage_lets_the_applicant_go_on(
     # 1050 is Ixelles and part of the City of Brussels: the page asks which, keeping what was typed.
     answer = browser.post(f"{APPLY}declare/", typed)
     assert answer.status_code == 422, answer.status_code
-    assert "Choose the municipality of your address." in answer.text and "Benali" in answer.text
+    assert "shared by two municipalities: choose the municipality." in answer.text
+    assert 'id="id_population.address.municipality_error"' in answer.text  # on that field
+    assert "Benali" in answer.text
     answer = browser.post(f"{APPLY}declare/", {**typed, "population.address.municipality": "21009"})
     assert answer.status_code == 302, answer.status_code
     # The vehicle is typed on the form's own page, as always.

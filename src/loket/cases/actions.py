@@ -36,7 +36,7 @@ from loket.cases.selectors import (
     running_grants,
 )
 from loket.catalog.models import Procedure
-from loket.core.holidays import add_working_days, next_working_day
+from loket.core.holidays import next_working_day
 from loket.core.i18n import current_language, guess_language, language_name, pick
 from loket.core.identifiers import clean_national_number, pseudonym
 from loket.core.models import Administration, Membership, User
@@ -308,7 +308,7 @@ def _create_case(
         declared_instead=draft.unavailable,
         language=language,
         idempotency_key=draft.idempotency_key,
-        due_on=add_working_days(timezone.localdate(), draft.procedure.processing_days or 10),
+        due_on=draft.procedure.answer_deadline(timezone.localdate()),
         submitted_by=submitted_by,
         channel=Case.Channel.COUNTER if counter else _channel(submitted_by),
         counter_administration=counter,
@@ -571,7 +571,7 @@ def do_record_payment(
         return case
     version = _new_version(case)
     case.status = Status.SUBMITTED
-    case.due_on = add_working_days(timezone.localdate(), case.procedure.processing_days or 10)
+    case.due_on = case.procedure.answer_deadline(timezone.localdate())
     case.save(update_fields=["status", "due_on", "version", "updated_at"])
     CaseEvent.objects.create(
         case=case, status=case.status, note=note, note_code=code, note_params=params or {},
@@ -717,7 +717,7 @@ def do_request_review(
     _message(case, applicant, reasons.strip(), attachments, from_applicant=True, request=False,
              version=version)  # fmt: skip
     case.status = Status.REVIEW_REQUESTED
-    case.due_on = add_working_days(timezone.localdate(), case.procedure.processing_days or 10)
+    case.due_on = case.procedure.answer_deadline(timezone.localdate())
     case.save(update_fields=["status", "due_on", "version", "updated_at"])
     CaseEvent.objects.create(case=case, status=case.status, actor=applicant, version=version)
     return case

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from loket.core.holidays import add_working_days
 from loket.core.models import Administration, Named
+
+DEFAULT_PROCESSING_DAYS = 10
 
 
 class LifeEvent(Named):
@@ -66,6 +70,12 @@ class Procedure(Named):
     @property
     def is_municipal(self) -> bool:
         return self.owner_kind == self.Owner.MUNICIPALITY
+
+    def answer_deadline(self, sent_on: date) -> date:
+        """The last day the administration has to answer an application sent on ``sent_on``:
+        ``processing_days`` working days later (10 when the catalogue gives none), weekends and
+        Belgian and Brussels public holidays not counted."""
+        return add_working_days(sent_on, self.processing_days or DEFAULT_PROCESSING_DAYS)
 
     def need(self, attribute: str) -> dict[str, Any] | None:
         """The declared need for ``source.attribute``, with its purpose and legal basis."""

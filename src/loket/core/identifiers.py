@@ -12,6 +12,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from stdnum.be import nn, vat
 from stdnum.exceptions import ValidationError as ValidationError
 
@@ -31,6 +33,15 @@ def is_national_number(value: str) -> bool:
 def format_national_number(value: str) -> str:
     """``85073003328`` → ``85.07.30-033.28`` (the way it is printed on an eID)."""
     return str(nn.format(value))
+
+
+def national_number_html(value: str) -> SafeString:
+    """The national number as printed on an eID, kept on one line in a page: a browser may
+    break "85.07.30-033.28" after its hyphen, leaving "033.28" alone on the next line of a
+    phone. Markup (``.nowrap``), not a non-breaking hyphen, so that a copied number still reads
+    as typed. A value that is no national number is shown as it is, escaped."""
+    shown = format_national_number(value) if is_national_number(value) else value
+    return format_html('<span class="nowrap national-number">{}</span>', shown)
 
 
 def make_national_number(birth: date, serial: int) -> str:

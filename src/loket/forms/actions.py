@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from loket.catalog.models import Procedure
 from loket.core.models import User
 from loket.forms.definitions import DefinitionError, FormDefinition, get_definition, load_text
+from loket.forms.fields import build_field
 from loket.forms.models import DefinitionVersion, Draft
 from loket.forms.once_only import check as check_once_only
 from loket.sources.base import Actor, Subject, SubjectKind
@@ -69,6 +72,34 @@ def do_decline_prefill(draft: Draft, definition: FormDefinition) -> Draft:
     return draft
 
 
+def do_read_after_all(draft: Draft, attribute: str, actor: Actor) -> bool:
+    """One who declined the registers (or whose register did not answer) asks for one fact
+    after all, their address say: it is read through the door under the procedure's declared
+    purpose, and no longer typed. False when the register holds nothing or did not answer (the
+    person types it, as before). Only the applicant's own data, or the principal's for a helper."""
+    identifier = draft.user.national_number or ""
+    if subject_kind_of(attribute) != "person" or not identifier:
+        return False
+    if actor.role in ("helper", "counter") and identifier != actor.acting_for:
+        return False
+    read = consult_needs(Subject("person", identifier), draft.procedure, [attribute], actor)
+    if attribute in read.missing:
+        return False
+    source_id, name = attribute.split(".", 1)
+    draft.facts = {
+        **draft.facts,
+        source_id: {**draft.facts.get(source_id, {}), name: read.facts[source_id][name]},
+    }
+    draft.unavailable = [a for a in draft.unavailable if a != attribute]
+    draft.unanswered = [a for a in draft.unanswered if a != attribute]
+    declared = draft.answers.get("declared") or {}
+    if declared:  # what was typed for it goes: the register's answer is the one kept
+        kept = {k: v for k, v in declared.items() if not k.startswith(f"{attribute}.")}
+        draft.answers = {**draft.answers, "declared": kept}
+    draft.save()
+    return True
+
+
 def do_save_answers(draft: Draft, cleaned: dict[str, Any]) -> Draft:
     draft.answers = {**draft.answers, **{k: _jsonable(v) for k, v in cleaned.items()}}
     draft.save(update_fields=["answers", "updated_at"])
@@ -93,6 +124,27 @@ def missing_pages(draft: Draft, definition: FormDefinition) -> list[str]:
                 missing.append(page.id)
                 break
     return missing
+
+
+def outdated_pages(draft: Draft, definition: FormDefinition) -> list[str]:
+    """The visible pages with a date answered earlier that today's bounds no longer accept (a
+    collection day saved a week ago may now fall before the answer deadline), in order."""
+    answers = draft.answers
+    deadline = draft.procedure.answer_deadline(timezone.localdate())
+    outdated = []
+    for page in definition.visible_pages(answers):
+        for field in page.fields:
+            value = answers.get(field.name)
+            if field.type != "date" or not isinstance(value, str) or not value:
+                continue
+            if field.show_if is not None and not field.show_if.holds(answers):
+                continue
+            try:
+                build_field(field, {}, deadline).validate(date.fromisoformat(value))
+            except (ValidationError, ValueError):
+                outdated.append(page.id)
+                break
+    return outdated
 
 
 class DefinitionRefused(Exception):

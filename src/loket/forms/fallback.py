@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loket.core.models import Postcode
 from loket.forms.fields import BoundedDateField, box_field
+from loket.forms.pages import municipality_field
 from loket.geo.search import Candidate, did_you_mean, validate_address
 from loket.geo.text import NUMBER_BOX, fold, name_key
 
@@ -120,7 +121,14 @@ class DeclarationForm(forms.Form):
         if STREET in self.fields and not self.errors:
             self._check_address(cleaned)
         postcode = cleaned.get(POSTCODE)
-        if postcode and not cleaned.get(MUNICIPALITY):
+        chosen = cleaned.get(MUNICIPALITY)
+        covering = [nis for nis, _name in municipalities_of(postcode or "")]
+        if postcode and chosen and covering and chosen not in covering:
+            if MUNICIPALITY not in self.errors:
+                self.add_error(
+                    MUNICIPALITY, _("This postcode is not in the municipality you chose.")
+                )
+        elif postcode and not chosen:
             municipalities = municipalities_of(postcode)
             if len(municipalities) == 1:
                 cleaned[MUNICIPALITY] = municipalities[0][0]
@@ -129,7 +137,8 @@ class DeclarationForm(forms.Form):
                     POSTCODE,
                     _("No municipality has this postcode: enter the postcode of your address."),
                 )
-            elif MUNICIPALITY in self.fields:  # shared, and the register did not tell
+            elif MUNICIPALITY in self.fields and MUNICIPALITY not in self.errors:
+                # shared, and the register did not tell (nor already said why, on the field)
                 self.add_error(MUNICIPALITY, _("Choose the municipality of your address."))
         return cleaned
 
@@ -146,14 +155,17 @@ class DeclarationForm(forms.Form):
         )
         if cleaned.get(CONFIRMED):
             pass  # the applicant vouches for the address as typed
-        elif not check.ok:
-            self.add_error(STREET, str(check.errors[0]))
+        elif not check.ok:  # on the part to correct: a shared street asks the municipality
+            self.add_error(PARTS[check.wrong], str(check.errors[0]))
         elif not named_as_in_register(cleaned[STREET], check.candidate):
             self.add_error(STREET, str(CLOSE_NAME))
         if check.ok and check.nis_code:  # the street decides, not a postcode shared by two
             cleaned[MUNICIPALITY] = check.nis_code
         cleaned.pop(SUGGESTION, None)
 
+
+PARTS = {"street": STREET, "house_number": NUMBER, "postcode": POSTCODE,
+         "municipality": MUNICIPALITY}  # fmt: skip
 
 CLOSE_NAME = _(
     "The address register knows this street under a slightly different name: choose the "
@@ -177,9 +189,12 @@ def _offer_suggestions(form: DeclarationForm, data: Mapping[str, Any]) -> None:
     number, _box = split_box(number, str(data.get(BOX) or ""))
     if not street.strip():
         return
-    check = validate_address(street, number, postcode)
+    chosen = str(data.get(MUNICIPALITY) or "")
+    check = validate_address(street, number, postcode, chosen)
     if check.ok and named_as_in_register(street, check.candidate):
         return
+    if check.street_found and check.wrong == "municipality":
+        return  # the street is known, in more than one municipality: only that is asked
     found = [check.candidate] if check.ok and check.candidate else []
     form.suggestions = {
         f"{c.id}:{c.house_number}": c for c in [*found, *did_you_mean(street, number, postcode)]
@@ -212,17 +227,9 @@ def declaration_form(
             form.fields[f"{attribute}.{name}"] = field
     if POSTCODE in form.fields:
         postcode = str((data if data is not None else initial or {}).get(POSTCODE) or "").strip()
-        shared = municipalities_of(postcode)
-        if len(shared) > 1:
-            form.fields[MUNICIPALITY] = forms.ChoiceField(
-                label=_("Municipality"),
-                choices=shared,
-                widget=forms.RadioSelect,
-                required=False,  # the street found in the address register tells, if it can
-                help_text=_("Postcode %(postcode)s covers more than one municipality.")
-                % {"postcode": postcode},
-                error_messages={"required": _("Choose the municipality of your address.")},
-            )
+        # Asked at once (not only after a refusal): a postcode shared between municipalities
+        # is said beside it, and the street found in the address register tells, if it can.
+        form.fields[MUNICIPALITY] = municipality_field(postcode)
         if data is not None:
             _offer_suggestions(form, data)
     return form

@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from pydantic import Field, model_validator
 
+from loket.core.holidays import next_working_day
 from loket.core.i18n import pick
 from loket.core.reference import municipality_choices
 from loket.forms import validators
@@ -66,6 +67,11 @@ class DateOptions(Options):
         default=None, description="earliest date, in days from today (< 0: past)"
     )
     max_days: int | None = Field(default=None, description="latest date, in days from today")
+    after_answer_deadline: bool = Field(
+        default=False,
+        description="`true`: the earliest date is the first working day after the time the "
+        "administration has to answer (the procedure's processing days, in working days)",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> DateOptions:
@@ -99,11 +105,19 @@ class ChoiceOptions(FactChoiceOptions):
         description="`true`: the choices are language codes and the one the person is reading "
         "in is ticked until they answer (a document's language, say)",
     )
+    includes_applicant: bool = Field(
+        default=False,
+        description="`true` (with `multiple` and `options_from` a list of people): the "
+        "applicant is always in the answer, shown as a fixed line instead of a box, and added "
+        "by the server whatever is posted (who moves in their own change of address)",
+    )
 
     @model_validator(mode="after")
     def _has_choices(self) -> ChoiceOptions:
         if not self.choices and not self.options_from:
             raise ValueError("a choice needs 'choices' or 'options_from'")
+        if self.includes_applicant and not (self.multiple and self.options_from):
+            raise ValueError("'includes_applicant' needs 'multiple' and 'options_from'")
         return self
 
 
@@ -173,11 +187,16 @@ def box_field() -> UncutCharField:
 
 
 class BoundedDateField(forms.DateField):
-    """A date between today + ``min_days`` and today + ``max_days``."""
+    """A date between today + ``min_days`` and today + ``max_days``; with an ``answer_deadline``
+    (the last day the administration has to answer), no earlier than the first working day
+    after it. The bounds are given to the browser too (``min``, ``max``) and said in the hint."""
 
     widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-    def __init__(self, *, min_days: int | None, max_days: int | None, **kwargs: Any) -> None:
+    def __init__(
+        self, *, min_days: int | None, max_days: int | None, answer_deadline: date | None = None,
+        **kwargs: Any,
+    ) -> None:  # fmt: skip
         kwargs.setdefault("input_formats", ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"])
         kwargs.setdefault(
             "error_messages",
@@ -189,21 +208,60 @@ class BoundedDateField(forms.DateField):
         super().__init__(**kwargs)
         self.min_days = min_days
         self.max_days = max_days
+        self.answer_deadline = answer_deadline
+        earliest, latest = self.earliest, self.latest
+        if earliest is not None:
+            self.widget.attrs["min"] = earliest.isoformat()
+        if latest is not None:
+            self.widget.attrs["max"] = latest.isoformat()
+        if answer_deadline is not None and earliest is not None:
+            said = _(
+                "The administration has until %(deadline)s to answer your application: "
+                "choose %(date)s or later."
+            ) % {"deadline": formats.date_format(answer_deadline),
+                 "date": formats.date_format(earliest)}  # fmt: skip
+            self.help_text = f"{self.help_text} {said}".strip()
+
+    @property
+    def after_answer(self) -> date | None:
+        """The first working day after the administration's time to answer, or None."""
+        if self.answer_deadline is None:
+            return None
+        return next_working_day(self.answer_deadline + timedelta(days=1))
+
+    @property
+    def earliest(self) -> date | None:
+        """The first date accepted today, or None."""
+        bounds = [] if self.after_answer is None else [self.after_answer]
+        if self.min_days is not None:
+            bounds.append(timezone.localdate() + timedelta(days=self.min_days))
+        return max(bounds) if bounds else None
+
+    @property
+    def latest(self) -> date | None:
+        if self.max_days is None:
+            return None
+        return timezone.localdate() + timedelta(days=self.max_days)
 
     def validate(self, value: date | None) -> None:
         super().validate(value)
         if value is None:
             return
-        today = timezone.localdate()
-        if self.min_days is not None and value < today + timedelta(days=self.min_days):
-            earliest = formats.date_format(today + timedelta(days=self.min_days))
+        earliest, latest = self.earliest, self.latest
+        if earliest is not None and value < earliest:
+            shown = formats.date_format(earliest)
+            if self.answer_deadline is not None and earliest == self.after_answer:
+                message = _(
+                    "The date must be %(date)s or later: the administration has until "
+                    "%(deadline)s to answer your application."
+                ) % {"date": shown, "deadline": formats.date_format(self.answer_deadline)}
+            else:
+                message = _("The date must be %(date)s or later.") % {"date": shown}
+            raise ValidationError(message, code="too_early")
+        if latest is not None and value > latest:
             raise ValidationError(
-                _("The date must be %(date)s or later.") % {"date": earliest}, code="too_early"
-            )
-        if self.max_days is not None and value > today + timedelta(days=self.max_days):
-            latest = formats.date_format(today + timedelta(days=self.max_days))
-            raise ValidationError(
-                _("The date must be %(date)s or earlier.") % {"date": latest}, code="too_late"
+                _("The date must be %(date)s or earlier.") % {"date": formats.date_format(latest)},
+                code="too_late",
             )
 
 
@@ -222,9 +280,90 @@ def choices_for(definition: FieldDefinition, facts: dict[str, Any]) -> list[tupl
     return [(value.format(**entry), label.format(**entry)) for entry in entries]
 
 
+def applicant_choice(definition: FieldDefinition, facts: dict[str, Any]) -> tuple[str, str]:
+    """The applicant as an entry of the list (value, label), from their identity (read from the
+    register, or typed when they declined it); ("", "") when it is not known."""
+    identity = facts.get("population", {}).get("identity") or {}
+    value = definition.options["option_value"]
+    label = definition.options["option_label"] or value
+    try:
+        return value.format(**identity), label.format(**identity)
+    except (KeyError, IndexError):
+        return "", ""
+
+
+class WithApplicant:
+    """A list of people that always holds the applicant: shown as a fixed line (not a box one
+    could leave unticked), put first in the answer whatever was posted. Posting the applicant
+    anyway is accepted (an older page, a script): they are in the answer once."""
+
+    applicant: str
+    applicant_label: str
+
+    def with_applicant(self, others: list[str]) -> list[str]:
+        return [self.applicant, *(name for name in others if name != self.applicant)]
+
+
+class PeopleWithApplicant(WithApplicant, forms.MultipleChoiceField):
+    def valid_value(self, value: Any) -> bool:
+        return str(value) == self.applicant or super().valid_value(value)
+
+    def clean(self, value: Any) -> list[str]:
+        return self.with_applicant([str(v) for v in super().clean(value)])
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [v for v in value if v != self.applicant]
+        return value
+
+
+class TypedPeopleWithApplicant(WithApplicant, CleanedCharField):
+    """The register's list is not at hand: the others are typed, the applicant still included."""
+
+    def clean(self, value: Any) -> list[str]:  # type: ignore[override]
+        typed = super().clean(value)
+        return self.with_applicant([typed] if typed else [])
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value if v != self.applicant)
+        return value
+
+
+def _people_with_applicant(
+    definition: FieldDefinition, facts: dict[str, Any], common: dict[str, Any]
+) -> forms.Field | None:
+    """``includes_applicant``: the applicant fixed, the others (optional) to tick or type."""
+    applicant, label = applicant_choice(definition, facts)
+    if not applicant:
+        return None
+    others = [choice for choice in choices_for(definition, facts) if choice[0] != applicant]
+    field: PeopleWithApplicant | TypedPeopleWithApplicant
+    if definition.options.get("options_from") and not choices_for(definition, facts):
+        field = TypedPeopleWithApplicant(
+            normalise=lambda value: " ".join(value.split()),
+            max_length=300,
+            **{**common, "required": False,
+               "help_text": _("Type the names of the others, if any: the register's list is "
+                              "not available.")},
+        )  # fmt: skip
+    else:
+        field = PeopleWithApplicant(
+            choices=others, widget=forms.CheckboxSelectMultiple,
+            error_messages={"invalid_choice": _("Choose one of the options.")},
+            **{**common, "required": False},
+        )  # fmt: skip
+    field.applicant, field.applicant_label = applicant, label
+    return field
+
+
 def _choice(
     definition: FieldDefinition, facts: dict[str, Any], common: dict[str, Any]
 ) -> forms.Field:
+    if definition.options.get("includes_applicant"):
+        with_applicant = _people_with_applicant(definition, facts, common)
+        if with_applicant is not None:
+            return with_applicant
     choices = choices_for(definition, facts)
     source = definition.options.get("options_from")
     if source and source != MUNICIPALITIES and not choices:
@@ -448,13 +587,21 @@ FIELD_TYPES: dict[str, FieldType] = {
 }  # fmt: skip
 
 
-def build_field(definition: FieldDefinition, facts: dict[str, Any]) -> forms.Field:
-    """The Django field for a simple field type (composites are built in pages.py)."""
+def build_field(
+    definition: FieldDefinition, facts: dict[str, Any], answer_deadline: date | None = None
+) -> forms.Field:
+    """The Django field for a simple field type (composites are built in pages.py).
+    ``answer_deadline``: the last day the administration has to answer, for a date field that
+    must come after it (``after_answer_deadline``)."""
     common: dict[str, Any] = {
         "label": pick(definition.label),
         "help_text": pick(definition.help),
         "required": definition.required,
     }
+    if definition.type == "date" and definition.options.get("after_answer_deadline"):
+        if answer_deadline is None:
+            raise ValueError(f"{definition.name} needs the procedure's answer deadline")
+        common["answer_deadline"] = answer_deadline
     build = FIELD_TYPES[definition.type].build
     if build is None:
         raise ValueError(f"{definition.type} is laid out by pages.py, from several parts")

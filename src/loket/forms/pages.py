@@ -16,8 +16,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loket.catalog.models import Procedure
 from loket.core.i18n import pick
 from loket.core.models import Postcode, User
 from loket.core.reference import municipality_choices
@@ -42,8 +44,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def address_fields(required: bool) -> dict[str, forms.Field]:
-    municipalities = [("", "—"), *municipality_choices()]
+def address_fields(required: bool, postcode: str = "") -> dict[str, forms.Field]:
+    """The parts of a typed address; ``postcode``, the one typed so far, narrows the choice of
+    the municipality to those it covers when it is shared."""
     return {
         "street": forms.CharField(label=_("Street"), max_length=200, required=required,
                                   error_messages={"required": _("Enter the street.")}),
@@ -54,9 +57,7 @@ def address_fields(required: bool) -> dict[str, forms.Field]:
             label=_("Postcode"), regex=r"^1[0-2]\d\d$", required=required,
             error_messages={"required": _("Enter the postcode."),
                             "invalid": _("Enter a Brussels postcode, for example 1050.")}),
-        "municipality": forms.ChoiceField(
-            label=_("Municipality"), choices=municipalities, required=False,
-            help_text=_("Needed when the postcode is shared by two municipalities.")),
+        "municipality": municipality_field(postcode),
         "confirm_unknown": forms.BooleanField(
             label=_("This address is right, even if the address register does not know it"),
             required=False,
@@ -65,16 +66,64 @@ def address_fields(required: bool) -> dict[str, forms.Field]:
     }  # fmt: skip
 
 
+def shared_postcodes() -> dict[str, list[str]]:
+    """The postcodes that cover more than one municipality, each with their NIS codes, as the
+    reference data says (1030, 1040, 1050 and 1070 also cover part of the City of Brussels)."""
+    shared: dict[str, list[str]] = {}
+    for code, nis in Postcode.municipalities.through.objects.values_list(
+        "postcode_id", "administration_id"
+    ).order_by("postcode_id", "administration_id"):
+        shared.setdefault(code, []).append(nis)
+    return {code: nis for code, nis in shared.items() if len(nis) > 1}
+
+
+def shared_postcodes_hint() -> str:
+    """ "Postcodes 1030, 1040, 1050, 1070 are shared between municipalities: …", from the data."""
+    codes = ", ".join(shared_postcodes())
+    if not codes:
+        return ""
+    return str(
+        _("Postcodes %(codes)s are shared between municipalities: for these, choose the "
+          "municipality.") % {"codes": codes}
+    )  # fmt: skip
+
+
+def municipality_field(postcode: str) -> forms.ChoiceField:
+    """The municipality of a typed address: for a postcode shared between municipalities, a
+    choice among those it covers; else any of the 19, needed only for a shared postcode."""
+    covering = shared_postcodes().get(postcode.strip()[:4], [])
+    if covering:
+        names = dict(municipality_choices())
+        return forms.ChoiceField(
+            label=_("Municipality"), choices=[(nis, names.get(nis, nis)) for nis in covering],
+            widget=forms.RadioSelect, required=False,
+            help_text=_("Postcode %(postcode)s covers more than one municipality.")
+            % {"postcode": postcode.strip()},
+            error_messages={"invalid_choice": _("This postcode is not in the municipality you "
+                                                "chose.")},
+        )  # fmt: skip
+    return forms.ChoiceField(
+        label=_("Municipality"), choices=[("", "—"), *municipality_choices()], required=False,
+        help_text=shared_postcodes_hint(),
+    )  # fmt: skip
+
+
 def check_address(value: dict[str, str]) -> dict[str, str]:
     """Check the address against the address register; the municipality is decided by the
-    street (1030, 1040, 1050 and 1070 are shared with the City of Brussels), not the postcode."""
+    street or by the person's choice (1030, 1040, 1050 and 1070 are shared with the City of
+    Brussels), not by the postcode. A refusal is a ``ValidationError`` keyed by the part of the
+    address to correct (``street``, ``house_number``, ``postcode``, ``municipality``)."""
     postcode = Postcode.objects.filter(code=value.get("postcode", "")).first()
     covering = set(postcode.municipalities.values_list("id", flat=True)) if postcode else set()
     chosen = value.get("municipality", "")
     if not covering:
-        raise ValidationError(_("This postcode is not in the Brussels-Capital Region."))
+        raise ValidationError(
+            {"postcode": _("This postcode is not in the Brussels-Capital Region.")}
+        )
     if chosen and chosen not in covering:
-        raise ValidationError(_("This postcode is not in the municipality you chose."))
+        raise ValidationError(
+            {"municipality": _("This postcode is not in the municipality you chose.")}
+        )
     confirmed = bool(value.pop("confirm_unknown", False))
     checked = validate_address(
         value.get("street", ""), value.get("house_number", ""), value.get("postcode", ""), chosen
@@ -82,15 +131,16 @@ def check_address(value: dict[str, str]) -> dict[str, str]:
     precision: str = checked.precision
     if not checked.ok:
         if not (confirmed and (chosen or len(covering) == 1)):
-            raise ValidationError(str(checked.errors[0]))
+            raise ValidationError({checked.wrong: str(checked.errors[0])})
         # The applicant vouches for an address the register lacks: accepted as declared, and
         # passed on to the register's owner when the application is sent.
         precision = "declared"
     municipality = checked.nis_code or chosen or (covering.pop() if len(covering) == 1 else "")
     if not municipality:
         raise ValidationError(
-            _("This postcode is shared by two municipalities: choose the municipality.")
-        )
+            {"municipality": _("This postcode is shared by two municipalities: choose the "
+                               "municipality.")}
+        )  # fmt: skip
     names = {}
     if checked.candidate is not None and checked.candidate.street_fr:
         # Both official names, so that each language shows its own ("Verdunstraat" in Dutch).
@@ -134,10 +184,15 @@ class PageForm:
         data: Any = None,
         files: Any = None,
         adding: str = "",
+        procedure: Procedure | None = None,
     ) -> None:
         self.page, self.facts, self.saved = page, facts, answers
         self.data = data
         self.adding = adding
+        # A date that must follow the administration's time to answer counts from today.
+        self.answer_deadline = (
+            procedure.answer_deadline(timezone.localdate()) if procedure is not None else None
+        )
         self.form = forms.Form(data=data, files=files, initial=self._initial())
         self.items: list[Item] = []
         for definition in page.fields:
@@ -168,7 +223,7 @@ class PageForm:
         required = definition.required and not conditional
         if definition.type in ("brussels_address", "location"):
             names = []
-            subfields = address_fields(required)
+            subfields = address_fields(required, self._typed_postcode(definition.name))
             if definition.type == "location":
                 for axis in ("lat", "lon"):
                     subfields[axis] = forms.FloatField(
@@ -182,11 +237,31 @@ class PageForm:
         elif definition.type == "group":
             self.items.append(Item("group", definition, formset=self._formset(definition)))
         else:
-            django_field = build_field(definition, self.facts)
+            django_field = build_field(definition, self._field_facts(), self.answer_deadline)
             if conditional or (definition.type == "file" and definition.name in self.saved):
                 django_field.required = False
             self.form.fields[definition.name] = django_field
             self.items.append(Item("field", definition, [self.form[definition.name]]))
+
+    def _typed_postcode(self, name: str) -> str:
+        """The postcode of an address as posted, or as saved before."""
+        if self.data is not None:
+            return str(self.data.get(f"{name}__postcode") or "")
+        saved = self.saved.get(name)
+        return str(saved.get("postcode") or "") if isinstance(saved, dict) else ""
+
+    def _field_facts(self) -> dict[str, Any]:
+        """The facts the fields draw on; the identity typed by one who declined the register
+        stands in for the register's (the applicant is still named among the people moving)."""
+        if self.facts.get("population", {}).get("identity"):
+            return self.facts
+        declared = self.saved.get("declared") or {}
+        prefix = "population.identity."
+        identity = {k[len(prefix) :]: v for k, v in declared.items() if k.startswith(prefix)}
+        if not identity:
+            return self.facts
+        population = {**self.facts.get("population", {}), "identity": identity}
+        return {**self.facts, "population": population}
 
     def _map_widget(self, definition: FieldDefinition) -> MapPointInput:
         """The map after the hidden point. ``nearby_reports: {url, category_from}`` in the
@@ -198,7 +273,8 @@ class PageForm:
         return MapPointInput(reverse(str(nearby["url"])), str(category))
 
     def _formset(self, definition: FieldDefinition) -> Any:
-        item_fields = {sub.name: build_field(sub, self.facts) for sub in definition.fields}
+        facts, deadline = self.facts, self.answer_deadline
+        item_fields = {sub.name: build_field(sub, facts, deadline) for sub in definition.fields}
         item_form = type("ItemForm", (forms.Form,), dict(item_fields))
         maximum = int(definition.options["max"])
         initial = self.saved.get(definition.name) or []
@@ -256,13 +332,16 @@ class PageForm:
         value = self._address_value(name)
         if not needed and not value.get("street"):
             return True
-        if not value.get("street") or not value.get("house_number") or not value.get("postcode"):
-            self.form.add_error(f"{name}__street", _("Enter the full address."))
+        missing = [part for part in ("street", "house_number", "postcode") if not value.get(part)]
+        if missing:  # an optional address begun: each part left out is said where it is missing
+            for part in missing:
+                self.form.add_error(f"{name}__{part}", _("Enter the full address."))
             return False
         try:
             checked = check_address(value)
         except ValidationError as problem:
-            self.form.add_error(f"{name}__postcode", problem)
+            for part, messages in problem.message_dict.items():  # on the field to correct
+                self.form.add_error(f"{name}__{part}", messages)
             return False
         if item.kind == "location" and "lat" in checked:
             lat, lon = checked.get("lat"), checked.get("lon")

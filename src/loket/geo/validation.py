@@ -25,11 +25,14 @@ from loket.geo.ranking import (
 from loket.geo.text import name_key, street_query
 
 CheckPrecision = Literal["address", "street", "unknown"]
+# The part of a typed address an error is about, so that a form puts it on that field.
+AddressPart = Literal["street", "house_number", "postcode", "municipality"]
 
 
 @dataclass(frozen=True)
 class AddressCheck:
-    """The verdict on one address; ``errors`` are user-facing (lazy, translated on display)."""
+    """The verdict on one address; ``errors`` are user-facing (lazy, translated on display),
+    ``wrong`` names the part of the address they are about (the field to correct)."""
 
     street_found: bool
     number_known: bool
@@ -37,6 +40,7 @@ class AddressCheck:
     nis_code: str
     candidate: Candidate | None
     errors: tuple[Promise, ...]
+    wrong: AddressPart = "street"
 
     @property
     def ok(self) -> bool:
@@ -60,8 +64,18 @@ def _municipality_name(index: AddressIndex, nis: str) -> str:
     return fr if fr == nl else f"{fr} / {nl}"
 
 
-def _unknown(*errors: Promise, found: bool = False, nis: str = "") -> AddressCheck:
-    return AddressCheck(found, False, "unknown", nis, None, tuple(errors))
+# A street found in more than one municipality: with the postcode given, only the municipality
+# can tell (1030, 1040, 1050, 1070 each cover part of the City of Brussels too).
+SHARED_POSTCODE = _("This postcode is shared by two municipalities: choose the municipality.")
+SHARED_STREET = _(
+    "This street exists in several municipalities: give the postcode or municipality."
+)
+
+
+def _unknown(
+    *errors: Promise, wrong: AddressPart, found: bool = False, nis: str = ""
+) -> AddressCheck:
+    return AddressCheck(found, False, "unknown", nis, None, tuple(errors), wrong)
 
 
 def _choose(index: AddressIndex, hits: list[StreetHit], number: str) -> list[StreetHit]:
@@ -79,15 +93,22 @@ def validate_address(
     postcode, number = postcode.strip(), house_number.strip()[:20]
     nis = resolve_municipality(index, municipality) if municipality.strip() else ""
     if municipality.strip() and not nis:
-        return _unknown(_("We do not know this municipality in the Brussels-Capital Region."))
+        return _unknown(
+            _("We do not know this municipality in the Brussels-Capital Region."),
+            wrong="municipality",
+        )
     if postcode and postcode not in index.postcode_municipalities:
-        return _unknown(_("This postcode is not a postcode of the Brussels-Capital Region."))
+        return _unknown(
+            _("This postcode is not a postcode of the Brussels-Capital Region."), wrong="postcode"
+        )
     covering = index.postcode_municipalities.get(postcode, frozenset())
     if nis and postcode and nis not in covering:
-        return _unknown(_("This postcode is not used in this municipality."))
+        return _unknown(_("This postcode is not used in this municipality."), wrong="municipality")
     hits = find_streets(index, street_query(street), limit=50) if street.strip() else []
     if not hits:
-        return _unknown(_("We cannot find this street in the Brussels-Capital Region."))
+        return _unknown(
+            _("We cannot find this street in the Brussels-Capital Region."), wrong="street"
+        )
     allowed = {nis} if nis else set(covering)
     in_scope = [h for h in hits if not allowed or index.streets[h.street].nis in allowed]
     if not in_scope:
@@ -95,13 +116,11 @@ def validate_address(
         message = format_lazy(
             _("There is no street called “{street}” in {place}."), street=street, place=place
         )
-        return _unknown(message)
+        return _unknown(message, wrong="street")
     chosen = _choose(index, in_scope, number)
     if len({index.streets[h.street].nis for h in chosen}) > 1:
-        return _unknown(
-            _("This street exists in several municipalities: give the postcode or municipality."),
-            found=True,
-        )
+        ask = SHARED_POSTCODE if postcode else SHARED_STREET
+        return _unknown(ask, wrong="municipality", found=True)
     return _check_number(index, chosen[0], number, postcode)
 
 
@@ -114,7 +133,7 @@ def _check_number(index: AddressIndex, hit: StreetHit, number: str, postcode: st
     row = index.find_row(hit.street, number, "") if number else None
     if row is None:
         error = _("This house number is not in the address register for this street.")
-        return _unknown(error, found=True, nis=nis)
+        return _unknown(error, wrong="house_number", found=True, nis=nis)
     candidate = address_candidate(index, row, hit.score)
     errors: tuple[Promise, ...] = ()
     if postcode and candidate.postcode and candidate.postcode != postcode:
@@ -122,7 +141,7 @@ def _check_number(index: AddressIndex, hit: StreetHit, number: str, postcode: st
             _("The postcode of this address is {postcode}."), postcode=candidate.postcode
         )
         errors = (message,)
-    return AddressCheck(True, True, "address", nis, candidate, errors)
+    return AddressCheck(True, True, "address", nis, candidate, errors, "postcode")
 
 
 def did_you_mean(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from loket.catalog.models import Procedure
 from loket.core.i18n import pick
-from loket.core.identifiers import format_enterprise_number, format_national_number
+from loket.core.identifiers import format_enterprise_number, national_number_html
 from loket.core.reference import municipality_name, nace_division
 from loket.forms.answers import format_address, short_date
 from loket.forms.fallback import MUNICIPALITY, declaration_form
@@ -129,6 +130,12 @@ CIVIL_STATUSES = {
 }
 
 
+def _national_number_line(number: str) -> str:
+    """ "National number 85.07.30-033.28", the words escaped, the number kept on one line."""
+    before, _placeholder, after = _("National number %(number)s").partition("%(number)s")
+    return format_html("{}{}{}", before, national_number_html(number), after)
+
+
 def format_fact(attribute: str, value: Any) -> list[str]:
     """One or more lines of plain text for a fact read from a register."""
     if value in (None, "", [], {}):
@@ -137,8 +144,7 @@ def format_fact(attribute: str, value: Any) -> list[str]:
         return [
             f"{value['first_name']} {value['last_name']}",
             _("Born on %(date)s") % {"date": short_date(value["birth_date"])},
-            _("National number %(number)s")
-            % {"number": format_national_number(value["national_number"])},
+            _national_number_line(value["national_number"]),
         ]
     if attribute == "population.address":
         return [format_address(value)]

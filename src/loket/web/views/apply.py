@@ -29,11 +29,13 @@ from loket.core.models import User
 from loket.forms.actions import (
     do_decline_prefill,
     do_prefill,
+    do_read_after_all,
     do_save_answers,
     get_or_start_draft,
     missing_pages,
+    outdated_pages,
 )
-from loket.forms.answers import answer_rows
+from loket.forms.answers import answer_rows, format_address
 from loket.forms.definitions import FormDefinition, get_definition
 from loket.forms.fallback import declarable, declaration_form, declaration_missing
 from loket.forms.models import Draft
@@ -202,10 +204,22 @@ def declare(request: HttpRequest, procedure_id: str) -> HttpResponse:
     if not attributes:
         return redirect(_first_page_url(procedure, definition))
     declared = draft.answers.get("declared", {})
+    if request.method == "POST" and request.POST.get("use_register") == REGISTER_ADDRESS:
+        return _use_register_address(request, draft, attributes)
     form = declaration_form(attributes, data=request.POST or None, initial=declared)
     if request.method == "POST" and form.is_valid():
         do_save_answers(draft, {"declared": {**declared, **form.cleaned_data}})
         return redirect(_first_page_url(procedure, definition))
+    return _declare_page(request, draft, procedure, attributes, form)
+
+
+REGISTER_ADDRESS = "population.address"
+
+
+def _declare_page(
+    request: HttpRequest, draft: Draft, procedure: Procedure, attributes: list[str],
+    form: forms.Form, error: str = "",
+) -> HttpResponse:  # fmt: skip
     back = _url("apply-facts", procedure) if draft.consented else _url("apply-start", procedure)
     return render(
         request,
@@ -216,9 +230,39 @@ def declare(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "title": _("Your details"),
             "back_url": back,
             "intro": _declare_intro(draft, attributes),
+            # The address register may hold theirs: offered instead of typing it.
+            "register_address": REGISTER_ADDRESS in attributes and bool(draft.user.national_number),
+            "register_error": error,
+            "error_list": [("use-register-address", error)] if error else [],
         },
-        status=INVALID if form.errors else 200,
+        status=INVALID if form.errors or error else 200,
     )
+
+
+def _use_register_address(
+    request: HttpRequest, draft: Draft, attributes: list[str]
+) -> HttpResponse:
+    """The person asks to use their address from the register after all: read it, keep what
+    they typed for the rest, and go on; if the register holds none, say so and let them type."""
+    procedure = draft.procedure
+    others = set(attributes) - {REGISTER_ADDRESS}
+    typed = {key: value for key, value in request.POST.items() if key.rsplit(".", 1)[0] in others}
+    if typed:  # what was typed for the other facts stays, checked when sent on
+        declared = draft.answers.get("declared", {})
+        do_save_answers(draft, {"declared": {**declared, **typed}})
+    try:
+        found = do_read_after_all(draft, REGISTER_ADDRESS, _actor(request))
+    except ConsultationRefused:
+        found = False
+    if found:
+        held = format_address(draft.facts["population"]["address"])
+        messages.success(
+            request, _("The address held in the register is used: %(address)s.") % {"address": held}
+        )
+        return redirect(_url("apply-declare", procedure))
+    form = declaration_form(attributes, initial=draft.answers.get("declared", {}))
+    error = _("The register has no address for you right now: please type it.")
+    return _declare_page(request, draft, procedure, attributes, form, error)
 
 
 @login_required
@@ -243,6 +287,7 @@ def question(request: HttpRequest, procedure_id: str, page_id: str) -> HttpRespo
         data=request.POST if posted else None,
         files=request.FILES if posted else None,
         adding=request.GET.get("add", ""),
+        procedure=procedure,
     )
     _name_running_grants(procedure, definition, form)
     valid = posted and form.is_valid(owner=user)
@@ -314,6 +359,10 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
         return redirect(_url("apply-declare", procedure))
     if missing:
         return redirect(_url("apply-page", procedure, page_id=missing[0]))
+    outdated = outdated_pages(draft, definition)
+    if outdated:  # checked again when sending: a date saved days ago may no longer be possible
+        messages.warning(request, _("A date you chose is no longer possible: choose another."))
+        return redirect(_url("apply-page", procedure, page_id=outdated[0]))
     error = ""
     if request.method == "POST" and request.POST.get("idempotency_key") == str(
         draft.idempotency_key

@@ -27,7 +27,7 @@ from loket.cases.models import Case
 from loket.cases.notices import with_unread_messages
 from loket.catalog.models import Procedure
 from loket.core.access import access
-from loket.core.identifiers import format_national_number
+from loket.core.identifiers import national_number_html
 from loket.core.models import User
 from loket.mandates.actions import (
     MandateRefused,
@@ -227,7 +227,7 @@ def _confirm_give(
         {
             "form": form,
             "number": number,
-            "number_display": format_national_number(number),
+            "number_display": national_number_html(number),
             "name": name,
             "for_enterprise": data["principal"] == "enterprise",
             "procedures": sorted(names.values()) if data["scope"] == "chosen" else [],
