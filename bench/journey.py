@@ -86,6 +86,7 @@ def applicants(count: int) -> list[tuple[str, str]]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
+    from loket.accounts.middleware import LAST_SEEN_KEY, STARTED_KEY
     from loket.core.models import User
     from loket.registers.models import Vehicle
 
@@ -107,6 +108,9 @@ def applicants(count: int) -> list[tuple[str, str]]:
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        # What a login through the OpenID callback writes (accounts.middleware): without it,
+        # the first request of each session would write the session, which no real one does.
+        session[STARTED_KEY] = session[LAST_SEEN_KEY] = int(time.time())
         session.create()
         ready.append((session.session_key or "", vehicle.plate))
         if len(ready) == count:
@@ -355,7 +359,10 @@ def main() -> None:
     print(f"  ratio HTTP / direct SQL: {http_rate / base_rate:.2f}")
     print()
     columns = ("server p50", "p95", "SQL", "psycopg p50", "client p95")
-    print(f"{'step':<26} " + " ".join(f"{c:>{w}}" for c, w in zip(columns, (10, 8, 4, 12, 11))))
+    print(
+        f"{'step':<26} "
+        + " ".join(f"{c:>{w}}" for c, w in zip(columns, (10, 8, 4, 12, 11), strict=True))
+    )
     total_sql = 0
     for name, *_rest in steps(""):
         samples = by_step[name]
