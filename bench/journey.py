@@ -18,7 +18,10 @@ replays never collide on a reference, a leaf index or a draft), followed by one 
 (a one-row insert) for each step that wrote. The baseline thus pays one commit per writing step
 where the server may pay several, and its later steps update rows that earlier steps rolled
 back: it is, if anything, faster than the SQL really is, and the ratio errs low.
-Database: ``LOKET_BENCH_DATABASE_URL`` (default loket_journey_bench), dropped and recreated.
+Database: ``LOKET_BENCH_DATABASE_URL`` (default loket_journey_bench), dropped and recreated
+(``LOKET_BENCH_KEEP_DATABASE=1``: used as it is, e.g. a copy of a seeded one, to compare two
+commits or gunicorn settings back to back). ``LOKET_BENCH_WORKER_CLASS`` and
+``LOKET_BENCH_THREADS`` choose gunicorn's worker model (sync, 1 thread by default).
 """
 
 from __future__ import annotations
