@@ -11,8 +11,9 @@ itself more than it must, nor with the server.
 Per step it prints the server time p50/p95 (the ``Server-Timing`` header) and the number of SQL
 statements (``X-SQL-Statements``; both headers exist only with ``LOKET_ENV=test``,
 loket.web.cost). The baseline is the same SQL sent with psycopg in the same run: one more
-journey is made in-process with its statements captured (in a transaction rolled back, so the
-database is left as it was); then each step's statements are replayed with the same parameters,
+journey per client is made in-process, each of another applicant, with its statements captured
+(in a transaction rolled back, so the database is left as it was); then each step's statements
+are replayed with the same parameters,
 with the same clients and concurrency, each step in one transaction that is rolled back (so the
 replays never collide on a reference, a leaf index or a draft), followed by one durable commit
 (a one-row insert) for each step that wrote. The baseline thus pays one commit per writing step
@@ -312,7 +313,7 @@ def main() -> None:
         setup_django(URL)
     else:
         fresh_database(URL, residents=3000)
-    people = applicants(JOURNEYS + 2)
+    people = applicants(JOURNEYS + 1 + CLIENTS)
     threads = max(1, CLIENTS // PROCESSES)
     port = free_port()
     server = serve(port)
@@ -322,7 +323,7 @@ def main() -> None:
         started = time.perf_counter()
         with context.Pool(PROCESSES) as pool:
             outcomes = pool.map(
-                _http_client, [(port, threads, part) for part in spread(people[1:-1])]
+                _http_client, [(port, threads, part) for part in spread(people[1:-CLIENTS])]
             )
         http_elapsed = time.perf_counter() - started
     finally:
@@ -333,13 +334,21 @@ def main() -> None:
     failed = len(journeys) - len(complete)
     http_rate = len(complete) / http_elapsed
 
-    captured = captured_journey(*people[-1])
+    # One captured journey per concurrent client, each of another applicant: replays running at
+    # once then contend only where real journeys do (the access log's state row), not on one
+    # applicant's draft or rate counter.
+    captured_set = [captured_journey(*person) for person in people[-CLIENTS:]]
+    captured = captured_set[0]
     with psycopg.connect(URL, autocommit=True) as admin:
         admin.execute("CREATE TABLE IF NOT EXISTS bench_journey_commit (id bigserial PRIMARY KEY)")
     started = time.perf_counter()
     with context.Pool(PROCESSES) as pool:
         base_outcomes = pool.map(
-            _baseline_client, [(threads, part) for part in spread([captured] * len(journeys))]
+            _baseline_client,
+            [
+                (threads, part)
+                for part in spread([captured_set[i % CLIENTS] for i in range(len(journeys))])
+            ],
         )
     base_elapsed = time.perf_counter() - started
     base_rate = len(journeys) / base_elapsed
