@@ -145,9 +145,9 @@ class ProcedureIndex:
 
 index = ProcedureIndex()
 for _model in (Procedure, LifeEvent):
-    for _signal in (post_save, post_delete):
-        _signal.connect(bump_catalogue_version, sender=_model,
-                        dispatch_uid=f"catalog-version-{_signal is post_save}-{_model.__name__}")  # fmt: skip
+    for _name, _signal in (("save", post_save), ("delete", post_delete)):
+        uid = f"catalog-version-{_name}-{_model.__name__}"
+        _signal.connect(bump_catalogue_version, sender=_model, dispatch_uid=uid)
 m2m_changed.connect(bump_catalogue_version, sender=Procedure.life_events.through,
                     dispatch_uid="catalog-version-life-events")  # fmt: skip
 
