@@ -35,6 +35,7 @@ DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/loket_bench"
 # (module, needs PostgreSQL, what it measures)
 BENCHMARKS: list[tuple[str, bool, str]] = [
     ("submission", True, "Submissions through HTTP with concurrent clients vs psycopg"),
+    ("journey", True, "Whole parking-card journeys through HTTP vs the same SQL with psycopg"),
     ("pages", True, "Page and search server times vs a static file"),
     ("seeding", True, "Register generation speed (`loket seed --residents N`)"),
     ("audit_log", True, "Access log: appends, consultations, My data, verify"),

@@ -177,16 +177,24 @@ def sample_rows(connection: psycopg.Connection[Any]) -> dict[str, int]:
         " WHERE u.username LIKE 'bench-%%' ORDER BY c.id DESC LIMIT 1"
     ).fetchone()
     assert case is not None, "no case was submitted over HTTP"
-    event = connection.execute("SELECT id FROM cases_caseevent WHERE case_id = %s", [case[0]])
-    notice = connection.execute("SELECT id FROM notify_notification WHERE case_id = %s", [case[0]])
-    notice_id = notice.fetchone()[0]  # type: ignore[index]
+    event = connection.execute(
+        "SELECT id FROM cases_caseevent WHERE case_id = %s ORDER BY id LIMIT 1", [case[0]]
+    )
+    # A notice names its case in its topic; a case that awaits its fee has none yet, but a fee.
+    notice = connection.execute(
+        "SELECT n.id FROM notify_notification n JOIN cases_case c ON n.topic = 'case:' ||"
+        " c.reference WHERE c.id = %s LIMIT 1", [case[0]],
+    ).fetchone()  # fmt: skip
+    notice_id = notice[0] if notice else 0
     task = connection.execute(
         "SELECT id FROM tasks_task WHERE dedupe_key LIKE %s", [f"%{notice_id}%"]
-    ).fetchone()
+    ).fetchone() if notice_id else None  # fmt: skip
+    fee = connection.execute("SELECT id FROM payments_casefee WHERE case_id = %s",
+                             [case[0]]).fetchone()  # fmt: skip
     return {
         "case": case[0], "applicant": case[1],
         "event": event.fetchone()[0],  # type: ignore[index]
-        "notification": notice_id, "task": task[0] if task else 0,
+        "notification": notice_id, "task": task[0] if task else 0, "fee": fee[0] if fee else 0,
     }  # fmt: skip
 
 
@@ -194,7 +202,8 @@ def baseline_statement_set(connection: psycopg.Connection[Any], rows: dict[str, 
     """The statements of one submission, with fresh values, in one transaction.
 
     The look-ups the view and do_submit_case make, then copies of the rows one real submission
-    wrote (case, event, notification, mail task) and the draft's deletion.
+    wrote (case, its fee and status when it has one, event, notification and mail task when
+    there are some) and the draft's deletion.
     """
     reference = f"BRU-2026-{uuid.uuid4().int % 10_000_000:07d}-00"
     key = uuid.uuid4()
@@ -216,11 +225,15 @@ def baseline_statement_set(connection: psycopg.Connection[Any], rows: dict[str, 
             {"reference": reference, "idempotency_key": key, "submitted_at": now,
              "updated_at": now},
         )  # fmt: skip
+        if rows["fee"]:
+            copy_row(connection, "payments_casefee", rows["fee"],
+                     {"case_id": case_id, "created_at": now})  # fmt: skip
+            connection.execute("UPDATE cases_case SET status = status WHERE id = %s", [case_id])
         copy_row(connection, "cases_caseevent", rows["event"], {"case_id": case_id, "at": now})
         notification = copy_row(
             connection, "notify_notification", rows["notification"],
-            {"case_id": case_id, "event_key": f"{case_id}:submitted", "created_at": now},
-        )  # fmt: skip
+            {"topic": f"case:{reference}", "event_key": f"{case_id}:submitted", "created_at": now},
+        ) if rows["notification"] else 0  # fmt: skip
         if rows["task"]:
             copy_row(connection, "tasks_task", rows["task"],
                      {"dedupe_key": f"mail:{notification}", "created_at": now})  # fmt: skip
@@ -260,7 +273,7 @@ def main() -> None:
 
     rows = sample_rows(connections[0])
     columns(connections[0], "cases_case")  # read the schema outside the measure
-    for table in ("cases_caseevent", "notify_notification", "tasks_task"):
+    for table in ("cases_caseevent", "notify_notification", "tasks_task", "payments_casefee"):
         columns(connections[0], table)
     base_elapsed, base_latencies, _ = run_clients([rows] * len(latencies), baseline)
     base_rate = len(base_latencies) / base_elapsed

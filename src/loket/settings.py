@@ -76,6 +76,9 @@ MIDDLEWARE = [
     "loket.web.resilience.DatabaseUnavailableMiddleware",  # a database outage is a quick 503
     "loket.web.typography.FrenchTypographyMiddleware",  # "Référence :", "1er janvier"
 ]
+if LOKET_ENV == "test":
+    # Server-Timing and X-SQL-Statements on every response, for the benchmarks (bench.journey).
+    MIDDLEWARE.insert(0, "loket.web.cost.RequestCostMiddleware")
 
 ROOT_URLCONF = "loket.urls"
 WSGI_APPLICATION = "loket.wsgi.application"

@@ -1,20 +1,24 @@
 """Finding procedures the way people type: any of the three languages, no accents, small typos.
 
 The catalogue is small (tens of procedures), so the index is built in memory from the database
-and rebuilt when the catalogue changes. Matching is per word with rapidfuzz: exact or prefix
-matches score highest, a word one or two letters off still counts.
+and rebuilt when the catalogue changes: at once in the process that changed it, within
+``ProcedureIndex.RECHECK_SECONDS`` in the others (CatalogueVersion). Matching is per word
+with rapidfuzz: exact or prefix matches score highest, a word one or two letters off still
+counts.
 """
 
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 
-from django.db.models.signals import post_save
+from django.db.models import F
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from rapidfuzz import fuzz
 
-from loket.catalog.models import Procedure
+from loket.catalog.models import CatalogueVersion, LifeEvent, Procedure
 
 # Words that carry no meaning for finding a procedure, in French, Dutch and English.
 STOPWORDS = frozenset(
@@ -87,15 +91,41 @@ def _field_score(query: list[str], field: Field) -> float:
     return field.weight * total / len(query)
 
 
+def catalogue_version() -> int:
+    return CatalogueVersion.objects.filter(id=1).values_list("version", flat=True).first() or 0
+
+
+def bump_catalogue_version(**_kwargs: object) -> None:
+    """Count a change of the catalogue, for every process's index (see CatalogueVersion)."""
+    index.invalidate()  # this process at once, even inside a transaction not yet committed
+    if not CatalogueVersion.objects.filter(id=1).update(version=F("version") + 1):
+        CatalogueVersion.objects.get_or_create(id=1, defaults={"version": 1})
+
+
 class ProcedureIndex:
+    """The procedures' words in memory, rebuilt when the catalogue version moved: looked at,
+    at most once every ``RECHECK_SECONDS``, by one single-row read."""
+
+    RECHECK_SECONDS = 5.0
+
     def __init__(self) -> None:
         self._fields: dict[str, list[Field]] | None = None
+        self._version = -1
+        self._checked = 0.0
 
     def invalidate(self, **_kwargs: object) -> None:
         self._fields = None
 
+    def _stale(self) -> bool:
+        if time.monotonic() - self._checked < self.RECHECK_SECONDS:
+            return False
+        self._checked = time.monotonic()
+        return catalogue_version() != self._version
+
     def _index(self) -> dict[str, list[Field]]:
-        if self._fields is None:
+        if self._fields is None or self._stale():
+            self._version = catalogue_version()
+            self._checked = time.monotonic()
             procedures = Procedure.objects.prefetch_related("life_events")
             self._fields = {p.id: _fields(p) for p in procedures}
         return self._fields
@@ -114,7 +144,12 @@ class ProcedureIndex:
 
 
 index = ProcedureIndex()
-post_save.connect(index.invalidate, sender=Procedure, dispatch_uid="catalog-search-invalidate")
+for _model in (Procedure, LifeEvent):
+    for _name, _signal in (("save", post_save), ("delete", post_delete)):
+        uid = f"catalog-version-{_name}-{_model.__name__}"
+        _signal.connect(bump_catalogue_version, sender=_model, dispatch_uid=uid)
+m2m_changed.connect(bump_catalogue_version, sender=Procedure.life_events.through,
+                    dispatch_uid="catalog-version-life-events")  # fmt: skip
 
 
 def search_procedures(query: str, limit: int = 10) -> list[Procedure]:

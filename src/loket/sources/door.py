@@ -43,7 +43,12 @@ def register_mandate_check(check: MandateCheck) -> None:
 
 
 def consult(
-    subject: Subject, attributes: Sequence[str], purpose: Purpose, actor: Actor
+    subject: Subject,
+    attributes: Sequence[str],
+    purpose: Purpose,
+    actor: Actor,
+    *,
+    _read: _DoorReads | None = None,
 ) -> dict[str, SourceAnswer]:
     """Read ``attributes`` (``source.attribute``) of ``subject`` for ``purpose``, logged.
 
@@ -52,11 +57,12 @@ def consult(
     Raises ``ConsultationRefused`` (and logs a security event) for anything undeclared or any
     actor who may not act for the subject.
     """
-    procedure = Procedure.objects.filter(id=purpose.procedure_id).first()
+    read = _read if _read is not None else _DoorReads()
+    procedure = read.procedure(purpose.procedure_id)
     if procedure is None:
         _refuse(actor, "unknown-procedure", purpose=purpose.procedure_id)
     _check_declared(procedure, attributes, purpose, actor)
-    administration_id = _check_actor(procedure, subject, actor, purpose)
+    administration_id = _check_actor(procedure, subject, actor, purpose, read)
 
     by_source: dict[str, list[str]] = {}
     for attribute in attributes:
@@ -97,6 +103,26 @@ def consult(
     return answers
 
 
+class _DoorReads:
+    """The procedure and the user the door's checks read, each read from the database once per
+    ``consult_needs`` (several purposes, several ``consult`` calls, one request), never kept
+    longer, and never taken from the caller."""
+
+    def __init__(self) -> None:
+        self._procedures: dict[str, Procedure | None] = {}
+        self._users: dict[int, User | None] = {}
+
+    def procedure(self, procedure_id: str) -> Procedure | None:
+        if procedure_id not in self._procedures:
+            self._procedures[procedure_id] = Procedure.objects.filter(id=procedure_id).first()
+        return self._procedures[procedure_id]
+
+    def user(self, user_id: int) -> User | None:
+        if user_id not in self._users:
+            self._users[user_id] = User.objects.filter(pk=user_id).first()
+        return self._users[user_id]
+
+
 class NeedsRead(NamedTuple):
     """What ``consult_needs`` read: the facts by source, the attributes no register gave (the
     applicant is asked for those instead), and among them those whose register did not answer.
@@ -122,8 +148,9 @@ def consult_needs(
     facts: dict[str, dict[str, Any]] = {}
     missing: list[str] = []
     unanswered: list[str] = []
+    read = _DoorReads()  # the procedure and the actor, read once for all the purposes
     for purpose, grouped in by_purpose.items():
-        answers = consult(subject, grouped, Purpose(procedure.id, purpose), actor)
+        answers = consult(subject, grouped, Purpose(procedure.id, purpose), actor, _read=read)
         for attribute in grouped:
             source_id, name = attribute.split(".", 1)
             answer = answers[source_id]
@@ -154,11 +181,13 @@ def _check_declared(
             )
 
 
-def _check_actor(procedure: Procedure, subject: Subject, actor: Actor, purpose: Purpose) -> str:
+def _check_actor(
+    procedure: Procedure, subject: Subject, actor: Actor, purpose: Purpose, read: _DoorReads
+) -> str:
     """Return the administration on whose behalf the data is read, or refuse."""
     handling = handling_administration_ids(procedure)
     if actor.role == "self":
-        user = User.objects.filter(pk=actor.user_id).first()
+        user = read.user(actor.user_id)
         own = user is not None and (
             (subject.kind == "person" and user.national_number == subject.identifier)
             or (subject.kind == "enterprise" and user.enterprise_number == subject.identifier)
@@ -177,7 +206,7 @@ def _check_actor(procedure: Procedure, subject: Subject, actor: Actor, purpose: 
     elif actor.role == "grantor":
         # Someone giving a mandate reads who the national number they typed names, for that
         # purpose only (its attributes are those declared for it: the identity).
-        user = User.objects.filter(pk=actor.user_id).first()
+        user = read.user(actor.user_id)
         if (
             purpose.code == NAME_MANDATE_HOLDER
             and subject.kind == "person"

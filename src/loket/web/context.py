@@ -5,23 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils import timezone
 
 from loket.accounts.authentication import demo_login_enabled
 from loket.core.i18n import current_language
-from loket.core.models import Membership
+from loket.core.models import Membership, User
 from loket.mandates.selectors import helper_mandates
 from loket.web.acting import acting_mandate
-
-# The roles of someone with work in Loket (not a helper, who acts as a resident does).
-STAFF_ROLES = {
-    Membership.Role.AGENT,
-    Membership.Role.MANAGER,
-    Membership.Role.DESIGNER,
-    Membership.Role.DPO,
-}
 
 
 def loket(request: HttpRequest) -> dict[str, Any]:
@@ -35,21 +28,19 @@ def loket(request: HttpRequest) -> dict[str, Any]:
         }
         for code, name in settings.LANGUAGES
     ]
-    roles: set[str] = set()
     acting = None
-    helps_someone = False
+    is_agent = is_designer = is_dpo = helps_someone = False
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+        is_agent, is_designer, is_dpo, helps_someone = _roles(user)
         acting = acting_mandate(request)
-        helps_someone = helper_mandates(user).exists()
     return {
         "loket_languages": languages,
-        "loket_is_agent": bool(roles & {Membership.Role.AGENT, Membership.Role.MANAGER}),
-        "loket_is_designer": Membership.Role.DESIGNER in roles,
-        "loket_is_dpo": Membership.Role.DPO in roles,
+        "loket_is_agent": is_agent,
+        "loket_is_designer": is_designer,
+        "loket_is_dpo": is_dpo,
         # Someone with work here (agent, DPO, designer): the menu starts with it.
-        "loket_is_staff": bool(roles & STAFF_ROLES),
+        "loket_is_staff": is_agent or is_designer or is_dpo,
         # "People I help" is for helpers: a resident who holds no mandate never sees it.
         "loket_helps_someone": helps_someone,
         "loket_demo": demo_login_enabled(),
@@ -57,3 +48,21 @@ def loket(request: HttpRequest) -> dict[str, Any]:
         # The mandate a helper acts under now (the banner says so on every page).
         "loket_acting_for": acting if acting and acting.is_valid_on(timezone.localdate()) else None,
     }
+
+
+def _roles(user: User) -> tuple[bool, bool, bool, bool]:
+    """Whether the user is an agent (or manager), a designer, a DPO, and helps someone: one
+    query, since every page asks."""
+    held = Membership.objects.filter(user_id=OuterRef("pk"))
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            agent=Exists(held.filter(role__in=[Membership.Role.AGENT, Membership.Role.MANAGER])),
+            designer=Exists(held.filter(role=Membership.Role.DESIGNER)),
+            dpo=Exists(held.filter(role=Membership.Role.DPO)),
+            helps=Exists(helper_mandates(user)),
+        )
+        .values_list("agent", "designer", "dpo", "helps")
+        .first()
+    )
+    return row if row is not None else (False, False, False, False)

@@ -1,0 +1,125 @@
+"""Where a journey's time goes: ``python -m bench.profile journey`` (or ``submission``).
+
+In-process on PostgreSQL with Django's test Client (the whole middleware stack, no network):
+``journey`` profiles ``LOKET_BENCH_PROFILE_JOURNEYS`` (default 50) complete parking-card journeys
+(bench.journey's steps), ``submission`` only their final POST, under cProfile, after one journey
+of warm-up. The top entries by own time and by cumulative time, and the SQL statements per
+step, go to bench/results/profile-<what>.md and to stdout. Database:
+``LOKET_BENCH_DATABASE_URL`` (default loket_profile_bench), dropped and recreated.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import os
+import pstats
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.common import fresh_database, setup_django
+
+URL = os.environ.get(
+    "LOKET_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loket_profile_bench"
+)
+COUNT = int(os.environ.get("LOKET_BENCH_PROFILE_JOURNEYS", "50"))
+TOP = 30
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def one_journey(session: str, plate: str, profiler: cProfile.Profile | None,
+                only: str | None, statements: Counter[str]) -> None:  # fmt: skip
+    """One journey through Django's test Client; profile every step, or only the step ``only``."""
+    from django.test import Client
+
+    from bench.journey import EXPECTED, KEY, steps
+
+    client = Client()
+    client.cookies["sessionid"] = session
+    client.cookies["csrftoken"] = "b" * 32
+    location, key = "", ""
+    for name, method, path, fields in steps(plate):
+        if name == "send":
+            fields = {"idempotency_key": key}
+        target = path or location
+        measured = profiler is not None and (only is None or only == name)
+        if measured:
+            profiler.enable()  # type: ignore[union-attr]
+        response = (client.post(target, {"csrfmiddlewaretoken": "b" * 32, **fields})
+                    if method == "POST" else client.get(target))  # fmt: skip
+        if measured:
+            profiler.disable()  # type: ignore[union-attr]
+        assert response.status_code == EXPECTED[method], (name, response.status_code)
+        statements[name] += int(response.get("X-SQL-Statements", "0"))
+        location = response.get("Location", "") or location
+        if name == "check":
+            found = KEY.search(response.content.decode())
+            key = found.group(1) if found else ""
+
+
+def table(stats: pstats.Stats, order: str) -> str:
+    out = io.StringIO()
+    stats.stream = out  # type: ignore[attr-defined]
+    stats.sort_stats(order).print_stats(TOP)
+    lines = out.getvalue().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls"))
+    root = str(Path(__file__).resolve().parent.parent)
+    return "\n".join(line.replace(root + "/", "") for line in lines[start:] if line.strip())
+
+
+def main(argv: list[str]) -> None:
+    what = argv[0] if argv else "journey"
+    if what not in ("journey", "submission"):
+        raise SystemExit("usage: python -m bench.profile [journey|submission]")
+    if os.environ.get("LOKET_BENCH_KEEP_DATABASE"):  # iterating: reuse the data
+        setup_django(URL)
+    else:
+        fresh_database(URL, residents=3000)
+    from bench.journey import applicants
+
+    people = applicants(COUNT + 1)
+    only = "send" if what == "submission" else None
+    one_journey(*people[0], None, None, Counter())  # warm-up: imports, templates, caches
+    profiler = cProfile.Profile()
+    statements: Counter[str] = Counter()
+    started = time.perf_counter()
+    for person in people[1:]:
+        one_journey(*person, profiler, only, statements)
+    elapsed = time.perf_counter() - started
+    stats = pstats.Stats(profiler)
+    measured = len(people) - 1
+    lines = [
+        f"# Profile: {what}",
+        "",
+        f"`python -m bench.profile {what}`, {datetime.now(UTC):%Y-%m-%d %H:%M UTC}:"
+        f" {measured} journeys in-process (Django test Client, PostgreSQL), "
+        + ("every step profiled" if only is None else f"only the step '{only}' profiled")
+        + f"; {elapsed:.1f} s in all ({elapsed / measured * 1000:.0f} ms per journey"
+        " including the profiler's own overhead).",
+        "",
+        "SQL statements per step (mean): "
+        + ", ".join(f"{name} {count / measured:.1f}" for name, count in statements.items()),
+        "",
+        f"## Top {TOP} by own time (tottime)",
+        "",
+        "```",
+        table(stats, "tottime"),
+        "```",
+        "",
+        f"## Top {TOP} by cumulative time",
+        "",
+        "```",
+        table(stats, "cumulative"),
+        "```",
+    ]
+    report = "\n".join(lines) + "\n"
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"profile-{what}.md").write_text(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
