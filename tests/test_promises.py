@@ -37,8 +37,9 @@ def _promises_at_once(text: str, language: str) -> bool:
 def _in_short(client: Client, procedure_id: str, language: str, labels: dict[str, str]) -> str:
     """The text of one line of the page's "In short" list, found by its label."""
     page = client.get(f"/{language}/procedures/{procedure_id}/").content.decode()
-    items = re.findall(r"<li><strong>([^<]*)</strong>([^<]*)</li>", page)
-    return next(text for label, text in items if labels[language] in label)
+    items = re.findall(r"<li><strong>([^<]*)</strong>(.*?)</li>", page, re.S)
+    # The line's text, without its markup (a cost collected here links to its section).
+    return next(re.sub(r"<[^>]+>", "", text) for label, text in items if labels[language] in label)
 
 
 def _how_long(client: Client, procedure_id: str, language: str) -> str:

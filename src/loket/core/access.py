@@ -54,6 +54,8 @@ ROUTE_POLICIES: Final[dict[str, str]] = {
     "privacy:register": "anonymous",
     "privacy:dpo-register": "dpo",
     "incidents:list": "anonymous",
+    # The public register of the algorithms Loket uses.
+    "assist:algorithms": "anonymous",
     "incidents:geojson": "anonymous",
     "incidents:nearby": "anonymous",
     "incidents:support": "resident",
@@ -87,6 +89,11 @@ ROUTE_POLICIES: Final[dict[str, str]] = {
     "payments-notify:notify": "anonymous",
     "payments:refunds": "agent",
     "payments:accountant-export": "agent",
+    "payments:import-statement": "agent",
+    "payments:refunds-queue": "agent",
+    # The region's staff (heads of service of the platform operator) set the merchant accounts.
+    "payments:merchant-accounts": "manager",
+    "payments:merchant-account": "manager",
     "web:document": "resident",
     "web:certificate": "resident",
     "web:attachment": "resident",
@@ -103,6 +110,7 @@ ROUTE_POLICIES: Final[dict[str, str]] = {
     # The back-office and the form designer.
     "web:backoffice": "agent",
     "web:backoffice-case": "agent",
+    "web:backoffice-reroute": "agent",
     "web:backoffice-export": "agent",
     "web:backoffice-figures": "agent",
     "web:backoffice-person": "agent",
