@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from loket.catalog.models import Procedure
 from loket.core.models import User
+from loket.doors.models import Door
 from loket.forms.definitions import DefinitionError, FormDefinition, get_definition, load_text
 from loket.forms.models import DefinitionVersion, Draft
 from loket.forms.once_only import check as check_once_only
@@ -17,9 +18,15 @@ from loket.sources.door import consult_needs
 from loket.sources.registry import subject_kind_of
 
 
-def get_or_start_draft(user: User, procedure: Procedure, definition: FormDefinition) -> Draft:
+def get_or_start_draft(
+    user: User, procedure: Procedure, definition: FormDefinition, door: Door | None = None
+) -> Draft:
+    """The person's draft of the procedure, started now (through ``door``) if there is none:
+    one draft per procedure, whichever door it is continued on."""
     draft, _created = Draft.objects.get_or_create(
-        user=user, procedure=procedure, defaults={"definition_version": definition.version}
+        user=user,
+        procedure=procedure,
+        defaults={"definition_version": definition.version, "door": door},
     )
     draft.user, draft.procedure = user, procedure  # known already: no second read
     return draft

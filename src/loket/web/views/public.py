@@ -21,8 +21,17 @@ from loket.web.presenters import legal_bases, need_rows
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The home page; a municipality's door leads with the municipality's procedures, then the
+    regional ones for its residents, before the life events every door shows."""
     events = LifeEvent.objects.prefetch_related("procedures")
-    return render(request, "web/home.html", {"life_events": events})
+    context: dict[str, Any] = {"life_events": events}
+    door = getattr(request, "door", None)
+    if door is not None and door.administration_id:
+        procedures = list(Procedure.objects.filter(audience="citizen"))
+        context["municipality"] = door.administration
+        context["municipal_procedures"] = [p for p in procedures if p.is_municipal]
+        context["regional_procedures"] = [p for p in procedures if not p.is_municipal]
+    return render(request, "web/home.html", context)
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:

@@ -58,6 +58,11 @@ class Command(BaseCommand):
         progress.finish()
         users = create_demo_users()
         self.stdout.write(f"{len(users)} demo identities ready")
+        from loket.doors.demo import seed_demo_doors
+
+        for door in seed_demo_doors():
+            hosts = ", ".join(door.hosts.values_list("host", flat=True))
+            self.stdout.write(f"door {door.id}: {hosts}")
         cases = create_demo_history()
         if cases:
             self.stdout.write(f"{cases} past applications of the demo residents made")
