@@ -170,3 +170,33 @@ def test_a_second_regional_door_is_refused() -> None:
     with pytest.raises(DoorRefused) as refused:
         do_save_door("other", values)
     assert "administration" in refused.value.problems
+
+
+def test_the_region_s_staff_change_a_door_and_a_low_contrast_colour_is_refused() -> None:
+    designer = client_on("region")
+    designer.force_login(demo_user("designer"))
+    page = designer.get("/en/back-office/doors/")
+    assert page.status_code == 200
+    assert "ixelles.localhost" in page.content.decode()
+    form = designer.get("/en/back-office/doors/schaerbeek/").context["form"]
+    data = {name: value or "" for name, value in form.initial.items()}
+    refused = designer.post("/en/back-office/doors/schaerbeek/", {**data, "accent": "#ffbf47"})
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert "Error:" in html and "contrast of 1.64:1" in html
+    assert Door.objects.get(pk="schaerbeek").accent == "#1d5e3a"
+    saved = designer.post(
+        "/en/back-office/doors/schaerbeek/",
+        {**data, "accent": "#2b4f8a", "hosts": "schaerbeek.localhost\nguichet.localhost"},
+    )
+    assert saved.status_code == 302
+    assert Door.objects.get(pk="schaerbeek").accent == "#2b4f8a"
+    assert Client(HTTP_HOST="guichet.localhost").get("/en/").status_code == 200
+
+
+def test_only_the_region_s_staff_configure_doors() -> None:
+    for key in ("resident", "agent-ixelles"):
+        client = client_on("region")
+        client.force_login(demo_user(key))
+        assert client.get("/en/back-office/doors/").status_code == 403
+        assert client.post("/en/back-office/doors/new/", {"door_id": "x"}).status_code == 403
