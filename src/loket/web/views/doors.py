@@ -83,7 +83,9 @@ class DoorForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         municipalities = Administration.objects.filter(kind=Administration.Kind.MUNICIPALITY)
-        self.fields["administration"].choices = [
+        choice = self.fields["administration"]
+        assert isinstance(choice, forms.ChoiceField)
+        choice.choices = [
             ("", _("None: the region's door")),
             *((m.id, m.name) for m in municipalities),
         ]
