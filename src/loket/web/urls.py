@@ -9,6 +9,7 @@ from loket.web.views import (
     designer,
     doors,
     files,
+    findable,
     mandates,
     mydata,
     public,
@@ -24,6 +25,10 @@ urlpatterns = [
     path("", public.home, name="home"),
     path("procedures/", public.catalogue, name="catalogue"),
     path("procedures/<slug:procedure_id>/", public.procedure_detail, name="procedure"),
+    path("procedures/<slug:procedure_id>/embed/", findable.procedure_embed, name="procedure-embed"),
+    path(
+        "procedures/<slug:procedure_id>/embed.json", findable.procedure_feed, name="procedure-feed"
+    ),
     path("procedures/<slug:procedure_id>/apply/", apply.start, name="apply-start"),
     path("procedures/<slug:procedure_id>/apply/facts/", apply.facts, name="apply-facts"),
     path("procedures/<slug:procedure_id>/apply/declare/", apply.declare, name="apply-declare"),

@@ -17,6 +17,7 @@ from loket.core.reference import administration_about
 from loket.forms.definitions import get_definition
 from loket.payments.fees import published_fees
 from loket.sources.catalogue import register_keeper, source_name
+from loket.web.findable import government_service, json_ld, sdg_tags
 from loket.web.presenters import legal_bases, need_rows
 
 
@@ -60,17 +61,23 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
     needs = need_rows(procedure, tuple(need["attribute"] for need in procedure.needs))
     register = request.GET.get("register", "")
     definition = get_definition(procedure.id)
+    summary = pick(procedure.summary)
+    can_apply_online = definition is not None
     return render(
         request,
         "web/procedure.html",
         {
             "procedure": procedure,
-            "summary": pick(procedure.summary),
+            "summary": summary,
+            "structured_data": json_ld(
+                government_service(request, procedure, summary, can_apply_online)
+            ),
+            "sdg_tags": sdg_tags(can_apply_online),
             "you_receive": pick(procedure.you_receive),
             "needs": needs,
             "legal_bases": legal_bases(needs),
             "life_events": procedure.life_events.all(),
-            "can_apply_online": definition is not None,
+            "can_apply_online": can_apply_online,
             "at_once": bool(delivered_at_once(definition)),
             "correction_of": source_name(register) if register_keeper(register) else "",
             "correction_keeper": register_keeper(register),
