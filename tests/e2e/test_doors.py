@@ -6,7 +6,6 @@ new pages of each door, in French, Dutch and English."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -14,16 +13,10 @@ from playwright.sync_api import Browser, Page, expect
 from loket.audit.models import SecurityEvent
 from loket.forms.models import Draft
 from tests.conftest import demo_user
-from tests.e2e.journeys import demo_log_in
+from tests.e2e.journeys import demo_log_in, door_base
 from tests.e2e.test_accessibility import AXE, RUN_AXE, WCAG_TAGS
 
 pytestmark = pytest.mark.usefixtures("seeded_transactional")
-
-
-def door_base(live_server: Any, host: str) -> str:
-    """The live server's address under another host name (``*.localhost`` is the loopback)."""
-    port = urlsplit(str(live_server)).port
-    return f"http://{host}:{port}"
 
 
 def test_ixelles_door_brand_procedures_first_and_the_same_draft_on_the_region_s_door(
