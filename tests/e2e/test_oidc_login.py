@@ -162,7 +162,7 @@ def test_a_resident_logs_in_through_the_provider_on_a_municipal_door(
     expect(page.locator("header .brand")).to_have_text("e-Counter Ixelles")
     resident = demo_user("resident")
     expect(page.get_by_role("button", name=f"Log out ({resident.display_name})")).to_be_visible()
-    page.goto(f"{str(live_server)}/en/my-cases/")  # the region's door: another site
+    page.goto(f"{live_server}/en/my-cases/")  # the region's door: another site
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
 
 
