@@ -23,7 +23,16 @@ HOSTS = {
     "ixelles": "ixelles.localhost",
     "schaerbeek": "schaerbeek.localhost",
 }
-PAGES = ["/en/", "/en/procedures/", "/en/procedures/residents-parking-card/", "/en/search/?q=park"]
+PAGES = [
+    "/en/",
+    "/en/procedures/",
+    "/en/procedures/residents-parking-card/",
+    "/en/search/?q=park",
+    "/en/account/login/",
+    "/en/help-points/",
+    "/en/accessibility/",
+    "/en/verify/",
+]
 
 
 def brand_marks(door_id: str) -> list[str]:
@@ -58,6 +67,13 @@ def test_an_unknown_host_gets_a_400_and_no_door_at_all() -> None:
         for mark in brand_marks(door_id):
             assert mark not in html
     assert "Unknown address" in html
+
+
+def test_health_answers_on_any_allowed_host_and_an_unknown_host_gets_no_api_either() -> None:
+    stranger = Client(HTTP_HOST="stranger.localhost")
+    assert stranger.get("/healthz").status_code == 200
+    assert stranger.get("/api/v1/procedures/").status_code == 400
+    assert stranger.get("/sitemap.xml").status_code == 400
 
 
 def test_the_host_is_matched_without_port_and_case() -> None:

@@ -54,7 +54,10 @@ def assert_security_headers(response: object, url: str) -> dict[str, list[str]]:
 
 
 def assert_no_inline_script_or_style(html: str, nonce: str, url: str) -> None:
-    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url  # every script is a file
+    # Every script is a file. A JSON-LD data block (structured data for search engines) is
+    # not a script: browsers never run it, and the CSP does not apply to it.
+    data_block = r'type="application/ld\+json"'
+    assert not re.search(rf"<script(?![^>]*\b(?:src=|{data_block}))[^>]*>", html), url
     assert not re.search(r"\son[a-z]+\s*=", html), url  # no event handler attributes
     assert not re.search(r"<[^>]+\sstyle\s*=", html), url  # no style attributes
     for tag in re.findall(r"<style\b[^>]*>", html):

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 from loket.doors.hosts import door_for_host, doors_configured
+from loket.web.resilience import DATABASE_DOWN, unavailable_response
 
 # Machine endpoints that a load balancer or a scraper reaches by an internal name.
 _ANY_HOST = ("/healthz", "/metrics")
@@ -28,8 +29,12 @@ class DoorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         door = None
         if not request.path.startswith(_ANY_HOST):
-            door = door_for_host(request.get_host())
-            if door is None and doors_configured():
+            try:
+                door = door_for_host(request.get_host())
+                unknown = door is None and doors_configured()
+            except DATABASE_DOWN as problem:  # the first query of a request: a quick 503
+                return unavailable_response(request, problem)
+            if unknown:
                 html = render_to_string("web/unknown_host.html", request=request)
                 return HttpResponse(html, status=400)
         request.door = door  # type: ignore[attr-defined]
