@@ -18,6 +18,7 @@ from loket.cases.models import Case
 from loket.catalog.reference import load_catalogue
 from loket.core.models import User
 from loket.core.reference import load_administrations
+from loket.doors.demo import seed_demo_doors
 from loket.geo.importer import import_shipped_samples
 from loket.registers.generator import RegisterGenerator, registers_are_empty
 from loket.web.demo import create_demo_users
@@ -32,6 +33,8 @@ def seed() -> None:
     if registers_are_empty():
         RegisterGenerator(TEST_RESIDENTS, seed=7).run()
     create_demo_users()
+    # The demo's doors; the test client's default host opens the region's.
+    seed_demo_doors(extra_region_hosts=("testserver",))
 
 
 @pytest.fixture(scope="session")

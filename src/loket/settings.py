@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "loket.core",
+    "loket.doors",
     "loket.registers",
     "loket.catalog",
     "loket.sources",
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "loket.web.doors.DoorMiddleware",  # which door: an unknown host is a 400
+    "loket.accounts.hosts.SessionHostMiddleware",  # a session holds on its own host only
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -132,6 +135,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = LOKET_ENV != "production"
 
 SESSION_COOKIE_HTTPONLY = True
+# Host-only cookies (no Domain attribute): a door's session is never sent to another door.
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = CONFIG.session_max_hours * 60 * 60
 CSRF_COOKIE_HTTPONLY = True

@@ -2,10 +2,12 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import URLPattern, URLResolver, include, path
 
 from loket.web import observability
-from loket.web.views import health, statements, verify
+from loket.web.views import findable, health, statements, verify
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", health.healthz, name="healthz"),
+    path("sitemap.xml", findable.sitemap, name="sitemap"),  # one per door: its own host
+    path("robots.txt", findable.robots, name="robots"),
     path("metrics", observability.metrics, name="metrics"),  # Prometheus, behind a bearer token
     path(".well-known/security.txt", statements.security_txt_file, name="security-txt"),
     # The address API first: what it does not answer falls through to the API's problem+json 404.

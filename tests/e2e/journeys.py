@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import re
+from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
+
+
+def door_base(live_server: Any, host: str) -> str:
+    """The live server's address under another door's host name (``*.localhost`` is the
+    loopback address, and the demo's doors answer ixelles.localhost and schaerbeek.localhost)."""
+    port = urlsplit(str(live_server)).port
+    return f"http://{host}:{port}"
 
 
 def demo_log_in(page: Page, base: str, identity: str, language: str = "en") -> None:

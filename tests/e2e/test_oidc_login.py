@@ -27,10 +27,12 @@ from loket.config import OidcClient
 from loket.core.models import Membership, User
 from loket.forms.models import Draft
 from tests.conftest import demo_user
+from tests.e2e.journeys import door_base
 from tests.oidc_provider.harness import RunningProvider, missing_requirement, running_provider
 
 RESIDENT_SECRET = "resident-client-secret-for-tests"
 AGENT_SECRET = "agent-client-secret-for-tests"
+DOOR_HOSTS = ("ixelles.localhost", "schaerbeek.localhost")
 AGENT_GROUPS = {"parking-agents": {"administration": "parking-brussels", "role": "agent"}}
 
 
@@ -41,19 +43,20 @@ def oidc_provider(live_server: Any) -> Iterator[RunningProvider]:
         if os.environ.get("CI"):
             pytest.fail(f"{problem}; .ci/run installs it")
         pytest.skip(problem)
-    base = str(live_server)
+    # Each door is its own origin: its callback is registered with the provider (#18).
+    bases = [str(live_server), *(door_base(live_server, host) for host in DOOR_HOSTS)]
     clients = [
         {
             "client_id": "loket",
             "client_secret": RESIDENT_SECRET,
-            "redirect_uris": [f"{base}/oidc/callback/"],
-            "post_logout_redirect_uris": [f"{base}/oidc/logged-out/"],
+            "redirect_uris": [f"{base}/oidc/callback/" for base in bases],
+            "post_logout_redirect_uris": [f"{base}/oidc/logged-out/" for base in bases],
         },
         {
             "client_id": "loket-agents",
             "client_secret": AGENT_SECRET,
-            "redirect_uris": [f"{base}/oidc/agent/callback/"],
-            "post_logout_redirect_uris": [f"{base}/oidc/logged-out/"],
+            "redirect_uris": [f"{base}/oidc/agent/callback/" for base in bases],
+            "post_logout_redirect_uris": [f"{base}/oidc/logged-out/" for base in bases],
         },
     ]
     with running_provider(clients) as provider:
@@ -146,6 +149,21 @@ def test_a_resident_logs_in_as_the_demo_resident_applies_and_logs_out_everywhere
     page.goto(f"{base}/en/account/login/")
     page.get_by_role("button", name="Log in with eID or itsme").click()
     expect(page.locator("input[name=login]")).to_be_visible()
+
+
+def test_a_resident_logs_in_through_the_provider_on_a_municipal_door(
+    page: Page, live_server: Any, provider: RunningProvider
+) -> None:
+    """The callback is the door's own: the browser comes back to Ixelles' host, logged in there
+    only, under Ixelles' brand."""
+    ixelles = door_base(live_server, "ixelles.localhost")
+    log_in(page, ixelles, "resident")
+    expect(page).to_have_url(f"{ixelles}/en/my-cases/")
+    expect(page.locator("header .brand")).to_have_text("e-Counter Ixelles")
+    resident = demo_user("resident")
+    expect(page.get_by_role("button", name=f"Log out ({resident.display_name})")).to_be_visible()
+    page.goto(f"{live_server}/en/my-cases/")  # the region's door: another site
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
 
 
 def test_a_civil_servant_lands_in_the_parking_brussels_queue_with_the_membership_of_the_group(

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import login, logout
 from django.http import HttpRequest
 
+from loket.accounts.hosts import bind_session_to_host
 from loket.core.identifiers import user_pseudonym
 from loket.core.models import User
 
@@ -26,6 +27,7 @@ def demo_login_enabled() -> bool:
 def log_in(request: HttpRequest, user: User, method: str) -> None:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session["loket_login_method"] = method
+    bind_session_to_host(request)
     log.info("login user=%s method=%s", user_pseudonym(user), method)
 
 

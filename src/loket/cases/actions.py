@@ -312,6 +312,7 @@ def _create_case(
         submitted_by=submitted_by,
         channel=Case.Channel.COUNTER if counter else _channel(submitted_by),
         counter_administration=counter,
+        door_id=draft.door_id,
     )
 
 

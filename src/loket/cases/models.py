@@ -93,6 +93,14 @@ class Case(models.Model):
         related_query_name="case",
         help_text="The files of the case: uploaded in its form or sent with its messages.",
     )
+    door = models.ForeignKey(
+        "doors.Door",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The front door the application was started on: its e-mails and PDFs name it.",
+    )
     counter_administration = models.ForeignKey(
         "core.Administration",
         null=True,

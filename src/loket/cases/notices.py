@@ -67,9 +67,10 @@ def do_notify_applicant(case: Case, kind: str, event: str) -> Notification | Non
              "procedure": case.procedure.name},
         )  # fmt: skip
         link = reverse("web:case", args=[case.reference])
+        sender_name = case.door.name if case.door else ""
     return do_notify(
         recipient, f"{case.pk}:{kind}:{event}", subject, body, kind=kind, topic=topic_of(case),
-        link=link,
+        link=link, sender_name=sender_name,
     )  # fmt: skip
 
 

@@ -43,7 +43,7 @@ VARIABLES: dict[str, str] = {
     "LOKET_VAR_DIR": "",  # var/ in the source tree
     "LOKET_DATABASE_URL": "",  # SQLite in LOKET_VAR_DIR
     "LOKET_TEST_DATABASE_URL": "",  # used instead of LOKET_DATABASE_URL when LOKET_ENV=test
-    "LOKET_ALLOWED_HOSTS": "127.0.0.1,localhost,[::1]",
+    "LOKET_ALLOWED_HOSTS": "127.0.0.1,localhost,.localhost,[::1]",  # .localhost: the demo's doors
     "LOKET_MEDIA_ROOT": "",  # media/ in LOKET_VAR_DIR
     "LOKET_STATIC_ROOT": "",  # static/ in LOKET_VAR_DIR
     "LOKET_BIND": "0.0.0.0:8000",  # loket serve

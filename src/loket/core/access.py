@@ -31,6 +31,11 @@ POLICIES: Final = frozenset(
 ROUTE_POLICIES: Final[dict[str, str]] = {
     "healthz": "anonymous",
     "security-txt": "anonymous",
+    # Each door's sitemap and robots.txt, and procedure descriptions for municipal websites.
+    "sitemap": "anonymous",
+    "robots": "anonymous",
+    "web:procedure-embed": "anonymous",
+    "web:procedure-feed": "anonymous",
     # The address register's public API and the open data files.
     "geo:search": "anonymous",
     "geo:reverse": "anonymous",
@@ -121,6 +126,10 @@ ROUTE_POLICIES: Final[dict[str, str]] = {
     "web:backoffice-certificate-revoke": "agent",
     "web:designer": "designer",
     "web:designer-edit": "designer",
+    # The front doors: the region's designers only (web.views.doors.may_configure_doors).
+    "web:doors": "designer",
+    "web:door-new": "designer",
+    "web:door-edit": "designer",
 }
 
 ATTRIBUTE: Final = "loket_access"

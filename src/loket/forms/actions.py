@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from loket.catalog.models import Procedure
 from loket.core.models import User
+from loket.doors.models import Door
 from loket.forms.definitions import DefinitionError, FormDefinition, get_definition, load_text
 from loket.forms.fields import build_field
 from loket.forms.models import DefinitionVersion, Draft
@@ -20,9 +21,15 @@ from loket.sources.door import consult_needs
 from loket.sources.registry import subject_kind_of
 
 
-def get_or_start_draft(user: User, procedure: Procedure, definition: FormDefinition) -> Draft:
+def get_or_start_draft(
+    user: User, procedure: Procedure, definition: FormDefinition, door: Door | None = None
+) -> Draft:
+    """The person's draft of the procedure, started now (through ``door``) if there is none:
+    one draft per procedure, whichever door it is continued on."""
     draft, _created = Draft.objects.get_or_create(
-        user=user, procedure=procedure, defaults={"definition_version": definition.version}
+        user=user,
+        procedure=procedure,
+        defaults={"definition_version": definition.version, "door": door},
     )
     draft.user, draft.procedure = user, procedure  # known already: no second read
     return draft

@@ -29,6 +29,10 @@ class Draft(models.Model):
     unanswered = models.JSONField(default=list)
     answers = models.JSONField(default=dict)
     idempotency_key = models.UUIDField(default=uuid.uuid4)
+    door = models.ForeignKey(
+        "doors.Door", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The front door the draft was started on (the case keeps it).",
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

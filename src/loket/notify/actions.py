@@ -16,19 +16,20 @@ from loket.tasks.queue import enqueue
 
 def do_notify(
     recipient: User, event_key: str, subject: str, body: str, *, kind: str = "message",
-    topic: str = "", link: str = "",
+    topic: str = "", link: str = "", sender_name: str = "",
 ) -> Notification | None:  # fmt: skip
     """Record the notice and queue its e-mail, once per ``event_key``: an event already notified
     is not notified again (None). Call inside the transaction that made the event.
 
     ``kind`` and ``topic`` are the sender's words for what happened and what it is about, so the
-    sender can find its notices again; ``link`` is where the inbox entry leads (a path)."""
+    sender can find its notices again; ``link`` is where the inbox entry leads (a path);
+    ``sender_name`` names the e-mail's sender (the door the case came in by; Loket's by default)."""
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
                 event_key=event_key[:120], recipient=recipient, kind=kind[:30], topic=topic[:60],
                 link=link[:200], language=recipient.preferred_language or "fr",
-                subject=subject[:200], body=body,
+                subject=subject[:200], body=body, sender_name=sender_name[:100],
             )  # fmt: skip
     except IntegrityError:
         return None

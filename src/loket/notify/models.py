@@ -31,6 +31,9 @@ class Notification(models.Model):
     )
     language = models.CharField(max_length=2)
     subject = models.CharField(max_length=200)
+    sender_name = models.CharField(
+        max_length=100, blank=True, help_text="The e-mail's sender: the door the case came in by."
+    )
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)

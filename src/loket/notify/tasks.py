@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email.utils import formataddr
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +17,9 @@ from loket.notify.models import Notification
 from loket.observe import metrics
 from loket.tasks.queue import handler
 
-SENDER = "Loket Brussels <no-reply@loket.brussels>"
+SENDER_NAME = "Loket Brussels"
+SENDER_ADDRESS = "no-reply@loket.brussels"
+SENDER = formataddr((SENDER_NAME, SENDER_ADDRESS))
 
 
 def mail_connection() -> BaseEmailBackend:
@@ -58,7 +61,8 @@ def send_mail(payload: dict[str, Any]) -> None:
                 notification.save(update_fields=["mail"])
                 return
             message = EmailMessage(
-                notification.subject, notification.body, SENDER, [address],
+                notification.subject, notification.body,
+                formataddr((notification.sender_name or SENDER_NAME, SENDER_ADDRESS)), [address],
                 connection=connection,
                 headers={"Message-ID": f"<notification-{notification.pk}@loket.brussels>"},
             )  # fmt: skip

@@ -1,17 +1,15 @@
-"""Each deployment's name, logo and accent colour in the header, within the contrast rules.
+"""The name, logo and accent colour in the header: the door's (#18), within the contrast rules.
 
-Read from the ``LOKET_BRANDING`` setting (a dict, from JSON in the environment), e.g.
-``{"name": "Loket Ixelles", "logo": "loket/logos/ixelles.svg", "accent": "#6b2c91"}``. The logo is
-a static path. The accent is the header's background and the colour of links on the white page;
-it is refused (ImproperlyConfigured) unless it reaches 4.5:1 against white (the page) and against
-the text colour shown on it (``accent_text``, white by default), so both stay readable (WCAG 2.2,
-1.4.3). No colour reaches 4.5:1 against both white and Loket's near-black text, so dark text on
-the accent is always refused: the header's text on an accent is light.
+A request through a door (``request.door``, set by ``web.doors.DoorMiddleware``) carries that
+door's brand, checked when the door was saved (``doors.actions.check_accent``). Without doors the
+deployment's ``LOKET_BRANDING`` setting (a dict, from JSON in the environment) applies, e.g.
+``{"name": "Loket Ixelles", "logo": "loket/logos/ixelles.svg", "accent": "#6b2c91"}``; its accent
+is refused (ImproperlyConfigured) below 4.5:1 against white and against its text
+(``accent_text``, white by default), the rule of ``doors.contrast``.
 """
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Any
 
@@ -19,23 +17,10 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
-WHITE = "#ffffff"
-MINIMUM_CONTRAST = 4.5
-_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+from loket.doors.contrast import MINIMUM_CONTRAST, WHITE, contrast_ratio, relative_luminance
+from loket.doors.models import Door
 
-
-def relative_luminance(colour: str) -> float:
-    """WCAG 2.2 relative luminance of a #rrggbb colour."""
-    if not _HEX.match(colour):
-        raise ValueError(f"not a #rrggbb colour: {colour!r}")
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast_ratio(first: str, second: str) -> float:
-    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
+__all__ = ["branding", "check_accent", "contrast_ratio", "relative_luminance"]
 
 
 @cache  # a deployment setting: checked once per process, not on every page
@@ -51,16 +36,29 @@ def check_accent(colour: str, text_on_accent: str = WHITE) -> str:
     return colour
 
 
+def door_branding(door: Door) -> dict[str, str]:
+    return {
+        "name": door.name,
+        "logo": door.logo,
+        "accent": door.accent,
+        "accent_text": door.accent_text if door.accent else "",
+    }
+
+
 def branding(request: HttpRequest) -> dict[str, Any]:
-    """Context processor: ``loket_branding`` with name, logo and a checked accent colour."""
+    """Context processor: ``loket_branding`` (name, logo, checked accent) and ``loket_door``."""
+    door: Door | None = getattr(request, "door", None)
+    if door is not None:
+        return {"loket_branding": door_branding(door), "loket_door": door}
     configured: dict[str, str] = getattr(settings, "LOKET_BRANDING", None) or {}
     accent = configured.get("accent", "")
     accent_text = configured.get("accent_text", WHITE)
     return {
+        "loket_door": None,
         "loket_branding": {
             "name": configured.get("name", ""),
             "logo": configured.get("logo", ""),
             "accent": check_accent(accent, accent_text) if accent else "",
             "accent_text": accent_text if accent else "",
-        }
+        },
     }

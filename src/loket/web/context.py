@@ -15,6 +15,7 @@ from loket.core.i18n import current_language
 from loket.core.models import Membership, User
 from loket.mandates.selectors import helper_mandates
 from loket.web.acting import acting_mandate
+from loket.web.findable import alternates, canonical_url
 
 
 def loket(request: HttpRequest) -> dict[str, Any]:
@@ -45,6 +46,9 @@ def loket(request: HttpRequest) -> dict[str, Any]:
         "loket_helps_someone": helps_someone,
         "loket_demo": demo_login_enabled(),
         "loket_platform_name": settings.LOKET_PLATFORM_NAME,
+        # Canonical and alternate-language addresses, absolute on this door (web.findable).
+        "loket_canonical": canonical_url(request),
+        "loket_alternates": alternates(request),
         # The mandate a helper acts under now (the banner says so on every page).
         "loket_acting_for": acting if acting and acting.is_valid_on(timezone.localdate()) else None,
     }

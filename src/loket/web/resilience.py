@@ -42,8 +42,8 @@ def unavailable_response(request: HttpRequest, exception: BaseException) -> Http
     """503 with ``Retry-After``: a page in the visitor's language, the API's problem+json under
     /api/, or the health check's own JSON."""
     # The driver's message may name hosts; the class is enough to find it in the database logs.
-    log.warning("database unavailable (%s) for %s %s", type(exception).__name__,
-                request.method, request.path)  # fmt: skip
+    # No path: it may carry a case's reference; the line's request id finds the request.
+    log.warning("database unavailable (%s) for %s", type(exception).__name__, request.method)
     response: HttpResponse
     if request.path.startswith("/api/"):
         return problem_response(request, unavailable())
@@ -72,6 +72,9 @@ def unavailable_response(request: HttpRequest, exception: BaseException) -> Http
         response = HttpResponse(html, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
+    # Logged above, once: Django's own "Service Unavailable: <path>" line would repeat it, path
+    # and all.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 

@@ -93,7 +93,7 @@ def _context(
     definition = get_definition(procedure_id)
     if definition is None:
         raise Http404
-    draft = get_or_start_draft(user, procedure, definition)
+    draft = get_or_start_draft(user, procedure, definition, getattr(request, "door", None))
     if draft.definition_version != definition.version:
         # A draft goes on with the version of the form it was started with.
         definition = get_definition(procedure_id, draft.definition_version) or definition

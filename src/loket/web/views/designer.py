@@ -15,6 +15,7 @@ from loket.core.models import Membership, User
 from loket.forms.actions import DefinitionRefused, do_publish_definition
 from loket.forms.definitions import DEFINITIONS_DIR, get_definition
 from loket.forms.models import DefinitionVersion
+from loket.web.views.doors import may_configure_doors
 
 REGION_DESIGNERS = "paradigm"  # the region's IT centre designs for every administration
 
@@ -50,7 +51,8 @@ def _current_source(procedure: Procedure) -> str:
 def index(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
     rows = [(p, get_definition(p.id)) for p in designable(request.user)]
-    return render(request, "web/designer/index.html", {"rows": rows})
+    context = {"rows": rows, "configures_doors": may_configure_doors(request.user)}
+    return render(request, "web/designer/index.html", context)
 
 
 @login_required

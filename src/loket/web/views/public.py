@@ -17,12 +17,22 @@ from loket.core.reference import administration_about
 from loket.forms.definitions import get_definition
 from loket.payments.fees import published_fees
 from loket.sources.catalogue import register_keeper, source_name
+from loket.web.findable import government_service, json_ld, sdg_tags
 from loket.web.presenters import legal_bases, need_rows
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The home page; a municipality's door leads with the municipality's procedures, then the
+    regional ones for its residents, before the life events every door shows."""
     events = LifeEvent.objects.prefetch_related("procedures")
-    return render(request, "web/home.html", {"life_events": events})
+    context: dict[str, Any] = {"life_events": events}
+    door = getattr(request, "door", None)
+    if door is not None and door.administration_id:
+        procedures = list(Procedure.objects.filter(audience="citizen"))
+        context["municipality"] = door.administration
+        context["municipal_procedures"] = [p for p in procedures if p.is_municipal]
+        context["regional_procedures"] = [p for p in procedures if not p.is_municipal]
+    return render(request, "web/home.html", context)
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
@@ -51,17 +61,23 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
     needs = need_rows(procedure, tuple(need["attribute"] for need in procedure.needs))
     register = request.GET.get("register", "")
     definition = get_definition(procedure.id)
+    summary = pick(procedure.summary)
+    can_apply_online = definition is not None
     return render(
         request,
         "web/procedure.html",
         {
             "procedure": procedure,
-            "summary": pick(procedure.summary),
+            "summary": summary,
+            "structured_data": json_ld(
+                government_service(request, procedure, summary, can_apply_online)
+            ),
+            "sdg_tags": sdg_tags(can_apply_online),
             "you_receive": pick(procedure.you_receive),
             "needs": needs,
             "legal_bases": legal_bases(needs),
             "life_events": procedure.life_events.all(),
-            "can_apply_online": definition is not None,
+            "can_apply_online": can_apply_online,
             "at_once": bool(delivered_at_once(definition)),
             "correction_of": source_name(register) if register_keeper(register) else "",
             "correction_keeper": register_keeper(register),

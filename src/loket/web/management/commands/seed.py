@@ -58,6 +58,15 @@ class Command(BaseCommand):
         progress.finish()
         users = create_demo_users()
         self.stdout.write(f"{len(users)} demo identities ready")
+        from loket.doors.actions import DoorRefused
+        from loket.doors.demo import seed_demo_doors
+
+        try:
+            for door in seed_demo_doors():
+                hosts = ", ".join(door.hosts.values_list("host", flat=True))
+                self.stdout.write(f"door {door.id}: {hosts}")
+        except DoorRefused as refused:  # e.g. LOKET_ALLOWED_HOSTS without .localhost
+            self.stdout.write(f"demo doors not made: {refused.problems}")
         cases = create_demo_history()
         if cases:
             self.stdout.write(f"{cases} past applications of the demo residents made")

@@ -1,0 +1,1 @@
+"""Front doors: the host names one deployment answers, each with its own brand (#18)."""

@@ -1,0 +1,116 @@
+"""Machine-readable doors to the catalogue (#18): the sitemap and robots.txt of each door, and a
+procedure's description for municipal websites (embed fragment and JSON feed, with ETags)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import override
+from django.views.decorators.http import require_safe
+
+from loket.catalog.models import Procedure
+from loket.core.i18n import pick
+from loket.forms.definitions import get_definition
+from loket.web.findable import LANGUAGE_CODES, origin
+
+EMBED_MAX_AGE = 300  # seconds a municipal website may keep a description before asking again
+
+
+def _page_urls(request: HttpRequest, view: str, *args: str) -> dict[str, str]:
+    urls = {}
+    for code in LANGUAGE_CODES:
+        with override(code):
+            urls[code] = origin(request) + reverse(view, args=args)
+    return urls
+
+
+@require_safe
+def sitemap(request: HttpRequest) -> HttpResponse:
+    """Every public page of this door in each language, each with its alternates (hreflang)."""
+    pages = [_page_urls(request, "web:home"), _page_urls(request, "web:catalogue")]
+    pages += [
+        _page_urls(request, "web:procedure", procedure_id)
+        for procedure_id in Procedure.objects.values_list("id", flat=True)
+    ]
+    entries = [
+        {"loc": urls[code], "alternates": urls, "x_default": origin(request) + "/"}
+        for urls in pages
+        for code in LANGUAGE_CODES
+    ]
+    xml = render_to_string("web/sitemap.xml", {"entries": entries})
+    return HttpResponse(xml, content_type="application/xml; charset=utf-8")
+
+
+@require_safe
+def robots(request: HttpRequest) -> HttpResponse:
+    text = (
+        "User-agent: *\n"
+        "Disallow: /api/\nDisallow: /fr/my-cases/\nDisallow: /nl/my-cases/\n"
+        "Disallow: /en/my-cases/\n"
+        f"Sitemap: {origin(request)}/sitemap.xml\n"
+    )
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
+def procedure_description(request: HttpRequest, procedure: Procedure) -> dict[str, Any]:
+    """What a municipal website shows of a procedure, in the active language, with links to this
+    door: the page and, when it can be done online, where to start."""
+    page = origin(request) + reverse("web:procedure", args=[procedure.id])
+    start = (
+        origin(request) + reverse("web:apply-start", args=[procedure.id])
+        if get_definition(procedure.id) is not None
+        else None
+    )
+    return {
+        "id": procedure.id,
+        "language": request.LANGUAGE_CODE,
+        "name": procedure.name,
+        "summary": pick(procedure.summary),
+        "you_receive": pick(procedure.you_receive),
+        "processing_days": procedure.processing_days,
+        "fee_eur": f"{procedure.fee_eur:.2f}",
+        "url": page,
+        "start_url": start,
+    }
+
+
+def _cached(request: HttpRequest, body: str, content_type: str) -> HttpResponse:
+    """The body with a strong ETag; 304 when the caller holds it already. Public and cacheable
+    for a few minutes, and readable from any origin (it is the public catalogue)."""
+    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    matches = request.headers.get("If-None-Match", "")
+    if etag in [tag.strip() for tag in matches.split(",")] or matches.strip() == "*":
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type=content_type)
+    response["ETag"] = etag
+    response["Cache-Control"] = f"public, max-age={EMBED_MAX_AGE}"
+    response["Vary"] = "Accept-Language"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def procedure_embed(request: HttpRequest, procedure_id: str) -> HttpResponse:
+    """An HTML fragment (no page around it) to include in a municipal website's page."""
+    procedure = get_object_or_404(Procedure, id=procedure_id)
+    html = render_to_string(
+        "web/procedure_embed.html",
+        {"description": procedure_description(request, procedure)},
+        request=request,
+    )
+    return _cached(request, html, "text/html; charset=utf-8")
+
+
+@require_safe
+def procedure_feed(request: HttpRequest, procedure_id: str) -> HttpResponse:
+    """The same description as JSON."""
+    procedure = get_object_or_404(Procedure, id=procedure_id)
+    body = json.dumps(procedure_description(request, procedure), ensure_ascii=False, indent=1)
+    return _cached(request, body, "application/json")
