@@ -16,6 +16,8 @@ from django.utils import timezone
 from loket.appointments.actions import (
     GUEST_CONTACT_KEEP,
     GUEST_OPEN_BOOKINGS,
+    Guest,
+    do_book_as_guest,
     forget_guest_contacts,
 )
 from loket.appointments.guests import normalize_phone
@@ -177,12 +179,51 @@ def test_guest_bookings_from_one_address_are_rate_limited(
     assert SecurityEvent.objects.filter(kind="rate-limited").exists()
 
 
-def test_guest_cannot_book_an_identity_card_without_logging_in() -> None:
+def test_who_lost_their_eid_books_an_identity_card_appointment_without_logging_in() -> None:
     seed_demo_help_points()
     schedule = Schedule.objects.get(help_point__external_id="demo-counter-21009")
+    slot = free_slots(schedule, 1)[0]
+    client = Client()
     url = reverse("appointments:book", args=[schedule.help_point_id, "identity-card"])
-    answer = Client().get(url)
-    assert answer.status_code == 302 and "login" in answer.url  # type: ignore[attr-defined]
+    day = timezone.localtime(slot.starts_at).date().isoformat()
+    page = client.get(url, {"day": day})
+    assert page.status_code == 200 and "You do not need eID or itsme" in page.content.decode()
+    chosen = client.post(url, {"day": day, "slot": slot.pk, "reason": "lost",
+                               "police_report_number": "BR.12.L3.000123/2026"})  # fmt: skip
+    assert chosen.status_code == 302
+    key = client.session["appointment_choice"]["key"]
+    done = client.post(reverse("appointments:check"),
+                       {"key": key, "name": "Yasmine El Idrissi", "phone": "0470 12 34 56"},
+                       REMOTE_ADDR="192.0.2.11")  # fmt: skip
+    booking = Booking.objects.get(slot=slot)
+    assert booking.person is None and booking.guest_phone == "+32470123456"
+    assert booking.procedure_id == "identity-card-appointment"
+    assert booking.answers["reason"] == "lost"
+    page_to_keep = client.get(done.url).content.decode()  # type: ignore[attr-defined]
+    assert booking.reference in page_to_keep and "What to bring" in page_to_keep
+    assert "the number of your declaration to the police" in page_to_keep
+    assert "data-print" in page_to_keep  # a button to print the page to keep
+
+
+def test_an_identity_card_guest_is_held_by_the_same_open_bookings_limit(settings: Any) -> None:
+    settings.LOKET_GUEST_BOOKING_RATE_LIMIT = (100, 3600)
+    seed_demo_help_points()
+    schedule = Schedule.objects.get(help_point__external_id="demo-counter-21009")
+    guest = Guest(name="Yasmine", phone="+32470999888", email="", language="en")
+    for number, slot in enumerate(free_slots(schedule, GUEST_OPEN_BOOKINGS)):
+        do_book_as_guest(guest, slot.pk, f"key-{number}", "192.0.2.12")
+    slot = free_slots(schedule, GUEST_OPEN_BOOKINGS + 1)[-1]
+    client = Client()
+    url = reverse("appointments:book", args=[schedule.help_point_id, "identity-card"])
+    day = timezone.localtime(slot.starts_at).date().isoformat()
+    client.post(url, {"day": day, "slot": slot.pk, "reason": "expiry"})
+    key = client.session["appointment_choice"]["key"]
+    refused = client.post(reverse("appointments:check"),
+                          {"key": key, "name": "Yasmine", "phone": "0470 99 98 88"},
+                          REMOTE_ADDR="192.0.2.12")  # fmt: skip
+    assert refused.status_code == 429
+    assert not Booking.objects.filter(slot=slot).exists()
+    assert SecurityEvent.objects.filter(kind="guest-booking-refused").exists()
 
 
 def test_an_unknown_confirmation_token_is_404_and_logged(schedule: Schedule) -> None:

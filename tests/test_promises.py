@@ -9,6 +9,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from loket.appointments.models import Schedule
+from loket.appointments.seed import seed_demo_help_points
+from loket.appointments.services import PROCEDURE_SERVICE
 from loket.cases.delivery import delivered_at_once
 from loket.cases.models import Case, CaseEvent
 from loket.catalog.models import Procedure
@@ -98,3 +101,33 @@ def test_a_cost_not_asked_online_is_said_not_paid_here_and_no_payment_is_asked(
         case = submit(client_for(applicant_for(procedure)), procedure_id)
         assert case.status != Case.Status.AWAITING_PAYMENT
         assert not case.payments.exists()
+
+
+BOOKED_WITHOUT_LOGIN = ("digital-help-appointment", "identity-card-appointment")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("procedure_id", BOOKED_WITHOUT_LOGIN)
+def test_a_page_that_says_no_login_is_needed_books_without_login(procedure_id: str) -> None:
+    """The page's one primary action books a time slot, its "what you need" asks no eID or
+    itsme, and an anonymous visitor who follows it reaches the time page, not the login."""
+    seed_demo_help_points()
+    visitor = Client()
+    page = visitor.get(f"/en/procedures/{procedure_id}/").content.decode()
+    primary = re.findall(r'class="button button-start"[^>]*href="([^"]+)"', page)
+    assert len(primary) == 1 and "/help-points/?service=" in primary[0], primary
+    assert 'id="apply-with-login"' in page and "button-secondary" in page  # the login path
+    need = re.search(r'id="what-you-need"><strong>[^<]*</strong>([^<]*)</li>', page)
+    assert need is not None and "no eID or itsme" in need.group(1)
+    service = PROCEDURE_SERVICE[procedure_id]
+    schedule = Schedule.objects.filter(service=service, help_point__is_active=True).first()
+    assert schedule is not None
+    booking = visitor.get(f"/en/appointments/book/{schedule.help_point_id}/{service}/")
+    assert booking.status_code == 200 and "You do not need eID or itsme" in booking.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_page_that_needs_a_login_still_says_so() -> None:
+    page = Client().get("/en/procedures/residents-parking-card/").content.decode()
+    assert "your eID card or itsme to log in." in page
+    assert 'id="apply-with-login"' not in page

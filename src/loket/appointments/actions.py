@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from loket.appointments.guests import contact_key
 from loket.appointments.models import Booking, HelpPoint, Slot
-from loket.appointments.services import BOOKABLE, SERVICES
+from loket.appointments.services import BOOKABLE, SERVICES, WHAT_TO_BRING
 from loket.audit.actions import do_record_security_event
 from loket.core.holidays import is_closed_day
 from loket.core.models import User
@@ -68,13 +68,18 @@ def new_idempotency_key() -> str:
 
 def do_book(
     person: User, slot_id: int, idempotency_key: str, answers: dict[str, Any] | None = None,
-    notes: str = "", base_url: str = "",
+    notes: str = "", base_url: str = "", booked_by: User | None = None,
 ) -> Booking:  # fmt: skip
-    """Take one place in the slot for ``person``; the same key twice returns the same booking."""
+    """Take one place in the slot for ``person``; the same key twice returns the same booking.
+
+    ``booked_by`` is the helper who books for ``person`` under a mandate (the caller checked
+    that it covers the appointment): the booking, its notices and its mails are the person's,
+    in their language, and say who booked it."""
     existing = Booking.objects.filter(idempotency_key=idempotency_key, person=person).first()
     if existing is not None:
         return existing
-    return _book_once(person, None, slot_id, idempotency_key, answers or {}, notes, base_url)
+    return _book_once(person, None, slot_id, idempotency_key, answers or {}, notes, base_url,
+                      booked_by=booked_by)  # fmt: skip
 
 
 def do_book_as_guest(
@@ -134,12 +139,12 @@ def _same_contact(guest: Guest) -> Q:
 
 def _book_once(
     person: User | None, guest: Guest | None, slot_id: int, key: str, answers: dict[str, Any],
-    notes: str, origin: str,
+    notes: str, origin: str, booked_by: User | None = None,
 ) -> Booking:  # fmt: skip
     """Book under ``key``, whose earlier booking the caller looked for already."""
     try:
         with transaction.atomic():
-            booking = _book(person, guest, slot_id, key, answers, notes, origin)
+            booking = _book(person, guest, slot_id, key, answers, notes, origin, booked_by)
             _notify("booked", booking)
     except IntegrityError:
         # The same key committed meanwhile (a double click served by two workers).
@@ -152,7 +157,7 @@ def _book_once(
 
 def _book(
     person: User | None, guest: Guest | None, slot_id: int, key: str, answers: dict[str, Any],
-    notes: str, origin: str,
+    notes: str, origin: str, booked_by: User | None,
 ) -> Booking:  # fmt: skip
     slot = Slot.objects.select_related("schedule").filter(pk=slot_id).first()
     if (
@@ -179,7 +184,8 @@ def _book(
     return Booking.objects.create(
         slot=slot, person=person, service=service, procedure_id=BOOKABLE.get(service, ""),
         reference=_reference(), cancellation_token=secrets.token_urlsafe(32),
-        idempotency_key=key, answers=answers, notes=notes[:2000], origin=origin[:200], **contact,
+        idempotency_key=key, answers=answers, notes=notes[:2000], origin=origin[:200],
+        booked_by=booked_by if booked_by != person else None, **contact,
     )  # fmt: skip
 
 
@@ -213,6 +219,8 @@ def booking_mail(kind: str, booking: Booking, language: str) -> tuple[str, str]:
         body = render_to_string("appointments/mail.txt", {
             "kind": kind, "booking": booking, "place": place, "name": booking.display_name,
             "service": SERVICES.get(booking.service, booking.service),
+            "bring": WHAT_TO_BRING.get(booking.service, []),
+            "helper": booking.booked_by.display_name if booking.booked_by else "",
             "starts_at": timezone.localtime(booking.slot.starts_at),
             "cancel_url": f"{booking.origin}{cancel_path}",
         })  # fmt: skip

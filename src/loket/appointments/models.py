@@ -162,6 +162,7 @@ class Booking(models.Model):
 
     A guest books without eID or itsme (the people who come for digital help often have
     neither working): a name and a phone number or an e-mail address stand for the account.
+    A helper acting under a mandate books in the person's name; ``booked_by`` keeps who did.
     """
 
     class Status(models.TextChoices):
@@ -173,6 +174,11 @@ class Booking(models.Model):
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
         related_name="bookings",
+    )  # fmt: skip
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="bookings_made",
+        help_text="A helper who booked it for the person under a mandate; empty otherwise.",
     )  # fmt: skip
     guest_name = models.CharField(max_length=120, blank=True)
     guest_phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +32470…")

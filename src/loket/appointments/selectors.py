@@ -13,6 +13,7 @@ from loket.appointments.hours import Range, is_open_at
 from loket.appointments.models import Booking, HelpPoint, Schedule, Slot
 from loket.core.holidays import is_closed_day
 from loket.core.models import Membership, User
+from loket.mandates.models import Mandate
 
 PARADIGM = "paradigm"
 # Paradigm's digital helpers work in the public digital spaces: they keep the places up to date
@@ -155,6 +156,15 @@ def agenda_for(user: User, day: date) -> QuerySet[Booking]:
 def bookings_of(user: User) -> QuerySet[Booking]:
     return (
         Booking.objects.filter(person=user)
-        .select_related("slot__schedule__help_point__municipality")
+        .select_related("slot__schedule__help_point__municipality", "booked_by")
         .order_by("-slot__starts_at")
     )
+
+
+def bookings_under(mandate: Mandate) -> QuerySet[Booking]:
+    """The principal's appointments a helper acting under ``mandate`` sees: those of the
+    procedures it covers (all of them for a mandate without a list)."""
+    found = bookings_of(mandate.grantor)
+    if mandate.procedure_ids:
+        found = found.filter(procedure_id__in=mandate.procedure_ids)
+    return found

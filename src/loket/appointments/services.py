@@ -41,5 +41,20 @@ BOOKABLE: Final = {
 }
 # Booked without an account too (name and phone or e-mail): the people who need help with eID
 # and itsme cannot be asked to log in with them first.
-GUEST_BOOKABLE: Final = frozenset({"digital-help"})
+# An identity card too: a person whose eID is lost or stolen has nothing to log in with.
+GUEST_BOOKABLE: Final = frozenset({"digital-help", "identity-card"})
+# Said on the confirmation page, in the mail and on the procedure page.
+WHAT_TO_BRING: Final = {
+    "digital-help": [
+        _("The device you need help with (smartphone, tablet or laptop) and its charger."),
+        _("The letters or documents of the procedure you want to do."),
+        _("Your identity card if you have one (no PIN code written down)."),
+    ],
+    "identity-card": [
+        _("Your current identity card, if you still have it."),
+        _("After a loss or theft: the number of your declaration to the police."),
+        _("A recent passport photo, if the municipality does not have your digital photo."),
+        _("The fee for the card (about €25), paid at the counter."),
+    ],
+}
 PROCEDURE_SERVICE: Final = {procedure: service for service, procedure in BOOKABLE.items()}

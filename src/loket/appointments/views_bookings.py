@@ -7,7 +7,14 @@ confirmation (the last place taken meanwhile) returns to the times with every an
 Digital help is booked without logging in too (``GUEST_BOOKABLE``): people who come for help with
 eID or itsme cannot be asked to use them first. A guest gives a name and a phone number or e-mail
 address on the check page, and keeps the confirmation page (reference, cancel link) reached by
-the booking's secret token.
+the booking's secret token. An identity card too: who lost their eID has nothing to log in with.
+
+A helper acting for someone (``loket.mandates.acting``) books in that person's name, when the
+mandate covers the appointment's procedure: the appointment is the person's (their list, their
+notices and mails, in their language), ``booked_by`` keeps the helper, and every page names the
+person. The mandate's list of procedures is the scope: the two appointments are procedures of
+the catalogue, so the one who gives the mandate chooses them like any other. A mandate given for
+an enterprise does not book: an appointment is for a person who comes.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from loket.appointments.actions import (
@@ -36,12 +44,21 @@ from loket.appointments.actions import (
 )
 from loket.appointments.forms import BookingForm, GuestForm
 from loket.appointments.models import Booking, Schedule, Slot
-from loket.appointments.selectors import agenda_for, bookings_of, free_slots, staff_administrations
-from loket.appointments.services import BOOKABLE, GUEST_BOOKABLE, SERVICES
+from loket.appointments.selectors import (
+    agenda_for,
+    bookings_of,
+    bookings_under,
+    free_slots,
+    staff_administrations,
+)
+from loket.appointments.services import BOOKABLE, GUEST_BOOKABLE, SERVICES, WHAT_TO_BRING
 from loket.audit.actions import do_record_security_event
 from loket.core.access import access
 from loket.core.client import client_address
 from loket.core.models import User
+from loket.mandates.acting import SESSION_KEY, acting_mandate, stop_acting
+from loket.mandates.actions import do_record_refused_use
+from loket.mandates.models import Mandate
 
 CHOICE = "appointment_choice"
 
@@ -64,12 +81,41 @@ def _guest_may_book(request: HttpRequest, service: str) -> bool:
     return not request.user.is_authenticated and service in GUEST_BOOKABLE
 
 
+def _booking_mandate(request: HttpRequest, service: str) -> Mandate | HttpResponse | None:
+    """The mandate a helper acting for someone books under; the page saying why not when it
+    does not allow this appointment (403, logged); None for one's own appointment."""
+    mandate = acting_mandate(request) if request.user.is_authenticated else None
+    if mandate is None:
+        if request.session.get(SESSION_KEY):
+            stop_acting(request)  # the mandate is gone (or was never this user's)
+        return None
+    procedure_id = BOOKABLE[service]
+    if not mandate.is_valid_on(timezone.localdate()):
+        do_record_refused_use(_user(request), mandate, procedure_id)
+        stop_acting(request)
+        reason = "ended"
+    elif mandate.enterprise_number:
+        reason = "enterprise"
+    elif not mandate.covers(procedure_id):
+        do_record_refused_use(_user(request), mandate, procedure_id)
+        reason = "not-covered"
+    else:
+        return mandate
+    return render(request, "appointments/not_for_principal.html", {
+        "mandate": mandate, "reason": reason, "service": SERVICES[service],
+        "own_url": request.path,
+    }, status=403)  # fmt: skip
+
+
 @access("anonymous")
 def book(request: HttpRequest, point_id: int, service: str) -> HttpResponse:
     if service not in BOOKABLE:
         raise Http404
     if not request.user.is_authenticated and service not in GUEST_BOOKABLE:
         return redirect_to_login(request.get_full_path())
+    mandate = _booking_mandate(request, service)
+    if isinstance(mandate, HttpResponse):
+        return mandate
     schedule = get_object_or_404(
         Schedule.objects.select_related("help_point__municipality"), help_point_id=point_id,
         service=service, help_point__is_active=True,
@@ -88,12 +134,13 @@ def book(request: HttpRequest, point_id: int, service: str) -> HttpResponse:
         request.session[CHOICE] = {
             "schedule": schedule.pk, "slot": form.cleaned_data["slot"], "day": str(day),
             "notes": form.cleaned_data["notes"], "answers": form.answers(),
-            "key": new_idempotency_key(),
+            "key": new_idempotency_key(), "mandate": mandate.pk if mandate else None,
         }  # fmt: skip
         return redirect("appointments:check")
     return render(request, "appointments/book.html", {
         "schedule": schedule, "point": schedule.help_point, "service": SERVICES[service],
         "days": days, "day": day, "form": form, "guest": _guest_may_book(request, service),
+        "mandate": mandate,
     }, status=400 if form.errors else 200)  # fmt: skip
 
 
@@ -112,11 +159,19 @@ def check(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated and not guest:
         return redirect_to_login(request.get_full_path())
     back = reverse("appointments:book", args=[schedule.help_point_id, schedule.service])
+    mandate = _booking_mandate(request, schedule.service)
+    if isinstance(mandate, HttpResponse):
+        return mandate
+    if choice.get("mandate") != (mandate.pk if mandate else None):
+        # The time was chosen for someone else (acting started or stopped since): never book
+        # it in the wrong name; the answers are kept, the time is asked again.
+        messages.error(request, _("You changed for whom you book. Please check the time again."))
+        return redirect(f"{back}?day={choice.get('day', '')}")
     contact = GuestForm(request.POST or None) if guest else None
     status = 200
     if request.method == "POST" and (contact is None or contact.is_valid()):
         try:
-            booking = _confirm(request, choice, slot.pk, contact)
+            booking = _confirm(request, choice, slot.pk, contact, mandate)
         except GuestRefused as refusal:
             assert contact is not None
             contact.add_error(None, str(refusal))
@@ -137,18 +192,21 @@ def check(request: HttpRequest) -> HttpResponse:
     return render(request, "appointments/check.html", {
         "slot": slot, "point": schedule.help_point, "service": SERVICES[schedule.service],
         "answers": answers, "notes": choice.get("notes", ""), "key": choice["key"],
-        "back": back, "contact": contact,
+        "back": back, "contact": contact, "mandate": mandate,
     }, status=status)  # fmt: skip
 
 
 def _confirm(
-    request: HttpRequest, choice: dict[str, Any], slot_id: int, contact: GuestForm | None
-) -> Booking:
+    request: HttpRequest, choice: dict[str, Any], slot_id: int, contact: GuestForm | None,
+    mandate: Mandate | None,
+) -> Booking:  # fmt: skip
     key = request.POST.get("key", "")[:64] or choice["key"]
     base_url = f"{request.scheme}://{request.get_host()}"
     if contact is None:
-        return do_book(_user(request), slot_id, key, answers=choice.get("answers"),
-                       notes=choice.get("notes", ""), base_url=base_url)  # fmt: skip
+        person, helper = (mandate.grantor, _user(request)) if mandate else (_user(request), None)
+        return do_book(person, slot_id, key, answers=choice.get("answers"),
+                       notes=choice.get("notes", ""), base_url=base_url,
+                       booked_by=helper)  # fmt: skip
     data = contact.cleaned_data
     guest = Guest(name=data["name"], phone=data["phone"], email=data["email"],
                   language=translation.get_language() or "fr")  # fmt: skip
@@ -169,10 +227,24 @@ def confirmation(request: HttpRequest, token: str) -> HttpResponse:
     if booking is None:
         do_record_security_event("appointment-unknown-guest-token", path=request.path[:40])
         raise Http404
+    return _booking_page(request, booking)
+
+
+def _booking_page(request: HttpRequest, booking: Booking) -> HttpResponse:
     return render(request, "appointments/booking.html", {
         "booking": booking, "point": booking.slot.schedule.help_point,
         "service": SERVICES.get(booking.service, booking.service),
+        "bring": WHAT_TO_BRING.get(booking.service, []),
+        "for_principal": booking.person_id is not None and booking.person_id != request.user.pk,
     })  # fmt: skip
+
+
+def _valid_mandate(request: HttpRequest) -> Mandate | None:
+    """The mandate acted under now, when it still lets the helper see a person's appointments."""
+    mandate = acting_mandate(request)
+    if mandate is None or mandate.enterprise_number:
+        return None
+    return mandate if mandate.is_valid_on(timezone.localdate()) else None
 
 
 def _answer_label(form: BookingForm, name: str, value: str) -> str:
@@ -184,23 +256,26 @@ def _answer_label(form: BookingForm, name: str, value: str) -> str:
 @login_required
 @require_GET
 def booking_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    booking = get_object_or_404(bookings_of(_user(request)), reference=reference[:20])
-    return render(request, "appointments/booking.html", {
-        "booking": booking, "point": booking.slot.schedule.help_point,
-        "service": SERVICES.get(booking.service, booking.service),
-    })  # fmt: skip
+    """One's own appointment or, while acting for someone, one of theirs the mandate covers."""
+    mandate = _valid_mandate(request)
+    found = bookings_under(mandate) if mandate else bookings_of(_user(request))
+    booking = get_object_or_404(found, reference=reference[:20])
+    return _booking_page(request, booking)
 
 
 @access("resident")
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
+    """One's appointments or, while acting for someone, theirs that the mandate covers."""
     now = timezone.now()
-    bookings = list(bookings_of(_user(request)))
+    mandate = _valid_mandate(request)
+    bookings = list(bookings_under(mandate) if mandate else bookings_of(_user(request)))
     upcoming = [b for b in bookings if b.slot.starts_at > now and b.status == Booking.Status.BOOKED]
     return render(request, "appointments/mine.html", {
         "upcoming": sorted(upcoming, key=lambda b: b.slot.starts_at),
         "past": [b for b in bookings if b not in upcoming], "services": SERVICES,
+        "mandate": mandate,
     })  # fmt: skip
 
 

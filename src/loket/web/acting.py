@@ -1,8 +1,5 @@
-"""Acting for someone: the mandate a helper acts under, kept in the session.
-
-Every page needs it (the banner) and the apply views need it again, so it is read once per
-request and remembered on the request.
-"""
+"""Acting for someone, as the web pages need it: the session part lives in
+``loket.mandates.acting`` (the appointments use it too); here, where a submission goes next."""
 
 from __future__ import annotations
 
@@ -11,36 +8,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from loket.cases.models import Case
-from loket.core.models import User
+from loket.mandates.acting import SESSION_KEY, acting_mandate, start_acting, stop_acting
 from loket.mandates.models import Mandate
-from loket.mandates.selectors import mandate_held_by
 
-SESSION_KEY = "loket_acting_for_mandate"
-_CACHE = "_loket_acting_mandate"
-
-
-def acting_mandate(request: HttpRequest) -> Mandate | None:
-    """The mandate under which the logged-in helper acts now, whatever its state."""
-    if hasattr(request, _CACHE):
-        cached: Mandate | None = getattr(request, _CACHE)
-        return cached
-    mandate_id = request.session.get(SESSION_KEY)
-    user = getattr(request, "user", None)
-    mandate = (
-        mandate_held_by(user, int(mandate_id)) if mandate_id and isinstance(user, User) else None
-    )
-    setattr(request, _CACHE, mandate)
-    return mandate
-
-
-def start_acting(request: HttpRequest, mandate: Mandate) -> None:
-    request.session[SESSION_KEY] = mandate.pk
-    setattr(request, _CACHE, mandate)
-
-
-def stop_acting(request: HttpRequest) -> None:
-    request.session.pop(SESSION_KEY, None)
-    setattr(request, _CACHE, None)
+__all__ = ["SESSION_KEY", "acting_mandate", "start_acting", "stop_acting"]
 
 
 def submission_channel(mandate: Mandate) -> str:

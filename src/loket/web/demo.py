@@ -121,8 +121,9 @@ def create_demo_history() -> int:
 
 
 def _demo_mandate() -> None:
-    """Amina lets the digital helper Marie act for her in her mobility procedures for three
-    months, so that the helper's dashboard and acting for someone can be tried at once."""
+    """Amina lets the digital helper Marie act for her in her mobility procedures and book her
+    appointments at a public digital space, for three months, so that the helper's dashboard
+    and acting for someone can be tried at once."""
     from loket.mandates.actions import do_give_mandate
 
     resident = User.objects.get(username="demo-resident")
@@ -131,7 +132,12 @@ def _demo_mandate() -> None:
     do_give_mandate(
         resident,
         helper.national_number or "",
-        ["residents-parking-card", "lez-day-pass", "moving-parking-reservation"],
+        [
+            "residents-parking-card",
+            "lez-day-pass",
+            "moving-parking-reservation",
+            "digital-help-appointment",
+        ],
         today,
         today + timedelta(days=90),
     )

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from loket.appointments.entry import booking_entry
+from loket.appointments.entry import booking_entry, books_without_login, what_to_bring
 from loket.cases.delivery import delivered_at_once
 from loket.catalog.models import LifeEvent, Procedure
 from loket.catalog.search import search_procedures
@@ -82,6 +82,8 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "correction_of": source_name(register) if register_keeper(register) else "",
             "correction_keeper": register_keeper(register),
             "booking_url": booking_entry(procedure.id),
+            "guest_booking": books_without_login(procedure.id),
+            "bring": what_to_bring(procedure.id),
             "handler_about": administration_about(procedure.administration_id or ""),
             "handled_by": pick(procedure.handled_by),
             "procedure_fees": published_fees(procedure.id),
