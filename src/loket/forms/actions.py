@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from loket.audit.subjects import person_pseudonym
 from loket.catalog.models import Procedure
 from loket.core.models import User
 from loket.forms.definitions import DefinitionError, FormDefinition, get_definition, load_text
@@ -18,6 +20,8 @@ from loket.forms.once_only import check as check_once_only
 from loket.sources.base import Actor, Subject, SubjectKind
 from loket.sources.door import consult_needs
 from loket.sources.registry import subject_kind_of
+
+logger = logging.getLogger("loket.forms")
 
 
 def get_or_start_draft(user: User, procedure: Procedure, definition: FormDefinition) -> Draft:
@@ -98,6 +102,17 @@ def do_read_after_all(draft: Draft, attribute: str, actor: Actor) -> bool:
         draft.answers = {**draft.answers, "declared": kept}
     draft.save()
     return True
+
+
+def do_delete_draft(draft: Draft, by: User) -> None:
+    """The person (or their helper, under a mandate the caller checked) throws a draft away:
+    its answers and the facts read for it go; the cases already sent are not touched. Logged
+    with who deleted whose draft (pseudonyms), for the person's questions and the DPO's."""
+    logger.info(
+        "draft-deleted procedure=%s owner=%s by=%s",
+        draft.procedure_id, person_pseudonym(draft.user)[:12], person_pseudonym(by)[:12],
+    )  # fmt: skip
+    draft.delete()
 
 
 def do_save_answers(draft: Draft, cleaned: dict[str, Any]) -> Draft:
