@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from loket.audit.subjects import person_pseudonym
 from loket.catalog.models import Procedure
+from loket.core.identifiers import pseudonym
 from loket.core.models import User
 from loket.forms.definitions import DefinitionError, FormDefinition, get_definition, load_text
 from loket.forms.fields import build_field
@@ -110,9 +110,14 @@ def do_delete_draft(draft: Draft, by: User) -> None:
     with who deleted whose draft (pseudonyms), for the person's questions and the DPO's."""
     logger.info(
         "draft-deleted procedure=%s owner=%s by=%s",
-        draft.procedure_id, person_pseudonym(draft.user)[:12], person_pseudonym(by)[:12],
+        draft.procedure_id, _pseudonym(draft.user)[:12], _pseudonym(by)[:12],
     )  # fmt: skip
     draft.delete()
+
+
+def _pseudonym(user: User) -> str:
+    """As the access log names a person (``audit.subjects.person_pseudonym``)."""
+    return pseudonym(user.national_number or f"user:{user.pk}")
 
 
 def do_save_answers(draft: Draft, cleaned: dict[str, Any]) -> Draft:
