@@ -14,7 +14,7 @@ from loket.cases.actions import do_change_status, do_post_message, do_request_in
 from loket.cases.models import Case
 from loket.catalog.models import Procedure
 from loket.core.models import User
-from loket.forms.actions import get_or_start_draft
+from loket.forms.actions import do_save_answers, get_or_start_draft
 from loket.forms.definitions import get_definition
 from loket.mandates.actions import do_give_mandate, do_revoke_mandate
 from loket.mandates.models import Mandate
@@ -38,10 +38,11 @@ def give(procedures: list[str], days: int = 30, grantor: str = "resident") -> Ma
 
 
 def draft_for(user: User, procedure_id: str) -> None:
+    """A draft with an answer in it (one merely started is no draft to list)."""
     procedure = Procedure.objects.get(id=procedure_id)
     definition = get_definition(procedure_id)
     assert definition is not None
-    get_or_start_draft(user, procedure, definition)
+    do_save_answers(get_or_start_draft(user, procedure, definition), {"plate": "2-XYZ-789"})
 
 
 def case_for(user: User, procedure_id: str, reference: str, **fields: Any) -> Case:

@@ -145,7 +145,9 @@ def test_periodic_tasks_are_queued_once_per_period_and_run() -> None:
 
 
 @pytest.mark.django_db
-def test_a_case_notice_names_its_case_and_leads_to_it_in_the_recipients_language() -> None:
+def test_a_case_notice_names_its_case_and_leads_to_it_in_the_readers_page_language() -> None:
+    """The notice (and its e-mail) is written in the recipient's language; followed from the
+    inbox, it keeps the language of the page it was opened from."""
     with_email("resident", "nl")
     client = client_for("resident")
     case = apply_for_parking_card(client, lang="nl")
@@ -157,7 +159,7 @@ def test_a_case_notice_names_its_case_and_leads_to_it_in_the_recipients_language
     inbox = client.get("/en/my-cases/").content.decode()
     assert f'<a href="/en/my-cases/inbox/{notice.pk}/">' in inbox  # opening it marks it read
     followed = client.get(f"/en/my-cases/inbox/{notice.pk}/")
-    assert followed["Location"] == notice.link
+    assert followed["Location"] == f"/en/my-cases/{case.reference}/"
     assert client.get(notice.link).status_code == 200
 
 

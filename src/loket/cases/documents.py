@@ -18,7 +18,7 @@ from loket.cases.models import Case, CaseEvent
 from loket.core.models import User
 from loket.core.pdf import html_to_pdf
 from loket.core.typography import french_html
-from loket.forms.answers import answer_rows
+from loket.forms.answers import answer_rows, case_address
 from loket.forms.definitions import get_definition
 from loket.forms.models import Attachment
 
@@ -32,6 +32,13 @@ def case_answer_rows(case: Case) -> list[dict[str, str]]:
         return []
     with translation.override(case.language or "fr"):
         return answer_rows(definition, case.answers, case.facts)
+
+
+def receipt_address(case: Case) -> str:
+    """The address the application carries (where a collection takes place), in the case's
+    language; "" when it carries none."""
+    with translation.override(case.language or "fr"):
+        return case_address(case.facts, case.answers)
 
 
 # What allows reading a register (not what the decision applies): left out of a decision's bases.
@@ -66,6 +73,7 @@ def document_html(case: Case, kind: str) -> str:
         {
             "case": case,
             "answers": rows,
+            "address": receipt_address(case) if kind == "receipt" else "",
             "events": case.events.status_changes(),
             "decision": decision,
             "annexes": _annexes(case, decision),

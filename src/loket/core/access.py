@@ -85,6 +85,7 @@ ROUTE_POLICIES: Final[dict[str, str]] = {
     "web:notice-open": "resident",
     "web:case": "resident",
     "web:case-withdraw": "resident",
+    "web:draft-delete": "resident",
     # Payments: the applicant pays; a provider's notification is checked by fetching the status
     # back from the provider, never believed; the demo provider's page stands in for a bank's.
     "payments:pay": "resident",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from loket.catalog.models import Procedure
+from loket.core.identifiers import pseudonym
 from loket.core.models import User
 from loket.doors.models import Door
 from loket.forms.definitions import DefinitionError, FormDefinition, get_definition, load_text
@@ -19,6 +21,8 @@ from loket.forms.once_only import check as check_once_only
 from loket.sources.base import Actor, Subject, SubjectKind
 from loket.sources.door import consult_needs
 from loket.sources.registry import subject_kind_of
+
+logger = logging.getLogger("loket.forms")
 
 
 def get_or_start_draft(
@@ -105,6 +109,22 @@ def do_read_after_all(draft: Draft, attribute: str, actor: Actor) -> bool:
         draft.answers = {**draft.answers, "declared": kept}
     draft.save()
     return True
+
+
+def do_delete_draft(draft: Draft, by: User) -> None:
+    """The person (or their helper, under a mandate the caller checked) throws a draft away:
+    its answers and the facts read for it go; the cases already sent are not touched. Logged
+    with who deleted whose draft (pseudonyms), for the person's questions and the DPO's."""
+    logger.info(
+        "draft-deleted procedure=%s owner=%s by=%s",
+        draft.procedure_id, _pseudonym(draft.user)[:12], _pseudonym(by)[:12],
+    )  # fmt: skip
+    draft.delete()
+
+
+def _pseudonym(user: User) -> str:
+    """As the access log names a person (``audit.subjects.person_pseudonym``)."""
+    return pseudonym(user.national_number or f"user:{user.pk}")
 
 
 def do_save_answers(draft: Draft, cleaned: dict[str, Any]) -> Draft:

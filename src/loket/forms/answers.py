@@ -105,3 +105,21 @@ def answer_rows(
                 }
             )
     return rows
+
+
+def case_address(facts: dict[str, Any], answers: dict[str, Any]) -> str:
+    """The address an application carries, as the page's language writes it: the register's,
+    or the one typed in its stead; "" when it carries none. A bulky-waste collection, say,
+    takes place there, so its receipt and its page say which."""
+    held = (facts.get("population") or {}).get("address")
+    if isinstance(held, dict) and held.get("house_number"):
+        return format_address(held)
+    prefix = "population.address."
+    declared = answers.get("declared") or {}
+    typed = {k[len(prefix) :]: v for k, v in declared.items() if k.startswith(prefix)}
+    if not typed.get("street"):
+        return ""
+    return format_address(
+        {**typed, "street_fr": typed["street"], "street_nl": typed["street"],
+         "nis_code": typed.get("municipality", ""), "postcode": typed.get("postcode", "")}
+    )  # fmt: skip

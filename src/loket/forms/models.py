@@ -10,6 +10,14 @@ from django.db import models
 from loket.core.i18n import format_file_size
 
 
+class DraftQuerySet(models.QuerySet["Draft"]):
+    def in_progress(self) -> DraftQuerySet:
+        """The drafts the person has put something into: opening a procedure's first page
+        starts a draft (it holds the idempotency key from then on), but one with no answer yet
+        is no "application not yet sent" to list, nor to worry about after sending one."""
+        return self.exclude(answers={})
+
+
 class Draft(models.Model):
     """What the applicant has answered so far, and the facts confirmed from the registers.
 
@@ -35,6 +43,8 @@ class Draft(models.Model):
     )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DraftQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -136,7 +136,7 @@ def principal_cases_for(helper: User, mandate: Mandate) -> QuerySet[Case]:
 def principal_drafts_for(helper: User, mandate: Mandate) -> QuerySet[Draft]:
     """The principal's drafts in the procedures the mandate covers, while it is valid."""
     principal, covered = _covered(helper, mandate)
-    return Draft.objects.filter(covered, user=principal).select_related("procedure")
+    return Draft.objects.in_progress().filter(covered, user=principal).select_related("procedure")
 
 
 def get_principal_case_for(helper: User, mandate_id: int, reference: str) -> Case:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,13 +13,16 @@ from django.utils import formats
 
 from loket.cases.actions import CannotSubmit, handling_administration
 from loket.cases.models import Case
+from loket.cases.notices import PAYMENT_DUE
+from loket.catalog.models import Procedure
 from loket.core.models import User
 from loket.forms.definitions import get_definition
 from loket.forms.models import Draft
+from loket.notify.models import Notification
 from loket.payments import epc
 from loket.payments.actions import other_cases
 from loket.payments.expiry import pay_by
-from loket.payments.fees import Fee, fee_for
+from loket.payments.fees import Fee, charged_procedures, fee_for
 from loket.payments.models import PROVIDER_LABELS, CaseFee, Payment, Refund
 from loket.payments.providers import offered_for
 
@@ -31,6 +35,39 @@ def payments_of(case: Case) -> QuerySet[Payment]:
     """The case's payments, each with the bank lines that brought money (a transfer made twice
     shows twice)."""
     return Payment.objects.filter(case=case).prefetch_related("statement_lines")
+
+
+def fee_paid_elsewhere(procedure: Procedure) -> Decimal | None:
+    """The catalogue's amount of a procedure whose fee Loket does not collect (the pages say
+    where it is paid); None when Loket collects it or there is none."""
+    if not procedure.fee_eur or procedure.id in charged_procedures():
+        return None
+    return procedure.fee_eur
+
+
+def paid_notices(recipient: User, notices: list[Notification]) -> dict[int, datetime]:
+    """When the fee was paid, for each "pay" notice among ``recipient``'s ``notices`` whose fee
+    is paid now (by notice id): the inbox then says it is done instead of inviting to pay again."""
+    references = {
+        notice.topic.removeprefix("case:")
+        for notice in notices
+        if notice.kind == PAYMENT_DUE and notice.topic.startswith("case:")
+    }
+    if not references:
+        return {}
+    fees = CaseFee.objects.filter(
+        case__applicant=recipient, case__reference__in=references, paid_by__isnull=False
+    ).select_related("case", "paid_by")
+    paid_on = {
+        fee.case.reference: fee.paid_by.finished_at or fee.paid_by.created_at
+        for fee in fees
+        if fee.paid_by is not None
+    }
+    return {
+        notice.pk: paid_on[notice.topic.removeprefix("case:")]
+        for notice in notices
+        if notice.kind == PAYMENT_DUE and notice.topic.removeprefix("case:") in paid_on
+    }
 
 
 def fees_of_cases(cases: list[Case]) -> dict[int, CaseFee]:

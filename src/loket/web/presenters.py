@@ -8,11 +8,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from loket.cases.models import Case
 from loket.catalog.models import Procedure
 from loket.core.i18n import pick
 from loket.core.identifiers import format_enterprise_number, national_number_html
 from loket.core.reference import municipality_name, nace_division
-from loket.forms.answers import format_address, short_date
+from loket.forms.answers import answer_rows, format_address, short_date
+from loket.forms.definitions import get_definition
 from loket.forms.fallback import MUNICIPALITY, declaration_form
 from loket.sources.catalogue import attribute_label, source_name
 
@@ -227,3 +229,18 @@ def declared_rows(declared: dict[str, Any]) -> list[dict[str, str]]:
         for key, value in declared.items()
         if key in form.fields
     ]
+
+
+def sent_answers(case: Case) -> dict[str, list[dict[str, Any]]]:
+    """What the application said, as its check page showed it before sending, in the page's
+    language (dates, numbers, addresses): the register's facts, what was typed in their stead,
+    and the answers. Empty lists for a case whose form is gone or whose data was anonymised."""
+    definition = get_definition(case.procedure_id, case.definition_version)
+    if definition is None:
+        return {"facts": [], "declared": [], "answers": []}
+    answers = case.answers or {}
+    return {
+        "facts": fact_rows(case.facts or {}, definition.facts, case.procedure),
+        "declared": declared_rows(answers.get("declared") or {}),
+        "answers": answer_rows(definition, answers, case.facts or {}),
+    }

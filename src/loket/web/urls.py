@@ -52,6 +52,7 @@ urlpatterns = [
     path("my-cases/", account.my_cases, name="my-cases"),
     path("my-cases/inbox/read/", account.mark_notices_read, name="notices-read"),
     path("my-cases/inbox/<int:notice_id>/", account.open_notice, name="notice-open"),
+    path("my-cases/drafts/<slug:procedure_id>/delete/", account.draft_delete, name="draft-delete"),
     path("my-cases/<str:reference>/", account.case_detail, name="case"),
     path("my-cases/<str:reference>/withdraw/", account.case_withdraw, name="case-withdraw"),
     path("my-cases/<str:reference>/<str:kind>.pdf", files.applicant_document, name="document"),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
+from django.urls import translate_url
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, get_language_from_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,14 +30,25 @@ from loket.cases.selectors import cases_of_applicant, get_case_for_applicant, op
 from loket.certificates.selectors import certificates_of_holders_case, latest_certificates_by_case
 from loket.core.i18n import pick
 from loket.core.models import User
+from loket.forms.actions import do_delete_draft
 from loket.forms.models import Draft
+from loket.mandates.actions import do_record_refused_use
+from loket.mandates.selectors import principal_drafts_for
 from loket.notify.actions import do_mark_read, do_open
 from loket.notify.models import Notification
 from loket.payments.actions import do_withdraw_application
-from loket.payments.selectors import fees_of_cases, payment_panel, payments_of, refunds_of_cases
+from loket.payments.selectors import (
+    fee_paid_elsewhere,
+    fees_of_cases,
+    paid_notices,
+    payment_panel,
+    payments_of,
+    refunds_of_cases,
+)
 from loket.web.acting import acting_mandate, safe_next
 from loket.web.casework import MessageForm, ReviewForm
 from loket.web.demo import DEMO_IDENTITIES
+from loket.web.presenters import sent_answers
 from loket.web.views.mandates import principal_cases
 
 
@@ -79,9 +92,10 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     acting = acting_mandate(request)
     if acting is not None and acting.is_valid_on(timezone.localdate()):
         return principal_cases(request, acting)
-    drafts = Draft.objects.filter(user=request.user).select_related("procedure")
+    drafts = Draft.objects.in_progress().filter(user=request.user).select_related("procedure")
     notices = list(Notification.objects.filter(recipient=request.user)[:20])
     unread = [n.pk for n in notices if n.read_at is None]
+    paid = paid_notices(request.user, notices)  # what they asked to pay is paid: done
     cases = list(cases_of_applicant(request.user))
     certificates = latest_certificates_by_case(request.user) if cases else {}
     fees = fees_of_cases(cases) if cases else {}
@@ -98,6 +112,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
             "drafts": drafts,
             "notices": notices,
             "unread": set(unread),
+            "notice_rows": [(n, paid.get(n.pk)) for n in notices],
         },
     )
 
@@ -121,7 +136,51 @@ def open_notice(request: HttpRequest, notice_id: int) -> HttpResponse:
     if notice is None:
         raise Http404
     safe = url_has_allowed_host_and_scheme(notice.link, allowed_hosts=None)
-    return redirect(notice.link if notice.link and safe else reverse("web:my-cases"))
+    if not notice.link or not safe:
+        return redirect("web:my-cases")
+    # The notice was written in the case's language; the reader stays in the page's.
+    reader = get_language()
+    with translation.override(get_language_from_path(notice.link)):
+        return redirect(translate_url(notice.link, reader))
+
+
+def _own_draft(request: HttpRequest, procedure_id: str) -> Draft:
+    """The draft of the person whose cases are shown: the user's own, or, for a helper acting
+    under a mandate, the principal's in a procedure the mandate covers. Anything else is 404
+    (a helper's try outside the mandate is logged)."""
+    assert isinstance(request.user, User)
+    mandate = acting_mandate(request)
+    drafts: QuerySet[Draft]
+    if mandate is None:
+        drafts = Draft.objects.in_progress().filter(user=request.user)
+    else:
+        drafts = principal_drafts_for(request.user, mandate)
+    draft = drafts.select_related("user").filter(procedure_id=procedure_id).first()
+    if draft is None:
+        if mandate is not None:
+            do_record_refused_use(request.user, mandate, procedure_id[:50])
+        raise Http404
+    return draft
+
+
+@login_required
+def draft_delete(request: HttpRequest, procedure_id: str) -> HttpResponse:
+    """Deleting a draft asks first, on its own page: what was typed cannot be brought back."""
+    draft = _own_draft(request, procedure_id)
+    if request.method == "POST":
+        assert isinstance(request.user, User)
+        do_delete_draft(draft, request.user)
+        messages.success(
+            request,
+            _("Your draft of “%(procedure)s” has been deleted.")
+            % {"procedure": draft.procedure.name},
+        )
+        return redirect("web:my-cases")
+    return render(
+        request,
+        "web/account/draft_delete.html",
+        {"draft": draft, "acting": acting_mandate(request)},
+    )
 
 
 def _review_open(case: Case) -> bool:
@@ -229,6 +288,8 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "referral": case.events.filter(kind=CaseEvent.Kind.REFERRAL).last(),
             **payment_panel(case),
             "next_steps": [pick(step) for step in case.procedure.next_steps],
+            "sent": sent_answers(case),
+            "fee_elsewhere": fee_paid_elsewhere(case.procedure),
         },
         status=status,
     )

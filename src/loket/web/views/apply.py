@@ -40,7 +40,7 @@ from loket.forms.definitions import FormDefinition, get_definition
 from loket.forms.fallback import declarable, declaration_form, declaration_missing
 from loket.forms.models import Draft
 from loket.forms.pages import PageForm
-from loket.payments.selectors import fee_of_draft
+from loket.payments.selectors import fee_of_draft, fee_paid_elsewhere
 from loket.sources.base import Actor, ConsultationRefused
 from loket.web.acting import acting_mandate, after_submission, stop_acting, submission_channel
 from loket.web.presenters import declared_rows, fact_rows, legal_bases, need_rows
@@ -290,6 +290,7 @@ def question(request: HttpRequest, procedure_id: str, page_id: str) -> HttpRespo
         procedure=procedure,
     )
     _name_running_grants(procedure, definition, form)
+    _whose_email(request, form, user)
     valid = posted and form.is_valid(owner=user)
     pending = _awaiting_payment(request, user, procedure, definition, form) if valid else None
     if pending is not None and not draft.answers:
@@ -389,6 +390,7 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
             ),
             "draft": draft,
             "fee": fee_of_draft(draft, draft.answers),
+            "fee_elsewhere": fee_paid_elsewhere(procedure),
             "back_url": _url("apply-page", procedure, page_id=last_page),
             "error": error,
         },
@@ -431,6 +433,24 @@ def _name_running_grants(procedure: Procedure, definition: FormDefinition, form:
             else (value, label)
             for value, label in choices
         ]
+
+
+def _whose_email(request: HttpRequest, form: PageForm, applicant: User) -> None:
+    """An e-mail address asked on a page is the applicant's: it starts with the one we know, and
+    a helper is told it is the principal's (else she types her own, and what is sent goes to
+    her)."""
+    mandate = acting_mandate(request)
+    for item in form.items:
+        bound = item.bound[0] if item.kind == "field" else None
+        if bound is None or not isinstance(bound.field, forms.EmailField):
+            continue
+        if applicant.email and not form.form.initial.get(bound.name):
+            form.form.initial[bound.name] = applicant.email
+        if mandate is not None:
+            bound.help_text = _(
+                "The e-mail address of %(name)s: what this application sends by e-mail goes "
+                "there, not to you."
+            ) % {"name": mandate.principal_name}
 
 
 def _none_running(procedure: Procedure, definition: FormDefinition, form: PageForm) -> bool:
