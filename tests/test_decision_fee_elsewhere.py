@@ -4,6 +4,7 @@ the administration tells how and when to pay it: the decision is what the applic
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.utils import translation
 
 from loket.cases.actions import do_decide
@@ -50,3 +51,11 @@ def test_a_decision_of_a_free_procedure_or_a_fee_paid_online_says_nothing_of_it(
     assert fee_paid_elsewhere(case.procedure) is None
     preview = decision_preview(case, _agent_of(case), Case.Status.APPROVED, "Granted.", [])
     assert 'class="fee-to-pay"' not in preview
+
+
+def test_the_agent_is_told_the_decision_states_the_fee_and_where_to_add_how_to_pay() -> None:
+    case = submit(client_for("resident"), MOVING)
+    agent = Client()
+    agent.force_login(_agent_of(case))
+    page = agent.get(f"/en/back-office/cases/{case.reference}/").content.decode()
+    assert 'id="fee-elsewhere"' in page and "write it in the reasons for the decision" in page

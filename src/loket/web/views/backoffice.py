@@ -40,6 +40,7 @@ from loket.cases.actions import (
     do_request_information,
     model_text,
 )
+from loket.cases.charging import fee_elsewhere
 from loket.cases.decision_documents import decision_document
 from loket.cases.documents import decision_preview
 from loket.cases.history import history
@@ -368,6 +369,7 @@ def _case_page(
             "unsupported": unsupported,
             "certificates": certificates_of_case(agent, case) if delivers_certificate else [],
             "decision_document": decision_document(case) if case.is_decided else None,
+            "fee_elsewhere": fee_elsewhere(case),
             "note_form": note or NoteForm(),
             "suggestion": case_suggestion(case),
             "notes": case.notes.select_related("author"),
