@@ -367,6 +367,7 @@ class RunningGrant:
     until: date | None
     reference: str = ""
     applicant_id: int | None = None
+    awaiting_payment: bool = False  # the application is handled once its fee is paid
 
 
 def running_grants(
@@ -393,7 +394,10 @@ def running_grants(
             if until < today:
                 continue
         if value not in found or _outlasts(until, found[value].until):
-            found[value] = RunningGrant(value, until, case.reference, case.applicant_id)
+            found[value] = RunningGrant(
+                value, until, case.reference, case.applicant_id,
+                awaiting_payment=case.status == Case.Status.AWAITING_PAYMENT,
+            )  # fmt: skip
     return found
 
 

@@ -430,10 +430,12 @@ def _submit(request: HttpRequest, draft: Draft) -> HttpResponse:
 
 class _ChoiceSomeBlocked(forms.RadioSelect):
     """A radio list where a thing already granted (or applied for) cannot be chosen: its option
-    is shown disabled, with the applicant's own case to follow (``blocked``: value → reference,
-    empty when the case is someone else's, e.g. another member of the household)."""
+    is shown disabled, with the applicant's own case to follow or pay (``blocked``: value → grant,
+    None when the case is someone else's, e.g. another member of the household)."""
 
-    def __init__(self, blocked: dict[str, str], attrs: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, blocked: dict[str, RunningGrant | None], attrs: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(attrs)
         self.blocked = blocked
 
@@ -441,8 +443,10 @@ class _ChoiceSomeBlocked(forms.RadioSelect):
         option = super().create_option(*args, **kwargs)
         value = str(option["value"])
         if value in self.blocked:
+            grant = self.blocked[value]
             option["blocked"] = True
-            option["reference"] = self.blocked[value]
+            option["reference"] = grant.reference if grant else ""
+            option["to_pay"] = bool(grant and grant.awaiting_payment)
             option["selected"] = False  # never kept as chosen: it cannot be sent
         return option
 
@@ -462,7 +466,7 @@ def _name_running_grants(
     grants = running_grants(procedure.id, rule, [value for value, _label in choices])
     if not grants:
         return None
-    own = {v: g.reference if g.applicant_id == applicant.pk else "" for v, g in grants.items()}
+    own = {v: g if g.applicant_id == applicant.pk else None for v, g in grants.items()}
     if isinstance(field.widget, forms.RadioSelect):
         field.widget = _ChoiceSomeBlocked(own, attrs=field.widget.attrs)
     field.choices = [
