@@ -70,6 +70,9 @@ def test_the_model_is_refused_at_preview_and_decision_when_the_applicant_replied
     assert 'value="decide"' not in page  # nothing to confirm
     decided = client.post(_url(case), with_version(case, {**posted, "action": "decide"}))
     assert decided.status_code == 422 and "but the applicant replied on" in decided.content.decode()
+    # Said already when the model is picked.
+    picked = client.post(_url(case), with_version(case, {"action": "model", "model": model.key}))
+    assert "but the applicant replied on" in picked.content.decode()
     case.refresh_from_db()
     assert case.status != Case.Status.REJECTED
     # The same reasons typed without the model are the agent's own: they go to the preview.
@@ -99,6 +102,7 @@ def test_after_an_unanswered_request_the_model_names_its_date_and_can_be_used() 
         asked = formats.date_format(timezone.localdate(), "DATE_FORMAT")
     page = filled.content.decode()
     assert f"on {asked}. We have not received it." in page and "[date]" not in page
+    assert "This model refuses" not in page
     note = model.text.replace("[date]", asked)
     posted = {"status": "rejected", "model": model.key, "note": note}
     assert (

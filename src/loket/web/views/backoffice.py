@@ -130,6 +130,11 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
     if action not in CASE_ACTIONS or seen is None:
         return bad_request(request)
     if action in ("model", "edit"):
+        if action == "model":
+            try:  # said when picked; the preview and the decision refuse it
+                check_model_fits(case, _chosen_model(case, request.POST.get("model", "")))
+            except UnfitText as unfit:
+                messages.warning(request, unfit.message)
         return _case_page(request, agent, case, _decision_form(case, initial=_typed(request, case)))
     decision = _decision_form(case, request if action in DECISION_ACTIONS else None)
     message = MessageForm(
