@@ -64,7 +64,8 @@ def test_choosing_a_plate_with_a_running_card_is_refused_with_the_choice_kept() 
     page = response.content.decode()
     assert "1-ABC-123 already has a card until" in page
     assert "you cannot apply for it again before then" in page
-    assert 'value="1-ABC-123" id="id_plate_1" checked' in page  # the choice kept
+    # The vehicle cannot be chosen: shown disabled, never as the kept choice.
+    assert 'value="1-ABC-123" id="id_plate_1" disabled>' in page
     assert "plate" not in Draft.objects.get(procedure_id=PARKING).answers
     # The other vehicle goes through.
     assert client.post(f"{BASE}q/vehicle/", {"plate": "2-XYZ-789"}).status_code == 302
@@ -103,3 +104,57 @@ def test_refused_withdrawn_and_expired_cards_do_not_count() -> None:
     running = running_grants(PARKING, rule, ["2-XYZ-789"])["2-XYZ-789"]
     assert running.until == timezone.localdate() + timedelta(days=364)
     assert expired.status == Case.Status.APPROVED
+
+
+def test_a_vehicle_with_an_application_in_progress_is_disabled_with_a_link_to_it() -> None:
+    first = _card("1-ABC-123", status=Case.Status.SUBMITTED)
+    client = client_for("resident")
+    client.post(BASE, {"use_registers": "yes"})
+    page = client.get(f"{BASE}q/vehicle/").content.decode()
+    assert 'value="1-ABC-123" id="id_plate_1" disabled>' in page
+    assert f'href="/en/my-cases/{first.reference}/">See application {first.reference}</a>' in page
+    other = page[page.index('value="2-XYZ-789"') :]
+    assert other[: other.index(">")].endswith('"')  # the other vehicle stays selectable
+    assert 'id="nothing-to-choose"' not in page and ">Continue</button>" in page
+
+
+def test_when_no_vehicle_can_be_chosen_the_page_says_so_with_the_running_cases() -> None:
+    card = _card("1-ABC-123")
+    handled = _card("2-XYZ-789", status=Case.Status.SUBMITTED)
+    client = client_for("resident")
+    client.post(BASE, {"use_registers": "yes"})
+    page = client.get(f"{BASE}q/vehicle/").content.decode()
+    start = page.index('id="nothing-to-choose"')
+    notice = page[start : page.index("</div>", start)]
+    assert "You cannot apply now" in notice
+    assert f'href="/en/my-cases/{card.reference}/"' in notice
+    assert f'href="/en/my-cases/{handled.reference}/"' in notice
+    assert ">Continue</button>" not in page  # no form that can only fail
+    assert page.count(" disabled>") == 2
+
+
+def test_the_application_of_another_household_member_is_not_linked() -> None:
+    """The grant belongs to the car, not the person: another resident's case blocks the choice
+    but its reference is not theirs to open."""
+    definition = get_definition(PARKING)
+    assert definition is not None and definition.one_running is not None
+    first = _card("1-ABC-123", status=Case.Status.SUBMITTED)
+    grant = running_grants(PARKING, definition.one_running, ["1-ABC-123"])["1-ABC-123"]
+    assert grant.reference == first.reference and grant.applicant_id == first.applicant_id
+    first.applicant = demo_user("agent-parking")
+    first.save(update_fields=["applicant"])
+    client = client_for("resident")
+    client.post(BASE, {"use_registers": "yes"})
+    page = client.get(f"{BASE}q/vehicle/").content.decode()
+    assert 'value="1-ABC-123" id="id_plate_1" disabled>' in page
+    assert first.reference not in page
+
+
+def test_the_first_page_says_before_consent_that_an_application_is_being_handled() -> None:
+    client = client_for("resident")
+    assert 'id="already-applied"' not in client.get(BASE).content.decode()
+    first = _card("1-ABC-123", status=Case.Status.SUBMITTED)
+    page = client.get(BASE).content.decode()
+    assert 'id="already-applied"' in page
+    assert f'href="/en/my-cases/{first.reference}/">See application {first.reference}</a>' in page
+    assert 'name="use_registers"' in page  # another vehicle may still be applied for

@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from loket.cases.models import Case
-from loket.forms.models import Draft
 from loket.payments.models import Payment
 from tests.conftest import client_for
 from tests.e2e.journeys import demo_log_in
@@ -141,7 +140,7 @@ def test_without_javascript_the_transfer_details_are_text_and_no_copy_button_sho
 
 
 @pytest.mark.usefixtures("seeded_transactional")
-def test_a_plate_awaiting_payment_is_refused_when_chosen_with_a_link_to_pay_it(
+def test_a_plate_awaiting_payment_cannot_be_chosen_and_links_to_paying_it(
     phone: Page, live_server: object
 ) -> None:
     base, case = str(live_server), _awaiting_payment()
@@ -150,12 +149,8 @@ def test_a_plate_awaiting_payment_is_refused_when_chosen_with_a_link_to_pay_it(
     phone.get_by_label("Yes, use the data the administration holds").check()
     phone.get_by_role("button", name="Continue").click()
     phone.get_by_role("link", name="This is correct, continue").click()
-    phone.get_by_label("2-XYZ-789").check()
-    phone.get_by_role("button", name="Continue").click()
-    expect(phone.locator(".error-summary")).to_contain_text(
-        f"Your application {case.reference} for 2-XYZ-789 is waiting for its payment"
-    )
-    assert not Draft.objects.filter(user=case.applicant).exists()
+    expect(phone.locator("input[name='plate'][value='2-XYZ-789']")).to_be_disabled()
+    expect(phone.locator("input[name='plate'][value='1-ABC-123']")).to_be_enabled()
     phone.get_by_role("link", name=f"Pay application {case.reference}").click()
     expect(phone.get_by_role("button", name="Pay €10.00")).to_be_in_viewport()
 

@@ -28,6 +28,7 @@ from loket.audit.models import AccessLogEntry
 from loket.audit.subjects import person_pseudonym
 from loket.cases import charging, decision_documents, delivery, notices
 from loket.cases.models import Case, CaseEvent, CaseMessage, CaseNote
+from loket.cases.motivations import MotivationModel
 from loket.cases.references import new_reference
 from loket.cases.selectors import (
     BACK_OFFICE_ROLES,
@@ -65,6 +66,15 @@ REASONS_REQUIRED = gettext_lazy(
 INFORMATION_REQUIRED = gettext_lazy(
     "The applicant asked for information: write it in the reasons, or attach a document that "
     "gives it."
+)
+MODEL_WITHOUT_REQUEST = gettext_lazy(
+    "This model refuses because information asked for was not received, but no information was "
+    "asked for on this case: write reasons that fit it."
+)
+MODEL_AFTER_REPLY = gettext_lazy(
+    "This model refuses because information asked for was not received, but the applicant "
+    "replied on %(when)s, after the last request: read their reply and decide on it, or ask "
+    "again."
 )
 REASONS_IN_OTHER_LANGUAGE = gettext_lazy(
     "The reasons are not in the language of the case, and a decision must not mix languages: it "
@@ -396,6 +406,48 @@ def check_can_decide(case: Case, status: str, note: str = "", with_documents: bo
     ):
         raise EmptyAnswer(str(INFORMATION_REQUIRED), "note")
     check_language(case, note, "note")
+
+
+class ModelUnfit(UnfitText):
+    """A model motivation whose facts are not the case's (a refusal for information never
+    received, when the applicant has answered): the agent writes reasons that fit."""
+
+    code = "model-unfit"
+
+
+def last_information_request(case: Case) -> CaseMessage | None:
+    """The case's latest request for information to the applicant, or None."""
+    requests = case.messages.filter(requests_information=True, from_applicant=False)
+    return requests.order_by("-created_at", "-pk").first()
+
+
+def check_model_fits(case: Case, model: MotivationModel | None) -> None:
+    """Refuse a model that says the applicant did not answer a request for information when no
+    request was made or when they have written since the last one (their reply is to be read)."""
+    if model is None or not model.after_unanswered_request:
+        return
+    request = last_information_request(case)
+    if request is None:
+        raise ModelUnfit(str(MODEL_WITHOUT_REQUEST), "note")
+    reply = (
+        case.messages.filter(from_applicant=True, created_at__gt=request.created_at)
+        .order_by("created_at")
+        .first()
+    )
+    if reply is not None:
+        when = formats.date_format(timezone.localtime(reply.created_at), "DATETIME_FORMAT")
+        raise ModelUnfit(str(MODEL_AFTER_REPLY) % {"when": when}, "note")
+
+
+def model_text(case: Case, model: MotivationModel) -> str:
+    """The model's text for ``case``: a refusal for want of an answer names the request's date
+    (in the case's language) instead of leaving "[date]" to fill in."""
+    request = last_information_request(case) if model.after_unanswered_request else None
+    if request is None:
+        return model.text
+    with translation.override(case.language or "fr"):
+        asked = formats.date_format(timezone.localtime(request.created_at).date(), "DATE_FORMAT")
+    return model.text.replace("[date]", asked).replace("[datum]", asked)
 
 
 def check_language(

@@ -9,6 +9,7 @@ payment. Once paid, the payments app calls ``actions.do_record_payment``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -16,8 +17,10 @@ from loket.cases.models import Case
 from loket.tasks.queue import where
 
 Charger = Callable[[Case], bool]
+FeeElsewhere = Callable[[Case], Decimal | None]
 
 CHARGERS: list[Charger] = []
+FEES_ELSEWHERE: list[FeeElsewhere] = []
 
 
 def register_charger(charger: Charger) -> None:
@@ -30,3 +33,18 @@ def register_charger(charger: Charger) -> None:
 def charge(case: Case) -> bool:
     """Call inside the submission's transaction: True when the case waits for a payment."""
     return any(charger(case) for charger in CHARGERS)
+
+
+def register_fee_elsewhere(fee: FeeElsewhere) -> None:
+    """Make ``fee`` tell, for a case, the amount due that Loket does not collect (None: none)."""
+    FEES_ELSEWHERE[:] = [fee]
+
+
+def fee_elsewhere(case: Case) -> Decimal | None:
+    """The amount due for ``case`` that the administration collects itself, which a decision
+    granting it states (the applicant must learn what they owe); None when there is none."""
+    for fee in FEES_ELSEWHERE:
+        amount = fee(case)
+        if amount:
+            return amount
+    return None

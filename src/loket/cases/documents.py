@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from loket.cases.charging import fee_elsewhere
 from loket.cases.models import Case, CaseEvent
 from loket.core.models import User
 from loket.core.pdf import html_to_pdf
@@ -79,6 +81,7 @@ def document_html(case: Case, kind: str) -> str:
             "annexes": _annexes(case, decision),
             "legal_bases": decision_legal_bases(case),
             "definition": get_definition(case.procedure_id, case.definition_version),
+            "fee_elsewhere": _fee_to_pay(case, case.status),
         },
     )
 
@@ -117,8 +120,14 @@ def decision_preview(
         "decision": CaseEvent(case=decided, status=status, actor=agent, note=note.strip()),
         "annexes": [attachment.name for attachment in attachments],
         "legal_bases": decision_legal_bases(case),
+        "fee_elsewhere": _fee_to_pay(case, status),
     }
     return _render(case, "cases/decision_content.html", context)
+
+
+def _fee_to_pay(case: Case, status: str) -> Decimal | None:
+    """The fee a granting decision states because the administration collects it itself."""
+    return fee_elsewhere(case) if status == Case.Status.APPROVED else None
 
 
 def document_pdf(case: Case, kind: str) -> bytes:

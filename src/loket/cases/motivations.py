@@ -22,6 +22,7 @@ class MotivationModel:
     decision: str
     title: str
     text: str
+    after_unanswered_request: bool = False  # fits only while a request stays unanswered
 
 
 @cache
@@ -46,6 +47,7 @@ def motivation_models(procedure_id: str, language: str, *, delivers: str) -> lis
                     decision=decision,
                     title=pick(model["title"], language),
                     text=pick(model["text"], language),
+                    after_unanswered_request=bool(model.get("after_unanswered_request")),
                 )
             )
     return found

@@ -365,6 +365,9 @@ class RunningGrant:
 
     value: str
     until: date | None
+    reference: str = ""
+    applicant_id: int | None = None
+    awaiting_payment: bool = False  # the application is handled once its fee is paid
 
 
 def running_grants(
@@ -381,7 +384,7 @@ def running_grants(
         procedure_id=procedure_id,
         status__in=(*OPEN_STATUSES, *granted),
         **{f"answers__{rule.field}__in": wanted},
-    ).only("status", "answers", "decided_at", "submitted_at")
+    ).only("status", "answers", "decided_at", "submitted_at", "reference", "applicant_id")
     found: dict[str, RunningGrant] = {}
     for case in cases:
         value = str(case.answers.get(rule.field))
@@ -391,7 +394,10 @@ def running_grants(
             if until < today:
                 continue
         if value not in found or _outlasts(until, found[value].until):
-            found[value] = RunningGrant(value, until)
+            found[value] = RunningGrant(
+                value, until, case.reference, case.applicant_id,
+                awaiting_payment=case.status == Case.Status.AWAITING_PAYMENT,
+            )  # fmt: skip
     return found
 
 
@@ -449,6 +455,15 @@ def awaiting_payment_for(
         applicant=applicant, procedure_id=procedure_id, status=Case.Status.AWAITING_PAYMENT
     )
     return waiting.filter(**{f"answers__{rule.field}": value}).order_by("-submitted_at").first()
+
+
+def open_applications_of(applicant: User, procedure_id: str) -> list[Case]:
+    """The applicant's own applications of this procedure still being handled, newest first."""
+    return list(
+        Case.objects.filter(
+            applicant=applicant, procedure_id=procedure_id, status__in=OPEN_STATUSES
+        ).order_by("-submitted_at")
+    )
 
 
 def _outlasts(until: date | None, other: date | None) -> bool:

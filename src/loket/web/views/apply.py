@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -22,7 +23,12 @@ from loket.cases.actions import (
 )
 from loket.cases.delivery import delivered_at_once
 from loket.cases.models import Case
-from loket.cases.selectors import awaiting_payment_for, running_grants
+from loket.cases.selectors import (
+    RunningGrant,
+    awaiting_payment_for,
+    open_applications_of,
+    running_grants,
+)
 from loket.catalog.models import Procedure
 from loket.core.i18n import pick
 from loket.core.models import User
@@ -113,7 +119,7 @@ def _first_page_url(procedure: Procedure, definition: FormDefinition) -> str:
 def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
     """Say which registers will be asked for what and why, and let the applicant decline; for
     a certificate drawn from a register, say that it is read under the law (no choice)."""
-    _user, procedure, definition, draft = _context(request, procedure_id)
+    user, procedure, definition, draft = _context(request, procedure_id)
     error = ""
     if request.method == "GET" and draft.consented is not None and not request.GET.get("review"):
         # Coming back to a saved draft: go on where the applicant stopped.
@@ -151,6 +157,9 @@ def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "error": error,
             "draft": draft,
             "from_register": from_register,
+            # One card per thing: said before consent, an application under way may be all
+            # there is to apply for.
+            "running": open_applications_of(user, procedure.id) if definition.one_running else [],
         },
         status=INVALID if error else 200,
     )
@@ -289,7 +298,7 @@ def question(request: HttpRequest, procedure_id: str, page_id: str) -> HttpRespo
         adding=request.GET.get("add", ""),
         procedure=procedure,
     )
-    _name_running_grants(procedure, definition, form)
+    all_blocked = _name_running_grants(procedure, definition, form, user)
     _whose_email(request, form, user)
     valid = posted and form.is_valid(owner=user)
     pending = _awaiting_payment(request, user, procedure, definition, form) if valid else None
@@ -323,6 +332,8 @@ def question(request: HttpRequest, procedure_id: str, page_id: str) -> HttpRespo
             "back_url": back,
             "pending_case": pending,
             "suggestion": suggestion,
+            "all_blocked": all_blocked,
+            "own_running": [g.reference for g in all_blocked or [] if g.applicant_id == user.pk],
         },
         status=INVALID if errors else 200,
     )
@@ -417,22 +428,57 @@ def _submit(request: HttpRequest, draft: Draft) -> HttpResponse:
     return redirect(_case_url(case))
 
 
-def _name_running_grants(procedure: Procedure, definition: FormDefinition, form: PageForm) -> None:
-    """A thing that already has its card (or an application under way) says so in the choice:
-    "1-ABC-123 · VW Golf — already has a card until 5 December 2027"."""
+class _ChoiceSomeBlocked(forms.RadioSelect):
+    """A radio list where a thing already granted (or applied for) cannot be chosen: its option
+    is shown disabled, with the applicant's own case to follow or pay (``blocked``: value → grant,
+    None when the case is someone else's, e.g. another member of the household)."""
+
+    def __init__(
+        self, blocked: dict[str, RunningGrant | None], attrs: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(attrs)
+        self.blocked = blocked
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        value = str(option["value"])
+        if value in self.blocked:
+            grant = self.blocked[value]
+            option["blocked"] = True
+            option["reference"] = grant.reference if grant else ""
+            option["to_pay"] = bool(grant and grant.awaiting_payment)
+            option["selected"] = False  # never kept as chosen: it cannot be sent
+        return option
+
+
+def _name_running_grants(
+    procedure: Procedure, definition: FormDefinition, form: PageForm, applicant: User
+) -> list[RunningGrant] | None:
+    """A thing that already has its card (or an application under way) says so in the choice,
+    which cannot be taken: "1-ABC-123 · VW Golf — already has a card until 5 December 2027".
+    Returns the grants that block every choice (the page then says so instead of a form that can
+    only fail), or None when something can still be chosen."""
     rule = definition.one_running
     field = form.form.fields.get(rule.field) if rule is not None else None
     if rule is None or not isinstance(field, forms.ChoiceField):
-        return
+        return None
     choices: list[tuple[str, str]] = [(str(v), str(label)) for v, label in field.choices]  # type: ignore[misc,union-attr]
     grants = running_grants(procedure.id, rule, [value for value, _label in choices])
-    if grants:
-        field.choices = [
-            (value, f"{label} — {running_grant_text(definition, grants[value].until)}")
-            if value in grants
-            else (value, label)
-            for value, label in choices
-        ]
+    if not grants:
+        return None
+    own = {v: g if g.applicant_id == applicant.pk else None for v, g in grants.items()}
+    if isinstance(field.widget, forms.RadioSelect):
+        field.widget = _ChoiceSomeBlocked(own, attrs=field.widget.attrs)
+    field.choices = [
+        (value, f"{label} — {running_grant_text(definition, grants[value].until)}")
+        if value in grants
+        else (value, label)
+        for value, label in choices
+    ]
+    offered = [value for value, _label in choices if value]
+    if offered and all(value in grants for value in offered):
+        return [grants[value] for value in offered]
+    return None
 
 
 def _whose_email(request: HttpRequest, form: PageForm, applicant: User) -> None:

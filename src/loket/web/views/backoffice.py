@@ -28,6 +28,7 @@ from loket.cases.actions import (
     UnfitText,
     check_can_decide,
     check_can_post_message,
+    check_model_fits,
     check_version,
     do_add_internal_note,
     do_assign,
@@ -37,12 +38,14 @@ from loket.cases.actions import (
     do_post_message,
     do_record_case_opening,
     do_request_information,
+    model_text,
 )
+from loket.cases.charging import fee_elsewhere
 from loket.cases.decision_documents import decision_document
 from loket.cases.documents import decision_preview
 from loket.cases.history import history
 from loket.cases.models import Case, CaseEvent
-from loket.cases.motivations import motivation_model
+from loket.cases.motivations import MotivationModel, motivation_model
 from loket.cases.selectors import (
     Changes,
     changes_since,
@@ -127,6 +130,11 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
     if action not in CASE_ACTIONS or seen is None:
         return bad_request(request)
     if action in ("model", "edit"):
+        if action == "model":
+            try:  # said when picked; the preview and the decision refuse it
+                check_model_fits(case, _chosen_model(case, request.POST.get("model", "")))
+            except UnfitText as unfit:
+                messages.warning(request, unfit.message)
         return _case_page(request, agent, case, _decision_form(case, initial=_typed(request, case)))
     decision = _decision_form(case, request if action in DECISION_ACTIONS else None)
     message = MessageForm(
@@ -173,17 +181,21 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
     return _case_page(request, agent, case, decision, message, status=422)
 
 
+def _chosen_model(case: Case, key: str) -> MotivationModel | None:
+    return motivation_model(
+        case.procedure_id, case.language or "fr", key, delivers=case.procedure.delivers
+    )
+
+
 def _typed(request: HttpRequest, case: Case) -> dict[str, str]:
     """The decision form as the agent left it, with the chosen model text put in the reasons
     ("model"; after what they had typed, if anything) or as it was previewed ("edit")."""
     typed = {key: request.POST.get(key, "") for key in ("status", "model", "note", "kept")}
     if request.POST.get("action") == "model":
-        chosen = motivation_model(
-            case.procedure_id, case.language or "fr", typed["model"],
-            delivers=case.procedure.delivers,
-        )  # fmt: skip
+        chosen = _chosen_model(case, typed["model"])
         if chosen is not None:
-            typed["note"] = "\n\n".join(t for t in (typed["note"].strip(), chosen.text) if t)
+            text = model_text(case, chosen)
+            typed["note"] = "\n\n".join(t for t in (typed["note"].strip(), text) if t)
             typed["status"] = typed["status"] or chosen.decision
     return typed
 
@@ -197,6 +209,7 @@ def _preview_page(
     data = form.cleaned_data
     try:
         check_can_decide(case, data["status"], data["note"], with_documents=bool(files))
+        check_model_fits(case, _chosen_model(case, data.get("model") or ""))
         refusal = ""
     except UnfitText as unfit:
         refusal = unfit.message
@@ -234,6 +247,7 @@ def _write(
 ) -> str:
     """Make the write; what to tell the agent it did."""
     if action == "decide":
+        check_model_fits(case, _chosen_model(case, data.get("model") or ""))
         decided = do_decide(case, agent, data["status"], data["note"], files, expected_version=seen)
         if decided.status == Case.Status.APPROVED:
             return _("The case is approved; the applicant is told, with the decision.")
@@ -360,6 +374,7 @@ def _case_page(
             "unsupported": unsupported,
             "certificates": certificates_of_case(agent, case) if delivers_certificate else [],
             "decision_document": decision_document(case) if case.is_decided else None,
+            "fee_elsewhere": fee_elsewhere(case),
             "note_form": note or NoteForm(),
             "suggestion": case_suggestion(case),
             "notes": case.notes.select_related("author"),
