@@ -56,9 +56,8 @@ from loket.payments.refunds import (
     check_refund,
     do_mark_paid_back,
     do_refund,
-    owed_back,
+    money_of,
     parse_amount,
-    refundable_cents,
 )
 from loket.payments.selectors import (
     fee_of,
@@ -160,7 +159,12 @@ def payment_return(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
               "show it as soon as it is confirmed."),
         )  # fmt: skip
     else:
-        if payment.status == Payment.Status.PAID:
+        fee = fee_of(payment.case) if payment.case is not None else None
+        if payment.status == Payment.Status.CANCELLED and fee is not None and fee.paid_by_id:
+            messages.info(request, closed_because(payment))
+        elif payment.status == Payment.Status.PAID and fee and fee.paid_by_id != payment.pk:
+            messages.warning(request, paid_twice_message(payment))
+        elif payment.status == Payment.Status.PAID:
             messages.success(request, _("Thank you: your payment is received."))
         elif payment.status == Payment.Status.OPEN:
             messages.info(request, _("Your payment is not confirmed yet."))
@@ -169,6 +173,21 @@ def payment_return(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     case = payment.case
     assert case is not None  # found through its applicant
     return redirect(_case_url(case))
+
+
+def closed_because(payment: Payment) -> str:
+    """Why a closed attempt takes no money: the fee is paid, or nothing is expected any more."""
+    fee = fee_of(payment.case) if payment.case is not None else None
+    if fee is not None and fee.paid_by_id is not None:
+        return _("This fee is already paid: this payment was closed and takes no money. "
+                 "Nothing was charged here.")  # fmt: skip
+    return _("This payment was closed: the application no longer waits for it. Nothing was "
+             "charged here.")  # fmt: skip
+
+
+def paid_twice_message(payment: Payment) -> str:
+    return _("This fee was already paid: this second payment of %(amount)s will be paid back to "
+             "you. You do not need to do anything.") % {"amount": payment.display}  # fmt: skip
 
 
 @csrf_exempt
@@ -195,6 +214,13 @@ def demo_checkout(request: HttpRequest, token: str) -> HttpResponse:
     if "demo" not in offered():
         raise Http404
     checkout = get_object_or_404(DemoCheckout, token=token)
+    payment = Payment.objects.filter(provider="demo", provider_id=token).first()
+    if payment is not None and payment.status == Payment.Status.CANCELLED:
+        return render(
+            request, "payments/demo_checkout.html",
+            {"checkout": checkout, "closed": closed_because(payment),
+             "amount": format_amount(checkout.amount_cents)}, status=409,
+        )  # fmt: skip
     outcome = request.POST.get("outcome", "") if request.method == "POST" else ""
     if outcome in ("paid", "failed", "canceled") and checkout.status == "open":
         checkout.status = outcome
@@ -242,10 +268,7 @@ def refunds(request: HttpRequest, reference: str) -> HttpResponse:
             if confirmed:
                 messages.success(request, _("The refund is recorded and the applicant is told."))
                 return redirect("payments:refunds", reference=case.reference)
-    payments = [
-        (payment, format_amount(refundable_cents(payment)), owed_back(payment))
-        for payment in case.payments.all()
-    ]
+    payments = [money_of(payment) for payment in case.payments.all()]
     return render(
         request,
         "payments/refunds.html",
