@@ -19,7 +19,7 @@ from loket.payments import epc
 from loket.payments.actions import other_cases
 from loket.payments.expiry import pay_by
 from loket.payments.fees import Fee, fee_for
-from loket.payments.models import PROVIDER_LABELS, CaseFee, Payment, Refund
+from loket.payments.models import PROVIDER_LABELS, CaseFee, MerchantAccount, Payment, Refund
 from loket.payments.providers import offered_for
 
 
@@ -103,6 +103,13 @@ def open_attempts(case: Case) -> list[Payment]:
     )
 
 
+def demo_account(payment: Payment) -> bool:
+    """Whether the account shown for the transfer is one the demo seeded (no bank holds it)."""
+    return MerchantAccount.objects.filter(
+        administration_id=payment.administration_id, iban=payment.payee_iban, demo=True
+    ).exists()
+
+
 def transfer_details(payment: Payment) -> dict[str, Any]:
     """What a transfer needs: beneficiary, IBAN in blocks of four, BIC, amount, communication."""
     account = epc.account(payment.administration)
@@ -113,6 +120,7 @@ def transfer_details(payment: Payment) -> dict[str, Any]:
         "amount": payment.display,
         "amount_number": formats.number_format(Decimal(payment.amount_cents) / 100, 2),
         "communication": payment.reference,
+        "demo_account": demo_account(payment),
     }
 
 

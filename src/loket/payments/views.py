@@ -41,6 +41,7 @@ from loket.payments.accounting import (
     accountant_csv,
     administrations_with_money,
     check_export_administration,
+    rows_for_accountant,
 )
 from loket.payments.actions import (
     PaymentRefused,
@@ -349,13 +350,15 @@ class AccountantExportForm(forms.Form):
         field = self.fields["administration"]
         assert isinstance(field, forms.ChoiceField)
         with_money = administrations_with_money(agent)
-        field.choices = [
-            (administration.pk, administration.name)
+        offered = [
+            administration
             for administration in Administration.objects.filter(
                 id__in=agent_administration_ids(agent)
             ).order_by("id")
             if administration.pk in with_money or not with_money
         ]
+        field.choices = [(administration.pk, administration.name) for administration in offered]
+        self.administration_ids = [administration.pk for administration in offered]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -375,10 +378,20 @@ def accountant_export(request: HttpRequest) -> HttpResponse:
     if not agent_administration_ids(agent):
         raise Http404
     form = AccountantExportForm(request.GET or None, agent=agent, today=timezone.localdate())
-    if form.is_bound and form.is_valid():
+    if not form.is_bound:  # what the proposed period holds, before anything is downloaded
+        return render(request, "payments/accountant_export.html", {
+            "form": form, "count": _proposed_count(form), "period": _proposed_period(form),
+        })  # fmt: skip
+    if form.is_valid():
         administration_id = check_export_administration(agent, form.cleaned_data["administration"])
         period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
         spelling, contents = form.cleaned_data["format"], form.cleaned_data["contents"]
+        if request.GET.get("action") == "count":
+            count = rows_for_accountant(administration_id, period, contents)
+            return render(
+                request, "payments/accountant_export.html",
+                {"form": form, "count": count, "period": period},
+            )  # fmt: skip
         response = HttpResponse(
             accountant_csv(administration_id, period, spelling, contents),
             content_type="text/csv; charset=utf-8"
@@ -387,9 +400,16 @@ def accountant_export(request: HttpRequest) -> HttpResponse:
         name = f"{contents}-{administration_id}-{period.start}-{period.end}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    return render(
-        request,
-        "payments/accountant_export.html",
-        {"form": form},
-        status=422 if form.errors else 200,
-    )
+    return render(request, "payments/accountant_export.html", {"form": form}, status=422)
+
+
+def _proposed_period(form: AccountantExportForm) -> Period:
+    return Period(form.initial["start"], form.initial["end"])
+
+
+def _proposed_count(form: AccountantExportForm) -> int | None:
+    """The rows of the proposed period for the first administration offered (None when the
+    agent has several: the count waits until one is chosen)."""
+    if len(form.administration_ids) != 1:
+        return None
+    return rows_for_accountant(form.administration_ids[0], _proposed_period(form), MONEY)
