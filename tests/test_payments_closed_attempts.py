@@ -5,16 +5,18 @@ arrives on one (a provider that cannot be stopped) is recorded, told and to be p
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from loket.cases.models import Case
 from loket.notify.models import Notification
-from loket.payments.actions import do_handle_notification
+from loket.payments.actions import do_handle_notification, do_refresh
 from loket.payments.models import CaseFee, DemoCheckout, Payment
 from loket.payments.refunds import do_refund
 from tests.conftest import client_for, demo_user
@@ -160,3 +162,39 @@ def test_the_refunds_page_keeps_paid_refunded_refundable_and_owed_in_their_own_c
     assert cells["Paid"] == "€10.00" and cells["Refunded"] == "€4.00"
     assert cells["Can still be refunded"] == "€6.00"
     assert cells["Owed back to the applicant"] == "nothing"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_attempts_paid_at_once_pay_the_fee_once_and_the_other_is_to_pay_back(
+    seeded_transactional: None,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    client = client_for("resident")
+    case = apply_for_parking_card(client, pay=False)
+    attempts = [start_payment(client, case) for _ in range(2)]
+    for attempt in attempts:
+        DemoCheckout.objects.filter(token=attempt.provider_id).update(status="paid")
+    barrier = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def settle(attempt: Payment) -> None:
+        barrier.wait()
+        try:
+            do_refresh(Payment.objects.get(pk=attempt.pk))
+        except BaseException as failure:  # a deadlock would surface here
+            failures.append(failure)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=settle, args=(attempt,)) for attempt in attempts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    statuses = sorted(Payment.objects.filter(case=case).values_list("status", flat=True))
+    assert statuses == ["paid", "paid"]  # both took money: neither is hidden
+    notes = [e.note for e in Case.objects.get(pk=case.pk).events.all()]
+    assert sum(note.startswith("Paid:") for note in notes) == 1
+    assert sum(note.startswith("A second payment of") for note in notes) == 1

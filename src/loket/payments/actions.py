@@ -296,10 +296,11 @@ def do_close_open_payments(case: Case, paid_by: Payment | None = None) -> int:
     other open attempts are closed (abandoned), and cancelled at their provider once this
     transaction commits, where the provider can, so that their pages take no money. Money that
     still arrives on one is recorded and to be refunded."""
-    open_attempts = Payment.objects.select_for_update().filter(
-        case=case, status=Payment.Status.OPEN
-    )
-    closed = list(open_attempts.exclude(pk=paid_by.pk) if paid_by else open_attempts)
+    open_attempts = Payment.objects.filter(case=case, status=Payment.Status.OPEN)
+    if paid_by is None:
+        closed = list(open_attempts.select_for_update())
+    else:  # an attempt locked now is being applied (paid too, or failed): it finds the fee paid
+        closed = list(open_attempts.exclude(pk=paid_by.pk).select_for_update(skip_locked=True))
     for payment in closed:
         payment.status = Payment.Status.CANCELLED
         payment.finished_at = timezone.now()
