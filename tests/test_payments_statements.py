@@ -254,7 +254,7 @@ def test_a_transfer_after_a_card_payment_shows_received_twice() -> None:
     assert sum(e.note.startswith("A second payment of") for e in case.events.all()) == 1
     page = client_for("agent-parking").get(f"/en/payments/back-office/{case.reference}/refunds/")
     shown = page.content.decode()
-    assert f"Received twice: the fee was already paid by {card.reference}." in shown
+    assert f"Received twice: the fee was already paid by {card.shown_reference}." in shown
 
 
 def test_a_refund_by_transfer_will_be_paid_back_until_accounting_marks_it_done() -> None:

@@ -73,7 +73,7 @@ def owed_back(payment: Payment) -> Owed | None:
             why = _(
                 "Received twice: the fee was already paid by %(other)s. All of it is to be "
                 "given back."
-            ) % {"other": fee.paid_by.reference if fee.paid_by else ""}
+            ) % {"other": fee.paid_by.shown_reference if fee.paid_by else ""}
         elif case is not None and case.status == case.Status.WITHDRAWN:
             why = _(
                 "Received after the application was withdrawn or lapsed: nothing is due, all "
