@@ -121,6 +121,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._handle("POST")
 
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
@@ -138,7 +141,8 @@ def _mollie_error(status: int, title: str, detail: str) -> Answer:
 
 
 class MollieStub(ProviderStub):
-    """``/v2/payments`` (create, get) and ``/v2/payments/{id}/refunds``, with idempotency keys."""
+    """``/v2/payments`` (create, get, delete: cancel) and ``/v2/payments/{id}/refunds``, with
+    idempotency keys."""
 
     api_key = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"
     content_type = "application/hal+json"
@@ -174,6 +178,8 @@ class MollieStub(ProviderStub):
             )
         elif method == "POST" and len(parts) == 4 and parts[3] == "refunds":
             answer = self._refund(parts[2], body)
+        elif method == "DELETE" and len(parts) == 3 and parts[1] == "payments":
+            answer = self._cancel(parts[2])
         else:
             answer = _mollie_error(404, "Not Found", "The resource does not exist.")
         if method == "POST" and key:
@@ -204,6 +210,16 @@ class MollieStub(ProviderStub):
         }
         self.payments[provider_id] = payment
         return 201, payment
+
+    def _cancel(self, provider_id: str) -> Answer:
+        """Cancel a payment while it is open (``isCancelable``); else 422, as Mollie does."""
+        payment = self.payments.get(provider_id)
+        if payment is None:
+            return _mollie_error(404, "Not Found", f"No payment exists with token {provider_id}.")
+        if payment["status"] != "open":
+            return _mollie_error(422, "Unprocessable Entity", "The payment cannot be canceled.")
+        payment["status"] = "canceled"
+        return 200, payment
 
     def _refund(self, provider_id: str, body: dict[str, Any]) -> Answer:
         payment = self.payments.get(provider_id)

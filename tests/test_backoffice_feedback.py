@@ -149,16 +149,22 @@ def test_a_payment_started_neither_repeats_the_status_nor_stays_in_the_cases_lan
 ) -> None:
     case = apply_for_parking_card(resident_client, lang="fr", pay=False)
     assert case.status == Case.Status.AWAITING_PAYMENT and case.language == "fr"
-    start_payment(resident_client, case)
+    payment = start_payment(resident_client, case)
     started = case.events.get(note_code="payment-started")
-    assert started.note_params == {"amount_cents": case.fee.amount_cents, "provider": "demo"}
+    assert started.note_params == {
+        "amount_cents": case.fee.amount_cents, "provider": "demo",
+        "reference": payment.shown_reference,
+    }  # fmt: skip
     do_add_history_note(case, None, "Écrit à la main, avant les codes.")
 
     page = client_for("agent-parking").get(case_url(case)).content.decode()
     timeline = page.split(">History<", 1)[1].split("</ol>", 1)[0]
     assert timeline.count("Awaiting payment") == 1
     amount = f"€{case.fee.amount_cents // 100}.00"
-    assert f"Payment of {amount} started: Online, on the demo payment page." in timeline
+    assert (
+        f"Payment of {amount} started: Online, on the demo payment page "
+        f"(reference {payment.shown_reference})." in timeline
+    )
     assert "Écrit à la main, avant les codes." in timeline  # an entry without a code, as written
     mine = resident_client.get(f"/en/my-cases/{case.reference}/").content.decode()
     assert mine.split(">History<", 1)[1].split("</ol>", 1)[0].count("Awaiting payment") == 1

@@ -236,3 +236,23 @@ def test_money_received_twice_is_one_row_per_amount_the_second_flagged() -> None
     assert by_card[-1] == ""  # the card settled the fee
     after = next(row for row in rows[1:] if row[6] == late.reference.strip("+"))
     assert (after[7], after[-1]) == (late_amount, "Received twice — to give back")
+
+
+def test_the_form_says_before_download_that_the_proposed_month_is_empty_and_counts_another() -> (
+    None
+):
+    client = client_for("resident")
+    pay_with_demo(client, apply_for_parking_card(client, pay=False))  # paid today
+    agent = client_for("agent-parking")
+    page = agent.get(URL).content.decode()
+    assert 'id="export-count"' in page and "Nothing from" in page
+    assert "header row only" in page
+    today = timezone.localdate()
+    counted = agent.get(URL, {
+        "administration": "parking-brussels", "start": today.replace(day=1).isoformat(),
+        "end": today.isoformat(), "action": "count",
+    })  # fmt: skip
+    assert counted.status_code == 200 and counted["Content-Type"].startswith("text/html")
+    assert ": 1 row." in counted.content.decode()
+    rows = export(agent, "parking-brussels", days_back=today.day - 1)
+    assert len(rows) == 1 + 1  # the header and the one payment counted

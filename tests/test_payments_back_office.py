@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client, override_settings
 from django.utils import timezone, translation
 from stdnum.be import ogm_vcs
@@ -337,3 +340,42 @@ def test_production_refuses_a_test_mollie_key_for_an_administration() -> None:
     ):
         merchants.check_merchant_account(typed, None)
     assert "live key" in refused.value.errors["mollie_api_key"]
+
+
+def test_a_refused_statement_names_the_accounts_the_agent_may_import() -> None:
+    data = with_account(camt053([("N1", "10.00", "gift")], "S-NAMES"), "BE71096123456769")
+    status, page = upload(client_for("agent-parking"), data)
+    assert status == 422
+    assert "no bank account of its own in Loket" in unescape(page)
+    own_account("parking-brussels", PARKING_IBAN, "BPOTBEB1", "parking.brussels")
+    status, page = upload(client_for("agent-parking"), data)
+    assert status == 422
+    assert (
+        "You may import the statements of this account: BE02 3630 0000 0040 (parking.brussels)."
+        in unescape(page)
+    )
+
+
+def test_the_demo_administrations_that_collect_fees_have_their_own_account_to_import(
+    tmp_path: Path,
+) -> None:
+    assert merchants.create_demo_merchant_accounts() == 2
+    assert merchants.create_demo_merchant_accounts() == 0  # only once
+    parking = merchants.account_of("parking-brussels")
+    assert parking is not None and parking.demo and parking.iban == "BE32091000123402"
+    client = client_for("resident")
+    chosen = submit(client, "residents-parking-card", pay=False)
+    transfer = start_payment(client, chosen, provider="transfer")
+    page = client.get(f"/en/payments/{transfer.idempotency_key}/transfer/").content.decode()
+    assert 'data-copy="BE32 0910 0012 3402"' in page and "demo account" in page
+    from_mail = submit(client_for("resident2"), "residents-parking-card", pay=False)
+    for case in (chosen, from_mail):  # a transfer chosen on the page, or paid from the mail
+        path = tmp_path / f"{case.reference}.xml"
+        call_command("payments", "demo-statement", case.reference, "-o", str(path))
+        assert b"<IBAN>BE32091000123402</IBAN>" in path.read_bytes()
+        status, _page = upload(client_for("agent-parking"), path.read_bytes())
+        assert status == 200
+        case.refresh_from_db()
+        assert case.status == Case.Status.SUBMITTED
+    with pytest.raises(CommandError, match="paid already"):
+        call_command("payments", "demo-statement", chosen.reference)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -18,7 +19,7 @@ from loket.config.payments import MollieSettings, ProviderSettings, WorldlineSet
 from loket.payments.models import MerchantAccount, Payment
 from tests.conftest import client_for
 from tests.payment_provider_stubs import MollieStub
-from tests.payments_helpers import start_payment
+from tests.payments_helpers import pay_with_demo, start_payment
 from tests.test_all_procedures import submit
 
 PARKING = "residents-parking-card"
@@ -305,3 +306,37 @@ def test_an_administration_with_its_own_mollie_profile_is_paid_with_its_key(
     )
     payment.refresh_from_db()
     assert payment.status == Payment.Status.PAID
+
+
+def test_paying_another_way_cancels_the_open_mollie_payment_at_mollie(
+    mollie: MollieStub, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    case, at_mollie = _awaiting()  # the applicant left Mollie's page unfinished
+    with django_capture_on_commit_callbacks(execute=True):
+        pay_with_demo(client_for("resident"), case)
+    assert [seen.path for seen in mollie.requests_to("DELETE", "/v2/payments/")] == [
+        f"/v2/payments/{at_mollie.provider_id}"
+    ]
+    assert mollie.payments[at_mollie.provider_id]["status"] == "canceled"
+    at_mollie.refresh_from_db()
+    assert at_mollie.status == Payment.Status.CANCELLED
+
+
+def test_a_mollie_payment_paid_before_it_could_be_cancelled_is_to_be_paid_back(
+    mollie: MollieStub, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    case, at_mollie = _awaiting()
+    mollie.set_status(at_mollie.provider_id, "paid")  # paid at Mollie, not yet told to Loket
+    with django_capture_on_commit_callbacks(execute=True):
+        pay_with_demo(client_for("resident"), case)  # Mollie refuses the cancel (422): logged
+    at_mollie.refresh_from_db()
+    assert at_mollie.status == Payment.Status.CANCELLED
+    assert (
+        client_for("resident")
+        .post("/payments/notify/mollie/", {"id": at_mollie.provider_id})
+        .status_code
+        == 200
+    )
+    at_mollie.refresh_from_db()
+    assert at_mollie.status == Payment.Status.PAID
+    assert any(note.startswith("A second payment of") for note in _notes(case))

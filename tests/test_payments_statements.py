@@ -26,6 +26,9 @@ from tests.test_cases import apply_for_parking_card
 
 pytestmark = pytest.mark.django_db
 
+# The refunds page's column of what is owed back to the applicant, with an amount in it.
+OWED = '<td data-label="Owed back to the applicant"><strong>{amount}</strong>'
+
 
 def transfer_for(client: Client, plate: str = "2-XYZ-789") -> Payment:
     """An application whose payment on the demo page was abandoned, retried by transfer."""
@@ -202,7 +205,7 @@ def test_a_transfer_after_withdrawal_is_to_refund_reported_and_listed() -> None:
     assert any("withdrawn or lapsed" in e.note for e in case.events.all())
     page = client_for("agent-parking").get(f"/en/payments/back-office/{case.reference}/refunds/")
     shown = page.content.decode()
-    assert f"To give back: {payment.display}." in shown
+    assert OWED.format(amount=payment.display) in shown
     assert "Received after the application was withdrawn or lapsed" in shown
     assert f'<option value="{payment.reference}"' in shown
 
@@ -232,7 +235,8 @@ def test_the_same_transfer_twice_is_noted_shown_and_listed_to_the_applicant() ->
     assert sum(e.note.startswith("A second payment of") for e in case.events.all()) == 1
     page = client_for("agent-parking").get(f"/en/payments/back-office/{case.reference}/refunds/")
     shown = page.content.decode()
-    assert f"To give back: {payment.display}." in shown and "Received twice or too much" in shown
+    owed = OWED.format(amount=payment.display)
+    assert owed in shown and "Received twice or too much" in shown
     mine = client.get(f"/en/my-cases/{case.reference}/").content.decode()
     assert mine.count(f"Received {payment.display} on") == 2
 
@@ -250,7 +254,7 @@ def test_a_transfer_after_a_card_payment_shows_received_twice() -> None:
     assert sum(e.note.startswith("A second payment of") for e in case.events.all()) == 1
     page = client_for("agent-parking").get(f"/en/payments/back-office/{case.reference}/refunds/")
     shown = page.content.decode()
-    assert f"Received twice: the fee was already paid by {card.reference}." in shown
+    assert f"Received twice: the fee was already paid by {card.shown_reference}." in shown
 
 
 def test_a_refund_by_transfer_will_be_paid_back_until_accounting_marks_it_done() -> None:

@@ -146,6 +146,18 @@ def refunds_for_accountant(administration_id: str, period: Period) -> QuerySet[R
     )
 
 
+def rows_for_accountant(administration_id: str, period: Period, contents: str = MONEY) -> int:
+    """How many rows :func:`accountant_csv` has for the period, its header aside: told before
+    the download, so that an empty period is not found out from a file with a header only."""
+    if contents == ATTEMPTS:
+        return attempts_for_accountant(administration_id, period).count()
+    return (
+        payments_for_accountant(administration_id, period).count()
+        + transfer_lines_for_accountant(administration_id, period).count()
+        + refunds_for_accountant(administration_id, period).count()
+    )
+
+
 def _communication(payment: Payment) -> str:
     """``934/1174/12719``: the structured communication without the ``+++`` that a spreadsheet
     would read as a formula (and the export would have to quote)."""

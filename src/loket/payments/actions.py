@@ -29,12 +29,17 @@ from loket.payments import history
 from loket.payments.fees import fee_for
 from loket.payments.merchants import compact_iban, paid_into, transfer_account
 from loket.payments.models import CaseFee, Payment
-from loket.payments.notices import do_settle_payment_notices, do_tell_payment_due
+from loket.payments.notices import (
+    do_settle_payment_notices,
+    do_tell_paid_twice,
+    do_tell_payment_due,
+)
 from loket.payments.providers import (
     ForgedNotification,
     ProviderError,
     RemoteStatus,
     UnknownPayment,
+    cancel_at_provider,
     get_provider,
     offered,
     offered_for,
@@ -139,7 +144,7 @@ def do_start_payment(
     payment.provider_id, payment.checkout_url = checkout.provider_id, checkout.redirect_url
     payment.save(update_fields=["provider_id", "checkout_url"])
     metrics.payment(provider_name, "started")
-    params = {"amount_cents": payment.amount_cents, "provider": payment.provider}
+    params = _attempt_params(payment)
     note = history.written(history.STARTED, params, case.language)
     do_add_history_note(case, actor, note, history.STARTED, params)
     return payment
@@ -176,8 +181,17 @@ def do_take_up_told_transfer(reference: str, account: str = "") -> Payment | Non
         amount_cents=fee.amount_cents, currency=fee.currency, reference=reference,
         provider_id=reference, payee_iban=payee_iban,
     )  # fmt: skip
-    _note(case, history.STARTED, {"amount_cents": payment.amount_cents, "provider": "transfer"})
+    _note(case, history.STARTED, _attempt_params(payment))
     return payment
+
+
+def _attempt_params(payment: Payment) -> dict[str, Any]:
+    """A payment's words in the history: which attempt it is (its reference, as the applicant
+    and the agent see it), so that two attempts the same way never read as one said twice."""
+    return {
+        "amount_cents": payment.amount_cents, "provider": payment.provider,
+        "reference": payment.shown_reference,
+    }  # fmt: skip
 
 
 def do_refresh(payment: Payment) -> Payment:
@@ -265,29 +279,35 @@ def _apply_locked(payment: Payment, remote: RemoteStatus) -> Payment:
 
 
 def _closed_but_paid(payment: Payment, remote: RemoteStatus) -> bool:
-    """Money that arrived on an attempt Loket itself closed when the case was withdrawn: the
-    money is real, so it is recorded (and to be refunded), not hidden behind "abandoned"."""
+    """Money that arrived on an attempt closed before it was paid (Loket closed it when the
+    case was withdrawn or lapsed, or when another attempt paid the fee; a provider that cannot
+    be stopped took it anyway): the money is real, so it is recorded (and to be refunded), not
+    hidden behind "abandoned"."""
     return (
         payment.status == Payment.Status.CANCELLED
         and remote.status == Payment.Status.PAID
         and payment.case is not None
-        and payment.case.status == Case.Status.WITHDRAWN
     )
 
 
 @transaction.atomic
-def do_close_open_payments(case: Case) -> int:
-    """A withdrawn or lapsed case expects no payment any more: its open attempts are closed
-    (abandoned). Money that still arrives on one is recorded and to be refunded."""
-    closed = 0
-    for payment in Payment.objects.select_for_update().filter(
-        case=case, status=Payment.Status.OPEN
-    ):
+def do_close_open_payments(case: Case, paid_by: Payment | None = None) -> int:
+    """A case that expects no payment any more (withdrawn, lapsed, or paid by ``paid_by``): its
+    other open attempts are closed (abandoned), and cancelled at their provider once this
+    transaction commits, where the provider can, so that their pages take no money. Money that
+    still arrives on one is recorded and to be refunded."""
+    open_attempts = Payment.objects.filter(case=case, status=Payment.Status.OPEN)
+    if paid_by is None:
+        closed = list(open_attempts.select_for_update())
+    else:  # an attempt locked now is being applied (paid too, or failed): it finds the fee paid
+        closed = list(open_attempts.exclude(pk=paid_by.pk).select_for_update(skip_locked=True))
+    for payment in closed:
         payment.status = Payment.Status.CANCELLED
         payment.finished_at = timezone.now()
         payment.save(update_fields=["status", "finished_at"])
-        closed += 1
-    return closed
+    if closed:
+        transaction.on_commit(lambda: [cancel_at_provider(payment) for payment in closed])
+    return len(closed)
 
 
 @transaction.atomic
@@ -305,6 +325,7 @@ def do_note_paid_twice(payment: Payment, amount_cents: int) -> None:
     if payment.case is not None:
         params = {"amount_cents": amount_cents, "provider": payment.provider}
         _note(payment.case, history.PAID_TWICE, params)
+        do_tell_paid_twice(payment.case, amount_cents, payment.shown_reference)
 
 
 def _note(case: Case, code: str, params: dict[str, Any]) -> None:
@@ -322,5 +343,7 @@ def _apply_paid(case: Case, payment: Payment, params: dict[str, Any]) -> None:
         do_settle_payment_notices(fee)
         note = history.written(history.PAID, params, case.language)
         do_record_payment(case, note, history.PAID, params)
+        do_close_open_payments(case, paid_by=payment)  # their pages must not take money now
     else:  # paid twice (a transfer after a card, say): kept, to be refunded
         _note(case, history.PAID_TWICE, params)
+        do_tell_paid_twice(case, payment.amount_cents, payment.shown_reference)

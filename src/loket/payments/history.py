@@ -28,6 +28,7 @@ def _words(params: Mapping[str, Any]) -> dict[str, Any]:
         "amount": format_amount(int(params.get("amount_cents", 0))),
         "provider": str(PROVIDER_LABELS.get(provider, provider)),
         "days": int(params.get("days", 0)),
+        "reference": str(params.get("reference", "")),
     }
     if "status" in params:
         words["status"] = str(Payment.Status(params["status"]).label)
@@ -37,7 +38,8 @@ def _words(params: Mapping[str, Any]) -> dict[str, Any]:
 def render(code: str, params: Mapping[str, Any]) -> str:
     """The entry ``code`` with ``params``, in the active language."""
     texts = {
-        STARTED: _("Payment of %(amount)s started: %(provider)s."),
+        STARTED: _("Payment of %(amount)s started: %(provider)s (reference %(reference)s).")
+        if params.get("reference") else _("Payment of %(amount)s started: %(provider)s."),
         NOT_MADE: _("The payment of %(amount)s was not made (%(status)s). You can pay again, in "
                     "another way if you wish."),
         PAID: _("Paid: %(amount)s (%(provider)s)."),

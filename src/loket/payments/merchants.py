@@ -46,6 +46,45 @@ def compact_iban(text: str) -> str:
     return re.sub(r"\s", "", text or "").upper()
 
 
+# The demo's own accounts of the administrations that collect fees (valid checksums, no bank
+# holds them), so that their transfer pages show their own IBAN and their agents can import
+# their statements (docs/payments.md, "Trying the reconciliation in the demo").
+DEMO_ACCOUNTS = {
+    "parking-brussels": "BE32091000123402",
+    "21009": "BE78091002100986",
+}
+DEMO_BIC = "GKCCBEBB"
+
+
+def create_demo_merchant_accounts() -> int:
+    """``loket seed`` outside production: a demo account for each administration of
+    :data:`DEMO_ACCOUNTS` that collects fees and has none yet (one set by hand is kept)."""
+    from loket.payments.fees import charged_administrations
+
+    made = 0
+    for administration in Administration.objects.filter(
+        pk__in=set(DEMO_ACCOUNTS) & charged_administrations()
+    ):
+        _account, created = MerchantAccount.objects.get_or_create(
+            administration=administration,
+            defaults={"iban": DEMO_ACCOUNTS[administration.pk], "bic": DEMO_BIC,
+                      "beneficiary": administration.name, "demo": True},
+        )  # fmt: skip
+        made += created
+    return made
+
+
+def importable_accounts(administration_ids: list[str]) -> list[MerchantAccount]:
+    """The accounts whose statements civil servants of these administrations import: their
+    own (the platform's account is the region's staff's)."""
+    return list(
+        MerchantAccount.objects.filter(administration_id__in=administration_ids)
+        .exclude(iban="")
+        .select_related("administration")
+        .order_by("administration_id")
+    )
+
+
 def may_manage(user: User) -> bool:
     """Whether ``user`` is of the region's staff who manage merchant accounts."""
     return user.memberships.filter(

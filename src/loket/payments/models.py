@@ -262,6 +262,9 @@ class MerchantAccount(models.Model):
     worldline_webhook_key_id = models.CharField(max_length=100, blank=True)
     worldline_webhook_secret = EncryptedField(blank=True)
     mollie_profile_id = models.CharField(max_length=40, blank=True)
+    demo = models.BooleanField(
+        default=False, help_text="Seeded for the demo (loket seed): an account no bank holds."
+    )
     mollie_api_key = EncryptedField(blank=True, help_text="The profile's live key.")
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

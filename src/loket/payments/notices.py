@@ -18,12 +18,13 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from loket.cases.notices import PAYMENT_DUE, topic_of
+from loket.cases.models import Case
+from loket.cases.notices import PAYMENT_DUE, REFUNDED, topic_of
 from loket.core.public import public_base
 from loket.notify.actions import do_mark_topic_read, do_notify
 from loket.notify.models import Notification
 from loket.payments import epc
-from loket.payments.fees import pay_by
+from loket.payments.fees import format_amount, pay_by
 from loket.payments.models import CaseFee, Payment
 from loket.payments.providers import offered_for
 from loket.payments.references import new_structured_communication
@@ -101,3 +102,26 @@ def do_tell_payment_due(fee: CaseFee, reminder: bool = False) -> Notification | 
 def do_settle_payment_notices(fee: CaseFee) -> int:
     """The fee is paid: its "pay" notices have done their work and are no longer new."""
     return do_mark_topic_read(fee.case.applicant, topic_of(fee.case), kind=PAYMENT_DUE)
+
+
+def do_tell_paid_twice(case: Case, amount_cents: int, reference: str) -> Notification | None:
+    """Tell the applicant that money arrived for a fee already paid (an attempt closed too
+    late at a provider, a transfer made after a card payment) and that it will be paid back."""
+    with translation.override(case.language or "fr"):
+        words = {"reference": case.reference, "amount": format_amount(amount_cents)}
+        subject = _("Application %(reference)s: you paid twice, %(amount)s will be paid back")
+        subject %= words
+        body = _(
+            "Hello,\n\nThe fee of your application %(reference)s was already paid when a second "
+            "payment of %(amount)s arrived (reference %(payment)s). You do not need to do "
+            "anything: %(administration)s will pay it back to the account or card it came "
+            "from, and the case page will show the refund.\n\n%(page)s\n"
+        ) % {
+            **words, "payment": reference, "administration": case.administration.name,
+            "page": public_base() + reverse("web:case", args=[case.reference]) + "#payment",
+        }  # fmt: skip
+    return do_notify(
+        case.applicant, f"{case.pk}:{REFUNDED}:paid-twice:{reference}", subject, body,
+        kind=REFUNDED, topic=topic_of(case),
+        link=reverse("web:case", args=[case.reference]) + "#payment",
+    )  # fmt: skip

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from loket.cases.models import Case
 from loket.cases.selectors import agent_administration_ids
@@ -23,7 +24,7 @@ from loket.payments.actions import (
 )
 from loket.payments.epc import grouped_iban
 from loket.payments.fees import format_amount
-from loket.payments.merchants import compact_iban, may_manage, paid_into
+from loket.payments.merchants import compact_iban, importable_accounts, may_manage, paid_into
 from loket.payments.models import CaseFee, MerchantAccount, Payment, StatementLine
 from loket.payments.providers import RemoteStatus
 from loket.payments.references import compact
@@ -116,11 +117,8 @@ def check_may_import(agent: User, lines: list[BankLine]) -> None:
     included, and a statement that does not name its account. Else :class:`PaymentRefused`,
     before anything is imported."""
     region = may_manage(agent)
-    own = set(
-        MerchantAccount.objects.filter(administration_id__in=agent_administration_ids(agent))
-        .exclude(iban="")
-        .values_list("iban", flat=True)
-    )
+    accounts = importable_accounts(agent_administration_ids(agent))
+    own = {account.iban for account in accounts}
     known = own | {compact_iban(settings.CONFIG.payment_account["iban"])}
     if region:
         known |= set(MerchantAccount.objects.exclude(iban="").values_list("iban", flat=True))
@@ -128,13 +126,31 @@ def check_may_import(agent: User, lines: list[BankLine]) -> None:
         if not account and not region:
             raise PaymentRefused(
                 _("This statement does not name its account: only the region's staff can import "
-                  "it.")
+                  "it.") + " " + _may_import(accounts)
             )  # fmt: skip
         if account and account not in (known if region else own):
             raise PaymentRefused(
                 _("This statement is of the account %(account)s, which is not one of your "
                   "administration's: nothing was imported.") % {"account": grouped_iban(account)}
+                + " " + _may_import(accounts)
             )  # fmt: skip
+
+
+def _may_import(accounts: list[MerchantAccount]) -> str:
+    """Which statements the civil servant may import, to say with a refusal."""
+    if not accounts:
+        return _(
+            "Your administration has no bank account of its own in Loket: its transfers go "
+            "to the platform's account, whose statements the region's staff import."
+        )
+    named = ", ".join(
+        f"{grouped_iban(account.iban)} ({account.administration.name})" for account in accounts
+    )
+    return ngettext(
+        "You may import the statements of this account: %(accounts)s.",
+        "You may import the statements of these accounts: %(accounts)s.",
+        len(accounts),
+    ) % {"accounts": named}
 
 
 def do_import_lines(bank_lines: list[BankLine]) -> ImportReport:

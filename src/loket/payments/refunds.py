@@ -33,14 +33,17 @@ def refunded_cents(payment: Payment) -> int:
     return payment.refunds.aggregate(total=Sum("amount_cents"))["total"] or 0
 
 
-def refundable_cents(payment: Payment) -> int:
-    """What can still be given back: what was paid, or what reached the account on a transfer
+def received_cents(payment: Payment) -> int:
+    """What the payment brought: what was paid, or what reached the account on a transfer
     that never completed (too little, or after the case was withdrawn)."""
     if payment.status == Payment.Status.PAID:
-        received = max(payment.amount_cents, payment.paid_cents)
-    else:
-        received = payment.paid_cents
-    return max(received - refunded_cents(payment), 0)
+        return max(payment.amount_cents, payment.paid_cents)
+    return payment.paid_cents
+
+
+def refundable_cents(payment: Payment) -> int:
+    """What can still be given back: what the payment brought less what was refunded."""
+    return max(received_cents(payment) - refunded_cents(payment), 0)
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ def owed_back(payment: Payment) -> Owed | None:
             why = _(
                 "Received twice: the fee was already paid by %(other)s. All of it is to be "
                 "given back."
-            ) % {"other": fee.paid_by.reference if fee.paid_by else ""}
+            ) % {"other": fee.paid_by.shown_reference if fee.paid_by else ""}
         elif case is not None and case.status == case.Status.WITHDRAWN:
             why = _(
                 "Received after the application was withdrawn or lapsed: nothing is due, all "
@@ -281,3 +284,26 @@ def _received_on(payment: Payment) -> datetime:
     if lines:
         return max(line.imported_at for line in lines)
     return payment.finished_at or payment.created_at
+
+
+@dataclass(frozen=True)
+class MoneyOfPayment:
+    """A payment's money on the refunds page, each figure in its own column: what it brought,
+    what was refunded, what may still be refunded (an agent's choice), and what is owed back
+    without being asked (:func:`owed_back`)."""
+
+    payment: Payment
+    paid: str
+    refunded: str
+    refundable: str
+    owed: Owed | None
+
+
+def money_of(payment: Payment) -> MoneyOfPayment:
+    return MoneyOfPayment(
+        payment=payment,
+        paid=format_amount(received_cents(payment)),
+        refunded=format_amount(refunded_cents(payment)),
+        refundable=format_amount(refundable_cents(payment)),
+        owed=owed_back(payment),
+    )

@@ -23,7 +23,7 @@ from loket.payments import epc
 from loket.payments.actions import other_cases
 from loket.payments.expiry import pay_by
 from loket.payments.fees import Fee, charged_procedures, fee_for
-from loket.payments.models import PROVIDER_LABELS, CaseFee, Payment, Refund
+from loket.payments.models import PROVIDER_LABELS, CaseFee, MerchantAccount, Payment, Refund
 from loket.payments.providers import offered_for
 
 
@@ -124,6 +124,29 @@ def open_transfer(case: Case) -> Payment | None:
     )
 
 
+def paid_twice(case: Case, fee: CaseFee) -> list[Payment]:
+    """Payments that brought money for a fee already paid by another: to be paid back."""
+    if fee.paid_by_id is None:
+        return []
+    return list(
+        Payment.objects.filter(case=case, status=Payment.Status.PAID).exclude(pk=fee.paid_by_id)
+    )
+
+
+def open_attempts(case: Case) -> list[Payment]:
+    """The case's attempts still open (started, not paid nor closed), newest first."""
+    return list(
+        Payment.objects.filter(case=case, status=Payment.Status.OPEN).order_by("-created_at")
+    )
+
+
+def demo_account(payment: Payment) -> bool:
+    """Whether the account shown for the transfer is one the demo seeded (no bank holds it)."""
+    return MerchantAccount.objects.filter(
+        administration_id=payment.administration_id, iban=payment.payee_iban, demo=True
+    ).exists()
+
+
 def transfer_details(payment: Payment) -> dict[str, Any]:
     """What a transfer needs: beneficiary, IBAN in blocks of four, BIC, amount, communication."""
     account = epc.account(payment.administration)
@@ -134,6 +157,7 @@ def transfer_details(payment: Payment) -> dict[str, Any]:
         "amount": payment.display,
         "amount_number": formats.number_format(Decimal(payment.amount_cents) / 100, 2),
         "communication": payment.reference,
+        "demo_account": demo_account(payment),
     }
 
 
@@ -156,7 +180,18 @@ def payment_panel(case: Case) -> dict[str, Any]:
         "pending_transfer": transfer,
         "transfer": transfer_details(transfer) if transfer is not None else None,
         "payments": list(payments_of(case)),
+        "paid_twice": paid_twice(case, fee),
         "providers": [(name, str(PROVIDER_LABELS.get(name, name))) for name in providers],
         "pay_key": uuid.uuid4(),
         "refunds": refunds_of_cases([case]).get(case.pk, []),
     }
+
+
+def payment_summary_for_agent(case: Case) -> dict[str, Any]:
+    """What the agent's case page shows of the payments (the caller scoped the case): the
+    attempts still open, each with the reference the applicant sees for it, so that an "I have
+    already paid" call can be checked, and the payments received for a fee already paid."""
+    fee = fee_of(case)
+    if fee is None or fee.amount_cents == 0:
+        return {"fee": fee, "open": [], "paid_twice": []}
+    return {"fee": fee, "open": open_attempts(case), "paid_twice": paid_twice(case, fee)}

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import date
-from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language_info, gettext_lazy
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -26,22 +23,11 @@ from django.views.decorators.http import require_POST
 from loket.audit.actions import do_record_security_event
 from loket.cases.models import Case
 from loket.cases.selectors import (
-    agent_administration_ids,
     get_case_for_agent,
     get_case_for_applicant,
 )
-from loket.core.models import Administration, User
+from loket.core.models import User
 from loket.payments import epc
-from loket.payments.accounting import (
-    ATTEMPTS,
-    EXCEL,
-    MONEY,
-    RFC4180,
-    Period,
-    accountant_csv,
-    administrations_with_money,
-    check_export_administration,
-)
 from loket.payments.actions import (
     PaymentRefused,
     do_handle_notification,
@@ -56,9 +42,8 @@ from loket.payments.refunds import (
     check_refund,
     do_mark_paid_back,
     do_refund,
-    owed_back,
+    money_of,
     parse_amount,
-    refundable_cents,
 )
 from loket.payments.selectors import (
     fee_of,
@@ -160,7 +145,12 @@ def payment_return(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
               "show it as soon as it is confirmed."),
         )  # fmt: skip
     else:
-        if payment.status == Payment.Status.PAID:
+        fee = fee_of(payment.case) if payment.case is not None else None
+        if payment.status == Payment.Status.CANCELLED and fee is not None and fee.paid_by_id:
+            messages.info(request, closed_because(payment))
+        elif payment.status == Payment.Status.PAID and fee and fee.paid_by_id != payment.pk:
+            messages.warning(request, paid_twice_message(payment))
+        elif payment.status == Payment.Status.PAID:
             messages.success(request, _("Thank you: your payment is received."))
         elif payment.status == Payment.Status.OPEN:
             messages.info(request, _("Your payment is not confirmed yet."))
@@ -169,6 +159,21 @@ def payment_return(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     case = payment.case
     assert case is not None  # found through its applicant
     return redirect(_case_url(case))
+
+
+def closed_because(payment: Payment) -> str:
+    """Why a closed attempt takes no money: the fee is paid, or nothing is expected any more."""
+    fee = fee_of(payment.case) if payment.case is not None else None
+    if fee is not None and fee.paid_by_id is not None:
+        return _("This fee is already paid: this payment was closed and takes no money. "
+                 "Nothing was charged here.")  # fmt: skip
+    return _("This payment was closed: the application no longer waits for it. Nothing was "
+             "charged here.")  # fmt: skip
+
+
+def paid_twice_message(payment: Payment) -> str:
+    return _("This fee was already paid: this second payment of %(amount)s will be paid back to "
+             "you. You do not need to do anything.") % {"amount": payment.display}  # fmt: skip
 
 
 @csrf_exempt
@@ -195,6 +200,13 @@ def demo_checkout(request: HttpRequest, token: str) -> HttpResponse:
     if "demo" not in offered():
         raise Http404
     checkout = get_object_or_404(DemoCheckout, token=token)
+    payment = Payment.objects.filter(provider="demo", provider_id=token).first()
+    if payment is not None and payment.status == Payment.Status.CANCELLED:
+        return render(
+            request, "payments/demo_checkout.html",
+            {"checkout": checkout, "closed": closed_because(payment),
+             "amount": format_amount(checkout.amount_cents)}, status=409,
+        )  # fmt: skip
     outcome = request.POST.get("outcome", "") if request.method == "POST" else ""
     if outcome in ("paid", "failed", "canceled") and checkout.status == "open":
         checkout.status = outcome
@@ -242,10 +254,7 @@ def refunds(request: HttpRequest, reference: str) -> HttpResponse:
             if confirmed:
                 messages.success(request, _("The refund is recorded and the applicant is told."))
                 return redirect("payments:refunds", reference=case.reference)
-    payments = [
-        (payment, format_amount(refundable_cents(payment)), owed_back(payment))
-        for payment in case.payments.all()
-    ]
+    payments = [money_of(payment) for payment in case.payments.all()]
     return render(
         request,
         "payments/refunds.html",
@@ -267,106 +276,3 @@ def _language_name(code: str) -> str:
         return str(get_language_info(code or "fr")["name_translated"])
     except KeyError:
         return code
-
-
-class AccountantExportForm(forms.Form):
-    """The period (both days included; the last full month unless changed), what to export and
-    how, and, for a civil servant of several, the administration."""
-
-    administration = forms.ChoiceField(label=gettext_lazy("Administration"))
-    start = forms.DateField(
-        label=gettext_lazy("From"),
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-        error_messages={
-            "required": gettext_lazy("Enter the first day of the period."),
-            "invalid": gettext_lazy("Enter a real date, for example 15/03/2027."),
-        },
-    )
-    end = forms.DateField(
-        label=gettext_lazy("Until"),
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-        error_messages={
-            "required": gettext_lazy("Enter the last day of the period."),
-            "invalid": gettext_lazy("Enter a real date, for example 15/03/2027."),
-        },
-    )
-    contents = forms.ChoiceField(
-        label=gettext_lazy("What to export"),
-        widget=forms.RadioSelect,
-        required=False,
-        choices=[
-            (MONEY, gettext_lazy("Money received and refunded (payments and refunds)")),
-            (
-                ATTEMPTS,
-                gettext_lazy(
-                    "Attempts to pay that brought no money (open, failed, abandoned, expired)"
-                ),
-            ),
-        ],
-    )
-    format = forms.ChoiceField(
-        label=gettext_lazy("File"),
-        widget=forms.RadioSelect,
-        required=False,
-        choices=[
-            (
-                EXCEL,
-                gettext_lazy("For a spreadsheet (Excel, LibreOffice): “;” and a decimal comma"),
-            ),
-            (RFC4180, gettext_lazy("For a program (CSV as in RFC 4180): “,” and a decimal point")),
-        ],
-    )
-
-    def __init__(self, *args: Any, agent: User, today: date, **kwargs: Any) -> None:
-        month = Period.month_before(today)
-        kwargs["initial"] = {
-            "start": month.start, "end": month.end, "contents": MONEY, "format": EXCEL,
-        }  # fmt: skip
-        super().__init__(*args, **kwargs)
-        field = self.fields["administration"]
-        assert isinstance(field, forms.ChoiceField)
-        with_money = administrations_with_money(agent)
-        field.choices = [
-            (administration.pk, administration.name)
-            for administration in Administration.objects.filter(
-                id__in=agent_administration_ids(agent)
-            ).order_by("id")
-            if administration.pk in with_money or not with_money
-        ]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if isinstance(start, date) and isinstance(end, date) and start > end:
-            self.add_error("end", _("The end date must be after the start date."))
-        cleaned["contents"] = cleaned.get("contents") or MONEY
-        cleaned["format"] = cleaned.get("format") or EXCEL
-        return cleaned
-
-
-@login_required
-def accountant_export(request: HttpRequest) -> HttpResponse:
-    """The accountant's CSV of an administration's payments and refunds over a period; the
-    form again, with what was typed and why not, when the period is not one (422)."""
-    agent = _user(request)
-    if not agent_administration_ids(agent):
-        raise Http404
-    form = AccountantExportForm(request.GET or None, agent=agent, today=timezone.localdate())
-    if form.is_bound and form.is_valid():
-        administration_id = check_export_administration(agent, form.cleaned_data["administration"])
-        period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
-        spelling, contents = form.cleaned_data["format"], form.cleaned_data["contents"]
-        response = HttpResponse(
-            accountant_csv(administration_id, period, spelling, contents),
-            content_type="text/csv; charset=utf-8"
-            + ("; header=present" if spelling == RFC4180 else ""),
-        )
-        name = f"{contents}-{administration_id}-{period.start}-{period.end}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    return render(
-        request,
-        "payments/accountant_export.html",
-        {"form": form},
-        status=422 if form.errors else 200,
-    )

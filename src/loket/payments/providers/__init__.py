@@ -12,7 +12,11 @@ Each provider declares ``name`` and ``demo``, and implements:
   is verified (signature) or only names a payment to fetch again;
 - ``fetch_status(payment)``: the payment as the provider holds it (:class:`RemoteStatus`);
 - ``refund(payment, amount_cents, reason)``: give money back (:class:`RefundNotOffered` when
-  the provider cannot: accounting pays it back).
+  the provider cannot: accounting pays it back);
+- optionally ``cancel(payment)``: close an open payment on the provider's side so that its page
+  takes no money any more (the fee was paid by another attempt, the case was withdrawn). A
+  provider without it (a transfer, which nobody can stop) is only closed in Loket: money that
+  still arrives is recorded and refunded (:func:`cancel_at_provider`).
 
 Which providers an applicant is offered: those of ``LOKET_PAYMENT_PROVIDERS`` (the deployment's),
 narrowed per procedure and administration by ``providers:`` in fees.yaml (:func:`offered_for`).
@@ -20,6 +24,7 @@ narrowed per procedure and administration by ``providers:`` in fees.yaml (:func:
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,6 +37,8 @@ from loket.config import ConfigurationError
 
 if TYPE_CHECKING:
     from loket.payments.models import Payment
+
+logger = logging.getLogger("loket.payments")
 
 PROVIDERS: dict[str, str] = {
     "demo": "loket.payments.providers.demo.DemoProvider",
@@ -114,6 +121,22 @@ def get_provider(name: str, administration_id: str | None = None) -> Provider:
         return provider
     provider = provider_class()
     return provider
+
+
+def cancel_at_provider(payment: Payment) -> bool:
+    """Close ``payment`` at its provider when the provider can (True); a provider that cannot,
+    or does not answer, leaves it open there (False, logged): Loket has closed it already."""
+    provider = get_provider(payment.provider, payment.administration_id)
+    cancel = getattr(provider, "cancel", None)
+    if cancel is None:
+        return False
+    try:
+        cancel(payment)
+    except ProviderError as error:
+        logger.warning("payment %s: not cancelled at %s: %s", payment.reference, payment.provider,
+                       error)  # fmt: skip
+        return False
+    return True
 
 
 def offered() -> list[str]:

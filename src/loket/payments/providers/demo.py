@@ -66,6 +66,12 @@ class DemoProvider:
     def refund(self, payment: Payment, amount_cents: int, reason: str) -> str:
         return f"demo_refund_{secrets.token_urlsafe(8)}"
 
+    def cancel(self, payment: Payment) -> None:
+        """The demo page of an open payment takes no money any more."""
+        DemoCheckout.objects.filter(token=payment.provider_id, status="open").update(
+            status="canceled"
+        )
+
 
 def pay_on_demo_page(case: Case, actor: User) -> Payment:
     """Pay a case's fee as a person does on the demo page (``loket demo``'s seeded history)."""

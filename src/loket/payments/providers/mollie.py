@@ -135,6 +135,11 @@ class MollieProvider:
         )
         return str(created.id)
 
+    def cancel(self, payment: Payment) -> None:
+        """``DELETE /v2/payments/{id}``: Mollie cancels a payment while it is cancelable (an
+        open one); otherwise it refuses (422), and a :class:`ProviderError` says so."""
+        self._call(lambda client: client.payments.delete(payment.provider_id))
+
     def _get(self, provider_id: str) -> MolliePayment:
         remote: MolliePayment = self._call(lambda client: client.payments.get(provider_id))
         return remote

@@ -61,6 +61,7 @@ from loket.core.seal import SealUnavailable
 from loket.forms.answers import answer_rows
 from loket.forms.definitions import get_definition
 from loket.forms.models import Attachment
+from loket.payments.selectors import payment_summary_for_agent
 from loket.web.casework import DecisionForm, MessageForm
 from loket.web.presenters import declared_rows, fact_rows
 from loket.web.views.backoffice_queue import back_office_agent, next_case, posted_number, queue_link
@@ -358,6 +359,7 @@ def _case_page(
             "declared_instead": case.declared_instead,
             "answers": answer_rows(definition, case.answers, case.facts) if definition else [],
             "events": history(case.events.select_related("actor", "assignee")),
+            "payment_summary": payment_summary_for_agent(case),
             "messages_list": case.messages.select_related("author").prefetch_related("attachments"),
             "decision_form": decision if _decisions(case) or _was_typed(decision) else None,
             "message_form": message if case.is_open or _was_typed(message) else None,

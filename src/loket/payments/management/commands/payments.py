@@ -1,12 +1,18 @@
-"""``loket payments import-statement FILE``: reconcile a bank statement (camt.053 or CODA)."""
+"""``loket payments import-statement FILE``: reconcile a bank statement (camt.053 or CODA).
+``loket payments demo-statement CASE``: outside production, a camt.053 that pays a demo case's
+fee by transfer, to import as its administration's agent."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
+from loket.cases.models import Case
+from loket.payments.demo_statement import NoTransferToPay, demo_camt053
 from loket.payments.fees import format_amount
 from loket.payments.reconcile import do_import_statement
 from loket.payments.statements import StatementError
@@ -21,8 +27,16 @@ class Command(BaseCommand):
             "import-statement", help="match a camt.053 or CODA file's lines to transfers"
         )
         statement.add_argument("file", type=Path)
+        demo = actions.add_parser(
+            "demo-statement", help="write a camt.053 paying a demo case's fee by transfer"
+        )
+        demo.add_argument("case", help="the case's reference (BRU-...)")
+        demo.add_argument("--output", "-o", type=Path, help="the file to write (else stdout)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "demo-statement":
+            self.demo_statement(options["case"], options.get("output"))
+            return
         path: Path = options["file"]
         try:
             report = do_import_statement(path.read_bytes())
@@ -55,3 +69,19 @@ class Command(BaseCommand):
                 f"{format_amount(line.amount_cents, 'en')} {line.communication!r} "
                 f"{line.counterparty}{case}"
             )
+
+    def demo_statement(self, reference: str, output: Path | None) -> None:
+        if settings.LOKET_ENV == "production":
+            raise CommandError("a demo statement is never made in production")
+        case = Case.objects.filter(reference=reference).first()
+        if case is None:
+            raise CommandError(f"no case {reference}")
+        try:
+            data = demo_camt053(case, timezone.localdate())
+        except NoTransferToPay as problem:
+            raise CommandError(str(problem)) from None
+        if output is None:
+            self.stdout.write(data.decode(), ending="")
+            return
+        output.write_bytes(data)
+        self.stdout.write(f"{output}: pays {case.reference} by transfer; import it as its agent")

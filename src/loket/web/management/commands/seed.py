@@ -70,6 +70,11 @@ class Command(BaseCommand):
         cases = create_demo_history()
         if cases:
             self.stdout.write(f"{cases} past applications of the demo residents made")
+        from loket.payments.merchants import create_demo_merchant_accounts
+
+        accounts = create_demo_merchant_accounts()
+        if accounts:
+            self.stdout.write(f"{accounts} demo bank accounts of administrations (marked as demo)")
         from loket.appointments.seed import seed_demo_help_points
 
         self.stdout.write(f"{seed_demo_help_points().saved} demo places of help (marked as demo)")
