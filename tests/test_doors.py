@@ -3,8 +3,11 @@ on their own host only, and e-mails and PDFs that name the door the case was sta
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from loket.audit.models import SecurityEvent
 from loket.cases.documents import document_html
@@ -162,6 +165,14 @@ def test_an_application_started_on_a_door_is_named_by_its_e_mails_and_pdfs() -> 
                 assert mark not in notice.body and mark not in notice.sender_name
 
 
+@pytest.fixture
+def in_english() -> Iterator[None]:
+    """The refusals' wording is read in English, whatever an earlier test left active."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.mark.usefixtures("in_english")
 def test_an_accent_below_the_contrast_rule_is_refused_on_save() -> None:
     values = DoorSettings(**{**DEMO_DOORS["schaerbeek"].__dict__, "accent": "#ffbf47"})
     with pytest.raises(DoorRefused) as refused:
@@ -170,6 +181,7 @@ def test_an_accent_below_the_contrast_rule_is_refused_on_save() -> None:
     assert Door.objects.get(pk="schaerbeek").accent == "#1d5e3a"
 
 
+@pytest.mark.usefixtures("in_english")
 def test_a_host_of_another_door_or_outside_allowed_hosts_is_refused() -> None:
     taken = DoorSettings(**{**DEMO_DOORS["schaerbeek"].__dict__, "hosts": ["ixelles.localhost"]})
     with pytest.raises(DoorRefused) as refused:

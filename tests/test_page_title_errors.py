@@ -65,5 +65,6 @@ def test_the_error_prefix_is_said_once_on_the_applicant_pages_with_errors(langua
     assert title.count(ERROR_WORDS[language]) == 1, title
 
 
+@pytest.mark.django_db  # every page reads its front door from the database
 def test_a_page_without_errors_has_no_prefix(client: Client) -> None:
     assert "Error" not in _title(client.get("/en/verify/").content.decode())

@@ -67,11 +67,17 @@ def do_notify_applicant(case: Case, kind: str, event: str) -> Notification | Non
              "procedure": case.procedure.name},
         )  # fmt: skip
         link = reverse("web:case", args=[case.reference])
-        sender_name = case.door.name if case.door else ""
+        sender_name = door_sender(case)
     return do_notify(
         recipient, f"{case.pk}:{kind}:{event}", subject, body, kind=kind, topic=topic_of(case),
         link=link, sender_name=sender_name,
     )  # fmt: skip
+
+
+def door_sender(case: Case) -> str:
+    """The name a notice about ``case`` is sent under: the door the case came in by (in the
+    active language), or "" for Loket's own name."""
+    return case.door.name if case.door else ""
 
 
 def do_mark_seen_by_applicant(case: Case, viewer: User) -> int:

@@ -28,7 +28,7 @@ from loket.cases.actions import (
     do_refer_to_civil_servant,
 )
 from loket.cases.models import Case
-from loket.cases.notices import topic_of
+from loket.cases.notices import door_sender, topic_of
 from loket.cases.selectors import cases_visible_to
 from loket.certificates.codes import digest, new_code
 from loket.certificates.content import CannotIssue, kind_of, read_facts
@@ -245,9 +245,10 @@ def do_revoke_certificate(
             {"holder": holder, "certificate": certificate, "case": case},
         )
         link = reverse("web:case", args=[case.reference])
+        sender = door_sender(case)
     do_notify(
         holder, f"certificate-revoked:{certificate.pk}", subject, body,
-        kind="certificate-revoked", topic=topic_of(case), link=link,
+        kind="certificate-revoked", topic=topic_of(case), link=link, sender_name=sender,
     )  # fmt: skip
 
 

@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from loket.cases.models import Case
-from loket.cases.notices import PAYMENT_DUE, REFUNDED, topic_of
+from loket.cases.notices import PAYMENT_DUE, REFUNDED, door_sender, topic_of
 from loket.core.public import public_base
 from loket.notify.actions import do_mark_topic_read, do_notify
 from loket.notify.models import Notification
@@ -92,10 +92,11 @@ def do_tell_payment_due(fee: CaseFee, reminder: bool = False) -> Notification | 
         }  # fmt: skip
         body = render_to_string("payments/payment_due_mail.txt", context)
         link = reverse("web:case", args=[case.reference]) + "#payment"
+        sender = door_sender(case)
     event = "payment-reminder" if reminder else "payment-due"
     return do_notify(
         case.applicant, f"{case.pk}:{PAYMENT_DUE}:{event}", subject, body, kind=PAYMENT_DUE,
-        topic=topic_of(case), link=link,
+        topic=topic_of(case), link=link, sender_name=sender,
     )  # fmt: skip
 
 
@@ -120,8 +121,9 @@ def do_tell_paid_twice(case: Case, amount_cents: int, reference: str) -> Notific
             **words, "payment": reference, "administration": case.administration.name,
             "page": public_base() + reverse("web:case", args=[case.reference]) + "#payment",
         }  # fmt: skip
+        sender = door_sender(case)
     return do_notify(
         case.applicant, f"{case.pk}:{REFUNDED}:paid-twice:{reference}", subject, body,
-        kind=REFUNDED, topic=topic_of(case),
+        kind=REFUNDED, topic=topic_of(case), sender_name=sender,
         link=reverse("web:case", args=[case.reference]) + "#payment",
     )  # fmt: skip
