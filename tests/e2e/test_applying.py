@@ -57,7 +57,7 @@ def test_change_of_address_with_a_household_member_errors_and_resume(
     # Log out in the middle, come back, and go on where we stopped.
     log_out(page)
     demo_log_in(page, base, "resident")
-    page.get_by_role("link", name="Declaration of change of address").click()
+    page.get_by_role("link", name="Declaration of change of address", exact=True).click()
     # She moves, of course: a fixed line, not a box; only the others are ticked.
     expect(page.locator("#id_moving_with_applicant")).to_contain_text("You (Amina El Amrani)")
     expect(page.get_by_label("Amina El Amrani")).to_have_count(0)
