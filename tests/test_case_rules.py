@@ -121,7 +121,11 @@ def _decided_state(case: Case) -> dict[str, Any]:
     return {
         "status": case.status,
         "decided": case.decided_at is not None,
-        "history": list(case.events.values_list("kind", "status", "note")),
+        # A payment attempt's own reference is random: the rest of its note must match.
+        "history": [
+            (kind, status, re.sub(r"\(reference [^)]+\)", "(reference …)", note))
+            for kind, status, note in case.events.values_list("kind", "status", "note")
+        ],
         "messages": [
             (m.body, m.from_applicant, [(a.name, a.content_type) for a in m.attachments.all()])
             for m in case.messages.all()
