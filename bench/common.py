@@ -5,7 +5,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -43,3 +46,30 @@ def result(name: str, value: float, unit: str, **extra: object) -> None:
     printed before it by the benchmark stays the main output.
     """
     print("@bench " + json.dumps({"name": name, "value": round(value, 3), "unit": unit, **extra}))
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve_gunicorn(
+    port: int, url: str, options: list[str], tries: int = 200
+) -> subprocess.Popen[bytes]:
+    """Loket under gunicorn on ``port`` against the database at ``url`` (test settings), with
+    gunicorn's ``options`` (workers, worker class...); returned once it accepts connections."""
+    env = {**os.environ, "LOKET_ENV": "test", "LOKET_TEST_DATABASE_URL": url}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "loket.wsgi:application",
+         "--bind", f"127.0.0.1:{port}", *options, "--log-level", "warning"],
+        env=env,
+    )  # fmt: skip
+    for _ in range(tries):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start")

@@ -32,20 +32,17 @@ import http.client
 import multiprocessing
 import os
 import re
-import socket
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import psycopg
 
-from bench.common import fresh_database, result, setup_django
+from bench.common import free_port, fresh_database, result, serve_gunicorn, setup_django
 
 URL = os.environ.get(
     "LOKET_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loket_journey_bench"
@@ -194,27 +191,9 @@ def spread(work: list[Any]) -> list[list[Any]]:
     return [work[i::PROCESSES] for i in range(PROCESSES)]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def serve(port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "LOKET_ENV": "test", "LOKET_TEST_DATABASE_URL": URL}
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "loket.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
-         "--worker-class", WORKER_CLASS, "--threads", str(THREADS), "--log-level", "warning"],
-        env=env,
-    )  # fmt: skip
-    for _ in range(200):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
+    options = ["--workers", str(WORKERS), "--worker-class", WORKER_CLASS, "--threads", str(THREADS)]
+    return serve_gunicorn(port, URL, options)
 
 
 # ---- the baseline: the statements of one journey, captured in-process, replayed with psycopg

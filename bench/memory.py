@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import fresh_database, result
+from bench.common import free_port, fresh_database, result
 
 URL = os.environ.get("LOKET_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/loket_bench")
 TARGET_MB = 150
@@ -44,12 +44,6 @@ def rss_mb(pid: int) -> float:
 def children(pid: int) -> list[int]:
     text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
     return [int(child) for child in text.split()]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def session_cookie() -> str:

@@ -12,21 +12,18 @@ from __future__ import annotations
 
 import http.client
 import os
-import socket
 import statistics
 import subprocess
-import sys
 import threading
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from queue import Empty, Queue
 from typing import Any
 
 import psycopg
 
-from bench.common import fresh_database, result
+from bench.common import free_port, fresh_database, result, serve_gunicorn
 
 URL = os.environ.get(
     "LOKET_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loket_submit_bench"
@@ -76,26 +73,8 @@ def ready_drafts(count: int) -> list[tuple[str, str]]:
     return ready
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def serve(port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "LOKET_ENV": "test", "LOKET_TEST_DATABASE_URL": URL}
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "loket.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", "4", "--log-level", "warning"],
-        env=env,
-    )  # fmt: skip
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
+    return serve_gunicorn(port, URL, ["--workers", "4"], tries=100)
 
 
 def post_submission(port: int, session: str, key: str) -> tuple[float, int]:
