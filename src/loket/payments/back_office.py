@@ -4,7 +4,7 @@ manage. Each reads through a scoped selector and writes through an action."""
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django import forms
 from django.contrib import messages
@@ -25,6 +25,9 @@ from loket.payments.models import MerchantAccount, Payment, Refund
 from loket.payments.reconcile import check_may_import, do_import_lines
 from loket.payments.refunds import do_give_back_owed, do_mark_paid_back, refunds_queue
 from loket.payments.statements import StatementError, read_statement
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_STATEMENT_BYTES = 5 * 1024 * 1024
 
@@ -150,37 +153,32 @@ def merchant_accounts(request: HttpRequest) -> HttpResponse:
 SECRET_HELP = gettext_lazy("Stored encrypted and never shown. Leave empty to keep the one stored.")
 
 
+def _optional(label: StrOrPromise, max_length: int) -> forms.CharField:
+    """A field left empty to fall back to the platform's value."""
+    return forms.CharField(label=label, required=False, max_length=max_length)
+
+
+def _secret(label: StrOrPromise) -> forms.CharField:
+    """A secret: typed, never shown back; empty keeps the one stored."""
+    return forms.CharField(
+        label=label, required=False, max_length=200, widget=forms.PasswordInput,
+        help_text=SECRET_HELP,
+    )  # fmt: skip
+
+
 class MerchantAccountForm(forms.Form):
-    iban = forms.CharField(label=gettext_lazy("IBAN"), required=False, max_length=42)
-    bic = forms.CharField(label=gettext_lazy("BIC"), required=False, max_length=14)
-    beneficiary = forms.CharField(
-        label=gettext_lazy("Beneficiary (the account holder's name as the bank knows it)"),
-        required=False, max_length=70,
-    )  # fmt: skip
-    worldline_merchant_id = forms.CharField(
-        label=gettext_lazy("Worldline merchant (PSPID)"), required=False, max_length=40
+    iban = _optional(gettext_lazy("IBAN"), 42)
+    bic = _optional(gettext_lazy("BIC"), 14)
+    beneficiary = _optional(
+        gettext_lazy("Beneficiary (the account holder's name as the bank knows it)"), 70
     )
-    worldline_api_key_id = forms.CharField(
-        label=gettext_lazy("Worldline API key id"), required=False, max_length=100
-    )
-    worldline_api_secret = forms.CharField(
-        label=gettext_lazy("Worldline API secret"), required=False, max_length=200,
-        widget=forms.PasswordInput, help_text=SECRET_HELP,
-    )  # fmt: skip
-    worldline_webhook_key_id = forms.CharField(
-        label=gettext_lazy("Worldline webhook key id"), required=False, max_length=100
-    )
-    worldline_webhook_secret = forms.CharField(
-        label=gettext_lazy("Worldline webhook secret"), required=False, max_length=200,
-        widget=forms.PasswordInput, help_text=SECRET_HELP,
-    )  # fmt: skip
-    mollie_profile_id = forms.CharField(
-        label=gettext_lazy("Mollie profile"), required=False, max_length=40
-    )
-    mollie_api_key = forms.CharField(
-        label=gettext_lazy("Mollie API key of the profile"), required=False, max_length=200,
-        widget=forms.PasswordInput, help_text=SECRET_HELP,
-    )  # fmt: skip
+    worldline_merchant_id = _optional(gettext_lazy("Worldline merchant (PSPID)"), 40)
+    worldline_api_key_id = _optional(gettext_lazy("Worldline API key id"), 100)
+    worldline_api_secret = _secret(gettext_lazy("Worldline API secret"))
+    worldline_webhook_key_id = _optional(gettext_lazy("Worldline webhook key id"), 100)
+    worldline_webhook_secret = _secret(gettext_lazy("Worldline webhook secret"))
+    mollie_profile_id = _optional(gettext_lazy("Mollie profile"), 40)
+    mollie_api_key = _secret(gettext_lazy("Mollie API key of the profile"))
 
 
 @login_required
