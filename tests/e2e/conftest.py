@@ -67,3 +67,14 @@ def page(browser: object) -> Iterator[object]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone(browser: object) -> Iterator[object]:
+    """A 360 by 740 phone, the screen the residents' journeys are checked on. (A module that
+    needs another phone, without JavaScript or at two widths, defines its own.)"""
+    context = browser.new_context(viewport={"width": 360, "height": 740})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

@@ -4,30 +4,19 @@ In English until the lead merges the catalogues. Screenshots: var/screenshots/re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.utils import translation
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from loket.forms.answers import case_address
 from loket.forms.models import Draft
 from tests.conftest import client_for
 from tests.e2e.journeys import demo_log_in
-from tests.e2e.test_resident_journeys import PHONE, shoot
+from tests.e2e.test_resident_journeys import shoot
 from tests.test_all_procedures import submit
 from tests.test_cases import apply_for_parking_card
 
 PARKING = "residents-parking-card"
-
-
-@pytest.fixture
-def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 @pytest.mark.usefixtures("seeded_transactional")

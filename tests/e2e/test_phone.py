@@ -3,12 +3,11 @@ as cards."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from loket.cases.actions import do_request_information
 from loket.catalog.models import Procedure
@@ -20,15 +19,6 @@ from tests.test_cases import apply_for_parking_card
 PHONE: ViewportSize = {"width": 360, "height": 740}
 # How far down a procedure page's primary action may end, in screen heights.
 PRIMARY_ACTION_WITHIN = 1.5
-
-
-@pytest.fixture
-def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 def primary_action_bottom(page: Page) -> float:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from loket.cases.actions import do_request_information
 from loket.mandates.actions import do_give_mandate
@@ -19,15 +18,6 @@ from tests.e2e.journeys import demo_log_in
 from tests.test_cases import apply_for_parking_card
 
 PHONE: ViewportSize = {"width": 360, "height": 740}
-
-
-@pytest.fixture
-def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 @pytest.mark.usefixtures("seeded_transactional")

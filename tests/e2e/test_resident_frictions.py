@@ -5,12 +5,11 @@ on one line wherever it is shown. Screenshots go to var/screenshots/resident-*-3
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from loket.cases.actions import do_request_information
 from loket.cases.models import Case
@@ -18,21 +17,12 @@ from loket.forms.models import Draft
 from loket.forms.pages import shared_postcodes
 from tests.conftest import client_for, demo_user
 from tests.e2e.journeys import demo_log_in
-from tests.e2e.test_resident_journeys import PHONE, shoot
+from tests.e2e.test_resident_journeys import shoot
 from tests.test_all_procedures import submit
 from tests.test_cases import apply_for_parking_card
 
 FIELD = "#id_population\\.address\\.{}"
 IXELLES = "21009"
-
-
-@pytest.fixture
-def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 def continue_(page: Page) -> None:

@@ -4,10 +4,8 @@ choice that can only be refused."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.conftest import client_for
 from tests.e2e.journeys import demo_log_in
@@ -15,15 +13,6 @@ from tests.test_cases import apply_for_parking_card
 
 PHONE: ViewportSize = {"width": 360, "height": 740}
 APPLY = "/en/procedures/residents-parking-card/apply/"
-
-
-@pytest.fixture
-def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 @pytest.mark.usefixtures("seeded_transactional")
