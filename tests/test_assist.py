@@ -16,7 +16,14 @@ from django.utils import translation
 from django.utils.translation import gettext
 from sklearn.pipeline import Pipeline
 
-from loket.assist.actions import THRESHOLD, CannotReroute, do_reroute, do_suggest, do_train
+from loket.assist.actions import (
+    REROUTED,
+    THRESHOLD,
+    CannotReroute,
+    do_reroute,
+    do_suggest,
+    do_train,
+)
 from loket.assist.classifier import train, weighing_words
 from loket.assist.corpus import corpus_examples, frozen_examples, scrub
 from loket.assist.evaluation import evaluate, worse_than
@@ -24,6 +31,7 @@ from loket.assist.language import detect_language
 from loket.assist.models import ModelVersion, Rerouting, Suggestion
 from loket.assist.selectors import confirmed_reports, handler_of
 from loket.cases.actions import do_change_status
+from loket.cases.history import note_text
 from loket.cases.models import Case
 from loket.core.models import Membership, User
 from loket.privacy.register import processing_register
@@ -248,6 +256,11 @@ def test_civil_servant_reroutes_and_the_report_enters_the_next_training_set(
     with translation.override(case.language):  # the history note speaks the case's language
         changed = gettext("Category changed by a civil servant to: %(category)s").split(":")[0]
     assert case.events.filter(note__contains=changed).exists()
+    entry = case.events.get(note_code=REROUTED)
+    with translation.override("fr"):  # a French reader of a Dutch case
+        assert note_text(entry) == gettext(
+            "Category changed by a civil servant to: %(category)s"
+        ) % {"category": "Dépôt clandestin"}
     with pytest.raises(CannotReroute):
         do_reroute(case, "no-such-category", agent)
     examples = confirmed_reports()

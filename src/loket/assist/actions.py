@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,7 @@ from loket.cases.actions import (
     handling_administration,
 )
 from loket.cases.models import Case
+from loket.core.i18n import pick
 from loket.core.models import User
 from loket.forms.definitions import get_definition
 from loket.incidents.actions import CATEGORY, INCIDENT_PROCEDURE
@@ -40,6 +42,7 @@ from loket.incidents.models import Incident
 
 THRESHOLD = 0.45  # under this top confidence, the form asks instead of suggesting
 MAX_TEXT = 2000
+REROUTED = "assist-rerouted"  # history code of a re-routing (rendered in the reader's language)
 
 
 class CannotReroute(Exception):
@@ -152,24 +155,37 @@ def do_reroute(case: Case, category: str, agent: User) -> Rerouting:
     incident.save(update_fields=["category"])
     Case.objects.filter(pk=case.pk).update(answers=answers)
     case.answers = answers
-    with translation.override(case.language or "fr"):  # the history speaks the case's language
-        note = _("Category changed by a civil servant to: %(category)s") % {
-            "category": _category_choices(definition)[category]
-        }
-    do_add_history_note(case, agent, note)
+    params = {"category": _category_texts(definition, category)}
+    with translation.override(case.language or "fr"):  # as written, in the case's language
+        note = render_reroute_note(params)
+    do_add_history_note(case, agent, note, REROUTED, params)
     if target.pk != case.administration_id:
         do_pass_to_administration(case, target, note)
     return rerouting
 
 
-def _category_choices(definition: Any) -> dict[str, str]:
-    from loket.core.i18n import pick
-
+def _raw_choices(definition: Any) -> dict[str, dict[str, str]]:
     if definition is None:
         return {}
     field = next((f for f in definition.fields() if f.name == CATEGORY), None)
-    choices = field.options.get("choices", {}) if field else {}
-    return {key: pick(texts) for key, texts in choices.items()}
+    return dict(field.options.get("choices", {})) if field else {}
+
+
+def _category_choices(definition: Any) -> dict[str, str]:
+    return {key: pick(texts) for key, texts in _raw_choices(definition).items()}
+
+
+def _category_texts(definition: Any, category: str) -> dict[str, str]:
+    """The category's name in every language of the form, for a history entry any reader
+    reads in their own language."""
+    return dict(_raw_choices(definition).get(category) or {})
+
+
+def render_reroute_note(params: Mapping[str, Any]) -> str:
+    """The history entry of a re-routing, in the active language (``cases.history``)."""
+    texts = params.get("category")
+    name = pick(texts) if isinstance(texts, Mapping) else str(texts or "")
+    return _("Category changed by a civil servant to: %(category)s") % {"category": name}
 
 
 def reload_active_model() -> None:
