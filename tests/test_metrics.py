@@ -15,8 +15,10 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import Client, override_settings
 from django.utils import timezone
 from prometheus_client import REGISTRY
@@ -75,7 +77,9 @@ def test_metrics_refuse_a_missing_or_wrong_token_and_log_it(
 
 @pytest.mark.django_db
 @override_settings(LOKET_METRICS_TOKEN=TOKEN)
-def test_an_application_moves_the_counts_and_no_label_holds_personal_data() -> None:
+def test_an_application_moves_the_counts_and_no_label_holds_personal_data(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
     before = {
         "submitted": value("loket_submissions_total", procedure="residents-parking-card",
                            channel="online"),
@@ -84,7 +88,8 @@ def test_an_application_moves_the_counts_and_no_label_holds_personal_data() -> N
     }  # fmt: skip
     client = Client()
     assert client.post("/en/demo-login/", {"identity": "resident"}).status_code == 302
-    case = apply_for_parking_card(client)
+    with django_capture_on_commit_callbacks(execute=True):  # counted when committed
+        case = apply_for_parking_card(client)
 
     assert (
         value("loket_submissions_total", procedure="residents-parking-card", channel="online")
@@ -297,3 +302,15 @@ def test_static_files_are_counted_under_the_static_route() -> None:
     after = value("loket_http_responses_total", route="static", method="GET", status="200")
     assert after == before + 1
     assert scrape(Client())["loket_build_info"] == [({"version": loket.__version__}, 1.0)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_rolled_back_is_not_counted() -> None:
+    before = value("loket_payments_total", provider="demo", event="started")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        observe_metrics.payment("demo", "started")
+        raise RuntimeError("the transaction fails after the payment was recorded")
+    assert value("loket_payments_total", provider="demo", event="started") == before
+    with transaction.atomic():
+        observe_metrics.payment("demo", "started")
+    assert value("loket_payments_total", provider="demo", event="started") == before + 1

@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, transaction
 from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
@@ -177,11 +177,14 @@ def register_read(source: str, seconds: float, unavailable: bool) -> None:
 
 
 def submitted(procedure: str, channel: str) -> None:
-    SUBMISSIONS.labels(procedure, channel or "online").inc()
+    """Count a submission once its transaction commits (a rolled-back one did not happen)."""
+    counter = SUBMISSIONS.labels(procedure, channel or "online")
+    transaction.on_commit(counter.inc)
 
 
 def payment(provider: str, event: str) -> None:
-    PAYMENTS.labels(provider, event).inc()
+    """Count a payment event once its transaction commits (a rolled-back one did not happen)."""
+    transaction.on_commit(PAYMENTS.labels(provider, event).inc)
 
 
 def mail(outcome: str) -> None:
@@ -193,7 +196,8 @@ def webhook_delivery(outcome: str) -> None:
 
 
 def certificate_issued() -> None:
-    CERTIFICATES_ISSUED.inc()
+    """Count an issued certificate once its transaction commits."""
+    transaction.on_commit(CERTIFICATES_ISSUED.inc)
 
 
 def certificate_verified(outcome: str) -> None:
