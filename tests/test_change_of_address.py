@@ -255,3 +255,26 @@ def test_includes_applicant_needs_a_list_of_people_to_choose_several_from() -> N
         ChoiceOptions.model_validate(
             {"choices": {"a": {"fr": "a", "nl": "a", "en": "a"}}, "includes_applicant": True}
         )
+
+
+def test_a_move_being_registered_is_said_on_the_address_of_another_application(
+    resident_client: Client,
+) -> None:
+    """The bulky-waste collection is at the registered address: a resident whose move is not yet
+    recorded reads that the register still gives the old address, and that the collection goes
+    there, instead of a "This is wrong" link into a correction."""
+    waste = "/en/procedures/bulky-waste-collection/apply/"
+    resident_client.post(waste, {"use_registers": "yes"})
+    before = resident_client.get(f"{waste}facts/").content.decode()
+    assert "is being registered" not in before
+    move = send_change_of_address(resident_client)
+    page = resident_client.get(f"{waste}facts/").content.decode()
+    rows = page.split("<div><dt>")
+    address_row = next(row for row in rows if move.reference in row)
+    assert "A move to Rue Imaginaire 7, 1060 Saint-Gilles / Sint-Gillis is being" in address_row
+    assert "this application uses it" in address_row
+    assert CORRECTION not in address_row and "This is wrong" not in address_row
+    assert "This is wrong" in page  # the other facts can still be reported
+    # Once the move is decided, nothing is said any more.
+    Case.objects.filter(pk=move.pk).update(status=Case.Status.APPROVED)
+    assert "is being registered" not in resident_client.get(f"{waste}facts/").content.decode()

@@ -48,6 +48,17 @@ def format_address(address: dict[str, Any]) -> str:
     return f"{street} {address['house_number']}{box}, {address['postcode']} {municipality}".strip()
 
 
+def format_address_answer(value: dict[str, Any]) -> str:
+    """A Brussels address answered on a form: the register's names when the address was found
+    there, else the street as typed."""
+    typed = value.get("street", "")
+    return format_address(
+        {**value, "street_fr": value.get("street_fr") or typed,
+         "street_nl": value.get("street_nl") or typed,
+         "nis_code": value.get("municipality", "")}
+    )  # fmt: skip
+
+
 def format_answer(definition: FieldDefinition, value: Any, facts: dict[str, Any]) -> str:
     """An answer as the applicant would say it: labels of choices, dates, addresses, files."""
     if value in (None, "", [], {}):
@@ -64,13 +75,7 @@ def format_answer(definition: FieldDefinition, value: Any, facts: dict[str, Any]
     if kind == "number":
         return format_number(value)
     if kind in ("brussels_address", "location"):
-        # The register's names when the address was found there, else the street as typed.
-        typed = value.get("street", "")
-        return format_address(
-            {**value, "street_fr": value.get("street_fr") or typed,
-             "street_nl": value.get("street_nl") or typed,
-             "nis_code": value.get("municipality", "")}
-        )  # fmt: skip
+        return format_address_answer(value)
     if kind == "file":
         return f"{value.get('name', '')} ({format_file_size(int(value.get('size', 0)))})"
     if kind == "group":

@@ -13,7 +13,7 @@ from loket.catalog.models import Procedure
 from loket.core.i18n import pick
 from loket.core.identifiers import format_enterprise_number, national_number_html
 from loket.core.reference import municipality_name, nace_division
-from loket.forms.answers import answer_rows, format_address, short_date
+from loket.forms.answers import answer_rows, format_address, format_address_answer, short_date
 from loket.forms.definitions import get_definition
 from loket.forms.fallback import MUNICIPALITY, declaration_form
 from loket.sources.catalogue import attribute_label, source_name
@@ -213,9 +213,43 @@ def fact_rows(
                 "source_id": source_id,
                 "being_replaced": bool(need.get("before_label")),
                 "hint": pick(need.get("before_hint")),
+                "attribute": attribute,
             }
         )
     return rows
+
+
+MOVE = "change-of-address"
+
+
+def with_pending_move(rows: list[dict[str, Any]], procedure: Procedure, move: Case | None) -> None:
+    """A move declared and not yet recorded (``move``, the person's open change of address)
+    said on the register's address: the register still gives the old address, and this
+    application uses it. The address is then not "wrong": no correction is offered."""
+    if move is None or procedure.id == MOVE:
+        return
+    new_address = move.answers.get("new_address")
+    for row in rows:
+        if row["attribute"] != "population.address":
+            continue
+        words = {
+            "address": format_address_answer(new_address) if isinstance(new_address, dict) else "",
+            "reference": move.reference,
+        }
+        row["hint"] = (
+            _(
+                "A move to %(address)s is being registered (application %(reference)s). Until "
+                "the municipality records it, the register gives this address, and this "
+                "application uses it."
+            )
+            if words["address"]
+            else _(
+                "A move is being registered (application %(reference)s). Until the "
+                "municipality records it, the register gives this address, and this "
+                "application uses it."
+            )
+        ) % words
+        row["being_replaced"] = True
 
 
 def declared_rows(declared: dict[str, Any]) -> list[dict[str, str]]:

@@ -49,7 +49,14 @@ from loket.forms.pages import PageForm
 from loket.payments.selectors import fee_of_draft, fee_paid_elsewhere
 from loket.sources.base import Actor, ConsultationRefused
 from loket.web.acting import acting_mandate, after_submission, stop_acting, submission_channel
-from loket.web.presenters import declared_rows, fact_rows, legal_bases, need_rows
+from loket.web.presenters import (
+    MOVE,
+    declared_rows,
+    fact_rows,
+    legal_bases,
+    need_rows,
+    with_pending_move,
+)
 from loket.web.submission_limit import limit_submissions
 from loket.web.views.mandates import mandate_required, refused
 
@@ -165,10 +172,21 @@ def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
     )
 
 
+def _fact_rows(
+    request: HttpRequest, user: User, procedure: Procedure, definition: FormDefinition,
+    draft: Draft,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """The register's facts as the applicant checks them, a move under way said on the address."""
+    rows = fact_rows(draft.facts, definition.facts, procedure, principal=_principal(request))
+    moves = open_applications_of(user, MOVE) if procedure.id != MOVE else []
+    with_pending_move(rows, procedure, moves[0] if moves else None)
+    return rows
+
+
 @login_required
 @mandate_required
 def facts(request: HttpRequest, procedure_id: str) -> HttpResponse:
-    _user, procedure, definition, draft = _context(request, procedure_id)
+    user, procedure, definition, draft = _context(request, procedure_id)
     if draft.consented is None:
         return redirect(_url("apply-start", procedure))
     next_url = (
@@ -181,9 +199,7 @@ def facts(request: HttpRequest, procedure_id: str) -> HttpResponse:
         "web/apply/facts.html",
         {
             "procedure": procedure,
-            "facts": fact_rows(
-                draft.facts, definition.facts, procedure, principal=_principal(request)
-            ),
+            "facts": _fact_rows(request, user, procedure, definition, draft),
             "unavailable": draft.unanswered,
             "next_url": next_url,
             "back_url": _url("apply-start", procedure),
@@ -389,9 +405,7 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
         "web/apply/check.html",
         {
             "procedure": procedure,
-            "facts": fact_rows(
-                draft.facts, definition.facts, procedure, principal=_principal(request)
-            ),
+            "facts": _fact_rows(request, user, procedure, definition, draft),
             "declared": declared_rows(draft.answers.get("declared", {})),
             "answers": answer_rows(
                 definition,
