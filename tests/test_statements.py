@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from loket.audit.models import SecurityEvent
+from loket.forms.answers import long_date
+from loket.notify.models import Notification
 from loket.web.models import AccessibilityReport
 from loket.web.statements import (
     KEEP_REPORTS,
@@ -22,7 +25,7 @@ from loket.web.statements import (
     last_accessibility_run,
     write_accessibility_run,
 )
-from tests.conftest import client_for
+from tests.conftest import client_for, demo_user
 
 pytestmark = pytest.mark.django_db
 
@@ -153,15 +156,51 @@ def test_a_report_is_stored_confirmed_and_listed_for_staff(client: Client) -> No
     assert "Thank you. Your report was received" in response.content.decode()
     report = AccessibilityReport.objects.get()
     assert (report.email, report.page, report.language) == ("ana@example.be", REPORT["page"], "en")
-    agent = client_for("agent-parking")
+    designer = client_for("designer")  # the region's staff, who run the platform, answer
     assert (
         'href="/en/back-office/accessibility-reports/"'
-        in agent.get("/en/back-office/").content.decode()
+        in designer.get("/en/designer/").content.decode()
     )
-    staff = agent.get("/en/back-office/accessibility-reports/")
+    staff = designer.get("/en/back-office/accessibility-reports/")
     assert staff.status_code == 200
     assert "cannot be reached with the keyboard" in staff.content.decode()
-    assert client_for("resident").get("/en/back-office/accessibility-reports/").status_code == 403
+    assert "To answer by" in staff.content.decode()
+    # The reports name their senders: no other agent, and no resident, reads them.
+    for other in ("agent-parking", "resident"):
+        assert client_for(other).get("/en/back-office/accessibility-reports/").status_code == 403
+    assert SecurityEvent.objects.filter(kind="accessibility-reports-refused").count() == 2
+
+
+@pytest.mark.usefixtures("in_english")
+def test_the_region_staff_is_told_of_a_report_and_marks_it_answered(client: Client) -> None:
+    designer = demo_user("designer")
+    assert client.post("/en/accessibility/", REPORT).status_code == 302
+    report = AccessibilityReport.objects.get()
+    key = f"accessibility-report:{report.pk}"
+    notice = Notification.objects.get(recipient=designer, event_key=key)
+    assert notice.link.endswith("/back-office/accessibility-reports/")
+    with translation.override(designer.preferred_language or "fr"):
+        assert long_date(report.answer_by.isoformat()) in notice.body
+    assert report.answer_by == timezone.localdate(report.created_at + timedelta(days=30))
+    staff = client_for("designer")
+    assert "1 to answer" in staff.get("/en/designer/").content.decode()
+    reports = "/en/back-office/accessibility-reports/"
+    assert staff.post(reports, {"report": "nope"}).status_code == 400
+    answered = staff.post(
+        "/en/back-office/accessibility-reports/", {"report": str(report.pk)}, follow=True
+    )
+    assert "The report is marked answered." in answered.content.decode()
+    report.refresh_from_db()
+    assert report.answered_by == designer and report.answered_at is not None
+    assert "Mark answered" not in answered.content.decode()
+    # Thirty days on, an unanswered report is late, and listed first.
+    late = AccessibilityReport.objects.create(page="/fr/", description="x", language="fr")
+    AccessibilityReport.objects.filter(pk=late.pk).update(
+        created_at=timezone.now() - timedelta(days=31)
+    )
+    page = staff.get("/en/back-office/accessibility-reports/").content.decode()
+    assert "Late: to answer by" in page
+    assert page.index("Late: to answer by") < page.index("Answered on")
 
 
 @pytest.mark.usefixtures("in_english")

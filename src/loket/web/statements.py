@@ -15,14 +15,19 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from loket.core.i18n import pick
+from loket.core.models import User
 from loket.core.ratelimit import hit
 from loket.core.reference import read_yaml
+from loket.forms.answers import long_date
+from loket.notify.actions import do_notify
 from loket.tasks.queue import every, handler
 from loket.web.models import AccessibilityReport
+from loket.web.region import region_designers
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 RUN_FILE = DATA_DIR / "accessibility_run.json"
@@ -122,7 +127,7 @@ def do_report_accessibility_problem(
         raise ReportRefused(
             _("Too many reports were sent from here in a short time. Please try again later.")
         )
-    return AccessibilityReport.objects.create(
+    report = AccessibilityReport.objects.create(
         name=data.get("name", ""),
         email=data.get("email", ""),
         phone=data.get("phone", ""),
@@ -130,6 +135,43 @@ def do_report_accessibility_problem(
         description=data["description"],
         language=language[:2],
     )
+    _tell_region_staff(report)
+    return report
+
+
+def _tell_region_staff(report: AccessibilityReport) -> None:
+    """Each of the region's service designers (who run the platform and answer for its
+    accessibility) finds the report in their inbox and by e-mail, with the day to answer by."""
+    link = reverse("web:backoffice-accessibility-reports")
+    for person in region_designers():
+        with translation.override(person.preferred_language or "fr"):
+            words = {"page": report.page[:80], "date": long_date(report.answer_by.isoformat())}
+            subject = _("An accessibility problem was reported: %(page)s") % words
+            body = (
+                _(
+                    "A visitor reported an accessibility problem on %(page)s. The accessibility "
+                    "statement promises an answer by %(date)s. Read it in the back-office, under "
+                    "Reported accessibility problems, and mark it answered once you have answered."
+                )
+                % words
+            )
+        do_notify(
+            person, f"accessibility-report:{report.pk}", subject, body, kind="accessibility",
+            topic="accessibility-reports", link=link,
+        )  # fmt: skip
+
+
+def reports_to_answer() -> int:
+    return AccessibilityReport.objects.filter(answered_at__isnull=True).count()
+
+
+def do_mark_report_answered(report_id: int, staff: User) -> AccessibilityReport:
+    """Record that the report was answered (by whom, when); marking it twice keeps the first."""
+    report = AccessibilityReport.objects.get(pk=report_id)
+    if report.answered_at is None:
+        report.answered_at, report.answered_by = timezone.now(), staff
+        report.save(update_fields=["answered_at", "answered_by"])
+    return report
 
 
 @handler(EXPIRE_REPORTS_TASK)

@@ -15,9 +15,9 @@ from loket.core.models import Membership, User
 from loket.forms.actions import DefinitionRefused, do_publish_definition
 from loket.forms.definitions import DEFINITIONS_DIR, get_definition
 from loket.forms.models import DefinitionVersion
+from loket.web.region import REGION_STAFF
+from loket.web.statements import reports_to_answer
 from loket.web.views.doors import may_configure_doors
-
-REGION_DESIGNERS = "paradigm"  # the region's IT centre designs for every administration
 
 
 def designable(user: User) -> list[Procedure]:
@@ -31,7 +31,7 @@ def designable(user: User) -> list[Procedure]:
     if not owned:
         raise PermissionDenied
     procedures = Procedure.objects.all()
-    if REGION_DESIGNERS not in owned:
+    if REGION_STAFF not in owned:  # the region's IT centre designs for every administration
         procedures = procedures.filter(
             Q(administration_id__in=owned)
             | Q(administration__isnull=True, owner_kind="municipality")
@@ -51,7 +51,12 @@ def _current_source(procedure: Procedure) -> str:
 def index(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
     rows = [(p, get_definition(p.id)) for p in designable(request.user)]
-    context = {"rows": rows, "configures_doors": may_configure_doors(request.user)}
+    region = may_configure_doors(request.user)
+    context = {
+        "rows": rows,
+        "configures_doors": region,
+        "reports_to_answer": reports_to_answer() if region else 0,
+    }
     return render(request, "web/designer/index.html", context)
 
 

@@ -17,21 +17,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from loket.core.models import Administration, Membership, User
+from loket.core.models import Administration, User
 from loket.doors.actions import DoorRefused, DoorSettings, do_save_door
 from loket.doors.contrast import WHITE
 from loket.doors.models import Door
+from loket.web.region import is_region_designer
 
-REGION_STAFF = "paradigm"
 LANGUAGES = ("fr", "nl", "en")
 # doors.actions' problem keys → the form's fields
 _FIELD_OF = {"names": "name_fr", "hosts": "hosts", "accent": "accent", "logo": "logo"}
 
 
 def may_configure_doors(user: User) -> bool:
-    return Membership.objects.filter(
-        user=user, administration_id=REGION_STAFF, role=Membership.Role.DESIGNER
-    ).exists()
+    return is_region_designer(user)
 
 
 def _region_staff(request: HttpRequest) -> User:

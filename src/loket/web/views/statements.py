@@ -10,25 +10,30 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from loket.audit.actions import do_record_security_event
 from loket.core.access import access
 from loket.core.client import client_address
+from loket.core.models import User
 from loket.web.models import AccessibilityReport
+from loket.web.region import is_region_designer
 from loket.web.statements import (
     ReportRefused,
     compliance_status,
+    do_mark_report_answered,
     do_report_accessibility_problem,
     known_limitations,
     last_accessibility_run,
     security_txt,
     status_sentence,
 )
-from loket.web.views.backoffice_queue import back_office_agent
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ./-]{7,24}$")
 
@@ -156,9 +161,24 @@ def legal(request: HttpRequest) -> HttpResponse:
 
 @access("agent")
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def accessibility_reports(request: HttpRequest) -> HttpResponse:
-    """The problems visitors reported, newest first, for the staff who answer them."""
-    back_office_agent(request)
-    reports = AccessibilityReport.objects.all()[:200]
+    """The problems visitors reported, those still to answer first, for the region's staff who
+    answer them (the reports name their senders: no other agent reads them)."""
+    if not is_region_designer(request.user):
+        do_record_security_event(
+            "accessibility-reports-refused", user_id=getattr(request.user, "pk", None)
+        )
+        raise PermissionDenied
+    if request.method == "POST":
+        report_id = request.POST.get("report", "")
+        if not report_id.isdigit() or not AccessibilityReport.objects.filter(pk=report_id).exists():
+            return HttpResponseBadRequest(_("This report does not exist (any more)."))
+        assert isinstance(request.user, User)
+        do_mark_report_answered(int(report_id), request.user)
+        messages.success(request, _("The report is marked answered."))
+        return redirect("web:backoffice-accessibility-reports")
+    reports = AccessibilityReport.objects.select_related("answered_by").order_by(
+        F("answered_at").desc(nulls_first=True), "created_at"
+    )[:200]
     return render(request, "web/backoffice/accessibility_reports.html", {"reports": reports})
