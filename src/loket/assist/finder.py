@@ -30,7 +30,7 @@ except ImportError:  # pragma: no cover - the fallback keeps the finder running
     snowballstemmer = None
 
 STEMMER_LANGUAGES = {"fr": "french", "nl": "dutch", "en": "english"}
-WORD = re.compile(r"[a-z0-9]+")
+WORD = re.compile(r"[^\W_]+")
 
 # Words that say nothing about which procedure is meant ("I want", "how do I", "my"...).
 STOPWORDS = frozenset(
@@ -54,7 +54,10 @@ def normalise(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    return [w for w in WORD.findall(normalise(text)) if w not in STOPWORDS and len(w) > 1]
+    """The words that carry meaning, normalised. Stop words are dropped before the accents,
+    so the French "né" (born) stays while "ne" goes."""
+    words = WORD.findall(text.casefold())
+    return [normalise(w) for w in words if w not in STOPWORDS and len(w) > 1]
 
 
 @cache
@@ -137,15 +140,16 @@ class FinderIndex:
         return self
 
     def corrected(self, text: str) -> str:
-        """The sentence with each unknown word of 6+ letters replaced by the nearest known word
-        (one or two letters off), so "identiteitskaartt" counts as "identiteitskaart"."""
+        """The sentence with each unknown word of 7+ letters replaced by the nearest known word
+        with the same first letter (one or two letters off, and people rarely mistype the
+        first), so "identiteitskaartt" counts as "identiteitskaart"; shorter words are too often
+        another real word ("passee" is not "passed")."""
         known = set(self.known_words)
         words = []
         for word in tokens(text):
-            if word not in known and len(word) >= 6:
-                match = process.extractOne(
-                    word, self.known_words, scorer=fuzz.ratio, score_cutoff=80
-                )
+            if word not in known and len(word) >= 7:
+                alike = [w for w in self.known_words if w[0] == word[0]]
+                match = process.extractOne(word, alike, scorer=fuzz.ratio, score_cutoff=80)
                 word = match[0] if match else word
             words.append(word)
         return " ".join(words)
@@ -158,10 +162,10 @@ class FinderIndex:
         w = self.weights
         word_query = self._words.transform([self.corrected(text)])
         char_query = normalize(self._chars.transform([text]))
-        whole_words = (self._whole[0] @ word_query.T).toarray().ravel()  # type: ignore[operator]
-        whole_chars = (self._whole[1] @ char_query.T).toarray().ravel()  # type: ignore[operator]
-        parts_words = (self._parts[0] @ word_query.T).toarray().ravel()  # type: ignore[operator]
-        parts_chars = (self._parts[1] @ char_query.T).toarray().ravel()  # type: ignore[operator]
+        whole_words = (self._whole[0] @ word_query.T).toarray().ravel()
+        whole_chars = (self._whole[1] @ char_query.T).toarray().ravel()
+        parts_words = (self._parts[0] @ word_query.T).toarray().ravel()
+        parts_chars = (self._parts[1] @ char_query.T).toarray().ravel()
         best_words = np.zeros(len(self.procedure_ids))
         best_chars = np.zeros(len(self.procedure_ids))
         np.maximum.at(best_words, self._owner, parts_words)
