@@ -46,6 +46,7 @@ BENCHMARKS: list[tuple[str, bool, str]] = [
     ("geo_search", False, "Address search (SQLite)"),
     ("geo_import", False, "Address register import (SQLite)"),
     ("assist", False, "Incident classifier: training time and suggestion server time (SQLite)"),
+    ("finder", False, "Procedure finder: build time and search page time vs word search (SQLite)"),
 ]
 
 

@@ -82,6 +82,9 @@ def demo(arguments: Sequence[str]) -> None:
     if not ModelVersion.objects.filter(task="incidents", active=True).exists():
         print("Training the report classifier (once)…", flush=True)
         call_command("ai", "train", "incidents")
+    if not ModelVersion.objects.filter(task="finder", active=True).exists():
+        print("Indexing the procedure finder (once)…", flush=True)
+        call_command("ai", "train", "finder")
     from loket.core.models import User
 
     # The worker sends notifications and runs background work; it shares this process group,

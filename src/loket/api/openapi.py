@@ -418,7 +418,12 @@ PATHS: dict[str, Schema] = {
                 *PAGING,
                 query("life_event", TEXT, "A life event id."),
                 query("administration", TEXT, "An administration id."),
-                query("q", {"type": "string", "maxLength": 200}, "Words to search, any language."),
+                query(
+                    "q",
+                    {"type": "string", "maxLength": 200},
+                    "Words, or a sentence about one's situation, in French, Dutch or English; "
+                    "the procedures that fit come best first.",
+                ),
             ],
         )
     },

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,15 @@ from django.utils.translation import gettext as _
 from loket.assist.classifier import Ranked, rank, train
 from loket.assist.corpus import corpus_examples, corpus_files, frozen_examples
 from loket.assist.evaluation import evaluate, worse_than
+from loket.assist.finder_corpus import (
+    build_index,
+    development_situations,
+    frozen_situations,
+)
+from loket.assist.finder_corpus import data_digest as finder_data_digest
+from loket.assist.finder_evaluation import evaluate_finder
+from loket.assist.finder_evaluation import worse_than as finder_worse_than
+from loket.assist.finding import FINDER
 from loket.assist.language import detect_language
 from loket.assist.models import ModelVersion, Rerouting, Suggestion
 from loket.assist.selectors import (
@@ -59,6 +68,8 @@ def corpus_digest() -> str:
 def do_train(task: str = INCIDENTS) -> ModelVersion:
     """Train on the corpus and the confirmed reports, measure on the frozen set, store the new
     version, and make it active if it is no worse than the active one."""
+    if task == FINDER:
+        return do_train_finder()
     assert task == INCIDENTS, task
     confirmed = confirmed_reports()
     examples = corpus_examples() + confirmed
@@ -67,16 +78,45 @@ def do_train(task: str = INCIDENTS) -> ModelVersion:
     seconds = time.perf_counter() - started
     evaluation = evaluate(pipeline, frozen_examples(), THRESHOLD)
     evaluation["corpus_digest"] = corpus_digest()
+    return _store(
+        task, pipeline, evaluation, worse_than, seconds=seconds, threshold=THRESHOLD,
+        corpus_examples=len(examples) - len(confirmed), confirmed_reports=len(confirmed),
+    )  # fmt: skip
+
+
+def do_train_finder() -> ModelVersion:
+    """Index the catalogue and the curated vocabulary, measure it on the frozen set of situation
+    sentences (and on the development set, for the record), store it as a new version, active
+    if no worse than the active one. No resident's search is used: none is kept."""
+    started = time.perf_counter()
+    index = build_index()
+    seconds = time.perf_counter() - started
+    evaluation = evaluate_finder(index, frozen_situations())
+    evaluation["development"] = evaluate_finder(index, development_situations())
+    evaluation["corpus_digest"] = finder_data_digest()
+    return _store(
+        FINDER, index, evaluation, finder_worse_than, seconds=seconds,
+        threshold=index.weights.threshold, corpus_examples=len(index.phrases),
+    )  # fmt: skip
+
+
+def _store(
+    task: str,
+    model: object,
+    evaluation: dict[str, Any],
+    worse: Callable[[dict[str, Any], dict[str, Any]], str],
+    **fields: Any,
+) -> ModelVersion:
+    """A new version of ``task``'s model, made active unless worse than the active one."""
     with transaction.atomic():
         current = ModelVersion.objects.select_for_update().filter(task=task, active=True).first()
         number = (ModelVersion.objects.filter(task=task).aggregate(n=Max("version"))["n"] or 0) + 1
-        why_not = worse_than(evaluation, current.evaluation) if current else ""
+        why_not = worse(evaluation, current.evaluation) if current else ""
         version = ModelVersion.objects.create(
-            task=task, version=number, pipeline=pickle.dumps(pipeline),
-            corpus_examples=len(examples) - len(confirmed), confirmed_reports=len(confirmed),
-            training_seconds=seconds, threshold=THRESHOLD, evaluation=evaluation,
+            task=task, version=number, pipeline=pickle.dumps(model),
+            training_seconds=fields.pop("seconds"), evaluation=evaluation,
             library_versions={"scikit-learn": sklearn.__version__},
-            not_activated_because=why_not[:300],
+            not_activated_because=why_not[:300], **fields,
         )  # fmt: skip
         if not why_not:
             if current is not None:

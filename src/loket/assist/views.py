@@ -9,6 +9,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from loket.assist.evaluation import TOP1_TARGET, TOP3_TARGET
+from loket.assist.finder_evaluation import RECALL3_TARGET
+from loket.assist.finding import FINDER
 from loket.assist.models import ModelVersion
 from loket.assist.selectors import INCIDENTS
 from loket.incidents.selectors import category_labels
@@ -39,5 +41,29 @@ def algorithms(request: HttpRequest) -> HttpResponse:
             "categories": sorted(category_labels().values()),
             "top1_target": round(TOP1_TARGET * 100),
             "top3_target": round(TOP3_TARGET * 100),
+            **finder_entry(),
         },
     )
+
+
+def _percent(value: float) -> float:
+    return round(value * 100, 1)
+
+
+def finder_entry() -> dict[str, object]:
+    """The procedure finder's figures, read from its active version's stored evaluation."""
+    version = ModelVersion.objects.filter(task=FINDER, active=True).first()
+    rows = []
+    if version is not None:
+        for language, figures in version.evaluation.get("languages", {}).items():
+            rows.append({
+                "language": language, "language_name": LANGUAGE_NAMES.get(language, language),
+                "examples": figures["examples"], "recall1": _percent(figures["recall1"]),
+                "recall3": _percent(figures["recall3"]), "mrr": round(figures["mrr"], 3),
+                "life_event1": _percent(figures["life_event1"]),
+            })  # fmt: skip
+    return {
+        "finder": version,
+        "finder_rows": rows,
+        "recall3_target": round(RECALL3_TARGET * 100),
+    }

@@ -3,14 +3,14 @@ client address."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, When
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from loket.api import representation
 from loket.api.http import api_view, json_response, paginate
+from loket.assist.finding import find_procedures
 from loket.catalog.models import LifeEvent, Procedure
-from loket.catalog.search import search_procedures
 from loket.core.models import Administration
 from loket.core.problems import invalid, not_found
 
@@ -36,12 +36,14 @@ def procedures(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     if len(query) > MAX_QUERY:
         raise invalid("q", _("The search is longer than %(max)s characters.") % {"max": MAX_QUERY})
-    if query.strip():
-        found = [p.id for p in search_procedures(query, limit=50)]
-        items = items.filter(id__in=found)
-    return json_response(
-        paginate(request, items.order_by("position", "id"), representation.procedure)
-    )
+    order = ["position", "id"]
+    if query.strip():  # the finder's order, best first: a sentence works as well as words
+        found = [p.id for p in find_procedures(query, limit=50).procedures]
+        places = [When(id=procedure_id, then=n) for n, procedure_id in enumerate(found)]
+        rank = Case(*places, default=len(found), output_field=IntegerField())
+        items = items.filter(id__in=found).annotate(rank=rank)
+        order = ["rank", "id"]
+    return json_response(paginate(request, items.order_by(*order), representation.procedure))
 
 
 @api_view(("GET",))

@@ -6,11 +6,13 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from loket.appointments.entry import booking_entry, books_without_login, what_to_bring
+from loket.assist.finding import find_procedures
 from loket.cases.delivery import delivered_at_once
 from loket.catalog.models import LifeEvent, Procedure
-from loket.catalog.search import search_procedures
 from loket.core.i18n import pick
 from loket.core.models import Administration
 from loket.core.reference import administration_about
@@ -101,15 +103,27 @@ def _application_left(request: HttpRequest, procedure: Procedure) -> Procedure |
     return Procedure.objects.filter(id=back).first()
 
 
+def language_names() -> dict[str, str]:
+    return {"fr": _("French"), "nl": _("Dutch"), "en": _("English")}
+
+
 def search(request: HttpRequest) -> HttpResponse:
+    """Words or a sentence about one's situation, in any of the three languages: the
+    procedures and the life events that fit, in the page's language."""
     query = request.GET.get("q", "").strip()[:200]
-    results = search_procedures(query) if query else []
+    finding = find_procedures(query) if query else None
+    results = finding.procedures if finding else []
+    understood = finding.language if finding else ""
     return render(
         request,
         "web/search.html",
         {
             "query": query,
             "results": [(p, pick(p.summary)) for p in results],
+            "fitting_events": finding.life_events if finding and results else [],
             "life_events": LifeEvent.objects.all() if query and not results else [],
+            "understood": language_names().get(understood, "")
+            if understood != translation.get_language()
+            else "",
         },
     )
