@@ -19,6 +19,7 @@ from loket.catalog.models import Procedure
 from loket.opendata.disclosure import TOTAL
 from loket.opendata.publish import publish
 from loket.performance.models import Feedback, JourneyDay
+from tests.conftest import client_for
 from tests.test_opendata import storage  # noqa: F401
 from tests.test_opendata_disclosure import attacker_recovers
 
@@ -129,3 +130,25 @@ def test_the_dataset_is_in_the_catalogue_and_the_footer_links_the_page(storage: 
     home = Client().get("/en/").content.decode()
     assert 'href="/en/performance/"' in home
     assert Client().get(f"/en/open-data/{DATASET}/").status_code == 200
+
+
+def test_the_demo_journeys_give_real_figures_to_the_back_office_and_the_public_page(
+    storage: Path,  # noqa: F811
+    in_english: None,
+) -> None:
+    from loket.performance.demo import seed_demo_journeys
+
+    assert seed_demo_journeys() > 0
+    assert seed_demo_journeys() == 0  # once only
+    release = publish()
+    rows = json.loads(
+        (storage / "opendata" / release.id / f"{DATASET}.json").read_text(encoding="utf-8")
+    )["rows"]
+    published = [row for row in rows if row["procedure"] != TOTAL and row["door"] != TOTAL]
+    assert sum(1 for row in published if row["completion_rate"] is not None) >= 10
+    for host in ("testserver", "ixelles.localhost", "schaerbeek.localhost"):
+        page = Client(HTTP_HOST=host).get("/en/performance/").content.decode()
+        assert re.search(r"data-label=\"Completion \(%\)\">\d+</td>", page), host
+    back_office = client_for("agent-parking").get("/en/back-office/performance/")
+    text = back_office.content.decode()
+    assert "Where people stop" in text and "Applications started" in text
