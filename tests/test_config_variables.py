@@ -350,6 +350,11 @@ EXAMPLES: dict[str, Example] = {
         ("rate_limits.LOKET_ACCESSIBILITY_REPORT_RATE_LIMIT", [2, 60]),
         ("LOKET_ACCESSIBILITY_REPORT_RATE_LIMIT", [2, 60]),
     ),
+    "LOKET_FEEDBACK_RATE_LIMIT": Example(
+        "3/60",
+        ("rate_limits.LOKET_FEEDBACK_RATE_LIMIT", [3, 60]),
+        ("LOKET_FEEDBACK_RATE_LIMIT", [3, 60]),
+    ),
     "LOKET_SECURITY_CONTACT": Example(
         "https://ixelles.example/security",
         ("statements.security_contact", "https://ixelles.example/security"),

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "loket.assist",
     "loket.appointments",
     "loket.privacy",
+    "loket.performance",
     "loket.opendata",
     "loket.api",
     "loket.accounts",
@@ -169,6 +170,8 @@ LOKET_GUEST_BOOKING_CONTACT_RATE_LIMIT = CONFIG.rate_limits[
     "LOKET_GUEST_BOOKING_CONTACT_RATE_LIMIT"
 ]
 LOKET_ACCESSIBILITY_REPORT_RATE_LIMIT = CONFIG.rate_limits["LOKET_ACCESSIBILITY_REPORT_RATE_LIMIT"]
+# Answers to the feedback question on procedure pages, per client address (loket.performance).
+LOKET_FEEDBACK_RATE_LIMIT = CONFIG.rate_limits["LOKET_FEEDBACK_RATE_LIMIT"]
 LOKET_SEAL = CONFIG.seal  # certificates: seal key, timestamp authority, trust anchors
 # Days a finished task stays in the queue's table: done, and failed for good (loket.tasks).
 LOKET_TASKS_KEEP_DONE_DAYS = CONFIG.tasks_keep_done_days

@@ -69,6 +69,9 @@ ROUTE_POLICIES: Final[dict[str, str]] = {
     "web:catalogue": "anonymous",
     "web:procedure": "anonymous",
     "web:search": "anonymous",
+    # The user's voice and the performance of the services (anonymous answers, public figures).
+    "web:feedback": "anonymous",
+    "web:performance": "anonymous",
     "web:verify": "anonymous",
     "web:verify-code": "anonymous",
     "web:design-system": "anonymous",
@@ -119,6 +122,7 @@ ROUTE_POLICIES: Final[dict[str, str]] = {
     "web:backoffice-reroute": "agent",
     "web:backoffice-export": "agent",
     "web:backoffice-figures": "agent",
+    "web:backoffice-performance": "agent",
     "web:backoffice-person": "agent",
     "web:backoffice-document": "agent",
     "web:backoffice-issue": "agent",

@@ -38,7 +38,7 @@ MODEL_FIELDS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField"})
 LAYERS: dict[str, int] = {
     "web": 3, "api": 3, "accounts": 3,
     "cases": 2, "forms": 2, "incidents": 2, "mandates": 2, "privacy": 2, "opendata": 2,
-    "appointments": 2, "certificates": 2, "payments": 2, "assist": 2,
+    "appointments": 2, "certificates": 2, "payments": 2, "assist": 2, "performance": 2,
     "sources": 1, "audit": 1, "geo": 1, "catalog": 1, "notify": 1,
     "doors": 1,
     "core": 0, "registers": 0, "tasks": 0, "config": 0, "formats": 0, "observe": 0,

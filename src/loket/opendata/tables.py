@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from loket.catalog.models import Procedure
-from loket.opendata import aggregate, certificates, incidents, revenue
+from loket.opendata import aggregate, certificates, incidents, journeys, revenue
 from loket.opendata.aggregate import Counts, Period
 from loket.opendata.disclosure import TOTAL, Key, ProtectedTable, protect, with_margins
 
@@ -123,6 +123,36 @@ def fee_revenue_table(period: Period, protection: Protection) -> Table:
             euro = None if withheld else round(sums.get(key, 0) / 100, 2)
             table.rows.append([month, *key, protected.published(key, protection.rounding), euro])
         table.suppressed += len(protected.suppressed)
+    return table
+
+
+@builds("service-performance")
+def service_performance_table(period: Period, protection: Protection) -> Table:
+    """Journeys started and sent and answers to the feedback question, each count protected
+    month by month over procedure and door; the completion rate, the median time and the mean
+    score only where the counts they come from are published (withheld exactly where those
+    are, so that no sum or share gives a withheld count back)."""
+    found = journeys.figures(period)
+    measures = [found.started, found.sent, found.responses]
+    rows, suppressed = monthly_rows(measures, protection)
+    table = Table(
+        ["month", "procedure", "door", "started", "sent", "completion_rate", "median_minutes",
+         "responses", "mean_score"],
+        suppressed=suppressed,
+    )  # fmt: skip
+    for month, procedure, door, started, sent, responses in rows:
+        key = (str(month), str(procedure), str(door))
+        rate = None
+        if isinstance(started, int) and isinstance(sent, int) and started >= protection.threshold:
+            rate = round(min(1.0, found.exact("sent", key) / found.exact("started", key)), 2)
+        median = None
+        if isinstance(sent, int) and sent >= protection.threshold:
+            value = journeys.median_minutes(found, key)
+            median = None if value is None else round(value, 1)
+        mean = None
+        if isinstance(responses, int) and responses >= protection.threshold:
+            mean = round(found.score_sums.get(key, 0) / found.exact("responses", key), 2)
+        table.rows.append([month, procedure, door, started, sent, rate, median, responses, mean])
     return table
 
 

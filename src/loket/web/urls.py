@@ -13,6 +13,7 @@ from loket.web.views import (
     findable,
     mandates,
     mydata,
+    performance,
     public,
     statements,
     verify,
@@ -37,6 +38,8 @@ urlpatterns = [
     path(
         "procedures/<slug:procedure_id>/apply/q/<slug:page_id>/", apply.question, name="apply-page"
     ),
+    path("procedures/<slug:procedure_id>/feedback/", performance.feedback, name="feedback"),
+    path("performance/", performance.public_page, name="performance"),
     path("search/", public.search, name="search"),
     path("accessibility/", statements.accessibility, name="accessibility"),
     path("legal/", statements.legal, name="legal"),
@@ -89,6 +92,7 @@ urlpatterns = [
     path("back-office/", backoffice_queue.queue, name="backoffice"),
     path("back-office/cases.csv", backoffice_queue.export, name="backoffice-export"),
     path("back-office/figures/", backoffice_queue.figures, name="backoffice-figures"),
+    path("back-office/performance/", performance.backoffice, name="backoffice-performance"),
     path("back-office/person/", backoffice_queue.find_person, name="backoffice-person"),
     path("back-office/counter/another/", counter_views.another, name="counter-another"),
     path("back-office/counter/sent/<str:reference>/", counter_views.sent, name="counter-sent"),

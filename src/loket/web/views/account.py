@@ -45,11 +45,13 @@ from loket.payments.selectors import (
     payments_of,
     refunds_of_cases,
 )
+from loket.performance.models import Channel
 from loket.web.acting import acting_mandate, safe_next
 from loket.web.casework import MessageForm, ReviewForm
 from loket.web.demo import DEMO_IDENTITIES
 from loket.web.presenters import sent_answers
 from loket.web.views.mandates import principal_cases
+from loket.web.views.performance import feedback_form
 
 
 def demo_login(request: HttpRequest) -> HttpResponse:
@@ -290,6 +292,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "next_steps": [pick(step) for step in case.procedure.next_steps],
             "sent": sent_answers(case),
             "fee_elsewhere": fee_paid_elsewhere(case.procedure),
+            **feedback_form(request, case.procedure, Channel.AFTER_APPLICATION),
         },
         status=status,
     )

@@ -18,9 +18,11 @@ from loket.core.models import Administration
 from loket.core.reference import administration_about
 from loket.forms.definitions import get_definition
 from loket.payments.fees import published_fees
+from loket.performance.models import Channel
 from loket.sources.catalogue import register_keeper, source_name
 from loket.web.findable import government_service, json_ld, sdg_tags
 from loket.web.presenters import legal_bases, need_rows
+from loket.web.views.performance import feedback_form
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -90,6 +92,7 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
             "handled_by": pick(procedure.handled_by),
             "procedure_fees": published_fees(procedure.id),
             "back_to": _application_left(request, procedure),
+            **feedback_form(request, procedure, Channel.PROCEDURE_PAGE),
         },
     )
 

@@ -70,6 +70,11 @@ class Command(BaseCommand):
         cases = create_demo_history()
         if cases:
             self.stdout.write(f"{cases} past applications of the demo residents made")
+        from loket.performance.demo import seed_demo_journeys
+
+        journeys = seed_demo_journeys()
+        if journeys:
+            self.stdout.write(f"{journeys} demo journeys counted, with answers to 'Was it easy?'")
         from loket.payments.merchants import create_demo_merchant_accounts
 
         accounts = create_demo_merchant_accounts()
