@@ -24,6 +24,7 @@ from loket.assist.finder_corpus import (
     build_index,
     development_situations,
     frozen_situations,
+    independent_situations,
 )
 from loket.assist.finder_corpus import data_digest as finder_data_digest
 from loket.assist.finder_evaluation import evaluate_finder
@@ -93,6 +94,7 @@ def do_train_finder() -> ModelVersion:
     seconds = time.perf_counter() - started
     evaluation = evaluate_finder(index, frozen_situations())
     evaluation["development"] = evaluate_finder(index, development_situations())
+    evaluation["independent"] = evaluate_finder(index, independent_situations())
     evaluation["corpus_digest"] = finder_data_digest()
     return _store(
         FINDER, index, evaluation, finder_worse_than, seconds=seconds,

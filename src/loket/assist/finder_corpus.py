@@ -20,6 +20,7 @@ DATA = Path(__file__).resolve().parent / "data" / "finder"
 VOCABULARY = DATA / "vocabulary.yaml"
 DEVELOPMENT = DATA / "development.tsv"
 FROZEN = DATA / "frozen-test.tsv"
+INDEPENDENT = DATA / "independent-check.tsv"  # written by another person, after the fact
 NOTHING = "-"  # a development sentence that fits no procedure
 
 
@@ -56,6 +57,10 @@ def development_situations() -> list[Situation]:
     return situations(DEVELOPMENT)
 
 
+def independent_situations() -> list[Situation]:
+    return situations(INDEPENDENT)
+
+
 @cache
 def vocabulary() -> dict[str, dict[str, list[str]]]:
     loaded: dict[str, dict[str, list[str]]] = yaml.safe_load(VOCABULARY.read_text("utf-8"))
@@ -64,7 +69,7 @@ def vocabulary() -> dict[str, dict[str, list[str]]]:
 
 def data_digest() -> str:
     digest = hashlib.sha256()
-    for path in (VOCABULARY, DEVELOPMENT, FROZEN):
+    for path in (VOCABULARY, DEVELOPMENT, FROZEN, INDEPENDENT):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

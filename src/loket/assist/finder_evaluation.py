@@ -111,6 +111,10 @@ def markdown_report(evaluation: dict[str, Any], title: str, facts: dict[str, str
         if quiet:
             lines += ["", "Sentences that fit no procedure left unanswered: " + ", ".join(quiet)]
         lines.append("")
+    independent = evaluation.get("independent")
+    if independent:
+        lines += ["## Independent check (written by another person, after the fact; never tuned "
+                  "on)", "", *_table(independent), ""]  # fmt: skip
     if evaluation.get("misses"):
         lines += ["## Frozen-set sentences not found in the first three", ""]
         lines += [
