@@ -2,23 +2,21 @@
 
 The catalogue is small (tens of procedures), so the index is built in memory from the database
 and rebuilt when the catalogue changes: at once in the process that changed it, within
-``ProcedureIndex.RECHECK_SECONDS`` in the others (CatalogueVersion). Matching is per word
-with rapidfuzz: exact or prefix matches score highest, a word one or two letters off still
-counts.
+``ProcedureIndex.RECHECK_SECONDS`` in the others (``core.versioned``, topic "catalogue").
+Matching is per word with rapidfuzz: exact or prefix matches score highest, a word one or two
+letters off still counts.
 """
 
 from __future__ import annotations
 
 import re
-import time
 import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import F
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from rapidfuzz import fuzz
 
-from loket.catalog.models import CatalogueVersion, LifeEvent, Procedure
+from loket.catalog.models import LifeEvent, Procedure
+from loket.core.versioned import VersionedReference
 
 # Words that carry no meaning for finding a procedure, in French, Dutch and English.
 STOPWORDS = frozenset(
@@ -91,51 +89,31 @@ def _field_score(query: list[str], field: Field) -> float:
     return field.weight * total / len(query)
 
 
-def catalogue_version() -> int:
-    return CatalogueVersion.objects.filter(id=1).values_list("version", flat=True).first() or 0
-
-
-def bump_catalogue_version(**_kwargs: object) -> None:
-    """Count a change of the catalogue, for every process's index (see CatalogueVersion)."""
-    index.invalidate()  # this process at once, even inside a transaction not yet committed
-    if not CatalogueVersion.objects.filter(id=1).update(version=F("version") + 1):
-        CatalogueVersion.objects.get_or_create(id=1, defaults={"version": 1})
+def _build_index() -> dict[str, list[Field]]:
+    procedures = Procedure.objects.prefetch_related("life_events")
+    return {p.id: _fields(p) for p in procedures}
 
 
 class ProcedureIndex:
-    """The procedures' words in memory, rebuilt when the catalogue version moved: looked at,
-    at most once every ``RECHECK_SECONDS``, by one single-row read."""
+    """The procedures' words in memory (``core.versioned``: rebuilt at once after a change in
+    this process, within ``RECHECK_SECONDS`` after a change in another)."""
 
     RECHECK_SECONDS = 5.0
 
     def __init__(self) -> None:
-        self._fields: dict[str, list[Field]] | None = None
-        self._version = -1
-        self._checked = 0.0
+        self.fields = VersionedReference(
+            "catalogue", _build_index, recheck_seconds=self.RECHECK_SECONDS
+        )
 
-    def invalidate(self, **_kwargs: object) -> None:
-        self._fields = None
-
-    def _stale(self) -> bool:
-        if time.monotonic() - self._checked < self.RECHECK_SECONDS:
-            return False
-        self._checked = time.monotonic()
-        return catalogue_version() != self._version
-
-    def _index(self) -> dict[str, list[Field]]:
-        if self._fields is None or self._stale():
-            self._version = catalogue_version()
-            self._checked = time.monotonic()
-            procedures = Procedure.objects.prefetch_related("life_events")
-            self._fields = {p.id: _fields(p) for p in procedures}
-        return self._fields
+    def invalidate(self) -> None:
+        self.fields.invalidate()
 
     def search(self, query: str, limit: int = 10) -> list[Hit]:
         query_words = words(query)
         if not query_words:
             return []
         hits = []
-        for procedure_id, fields in self._index().items():
+        for procedure_id, fields in self.fields.get().items():
             score = max(_field_score(query_words, field) for field in fields)
             if score >= MIN_SCORE:
                 hits.append(Hit(procedure_id, round(score, 1)))
@@ -144,12 +122,8 @@ class ProcedureIndex:
 
 
 index = ProcedureIndex()
-for _model in (Procedure, LifeEvent):
-    for _name, _signal in (("save", post_save), ("delete", post_delete)):
-        uid = f"catalog-version-{_name}-{_model.__name__}"
-        _signal.connect(bump_catalogue_version, sender=_model, dispatch_uid=uid)
-m2m_changed.connect(bump_catalogue_version, sender=Procedure.life_events.through,
-                    dispatch_uid="catalog-version-life-events")  # fmt: skip
+# A procedure or a life event saved or deleted, a procedure's life events changed.
+index.fields.follow(Procedure, LifeEvent, m2m=(Procedure.life_events.through,))
 
 
 def search_procedures(query: str, limit: int = 10) -> list[Procedure]:
