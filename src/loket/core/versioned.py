@@ -86,7 +86,9 @@ class VersionedReference(Generic[T]):
         transaction.on_commit(self.invalidate)
         bump_version(self.topic)
 
-    def follow(self, *senders: type[models.Model], m2m: tuple[type[models.Model], ...] = ()) -> None:
+    def follow(
+        self, *senders: type[models.Model], m2m: tuple[type[models.Model], ...] = ()
+    ) -> None:
         """Count every save and delete of ``senders`` (and every change of the ``m2m`` through
         models) as a change of this data."""
         for sender in senders:
