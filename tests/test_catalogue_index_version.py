@@ -1,11 +1,12 @@
-"""The catalogue search index follows changes made in other server processes."""
+"""The catalogue held in memory (its search index, the home page's lists) follows changes made
+in other server processes."""
 
 from __future__ import annotations
 
 import pytest
 
 from loket.catalog.models import Procedure
-from loket.catalog.search import index, search_procedures
+from loket.catalog.search import catalogue, search_procedures
 from loket.core.models import ReferenceVersion
 from loket.core.versioned import current_version
 
@@ -31,7 +32,7 @@ def test_a_change_saved_in_this_process_counts_for_the_others() -> None:
 def test_index_rebuilds_when_another_process_changed_the_catalogue(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(index.fields, "recheck_seconds", 0.0)
+    monkeypatch.setattr(catalogue, "recheck_seconds", 0.0)
     assert search_procedures("quuxwidget") == []
     # Another process edits the catalogue: its signals run there, not here. Only the row and
     # the version number change in the database.
@@ -44,7 +45,7 @@ def test_index_rebuilds_when_another_process_changed_the_catalogue(
 
 
 def test_index_is_not_reread_before_the_recheck_interval(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(index.fields, "recheck_seconds", 3600.0)
+    monkeypatch.setattr(catalogue, "recheck_seconds", 3600.0)
     search_procedures("parking")  # built now, version read now
     Procedure.objects.filter(id="residents-parking-card").update(
         keywords={"en": ["blorptastic"], "fr": [], "nl": []}

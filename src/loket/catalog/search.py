@@ -2,7 +2,7 @@
 
 The catalogue is small (tens of procedures), so the index is built in memory from the database
 and rebuilt when the catalogue changes: at once in the process that changed it, within
-``ProcedureIndex.RECHECK_SECONDS`` in the others (``core.versioned``, topic "catalogue").
+``RECHECK_SECONDS`` in the others (``core.versioned``, topic "catalogue").
 Matching is per word with rapidfuzz: exact or prefix matches score highest, a word one or two
 letters off still counts.
 """
@@ -89,31 +89,46 @@ def _field_score(query: list[str], field: Field) -> float:
     return field.weight * total / len(query)
 
 
-def _build_index() -> dict[str, list[Field]]:
-    procedures = Procedure.objects.prefetch_related("life_events")
-    return {p.id: _fields(p) for p in procedures}
+@dataclass(frozen=True)
+class HeldCatalogue:
+    """The catalogue as every process holds it: the procedures in catalogue order (each with
+    its life events), the life events in order (each with its procedures), and the procedures'
+    words for search. Shared by the requests of a process: read it, never change it."""
+
+    procedures: dict[str, Procedure]
+    life_events: list[LifeEvent]
+    fields: dict[str, list[Field]]
+
+
+def _load() -> HeldCatalogue:
+    procedures = {p.id: p for p in Procedure.objects.prefetch_related("life_events")}
+    life_events = list(LifeEvent.objects.prefetch_related("procedures"))
+    fields = {procedure_id: _fields(p) for procedure_id, p in procedures.items()}
+    return HeldCatalogue(procedures, life_events, fields)
+
+
+# Rebuilt at once after a change in this process, within RECHECK_SECONDS after one in another.
+RECHECK_SECONDS = 5.0
+catalogue = VersionedReference("catalogue", _load, recheck_seconds=RECHECK_SECONDS)
+# A procedure or a life event saved or deleted, a procedure's life events changed.
+catalogue.follow(Procedure, LifeEvent, m2m=(Procedure.life_events.through,))
+
+
+def held_catalogue() -> HeldCatalogue:
+    """The catalogue from memory: the home page, the catalogue and search read it without a
+    query (and without decoding every procedure's texts again) between two version checks."""
+    return catalogue.get()
 
 
 class ProcedureIndex:
-    """The procedures' words in memory (``core.versioned``: rebuilt at once after a change in
-    this process, within ``RECHECK_SECONDS`` after a change in another)."""
-
-    RECHECK_SECONDS = 5.0
-
-    def __init__(self) -> None:
-        self.fields = VersionedReference(
-            "catalogue", _build_index, recheck_seconds=self.RECHECK_SECONDS
-        )
-
-    def invalidate(self) -> None:
-        self.fields.invalidate()
+    """Search over the held catalogue's words."""
 
     def search(self, query: str, limit: int = 10) -> list[Hit]:
         query_words = words(query)
         if not query_words:
             return []
         hits = []
-        for procedure_id, fields in self.fields.get().items():
+        for procedure_id, fields in held_catalogue().fields.items():
             score = max(_field_score(query_words, field) for field in fields)
             if score >= MIN_SCORE:
                 hits.append(Hit(procedure_id, round(score, 1)))
@@ -122,12 +137,9 @@ class ProcedureIndex:
 
 
 index = ProcedureIndex()
-# A procedure or a life event saved or deleted, a procedure's life events changed.
-index.fields.follow(Procedure, LifeEvent, m2m=(Procedure.life_events.through,))
 
 
 def search_procedures(query: str, limit: int = 10) -> list[Procedure]:
     """Procedures matching ``query``, best first."""
-    hits = index.search(query, limit)
-    by_id = Procedure.objects.in_bulk([hit.procedure_id for hit in hits])
-    return [by_id[hit.procedure_id] for hit in hits if hit.procedure_id in by_id]
+    by_id = held_catalogue().procedures
+    return [by_id[hit.procedure_id] for hit in index.search(query, limit)]

@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, render
 
 from loket.appointments.entry import booking_entry, books_without_login, what_to_bring
 from loket.cases.delivery import delivered_at_once
-from loket.catalog.models import LifeEvent, Procedure
-from loket.catalog.search import search_procedures
+from loket.catalog.models import Procedure
+from loket.catalog.search import held_catalogue, search_procedures
 from loket.core.i18n import pick
 from loket.core.models import Administration
 from loket.core.reference import administration_about
@@ -24,11 +24,11 @@ from loket.web.presenters import legal_bases, need_rows
 def home(request: HttpRequest) -> HttpResponse:
     """The home page; a municipality's door leads with the municipality's procedures, then the
     regional ones for its residents, before the life events every door shows."""
-    events = LifeEvent.objects.prefetch_related("procedures")
-    context: dict[str, Any] = {"life_events": events}
+    held = held_catalogue()
+    context: dict[str, Any] = {"life_events": held.life_events}
     door = getattr(request, "door", None)
     if door is not None and door.administration_id:
-        procedures = list(Procedure.objects.filter(audience="citizen"))
+        procedures = [p for p in held.procedures.values() if p.audience == "citizen"]
         context["municipality"] = door.administration
         context["municipal_procedures"] = [p for p in procedures if p.is_municipal]
         context["regional_procedures"] = [p for p in procedures if not p.is_municipal]
@@ -38,8 +38,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def catalogue(request: HttpRequest) -> HttpResponse:
     by = "administration" if request.GET.get("by") == "administration" else "life-event"
     context: dict[str, Any] = {"by": by}
+    held = held_catalogue()
     if by == "administration":
-        procedures = list(Procedure.objects.select_related("administration"))
+        procedures = list(held.procedures.values())
         bodies = [
             (body, [p for p in procedures if p.administration_id == body.id])
             for body in Administration.objects.filter(kind=Administration.Kind.REGIONAL)
@@ -48,8 +49,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         context["municipal"] = [p for p in procedures if p.is_municipal]
     else:
         context["groups"] = [
-            (event.id, event.name, list(event.procedures.all()))
-            for event in LifeEvent.objects.prefetch_related("procedures")
+            (event.id, event.name, list(event.procedures.all())) for event in held.life_events
         ]
     return render(request, "web/catalogue.html", context)
 
@@ -110,6 +110,6 @@ def search(request: HttpRequest) -> HttpResponse:
         {
             "query": query,
             "results": [(p, pick(p.summary)) for p in results],
-            "life_events": LifeEvent.objects.all() if query and not results else [],
+            "life_events": held_catalogue().life_events if query and not results else [],
         },
     )
