@@ -4,6 +4,7 @@ in other server processes."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from loket.catalog.models import Procedure
 from loket.catalog.search import catalogue, search_procedures
@@ -52,3 +53,14 @@ def test_index_is_not_reread_before_the_recheck_interval(monkeypatch: pytest.Mon
     )
     another_process_bumps(10_000)
     assert search_procedures("blorptastic") == []
+
+
+def test_a_procedure_page_comes_from_the_held_catalogue_and_an_unknown_one_is_a_404(
+    client: Client,
+) -> None:
+    procedure = Procedure.objects.get(id="residents-parking-card")
+    procedure.names = {**procedure.names, "en": "Parking card of the neighbourhood"}
+    procedure.save()  # this process: seen at once
+    page = client.get("/en/procedures/residents-parking-card/")
+    assert "Parking card of the neighbourhood" in page.content.decode()
+    assert client.get("/en/procedures/no-such-procedure/").status_code == 404

@@ -92,8 +92,9 @@ def _field_score(query: list[str], field: Field) -> float:
 @dataclass(frozen=True)
 class HeldCatalogue:
     """The catalogue as every process holds it: the procedures in catalogue order (each with
-    its life events), the life events in order (each with its procedures), and the procedures'
-    words for search. Shared by the requests of a process: read it, never change it."""
+    its administration and life events), the life events in order (each with its procedures),
+    and the procedures' words for search. Shared by the requests of a process: read it, never
+    change it."""
 
     procedures: dict[str, Procedure]
     life_events: list[LifeEvent]
@@ -101,7 +102,8 @@ class HeldCatalogue:
 
 
 def _load() -> HeldCatalogue:
-    procedures = {p.id: p for p in Procedure.objects.prefetch_related("life_events")}
+    held = Procedure.objects.select_related("administration").prefetch_related("life_events")
+    procedures = {p.id: p for p in held}
     life_events = list(LifeEvent.objects.prefetch_related("procedures"))
     fields = {procedure_id: _fields(p) for procedure_id, p in procedures.items()}
     return HeldCatalogue(procedures, life_events, fields)

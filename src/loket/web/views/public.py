@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from loket.appointments.entry import booking_entry, books_without_login, what_to_bring
 from loket.cases.delivery import delivered_at_once
@@ -55,9 +55,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
-    procedure = get_object_or_404(
-        Procedure.objects.select_related("administration"), id=procedure_id
-    )
+    procedure = held_catalogue().procedures.get(procedure_id)
+    if procedure is None:
+        raise Http404
     needs = need_rows(procedure, tuple(need["attribute"] for need in procedure.needs))
     register = request.GET.get("register", "")
     definition = get_definition(procedure.id)
