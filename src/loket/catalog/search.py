@@ -82,11 +82,13 @@ def _fields(procedure: Procedure) -> list[Field]:
     ]
 
 
-def _field_score(query: list[str], field: Field) -> float:
+def _field_score(similarities: list[dict[str, float]], field: Field) -> float:
+    """The field's score: for each query word (its similarity to every word of the catalogue),
+    the best of the field's words, averaged and weighted."""
     if not field.words:
         return 0.0
-    total = sum(max(word_similarity(q, w) for w in field.words) for q in query)
-    return field.weight * total / len(query)
+    total = sum(max(similarity[w] for w in field.words) for similarity in similarities)
+    return field.weight * total / len(similarities)
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class HeldCatalogue:
     procedures: dict[str, Procedure]
     life_events: list[LifeEvent]
     fields: dict[str, list[Field]]
+    vocabulary: frozenset[str]  # every word of every field: a query word is compared once each
 
 
 def _load() -> HeldCatalogue:
@@ -106,7 +109,8 @@ def _load() -> HeldCatalogue:
     procedures = {p.id: p for p in held}
     life_events = list(LifeEvent.objects.prefetch_related("procedures"))
     fields = {procedure_id: _fields(p) for procedure_id, p in procedures.items()}
-    return HeldCatalogue(procedures, life_events, fields)
+    vocabulary = frozenset(w for each in fields.values() for field in each for w in field.words)
+    return HeldCatalogue(procedures, life_events, fields, vocabulary)
 
 
 # Rebuilt at once after a change in this process, within RECHECK_SECONDS after one in another.
@@ -129,9 +133,11 @@ class ProcedureIndex:
         query_words = words(query)
         if not query_words:
             return []
+        held = held_catalogue()
+        similarities = [{w: word_similarity(q, w) for w in held.vocabulary} for q in query_words]
         hits = []
-        for procedure_id, fields in held_catalogue().fields.items():
-            score = max(_field_score(query_words, field) for field in fields)
+        for procedure_id, fields in held.fields.items():
+            score = max(_field_score(similarities, field) for field in fields)
             if score >= MIN_SCORE:
                 hits.append(Hit(procedure_id, round(score, 1)))
         hits.sort(key=lambda hit: -hit.score)
