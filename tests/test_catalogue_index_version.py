@@ -64,3 +64,14 @@ def test_a_procedure_page_comes_from_the_held_catalogue_and_an_unknown_one_is_a_
     page = client.get("/en/procedures/residents-parking-card/")
     assert "Parking card of the neighbourhood" in page.content.decode()
     assert client.get("/en/procedures/no-such-procedure/").status_code == 404
+
+
+@pytest.mark.parametrize("language", ["fr", "nl", "en"])
+def test_the_home_page_links_each_procedure_in_its_own_language(
+    client: Client, language: str
+) -> None:
+    for _ in range(2):  # the second time, the addresses come from memory
+        html = client.get(f"/{language}/").content.decode()
+        assert f'href="/{language}/procedures/residents-parking-card/"' in html
+        others = {"fr", "nl", "en"} - {language}
+        assert not any(f'href="/{other}/procedures/residents-' in html for other in others)
