@@ -1,11 +1,13 @@
 """Reference data held in memory by every server process, invalidated across processes.
 
 Some data is read on nearly every request and changes a few times a year: the front doors, the
-catalogue's search index. Each process keeps a copy built by one function, and a topic's row in
-``ReferenceVersion`` counts the changes. Saving or deleting one of the followed models bumps
-the row (a signal, in whichever process made the change) and drops that process's copy at once;
-every other process reads the row at most once every ``recheck_seconds`` and rebuilds its copy
-when the number moved. Between two reads a request costs no query at all.
+catalogue (each app declares its own topic). Each process keeps a copy built by one function,
+and a topic's row in ``ReferenceVersion`` counts the changes. Saving or deleting one of the
+followed models bumps the row (a signal, in whichever process made the change) and drops that
+process's copy at once; every other process reads the row at most once every
+``recheck_seconds`` and rebuilds its copy when the number moved. Between two reads a request
+costs no query at all. A change made without Django's signals (raw SQL, ``QuerySet.update``)
+must bump the row itself.
 
     doors = VersionedReference("doors", build=load_doors, recheck_seconds=5.0)
     doors.follow(Door, DoorHost)
@@ -48,34 +50,36 @@ class VersionedReference(Generic[T]):
         self.topic = topic
         self.build = build
         self.recheck_seconds = recheck_seconds
-        self._value: T | None = None
-        self._built = False
-        self._version = -1
+        # The copy and the version it was built from, replaced in one assignment: a thread
+        # reading it never sees one without the other, nor a copy dropped under its feet.
+        self._held: tuple[T, int] | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
         HELD.append(self)
 
     def get(self) -> T:
         """The copy, rebuilt first if this process changed the data or the version moved."""
-        if self._built and not self._due():
-            return self._value  # type: ignore[return-value]
+        held = self._held
+        if held is not None and not self._due():
+            return held[0]
         with self._lock:  # one rebuild per process, not one per thread
-            if not (self._built and not self._due()):
+            held = self._held
+            if held is None or self._due():
                 # The version before the data: a change committed in between costs one more
                 # rebuild later, never a copy older than its version.
                 version = current_version(self.topic)
                 self._checked = time.monotonic()
-                if not self._built or version != self._version:
-                    self._value, self._version, self._built = self.build(), version, True
-            return self._value  # type: ignore[return-value]
+                if held is None or version != held[1]:
+                    held = (self.build(), version)
+                    self._held = held
+            return held[0]
 
     def _due(self) -> bool:
         return time.monotonic() - self._checked >= self.recheck_seconds
 
     def invalidate(self) -> None:
         """Forget the copy in this process: the next ``get`` rebuilds it."""
-        self._built = False
-        self._value = None
+        self._held = None
 
     def changed(self, **_kwargs: object) -> None:
         """A signal receiver: the data changed in this process. The copy goes at once (even
