@@ -1,11 +1,13 @@
-"""Where a journey's time goes: ``python -m bench.profile journey`` (or ``submission``).
+"""Where a journey's time goes: ``python -m bench.profile journey`` (or ``submission``, or
+``page PATH [IDENTITY [HOST]]``).
 
 In-process on PostgreSQL with Django's test Client (the whole middleware stack, no network):
 ``journey`` profiles ``LOKET_BENCH_PROFILE_JOURNEYS`` (default 50) complete parking-card journeys
 (bench.journey's steps), ``submission`` only their final POST, under cProfile, after one journey
-of warm-up. The top entries by own time and by cumulative time, and the SQL statements per
-step, go to bench/results/profile-<what>.md and to stdout. Database:
-``LOKET_BENCH_DATABASE_URL`` (default loket_profile_bench), dropped and recreated.
+of warm-up; ``page`` as many requests of one page (e.g. ``page /en/back-office/ agent-parking``).
+The top entries by own time and by cumulative time, and the SQL statements per step, go to
+bench/results/profile-<what>.md and to stdout. Database: ``LOKET_BENCH_DATABASE_URL`` (default
+loket_profile_bench), dropped and recreated (``LOKET_BENCH_KEEP_DATABASE=1``: used as it is).
 """
 
 from __future__ import annotations
@@ -70,14 +72,33 @@ def table(stats: pstats.Stats, order: str) -> str:
     return "\n".join(line.replace(root + "/", "") for line in lines[start:] if line.strip())
 
 
-def main(argv: list[str]) -> None:
-    what = argv[0] if argv else "journey"
-    if what not in ("journey", "submission"):
-        raise SystemExit("usage: python -m bench.profile [journey|submission]")
-    if os.environ.get("LOKET_BENCH_KEEP_DATABASE"):  # iterating: reuse the data
-        setup_django(URL)
-    else:
-        fresh_database(URL, residents=3000)
+def profile_page(argv: list[str]) -> tuple[str, pstats.Stats, Counter[str], int, float]:
+    """``page PATH [IDENTITY [HOST]]``: ``COUNT`` requests of one page (default the resident on
+    the region's door), after five of warm-up."""
+    from django.test import Client
+
+    from loket.core.models import User
+
+    path = argv[0] if argv else "/en/"
+    identity = argv[1] if len(argv) > 1 else "resident"
+    client = Client(HTTP_HOST=argv[2] if len(argv) > 2 else "127.0.0.1")
+    client.force_login(User.objects.get(username=f"demo-{identity}"))
+    for _ in range(5):
+        assert client.get(path).status_code == 200, path
+    profiler = cProfile.Profile()
+    statements: Counter[str] = Counter()
+    started = time.perf_counter()
+    for _ in range(COUNT):
+        profiler.enable()
+        response = client.get(path)
+        profiler.disable()
+        statements[path] += int(response.get("X-SQL-Statements", "0"))
+    elapsed = time.perf_counter() - started
+    what = f"page {path} as {identity}"
+    return what, pstats.Stats(profiler), statements, COUNT, elapsed
+
+
+def profile_journeys(what: str) -> tuple[str, pstats.Stats, Counter[str], int, float]:
     from bench.journey import applicants
 
     people = applicants(COUNT + 1)
@@ -89,16 +110,29 @@ def main(argv: list[str]) -> None:
     for person in people[1:]:
         one_journey(*person, profiler, only, statements)
     elapsed = time.perf_counter() - started
-    stats = pstats.Stats(profiler)
-    measured = len(people) - 1
+    scope = "every step profiled" if only is None else f"only the step '{only}' profiled"
+    return f"{what} ({scope})", pstats.Stats(profiler), statements, len(people) - 1, elapsed
+
+
+def main(argv: list[str]) -> None:
+    what = argv[0] if argv else "journey"
+    if what not in ("journey", "submission", "page"):
+        raise SystemExit("usage: python -m bench.profile [journey|submission|page PATH [WHO]]")
+    if os.environ.get("LOKET_BENCH_KEEP_DATABASE"):  # iterating: reuse the data
+        setup_django(URL)
+    else:
+        fresh_database(URL, residents=3000)
+    if what == "page":
+        title, stats, statements, measured, elapsed = profile_page(argv[1:])
+    else:
+        title, stats, statements, measured, elapsed = profile_journeys(what)
     lines = [
         f"# Profile: {what}",
         "",
-        f"`python -m bench.profile {what}`, {datetime.now(UTC):%Y-%m-%d %H:%M UTC}:"
-        f" {measured} journeys in-process (Django test Client, PostgreSQL), "
-        + ("every step profiled" if only is None else f"only the step '{only}' profiled")
-        + f"; {elapsed:.1f} s in all ({elapsed / measured * 1000:.0f} ms per journey"
-        " including the profiler's own overhead).",
+        f"`python -m bench.profile {' '.join(argv) or what}`,"
+        f" {datetime.now(UTC):%Y-%m-%d %H:%M UTC}: {title}, {measured} times in-process"
+        f" (Django test Client, PostgreSQL); {elapsed:.1f} s in all"
+        f" ({elapsed / measured * 1000:.1f} ms each including the profiler's own overhead).",
         "",
         "SQL statements per step (mean): "
         + ", ".join(f"{name} {count / measured:.1f}" for name, count in statements.items()),
@@ -117,7 +151,7 @@ def main(argv: list[str]) -> None:
     ]
     report = "\n".join(lines) + "\n"
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"profile-{what}.md").write_text(report)
+    (RESULTS / f"profile-{what}.md").write_text(report)  # page: profile-page.md
     print(report)
 
 

@@ -36,7 +36,7 @@ DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/loket_bench"
 BENCHMARKS: list[tuple[str, bool, str]] = [
     ("submission", True, "Submissions through HTTP with concurrent clients vs psycopg"),
     ("journey", True, "Whole parking-card journeys through HTTP vs the same SQL with psycopg"),
-    ("pages", True, "Page and search server times vs a static file"),
+    ("pages", True, "Page bytes, SQL statements and server times per door vs static files"),
     ("seeding", True, "Register generation speed (`loket seed --residents N`)"),
     ("audit_log", True, "Access log: appends, consultations, My data, verify"),
     ("memory", True, "Memory per worker process (gunicorn workers, task worker)"),

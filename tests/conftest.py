@@ -18,6 +18,7 @@ from loket.cases.models import Case
 from loket.catalog.reference import load_catalogue
 from loket.core.models import User
 from loket.core.reference import load_administrations
+from loket.core.versioned import forget_all
 from loket.doors.demo import seed_demo_doors
 from loket.geo.importer import import_shipped_samples
 from loket.registers.generator import RegisterGenerator, registers_are_empty
@@ -61,6 +62,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     set_maintenance(False)  # every test starts with the log's triggers in force
+    # The doors and the catalogue index held in memory: a test rolled back leaves no signal
+    # behind, so a copy built from its rows would outlive them.
+    forget_all()
     # A request to /nl/… leaves its language active in the thread; every test starts from the
     # default language instead of whatever the previous test asked for.
     translation.deactivate()

@@ -73,6 +73,8 @@ def demo(arguments: Sequence[str]) -> None:
     from loket.web.demo import DEMO_IDENTITIES
 
     call_command("migrate", interactive=False, verbosity=0)
+    # Served as in production: hashed, compressed, cached for a year (settings.STORAGES).
+    call_command("collectstatic", interactive=False, verbosity=0)
     if "--reseed" in arguments or registers_are_empty():
         print("Loading reference data and generating the demo registers…", flush=True)
         call_command("seed")

@@ -123,17 +123,22 @@ TIME_ZONE = "Europe/Brussels"
 STATIC_URL = "/static/"
 STATIC_ROOT = CONFIG.static_root
 MEDIA_ROOT = CONFIG.media_root
+# Production and the demo serve collected static files (`loket collectstatic`; `loket demo`
+# collects them before serving): hashed names, brotli and gzip copies, cached for a year and
+# immutable, on every door (docs/sustainability.md). Development and the tests serve the apps'
+# files as they are, without a collect step.
+STATIC_COLLECTED = LOKET_ENV in ("production", "demo")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if LOKET_ENV == "production"
+            if STATIC_COLLECTED
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = LOKET_ENV != "production"
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 
 SESSION_COOKIE_HTTPONLY = True
 # Host-only cookies (no Domain attribute): a door's session is never sent to another door.

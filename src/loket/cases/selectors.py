@@ -33,11 +33,13 @@ BACK_OFFICE_ROLES = (Membership.Role.AGENT, Membership.Role.MANAGER)
 
 
 def agent_administration_ids(user: User) -> list[str]:
-    return list(
-        user.memberships.filter(role__in=BACK_OFFICE_ROLES).values_list(
-            "administration_id", flat=True
-        )
-    )
+    return list(agent_memberships(user).values_list("administration_id", flat=True))
+
+
+def agent_memberships(user: User) -> QuerySet[Membership]:
+    """The memberships that let ``user`` handle cases. Filtering on it puts the read of the
+    memberships inside the query (a subquery), instead of one more round trip each time."""
+    return user.memberships.filter(role__in=BACK_OFFICE_ROLES)
 
 
 def is_manager(user: User, administration_id: str) -> bool:
@@ -48,14 +50,15 @@ def is_manager(user: User, administration_id: str) -> bool:
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
     """The cases of the administrations where ``user`` handles cases; nothing else."""
-    return Case.objects.filter(administration_id__in=agent_administration_ids(user)).select_related(
+    administrations = agent_memberships(user).values("administration_id")
+    return Case.objects.filter(administration_id__in=administrations).select_related(
         "procedure", "administration", "applicant", "assigned_to"
     )
 
 
 def colleagues_of(user: User) -> QuerySet[User]:
     return User.objects.filter(
-        memberships__administration_id__in=agent_administration_ids(user),
+        memberships__administration_id__in=agent_memberships(user).values("administration_id"),
         memberships__role__in=BACK_OFFICE_ROLES,
     ).distinct()
 
@@ -191,7 +194,7 @@ def _annotated(cases: QuerySet[Case]) -> QuerySet[Case]:
 def queue_procedures(user: User) -> QuerySet[Procedure]:
     """The procedures whose cases the agent's administrations handle: their own, and the
     municipalities' procedures for an agent of a municipality."""
-    ids = agent_administration_ids(user)
+    ids = agent_memberships(user).values("administration_id")
     owned = Q(administration_id__in=ids)
     if Administration.objects.filter(id__in=ids, kind=Administration.Kind.MUNICIPALITY).exists():
         owned |= Q(administration__isnull=True)

@@ -89,15 +89,3 @@ class Procedure(Named):
         for need in self.needs:
             grouped.setdefault(need["attribute"].split(".")[0], []).append(need)
         return grouped
-
-
-class CatalogueVersion(models.Model):
-    """One row whose number goes up at every change of the catalogue (a procedure or a life
-    event saved or deleted, a procedure's life events changed): every server process compares
-    it with the version its search index was built from (catalog.search), so a change made in
-    one process reaches the searches of all the others within seconds, not at their restart."""
-
-    version = models.BigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"catalogue version {self.version}"

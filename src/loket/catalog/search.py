@@ -2,23 +2,21 @@
 
 The catalogue is small (tens of procedures), so the index is built in memory from the database
 and rebuilt when the catalogue changes: at once in the process that changed it, within
-``ProcedureIndex.RECHECK_SECONDS`` in the others (CatalogueVersion). Matching is per word
-with rapidfuzz: exact or prefix matches score highest, a word one or two letters off still
-counts.
+``RECHECK_SECONDS`` in the others (``core.versioned``, topic "catalogue").
+Matching is per word with rapidfuzz: exact or prefix matches score highest, a word one or two
+letters off still counts.
 """
 
 from __future__ import annotations
 
 import re
-import time
 import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import F
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from rapidfuzz import fuzz
 
-from loket.catalog.models import CatalogueVersion, LifeEvent, Procedure
+from loket.catalog.models import LifeEvent, Procedure
+from loket.core.versioned import VersionedReference
 
 # Words that carry no meaning for finding a procedure, in French, Dutch and English.
 STOPWORDS = frozenset(
@@ -84,59 +82,62 @@ def _fields(procedure: Procedure) -> list[Field]:
     ]
 
 
-def _field_score(query: list[str], field: Field) -> float:
+def _field_score(similarities: list[dict[str, float]], field: Field) -> float:
+    """The field's score: for each query word (its similarity to every word of the catalogue),
+    the best of the field's words, averaged and weighted."""
     if not field.words:
         return 0.0
-    total = sum(max(word_similarity(q, w) for w in field.words) for q in query)
-    return field.weight * total / len(query)
+    total = sum(max(similarity[w] for w in field.words) for similarity in similarities)
+    return field.weight * total / len(similarities)
 
 
-def catalogue_version() -> int:
-    return CatalogueVersion.objects.filter(id=1).values_list("version", flat=True).first() or 0
+@dataclass(frozen=True)
+class HeldCatalogue:
+    """The catalogue as every process holds it: the procedures in catalogue order (each with
+    its administration and life events), the life events in order (each with its procedures),
+    and the procedures' words for search. Shared by the requests of a process: read it, never
+    change it."""
+
+    procedures: dict[str, Procedure]
+    life_events: list[LifeEvent]
+    fields: dict[str, list[Field]]
+    vocabulary: frozenset[str]  # every word of every field: a query word is compared once each
 
 
-def bump_catalogue_version(**_kwargs: object) -> None:
-    """Count a change of the catalogue, for every process's index (see CatalogueVersion)."""
-    index.invalidate()  # this process at once, even inside a transaction not yet committed
-    if not CatalogueVersion.objects.filter(id=1).update(version=F("version") + 1):
-        CatalogueVersion.objects.get_or_create(id=1, defaults={"version": 1})
+def _load() -> HeldCatalogue:
+    held = Procedure.objects.select_related("administration").prefetch_related("life_events")
+    procedures = {p.id: p for p in held}
+    life_events = list(LifeEvent.objects.prefetch_related("procedures"))
+    fields = {procedure_id: _fields(p) for procedure_id, p in procedures.items()}
+    vocabulary = frozenset(w for each in fields.values() for field in each for w in field.words)
+    return HeldCatalogue(procedures, life_events, fields, vocabulary)
+
+
+# Rebuilt at once after a change in this process, within RECHECK_SECONDS after one in another.
+RECHECK_SECONDS = 5.0
+catalogue = VersionedReference("catalogue", _load, recheck_seconds=RECHECK_SECONDS)
+# A procedure or a life event saved or deleted, a procedure's life events changed.
+catalogue.follow(Procedure, LifeEvent, m2m=(Procedure.life_events.through,))
+
+
+def held_catalogue() -> HeldCatalogue:
+    """The catalogue from memory: the home page, the catalogue and search read it without a
+    query (and without decoding every procedure's texts again) between two version checks."""
+    return catalogue.get()
 
 
 class ProcedureIndex:
-    """The procedures' words in memory, rebuilt when the catalogue version moved: looked at,
-    at most once every ``RECHECK_SECONDS``, by one single-row read."""
-
-    RECHECK_SECONDS = 5.0
-
-    def __init__(self) -> None:
-        self._fields: dict[str, list[Field]] | None = None
-        self._version = -1
-        self._checked = 0.0
-
-    def invalidate(self, **_kwargs: object) -> None:
-        self._fields = None
-
-    def _stale(self) -> bool:
-        if time.monotonic() - self._checked < self.RECHECK_SECONDS:
-            return False
-        self._checked = time.monotonic()
-        return catalogue_version() != self._version
-
-    def _index(self) -> dict[str, list[Field]]:
-        if self._fields is None or self._stale():
-            self._version = catalogue_version()
-            self._checked = time.monotonic()
-            procedures = Procedure.objects.prefetch_related("life_events")
-            self._fields = {p.id: _fields(p) for p in procedures}
-        return self._fields
+    """Search over the held catalogue's words."""
 
     def search(self, query: str, limit: int = 10) -> list[Hit]:
         query_words = words(query)
         if not query_words:
             return []
+        held = held_catalogue()
+        similarities = [{w: word_similarity(q, w) for w in held.vocabulary} for q in query_words]
         hits = []
-        for procedure_id, fields in self._index().items():
-            score = max(_field_score(query_words, field) for field in fields)
+        for procedure_id, fields in held.fields.items():
+            score = max(_field_score(similarities, field) for field in fields)
             if score >= MIN_SCORE:
                 hits.append(Hit(procedure_id, round(score, 1)))
         hits.sort(key=lambda hit: -hit.score)
@@ -144,16 +145,9 @@ class ProcedureIndex:
 
 
 index = ProcedureIndex()
-for _model in (Procedure, LifeEvent):
-    for _name, _signal in (("save", post_save), ("delete", post_delete)):
-        uid = f"catalog-version-{_name}-{_model.__name__}"
-        _signal.connect(bump_catalogue_version, sender=_model, dispatch_uid=uid)
-m2m_changed.connect(bump_catalogue_version, sender=Procedure.life_events.through,
-                    dispatch_uid="catalog-version-life-events")  # fmt: skip
 
 
 def search_procedures(query: str, limit: int = 10) -> list[Procedure]:
     """Procedures matching ``query``, best first."""
-    hits = index.search(query, limit)
-    by_id = Procedure.objects.in_bulk([hit.procedure_id for hit in hits])
-    return [by_id[hit.procedure_id] for hit in hits if hit.procedure_id in by_id]
+    by_id = held_catalogue().procedures
+    return [by_id[hit.procedure_id] for hit in index.search(query, limit)]

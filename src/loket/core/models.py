@@ -153,3 +153,16 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.window_start:%H:%M} {self.count}"
+
+
+class ReferenceVersion(models.Model):
+    """One row per topic of reference data held in memory (the doors, the catalogue's search
+    index), whose number goes up at every change of that data: every server process compares it
+    with the version its copy was built from (``core.versioned``), so a change made in one
+    process reaches all the others within seconds, not at their restart."""
+
+    topic = models.CharField(primary_key=True, max_length=40)
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.topic} version {self.version}"

@@ -42,6 +42,7 @@ from loket.cases.models import OPEN_STATUSES, Case, status_for_agent
 from loket.cases.selectors import (
     QueueFilters,
     agent_administration_ids,
+    agent_memberships,
     cases_named,
     cases_visible_to,
     colleagues_of,
@@ -234,8 +235,8 @@ def _filtered_queue(
     cases = filter_queue(cases_visible_to(agent), form.filters(), agent).select_related(
         "fee__paid_by"
     )
-    if not form.errors:
-        request.session[SESSION_KEY] = request.GET.urlencode()
+    if not form.errors and request.session.get(SESSION_KEY) != request.GET.urlencode():
+        request.session[SESSION_KEY] = request.GET.urlencode()  # no session write when unchanged
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     return _queue_page(
         request, agent, form, PersonSearchForm(), page.object_list, page=page,
@@ -272,7 +273,7 @@ def _queue_page(
             "bulk_typed": request.POST if keep else {},
             "selected": request.POST.getlist("selected") if keep else [],
             "administrations": Administration.objects.filter(
-                id__in=agent_administration_ids(agent)
+                id__in=agent_memberships(agent).values("administration_id")
             ),
             "accountant_export": bool(administrations_with_money(agent)),
             "merchant_accounts": may_manage_merchant_accounts(agent),

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from loket.appointments.entry import booking_entry, books_without_login, what_to_bring
 from loket.assist.finding import find_procedures
 from loket.cases.delivery import delivered_at_once
-from loket.catalog.models import LifeEvent, Procedure
+from loket.catalog.models import Procedure
+from loket.catalog.search import held_catalogue
 from loket.core.i18n import pick
 from loket.core.models import Administration
 from loket.core.reference import administration_about
@@ -28,11 +29,11 @@ from loket.web.views.performance import feedback_form
 def home(request: HttpRequest) -> HttpResponse:
     """The home page; a municipality's door leads with the municipality's procedures, then the
     regional ones for its residents, before the life events every door shows."""
-    events = LifeEvent.objects.prefetch_related("procedures")
-    context: dict[str, Any] = {"life_events": events}
+    held = held_catalogue()
+    context: dict[str, Any] = {"life_events": held.life_events}
     door = getattr(request, "door", None)
     if door is not None and door.administration_id:
-        procedures = list(Procedure.objects.filter(audience="citizen"))
+        procedures = [p for p in held.procedures.values() if p.audience == "citizen"]
         context["municipality"] = door.administration
         context["municipal_procedures"] = [p for p in procedures if p.is_municipal]
         context["regional_procedures"] = [p for p in procedures if not p.is_municipal]
@@ -42,8 +43,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def catalogue(request: HttpRequest) -> HttpResponse:
     by = "administration" if request.GET.get("by") == "administration" else "life-event"
     context: dict[str, Any] = {"by": by}
+    held = held_catalogue()
     if by == "administration":
-        procedures = list(Procedure.objects.select_related("administration"))
+        procedures = list(held.procedures.values())
         bodies = [
             (body, [p for p in procedures if p.administration_id == body.id])
             for body in Administration.objects.filter(kind=Administration.Kind.REGIONAL)
@@ -52,16 +54,15 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         context["municipal"] = [p for p in procedures if p.is_municipal]
     else:
         context["groups"] = [
-            (event.id, event.name, list(event.procedures.all()))
-            for event in LifeEvent.objects.prefetch_related("procedures")
+            (event.id, event.name, list(event.procedures.all())) for event in held.life_events
         ]
     return render(request, "web/catalogue.html", context)
 
 
 def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
-    procedure = get_object_or_404(
-        Procedure.objects.select_related("administration"), id=procedure_id
-    )
+    procedure = held_catalogue().procedures.get(procedure_id)
+    if procedure is None:
+        raise Http404
     needs = need_rows(procedure, tuple(need["attribute"] for need in procedure.needs))
     register = request.GET.get("register", "")
     definition = get_definition(procedure.id)
@@ -124,7 +125,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "query": query,
             "results": [(p, pick(p.summary)) for p in results],
             "fitting_events": finding.life_events if finding and results else [],
-            "life_events": LifeEvent.objects.all() if query and not results else [],
+            "life_events": held_catalogue().life_events if query and not results else [],
             "understood": language_names().get(understood, "")
             if understood != translation.get_language()
             else "",
