@@ -30,8 +30,30 @@ class Filters:
     until: date | None = None
 
 
-def entries_about(user: User, filters: Filters) -> QuerySet[AccessLogEntry]:
-    entries = AccessLogEntry.objects.filter(subject_pseudonym__in=subject_pseudonyms(user))
+def entries_about(
+    user: User, filters: Filters, *, limit: int, skip: int = 0
+) -> list[AccessLogEntry]:
+    """The entries about ``user`` that pass ``filters``, newest first: ``limit`` of them after
+    the ``skip`` newest.
+
+    Each of the person's pseudonyms is read as its own range of the (subject_pseudonym,
+    -leaf_index) index, newest first and cut at ``skip + limit``, and the ranges are merged. The
+    cost follows the person's entries and never the log's size, whatever the planner's
+    statistics: with ``subject_pseudonym IN (...) ORDER BY leaf_index DESC`` it may instead walk
+    the whole log backwards from its newest entry, or read every entry of the person and sort.
+    """
+    wanted = skip + limit
+    ranges = [
+        _filtered(AccessLogEntry.objects.filter(subject_pseudonym=subject), filters).order_by(
+            "-leaf_index"
+        )[:wanted]
+        for subject in subject_pseudonyms(user)
+    ]
+    merged = ranges[0].union(*ranges[1:], all=True) if len(ranges) > 1 else ranges[0]
+    return list(merged.order_by("-leaf_index")[skip:wanted])
+
+
+def _filtered(entries: QuerySet[AccessLogEntry], filters: Filters) -> QuerySet[AccessLogEntry]:
     if filters.source:
         entries = entries.filter(source=filters.source)
     if filters.administration:
@@ -40,7 +62,7 @@ def entries_about(user: User, filters: Filters) -> QuerySet[AccessLogEntry]:
         entries = entries.filter(created_at__date__gte=filters.since)
     if filters.until:
         entries = entries.filter(created_at__date__lte=filters.until)
-    return entries.order_by("-leaf_index")
+    return entries
 
 
 def describe(entries: list[AccessLogEntry]) -> list[dict[str, Any]]:
