@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, NoReturn
 
+from django.db.models import Exists, Subquery
+
 from loket.audit.actions import do_record_consultation, do_record_security_event
 from loket.catalog.models import Procedure
 from loket.core.identifiers import pseudonym
@@ -58,7 +60,9 @@ def consult(
     actor who may not act for the subject.
     """
     read = _read if _read is not None else _DoorReads()
-    procedure = read.procedure(purpose.procedure_id)
+    procedure = read.procedure(
+        purpose.procedure_id, actor.user_id if actor.role in READS_ACCOUNT else None
+    )
     if procedure is None:
         _refuse(actor, "unknown-procedure", purpose=purpose.procedure_id)
     _check_declared(procedure, attributes, purpose, actor)
@@ -103,24 +107,61 @@ def consult(
     return answers
 
 
+class AccountNumbers(NamedTuple):
+    """What the checks read of the acting account: the numbers it proved at login."""
+
+    national_number: str | None
+    enterprise_number: str
+
+
+# Roles whose check reads the acting account (the others read memberships or mandates).
+READS_ACCOUNT = frozenset({"self", "grantor"})
+
+
 class _DoorReads:
-    """The procedure and the user the door's checks read, each read from the database once per
-    ``consult_needs`` (several purposes, several ``consult`` calls, one request), never kept
-    longer, and never taken from the caller."""
+    """The procedure and the acting account the door's checks read, each read from the database
+    once per ``consult_needs`` (several purposes, several ``consult`` calls, one request), never
+    kept longer, and never taken from the caller. Both come in one statement when both are
+    needed: a round trip is most of a read's cost."""
 
     def __init__(self) -> None:
         self._procedures: dict[str, Procedure | None] = {}
-        self._users: dict[int, User | None] = {}
+        self._accounts: dict[int, AccountNumbers | None] = {}
 
-    def procedure(self, procedure_id: str) -> Procedure | None:
+    def procedure(self, procedure_id: str, account_id: int | None = None) -> Procedure | None:
+        """The procedure; with ``account_id``, that account's numbers too, in the same query."""
         if procedure_id not in self._procedures:
-            self._procedures[procedure_id] = Procedure.objects.filter(id=procedure_id).first()
+            found = Procedure.objects.filter(id=procedure_id)
+            wanted = account_id is not None and account_id not in self._accounts
+            if wanted:
+                account = User.objects.filter(pk=account_id)
+                found = found.annotate(
+                    door_account=Exists(account),
+                    door_national_number=Subquery(account.values("national_number")),
+                    door_enterprise_number=Subquery(account.values("enterprise_number")),
+                )
+            procedure = found.first()
+            if wanted and procedure is not None:
+                self._accounts[account_id] = (  # type: ignore[index]
+                    AccountNumbers(
+                        procedure.door_national_number,  # type: ignore[attr-defined]
+                        procedure.door_enterprise_number or "",  # type: ignore[attr-defined]
+                    )
+                    if procedure.door_account  # type: ignore[attr-defined]
+                    else None
+                )
+            self._procedures[procedure_id] = procedure
         return self._procedures[procedure_id]
 
-    def user(self, user_id: int) -> User | None:
-        if user_id not in self._users:
-            self._users[user_id] = User.objects.filter(pk=user_id).first()
-        return self._users[user_id]
+    def user(self, user_id: int) -> AccountNumbers | None:
+        if user_id not in self._accounts:
+            numbers = (
+                User.objects.filter(pk=user_id)
+                .values_list("national_number", "enterprise_number")
+                .first()
+            )
+            self._accounts[user_id] = AccountNumbers(*numbers) if numbers else None
+        return self._accounts[user_id]
 
 
 class NeedsRead(NamedTuple):
