@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from loket.audit.models import AccessLogEntry
+from loket.audit.models import NEWEST_FIRST, AccessLogEntry
 from loket.audit.subjects import person_pseudonym, subject_pseudonyms
 from loket.cases.actions import PERSON_SEARCH_PURPOSES
 from loket.catalog.models import Procedure
@@ -36,17 +36,18 @@ def entries_about(
     """The entries about ``user`` that pass ``filters``, newest first: ``limit`` of them after
     the ``skip`` newest.
 
-    Each of the person's pseudonyms is read as its own range of the (subject_pseudonym,
-    -leaf_index) index, newest first and cut at ``skip + limit``, and the ranges are merged. The
-    cost follows the person's entries and never the log's size, whatever the planner's
-    statistics: with ``subject_pseudonym IN (...) ORDER BY leaf_index DESC`` it may instead walk
-    the whole log backwards from its newest entry, or read every entry of the person and sort.
+    Each of the person's pseudonyms is read as its own range of the index on (subject_pseudonym,
+    -leaf_index), newest first and cut at ``skip + limit``, and the ranges are merged. The cost
+    follows the person's entries and never the log's size, whatever the planner's statistics:
+    ordered by ``leaf_index DESC`` (with ``IN`` or ``=``), stale statistics made it walk the
+    unique index on leaf_index backwards through everyone's entries instead; ordered by the
+    expression ``-leaf_index``, only the subject index gives the order.
     """
     wanted = skip + limit
     ranges = [
-        _filtered(AccessLogEntry.objects.filter(subject_pseudonym=subject), filters).order_by(
-            "-leaf_index"
-        )[:wanted]
+        _filtered(AccessLogEntry.objects.filter(subject_pseudonym=subject), filters)
+        .alias(newest_first=NEWEST_FIRST)
+        .order_by("newest_first")[:wanted]
         for subject in subject_pseudonyms(user)
     ]
     merged = ranges[0].union(*ranges[1:], all=True) if len(ranges) > 1 else ranges[0]
