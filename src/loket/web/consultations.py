@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -41,14 +42,19 @@ def entries_about(
     follows the person's entries and never the log's size, whatever the planner's statistics:
     ordered by ``leaf_index DESC`` (with ``IN`` or ``=``), stale statistics made it walk the
     unique index on leaf_index backwards through everyone's entries instead; ordered by the
-    expression ``-leaf_index``, only the subject index gives the order.
+    expression ``-leaf_index``, only the subject index gives the order. SQLite allows no LIMIT
+    inside a UNION, and keeps no statistics to go stale: there, one query with ``IN``.
     """
     wanted = skip + limit
+    subjects = subject_pseudonyms(user)
+    if not connection.features.supports_slicing_ordering_in_compound:  # SQLite: one query
+        merged = _filtered(AccessLogEntry.objects.filter(subject_pseudonym__in=subjects), filters)
+        return list(merged.order_by("-leaf_index")[skip:wanted])
     ranges = [
         _filtered(AccessLogEntry.objects.filter(subject_pseudonym=subject), filters)
         .alias(newest_first=NEWEST_FIRST)
         .order_by("newest_first")[:wanted]
-        for subject in subject_pseudonyms(user)
+        for subject in subjects
     ]
     merged = ranges[0].union(*ranges[1:], all=True) if len(ranges) > 1 else ranges[0]
     return list(merged.order_by("-leaf_index")[skip:wanted])
