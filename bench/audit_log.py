@@ -3,13 +3,17 @@
 1. appends: consultations logged per second by one process (hash, Merkle nodes, lock, periodic
    signature), against the same rows inserted plainly (no hash, no tree, no lock).
 2. consult(): whole consultations per second through the one door (checks, demo register read,
-   logged append), same process.
+   logged append), against a plain ORM read of the same person plus a plain single-row INSERT
+   (its own commit), in alternating blocks in the same process.
 3. verify: entries per second that ``loket audit verify`` recomputes.
-4. My data: server time of the page for one resident, with the log empty of others and then with
-   5 million entries of other subjects present (p50 and p95 over repeated requests).
+4. My data: server time of the page for one resident, with the log empty of others, then right
+   after a bulk load of ``LOKET_BENCH_OTHERS`` entries of other subjects (with the small log's
+   statistics), then after ANALYZE (p50 and p95), with the plans (bench/my_data.py).
 
 Database: ``LOKET_BENCH_DATABASE_URL`` (default postgres://postgres@127.0.0.1:5432/loket_bench),
 dropped and recreated. Sizes: ``LOKET_BENCH_OTHERS`` (default 5,000,000). Run `make bench`.
+``python -m bench.audit_log consult`` (or ``my-data``) measures only that, on the database of an
+earlier run, so that runs can be repeated and alternated.
 """
 
 from __future__ import annotations
@@ -152,9 +156,12 @@ def bench_verify() -> None:
 
 
 def main(argv: list[str]) -> None:
-    if argv == ["consult"]:  # only the door, on the database of an earlier run (alternating runs)
+    if argv in (["consult"], ["my-data"]):  # on the database of an earlier run: repeated runs
         setup_django(URL)
-        bench_consult()
+        if argv == ["consult"]:
+            bench_consult()
+        else:
+            print(my_data.summary("My data page", my_data.page_times()))
         return
     fresh_database(URL, residents=500)
     bench_appends()
