@@ -1,13 +1,15 @@
 """Where a journey's time goes: ``python -m bench.profile journey`` (or ``submission``, or
-``page PATH [IDENTITY [HOST]]``).
+``page PATH [IDENTITY [HOST]]``, or ``consult``).
 
 In-process on PostgreSQL with Django's test Client (the whole middleware stack, no network):
 ``journey`` profiles ``LOKET_BENCH_PROFILE_JOURNEYS`` (default 50) complete parking-card journeys
 (bench.journey's steps), ``submission`` only their final POST, under cProfile, after one journey
 of warm-up; ``page`` as many requests of one page (e.g. ``page /en/back-office/ agent-parking``).
 The top entries by own time and by cumulative time, and the SQL statements per step, go to
-bench/results/profile-<what>.md and to stdout. Database: ``LOKET_BENCH_DATABASE_URL`` (default
-loket_profile_bench), dropped and recreated (``LOKET_BENCH_KEEP_DATABASE=1``: used as it is).
+bench/results/profile-<what>.md and to stdout. ``consult`` profiles 2,000 consultations through
+the one door (bench.audit_log's) and lists one consultation's statements. Database:
+``LOKET_BENCH_DATABASE_URL`` (default loket_profile_bench), dropped and recreated
+(``LOKET_BENCH_KEEP_DATABASE=1``: used as it is).
 """
 
 from __future__ import annotations
@@ -60,6 +62,29 @@ def one_journey(session: str, plate: str, profiler: cProfile.Profile | None,
         if name == "check":
             found = KEY.search(response.content.decode())
             key = found.group(1) if found else ""
+
+
+def consultations(profiler: cProfile.Profile, count: int) -> list[str]:
+    """``count`` consultations of the demo resident's identity, profiled; one's statements."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from loket.core.models import User
+    from loket.sources.base import Actor, Purpose, Subject
+    from loket.sources.door import consult
+
+    user = User.objects.get(username="demo-resident")
+    subject = Subject("person", user.national_number or "")
+    actor = Actor(user.pk, user.national_number or "", "self")
+    purpose = Purpose("residents-parking-card", "identify-applicant")
+    consult(subject, ["population.identity"], purpose, actor)  # warm-up
+    profiler.enable()
+    for _ in range(count):
+        consult(subject, ["population.identity"], purpose, actor)
+    profiler.disable()
+    with CaptureQueriesContext(connection) as captured:
+        consult(subject, ["population.identity"], purpose, actor)
+    return [query["sql"][:160] for query in captured.captured_queries]
 
 
 def table(stats: pstats.Stats, order: str) -> str:
@@ -116,12 +141,17 @@ def profile_journeys(what: str) -> tuple[str, pstats.Stats, Counter[str], int, f
 
 def main(argv: list[str]) -> None:
     what = argv[0] if argv else "journey"
-    if what not in ("journey", "submission", "page"):
-        raise SystemExit("usage: python -m bench.profile [journey|submission|page PATH [WHO]]")
+    if what not in ("journey", "submission", "page", "consult"):
+        raise SystemExit(
+            "usage: python -m bench.profile [journey|submission|page PATH [WHO [HOST]]|consult]"
+        )
     if os.environ.get("LOKET_BENCH_KEEP_DATABASE"):  # iterating: reuse the data
         setup_django(URL)
     else:
         fresh_database(URL, residents=3000)
+    if what == "consult":
+        profile_consult()
+        return
     if what == "page":
         title, stats, statements, measured, elapsed = profile_page(argv[1:])
     else:
@@ -152,6 +182,42 @@ def main(argv: list[str]) -> None:
     report = "\n".join(lines) + "\n"
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"profile-{what}.md").write_text(report)  # page: profile-page.md
+    print(report)
+
+
+def profile_consult(count: int = 2000) -> None:
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    statements = consultations(profiler, count)
+    elapsed = time.perf_counter() - started
+    stats = pstats.Stats(profiler)
+    lines = [
+        "# Profile: consult",
+        "",
+        f"`python -m bench.profile consult`, {datetime.now(UTC):%Y-%m-%d %H:%M UTC}: {count}"
+        f" consultations of one attribute through the one door, in-process on PostgreSQL;"
+        f" {elapsed:.1f} s in all ({elapsed / count * 1000:.2f} ms each with the profiler).",
+        "",
+        f"SQL statements of one consultation ({len(statements)}):",
+        "",
+        "```",
+        *statements,
+        "```",
+        "",
+        f"## Top {TOP} by own time (tottime)",
+        "",
+        "```",
+        table(stats, "tottime"),
+        "```",
+        "",
+        f"## Top {TOP} by cumulative time",
+        "",
+        "```",
+        table(stats, "cumulative"),
+        "```",
+    ]
+    report = "\n".join(lines) + "\n"
+    (RESULTS / "profile-consult.md").write_text(report)
     print(report)
 
 

@@ -17,11 +17,12 @@ from loket.audit.actions import do_record_consultation
 from loket.audit.gauges import access_log_gauges
 from loket.audit.immutability import create_triggers_sql, drop_triggers_sql
 from loket.audit.log import root_at, sign_tree_head
-from loket.audit.merkle import root_from_leaf_hashes, verify_inclusion
+from loket.audit.merkle import leaf_hash, root_from_leaf_hashes, verify_inclusion
 from loket.audit.models import AccessLogEntry, MerkleNode, TreeHead
 from loket.audit.proofs import ProofError, check_proof, proof_document
 from loket.audit.signing import key_id
 from loket.audit.tasks import SIGN_TASK
+from loket.audit.verify import verify_log
 from loket.tasks.queue import PERIODIC, enqueue, run_until_empty
 
 
@@ -67,6 +68,37 @@ def test_entries_get_consecutive_indices_and_the_stored_tree_matches_a_recompute
         assert root_at(size) == root_from_leaf_hashes(leaves[:size])
     # 13 leaves complete 6 + 3 + 1 perfect subtrees above the leaves.
     assert MerkleNode.objects.count() == 10
+
+
+@pytest.mark.django_db
+def test_awkward_characters_are_hashed_as_the_verifier_spells_the_leaf() -> None:
+    # On PostgreSQL the database spells the leaf (loket_append_entry); Python re-spells it.
+    awkward = ['quote " backslash \\ tab \t', "line\nbreak \x01 \x1f \x7f", "é ß Ω 🚲 \u2028"]
+    entries = [
+        do_record_consultation(
+            subject_pseudonym=text,
+            subject_kind="person",
+            source="population",
+            attributes=[text, "identity"],
+            procedure_id="residents-parking-card",
+            purpose=text,
+            legal_basis_id=text,
+            actor_pseudonym="b" * 64,
+            actor_role="self",
+            administration_id="parking-brussels",
+            outcome="answered",
+            case_reference=text[:20],
+            acting_for_pseudonym=text,
+        )
+        for text in awkward
+    ]
+    for entry in entries:
+        stored = AccessLogEntry.objects.get(pk=entry.pk)
+        assert bytes(stored.leaf_hash) == bytes(entry.leaf_hash) == leaf_hash(stored.leaf_data())
+        assert stored.created_at == entry.created_at
+    report = verify_log()
+    assert report.ok, report.problems
+    assert report.entries == 3
 
 
 @pytest.mark.django_db

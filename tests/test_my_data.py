@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
+from loket.audit.log import append_many
 from loket.audit.models import AccessLogEntry
 from loket.audit.proofs import check_proof
+from loket.audit.subjects import subject_pseudonyms
 from loket.core.identifiers import pseudonym
+from loket.core.models import User
 from tests.conftest import client_for, demo_user
 from tests.test_cases import apply_for_parking_card
 
@@ -98,3 +103,52 @@ def test_what_registers_hold_is_shown_and_reading_it_is_logged(resident_client: 
 def test_my_data_requires_login(client: Client) -> None:
     assert client.get("/en/my-data/").status_code == 302
     assert client.get("/en/my-data/proof/0/").status_code == 302
+
+
+def _proofs_listed(page: str) -> list[int]:
+    return [int(number) for number in re.findall(r"Proof of entry (\d+)", page)]
+
+
+@pytest.mark.django_db
+def test_history_pages_merge_every_pseudonym_of_the_person_newest_first(
+    resident: User, resident_client: Client
+) -> None:
+    def about(subject: str) -> dict[str, object]:
+        return {**ENTRY, "subject_pseudonym": subject}
+
+    person, account = subject_pseudonyms(resident)[:2]
+    # 60 entries about the person, under both pseudonyms in turn, among entries of someone else.
+    append_many([about(subject) for _ in range(30) for subject in (person, account, "c" * 64)])
+    mine = list(
+        AccessLogEntry.objects.filter(subject_pseudonym__in=[person, account])
+        .order_by("-leaf_index")
+        .values_list("leaf_index", flat=True)
+    )
+    with translation.override("en"):
+        first = resident_client.get("/en/my-data/").content.decode()
+        second = resident_client.get("/en/my-data/?page=2").content.decode()
+        beyond = resident_client.get("/en/my-data/?page=999999999999").content.decode()
+        nonsense = [
+            resident_client.get(f"/en/my-data/?page={asked}").content.decode()
+            for asked in ("-3x", "²", "9" * 5000, "-2")
+        ]
+    assert _proofs_listed(first) == mine[:50]
+    assert "Page 1" in first and "page=2" in first and "Newer" not in first
+    assert _proofs_listed(second) == mine[50:]
+    assert "Page 2" in second and "page=1" in second and "Older" not in second
+    assert _proofs_listed(beyond) == [] and "No consultation of your data matches" in beyond
+    assert all(_proofs_listed(page) == mine[:50] for page in nonsense)
+
+
+ENTRY = {
+    "subject_kind": "person",
+    "source": "population",
+    "attributes": ["identity"],
+    "procedure_id": "residents-parking-card",
+    "purpose": "identify-applicant",
+    "legal_basis_id": "residents-parking-card/identify-applicant",
+    "actor_pseudonym": "d" * 64,
+    "actor_role": "self",
+    "administration_id": "parking-brussels",
+    "outcome": "answered",
+}

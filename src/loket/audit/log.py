@@ -2,11 +2,13 @@
 
 Appends are serialised by locking the single ``LogState`` row, so every entry gets the next
 leaf index with no gap; the perfect subtrees completed by the new leaf are stored at once, so a
-root or a proof never needs to rehash the log.
+root or a proof never needs to rehash the log. On PostgreSQL one append is one statement (the
+function of append_function.py); on SQLite the same steps run here in Python.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -54,6 +56,8 @@ def root_at(size: int) -> bytes:
 
 def append(fields: dict[str, Any]) -> AccessLogEntry:
     """Append one entry; sign a tree head if the last one is more than a minute old."""
+    if connection.vendor == "postgresql":
+        return _append_in_database(fields)
     with transaction.atomic():
         state = _locked_state()
         now = timezone.now()
@@ -63,7 +67,39 @@ def append(fields: dict[str, Any]) -> AccessLogEntry:
         state.size += 1
         if state.last_head_at is None or now - state.last_head_at >= HEAD_INTERVAL:
             _sign(state)
-        _write(entry, completed, state)
+        entry.save(force_insert=True)
+        MerkleNode.objects.bulk_create(completed)
+        state.save(update_fields=["size", "frontier", "last_head_at"])
+    return entry
+
+
+APPEND_ARGUMENTS = (
+    "subject_pseudonym", "subject_kind", "actor_pseudonym", "actor_role", "acting_for_pseudonym",
+    "administration_id", "procedure_id", "case_reference", "source", "attributes", "purpose",
+    "legal_basis_id", "outcome",
+)  # fmt: skip
+
+
+def _append_in_database(fields: dict[str, Any]) -> AccessLogEntry:
+    """The append as one statement (``loket_append_entry``, see append_function.py): in
+    autocommit it is its own transaction, committed when it returns. A head, when one is due, is
+    signed just after, in a transaction of its own under the log's lock (``sign_tree_head``)."""
+    values = {"acting_for_pseudonym": "", "case_reference": "", **fields}
+    arguments = [values[name] for name in APPEND_ARGUMENTS]
+    arguments[APPEND_ARGUMENTS.index("attributes")] = json.dumps(list(values["attributes"]))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM loket_append_entry(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb,"
+            " %s, %s, %s)",
+            arguments,
+        )
+        pk, index, at, digest, last_head_at = cursor.fetchone()
+    entry = AccessLogEntry(
+        pk=pk, leaf_index=index, created_at=at, leaf_hash=bytes(digest), **values
+    )
+    entry._state.adding = False
+    if last_head_at is None or at - last_head_at >= HEAD_INTERVAL:
+        sign_tree_head()
     return entry
 
 
@@ -94,36 +130,6 @@ def _locked_state() -> LogState:
 
 
 ENTRY_COLUMNS = [str(f.column) for f in AccessLogEntry._meta.concrete_fields if not f.primary_key]
-
-
-def _write(entry: AccessLogEntry, nodes: list[MerkleNode], state: LogState) -> None:
-    """Insert the entry and its completed subtrees and save the state: on PostgreSQL in a
-    single statement, since round trips are most of an append's cost."""
-    if connection.vendor != "postgresql":
-        entry.save(force_insert=True)
-        MerkleNode.objects.bulk_create(nodes)
-        state.save(update_fields=["size", "frontier", "last_head_at"])
-        return
-    fields = [f for f in AccessLogEntry._meta.concrete_fields if not f.primary_key]
-    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields]
-    node_sql = ""
-    node_params: list[Any] = []
-    if nodes:
-        rows = ", ".join(["(%s, %s, %s)"] * len(nodes))
-        # Only placeholders are interpolated; values travel as parameters.
-        node_sql = f", nodes AS (INSERT INTO audit_merklenode (level, index, hash) VALUES {rows})"  # noqa: S608
-        for node_row in nodes:
-            node_params += [node_row.level, node_row.index, bytes(node_row.hash)]
-    placeholders = ", ".join(["%s"] * len(values))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH entry AS (INSERT INTO audit_accesslogentry ({', '.join(ENTRY_COLUMNS)}) "  # noqa: S608
-            f"VALUES ({placeholders}) RETURNING id){node_sql} "
-            "UPDATE audit_logstate SET size = %s, frontier = %s, last_head_at = %s WHERE id = 1 "
-            "RETURNING (SELECT id FROM entry)",
-            [*values, *node_params, state.size, bytes(state.frontier), state.last_head_at],
-        )
-        entry.pk = cursor.fetchone()[0]
 
 
 def append_many(many: list[dict[str, Any]], batch_size: int = 5000) -> int:

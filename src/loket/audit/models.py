@@ -13,9 +13,13 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 LEAF_FORMAT = "loket-access-log/v1"
+
+# The order of "newest first" that the subject index holds (see AccessLogEntry.Meta.indexes).
+NEWEST_FIRST = F("leaf_index") * -1
 
 
 class AccessLogEntry(models.Model):
@@ -57,7 +61,13 @@ class AccessLogEntry(models.Model):
 
     class Meta:
         ordering = ["-leaf_index"]
-        indexes = [models.Index(fields=["subject_pseudonym", "-leaf_index"])]
+        # "Who consulted my data": a person's entries newest first, one range per pseudonym. The
+        # key is -leaf_index, an expression, so that only this index can give that order: with
+        # a plain leaf_index, stale statistics made PostgreSQL walk the unique index on
+        # leaf_index backwards through everyone's entries (docs/operations.md).
+        indexes = [
+            models.Index(F("subject_pseudonym"), NEWEST_FIRST, name="audit_entry_subject_newest")
+        ]
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log entries")
 

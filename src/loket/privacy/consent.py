@@ -102,14 +102,22 @@ def do_answer_consent(person: User, purpose: str, given: bool) -> ConsentRecord:
 
 
 def consents_of(person: User) -> list[dict[str, Any]]:
-    """Each optional purpose with the person's current answer, for My data."""
+    """Each optional purpose with the person's current answer, for My data: the same answers as
+    ``current_record`` and ``has_consent``, in two queries for all the purposes."""
+    restricted = is_restricted(person)
+    latest: dict[str, ConsentRecord] = {}
+    for answer in ConsentRecord.objects.filter(person=person, purpose__in=PURPOSES):
+        latest.setdefault(answer.purpose, answer)  # newest first (the model's ordering)
     rows = []
     for purpose in PURPOSES.values():
-        record = current_record(person, purpose.key)
-        rows.append(
-            {"purpose": purpose, "record": record, "on": has_consent(person, purpose.key),
-             "restricted": is_restricted(person)}
-        )  # fmt: skip
+        record = latest.get(purpose.key)
+        if restricted:
+            on = False
+        elif record is None:
+            on = purpose.default
+        else:
+            on = record.given and record.withdrawn_at is None
+        rows.append({"purpose": purpose, "record": record, "on": on, "restricted": restricted})
     return rows
 
 

@@ -34,11 +34,12 @@ class PopulationRegister:
     )
 
     def fetch(self, subject: Subject, attributes: Collection[str]) -> dict[str, Any]:
-        resident = (
-            Resident.objects.select_related("address", "household")
-            .filter(national_number=subject.identifier)
-            .first()
-        )
+        # One row at most (the number is unique); the household only when it is asked for.
+        related = ("address", "household") if "household" in attributes else ("address",)
+        found = Resident.objects.select_related(*related).filter(
+            national_number=subject.identifier
+        )[:1]
+        resident = next(iter(found), None)
         if resident is None:
             return {}
         answers = {

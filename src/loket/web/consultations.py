@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from loket.audit.models import AccessLogEntry
+from loket.audit.models import NEWEST_FIRST, AccessLogEntry
 from loket.audit.subjects import person_pseudonym, subject_pseudonyms
 from loket.cases.actions import PERSON_SEARCH_PURPOSES
 from loket.catalog.models import Procedure
@@ -30,8 +31,36 @@ class Filters:
     until: date | None = None
 
 
-def entries_about(user: User, filters: Filters) -> QuerySet[AccessLogEntry]:
-    entries = AccessLogEntry.objects.filter(subject_pseudonym__in=subject_pseudonyms(user))
+def entries_about(
+    user: User, filters: Filters, *, limit: int, skip: int = 0
+) -> list[AccessLogEntry]:
+    """The entries about ``user`` that pass ``filters``, newest first: ``limit`` of them after
+    the ``skip`` newest.
+
+    Each of the person's pseudonyms is read as its own range of the index on (subject_pseudonym,
+    -leaf_index), newest first and cut at ``skip + limit``, and the ranges are merged. The cost
+    follows the person's entries and never the log's size, whatever the planner's statistics:
+    ordered by ``leaf_index DESC`` (with ``IN`` or ``=``), stale statistics made it walk the
+    unique index on leaf_index backwards through everyone's entries instead; ordered by the
+    expression ``-leaf_index``, only the subject index gives the order. SQLite allows no LIMIT
+    inside a UNION, and keeps no statistics to go stale: there, one query with ``IN``.
+    """
+    wanted = skip + limit
+    subjects = subject_pseudonyms(user)
+    if not connection.features.supports_slicing_ordering_in_compound:  # SQLite: one query
+        merged = _filtered(AccessLogEntry.objects.filter(subject_pseudonym__in=subjects), filters)
+        return list(merged.order_by("-leaf_index")[skip:wanted])
+    ranges = [
+        _filtered(AccessLogEntry.objects.filter(subject_pseudonym=subject), filters)
+        .alias(newest_first=NEWEST_FIRST)
+        .order_by("newest_first")[:wanted]
+        for subject in subjects
+    ]
+    merged = ranges[0].union(*ranges[1:], all=True) if len(ranges) > 1 else ranges[0]
+    return list(merged.order_by("-leaf_index")[skip:wanted])
+
+
+def _filtered(entries: QuerySet[AccessLogEntry], filters: Filters) -> QuerySet[AccessLogEntry]:
     if filters.source:
         entries = entries.filter(source=filters.source)
     if filters.administration:
@@ -40,7 +69,7 @@ def entries_about(user: User, filters: Filters) -> QuerySet[AccessLogEntry]:
         entries = entries.filter(created_at__date__gte=filters.since)
     if filters.until:
         entries = entries.filter(created_at__date__lte=filters.until)
-    return entries.order_by("-leaf_index")
+    return entries
 
 
 def describe(entries: list[AccessLogEntry]) -> list[dict[str, Any]]:

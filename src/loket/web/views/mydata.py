@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -25,6 +25,46 @@ from loket.web.consultations import Filters, certificate_checks, describe, entri
 from loket.web.presenters import fact_rows
 
 SOURCES = ("population", "vehicle", "enterprise", "social", "case")
+PAGE_SIZE = 50
+CSV_ROWS = 10_000
+
+
+@dataclass
+class HistoryPage:
+    """A page of the history, newest first. Pages go as far back as the CSV file does (the
+    archive of one's data, under "Your rights", holds every entry), and the total is not
+    counted: counting a person's entries on each view would cost more than the page."""
+
+    number: int
+    has_next: bool = False
+
+    @classmethod
+    def of(cls, asked: str | None) -> HistoryPage:
+        try:
+            number = int(asked or 1)
+        except ValueError:  # not a number, or too long a one to convert
+            number = 1
+        return cls(min(max(number, 1), CSV_ROWS // PAGE_SIZE))
+
+    @property
+    def skip(self) -> int:
+        return (self.number - 1) * PAGE_SIZE
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
 
 
 class FilterForm(forms.Form):
@@ -76,10 +116,12 @@ def my_data(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     form = FilterForm(request.GET or None)
-    entries = entries_about(user, form.filters())
     if request.GET.get("format") == "csv":
-        return _csv(list(entries[:10_000]))
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+        return _csv(entries_about(user, form.filters(), limit=CSV_ROWS))
+    page = HistoryPage.of(request.GET.get("page"))
+    # One entry more than a page tells whether there are older ones, with no count of them all.
+    entries = entries_about(user, form.filters(), limit=PAGE_SIZE + 1, skip=page.skip)
+    page.has_next = len(entries) > PAGE_SIZE
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -87,7 +129,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
         "web/account/my_data.html",
         {
             "form": form,
-            "rows": describe(list(page.object_list)),
+            "rows": describe(entries[:PAGE_SIZE]),
             "page": page,
             "query": query.urlencode(),
             "consents": consents_of(user),
