@@ -205,6 +205,10 @@ def test_comments_on_the_regions_door_about_a_municipal_procedure_reach_the_regi
     ixelles_box = Client(HTTP_HOST="ixelles.localhost").get(f"/en/procedures/{municipal.id}/")
     assert "Only the administration reads it" in ixelles_box.content.decode()
 
+    empty = client_for("designer").get("/en/back-office/performance/?days=30")
+    assert "No application was started and no answer given in this period." in (
+        empty.content.decode()
+    )
     today = timezone.localdate()
     for door, text in (("region", "found on the region's site"), ("ixelles", "ixelles words")):
         Feedback.objects.create(procedure_id=municipal.id, door_id=door, language="en", score=3,

@@ -99,7 +99,8 @@ SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 360, "height": PHONE_HEIGHT})
+    # CSP bypassed to inject axe (the tool, not the page).
+    context = browser.new_context(viewport={"width": 360, "height": PHONE_HEIGHT}, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -166,3 +167,22 @@ def test_on_a_phone_the_question_is_right_under_the_confirmation_when_there_is_n
     assert box is not None and box["y"] + box["height"] <= 2 * PHONE_HEIGHT, box
     SHOTS.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=str(SHOTS / "feedback-after-sending-360.png"), full_page=True)
+    found = axe_violations(phone)
+    phone.get_by_text("Add a comment (optional)").click()  # the folded comment, open
+    found += axe_violations(phone)
+    assert found == []
+
+
+def axe_violations(page: Page) -> list[str]:
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    return [f"{v['id']} {v['help']}" for v in page.evaluate(RUN_AXE, WCAG_TAGS)]
+
+
+@pytest.mark.usefixtures("published")
+def test_axe_finds_nothing_on_the_region_designers_performance_page(
+    phone: Page, live_server: Any
+) -> None:
+    demo_log_in(phone, str(live_server), "designer")
+    phone.goto(f"{live_server}/en/back-office/performance/")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Performance of your procedures")
+    assert axe_violations(phone) == []

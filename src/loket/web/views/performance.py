@@ -208,11 +208,13 @@ def backoffice(request: HttpRequest) -> HttpResponse:
     complete, and what they answered (the comments for the administration's eyes only)."""
     reader, designer = _reader(request)
     days, since, until = _period(request)
+    indicators = indicators_for(reader, since, region_designer=designer)
     return render(
         request,
         "web/backoffice/performance.html",
         {
-            "indicators": indicators_for(reader, since, region_designer=designer),
+            "indicators": indicators,
+            "measured": any(i.started or i.sent or i.responses for i in indicators),
             "days": days,
             "periods": PERIODS,
             "since": since,
