@@ -355,6 +355,11 @@ EXAMPLES: dict[str, Example] = {
         ("rate_limits.LOKET_FEEDBACK_RATE_LIMIT", [3, 60]),
         ("LOKET_FEEDBACK_RATE_LIMIT", [3, 60]),
     ),
+    "LOKET_FEEDBACK_SESSION_RATE_LIMIT": Example(
+        "2/600",
+        ("rate_limits.LOKET_FEEDBACK_SESSION_RATE_LIMIT", [2, 600]),
+        ("LOKET_FEEDBACK_SESSION_RATE_LIMIT", [2, 600]),
+    ),
     "LOKET_SECURITY_CONTACT": Example(
         "https://ixelles.example/security",
         ("statements.security_contact", "https://ixelles.example/security"),

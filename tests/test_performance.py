@@ -31,10 +31,15 @@ def answer(client: Client, **data: str) -> Any:
     return client.post(f"/en/procedures/{PARKING}/feedback/", form)
 
 
-def test_the_procedure_page_asks_was_it_easy_and_works_without_javascript(in_english: None) -> None:
+def test_the_procedure_page_asks_did_you_find_what_you_needed_without_javascript(
+    in_english: None,
+) -> None:
     page = Client().get(PAGE).content.decode()
     assert f'action="/en/procedures/{PARKING}/feedback/"' in page
-    assert "Was it easy?" in page and "What was missing? (optional)" in page
+    # Before anyone has started, not "was it easy?" (asked after sending).
+    assert "Did you find what you needed?" in page and "Was it easy?" not in page
+    assert "What was missing? (optional)" in page
+    assert "Only averages of at least 5 answers are ever published" in page
     assert 'name="csrfmiddlewaretoken"' in page
 
 
@@ -62,7 +67,7 @@ def test_bad_answers_get_a_translated_message_a_400_and_keep_what_was_typed() ->
     client = Client()
     missing = answer(client, score="", text="The list of documents")
     assert missing.status_code == 400
-    assert "Choose how easy it was." in missing.content.decode()
+    assert "Choose whether you found what you needed." in missing.content.decode()
     assert "The list of documents</textarea>" in missing.content.decode()
 
     too_long = Client(HTTP_ACCEPT_LANGUAGE="fr").post(

@@ -45,7 +45,7 @@ def journeys(procedure: str, door: str, started: int, sent: int, answers: list[i
     for score in answers:
         Feedback.objects.create(
             procedure_id=procedure, door_id=door, day=day, score=score, language="fr",
-            channel="procedure-page", text="a comment",
+            channel="after-application", text="a comment",
         )  # fmt: skip
 
 

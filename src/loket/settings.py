@@ -175,8 +175,10 @@ LOKET_GUEST_BOOKING_CONTACT_RATE_LIMIT = CONFIG.rate_limits[
     "LOKET_GUEST_BOOKING_CONTACT_RATE_LIMIT"
 ]
 LOKET_ACCESSIBILITY_REPORT_RATE_LIMIT = CONFIG.rate_limits["LOKET_ACCESSIBILITY_REPORT_RATE_LIMIT"]
-# Answers to the feedback question on procedure pages, per client address (loket.performance).
+# Answers to the feedback questions (loket.performance): per browser session and procedure, and
+# a higher ceiling per client address (a help point's computers share one address).
 LOKET_FEEDBACK_RATE_LIMIT = CONFIG.rate_limits["LOKET_FEEDBACK_RATE_LIMIT"]
+LOKET_FEEDBACK_SESSION_RATE_LIMIT = CONFIG.rate_limits["LOKET_FEEDBACK_SESSION_RATE_LIMIT"]
 LOKET_SEAL = CONFIG.seal  # certificates: seal key, timestamp authority, trust anchors
 # Days a finished task stays in the queue's table: done, and failed for good (loket.tasks).
 LOKET_TASKS_KEEP_DONE_DAYS = CONFIG.tasks_keep_done_days

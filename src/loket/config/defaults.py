@@ -34,7 +34,8 @@ RATE_LIMIT_VARIABLES = (
     "LOKET_GUEST_BOOKING_RATE_LIMIT",  # appointments without an account, per client address
     "LOKET_GUEST_BOOKING_CONTACT_RATE_LIMIT",  # the same, per phone number or e-mail address
     "LOKET_ACCESSIBILITY_REPORT_RATE_LIMIT",  # accessibility problems reported, per address
-    "LOKET_FEEDBACK_RATE_LIMIT",  # answers to "Was it easy?", per client address
+    "LOKET_FEEDBACK_RATE_LIMIT",  # answers to the feedback questions, per client address
+    "LOKET_FEEDBACK_SESSION_RATE_LIMIT",  # the same, per browser session and procedure
 )
 
 VARIABLES: dict[str, str] = {
@@ -89,7 +90,8 @@ VARIABLES: dict[str, str] = {
     "LOKET_GUEST_BOOKING_RATE_LIMIT": "5/3600",
     "LOKET_GUEST_BOOKING_CONTACT_RATE_LIMIT": "3/86400",
     "LOKET_ACCESSIBILITY_REPORT_RATE_LIMIT": "5/3600",
-    "LOKET_FEEDBACK_RATE_LIMIT": "10/3600",
+    "LOKET_FEEDBACK_RATE_LIMIT": "60/3600",
+    "LOKET_FEEDBACK_SESSION_RATE_LIMIT": "5/86400",
     # --- task queue: days a finished task is kept (loket.tasks.queue.prune) ---
     "LOKET_TASKS_KEEP_DONE_DAYS": "7",
     "LOKET_TASKS_KEEP_FAILED_DAYS": "30",

@@ -122,7 +122,8 @@ ROUTE_POLICIES: Final[dict[str, str]] = {
     "web:backoffice-reroute": "agent",
     "web:backoffice-export": "agent",
     "web:backoffice-figures": "agent",
-    "web:backoffice-performance": "agent",
+    "web:backoffice-performance": "agent",  # and the region's service designers
+    "web:backoffice-performance-export": "agent",
     "web:backoffice-person": "agent",
     "web:backoffice-document": "agent",
     "web:backoffice-issue": "agent",

@@ -78,3 +78,21 @@ def format_file_size(size: int) -> str:
         return str(gettext("%(size)s kB") % {"size": max(1, -(-size // 1000))})
     megabytes = formats.number_format(round(size / 1_000_000, 1), decimal_pos=1)
     return str(gettext("%(size)s MB") % {"size": megabytes})
+
+
+# French elides "de" before a vowel or a mute h: "d'Ixelles", "d'Uccle", "d'avril", but
+# "de Schaerbeek". Brussels has no place name with an aspirated h.
+_FRENCH_ELIDING = "aàâäeéèêëiîïoôöuùûüyœæh"
+
+
+def french_of(name: str) -> str:
+    """``de <name>``, elided where French elides it."""
+    return f"d'{name}" if name[:1].lower() in _FRENCH_ELIDING else f"de {name}"
+
+
+def with_french_elision(text: str, name: str) -> str:
+    """``text`` (already translated) with its ``de <name>`` elided when the active language is
+    French: translations write "de %(municipality)s" and the name decides the elision."""
+    if current_language() != "fr" or not name:
+        return text
+    return text.replace(f"de {name}", french_of(name))

@@ -18,7 +18,7 @@ from django.db.models import Count, Sum
 
 from loket.opendata.aggregate import Counts, Period
 from loket.opendata.disclosure import TOTAL, Key
-from loket.performance.models import Feedback, JourneyDay
+from loket.performance.models import Channel, Feedback, JourneyDay
 from loket.performance.selectors import weighted_median
 
 NO_DOOR = "none"  # a journey made before doors existed, or whose door was removed
@@ -72,7 +72,9 @@ def figures(period: Period) -> Figures:
     responses: Counts = defaultdict(int)
     score_sums: dict[Key, int] = defaultdict(int)
     answers = (
-        Feedback.objects.filter(day__lt=until)
+        # "Was it easy?", asked after sending; the procedure page's "did you find what you
+        # needed?" is another question, for the administration only.
+        Feedback.objects.filter(day__lt=until, channel=Channel.AFTER_APPLICATION)
         .order_by()
         .values("day", "procedure_id", "door_id", "score")
         .annotate(n=Count("id"))

@@ -10,6 +10,7 @@ class PerformanceConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save, pre_delete
 
+        import loket.performance.actions  # noqa: F401 - registers the daily comments task
         from loket.forms.models import Draft
         from loket.performance.journeys import on_draft_deleted, on_draft_saved
 

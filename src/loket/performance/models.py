@@ -14,9 +14,29 @@ class Channel(models.TextChoices):
     PROCEDURE_PAGE = "procedure-page", _("On the procedure page")
 
 
+# Each channel asks its own question on the same scale, 5 the best answer and 1 the worst: the
+# procedure page, before anyone has started, whether they found what they needed; the page after
+# sending, whether it was easy. Only the second is published (open data's ``mean_score``).
+QUESTIONS = {
+    Channel.AFTER_APPLICATION: _("Was it easy?"),
+    Channel.PROCEDURE_PAGE: _("Did you find what you needed?"),
+}
+ANSWERS = {
+    Channel.AFTER_APPLICATION: {
+        5: _("Very easy"), 4: _("Easy"), 3: _("Neither easy nor difficult"),
+        2: _("Difficult"), 1: _("Very difficult"),
+    },
+    Channel.PROCEDURE_PAGE: {
+        5: _("Yes, all of it"), 4: _("Most of it"), 3: _("Part of it"),
+        2: _("Very little"), 1: _("No, nothing"),
+    },
+}  # fmt: skip
+
+
 class Feedback(models.Model):
-    """One answer to "Was it easy?" (1 very difficult … 5 very easy) and "What was missing?".
-    The text is for the administration only; it is never shown in public."""
+    """One answer to the channel's question (``QUESTIONS``, 1 the worst … 5 the best) and "What
+    was missing?". The text is for the administration only; it is never shown in public, and is
+    deleted after ``KEEP_COMMENTS`` (``performance.actions.forget_old_comments``)."""
 
     procedure = models.ForeignKey("catalog.Procedure", on_delete=models.CASCADE, related_name="+")
     door = models.ForeignKey(
@@ -36,6 +56,11 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"feedback {self.procedure_id} {self.day} {self.score}"
+
+    @property
+    def answer_label(self) -> str:
+        answers = ANSWERS.get(Channel(self.channel)) if self.channel in Channel.values else None
+        return str(answers[self.score]) if answers and self.score in answers else str(self.score)
 
 
 class JourneyDay(models.Model):

@@ -17,23 +17,21 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from loket.cases.selectors import agent_administration_ids, queue_procedures
 from loket.catalog.models import Procedure
-from loket.core.i18n import pick
 from loket.core.models import User
-from loket.forms.definitions import get_definition
-from loket.forms.models import Draft
-from loket.performance.journeys import last_page_answered
-from loket.performance.models import Feedback, JourneyDay
+from loket.performance.models import ANSWERS, QUESTIONS, Channel, Feedback, JourneyDay
+from loket.performance.stops import PageStop, add_stops
 
 SCORES = (5, 4, 3, 2, 1)
 MAX_COMMENTS = 100
 
 
 @dataclass(frozen=True)
-class PageStop:
-    page_id: str
-    title: str
-    stopped: int
-    in_progress: int
+class ChannelAnswers:
+    question: str
+    channel: str
+    rows: list[tuple[str, int]]
+    mean: float | None
+    responses: int
 
 
 @dataclass
@@ -44,6 +42,7 @@ class ProcedureIndicators:
     median_minutes: float | None = None
     stops: list[PageStop] = field(default_factory=list)
     distribution: dict[int, int] = field(default_factory=dict)
+    by_channel: dict[str, dict[int, int]] = field(default_factory=dict)
     comments: list[Feedback] = field(default_factory=list)
 
     @property
@@ -63,6 +62,23 @@ class ProcedureIndicators:
     def mean_score(self) -> float | None:
         total = sum(score * n for score, n in self.distribution.items())
         return total / self.responses if self.responses else None
+
+    @property
+    def channel_means(self) -> list[tuple[str, float | None, int]]:
+        """Per channel: its label, mean answer and number of answers (procedure page first)."""
+        return [(c.channel, c.mean, c.responses) for c in self.channels]
+
+    @property
+    def channels(self) -> list[ChannelAnswers]:
+        """Each question with its answers, best first, and its mean (for the page)."""
+        found = []
+        for channel in (Channel.PROCEDURE_PAGE, Channel.AFTER_APPLICATION):
+            scores = self.by_channel.get(channel, {})
+            n = sum(scores.values())
+            rows = [(str(ANSWERS[channel][s]), scores.get(s, 0)) for s in SCORES]
+            mean = sum(s * k for s, k in scores.items()) / n if n else None
+            found.append(ChannelAnswers(str(QUESTIONS[channel]), str(channel.label), rows, mean, n))
+        return found
 
     @property
     def score_rows(self) -> list[tuple[int, int]]:
@@ -92,6 +108,38 @@ def _scope(ids: list[str]) -> Q:
     )
 
 
+# A municipal procedure used on the region's door: no municipality runs it there, the region's
+# service designers read its figures and comments.
+REGION_DOOR_OF_MUNICIPAL = Q(
+    procedure__administration__isnull=True, door__administration__isnull=True
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one reader of the indicators sees: which procedures, and which rows of them
+    (journeys, answers, drafts and cases alike carry a procedure and a door)."""
+
+    procedures: list[Procedure]
+    rows: Q
+    region_door: bool  # the municipal procedures' rows of the region's door are included
+
+
+def scope_of(user: User, region_designer: bool = False) -> Scope:
+    """An agent's administrations' procedures (a municipal one through the agent's own door);
+    for the region's service designers (``web.region.is_region_designer``, decided by the
+    caller), also every municipal procedure's journeys and answers on the region's door."""
+    ids = agent_administration_ids(user)
+    procedures = list(queue_procedures(user)) if ids else []
+    rows = _scope(ids)
+    if region_designer:
+        known = {p.id for p in procedures}
+        municipal = Procedure.objects.filter(administration__isnull=True).order_by("id")
+        procedures += [p for p in municipal if p.id not in known]
+        rows |= REGION_DOOR_OF_MUNICIPAL
+    return Scope(procedures, rows, region_designer)
+
+
 def journeys_visible_to(user: User) -> QuerySet[JourneyDay]:
     return JourneyDay.objects.filter(_scope(agent_administration_ids(user)))
 
@@ -100,12 +148,14 @@ def feedback_visible_to(user: User) -> QuerySet[Feedback]:
     return Feedback.objects.filter(_scope(agent_administration_ids(user)))
 
 
-def indicators_for(user: User, since: date) -> list[ProcedureIndicators]:
-    """Each procedure the agent's administrations run, measured from ``since`` (drafts still in
-    progress whenever they were started)."""
-    procedures = list(queue_procedures(user))
-    found = {p.id: ProcedureIndicators(p) for p in procedures}
-    journeys = journeys_visible_to(user).filter(day__gte=since, procedure_id__in=found)
+def indicators_for(
+    user: User, since: date, region_designer: bool = False
+) -> list[ProcedureIndicators]:
+    """Each procedure in the reader's scope (:func:`scope_of`), measured from ``since`` (drafts
+    still in progress whenever they were started)."""
+    scope = scope_of(user, region_designer)
+    found = {p.id: ProcedureIndicators(p) for p in scope.procedures}
+    journeys = JourneyDay.objects.filter(scope.rows, day__gte=since, procedure_id__in=found)
     totals = journeys.values("procedure_id", "event").annotate(n=Sum("count"))
     for row in totals:
         if row["event"] == JourneyDay.Event.STARTED:
@@ -118,41 +168,17 @@ def indicators_for(user: User, since: date) -> list[ProcedureIndicators]:
         minutes[sent_row["procedure_id"]].append((sent_row["minutes"] or 0, sent_row["n"]))
     for procedure_id, pairs in minutes.items():
         found[procedure_id].median_minutes = weighted_median(pairs)
-    _add_stops(user, found, journeys)
-    answers = feedback_visible_to(user).filter(day__gte=since, procedure_id__in=found)
-    for score_row in answers.values("procedure_id", "score").annotate(n=Count("id")):
-        found[score_row["procedure_id"]].distribution[score_row["score"]] = score_row["n"]
-    for answer in answers.exclude(text="").order_by("-day", "-id")[: MAX_COMMENTS * 4]:
-        comments = found[answer.procedure_id].comments
-        if len(comments) < MAX_COMMENTS:
-            comments.append(answer)
-    return [found[p.id] for p in procedures]
-
-
-def _add_stops(
-    user: User, found: dict[str, ProcedureIndicators], journeys: QuerySet[JourneyDay]
-) -> None:
-    """Where the journeys that were not sent stopped: the last page answered, of the drafts
-    thrown away or removed in the period and of those still waiting now."""
-    stopped: dict[tuple[str, str], int] = defaultdict(int)
-    rows = journeys.filter(event=JourneyDay.Event.STOPPED).values("procedure_id", "page")
-    for row in rows.annotate(n=Sum("count")):
-        stopped[(row["procedure_id"], row["page"])] += row["n"]
-    waiting: dict[tuple[str, str], int] = defaultdict(int)
-    drafts = Draft.objects.filter(
-        _scope(agent_administration_ids(user)), procedure_id__in=found
-    ).only("procedure_id", "definition_version", "answers")
-    for draft in drafts.iterator(chunk_size=2000):
-        waiting[(draft.procedure_id, last_page_answered(draft))] += 1
-    for procedure_id, indicators in found.items():
-        definition = get_definition(procedure_id)
-        pages = [("", None)] + [(p.id, p.title) for p in definition.pages] if definition else []
-        indicators.stops = [
-            PageStop(
-                page_id,
-                pick(title) if title else "",
-                stopped[(procedure_id, page_id)],
-                waiting[(procedure_id, page_id)],
-            )
-            for page_id, title in pages
-        ]
+    add_stops(scope, found, journeys, since)
+    answers = Feedback.objects.filter(scope.rows, day__gte=since, procedure_id__in=found)
+    for score_row in answers.values("procedure_id", "channel", "score").annotate(n=Count("id")):
+        indicators = found[score_row["procedure_id"]]
+        score, n = score_row["score"], score_row["n"]
+        indicators.distribution[score] = indicators.distribution.get(score, 0) + n
+        by_channel = indicators.by_channel.setdefault(score_row["channel"], {})
+        by_channel[score] = by_channel.get(score, 0) + n
+    comments = answers.exclude(text="").select_related("door").order_by("-day", "-id")
+    for answer in comments[: MAX_COMMENTS * 4]:
+        kept = found[answer.procedure_id].comments
+        if len(kept) < MAX_COMMENTS:
+            kept.append(answer)
+    return [found[p.id] for p in scope.procedures]

@@ -5,15 +5,22 @@ the latest month, with a municipality's door leading with its own procedures."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from loket.cases.selectors import agent_administration_ids
 from loket.catalog.models import Procedure
+from loket.core.i18n import with_french_elision
+from loket.core.models import Administration, User
 from loket.doors.models import Door
 from loket.opendata.charts import BarChart, bar_chart
 from loket.opendata.disclosure import TOTAL
 from loket.opendata.publish import latest_release, read_rows
+from loket.performance.selectors import ProcedureIndicators
 
 DATASET = "service-performance"
 
@@ -75,6 +82,19 @@ def _charts(rows: list[PerformanceRow], withheld: str) -> list[BarChart]:
     return [completion, ease]
 
 
+def month_name(month: str) -> str:
+    """``2026-11`` as the page's language names it: "novembre 2026", "November 2026"."""
+    year, number = (int(part) for part in month.split("-"))
+    return date_format(date(year, number, 1), "YEAR_MONTH_FORMAT")
+
+
+def figures_of(month: str) -> str:
+    name = month_name(month)
+    return with_french_elision(
+        _("Figures of %(month)s, from the open data.") % {"month": name}, name
+    )
+
+
 def public_figures(door: Door | None) -> dict[str, Any]:
     release = latest_release()
     context: dict[str, Any] = {"release": release, "sections": [], "charts": [], "month": ""}
@@ -96,7 +116,10 @@ def public_figures(door: Door | None) -> dict[str, Any]:
             if p.is_municipal and (p.id, door.id) in of_month
         ]
         if own:
-            title = _("Procedures of %(municipality)s") % {"municipality": municipality.name}
+            name = municipality.name
+            title = with_french_elision(
+                _("Procedures of %(municipality)s") % {"municipality": name}, name
+            )
             sections.append(PerformanceSection("own", title, own))
     shown = {p.id for p in procedures if municipality is not None and p.is_municipal}
     others = [
@@ -105,11 +128,20 @@ def public_figures(door: Door | None) -> dict[str, Any]:
         if p.id not in shown and (p.id, TOTAL) in of_month
     ]
     if others:
-        title = _("Regional procedures") if municipality is not None else _("All procedures")
+        # On a municipality's door its own rows are of its door; these are of every door.
+        title = (
+            _("Regional procedures (all doors)")
+            if municipality is not None
+            else _("All procedures")
+        )
         sections.append(PerformanceSection("all", title, others))
     withheld = _("withheld")
     context.update(
         month=month,
+        figures_of=figures_of(month),
+        total_title=_("All procedures together (all doors)")
+        if municipality is not None
+        else _("All procedures together"),
         sections=sections,
         charts=_charts([row for section in sections for row in section.rows], withheld),
         total=_row(_("All procedures, all doors"), of_month[(TOTAL, TOTAL)])
@@ -118,3 +150,61 @@ def public_figures(door: Door | None) -> dict[str, Any]:
         threshold=release.threshold,
     )
     return context
+
+
+def scope_sentence(reader: User, region_designer: bool) -> list[str]:
+    """Whose journeys and answers the back-office page counts, in a sentence per kind of
+    procedure: it differs by door for the procedures every municipality runs."""
+    ids = agent_administration_ids(reader)
+    sentences = []
+    administrations = Administration.objects.filter(id__in=ids).order_by("id")
+    for administration in administrations:
+        if administration.kind == Administration.Kind.MUNICIPALITY:
+            name = administration.name
+            sentence = _(
+                "Procedures that every municipality runs: only the applications and answers "
+                "that came through the door of %(municipality)s. Procedures of %(municipality)s "
+                "alone: those of every door."
+            ) % {"municipality": name}
+            sentences.append(with_french_elision(sentence, name))
+        else:
+            sentences.append(
+                _(
+                    "Procedures of %(administration)s: the applications and answers of every "
+                    "door, the region's and the municipalities'."
+                )
+                % {"administration": administration.name}
+            )
+    if region_designer:
+        sentences.append(
+            _(
+                "Procedures that every municipality runs, used on the region's door: no "
+                "municipality reads these; you see them as one of the region's service designers."
+            )
+        )
+    return sentences
+
+
+def export_headings() -> list[str]:
+    return [
+        _("Procedure"), pgettext("start of a period", "From"), pgettext("end of a period", "To"),
+        _("Applications started"), _("Applications sent"),
+        _("Completion rate (per cent)"), _("Median time from start to sending (minutes)"),
+        _("Answers on the procedure page"), _("Mean answer on the procedure page (1 to 5)"),
+        _("Answers after sending"), _("Mean answer after sending (1 to 5)"),
+    ]  # fmt: skip
+
+
+def _decimal(value: float | None, places: int = 1) -> str:
+    return "" if value is None else f"{value:.{places}f}"
+
+
+def export_row(item: ProcedureIndicators, since: date, until: date) -> list[object]:
+    """One procedure's figures, numbers unlocalised (a spreadsheet reads 12.5 in any language)."""
+    completion = None if item.completion is None else 100 * item.completion
+    (_page, page_mean, page_n), (_after, after_mean, after_n) = item.channel_means
+    return [
+        item.procedure.name, since.isoformat(), until.isoformat(), item.started, item.sent,
+        _decimal(completion), _decimal(item.median_minutes), page_n, _decimal(page_mean, 2),
+        after_n, _decimal(after_mean, 2),
+    ]  # fmt: skip

@@ -93,6 +93,11 @@ urlpatterns = [
     path("back-office/cases.csv", backoffice_queue.export, name="backoffice-export"),
     path("back-office/figures/", backoffice_queue.figures, name="backoffice-figures"),
     path("back-office/performance/", performance.backoffice, name="backoffice-performance"),
+    path(
+        "back-office/performance/export.csv",
+        performance.backoffice_export,
+        name="backoffice-performance-export",
+    ),
     path("back-office/person/", backoffice_queue.find_person, name="backoffice-person"),
     path("back-office/counter/another/", counter_views.another, name="counter-another"),
     path("back-office/counter/sent/<str:reference>/", counter_views.sent, name="counter-sent"),

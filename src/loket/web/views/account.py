@@ -45,13 +45,12 @@ from loket.payments.selectors import (
     payments_of,
     refunds_of_cases,
 )
-from loket.performance.models import Channel
 from loket.web.acting import acting_mandate, safe_next
 from loket.web.casework import MessageForm, ReviewForm
 from loket.web.demo import DEMO_IDENTITIES
 from loket.web.presenters import sent_answers
 from loket.web.views.mandates import principal_cases
-from loket.web.views.performance import feedback_form
+from loket.web.views.performance import case_feedback
 
 
 def demo_login(request: HttpRequest) -> HttpResponse:
@@ -269,6 +268,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             status = 422
     do_mark_seen_by_applicant(case, user)
+    panel = payment_panel(case)
     return render(
         request,
         "web/account/case.html",
@@ -288,11 +288,11 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "review_form": review if review.is_bound or _review_open(case) else None,
             "review_until": case.review_until,
             "referral": case.events.filter(kind=CaseEvent.Kind.REFERRAL).last(),
-            **payment_panel(case),
+            **panel,
             "next_steps": [pick(step) for step in case.procedure.next_steps],
             "sent": sent_answers(case),
             "fee_elsewhere": fee_paid_elsewhere(case.procedure),
-            **feedback_form(request, case.procedure, Channel.AFTER_APPLICATION),
+            **case_feedback(request, case, panel.get("awaiting_payment", False)),
         },
         status=status,
     )
