@@ -13,14 +13,24 @@ def host_name(host: str) -> str:
     return domain
 
 
-def door_for_host(host: str) -> Door | None:
-    """The door that answers ``host`` (with or without port), or None."""
-    found = (
+def door_host_for(host: str) -> DoorHost | None:
+    """The door's entry for ``host`` (with or without port), with its door, or None."""
+    return (
         DoorHost.objects.select_related("door", "door__administration")
         .filter(host=host_name(host))
         .first()
     )
+
+
+def door_for_host(host: str) -> Door | None:
+    """The door that answers ``host`` (with or without port), or None."""
+    found = door_host_for(host)
     return found.door if found else None
+
+
+def region_door() -> Door | None:
+    """The region's door (the one without a municipality), if there is one."""
+    return Door.objects.filter(administration__isnull=True).first()
 
 
 def doors_configured() -> bool:
