@@ -13,19 +13,19 @@ def host_name(host: str) -> str:
     return domain
 
 
-def door_host_for(host: str) -> DoorHost | None:
-    """The door's entry for ``host`` (with or without port), with its door, or None."""
-    return (
+def door_for_host(host: str) -> Door | None:
+    """The door that answers ``host`` (with or without port), or None."""
+    found = (
         DoorHost.objects.select_related("door", "door__administration")
         .filter(host=host_name(host))
         .first()
     )
-
-
-def door_for_host(host: str) -> Door | None:
-    """The door that answers ``host`` (with or without port), or None."""
-    found = door_host_for(host)
     return found.door if found else None
+
+
+def primary_host_of(door: Door) -> str:
+    """The host name of the door's canonical addresses (``DoorHost.primary``)."""
+    return door.primary_host
 
 
 def region_door() -> Door | None:

@@ -25,22 +25,21 @@ from django.http import (
 from django.http.request import split_domain_port
 from django.template.loader import render_to_string
 
-from loket.doors.hosts import door_host_for, doors_configured
-from loket.doors.models import DoorHost
+from loket.doors.hosts import door_for_host, doors_configured, host_name, primary_host_of
+from loket.doors.models import Door
 from loket.web.resilience import DATABASE_DOWN, unavailable_response
 
 # Machine endpoints that a load balancer or a scraper reaches by an internal name.
 _ANY_HOST = ("/healthz", "/metrics")
 
 
-def _to_primary(request: HttpRequest, entry: DoorHost) -> HttpResponse | None:
+def _to_primary(request: HttpRequest, primary: str) -> HttpResponse | None:
     """The redirect to the door's primary host, or None when the request is already there."""
-    if entry.primary or entry.host in getattr(settings, "LOKET_HOSTS_SERVED_IN_PLACE", ()):
+    domain, port = split_domain_port(request.get_host())
+    if not primary or domain == primary:
         return None
-    primary = entry.door.primary_host
-    if not primary:
+    if host_name(domain) in getattr(settings, "LOKET_HOSTS_SERVED_IN_PLACE", ()):
         return None
-    _domain, port = split_domain_port(request.get_host())
     address = f"{request.scheme}://{primary}{f':{port}' if port else ''}{request.get_full_path()}"
     response = HttpResponsePermanentRedirect(address)
     if request.method not in ("GET", "HEAD"):
@@ -53,21 +52,21 @@ class DoorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        entry = None
+        door: Door | None = None
+        primary = ""
         if not request.path.startswith(_ANY_HOST):
             try:
-                entry = door_host_for(request.get_host())
-                unknown = entry is None and doors_configured()
-                moved = _to_primary(request, entry) if entry is not None else None
+                door = door_for_host(request.get_host())
+                unknown = door is None and doors_configured()
+                primary = primary_host_of(door) if door is not None else ""
             except DATABASE_DOWN as problem:  # the first query of a request: a quick 503
                 return unavailable_response(request, problem)
             if unknown:
                 html = render_to_string("web/unknown_host.html", request=request)
                 return HttpResponse(html, status=400)
+            moved = _to_primary(request, primary)
             if moved is not None:
                 return moved
-        request.door = entry.door if entry else None  # type: ignore[attr-defined]
-        request.primary_host = (  # type: ignore[attr-defined]
-            entry.host if entry and entry.primary else entry.door.primary_host if entry else ""
-        )
+        request.door = door  # type: ignore[attr-defined]
+        request.primary_host = primary  # type: ignore[attr-defined]
         return self.get_response(request)
