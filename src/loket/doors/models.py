@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from loket.core.i18n import pick
@@ -51,7 +52,7 @@ class Door(Named):
     def is_regional(self) -> bool:
         return self.administration_id is None
 
-    @property
+    @cached_property
     def primary_host(self) -> str:
         """The host name of this door's canonical addresses; every other one redirects to it."""
         return next((entry.host for entry in self.hosts.all() if entry.primary), "")
