@@ -219,7 +219,8 @@ def test_the_region_s_staff_change_a_door_and_a_low_contrast_colour_is_refused()
     )
     assert saved.status_code == 302
     assert Door.objects.get(pk="schaerbeek").accent == "#2b4f8a"
-    assert Client(HTTP_HOST="guichet.localhost").get("/en/").status_code == 200
+    moved = Client(HTTP_HOST="guichet.localhost").get("/en/?q=1")  # the second host: moved
+    assert (moved.status_code, moved["Location"]) == (301, "http://schaerbeek.localhost/en/?q=1")
 
 
 def test_only_the_region_s_staff_configure_doors() -> None:

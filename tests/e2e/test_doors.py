@@ -87,7 +87,11 @@ def test_a_session_cookie_copied_to_another_door_is_refused(
     thief.close()
 
 
-NEW_PAGES = ["/{lang}/", "/{lang}/procedures/residents-parking-card/"]
+NEW_PAGES = [
+    "/{lang}/",
+    "/{lang}/procedures/residents-parking-card/",
+    "/{lang}/for-your-website/?procedure=residents-parking-card",
+]
 STAFF_PAGES = ["/{lang}/back-office/doors/", "/{lang}/back-office/doors/ixelles/"]
 
 

@@ -36,6 +36,7 @@ ROUTE_POLICIES: Final[dict[str, str]] = {
     "robots": "anonymous",
     "web:procedure-embed": "anonymous",
     "web:procedure-feed": "anonymous",
+    "web:for-websites": "anonymous",
     # The address register's public API and the open data files.
     "geo:search": "anonymous",
     "geo:reverse": "anonymous",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -42,6 +43,7 @@ class DoorSettings:
     address: str = ""
     opening_hours: dict[str, str] = field(default_factory=dict)
     help_points: str = ""
+    embed_origins: list[str] = field(default_factory=list)
 
 
 def check_accent(accent: str, accent_text: str = WHITE) -> str | None:
@@ -79,6 +81,39 @@ def check_hosts(hosts: list[str], door_id: str) -> str | None:
     return None
 
 
+def embed_origin(text: str) -> str | None:
+    """``text`` as the origin a CSP ``frame-ancestors`` names (``https://www.ixelles.be``,
+    ``http://ixelles.localhost:8000``; a bare host name means https), or None if it is none."""
+    text = text.strip().lower().rstrip("/")
+    if "://" not in text:
+        text = f"https://{text}"
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname or ""
+    if (
+        parts.scheme not in ("http", "https")
+        or not _HOST.match(host)
+        or parts.path or parts.query or parts.fragment
+        or parts.username is not None or parts.password is not None
+    ):  # fmt: skip
+        return None
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+
+
+def check_embed_origins(origins: list[str]) -> str | None:
+    """Why these origins may not frame the door's embedded descriptions, or None."""
+    for text in origins:
+        if embed_origin(text) is None:
+            return _(
+                "“%(origin)s” is not a website's address: give it as https://www.example.be "
+                "(scheme and host name, with a port if needed, no path)."
+            ) % {"origin": text[:200]}
+    return None
+
+
 def check_door(door_id: str, values: DoorSettings) -> dict[str, str]:
     """Every problem with these settings, by field; empty when the door may be saved."""
     problems: dict[str, str] = {}
@@ -87,6 +122,9 @@ def check_door(door_id: str, values: DoorSettings) -> dict[str, str]:
     hosts_problem = check_hosts(values.hosts, door_id)
     if hosts_problem:
         problems["hosts"] = hosts_problem
+    origins_problem = check_embed_origins(values.embed_origins)
+    if origins_problem:
+        problems["embed_origins"] = origins_problem
     if values.accent:
         accent_problem = check_accent(values.accent, values.accent_text or WHITE)
         if accent_problem:
@@ -106,13 +144,19 @@ def check_door(door_id: str, values: DoorSettings) -> dict[str, str]:
 
 @transaction.atomic
 def do_save_door(door_id: str, values: DoorSettings) -> Door:
-    """Create or change the door ``door_id`` with these settings, or refuse (DoorRefused)."""
-    values.hosts = sorted({host_name(host.strip()) for host in values.hosts if host.strip()})
+    """Create or change the door ``door_id`` with these settings, or refuse (DoorRefused).
+    The first host name given is the door's primary one."""
+    values.hosts = list(
+        dict.fromkeys(host_name(host.strip()) for host in values.hosts if host.strip())
+    )
     values.accent = values.accent.lower()
     values.accent_text = (values.accent_text or WHITE).lower()
     problems = check_door(door_id, values)
     if problems:
         raise DoorRefused(problems)
+    values.embed_origins = list(
+        dict.fromkeys(embed_origin(text) or "" for text in values.embed_origins)
+    )
     door, _created = Door.objects.select_for_update().update_or_create(
         pk=door_id,
         defaults={
@@ -120,9 +164,11 @@ def do_save_door(door_id: str, values: DoorSettings) -> Door:
             "logo": values.logo, "accent": values.accent, "accent_text": values.accent_text,
             "email": values.email, "phone": values.phone, "address": values.address,
             "opening_hours": values.opening_hours, "help_points": values.help_points,
+            "embed_origins": values.embed_origins,
         },
     )  # fmt: skip
     door.hosts.exclude(host__in=values.hosts).delete()
-    for host in values.hosts:
-        DoorHost.objects.get_or_create(host=host, door=door)
+    door.hosts.update(primary=False)
+    for position, host in enumerate(values.hosts):
+        DoorHost.objects.update_or_create(host=host, door=door, defaults={"primary": position == 0})
     return door

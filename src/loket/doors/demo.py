@@ -10,7 +10,9 @@ from django.db import transaction
 from loket.doors.actions import DoorSettings, do_save_door
 from loket.doors.models import Door
 
-REGION_HOSTS = ["127.0.0.1", "localhost"]
+# The first host is the door's primary one: localhost, beside ixelles.localhost and
+# schaerbeek.localhost (and the browser tests' live server); 127.0.0.1 redirects to it.
+REGION_HOSTS = ["localhost", "127.0.0.1"]
 
 DEMO_DOORS: dict[str, DoorSettings] = {
     "region": DoorSettings(
@@ -41,6 +43,7 @@ DEMO_DOORS: dict[str, DoorSettings] = {
             "en": "Monday to Friday, 8.30 am to 12.30 pm",
         },
         help_points="Maison communale d'Ixelles · Chaussée d'Ixelles 168, 1050 Ixelles",
+        embed_origins=["http://ixelles.localhost:8000", "https://www.ixelles.be"],
     ),
     "schaerbeek": DoorSettings(
         names={
@@ -68,7 +71,7 @@ DEMO_DOORS: dict[str, DoorSettings] = {
 @transaction.atomic
 def seed_demo_doors(extra_region_hosts: tuple[str, ...] = ()) -> list[Door]:
     """Create or refresh the three demo doors; ``extra_region_hosts`` (the tests' ``testserver``)
-    also open the region's door."""
+    also open the region's door, after its primary host."""
     doors = []
     for door_id, values in DEMO_DOORS.items():
         hosts = [*values.hosts, *(extra_region_hosts if door_id == "region" else ())]

@@ -46,6 +46,16 @@ def door_for_host(host: str) -> Door | None:
     return doors.get().by_host.get(host_name(host))
 
 
+def primary_host_of(door: Door) -> str:
+    """The host name of the door's canonical addresses (``DoorHost.primary``)."""
+    return door.primary_host
+
+
+def region_door() -> Door | None:
+    """The region's door (the one without a municipality), if there is one."""
+    return Door.objects.filter(administration__isnull=True).first()
+
+
 def doors_configured() -> bool:
     """Whether any door exists. Without one, the deployment is a single site under
     ``LOKET_BRANDING`` (as before doors); with one, every host must be a door's."""

@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from loket.core.i18n import pick
@@ -33,6 +34,10 @@ class Door(Named):
     address = models.TextField(blank=True)
     opening_hours = models.JSONField(default=dict, blank=True, help_text="Text by language.")
     help_points = models.TextField(blank=True, help_text="One place of help per line.")
+    embed_origins = models.JSONField(
+        default=list, blank=True,
+        help_text="Origins whose pages may frame this door's /embed/ pages.",
+    )  # fmt: skip
 
     class Meta:
         ordering: ClassVar[list[str]] = ["id"]
@@ -47,6 +52,11 @@ class Door(Named):
     def is_regional(self) -> bool:
         return self.administration_id is None
 
+    @cached_property
+    def primary_host(self) -> str:
+        """The host name of this door's canonical addresses; every other one redirects to it."""
+        return next((entry.host for entry in self.hosts.all() if entry.primary), "")
+
     @property
     def hours(self) -> str:
         return pick(self.opening_hours) if self.opening_hours else ""
@@ -57,14 +67,24 @@ class Door(Named):
 
 
 class DoorHost(models.Model):
-    """A host name a door answers (lower case, no port), e.g. ``e-loket.ixelles.be``."""
+    """A host name a door answers (lower case, no port), e.g. ``e-loket.ixelles.be``.
+
+    One host of each door is its primary one (the first in the door's form): canonical links,
+    hreflang and the sitemap use it, and a request on another of the door's hosts is redirected
+    to it (docs/findability.md)."""
 
     host = models.CharField(max_length=253, unique=True)
     door = models.ForeignKey(Door, on_delete=models.CASCADE, related_name="hosts")
+    primary = models.BooleanField(default=False)
 
     class Meta:
-        ordering: ClassVar[list[str]] = ["door", "host"]
+        ordering: ClassVar[list[str]] = ["door", "-primary", "host"]
         verbose_name = _("host name")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["door"], condition=models.Q(primary=True), name="one_primary_host_per_door"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.host

@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from loket.core.i18n import current_language, pick
 from loket.core.reference import read_yaml
@@ -133,6 +134,50 @@ def charged_administrations() -> set[str]:
         for administration_id in per_administration
         if administration_id != "*"
     }
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    """One amount a procedure may cost (the base amount, a rule's or an exemption's), with why,
+    where the amount comes from, and whether it was set for the demo."""
+
+    amount_cents: int
+    label: Mapping[str, str]
+    source: Mapping[str, str]
+    demo: bool
+    administration_id: str
+    currency: str = CURRENCY
+
+
+def fee_lines(procedure_id: str, administration_id: str | None = None) -> list[FeeLine]:
+    """Every amount of a procedure at ``administration_id`` (its entry, or ``*``), or at every
+    administration that fees.yaml names when it is None; empty when the procedure is free."""
+    per_administration = _table().get(procedure_id) or {}
+    if administration_id is not None:
+        key = administration_id if administration_id in per_administration else "*"
+        per_administration = {key: per_administration[key]} if key in per_administration else {}
+    lines: list[FeeLine] = []
+    for where, entry in per_administration.items():
+        source, demo = _texts(entry["source"]), bool(entry.get("demo"))
+        amounts = [(entry["amount"], entry["label"])]
+        amounts += [(rule["amount"], rule["label"]) for rule in entry.get("rules", [])]
+        amounts += [("0.00", exemption["label"]) for exemption in entry.get("exemptions", [])]
+        lines += [
+            FeeLine(_cents(amount), _texts(label), source, demo, str(where))
+            for amount, label in amounts
+        ]
+    return lines
+
+
+def amount_range(lines: list[FeeLine]) -> str:
+    """``€10.00``, or ``€0.00 to €50.00`` when the amounts differ; empty without a line."""
+    if not lines:
+        return ""
+    low = min(line.amount_cents for line in lines)
+    high = max(line.amount_cents for line in lines)
+    if low == high:
+        return format_amount(low)
+    return _("%(low)s to %(high)s") % {"low": format_amount(low), "high": format_amount(high)}
 
 
 def published_fees(procedure_id: str) -> list[dict[str, Any]]:

@@ -1,7 +1,8 @@
 """What makes a procedure findable where people search (#18): schema.org ``GovernmentService``
 structured data, the EU Single Digital Gateway's meta tags, canonical and alternate-language
-addresses. Every address is on the door the request came through, so a door's page never points
-at another door."""
+addresses. Every address is on the primary host of the door the request came through, except the
+canonical address (and hreflang) of a regional procedure's page on a municipality's door, which
+is the region's page: one canonical page per procedure (docs/findability.md)."""
 
 from __future__ import annotations
 
@@ -9,38 +10,112 @@ import json
 from typing import Any
 
 from django.http import HttpRequest
+from django.http.request import split_domain_port
 from django.urls import reverse, translate_url
 from django.utils.html import _json_script_escapes  # type: ignore[attr-defined]
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from loket.catalog.models import Procedure
+from loket.core.i18n import pick
+from loket.core.models import Administration
+from loket.doors.hosts import region_door
 from loket.doors.models import Door
+from loket.payments.fees import FeeLine, fee_lines
 
 # The Brussels-Capital Region's NUTS code (level 1 and 2: BE1, BE10), for DC.Location.
 REGION_NUTS = "BE10"
 LANGUAGE_CODES = ("fr", "nl", "en")
 
 
-def origin(request: HttpRequest) -> str:
-    """The scheme and host the request came to: the door's own address."""
-    return f"{request.scheme}://{request.get_host()}"
+def origin(request: HttpRequest, door: Door | None = None) -> str:
+    """The scheme and primary host (with the request's port, for the demo's :8000) of ``door``,
+    by default the door the request came through; the request's host without doors."""
+    host, port = split_domain_port(request.get_host())
+    here: Door | None = getattr(request, "door", None)
+    if door is None or (here is not None and door.pk == here.pk):
+        host = getattr(request, "primary_host", "") or host
+    else:
+        host = door.primary_host or host
+    return f"{request.scheme}://{host}" + (f":{port}" if port else "")
+
+
+def canonical_door(request: HttpRequest, procedure: Procedure) -> Door | None:
+    """The door whose page is a procedure's canonical one: the region's for a regional
+    procedure (the same page on every door), this door's for a municipal one."""
+    here: Door | None = getattr(request, "door", None)
+    if procedure.is_municipal or here is None or here.is_regional:
+        return here
+    return region_door() or here
+
+
+def _canonical_origin(request: HttpRequest) -> str:
+    return origin(request, getattr(request, "canonical_door", None))
 
 
 def canonical_url(request: HttpRequest) -> str:
-    """This page on this door, without query string."""
-    return origin(request) + request.path
+    """This page without query string, on the primary host of its canonical door
+    (``request.canonical_door``, set by a page that another door owns; by default this one)."""
+    return _canonical_origin(request) + request.path
 
 
 def alternates(request: HttpRequest) -> list[dict[str, str]]:
-    """This page in each language (absolute, on this door, without query string), then
+    """This page in each language (absolute, on the canonical door, without query string), then
     ``x-default``: the language-neutral root, which picks a language from the browser's."""
+    base = _canonical_origin(request)
     links = [
-        {"hreflang": code, "href": origin(request) + translate_url(request.path, code)}
+        {"hreflang": code, "href": base + translate_url(request.path, code)}
         for code in LANGUAGE_CODES
     ]
-    links.append({"hreflang": "x-default", "href": origin(request) + "/"})
+    links.append({"hreflang": "x-default", "href": base + "/"})
     return links
+
+
+def procedure_fee_lines(procedure: Procedure, door: Door | None) -> list[FeeLine]:
+    """The amounts a procedure costs on this door: at its handling administration, or for a
+    municipal procedure at the door's municipality (every municipality's on the region's door)."""
+    if procedure.is_municipal:
+        where = door.administration_id if door is not None and not door.is_regional else None
+        return fee_lines(procedure.id, where)
+    return fee_lines(procedure.id, procedure.administration_id or "")
+
+
+def fee_administrations(lines: list[FeeLine]) -> dict[str, str]:
+    """The names of the administrations that set some of these amounts (not fees.yaml's ``*``)."""
+    named = {line.administration_id for line in lines if line.administration_id != "*"}
+    return {a.pk: a.name for a in Administration.objects.filter(pk__in=named)} if named else {}
+
+
+def _offer(line: FeeLine, names: dict[str, str]) -> dict[str, Any]:
+    source = pick(line.source)
+    offer: dict[str, Any] = {
+        "@type": "Offer",
+        "name": pick(line.label),
+        "price": f"{line.amount_cents / 100:.2f}",
+        "priceCurrency": line.currency,
+        "description": _("Demo amount, not an official tariff. %(source)s") % {"source": source}
+        if line.demo
+        else source,
+    }
+    if line.administration_id in names:
+        offer["offeredBy"] = {
+            "@type": "GovernmentOrganization",
+            "name": names[line.administration_id],
+        }
+    return offer
+
+
+def offers(procedure: Procedure, door: Door | None) -> list[dict[str, Any]]:
+    """One schema.org ``Offer`` per amount the procedure may cost (with the administration that
+    sets it, and "demo amount" where it is one); the catalogue's single fee when fees.yaml has
+    none; nothing when it is free."""
+    lines = procedure_fee_lines(procedure, door)
+    if lines:
+        names = fee_administrations(lines)
+        return [_offer(line, names) for line in lines]
+    if procedure.fee_eur:
+        return [{"@type": "Offer", "price": f"{procedure.fee_eur:.2f}", "priceCurrency": "EUR"}]
+    return []
 
 
 def _provider(procedure: Procedure, door: Door | None) -> dict[str, Any]:
@@ -94,12 +169,9 @@ def government_service(
         "audience": audience,
         "availableChannel": channel,
     }
-    if procedure.fee_eur:
-        service["offers"] = {
-            "@type": "Offer",
-            "price": f"{procedure.fee_eur:.2f}",
-            "priceCurrency": "EUR",
-        }
+    priced = offers(procedure, door)
+    if priced:
+        service["offers"] = priced
     return service
 
 

@@ -60,7 +60,9 @@ def _origins(urls: Iterable[str]) -> list[str]:
     return found
 
 
-def content_security_policy(nonce: str) -> str:
+def content_security_policy(nonce: str, frame_ancestors: Iterable[str] = ()) -> str:
+    """The policy; ``frame_ancestors``: the origins that may frame this response (an embedded
+    description, ``web.views.findable.allow_framing``), none by default."""
     tiles = _origins([str(getattr(settings, "LOKET_MAP_TILES_URL", "") or "")])
     providers = _origins(
         str(getattr(client, "issuer", ""))
@@ -77,7 +79,7 @@ def content_security_policy(nonce: str) -> str:
         "img-src": ["'self'", "data:", *tiles],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
-        "frame-ancestors": ["'none'"],
+        "frame-ancestors": _origins(frame_ancestors) or ["'none'"],
         "form-action": ["'self'", *providers],
         "base-uri": ["'none'"],
         "object-src": ["'none'"],
@@ -95,7 +97,10 @@ class SecurityHeadersMiddleware:
         nonce = secrets.token_urlsafe(16)
         request.csp_nonce = nonce  # type: ignore[attr-defined]
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", content_security_policy(nonce))
+        framing = getattr(response, "frame_ancestors", ())
+        response.headers.setdefault(
+            "Content-Security-Policy", content_security_policy(nonce, framing)
+        )
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -31,6 +31,7 @@ urlpatterns = [
     path(
         "procedures/<slug:procedure_id>/embed.json", findable.procedure_feed, name="procedure-feed"
     ),
+    path("for-your-website/", findable.for_websites, name="for-websites"),
     path("procedures/<slug:procedure_id>/apply/", apply.start, name="apply-start"),
     path("procedures/<slug:procedure_id>/apply/facts/", apply.facts, name="apply-facts"),
     path("procedures/<slug:procedure_id>/apply/declare/", apply.declare, name="apply-declare"),

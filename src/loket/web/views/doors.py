@@ -50,7 +50,10 @@ class DoorForm(forms.Form):
     name_en = forms.CharField(label=gettext_lazy("Name in English"), max_length=100, required=False)
     hosts = forms.CharField(
         label=gettext_lazy("Host names"), widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("One per line, e.g. e-loket.ixelles.be."),
+        help_text=gettext_lazy(
+            "One per line, e.g. e-loket.ixelles.be. The first is the door's main address: "
+            "search engines are given it, and the others redirect to it."
+        ),
     )  # fmt: skip
     logo = forms.CharField(
         label=gettext_lazy("Logo"), required=False, max_length=200,
@@ -77,6 +80,11 @@ class DoorForm(forms.Form):
         label=gettext_lazy("Help points"), required=False,
         widget=forms.Textarea(attrs={"rows": 3}), help_text=gettext_lazy("One per line."),
     )  # fmt: skip
+    embed_origins = forms.CharField(
+        label=gettext_lazy("Websites that may show this door's procedures in a frame"),
+        required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("One address per line, e.g. https://www.ixelles.be."),
+    )  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -97,7 +105,7 @@ class DoorForm(forms.Form):
             logo=data["logo"], accent=data["accent"], accent_text=data["accent_text"],
             email=data["email"], phone=data["phone"], address=data["address"],
             opening_hours={c: data[f"hours_{c}"] for c in LANGUAGES if data[f"hours_{c}"]},
-            help_points=data["help_points"],
+            help_points=data["help_points"], embed_origins=data["embed_origins"].split(),
         )  # fmt: skip
 
 
@@ -107,7 +115,7 @@ def _initial(door: Door) -> dict[str, Any]:
         "hosts": "\n".join(door.hosts.values_list("host", flat=True)),
         "logo": door.logo, "accent": door.accent, "accent_text": door.accent_text,
         "email": door.email, "phone": door.phone, "address": door.address,
-        "help_points": door.help_points,
+        "help_points": door.help_points, "embed_origins": "\n".join(door.embed_origins),
     }  # fmt: skip
     for code in LANGUAGES:
         initial[f"name_{code}"] = door.names.get(code, "")

@@ -21,7 +21,7 @@ from loket.forms.definitions import get_definition
 from loket.payments.fees import published_fees
 from loket.performance.models import Channel
 from loket.sources.catalogue import register_keeper, source_name
-from loket.web.findable import government_service, json_ld, sdg_tags
+from loket.web.findable import canonical_door, government_service, json_ld, sdg_tags
 from loket.web.presenters import legal_bases, need_rows
 from loket.web.views.performance import feedback_form
 
@@ -68,6 +68,7 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
     definition = get_definition(procedure.id)
     summary = pick(procedure.summary)
     can_apply_online = definition is not None
+    request.canonical_door = canonical_door(request, procedure)  # type: ignore[attr-defined]
     return render(
         request,
         "web/procedure.html",
