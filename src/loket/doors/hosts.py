@@ -23,11 +23,18 @@ RECHECK_SECONDS = 5.0
 class Doors:
     by_host: dict[str, Door]
     any: bool  # whether any door exists (one may have no host name yet)
+    primary: dict[str, str]  # door id → its primary host name
+    region: Door | None  # the door without a municipality
 
 
 def _load() -> Doors:
-    hosts = DoorHost.objects.select_related("door", "door__administration")
-    return Doors({row.host: row.door for row in hosts}, Door.objects.exists())
+    rows = list(DoorHost.objects.select_related("door", "door__administration"))
+    by_host = {row.host: row.door for row in rows}
+    primary = {row.door_id: row.host for row in rows if row.primary}
+    region = next((row.door for row in rows if row.door.administration_id is None), None)
+    if region is None:  # a region's door with no host name yet
+        region = Door.objects.filter(administration__isnull=True).first()
+    return Doors(by_host, bool(rows) or Door.objects.exists(), primary, region)
 
 
 doors = VersionedReference("doors", _load, recheck_seconds=RECHECK_SECONDS)
@@ -47,13 +54,14 @@ def door_for_host(host: str) -> Door | None:
 
 
 def primary_host_of(door: Door) -> str:
-    """The host name of the door's canonical addresses (``DoorHost.primary``)."""
-    return door.primary_host
+    """The host name of the door's canonical addresses (``DoorHost.primary``), held in memory
+    with the doors."""
+    return doors.get().primary.get(door.pk, "")
 
 
 def region_door() -> Door | None:
     """The region's door (the one without a municipality), if there is one."""
-    return Door.objects.filter(administration__isnull=True).first()
+    return doors.get().region
 
 
 def doors_configured() -> bool:

@@ -12,7 +12,6 @@ from typing import ClassVar
 
 from django.db import models
 from django.db.models.functions import Coalesce
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from loket.core.i18n import pick
@@ -51,11 +50,6 @@ class Door(Named):
     @property
     def is_regional(self) -> bool:
         return self.administration_id is None
-
-    @cached_property
-    def primary_host(self) -> str:
-        """The host name of this door's canonical addresses; every other one redirects to it."""
-        return next((entry.host for entry in self.hosts.all() if entry.primary), "")
 
     @property
     def hours(self) -> str:

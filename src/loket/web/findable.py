@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from loket.catalog.models import Procedure
 from loket.core.i18n import pick
 from loket.core.models import Administration
-from loket.doors.hosts import region_door
+from loket.doors.hosts import primary_host_of, region_door
 from loket.doors.models import Door
 from loket.payments.fees import FeeLine, fee_lines
 
@@ -36,7 +36,7 @@ def origin(request: HttpRequest, door: Door | None = None) -> str:
     if door is None or (here is not None and door.pk == here.pk):
         host = getattr(request, "primary_host", "") or host
     else:
-        host = door.primary_host or host
+        host = primary_host_of(door) or host
     return f"{request.scheme}://{host}" + (f":{port}" if port else "")
 
 
