@@ -13,7 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from loket.assist.suggesting import suggestion_for_page, with_suggested_category
+from loket.assist.suggesting import (
+    category_page,
+    described_anew,
+    suggestion_for_page,
+    with_suggested_category,
+)
 from loket.cases.actions import (
     AlreadyRunning,
     check_none_running,
@@ -340,6 +345,12 @@ def question(request: HttpRequest, procedure_id: str, page_id: str) -> HttpRespo
         if group:
             return redirect(_url("apply-page", procedure, page_id=page.id) + f"?add={group}")
         following = definition.page_after(page.id, draft.answers)
+        asked_again = (
+            category_page(definition) if described_anew(procedure.id, draft.answers) else None
+        )
+        if asked_again is not None:  # a new description: its suggestion is shown, even on a change
+            change = "?change=1" if request.GET.get("change") else ""
+            return redirect(_url("apply-page", procedure, page_id=asked_again.id) + change)
         if following is None or request.GET.get("change"):
             return redirect(_url("apply-check", procedure))
         return redirect(_url("apply-page", procedure, page_id=following.id))
