@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
@@ -33,7 +34,8 @@ from loket.assist.selectors import confirmed_reports, handler_of
 from loket.cases.actions import do_change_status
 from loket.cases.history import note_text
 from loket.cases.models import Case
-from loket.core.models import Membership, User
+from loket.cases.notices import notices_about
+from loket.core.models import Administration, Membership, User
 from loket.privacy.register import processing_register
 from tests.conftest import demo_user
 from tests.test_incidents import HAECHT, report
@@ -97,7 +99,19 @@ def test_the_words_that_weighed_most_come_from_the_text() -> None:
         corpus_pipeline(), "le lampadaire devant chez moi est éteint", "lighting"
     )
     assert words and "lampadaire" in words
-    assert set(words) <= {"le", "lampadaire", "devant", "chez", "moi", "est", "éteint"}
+    assert set(words) <= {"lampadaire", "devant", "éteint"}
+
+
+def test_the_words_that_weighed_most_are_no_stop_words_and_push_towards_the_category() -> None:
+    pipeline = corpus_pipeline()
+    dutch = weighing_words(pipeline, "de lamp op de hoek is kapot en het is donker", "lighting")
+    french = weighing_words(pipeline, "des lampes sur la place sont éteintes", "lighting")
+    assert "lamp" in dutch and "lampes" in french
+    assert not {"op", "de", "is", "het", "en"} & set(dutch)
+    assert not {"des", "sur", "la", "sont"} & set(french)
+    # A word about something else does not "weigh" for the street light.
+    mixed = weighing_words(pipeline, "lampadaire éteint et sacs poubelle abandonnés", "lighting")
+    assert "poubelle" not in mixed and "lampadaire" in mixed
 
 
 def test_a_model_worse_in_one_language_is_worse() -> None:
@@ -217,6 +231,83 @@ def test_form_suggests_from_the_description_and_the_report_records_the_choice(
     assert not suggestion.accepted
 
 
+def what_page(client: Client, base: str) -> str:
+    with translation.override("en"):
+        return client.get(f"{base}/q/what/").content.decode()
+
+
+def selected(page: str) -> list[str]:
+    return [c for c in CATEGORIES if f'<option value="{c}" selected>' in page]
+
+
+LAMP = "Le lampadaire devant chez moi est éteint"
+DUMPING = "Er liggen overal vuilniszakken en een oude matras op het voetpad"
+
+
+@pytest.mark.django_db
+def test_a_new_description_moves_a_suggested_choice_to_the_new_suggestion(
+    model: ModelVersion, resident_client: Client, resident: User
+) -> None:
+    base = "/en/procedures/public-space-incident/apply"
+    resident_client.get(f"{base}/")  # no register is read: straight to the first question
+    resident_client.post(f"{base}/q/describe/", {"description": LAMP})
+    assert selected(what_page(resident_client, base)) == ["lighting"]
+    resident_client.post(f"{base}/q/what/", {"category": "lighting", "dangerous": "no"})
+    # The resident goes back from "check your answers" and describes something else.
+    changed = resident_client.post(f"{base}/q/describe/?change=1", {"description": DUMPING})
+    assert changed["Location"].endswith("/q/what/?change=1")  # the new suggestion is shown
+    page = what_page(resident_client, base)
+    assert "It looks like: Fly-tipping" in page and selected(page) == ["dumping"]
+    assert "It is chosen below" in page
+    case = report_from_draft(resident)
+    assert case.answers["category"] == "dumping"
+    assert Suggestion.objects.get(case=case).accepted
+
+
+@pytest.mark.django_db
+def test_a_new_description_clears_a_category_picked_against_the_suggestion(
+    model: ModelVersion, resident_client: Client
+) -> None:
+    base = "/en/procedures/public-space-incident/apply"
+    resident_client.get(f"{base}/")
+    resident_client.post(f"{base}/q/describe/", {"description": LAMP})
+    what_page(resident_client, base)
+    resident_client.post(f"{base}/q/what/", {"category": "trees", "dangerous": "no"})
+    page = what_page(resident_client, base)  # the earlier choice, said to differ
+    assert selected(page) == ["trees"] and "which is not what Loket suggests" in page
+    resident_client.post(f"{base}/q/describe/", {"description": DUMPING})
+    page = what_page(resident_client, base)
+    assert selected(page) == [] and "your earlier choice (Tree or planting)" in page
+    assert resident_client.get(f"{base}/check/")["Location"].endswith("/q/what/")  # it asks
+
+
+@pytest.mark.django_db
+def test_the_resident_reads_a_level_not_a_percentage_and_how_to_check(
+    model: ModelVersion, resident_client: Client
+) -> None:
+    base = "/en/procedures/public-space-incident/apply"
+    resident_client.get(f"{base}/")
+    resident_client.post(f"{base}/q/describe/", {"description": LAMP})
+    page = what_page(resident_client, base)
+    notice = page.split('id="suggestion"')[1].split("</div>")[0]
+    assert "quite sure" in notice and "%" not in notice
+    assert "a civil servant checks it too" in notice and 'href="/en/algorithms/"' in notice
+
+
+@pytest.mark.django_db
+def test_fewer_than_three_meaningful_words_are_not_guessed(
+    model: ModelVersion, resident_client: Client
+) -> None:
+    result = do_suggest("de straatlamp is kapot", Suggestion.Channel.API)
+    assert result.suggestion is not None and result.suggestion.abstained
+    assert result.ranked[0].category == "lighting"  # kept for the civil servant, not shown
+    base = "/en/procedures/public-space-incident/apply"
+    resident_client.get(f"{base}/")
+    resident_client.post(f"{base}/q/describe/", {"description": "lampadaire cassé"})
+    page = what_page(resident_client, base)
+    assert "too short for a suggestion" in page and selected(page) == []
+
+
 def report_from_draft(resident: User, **answers: Any) -> Case:
     from loket.cases.actions import do_submit_case
     from loket.forms.models import Draft
@@ -255,18 +346,58 @@ def test_civil_servant_reroutes_and_the_report_enters_the_next_training_set(
     assert Rerouting.objects.filter(case=case, agent=agent).exists()
     with translation.override(case.language):  # the history note speaks the case's language
         changed = gettext("Category changed by a civil servant to: %(category)s").split(":")[0]
-    assert case.events.filter(note__contains=changed).exists()
+    assert case.events.filter(note__contains=changed).count() == 1  # one entry, not two
     entry = case.events.get(note_code=REROUTED)
+    assert entry.actor == agent
     with translation.override("fr"):  # a French reader of a Dutch case
-        assert note_text(entry) == gettext(
+        assert note_text(entry).startswith(gettext(
             "Category changed by a civil servant to: %(category)s"
-        ) % {"category": "Dépôt clandestin"}
+        ) % {"category": "Dépôt clandestin"})  # fmt: skip
     with pytest.raises(CannotReroute):
         do_reroute(case, "no-such-category", agent)
     examples = confirmed_reports()
     assert [(e.category, e.language) for e in examples] == [("dumping", "nl")]
     assert "Janssens" not in examples[0].text and "vuilniszakken" in examples[0].text
     assert do_train().confirmed_reports == 1
+
+
+@pytest.mark.django_db
+def test_rerouting_names_the_new_administration_and_tells_the_resident_why(
+    model: ModelVersion, resident: User
+) -> None:
+    User.objects.filter(pk=resident.pk).update(preferred_language="fr")
+    case = report(resident, "lighting", HAECHT, description="De straatlamp is kapot")
+    Case.objects.filter(pk=case.pk).update(language="nl")  # the report is handled in Dutch
+    agent = demo_user("agent-parking")
+    Membership.objects.create(user=agent, administration_id=case.administration_id, role="agent")
+    client = Client()
+    client.force_login(agent)
+    url = f"/en/back-office/cases/{case.reference}/reroute/"
+    # A reason in French on a Dutch report is refused, and nothing changes.
+    french = ("Ce n'est pas un problème d'éclairage : il s'agit des sacs qui sont déposés sur "
+              "le trottoir devant la maison.")  # fmt: skip
+    refused = client.post(url, {"category": "dumping", "reason": french})
+    assert refused.status_code == 302 and not Rerouting.objects.exists()
+    with translation.override("en"):
+        said = [str(m) for m in get_messages(refused.wsgi_request)]
+    assert any("Language of the report: Dutch" in m for m in said), said
+    reason = "Het gaat om afval dat op het voetpad is gedumpt, niet om de verlichting."
+    response = client.post(url, {"category": "dumping", "reason": reason})
+    with translation.override("en"):
+        said = [str(m) for m in get_messages(response.wsgi_request)]
+        proprete = Administration.objects.get(pk="bruxelles-proprete").name
+    assert said[-1] == f"The report has a new category and was passed to {proprete}."
+    rerouting = Rerouting.objects.get(case=case)
+    assert rerouting.reason == reason and rerouting.to_administration == "bruxelles-proprete"
+    case.refresh_from_db()
+    assert case.events.filter(note_code=REROUTED).count() == 1
+    assert case.events.filter(note__contains=reason).count() == 1  # the move carries the note
+    notice = notices_about(case).get(recipient=resident, kind="passed_on")
+    with translation.override("nl"):  # in the case's language, whatever the resident's
+        greeting = gettext("Hello %(name)s,").split(" %(")[0]
+        name = Administration.objects.get(pk="bruxelles-proprete").name
+    assert notice.body.startswith(greeting)
+    assert name in notice.body and "Sluikstort" in notice.body and reason in notice.body
 
 
 @pytest.mark.django_db
@@ -302,6 +433,9 @@ def test_back_office_shows_suggestion_words_and_the_residents_language(
                            {"category": "signage"})  # fmt: skip
     assert response.status_code == 302
     assert Rerouting.objects.get(case=case).to_category == "signage"
+    page = client.get(f"/fr/back-office/cases/{case.reference}/").content.decode()
+    with translation.override("fr"):  # the change reads in the page's language, not as codes
+        assert "Éclairage public en panne → Panneau de signalisation endommagé" in page
 
 
 @pytest.mark.django_db

@@ -189,3 +189,28 @@ def test_public_points_are_snapped_to_cells_of_at_least_100_m() -> None:
     c = coarse_point(50.88517, 4.40947 + 0.0016)
     assert distance_m(*a, *b) >= 100 and distance_m(*a, *c) >= 100
     assert coarse_point(50.885101, 4.409401) == coarse_point(50.885199, 4.4095)
+
+
+@pytest.mark.django_db
+def test_a_report_reads_no_register_so_it_starts_at_the_first_question(
+    resident_client: Client,
+) -> None:
+    """No consent page and no empty "check the data from the registers" page."""
+    base = "/en/procedures/public-space-incident/apply/"
+    response = resident_client.get(base)
+    assert response.status_code == 302 and response["Location"] == f"{base}q/describe/"
+    assert resident_client.get(f"{base}facts/")["Location"] == base
+    page = resident_client.get(f"{base}q/describe/")
+    assert page.status_code == 200
+    assert 'href="/en/procedures/public-space-incident/"' in page.content.decode()  # back link
+    resident_client.post(f"{base}q/describe/", {"description": "The street light is out"})
+    assert resident_client.get(base)["Location"] == f"{base}q/what/"  # where it stopped
+
+
+@pytest.mark.django_db
+def test_a_form_that_reads_registers_still_asks_consent_first(resident_client: Client) -> None:
+    base = "/en/procedures/residents-parking-card/apply/"
+    page = resident_client.get(base)
+    assert page.status_code == 200 and 'name="use_registers"' in page.content.decode()
+    assert resident_client.get(f"{base}q/vehicle/")["Location"] == base
+    assert resident_client.get(f"{base}facts/")["Location"] == base

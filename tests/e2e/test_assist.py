@@ -133,6 +133,41 @@ def test_dutch_override_by_a_civil_servant_is_recorded_and_trained_on(
     assert "0475" not in training[0].text
 
 
+def test_dutch_phone_changed_description_moves_the_chosen_category(
+    browser: Any, live_server: object, model: ModelVersion
+) -> None:
+    """At 360 px in Dutch: the resident accepts a suggestion, goes back and describes another
+    problem; the list follows the new suggestion and the report is filed in it."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    base = str(live_server)
+    demo_log_in(page, base, "resident", language="nl")
+    report_in_words(page, base, "nl", "De straatlamp voor mijn deur brandt niet meer, "
+                                      "de hele straat is donker")  # fmt: skip
+    chosen = page.locator("select[name='category'] option:checked")
+    expect(chosen).to_have_text("Defecte straatverlichting")
+    expect(page.locator("#suggestion-level")).not_to_contain_text("%")
+    expect(page.locator("#suggestion a[href='/nl/algorithms/']")).to_be_visible()
+    page.locator("input[name='dangerous'][value='no']").check()
+    submit(page)  # accepted
+    page.goto(f"{base}/nl/procedures/public-space-incident/apply/q/describe/")
+    page.locator("textarea[name='description']").fill(
+        "Er liggen overal vuilniszakken en een oude matras op het voetpad"
+    )
+    submit(page)
+    expect(page.locator("#suggestion h2")).to_contain_text("Sluikstort")
+    expect(chosen).to_have_text("Sluikstort")  # the choice followed the new description
+    assert axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    submit(page)
+    reference = send_from_the_place_page(page)
+    case = Case.objects.get(reference=reference)
+    assert case.answers["category"] == "dumping"
+    assert Suggestion.objects.get(case=case).accepted
+    context.close()
+
+
 def test_algorithm_register_passes_axe_in_three_languages(
     page: Page, live_server: object, model: ModelVersion
 ) -> None:

@@ -16,8 +16,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from loket.assist.classifier import Ranked, rank, train
+from loket.assist.classifier import Ranked, meaningful_words, rank, train
 from loket.assist.corpus import corpus_examples, corpus_files, frozen_examples
 from loket.assist.evaluation import evaluate, worse_than
 from loket.assist.finder_corpus import (
@@ -39,11 +40,14 @@ from loket.assist.selectors import (
     confirmed_reports,
 )
 from loket.cases.actions import (
+    UnfitText,
+    check_language,
     do_add_history_note,
     do_pass_to_administration,
     handling_administration,
 )
 from loket.cases.models import Case
+from loket.cases.notices import PASSED_ON, do_notify_applicant
 from loket.core.i18n import pick
 from loket.core.models import User
 from loket.forms.definitions import get_definition
@@ -51,6 +55,7 @@ from loket.incidents.actions import CATEGORY, INCIDENT_PROCEDURE
 from loket.incidents.models import Incident
 
 THRESHOLD = 0.45  # under this top confidence, the form asks instead of suggesting
+MIN_WORDS = 3  # with fewer words that carry meaning (not "de", "sur", "is"), it asks too
 MAX_TEXT = 2000
 REROUTED = "assist-rerouted"  # history code of a re-routing (rendered in the reader's language)
 
@@ -144,8 +149,15 @@ class SuggestionResult:
         return self.ranked[0] if self.ranked else None
 
 
+def too_short(text: str) -> bool:
+    """Too few words that carry meaning to suggest from: two words ("lamp broken") make a
+    confident-looking guess out of little, so Loket asks instead."""
+    return len(meaningful_words(text)) < MIN_WORDS
+
+
 def do_suggest(text: str, channel: str) -> SuggestionResult:
-    """Rank the categories for a resident's words and record the suggestion (without the text)."""
+    """Rank the categories for a resident's words and record the suggestion (without the text).
+    Under the threshold, or from too few meaningful words, it abstains: the form asks."""
     text = text[:MAX_TEXT]
     language = detect_language(text)
     loaded = active_model(INCIDENTS)
@@ -156,7 +168,7 @@ def do_suggest(text: str, channel: str) -> SuggestionResult:
     suggestion = Suggestion.objects.create(
         model_version=version, channel=channel, language=language,
         ranked=[{"category": r.category, "confidence": round(r.confidence, 4)} for r in ranked],
-        abstained=ranked[0].confidence < version.threshold,
+        abstained=ranked[0].confidence < version.threshold or too_short(text),
     )  # fmt: skip
     return SuggestionResult(suggestion, language, ranked)
 
@@ -176,10 +188,30 @@ def on_case_saved(sender: type[Case], instance: Case, created: bool, **kwargs: A
     )
 
 
+REASON_MAX = 500
+
+
+def check_reroute_reason(case: Case, reason: str) -> None:
+    """A reason is sent to the resident: in the case's language, and short."""
+    if len(reason) > REASON_MAX:
+        raise UnfitText(
+            _("Keep the reason under %(count)d characters.") % {"count": REASON_MAX}, "reason"
+        )
+    if reason:
+        check_language(case, reason, "reason", REASON_IN_OTHER_LANGUAGE)
+
+
+REASON_IN_OTHER_LANGUAGE = gettext_lazy(
+    "The reason is not in the language of the report, which the resident reads: nothing was "
+    "changed. Language it seems written in: %(written)s. Language of the report: %(language)s."
+)
+
+
 @transaction.atomic
-def do_reroute(case: Case, category: str, agent: User) -> Rerouting:
+def do_reroute(case: Case, category: str, agent: User, reason: str = "") -> Rerouting:
     """A civil servant gives a report another category: the case goes to whoever handles that
-    category there, the history says so, and the change is kept for the next training."""
+    category there (and the resident is told, with the reason if one is given), one history
+    entry says so, and the change is kept for the next training."""
     incident = Incident.objects.select_for_update().get(case=case)
     definition = get_definition(case.procedure_id, case.definition_version)
     choices = _category_choices(definition)
@@ -187,23 +219,48 @@ def do_reroute(case: Case, category: str, agent: User) -> Rerouting:
         raise CannotReroute(category)
     if not case.is_open:
         raise CannotReroute("closed")
+    reason = reason.strip()
+    check_reroute_reason(case, reason)
     answers = {**case.answers, CATEGORY: category}
     target = handling_administration(case.procedure, definition, {}, answers)
     rerouting = Rerouting.objects.create(
         case=case, agent=agent, from_category=incident.category, to_category=category,
-        from_administration=case.administration_id, to_administration=target.pk,
+        from_administration=case.administration_id, to_administration=target.pk, reason=reason,
     )  # fmt: skip
     incident.category = category
     incident.save(update_fields=["category"])
     Case.objects.filter(pk=case.pk).update(answers=answers)
     case.answers = answers
-    params = {"category": _category_texts(definition, category)}
+    passed = target.pk != case.administration_id
+    params = {"category": _category_texts(definition, category), "reason": reason,
+              "administration": target.name if passed else ""}  # fmt: skip
     with translation.override(case.language or "fr"):  # as written, in the case's language
         note = render_reroute_note(params)
-    do_add_history_note(case, agent, note, REROUTED, params)
-    if target.pk != case.administration_id:
-        do_pass_to_administration(case, target, note)
+    if passed:  # the change of hands carries the one history entry
+        moved = do_pass_to_administration(
+            case, target, note, actor=agent, code=REROUTED, params=params
+        )
+        case.administration, case.version = moved.administration, moved.version
+        _tell_resident(case, rerouting, params)
+    else:
+        do_add_history_note(case, agent, note, REROUTED, params)
     return rerouting
+
+
+def _tell_resident(case: Case, rerouting: Rerouting, params: Mapping[str, Any]) -> None:
+    """The resident learns, in the case's language and under its door, who has the report now
+    and which kind of problem they handle, with the civil servant's reason if given."""
+    with translation.override(case.language or "fr"):
+        details = _(
+            'Your report "%(procedure)s" was passed to %(administration)s, who handles: '
+            "%(category)s."
+        ) % {"procedure": case.procedure.name, "administration": case.administration.name,
+             "category": pick(params["category"])}  # fmt: skip
+        if rerouting.reason:
+            details += "\n" + _("Reason: %(reason)s") % {"reason": rerouting.reason}
+    do_notify_applicant(
+        case, PASSED_ON, f"rerouting-{rerouting.pk}", details=details, language=case.language
+    )
 
 
 def _raw_choices(definition: Any) -> dict[str, dict[str, str]]:
@@ -224,10 +281,19 @@ def _category_texts(definition: Any, category: str) -> dict[str, str]:
 
 
 def render_reroute_note(params: Mapping[str, Any]) -> str:
-    """The history entry of a re-routing, in the active language (``cases.history``)."""
+    """The history entry of a re-routing, in the active language (``cases.history``): the new
+    category, who has the report now if it changed hands, and the reason if one was given (as
+    written, in the case's language)."""
     texts = params.get("category")
     name = pick(texts) if isinstance(texts, Mapping) else str(texts or "")
-    return _("Category changed by a civil servant to: %(category)s") % {"category": name}
+    note = _("Category changed by a civil servant to: %(category)s") % {"category": name}
+    if params.get("administration"):
+        note += " " + _("The report was passed to %(administration)s.") % {
+            "administration": params["administration"]
+        }
+    if params.get("reason"):
+        note += " " + _("Reason: %(reason)s") % {"reason": params["reason"]}
+    return note
 
 
 def reload_active_model() -> None:

@@ -14,8 +14,21 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from loket.assist.corpus import Example
+from loket.assist.finder import STOPWORDS
 
 TOKEN = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+# The finder's stop words, and fillers of a report that say nothing about its kind.
+FILLERS = STOPWORDS | frozenset(
+    """chez depuis très tout toute tous toutes déjà encore er sinds al heel erg echt nog
+    since been very all already still again""".split()
+)
+
+
+def meaningful_words(text: str) -> list[str]:
+    """The words of ``text`` that can tell a kind of problem (no stop words, no numbers),
+    in order, each once."""
+    words = (w for w in TOKEN.findall(text) if w.casefold() not in FILLERS)
+    return list(dict.fromkeys(words))
 
 
 def build_pipeline() -> Pipeline:
@@ -55,13 +68,14 @@ def rank(pipeline: Pipeline, texts: Sequence[str], k: int = 3) -> list[list[Rank
 
 def weighing_words(pipeline: Pipeline, text: str, category: str, n: int = 5) -> list[str]:
     """The words of ``text`` that weighed most for ``category``: those whose removal lowers its
-    score most (leave one word out, for a civil servant to see why, not to re-decide)."""
-    words = list(dict.fromkeys(TOKEN.findall(text)))
+    probability most (leave one word out, for a civil servant to see why, not to re-decide).
+    Only words that pushed towards ``category``, never stop words."""
+    words = meaningful_words(text)
     if not words or category not in pipeline.classes_:
         return []
     column = list(pipeline.classes_).index(category)
     without = [re.sub(rf"\b{re.escape(word)}\b", " ", text) for word in words]
-    scores = pipeline.decision_function([text, *without])[:, column]
+    scores = pipeline.predict_proba([text, *without])[:, column]
     drops = scores[0] - scores[1:]
     order = np.argsort(drops)[::-1]
     return [words[i] for i in order[:n] if drops[i] > 0]

@@ -85,6 +85,9 @@ class Rerouting(models.Model):
     to_category = models.CharField(max_length=40)
     from_administration = models.CharField(max_length=40)
     to_administration = models.CharField(max_length=40)
+    reason = models.TextField(
+        blank=True, help_text="Why, as told to the resident (in the case's language), if given."
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -93,6 +93,15 @@ def category_choices() -> list[tuple[str, str]]:
 
 
 @dataclass(frozen=True)
+class ShownRerouting:
+    """A re-routing as the back-office shows it: the categories in the page's language."""
+
+    rerouting: Rerouting
+    from_label: str
+    to_label: str
+
+
+@dataclass(frozen=True)
 class CaseSuggestion:
     """What the back-office shows of a report's suggestion."""
 
@@ -101,7 +110,7 @@ class CaseSuggestion:
     confidence: int
     chosen_label: str
     words: list[str]
-    reroutings: list[Rerouting]
+    reroutings: list[ShownRerouting]
     categories: list[tuple[str, str]]
     current: str
 
@@ -121,7 +130,8 @@ def case_suggestion(case: Case) -> CaseSuggestion | None:
     if suggestion is not None and suggestion.ranked:
         top = str(suggestion.top["category"])
         label = labels.get(top, top)
-        confidence = round(float(str(suggestion.top["confidence"])) * 100)
+        # A model is never certain: 99.6 % reads 99 %, not 100 %.
+        confidence = min(99, round(float(str(suggestion.top["confidence"])) * 100))
         text = str(case.answers.get(DESCRIPTION) or "")
         if text and not case.anonymised_at:
             _version, pipeline = _load(suggestion.model_version_id)
@@ -129,7 +139,11 @@ def case_suggestion(case: Case) -> CaseSuggestion | None:
     return CaseSuggestion(
         suggestion=suggestion, category_label=label, confidence=confidence,
         chosen_label=labels.get(suggestion.chosen_category, "") if suggestion else "",
-        words=words, reroutings=list(Rerouting.objects.filter(case=case).select_related("agent")),
+        words=words, reroutings=[
+            ShownRerouting(r, labels.get(r.from_category, r.from_category),
+                           labels.get(r.to_category, r.to_category))
+            for r in Rerouting.objects.filter(case=case).select_related("agent")
+        ],
         categories=sorted(labels.items(), key=lambda pair: pair[1]),
         current=incident.category if incident else "",
     )  # fmt: skip

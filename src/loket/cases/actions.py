@@ -680,10 +680,15 @@ def do_refer_to_civil_servant(case: Case, reason: str) -> Case:
 
 
 @transaction.atomic
-def do_pass_to_administration(case: Case, administration: Administration, why: str) -> Case:
+def do_pass_to_administration(
+    case: Case, administration: Administration, why: str, *, actor: User | None = None,
+    code: str = "", params: dict[str, Any] | None = None,
+) -> Case:  # fmt: skip
     """Hand an open case that no one has started on to the administration that must handle it
     (a certificate is issued by the municipality whose register holds the person, whatever
-    municipality the applicant named), with ``why`` in the history for the applicant to read."""
+    municipality the applicant named), with ``why`` in the history for the applicant to read
+    (``code`` and ``params``, when given, render it in the reader's language, as
+    :func:`do_add_history_note`)."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not case.is_open or case.administration_id == administration.pk:
         return case
@@ -691,7 +696,10 @@ def do_pass_to_administration(case: Case, administration: Administration, why: s
     case.administration = administration
     case.assigned_to = None
     case.save(update_fields=["administration", "assigned_to", "version", "updated_at"])
-    CaseEvent.objects.create(case=case, status=case.status, note=why, version=version)
+    CaseEvent.objects.create(
+        case=case, status=case.status, actor=actor, note=why, note_code=code,
+        note_params=params or {}, version=version,
+    )  # fmt: skip
     return case
 
 

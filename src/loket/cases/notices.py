@@ -24,6 +24,7 @@ DELIVERED = "delivered"
 MESSAGE = "message"
 REFUNDED = "refunded"
 PAYMENT_DUE = "payment_due"
+PASSED_ON = "passed_on"
 
 
 def topic_of(case: Case) -> str:
@@ -49,22 +50,27 @@ def _subject(kind: str, case: Case) -> str:
         MESSAGE: _("New message about your application %(reference)s"),
         REFUNDED: _("A refund on your application %(reference)s"),
         PAYMENT_DUE: _("Your application %(reference)s waits for your payment"),
+        PASSED_ON: _("Your application %(reference)s was passed to another administration"),
     }
     # The procedure's name too: a reference alone does not tell a person which application it is.
     return f"{subjects[kind] % {'reference': case.reference}} \u2013 {case.procedure.name}"
 
 
-def do_notify_applicant(case: Case, kind: str, event: str) -> Notification | None:
+def do_notify_applicant(
+    case: Case, kind: str, event: str, details: str = "", language: str = ""
+) -> Notification | None:
     """Tell the applicant that ``kind`` happened (``event`` tells one occurrence from another):
     an inbox entry leading to the case and an e-mail, once per event. Call inside the
-    transaction that made the event."""
+    transaction that made the event. ``details``, written by the caller in ``language`` (the
+    applicant's by default), says what happened where the kind alone cannot (who a case was
+    passed to, and why)."""
     recipient = case.applicant
-    with translation.override(recipient.preferred_language or "fr"):
+    with translation.override(language or recipient.preferred_language or "fr"):
         subject = _subject(kind, case)
         body = render_to_string(
             "cases/notice.txt",
             {"recipient": recipient, "case": case, "kind": kind, "subject": subject,
-             "procedure": case.procedure.name},
+             "procedure": case.procedure.name, "details": details},
         )  # fmt: skip
         link = reverse("web:case", args=[case.reference])
         sender_name = door_sender(case)

@@ -13,7 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from loket.assist.suggesting import suggestion_for_page, with_suggested_category
+from loket.assist.suggesting import (
+    category_page,
+    described_anew,
+    suggestion_for_page,
+    with_suggested_category,
+)
 from loket.cases.actions import (
     AlreadyRunning,
     check_none_running,
@@ -121,6 +126,12 @@ def _first_page_url(procedure: Procedure, definition: FormDefinition) -> str:
     return _url("apply-page", procedure, page_id=definition.pages[0].id)
 
 
+def reads_no_register(definition: FormDefinition) -> bool:
+    """A form that reads no register and limits nothing to one running application has no
+    consent to ask and no facts to check (a report of a problem in the street, say)."""
+    return not definition.facts and definition.one_running is None
+
+
 @login_required
 @mandate_required
 def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
@@ -128,6 +139,14 @@ def start(request: HttpRequest, procedure_id: str) -> HttpResponse:
     a certificate drawn from a register, say that it is read under the law (no choice)."""
     user, procedure, definition, draft = _context(request, procedure_id)
     error = ""
+    if reads_no_register(definition):
+        # Nothing to consent to and no facts to check: straight to the first question (or
+        # where the applicant stopped).
+        if draft.consented is None:
+            do_prefill(draft, definition, _actor(request))
+        missing = missing_pages(draft, definition)
+        return redirect(_url("apply-page", procedure, page_id=missing[0]) if missing
+                        else _first_page_url(procedure, definition))  # fmt: skip
     if request.method == "GET" and draft.consented is not None and not request.GET.get("review"):
         # Coming back to a saved draft: go on where the applicant stopped.
         missing = missing_pages(draft, definition)
@@ -187,7 +206,7 @@ def _fact_rows(
 @mandate_required
 def facts(request: HttpRequest, procedure_id: str) -> HttpResponse:
     user, procedure, definition, draft = _context(request, procedure_id)
-    if draft.consented is None:
+    if draft.consented is None or reads_no_register(definition):
         return redirect(_url("apply-start", procedure))
     next_url = (
         _url("apply-declare", procedure)
@@ -326,15 +345,22 @@ def question(request: HttpRequest, procedure_id: str, page_id: str) -> HttpRespo
         if group:
             return redirect(_url("apply-page", procedure, page_id=page.id) + f"?add={group}")
         following = definition.page_after(page.id, draft.answers)
+        asked_again = (
+            category_page(definition) if described_anew(procedure.id, draft.answers) else None
+        )
+        if asked_again is not None:  # a new description: its suggestion is shown, even on a change
+            change = "?change=1" if request.GET.get("change") else ""
+            return redirect(_url("apply-page", procedure, page_id=asked_again.id) + change)
         if following is None or request.GET.get("change"):
             return redirect(_url("apply-check", procedure))
         return redirect(_url("apply-page", procedure, page_id=following.id))
     previous = definition.page_before(page.id, draft.answers)
-    back = (
-        _url("apply-page", procedure, page_id=previous.id)
-        if previous
-        else _url("apply-facts", procedure)
-    )
+    if previous:
+        back = _url("apply-page", procedure, page_id=previous.id)
+    elif reads_no_register(definition):
+        back = reverse("web:procedure", args=[procedure.id])
+    else:
+        back = _url("apply-facts", procedure)
     errors = form.errors()
     return render(
         request,

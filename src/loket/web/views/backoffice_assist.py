@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from loket.assist.actions import CannotReroute, do_reroute
+from loket.cases.actions import UnfitText
 from loket.cases.selectors import get_case_for_agent
+from loket.core.models import Administration
 from loket.web.views.backoffice_queue import back_office_agent
 
 
@@ -20,16 +22,20 @@ from loket.web.views.backoffice_queue import back_office_agent
 def reroute(request: HttpRequest, reference: str) -> HttpResponse:
     agent = back_office_agent(request)
     case = get_case_for_agent(agent, reference)
+    category = request.POST.get("category", "")[:40]
     try:
-        rerouting = do_reroute(case, request.POST.get("category", "")[:40], agent)
+        rerouting = do_reroute(case, category, agent, request.POST.get("reason", ""))
     except CannotReroute:
         messages.error(request, _("Choose another category for this open report."))
+    except UnfitText as unfit:
+        messages.error(request, unfit.message)
     else:
         if rerouting.to_administration != rerouting.from_administration:
+            # Named from the re-routing: the case read above is the one from before the move.
+            name = Administration.objects.get(pk=rerouting.to_administration).name
             messages.success(
                 request,
-                _("The report has a new category and was passed to %(name)s.")
-                % {"name": case.administration.name},
+                _("The report has a new category and was passed to %(name)s.") % {"name": name},
             )
             return redirect("web:backoffice")
         else:
