@@ -5,15 +5,18 @@ model version, a civil servant's re-routing, and the public algorithm register."
 from __future__ import annotations
 
 import pickle
+import re
 from collections import Counter
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from sklearn.pipeline import Pipeline
 
@@ -30,7 +33,7 @@ from loket.assist.corpus import corpus_examples, frozen_examples, scrub
 from loket.assist.evaluation import evaluate, worse_than
 from loket.assist.language import detect_language
 from loket.assist.models import ModelVersion, Rerouting, Suggestion
-from loket.assist.selectors import confirmed_reports, handler_of
+from loket.assist.selectors import LiveFigures, confirmed_reports, handler_of, live_figures
 from loket.cases.actions import do_change_status
 from loket.cases.history import note_text
 from loket.cases.models import Case
@@ -451,6 +454,76 @@ def test_algorithm_register_is_generated_from_the_stored_evaluation(model: Model
     assert "91.3%" in Client().get("/en/algorithms/").content.decode()
     for language in ("fr", "nl"):
         assert Client().get(f"/{language}/algorithms/").status_code == 200
+
+
+def suggestion(model: ModelVersion, chosen: str, *, abstained: bool = False) -> Suggestion:
+    return Suggestion.objects.create(
+        model_version=model, channel="api", language="fr", abstained=abstained,
+        ranked=[{"category": "lighting", "confidence": 0.9}], chosen_category=chosen,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_algorithm_register_counts_what_residents_and_civil_servants_did_in_90_days(
+    model: ModelVersion, resident: User
+) -> None:
+    for chosen in ("lighting", "lighting", "trees"):
+        suggestion(model, chosen)
+    suggestion(model, "signage", abstained=True)
+    suggestion(model, "")  # suggested, but the report was never sent
+    old = suggestion(model, "trees")
+    Suggestion.objects.filter(pk=old.pk).update(made_at=timezone.now() - timedelta(days=91))
+    case = report(resident, "lighting", HAECHT)
+    agent = demo_user("agent-parking")
+    Membership.objects.create(user=agent, administration_id=case.administration_id, role="agent")
+    do_reroute(case, "dumping", agent)
+    assert live_figures() == LiveFigures(
+        days=90, sent=4, accepted=2, changed=1, asked=1, rerouted=1
+    )
+    with translation.override("en"):
+        page = Client().get("/en/algorithms/").content.decode()
+    table = page.split('id="live-figures"')[1].split("</table>")[0]
+    cells = re.findall(r'<td data-label="Reports">(\d+)</td>', table)
+    assert cells == ["4", "2", "1", "1", "1"]
+    assert "In use over the last 90 days" in page
+
+
+@pytest.mark.django_db
+def test_algorithm_register_names_its_contacts_the_complaint_route_and_its_words(
+    model: ModelVersion,
+) -> None:
+    with translation.override("en"):
+        page = Client().get("/en/algorithms/").content.decode()
+    contact = page.split('id="contact"')[1]
+    statements = settings.LOKET_STATEMENTS
+    assert f'href="mailto:{statements.dpo_email}"' in contact
+    assert statements.operator["name"] in contact
+    assert f'href="mailto:{statements.operator["email"]}"' in contact
+    assert 'href="https://www.autoriteprotectiondonnees.be"' in contact
+    assert 'href="https://www.gegevensbeschermingsautoriteit.be"' in contact
+    assert "placeholders, not a real body" in contact  # the demo says so
+    assert page.count('href="#contact"') == 2  # from each algorithm's entry
+    glossary = page.split('id="glossary"')[1]
+    for term in ("TF-IDF", "Macro-F1", "recall@3", "MRR", "Stemming", "Language detection"):
+        assert term in glossary
+    for language in ("fr", "nl"):
+        assert Client().get(f"/{language}/algorithms/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_gap_between_languages_is_the_difference_of_the_figures_shown(
+    model: ModelVersion,
+) -> None:
+    languages = model.evaluation["languages"]
+    shown = {"fr": 0.9784, "nl": 0.9336, "en": 0.95}  # 97.8 and 93.4: 4.4 shown, 4.48 exact
+    evaluation = {**model.evaluation, "top1_gap": 0.0448, "languages": {
+        language: {**languages[language], "top1": top1} for language, top1 in shown.items()
+    }}  # fmt: skip
+    ModelVersion.objects.filter(pk=model.pk).update(evaluation=evaluation)
+    with translation.override("en"):
+        page = Client().get("/en/algorithms/").content.decode()
+    assert "97.8%" in page and "93.4%" in page
+    assert "between the best and the worst language: 4.4 points" in page
 
 
 def test_register_of_processing_lists_the_suggestions(db: None) -> None:

@@ -57,6 +57,7 @@ def safe_environment(tmp_path: Path) -> dict[str, str]:
         LOKET_OPERATOR_NAME="Paradigm",
         LOKET_OPERATOR_ADDRESS="Avenue des Arts 21, 1000 Bruxelles",
         LOKET_OPERATOR_EMAIL="info@paradigm.brussels",
+        LOKET_DPO_EMAIL="dpo@paradigm.brussels",
         LOKET_VAR_DIR=str(tmp_path / "var"),
         LOKET_STATIC_ROOT=str(tmp_path / "static"),
         LOKET_MEDIA_ROOT=str(tmp_path / "media"),

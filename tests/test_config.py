@@ -50,6 +50,7 @@ SAFE = {
     "LOKET_OPERATOR_ADDRESS": "Avenue des Arts 21, 1000 Bruxelles",
     "LOKET_OPERATOR_NUMBER": "0000.000.000",
     "LOKET_OPERATOR_EMAIL": "info@paradigm.brussels",
+    "LOKET_DPO_EMAIL": "dpo@paradigm.brussels",
 }
 
 
@@ -84,6 +85,8 @@ def test_a_complete_production_configuration_is_accepted() -> None:
         ({"LOKET_SECURITY_EXPIRES_DAYS": "365"}, "must be below a year"),
         ({"LOKET_OPERATOR_NAME": ""}, "LOKET_OPERATOR_NAME is not set"),
         ({"LOKET_OPERATOR_EMAIL": ""}, "LOKET_OPERATOR_EMAIL must be set"),
+        ({"LOKET_DPO_EMAIL": ""}, "LOKET_DPO_EMAIL is not set"),
+        ({"LOKET_DPO_EMAIL": "nobody"}, "not an e-mail address"),
     ],
 )
 def test_production_refuses_unsafe_settings_and_names_the_problem(

@@ -398,6 +398,11 @@ EXAMPLES: dict[str, Example] = {
         ("LOKET_STATEMENTS.operator.email", "info@ixelles.example"),
         {"LOKET_OPERATOR_NAME": "Commune d'Ixelles"},
     ),
+    "LOKET_DPO_EMAIL": Example(
+        "dpo@ixelles.example",
+        ("statements.dpo_email", "dpo@ixelles.example"),
+        ("LOKET_STATEMENTS.dpo_email", "dpo@ixelles.example"),
+    ),
     "LOKET_TASKS_KEEP_DONE_DAYS": Example(
         "3", ("tasks_keep_done_days", 3), ("LOKET_TASKS_KEEP_DONE_DAYS", 3)
     ),
@@ -517,6 +522,7 @@ def test_all_documented_variables_reach_django_settings(tmp_path: Path) -> None:
         ("LOKET_API_RATE_LIMIT", "0/60", "requests/seconds"),
         ("LOKET_SECURITY_CONTACT", "ftp://x.example", "must be a mailto: or https://"),
         ("LOKET_OPERATOR_EMAIL", "nobody", "not an e-mail address"),
+        ("LOKET_DPO_EMAIL", "nobody", "not an e-mail address"),
     ],
 )
 def test_a_malformed_value_is_refused_naming_the_variable(

@@ -21,10 +21,12 @@ from loket.assist.finder_corpus import (
     build_index,
     development_situations,
     frozen_situations,
+    independent_situations,
+    no_fit_situations,
     vocabulary,
 )
-from loket.assist.finder_evaluation import RECALL3_TARGET, evaluate_finder
-from loket.assist.finding import FINDER, find_procedures
+from loket.assist.finder_evaluation import RECALL3_TARGET, evaluate_finder, evaluate_no_fit
+from loket.assist.finding import FINDER, SHOWN, find_procedures
 from loket.assist.models import ModelVersion
 from loket.catalog.models import Procedure
 
@@ -39,10 +41,12 @@ def index() -> FinderIndex:
 @pytest.fixture
 def finder() -> ModelVersion:
     """An active finder version (built once for the module; evaluated by its own test)."""
+    evaluation = evaluate_finder(index(), frozen_situations())
+    evaluation["independent"] = evaluate_finder(index(), independent_situations())
+    evaluation["no_fit"] = evaluate_no_fit(index(), no_fit_situations())
     return ModelVersion.objects.create(
-        task=FINDER, version=1, pipeline=pickle.dumps(index()), threshold=0.4,
-        evaluation=evaluate_finder(index(), frozen_situations()), active=True,
-        corpus_examples=len(index().phrases),
+        task=FINDER, version=1, pipeline=pickle.dumps(index()), threshold=0.55,
+        evaluation=evaluation, active=True, corpus_examples=len(index().phrases),
     )  # fmt: skip
 
 
@@ -59,6 +63,12 @@ def test_vocabulary_covers_the_catalogue_and_the_frozen_set_is_apart() -> None:
     assert {p for s in frozen for p in s.procedures} == catalogue
     development = {s.text.casefold() for s in development_situations()}
     assert not development & {s.text.casefold() for s in frozen}
+    no_fit = no_fit_situations()
+    assert all(s.fits_nothing for s in no_fit)
+    assert all(Counter(s.language for s in no_fit)[lang] >= 20 for lang in ("fr", "nl", "en"))
+    assert not development & {s.text.casefold() for s in no_fit}
+    tuned_on = Counter(s.language for s in development_situations() if s.fits_nothing)
+    assert all(tuned_on[language] >= 5 for language in ("fr", "nl", "en"))
 
 
 @pytest.mark.usefixtures("finder")
@@ -133,6 +143,38 @@ def test_a_sentence_that_fits_nothing_offers_the_life_events() -> None:
 
 
 @pytest.mark.usefixtures("finder")
+@pytest.mark.parametrize(
+    "sentence",
+    ["mon chat a mangé les rideaux du voisin", "je cherche une recette de gaufres",
+     "I am looking for a waffle recipe", "beste pizzeria in de buurt van de Beurs"],
+)  # fmt: skip
+def test_a_sentence_about_something_else_finds_no_procedure(sentence: str) -> None:
+    assert ids(sentence) == []
+
+
+@pytest.mark.usefixtures("finder")
+def test_procedures_far_below_the_first_are_cut_and_at_most_five_are_shown() -> None:
+    found = ids("de lamp in mijn straat is kapot")
+    assert found[0] == "public-space-incident"
+    assert "identity-card-appointment" not in found
+    ranked = index().rank("de lamp in mijn straat is kapot", {})
+    assert all(score >= ranked[0][1] * index().weights.relative for _pid, score in ranked)
+    for query in ("carte", "attestation", "certificate", "aanvraag"):
+        assert len(ids(query)) <= SHOWN
+
+
+@pytest.mark.usefixtures("finder")
+def test_the_results_and_the_no_match_page_lead_to_a_help_point() -> None:
+    with translation.override("en"):
+        found = Client().get("/en/search/", {"q": "ik ga verhuizen naar Anderlecht"})
+        nothing = Client().get("/en/search/", {"q": "xylophone zebra"})
+    for page in (found, nothing):
+        html = page.content.decode()
+        assert 'class="help-point"' in html and 'href="/en/help-points/"' in html
+    assert "Not found? A help point can help you." in found.content.decode()
+
+
+@pytest.mark.usefixtures("finder")
 def test_odd_input_never_fails() -> None:
     for query in ("a" * 5000, "%00<script>", "é" * 300, "   ", "?!"):
         assert Client().get("/fr/search/", {"q": query}).status_code == 200
@@ -155,6 +197,9 @@ def test_training_meets_the_target_on_the_frozen_set_and_a_worse_one_stays_inact
         assert figures["recall3"] >= RECALL3_TARGET, (language, figures)
         assert figures["examples"] >= 40
     assert set(first.evaluation["development"]["languages"]) == {"fr", "nl", "en"}
+    no_fit = first.evaluation["no_fit"]["languages"]
+    assert set(no_fit) == {"fr", "nl", "en"}
+    assert all(f["examples"] >= 20 and 0 <= f["quiet"] <= 1 for f in no_fit.values())
     perfect = {language: {**figures, "recall3": 1.0, "mrr": 1.0}
                for language, figures in first.evaluation["languages"].items()}  # fmt: skip
     ModelVersion.objects.filter(pk=first.pk).update(
@@ -170,7 +215,8 @@ def test_evaluate_writes_the_finder_report(tmp_path: Any, capsys: Any, finder: A
     output = tmp_path / "ai-finder.md"
     call_command("ai", "evaluate", "finder", "--finder-output", str(output))
     printed = capsys.readouterr().out
-    for heading in ("| fr |", "| nl |", "| en |", "recall@3", "MRR"):
+    for heading in ("| fr |", "| nl |", "| en |", "recall@3", "MRR", "No-fit set",
+                    "left unanswered", "Independent check"):  # fmt: skip
         assert heading in printed
     assert output.read_text(encoding="utf-8").startswith("# Procedure finder")
 
@@ -187,5 +233,12 @@ def test_algorithm_register_shows_the_finder_from_its_stored_evaluation(
     assert "Finding a procedure from the description of your situation" in page
     assert 'id="finder-performance"' in page and "91.7%" in page
     assert "What you type in the search is not stored" in page
+    independent = evaluation["independent"]["languages"]["en"]
+    shown = page.split('id="finder-independent"')[1].split("</table>")[0]
+    assert f"{round(independent['recall3'] * 100, 1)}%" in shown
+    quiet = evaluation["no_fit"]["languages"]["fr"]["quiet"]
+    assert f"{round(quiet * 100, 1)}%" in page.split('id="finder-no-fit"')[1].split("</table>")[0]
+    assert "are higher than what you should expect" not in page
+    assert page.count("Evaluated on") == 1  # the finder only: no report classifier here
     for language in ("fr", "nl"):
         assert Client().get(f"/{language}/algorithms/").status_code == 200

@@ -26,9 +26,10 @@ from loket.assist.finder_corpus import (
     development_situations,
     frozen_situations,
     independent_situations,
+    no_fit_situations,
 )
 from loket.assist.finder_corpus import data_digest as finder_data_digest
-from loket.assist.finder_evaluation import evaluate_finder
+from loket.assist.finder_evaluation import evaluate_finder, evaluate_no_fit
 from loket.assist.finder_evaluation import worse_than as finder_worse_than
 from loket.assist.finding import FINDER
 from loket.assist.language import detect_language
@@ -92,7 +93,8 @@ def do_train(task: str = INCIDENTS) -> ModelVersion:
 
 def do_train_finder() -> ModelVersion:
     """Index the catalogue and the curated vocabulary, measure it on the frozen set of situation
-    sentences (and on the development set, for the record), store it as a new version, active
+    sentences (and, for the record, on the development set, the independent check and the
+    sentences that fit nothing), store it as a new version, active
     if no worse than the active one. No resident's search is used: none is kept."""
     started = time.perf_counter()
     index = build_index()
@@ -100,6 +102,7 @@ def do_train_finder() -> ModelVersion:
     evaluation = evaluate_finder(index, frozen_situations())
     evaluation["development"] = evaluate_finder(index, development_situations())
     evaluation["independent"] = evaluate_finder(index, independent_situations())
+    evaluation["no_fit"] = evaluate_no_fit(index, no_fit_situations())
     evaluation["corpus_digest"] = finder_data_digest()
     return _store(
         FINDER, index, evaluation, finder_worse_than, seconds=seconds,

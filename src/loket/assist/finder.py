@@ -33,8 +33,9 @@ STEMMER_LANGUAGES = {"fr": "french", "nl": "dutch", "en": "english"}
 WORD = re.compile(r"[^\W_]+")
 
 # Words that say nothing about which procedure is meant ("I want", "how do I", "my"...).
-STOPWORDS = frozenset(
-    """a à au aux avec ce ces cet cette comment d de des du dans dois doit elle en est et etre
+STOPWORDS = (
+    frozenset(
+        """a à au aux avec ce ces cet cette comment d de des du dans dois doit elle en est et etre
     être faire faut il ils j je l la le les leur lui m ma mais me mes moi mon n ne nous on ou où
     par pas peut peux plus pour qu que quel quelle quels qui s sa se ses si son sont sur t ta te
     tes ton tu un une vais veux voudrais vous y ai as avons avez ont suis sommes êtes c ça cela
@@ -42,8 +43,25 @@ STOPWORDS = frozenset(
     je kan kunnen maar me mee met mij mijn moet moeten na naar niet nog nu of om ons onze op
     over te tot u uit van voor was wat we welke wij wil willen word worden zal ze zij zijn zo
     zou an and are as at be been but by can could do does for from had has have he her his how
-    i if in into is it its me my need no not of on or our she so that the their them there
+    am i if in into is it its me my need no not of on or our she so that the their them there
     they this to us was we what when where which who will with would you your want""".split()
+    )
+    | frozenset(
+        # Brussels places and everyday fillers: they say where or when, never which procedure, and
+        # left unknown they would make a fitting sentence look like one that fits nothing.
+        """anderlecht auderghem oudergem berchem agathe agatha bruxelles brussel brussels ville stad
+    city etterbeek evere forest vorst ganshoren ixelles elsene jette koekelberg molenbeek
+    saint sint gilles gillis josse joost schaerbeek schaarbeek uccle ukkel watermael boitsfort
+    watermaal bosvoorde woluwe lambert lambrecht pierre pieter laeken laken haren heembeek
+    schuman aller gaan going go viens vient komt just juste depuis sinds since deux twee two
+    ans jaar years très tres very zeer erg heel""".split()
+    )
+    | frozenset(
+        # Words of searching itself ("je cherche", "ik zoek", "looking for", "the best"): they fit
+        # every request, so alone they must not find a procedure (tuned on the development set).
+        """cherche cherches chercher zoek zoeken looking look search best beste meilleur
+    meilleure""".split()
+    )
 )
 
 
@@ -96,7 +114,9 @@ class Weights:
     phrase_words: float = 1.0
     phrase_chars: float = 0.5
     lexical: float = 0.5
-    threshold: float = 0.4  # under this best score, nothing fits: the life events are offered
+    threshold: float = 0.55  # under this best score, nothing fits: the life events are offered
+    relative: float = 0.5  # a procedure scoring under this share of the first one is cut
+    unknown_word: float = 1.0  # how much a word the finder does not know dilutes the score
 
 
 @dataclass(frozen=True)
@@ -119,6 +139,7 @@ class FinderIndex:
     _whole: tuple[object, object] | None = None  # procedure x feature matrices
     _parts: tuple[object, object] | None = None  # phrase x feature matrices
     _owner: np.ndarray | None = None  # phrase row -> procedure column
+    _idf: dict[str, float] | None = None  # stem -> its IDF weight in the word space
 
     def fit(self) -> FinderIndex:
         whole = [
@@ -171,24 +192,48 @@ class FinderIndex:
         np.maximum.at(best_words, self._owner, parts_words)
         np.maximum.at(best_chars, self._owner, parts_chars)
         lexical_row = np.array([lexical.get(pid, 0.0) for pid in self.procedure_ids])
-        return (
+        total = (
             w.whole_words * whole_words
             + w.whole_chars * whole_chars
             + w.phrase_words * best_words
             + w.phrase_chars * best_chars
             + w.lexical * lexical_row
         )
+        return total * self.known_share(text)
+
+    def known_share(self, text: str) -> float:
+        """How much of the sentence the finder knows, 0-1: the TF-IDF weight of its known words
+        against all its words, an unknown word weighing like the rarest known one (times
+        ``unknown_word``). TF-IDF drops unknown words, so without it "je cherche une recette de
+        gaufres" would be only "cherche" and fit looking for a job perfectly."""
+        assert self._words is not None
+        if self._idf is None:
+            names = self._words.get_feature_names_out()
+            self._idf = {
+                str(stem): float(w) for stem, w in zip(names, self._words.idf_, strict=True)
+            }
+        idf = self._idf
+        rarest = max(idf.values())
+        known = unknown = 0.0
+        for word in tokens(self.corrected(text)):
+            weight = max((idf[s] for s in stems(word) if s in idf), default=0.0)
+            if weight:
+                known += weight**2
+            else:
+                unknown += self.weights.unknown_word * rarest**2
+        return float(np.sqrt(known / (known + unknown))) if known else 0.0
 
     def rank(self, text: str, lexical: Mapping[str, float]) -> list[tuple[str, float]]:
         """Procedures that fit, best first, with their score; empty when nothing reaches the
-        threshold."""
+        threshold. A procedure scoring far below the first (under ``relative`` of its score) is
+        cut: it is noise, not a second answer."""
         if not tokens(text):
             return []
         scores = self.scores(text, lexical)
         order = np.argsort(-scores, kind="stable")
         if scores[order[0]] < self.weights.threshold:
             return []
-        floor = max(self.weights.threshold, scores[order[0]] * 0.35)
+        floor = max(self.weights.threshold, scores[order[0]] * self.weights.relative)
         return [(self.procedure_ids[i], float(scores[i])) for i in order if scores[i] >= floor]
 
     def life_events_for(self, ranked: Sequence[tuple[str, float]], limit: int = 2) -> list[str]:

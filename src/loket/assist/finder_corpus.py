@@ -1,5 +1,6 @@
 """What the procedure finder is built from and measured on: the catalogue's own texts, the
-curated vocabulary, the development set (tuned on) and the frozen test set (never tuned on).
+curated vocabulary, the development set (tuned on), the frozen test set and the frozen no-fit
+set (never tuned on).
 The files are under ``data/finder`` (see its README)."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ VOCABULARY = DATA / "vocabulary.yaml"
 DEVELOPMENT = DATA / "development.tsv"
 FROZEN = DATA / "frozen-test.tsv"
 INDEPENDENT = DATA / "independent-check.tsv"  # written by another person, after the fact
+NO_FIT = DATA / "no-fit.tsv"  # sentences that fit no procedure; frozen, never tuned on
 NOTHING = "-"  # a development sentence that fits no procedure
 
 
@@ -61,6 +63,10 @@ def independent_situations() -> list[Situation]:
     return situations(INDEPENDENT)
 
 
+def no_fit_situations() -> list[Situation]:
+    return situations(NO_FIT)
+
+
 @cache
 def vocabulary() -> dict[str, dict[str, list[str]]]:
     loaded: dict[str, dict[str, list[str]]] = yaml.safe_load(VOCABULARY.read_text("utf-8"))
@@ -69,7 +75,7 @@ def vocabulary() -> dict[str, dict[str, list[str]]]:
 
 def data_digest() -> str:
     digest = hashlib.sha256()
-    for path in (VOCABULARY, DEVELOPMENT, FROZEN, INDEPENDENT):
+    for path in (VOCABULARY, DEVELOPMENT, FROZEN, INDEPENDENT, NO_FIT):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

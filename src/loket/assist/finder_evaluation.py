@@ -1,7 +1,7 @@
 """Measuring the procedure finder on a set of situation sentences, per language: recall@1 and
 recall@3 (an expected procedure among the first one or three), the mean reciprocal rank, the
-life event offered first, and, on the development set, whether a sentence that fits nothing
-is left unanswered."""
+life event offered first, and whether a sentence that fits nothing is left unanswered (on the
+development set and on the frozen no-fit set)."""
 
 from __future__ import annotations
 
@@ -57,6 +57,21 @@ def evaluate_finder(index: FinderIndex, examples: Sequence[Situation]) -> dict[s
     return {"languages": per_language, "misses": misses}
 
 
+def evaluate_no_fit(index: FinderIndex, examples: Sequence[Situation]) -> dict[str, Any]:
+    """Per language, how many sentences that fit no procedure get no answer (the share)."""
+    per_language: dict[str, Any] = {}
+    for language in LANGUAGES:
+        quiet = [_measure(index, s)["quiet"] for s in examples if s.language == language]
+        if quiet:
+            per_language[language] = {"examples": len(quiet), "quiet": sum(quiet) / len(quiet)}
+    return {"languages": per_language}
+
+
+def in_order(per_language: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The figures in Loket's order of languages (PostgreSQL's jsonb does not keep key order)."""
+    return [(lang, per_language[lang]) for lang in LANGUAGES if lang in per_language]
+
+
 def worse_than(new: dict[str, Any], old: dict[str, Any]) -> str:
     """Why ``new`` is worse than ``old`` on the frozen set (recall@3 or MRR of a language
     lower), or "" when it is not worse."""
@@ -85,7 +100,7 @@ def _table(figures: dict[str, Any]) -> list[str]:
         "| language | sentences | recall@1 | recall@3 | MRR | life event first |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for language, f in figures["languages"].items():
+    for language, f in in_order(figures["languages"]):
         lines.append(
             f"| {language} | {f['examples']} | {_pct(f['recall1'])} | {_pct(f['recall3'])} | "
             f"{f['mrr']:.3f} | {_pct(f['life_event1'])} |"
@@ -105,7 +120,7 @@ def markdown_report(evaluation: dict[str, Any], title: str, facts: dict[str, str
         lines += ["## Development set (the weights were tuned on it)", "", *_table(development)]
         quiet = [
             f"{language} {_pct(f['no_match_quiet'])}"
-            for language, f in development["languages"].items()
+            for language, f in in_order(development["languages"])
             if f.get("no_match_quiet") is not None
         ]
         if quiet:
@@ -115,6 +130,15 @@ def markdown_report(evaluation: dict[str, Any], title: str, facts: dict[str, str
     if independent:
         lines += ["## Independent check (written by another person, after the fact; never tuned "
                   "on)", "", *_table(independent), ""]  # fmt: skip
+    no_fit = evaluation.get("no_fit")
+    if no_fit:
+        lines += ["## No-fit set (sentences that fit no procedure; frozen, never tuned on)", ""]
+        lines += ["| language | sentences | left unanswered |", "| --- | ---: | ---: |"]
+        lines += [
+            f"| {language} | {f['examples']} | {_pct(f['quiet'])} |"
+            for language, f in in_order(no_fit["languages"])
+        ]
+        lines.append("")
     if evaluation.get("misses"):
         lines += ["## Frozen-set sentences not found in the first three", ""]
         lines += [

@@ -18,6 +18,7 @@ from loket.catalog.search import search_procedures
 FINDER = "finder"
 MAX_QUERY = 200
 SENTENCE_WORDS = 3  # from this many words on, the language of the text is told
+SHOWN = 5  # a page shows at most this many procedures: more would be noise, not choice
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def understood_language(query: str) -> str:
     return detect_language(query) if len(query.split()) >= SENTENCE_WORDS else ""
 
 
-def find_procedures(query: str, limit: int = 10) -> Finding:
+def find_procedures(query: str, limit: int = SHOWN) -> Finding:
     """The procedures and the life events that fit ``query``, best first."""
     query = query.strip()[:MAX_QUERY]
     if not query:

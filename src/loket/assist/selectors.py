@@ -1,13 +1,17 @@
 """Reads for the assistant: the active model, who would handle a category, the reports a civil
-servant confirmed (the next training set), and the suggestion behind a case."""
+servant confirmed (the next training set), the suggestion behind a case, and the live figures
+of the suggestions for the algorithm register."""
 
 from __future__ import annotations
 
 import pickle
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 
-from django.db.models import Q
+from django.db.models import Count, F, Q
+from django.db.models.fields.json import KT
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from sklearn.pipeline import Pipeline
 
@@ -146,4 +150,40 @@ def case_suggestion(case: Case) -> CaseSuggestion | None:
         ],
         categories=sorted(labels.items(), key=lambda pair: pair[1]),
         current=incident.category if incident else "",
+    )  # fmt: skip
+
+
+LIVE_DAYS = 90
+
+
+@dataclass(frozen=True)
+class LiveFigures:
+    """What happened to the report classifier's suggestions over the last ``days`` days, from
+    the recorded suggestions and re-routings (no text: only counts)."""
+
+    days: int
+    sent: int  # reports sent after Loket looked at their description
+    accepted: int  # the resident kept the suggested kind
+    changed: int  # the resident chose another kind
+    asked: int  # Loket was not confident enough and asked the resident to choose
+    rerouted: int  # reports whose kind a civil servant changed
+
+
+def live_figures(days: int = LIVE_DAYS) -> LiveFigures:
+    since = timezone.now() - timedelta(days=days)
+    sent = (
+        Suggestion.objects.filter(made_at__gte=since)
+        .exclude(chosen_category="")
+        .annotate(suggested=KT("ranked__0__category"))
+    )
+    counts = sent.aggregate(
+        sent=Count("pk"),
+        asked=Count("pk", filter=Q(abstained=True)),
+        accepted=Count("pk", filter=Q(abstained=False, chosen_category=F("suggested"))),
+    )
+    answered = counts["sent"] - counts["asked"]
+    rerouted = Rerouting.objects.filter(at__gte=since).values("case").distinct().count()
+    return LiveFigures(
+        days=days, sent=counts["sent"], accepted=counts["accepted"],
+        changed=answered - counts["accepted"], asked=counts["asked"], rerouted=rerouted,
     )  # fmt: skip

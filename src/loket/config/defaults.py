@@ -110,6 +110,7 @@ VARIABLES: dict[str, str] = {
     "LOKET_OPERATOR_ADDRESS": "",  # required in production
     "LOKET_OPERATOR_NUMBER": "",  # the enterprise number (KBO/BCE)
     "LOKET_OPERATOR_EMAIL": "",  # required in production
+    "LOKET_DPO_EMAIL": "",  # demo: dpo@loket.example; required in production
     # --- fees (loket.payments): the providers offered, and the account transfers are paid to ---
     "LOKET_PAYMENT_PROVIDERS": "demo,transfer",  # the demo page is refused in production
     "LOKET_PAYMENT_ACCOUNT": "",  # the demo account (refused in production)

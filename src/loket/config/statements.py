@@ -1,7 +1,9 @@
-"""The statements a public website owes: security.txt (RFC 9116) and the legal notice.
+"""The statements a public website owes: security.txt (RFC 9116), the legal notice, and the
+data protection officer's contact (GDPR art. 37(7): published, so that anyone can reach them).
 
-The operator names a security contact and who runs the site; the demo has placeholders that say
-they are a demo, and production refuses to start without the real ones.
+The operator names a security contact, who runs the site and its data protection officer; the
+demo has placeholders that say they are a demo, and production refuses to start without the
+real ones.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ DEMO_OPERATOR = {
     "number": "0000.000.000 (demonstration number)",
     "email": "contact@loket.example",
 }
+DEMO_DPO_EMAIL = "dpo@loket.example"
 
 
 @dataclass(frozen=True)
@@ -30,10 +33,15 @@ class Statements:
     security_expires_days: int = 180
     operator: dict[str, str] = field(default_factory=lambda: dict(DEMO_OPERATOR))
     security_contact_set: bool = False
+    dpo_email: str = DEMO_DPO_EMAIL
 
     @property
     def operator_is_demo(self) -> bool:
         return self.operator == DEMO_OPERATOR
+
+    @property
+    def dpo_is_demo(self) -> bool:
+        return self.dpo_email == DEMO_DPO_EMAIL
 
 
 def _security_contact(env: Environment) -> str:
@@ -72,6 +80,9 @@ def statement_settings(env: Environment) -> Statements:
         security_expires_days=days,
         operator=operator,
         security_contact_set=env.is_set("LOKET_SECURITY_CONTACT"),
+        dpo_email=env.email_address("LOKET_DPO_EMAIL")
+        if env.is_set("LOKET_DPO_EMAIL")
+        else DEMO_DPO_EMAIL,
     )
 
 
@@ -86,5 +97,9 @@ def statement_problems(statements: Statements) -> list[str]:
     elif not (statements.operator["address"] and statements.operator["email"]):
         problems.append(
             "LOKET_OPERATOR_ADDRESS and LOKET_OPERATOR_EMAIL must be set (the legal notice)"
+        )
+    if statements.dpo_is_demo:
+        problems.append(
+            "LOKET_DPO_EMAIL is not set (the data protection officer's contact is published)"
         )
     return problems
