@@ -29,10 +29,10 @@ SECRET_KEY = CONFIG.secret_key
 ALLOWED_HOSTS = CONFIG.allowed_hosts
 # Hosts of a door that answer in place instead of redirecting to the door's primary host
 # (web.doors): the test client's ``testserver``, which the tests add to the region's door.
-LOKET_HOSTS_SERVED_IN_PLACE: tuple[str, ...] = ()
+DOOR_HOSTS_SERVED_IN_PLACE: tuple[str, ...] = ()
 if LOKET_ENV == "test":
     ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
-    LOKET_HOSTS_SERVED_IN_PLACE = ("testserver",)
+    DOOR_HOSTS_SERVED_IN_PLACE = ("testserver",)
 
 INSTALLED_APPS = [
     "django.contrib.auth",

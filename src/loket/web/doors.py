@@ -38,7 +38,7 @@ def _to_primary(request: HttpRequest, primary: str) -> HttpResponse | None:
     domain, port = split_domain_port(request.get_host())
     if not primary or domain == primary:
         return None
-    if host_name(domain) in getattr(settings, "LOKET_HOSTS_SERVED_IN_PLACE", ()):
+    if host_name(domain) in getattr(settings, "DOOR_HOSTS_SERVED_IN_PLACE", ()):
         return None
     address = f"{request.scheme}://{primary}{f':{port}' if port else ''}{request.get_full_path()}"
     response = HttpResponsePermanentRedirect(address)
