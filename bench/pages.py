@@ -27,21 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import fresh_database, result, setup_django
+from loket.web.weight import MEASURED_DOORS, MEASURED_PAGES
 
 URL = os.environ.get("LOKET_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/loket_bench")
 ROUNDS = int(os.environ.get("LOKET_BENCH_ROUNDS", "100"))
-DOORS = ("127.0.0.1", "ixelles.localhost", "schaerbeek.localhost")
-PROCEDURE = "/en/procedures/residents-parking-card/"
-# (page type, path, who is logged in): the page types of loket.web.weight.BUDGETS
-PAGES = [
-    ("home", "/en/", "resident"),
-    ("catalogue", "/en/procedures/", "resident"),
-    ("procedure page", PROCEDURE, "resident"),
-    ("search", "/en/search/?q=parking", "resident"),
-    ("form page", PROCEDURE + "apply/", "resident"),
-    ("my cases", "/en/my-cases/", "resident"),
-    ("back-office queue", "/en/back-office/", "agent-parking"),
-]
+DOORS = MEASURED_DOORS
+PAGES = MEASURED_PAGES
 STYLESHEET = "/static/loket/loket.css"
 PLAIN_HTML = "/static/bench/plain-home.html"
 TARGET_MS = 5.0  # issue #21: no page above 5 ms at p50 on the demo data

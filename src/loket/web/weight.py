@@ -36,6 +36,19 @@ BUDGETS: dict[str, int] = {
     "back-office queue": 24 * KB,
 }
 DEFAULT_BUDGET = 50 * KB
+# Where the budgets are measured (tests/test_page_weight_budget.py, bench/pages.py): the three
+# demo doors by their primary host names, and one page of each type with who is logged in.
+MEASURED_DOORS = ("localhost", "ixelles.localhost", "schaerbeek.localhost")
+PROCEDURE_PAGE = "/en/procedures/residents-parking-card/"
+MEASURED_PAGES = [
+    ("home", "/en/", "resident"),
+    ("catalogue", "/en/procedures/", "resident"),
+    ("procedure page", PROCEDURE_PAGE, "resident"),
+    ("search", "/en/search/?q=parking", "resident"),
+    ("form page", PROCEDURE_PAGE + "apply/", "resident"),
+    ("my cases", "/en/my-cases/", "resident"),
+    ("back-office queue", "/en/back-office/", "agent-parking"),
+]
 HTML_GZIP_LEVEL = 6  # what a reverse proxy typically uses; 9 would flatter the figure
 
 _compressor = Compressor(quiet=True)
