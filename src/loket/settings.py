@@ -28,11 +28,12 @@ DEBUG = CONFIG.debug
 SECRET_KEY = CONFIG.secret_key
 ALLOWED_HOSTS = CONFIG.allowed_hosts
 # Hosts of a door that answer in place instead of redirecting to the door's primary host
-# (web.doors): the test client's ``testserver``, which the tests add to the region's door.
+# (web.doors): in tests, the test client's ``testserver`` (added to the region's door) and
+# 127.0.0.1, where the fault tests' and the benchmarks' real servers are reached.
 DOOR_HOSTS_SERVED_IN_PLACE: tuple[str, ...] = ()
 if LOKET_ENV == "test":
     ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
-    DOOR_HOSTS_SERVED_IN_PLACE = ("testserver",)
+    DOOR_HOSTS_SERVED_IN_PLACE = ("testserver", "127.0.0.1")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
