@@ -37,8 +37,8 @@ def test_the_demo_history_gives_cases_consultations_and_reports() -> None:
 @pytest.mark.parametrize(
     ("bind", "listens", "shown"),
     [
-        (None, "127.0.0.1:8000", "127.0.0.1:8000"),
-        ("0.0.0.0:8080", "0.0.0.0:8080", "127.0.0.1:8080"),
+        (None, "127.0.0.1:8000", "localhost:8000"),
+        ("0.0.0.0:8080", "0.0.0.0:8080", "localhost:8080"),
         ("192.0.2.7:9000", "192.0.2.7:9000", "192.0.2.7:9000"),
     ],
 )

@@ -154,10 +154,12 @@ def _public_url(env: Environment, name: str) -> str:
 
 
 def browser_address(bind: str) -> str:
-    """The address to open in a browser for where a server listens (a wildcard host is
-    reached through localhost)."""
+    """The address to open in a browser for where a server listens: a wildcard or loopback
+    host is reached through localhost, the primary host of the demo's regional door (127.0.0.1
+    would be redirected there)."""
     host, _, port = bind.rpartition(":")
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "[::]", "") else host  # noqa: S104 - only compared
+    loopback = ("0.0.0.0", "::", "[::]", "", "127.0.0.1")  # noqa: S104 - only compared
+    shown = "localhost" if host in loopback else host
     return f"{shown}:{port}"
 
 
