@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pickle
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.db.models import Count, F, Q
@@ -30,19 +30,29 @@ DESCRIPTION = "description"
 DECIDED = (Case.Status.APPROVED, Case.Status.REJECTED)
 
 
+_IDENTITY = ("pk", "task", "version", "trained_at")
+
+
 def active_model(task: str = INCIDENTS) -> tuple[ModelVersion, Pipeline] | None:
     """The active version and its pipeline (unpickled once per process and version)."""
-    row = ModelVersion.objects.filter(task=task, active=True).values_list("pk", flat=True).first()
+    row = ModelVersion.objects.filter(task=task, active=True).values_list(*_IDENTITY).first()
     if row is None:
         return None
-    return _load(row)
+    return _load(*row)
+
+
+def load_version(pk: int) -> tuple[ModelVersion, Pipeline]:
+    """A stored version and its pipeline, by primary key."""
+    return _load(*ModelVersion.objects.filter(pk=pk).values_list(*_IDENTITY).get())
 
 
 @lru_cache(maxsize=4)
-def _load(pk: int) -> tuple[ModelVersion, Pipeline]:
-    version = ModelVersion.objects.get(pk=pk)
-    pipeline = pickle.loads(bytes(version.pipeline))  # noqa: S301 - written by do_train
-    return version, pipeline
+def _load(pk: int, task: str, version: int, trained_at: datetime) -> tuple[ModelVersion, Pipeline]:
+    """Keyed by what identifies a version, not its primary key alone: a key can come back
+    (SQLite reuses the ids of rows rolled back) and must not bring back another model."""
+    stored = ModelVersion.objects.get(pk=pk)
+    pipeline = pickle.loads(bytes(stored.pipeline))  # noqa: S301 - written by do_train
+    return stored, pipeline
 
 
 @dataclass(frozen=True)
@@ -138,7 +148,7 @@ def case_suggestion(case: Case) -> CaseSuggestion | None:
         confidence = min(99, round(float(str(suggestion.top["confidence"])) * 100))
         text = str(case.answers.get(DESCRIPTION) or "")
         if text and not case.anonymised_at:
-            _version, pipeline = _load(suggestion.model_version_id)
+            _version, pipeline = load_version(suggestion.model_version_id)
             words = weighing_words(pipeline, text, top)
     return CaseSuggestion(
         suggestion=suggestion, category_label=label, confidence=confidence,
