@@ -156,9 +156,7 @@ def main(argv: list[str]) -> None:
         title, stats, statements, measured, elapsed = profile_page(argv[1:])
     else:
         title, stats, statements, measured, elapsed = profile_journeys(what)
-    lines = [
-        f"# Profile: {what}",
-        "",
+    head = [
         f"`python -m bench.profile {' '.join(argv) or what}`,"
         f" {datetime.now(UTC):%Y-%m-%d %H:%M UTC}: {title}, {measured} times in-process"
         f" (Django test Client, PostgreSQL); {elapsed:.1f} s in all"
@@ -166,22 +164,19 @@ def main(argv: list[str]) -> None:
         "",
         "SQL statements per step (mean): "
         + ", ".join(f"{name} {count / measured:.1f}" for name, count in statements.items()),
-        "",
-        f"## Top {TOP} by own time (tottime)",
-        "",
-        "```",
-        table(stats, "tottime"),
-        "```",
-        "",
-        f"## Top {TOP} by cumulative time",
-        "",
-        "```",
-        table(stats, "cumulative"),
-        "```",
     ]
-    report = "\n".join(lines) + "\n"
+    write_report(what, head, stats)  # page: profile-page.md
+
+
+def write_report(what: str, head: list[str], stats: pstats.Stats) -> None:
+    """bench/results/profile-<what>.md (and stdout): ``head``, then the top entries by own and
+    by cumulative time."""
+    lines = [f"# Profile: {what}", "", *head, ""]
+    for key, label in (("tottime", "own time (tottime)"), ("cumulative", "cumulative time")):
+        lines += [f"## Top {TOP} by {label}", "", "```", table(stats, key), "```", ""]
+    report = "\n".join(lines)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"profile-{what}.md").write_text(report)  # page: profile-page.md
+    (RESULTS / f"profile-{what}.md").write_text(report)
     print(report)
 
 
@@ -190,10 +185,7 @@ def profile_consult(count: int = 2000) -> None:
     started = time.perf_counter()
     statements = consultations(profiler, count)
     elapsed = time.perf_counter() - started
-    stats = pstats.Stats(profiler)
-    lines = [
-        "# Profile: consult",
-        "",
+    head = [
         f"`python -m bench.profile consult`, {datetime.now(UTC):%Y-%m-%d %H:%M UTC}: {count}"
         f" consultations of one attribute through the one door, in-process on PostgreSQL;"
         f" {elapsed:.1f} s in all ({elapsed / count * 1000:.2f} ms each with the profiler).",
@@ -203,22 +195,8 @@ def profile_consult(count: int = 2000) -> None:
         "```",
         *statements,
         "```",
-        "",
-        f"## Top {TOP} by own time (tottime)",
-        "",
-        "```",
-        table(stats, "tottime"),
-        "```",
-        "",
-        f"## Top {TOP} by cumulative time",
-        "",
-        "```",
-        table(stats, "cumulative"),
-        "```",
     ]
-    report = "\n".join(lines) + "\n"
-    (RESULTS / "profile-consult.md").write_text(report)
-    print(report)
+    write_report("consult", head, pstats.Stats(profiler))
 
 
 if __name__ == "__main__":

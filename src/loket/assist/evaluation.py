@@ -54,16 +54,18 @@ def _accuracy_when_answering(rows: list[tuple[Example, Any]], threshold: float) 
     return sum(e.category == r[0].category for e, r in answered) / len(answered)
 
 
-def worse_than(new: dict[str, Any], old: dict[str, Any]) -> str:
-    """Why ``new`` is worse than ``old`` on the frozen set (top-1 or top-3 of a language
-    lower), or "" when it is not worse."""
+def worse_than(
+    new: dict[str, Any], old: dict[str, Any], measures: tuple[str, ...] = ("top1", "top3")
+) -> str:
+    """Why ``new`` is worse than ``old`` on the frozen set (one of ``measures`` of a language
+    lower; the classifier's top-1 and top-3 by default), or "" when it is not worse."""
     reasons = []
     for language, before in old.get("languages", {}).items():
         after = new.get("languages", {}).get(language)
         if after is None:
             reasons.append(f"{language}: not measured")
             continue
-        for measure in ("top1", "top3"):
+        for measure in measures:
             if after[measure] + 1e-9 < before[measure]:
                 reasons.append(f"{language} {measure} {after[measure]:.3f} < {before[measure]:.3f}")
     return "; ".join(reasons)
@@ -76,7 +78,7 @@ def meets_targets(evaluation: dict[str, Any]) -> bool:
     )
 
 
-def _pct(value: float) -> str:
+def pct(value: float) -> str:
     return f"{value * 100:.1f} %"
 
 
@@ -91,8 +93,8 @@ def markdown_report(evaluation: dict[str, Any], title: str, facts: dict[str, str
     ]
     for language, f in evaluation["languages"].items():
         lines.append(
-            f"| {language} | {f['examples']} | {_pct(f['top1'])} | {_pct(f['top3'])} | "
-            f"{f['macro_f1']:.3f} | {_pct(f['abstain_rate'])} | {_pct(f['top1_when_answering'])} |"
+            f"| {language} | {f['examples']} | {pct(f['top1'])} | {pct(f['top3'])} | "
+            f"{f['macro_f1']:.3f} | {pct(f['abstain_rate'])} | {pct(f['top1_when_answering'])} |"
         )
     lines += ["", f"Gap in top-1 between languages: {evaluation['top1_gap'] * 100:.1f} points.",
               f"Targets (top-1 ≥ {TOP1_TARGET:.0%}, top-3 ≥ {TOP3_TARGET:.0%} in every "

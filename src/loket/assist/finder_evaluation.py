@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from loket.assist.evaluation import pct
+from loket.assist.evaluation import worse_than as classifier_worse_than
 from loket.assist.finder import FinderIndex
 from loket.assist.finder_corpus import Situation, lexical_scores
 from loket.assist.language import LANGUAGES
@@ -75,24 +77,11 @@ def in_order(per_language: dict[str, Any]) -> list[tuple[str, Any]]:
 def worse_than(new: dict[str, Any], old: dict[str, Any]) -> str:
     """Why ``new`` is worse than ``old`` on the frozen set (recall@3 or MRR of a language
     lower), or "" when it is not worse."""
-    reasons = []
-    for language, before in old.get("languages", {}).items():
-        after = new.get("languages", {}).get(language)
-        if after is None:
-            reasons.append(f"{language}: not measured")
-            continue
-        for measure in ("recall3", "mrr"):
-            if after[measure] + 1e-9 < before[measure]:
-                reasons.append(f"{language} {measure} {after[measure]:.3f} < {before[measure]:.3f}")
-    return "; ".join(reasons)
+    return classifier_worse_than(new, old, ("recall3", "mrr"))
 
 
 def meets_target(figures: dict[str, Any]) -> bool:
     return all(f["recall3"] >= RECALL3_TARGET for f in figures["languages"].values())
-
-
-def _pct(value: float) -> str:
-    return f"{value * 100:.1f} %"
 
 
 def _table(figures: dict[str, Any]) -> list[str]:
@@ -102,8 +91,8 @@ def _table(figures: dict[str, Any]) -> list[str]:
     ]
     for language, f in in_order(figures["languages"]):
         lines.append(
-            f"| {language} | {f['examples']} | {_pct(f['recall1'])} | {_pct(f['recall3'])} | "
-            f"{f['mrr']:.3f} | {_pct(f['life_event1'])} |"
+            f"| {language} | {f['examples']} | {pct(f['recall1'])} | {pct(f['recall3'])} | "
+            f"{f['mrr']:.3f} | {pct(f['life_event1'])} |"
         )
     return lines
 
@@ -119,7 +108,7 @@ def markdown_report(evaluation: dict[str, Any], title: str, facts: dict[str, str
     if development:
         lines += ["## Development set (the weights were tuned on it)", "", *_table(development)]
         quiet = [
-            f"{language} {_pct(f['no_match_quiet'])}"
+            f"{language} {pct(f['no_match_quiet'])}"
             for language, f in in_order(development["languages"])
             if f.get("no_match_quiet") is not None
         ]
@@ -135,7 +124,7 @@ def markdown_report(evaluation: dict[str, Any], title: str, facts: dict[str, str
         lines += ["## No-fit set (sentences that fit no procedure; frozen, never tuned on)", ""]
         lines += ["| language | sentences | left unanswered |", "| --- | ---: | ---: |"]
         lines += [
-            f"| {language} | {f['examples']} | {_pct(f['quiet'])} |"
+            f"| {language} | {f['examples']} | {pct(f['quiet'])} |"
             for language, f in in_order(no_fit["languages"])
         ]
         lines.append("")
