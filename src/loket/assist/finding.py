@@ -13,7 +13,7 @@ from loket.assist.finder_corpus import lexical_scores
 from loket.assist.language import detect_language
 from loket.assist.selectors import active_model
 from loket.catalog.models import LifeEvent, Procedure
-from loket.catalog.search import search_procedures
+from loket.catalog.search import held_catalogue, search_procedures
 
 FINDER = "finder"
 MAX_QUERY = 200
@@ -45,10 +45,10 @@ def find_procedures(query: str, limit: int = SHOWN) -> Finding:
         procedures = search_procedures(query, limit)
         return Finding(procedures, _events_of(procedures), language)
     ranked = index.rank(query, lexical_scores(query))[:limit]
-    by_id = Procedure.objects.in_bulk([procedure_id for procedure_id, _score in ranked])
-    procedures = [by_id[pid] for pid, _score in ranked if pid in by_id]
+    held = held_catalogue()  # procedures and life events from memory, no query
+    procedures = [held.procedures[pid] for pid, _score in ranked if pid in held.procedures]
     event_ids = index.life_events_for(ranked)
-    events = LifeEvent.objects.in_bulk(event_ids)
+    events = {event.id: event for event in held.life_events}
     return Finding(
         procedures, [events[e] for e in event_ids if e in events], language, loaded[0].version
     )
@@ -60,5 +60,5 @@ def _events_of(procedures: list[Procedure], limit: int = 2) -> list[LifeEvent]:
     for place, procedure in enumerate(procedures[:5]):
         for event in procedure.life_events.all():
             counts[event.id] += 5 - place
-    events = LifeEvent.objects.in_bulk([event for event, _n in counts.most_common(limit)])
+    events = {event.id: event for event in held_catalogue().life_events}
     return [events[event] for event, _n in counts.most_common(limit) if event in events]
