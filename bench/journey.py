@@ -208,7 +208,7 @@ def captured_journey(session: str, plate: str) -> list[tuple[str, list[tuple[str
     from django.db import connection, transaction
     from django.test import Client
 
-    client = Client(enforce_csrf_checks=False)
+    client = Client(enforce_csrf_checks=False, HTTP_HOST="localhost")  # the region's door
     client.cookies["sessionid"] = session
     captured: list[tuple[str, list[tuple[str, Any]]]] = []
     current: list[tuple[str, Any]] = []
@@ -234,7 +234,8 @@ def captured_journey(session: str, plate: str) -> list[tuple[str, list[tuple[str
                 target = path or location
                 response = (client.post(target, fields) if method == "POST"
                             else client.get(target))  # fmt: skip
-                assert response.status_code == EXPECTED[method], (name, response.status_code)
+                assert response.status_code == EXPECTED[method], (
+                    name, response.status_code, response.content[:400])  # fmt: skip
                 location = response.get("Location", "") or location
                 if name == "check":
                     found = KEY.search(response.content.decode())

@@ -41,7 +41,7 @@ def one_journey(session: str, plate: str, profiler: cProfile.Profile | None,
 
     from bench.journey import EXPECTED, KEY, steps
 
-    client = Client()
+    client = Client(HTTP_HOST="localhost")  # the region's door
     client.cookies["sessionid"] = session
     client.cookies["csrftoken"] = "b" * 32
     location, key = "", ""

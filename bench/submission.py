@@ -11,12 +11,14 @@ postgres://postgres@127.0.0.1:5432/loket_submit_bench), dropped and recreated.
 from __future__ import annotations
 
 import http.client
+import itertools
 import os
 import statistics
 import subprocess
 import threading
 import time
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
 from queue import Empty, Queue
 from typing import Any
@@ -54,9 +56,13 @@ def ready_drafts(count: int) -> list[tuple[str, str]]:
         .filter(holder__isnull=False)
         .exclude(holder__national_number__in=list(taken))
     )
-    for vehicle in holders[:count]:
+    seen: set[str] = set()
+    for vehicle in holders:
         resident = vehicle.holder
         assert resident is not None
+        if resident.national_number in seen:  # one applicant, one draft: no repeated sends
+            continue
+        seen.add(resident.national_number)
         user, _ = User.objects.get_or_create(
             username=f"bench-{resident.national_number}",
             defaults={"national_number": resident.national_number},
@@ -70,11 +76,16 @@ def ready_drafts(count: int) -> list[tuple[str, str]]:
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         ready.append((session.session_key or "", str(draft.idempotency_key)))
+        if len(ready) == count:
+            break
     return ready
 
 
 def serve(port: int) -> subprocess.Popen[bytes]:
     return serve_gunicorn(port, URL, ["--workers", "4"], tries=100)
+
+
+STATUSES: Counter[int] = Counter()
 
 
 def post_submission(port: int, session: str, key: str) -> tuple[float, int]:
@@ -90,6 +101,7 @@ def post_submission(port: int, session: str, key: str) -> tuple[float, int]:
     )  # fmt: skip
     status = connection.getresponse().status
     connection.close()
+    STATUSES[status] += 1
     return time.perf_counter() - started, status
 
 
@@ -177,6 +189,9 @@ def sample_rows(connection: psycopg.Connection[Any]) -> dict[str, int]:
     }  # fmt: skip
 
 
+_NUMBERS = itertools.count(1)
+
+
 def baseline_statement_set(connection: psycopg.Connection[Any], rows: dict[str, int]) -> None:
     """The statements of one submission, with fresh values, in one transaction.
 
@@ -184,7 +199,7 @@ def baseline_statement_set(connection: psycopg.Connection[Any], rows: dict[str, 
     wrote (case, its fee and status when it has one, event, notification and mail task when
     there are some) and the draft's deletion.
     """
-    reference = f"BRU-2026-{uuid.uuid4().int % 10_000_000:07d}-00"
+    reference = f"BENCH-{next(_NUMBERS):09d}"  # unique, as the server's retry makes its own
     key = uuid.uuid4()
     now = datetime.now(UTC)
     applicant = rows["applicant"]
@@ -205,8 +220,9 @@ def baseline_statement_set(connection: psycopg.Connection[Any], rows: dict[str, 
              "updated_at": now},
         )  # fmt: skip
         if rows["fee"]:
+            # A fee's reserved transfer communication is unique: the copy reserves none.
             copy_row(connection, "payments_casefee", rows["fee"],
-                     {"case_id": case_id, "created_at": now})  # fmt: skip
+                     {"case_id": case_id, "created_at": now, "transfer_reference": ""})  # fmt: skip
             connection.execute("UPDATE cases_case SET status = status WHERE id = %s", [case_id])
         copy_row(connection, "cases_caseevent", rows["event"], {"case_id": case_id, "at": now})
         notification = copy_row(
@@ -258,7 +274,8 @@ def main() -> None:
     base_rate = len(base_latencies) / base_elapsed
     print(
         f"submissions over HTTP ({CLIENTS} clients, gunicorn 4 workers, {len(latencies)} cases,"
-        f" {failures} failed): {http_rate:,.0f}/s; p50 {percentile(latencies, 50):.0f} ms,"
+        f" {failures} failed; statuses {dict(STATUSES)}): {http_rate:,.0f}/s;"
+        f" p50 {percentile(latencies, 50):.0f} ms,"
         f" p95 {percentile(latencies, 95):.0f} ms, p99 {percentile(latencies, 99):.0f} ms"
     )
     print(
