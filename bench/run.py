@@ -36,6 +36,7 @@ DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/loket_bench"
 BENCHMARKS: list[tuple[str, bool, str]] = [
     ("submission", True, "Submissions through HTTP with concurrent clients vs psycopg"),
     ("journey", True, "Whole parking-card journeys through HTTP vs the same SQL with psycopg"),
+    ("scale", True, "Scale out: 1, 2, 4 server processes and 1, 2 task workers, one PostgreSQL"),
     ("pages", True, "Page bytes, SQL statements and server times per door vs static files"),
     ("seeding", True, "Register generation speed (`loket seed --residents N`)"),
     ("audit_log", True, "Access log: appends, consultations, My data, verify"),
