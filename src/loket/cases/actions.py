@@ -244,7 +244,9 @@ def do_submit_case(
                 case=case, status=case.status, actor=submitted_by or draft.user,
                 version=case.version,
             )  # fmt: skip
-            _link_files(case, Attachment.objects.filter(id__in=_attachment_ids(answers)))
+            files = _attachment_ids(answers)
+            if files:
+                _link_files(case, Attachment.objects.filter(id__in=files))
             at_once = delivery.delivered_at_once(definition)
             if case.status == Status.AWAITING_PAYMENT:
                 at_once = []  # told and delivered once paid (do_record_payment)

@@ -33,6 +33,7 @@ from loket.payments.notices import (
     do_settle_payment_notices,
     do_tell_paid_twice,
     do_tell_payment_due,
+    free_communication,
 )
 from loket.payments.providers import (
     ForgedNotification,
@@ -79,13 +80,18 @@ def charge_case(case: Case) -> bool:
     fee = fee_for(case.procedure_id, case.administration_id, case.answers, case.facts, count)
     if fee is None:
         return False
+    # The transfer's communication is reserved with the fee (one statement fewer than after).
+    transfer = fee.amount_cents > 0 and "transfer" in offered_for(
+        case.procedure_id, case.administration_id
+    )
     charged = CaseFee.objects.create(
         case=case, amount_cents=fee.amount_cents, currency=fee.currency, label=dict(fee.label),
         source=dict(fee.source), demo=fee.demo,
+        transfer_reference=free_communication() if transfer else "",
     )  # fmt: skip
     if fee.amount_cents == 0:
         return False
-    do_tell_payment_due(charged)  # what to pay, and how, by mail as well as on the page
+    do_tell_payment_due(charged, new=True)  # what to pay and how, by mail and on the page
     return True
 
 

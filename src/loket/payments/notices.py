@@ -45,15 +45,20 @@ def told_communication(fee: CaseFee) -> str:
     if chosen is not None:
         return chosen.reference
     if not fee.transfer_reference:
-        reference = new_structured_communication()
-        while (
-            Payment.objects.filter(reference=reference).exists()
-            or CaseFee.objects.filter(transfer_reference=reference).exists()
-        ):
-            reference = new_structured_communication()
-        fee.transfer_reference = reference
+        fee.transfer_reference = free_communication()
         fee.save(update_fields=["transfer_reference"])
     return fee.transfer_reference
+
+
+def free_communication() -> str:
+    """A structured communication that no payment and no fee holds yet."""
+    reference = new_structured_communication()
+    while (
+        Payment.objects.filter(reference=reference).exists()
+        or CaseFee.objects.filter(transfer_reference=reference).exists()
+    ):
+        reference = new_structured_communication()
+    return reference
 
 
 def _transfer(fee: CaseFee, communication: str) -> dict[str, str]:
@@ -66,11 +71,14 @@ def _transfer(fee: CaseFee, communication: str) -> dict[str, str]:
     }
 
 
-def do_tell_payment_due(fee: CaseFee, reminder: bool = False) -> Notification | None:
+def do_tell_payment_due(
+    fee: CaseFee, reminder: bool = False, new: bool = False
+) -> Notification | None:
     """Tell the applicant what to pay for ``fee``'s case and how (once per case for the first
-    mail, once for the reminder). Call inside the transaction that made the event."""
+    mail, once for the reminder). Call inside the transaction that made the event; ``new``: the
+    fee was just recorded, with its communication reserved, and no payment was started."""
     case = fee.case
-    communication = told_communication(fee)
+    communication = fee.transfer_reference if new else told_communication(fee)
     with translation.override(case.language or "fr"):
         words = {"reference": case.reference, "amount": fee.display}
         if reminder:
