@@ -4,6 +4,7 @@ model version, a civil servant's re-routing, and the public algorithm register."
 
 from __future__ import annotations
 
+import html
 import pickle
 import re
 from collections import Counter
@@ -380,10 +381,14 @@ def test_rerouting_names_the_new_administration_and_tells_the_resident_why(
     french = ("Ce n'est pas un problème d'éclairage : il s'agit des sacs qui sont déposés sur "
               "le trottoir devant la maison.")  # fmt: skip
     refused = client.post(url, {"category": "dumping", "reason": french})
-    assert refused.status_code == 302 and not Rerouting.objects.exists()
-    with translation.override("en"):
-        said = [str(m) for m in get_messages(refused.wsgi_request)]
-    assert any("Language of the report: Dutch" in m for m in said), said
+    assert refused.status_code == 422 and not Rerouting.objects.exists()
+    page = refused.content.decode()
+    # Why, at the top and beside the form, and what was typed is still there to correct.
+    assert page.count("Language of the report: Dutch") == 2
+    assert html.escape(french) in page.split('id="reroute-reason"')[1]
+    assert '<option value="dumping" selected>' in page
+    unknown = client.post(url, {"category": "no-such-category", "reason": "x"})
+    assert unknown.status_code == 422 and "Choose another category" in unknown.content.decode()
     reason = "Het gaat om afval dat op het voetpad is gedumpt, niet om de verlichting."
     response = client.post(url, {"category": "dumping", "reason": reason})
     with translation.override("en"):

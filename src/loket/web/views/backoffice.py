@@ -96,7 +96,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         return _act(request, agent, case)
     do_record_case_opening(case, agent)
     do_mark_reply_seen(case)
-    return _case_page(request, agent, case)
+    return case_page(request, agent, case)
 
 
 def _decisions(case: Case) -> set[str]:
@@ -126,7 +126,7 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
             do_add_internal_note(case, agent, note.cleaned_data["body"])
             messages.success(request, _("Your note was added."))
             return redirect(reverse("web:backoffice-case", args=[case.reference]) + "#notes")
-        return _case_page(request, agent, case, note=note, status=422)
+        return case_page(request, agent, case, note=note, status=422)
     seen = posted_number(request, "version")
     if action not in CASE_ACTIONS or seen is None:
         return bad_request(request)
@@ -136,7 +136,7 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
                 check_model_fits(case, _chosen_model(case, request.POST.get("model", "")))
             except UnfitText as unfit:
                 messages.warning(request, unfit.message)
-        return _case_page(request, agent, case, _decision_form(case, initial=_typed(request, case)))
+        return case_page(request, agent, case, _decision_form(case, initial=_typed(request, case)))
     decision = _decision_form(case, request if action in DECISION_ACTIONS else None)
     message = MessageForm(
         request.POST if action in ("message", "request") else None,
@@ -175,11 +175,11 @@ def _act(request: HttpRequest, agent: User, case: Case) -> HttpResponse:
         return _stale_page(request, agent, stale, action)
     except UnfitText as unfit:  # what was typed stays in the form, to correct
         form.add_error(unfit.field if unfit.field in form.fields else None, unfit.message)
-        return _case_page(request, agent, case, decision, message, status=422)
+        return case_page(request, agent, case, decision, message, status=422)
     except CaseRefused as refused:
         form.add_error(None, refused.message)
-        return _case_page(request, agent, case, decision, message, status=409)
-    return _case_page(request, agent, case, decision, message, status=422)
+        return case_page(request, agent, case, decision, message, status=409)
+    return case_page(request, agent, case, decision, message, status=422)
 
 
 def _chosen_model(case: Case, key: str) -> MotivationModel | None:
@@ -285,17 +285,17 @@ def issue_certificate(request: HttpRequest, reference: str) -> HttpResponse:
         return _stale_page(request, agent, stale, "issue")
     except CannotIssue as cannot:
         problem = _("The certificate was not issued: %(reason)s") % {"reason": cannot.reason}
-        return _case_page(request, agent, case, problem=problem, status=422)
+        return case_page(request, agent, case, problem=problem, status=422)
     except SealUnavailable:
         problem = _("The certificate was not issued: the electronic seal could not be applied "
                     "just now. Try again in a few minutes.")  # fmt: skip
-        return _case_page(request, agent, case, problem=problem, status=409)
+        return case_page(request, agent, case, problem=problem, status=409)
     except DeliveryRefused as refused:
         if refused.code == "not-yours":  # lost the membership meanwhile (logged by the action)
             raise Http404 from None
         case.refresh_from_db()
         problem = _("The certificate was not issued: this case is no longer open.")
-        return _case_page(request, agent, case, problem=problem, status=409)
+        return case_page(request, agent, case, problem=problem, status=409)
     messages.success(
         request,
         _("Certificate no. %(number)s issued; the case is closed as delivered.")
@@ -316,7 +316,7 @@ def _stale_page(request: HttpRequest, agent: User, stale: StaleCase, action: str
         initial={"body": typed.get("body", "")} if action in ("message", "request") else None,
         language=case.language or "fr",
     )
-    return _case_page(
+    return case_page(
         request, agent, case, decision, message, status=409,
         changed=changes_since(case, stale.expected_version), refusal=stale.message,
     )  # fmt: skip
@@ -327,13 +327,15 @@ def _was_typed(form: forms.Form) -> bool:
     return form.is_bound or bool(form.initial)
 
 
-def _case_page(
+def case_page(
     request: HttpRequest, agent: User, case: Case, decision: DecisionForm | None = None,
     message: MessageForm | None = None, status: int = 200, changed: Changes | None = None,
     refusal: str = "", problem: str = "", note: NoteForm | None = None,
+    reroute: dict[str, str] | None = None,
 ) -> HttpResponse:  # fmt: skip
     """The case page; ``refusal`` is a write refused because the case changed meanwhile (with
-    ``changed``), ``problem`` why the certificate could not be issued."""
+    ``changed``), ``problem`` why the certificate could not be issued, ``reroute`` a change of
+    category refused (the category and reason typed, and the ``problem``)."""
     if decision is None:
         decision = _decision_form(case)
     if message is None:
@@ -379,6 +381,7 @@ def _case_page(
             "fee_elsewhere": fee_elsewhere(case),
             "note_form": note or NoteForm(),
             "suggestion": case_suggestion(case),
+            "reroute": reroute or {},
             "notes": case.notes.select_related("author"),
             "openings": openings_of_case(agent, case),
             "queue_link": queue_link(request),

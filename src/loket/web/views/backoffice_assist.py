@@ -14,6 +14,7 @@ from loket.assist.actions import CannotReroute, do_reroute
 from loket.cases.actions import UnfitText
 from loket.cases.selectors import get_case_for_agent
 from loket.core.models import Administration
+from loket.web.views.backoffice import case_page
 from loket.web.views.backoffice_queue import back_office_agent
 
 
@@ -23,12 +24,18 @@ def reroute(request: HttpRequest, reference: str) -> HttpResponse:
     agent = back_office_agent(request)
     case = get_case_for_agent(agent, reference)
     category = request.POST.get("category", "")[:40]
+    reason = request.POST.get("reason", "")
     try:
-        rerouting = do_reroute(case, category, agent, request.POST.get("reason", ""))
-    except CannotReroute:
-        messages.error(request, _("Choose another category for this open report."))
-    except UnfitText as unfit:
-        messages.error(request, unfit.message)
+        rerouting = do_reroute(case, category, agent, reason)
+    except (CannotReroute, UnfitText) as refused:
+        # The case page again, with what was typed and why nothing changed beside the form.
+        problem = (
+            refused.message
+            if isinstance(refused, UnfitText)
+            else _("Choose another category for this open report.")
+        )
+        typed = {"category": category, "reason": reason, "problem": problem}
+        return case_page(request, agent, case, status=422, reroute=typed)
     else:
         if rerouting.to_administration != rerouting.from_administration:
             # Named from the re-routing: the case read above is the one from before the move.
