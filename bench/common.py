@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -73,3 +74,27 @@ def serve_gunicorn(
         except OSError:
             time.sleep(0.1)
     raise RuntimeError("gunicorn did not start")
+
+
+# The host the benchmarks' clients name: the region's door (web.doors), as a browser would.
+HOST = "localhost"
+
+
+def logged_in_session(user: Any, host: str = HOST) -> str:
+    """The key of a new session of ``user``, holding what a login through the OpenID callback
+    writes (accounts: the user, the session's start and last request, the host it is bound to),
+    so that no measured request pays a session write a real one would not."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from loket.accounts.hosts import HOST_KEY
+    from loket.accounts.middleware import LAST_SEEN_KEY, STARTED_KEY
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[STARTED_KEY] = session[LAST_SEEN_KEY] = int(time.time())
+    session[HOST_KEY] = host
+    session.create()
+    return session.session_key or ""

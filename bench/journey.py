@@ -42,7 +42,15 @@ from typing import Any
 
 import psycopg
 
-from bench.common import free_port, fresh_database, result, serve_gunicorn, setup_django
+from bench.common import (
+    HOST,
+    free_port,
+    fresh_database,
+    logged_in_session,
+    result,
+    serve_gunicorn,
+    setup_django,
+)
 
 URL = os.environ.get(
     "LOKET_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loket_journey_bench"
@@ -85,10 +93,6 @@ EXPECTED = {"GET": 200, "POST": 302}
 
 def applicants(count: int) -> list[tuple[str, str]]:
     """(session key, plate) for ``count`` residents holding a vehicle, logged in, no draft."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from loket.accounts.middleware import LAST_SEEN_KEY, STARTED_KEY
     from loket.core.models import User
     from loket.registers.models import Vehicle
 
@@ -106,15 +110,7 @@ def applicants(count: int) -> list[tuple[str, str]]:
             username=f"journey-{resident.national_number}",
             defaults={"national_number": resident.national_number},
         )
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        # What a login through the OpenID callback writes (accounts.middleware): without it,
-        # the first request of each session would write the session, which no real one does.
-        session[STARTED_KEY] = session[LAST_SEEN_KEY] = int(time.time())
-        session.create()
-        ready.append((session.session_key or "", vehicle.plate))
+        ready.append((logged_in_session(user), vehicle.plate))
         if len(ready) == count:
             break
     return ready
@@ -131,10 +127,10 @@ def journey(port: int, session: str, plate: str) -> list[Sample]:
     for name, method, path, fields in steps(plate):
         if name == "send":
             fields = {"idempotency_key": key}
-        target = path or location.replace(f"http://127.0.0.1:{port}", "")
+        target = path or location.replace(f"http://{HOST}:{port}", "")
         body = "&".join(f"{k}={v}" for k, v in {"csrfmiddlewaretoken": CSRF, **fields}.items())
-        headers = {"Cookie": f"sessionid={session}; csrftoken={CSRF}",
-                   "Referer": f"http://127.0.0.1:{port}/"}  # fmt: skip
+        headers = {"Host": f"{HOST}:{port}", "Cookie": f"sessionid={session}; csrftoken={CSRF}",
+                   "Referer": f"http://{HOST}:{port}/"}  # fmt: skip
         if method == "POST":
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.perf_counter()
@@ -208,7 +204,7 @@ def captured_journey(session: str, plate: str) -> list[tuple[str, list[tuple[str
     from django.db import connection, transaction
     from django.test import Client
 
-    client = Client(enforce_csrf_checks=False, HTTP_HOST="localhost")  # the region's door
+    client = Client(enforce_csrf_checks=False, HTTP_HOST=HOST)
     client.cookies["sessionid"] = session
     captured: list[tuple[str, list[tuple[str, Any]]]] = []
     current: list[tuple[str, Any]] = []

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import free_port, fresh_database, result
+from bench.common import HOST, free_port, fresh_database, logged_in_session, result
 
 URL = os.environ.get("LOKET_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/loket_bench")
 TARGET_MB = 150
@@ -48,23 +48,14 @@ def children(pid: int) -> list[int]:
 
 def session_cookie() -> str:
     """A logged-in session of the demo resident, made the way a login makes it."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
     from loket.core.models import User
 
-    user = User.objects.get(username="demo-resident")
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return f"sessionid={session.session_key}"
+    return f"sessionid={logged_in_session(User.objects.get(username='demo-resident'))}"
 
 
 def get(port: int, path: str, cookie: str) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    connection.request("GET", path, headers={"Cookie": cookie})
+    connection.request("GET", path, headers={"Host": f"{HOST}:{port}", "Cookie": cookie})
     response = connection.getresponse()
     response.read()
     connection.close()

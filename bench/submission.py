@@ -25,7 +25,7 @@ from typing import Any
 
 import psycopg
 
-from bench.common import free_port, fresh_database, result, serve_gunicorn
+from bench.common import HOST, free_port, fresh_database, logged_in_session, result, serve_gunicorn
 
 URL = os.environ.get(
     "LOKET_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loket_submit_bench"
@@ -36,9 +36,6 @@ CLIENTS = int(os.environ.get("LOKET_BENCH_CLIENTS", "16"))
 
 def ready_drafts(count: int) -> list[tuple[str, str]]:
     """(session key, idempotency key) for ``count`` applicants with a complete draft."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
     from loket.catalog.models import Procedure
     from loket.core.models import User
     from loket.forms.actions import do_prefill, do_save_answers, get_or_start_draft
@@ -70,12 +67,7 @@ def ready_drafts(count: int) -> list[tuple[str, str]]:
         draft = get_or_start_draft(user, procedure, definition)
         do_prefill(draft, definition, Actor(user.pk, user.national_number or "", "self"))
         do_save_answers(draft, {"plate": vehicle.plate, "start_date": time.strftime("%Y-%m-%d")})
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        ready.append((session.session_key or "", str(draft.idempotency_key)))
+        ready.append((logged_in_session(user), str(draft.idempotency_key)))
         if len(ready) == count:
             break
     return ready
@@ -95,9 +87,9 @@ def post_submission(port: int, session: str, key: str) -> tuple[float, int]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     connection.request(
         "POST", "/en/procedures/residents-parking-card/apply/check/", body,
-        {"Content-Type": "application/x-www-form-urlencoded",
+        {"Host": f"{HOST}:{port}", "Content-Type": "application/x-www-form-urlencoded",
          "Cookie": f"sessionid={session}; csrftoken={csrf}",
-         "Referer": f"http://127.0.0.1:{port}/"},
+         "Referer": f"http://{HOST}:{port}/"},
     )  # fmt: skip
     status = connection.getresponse().status
     connection.close()
