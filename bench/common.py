@@ -80,7 +80,7 @@ def serve_gunicorn(
 HOST = "localhost"
 
 
-def logged_in_session(user: Any, host: str = HOST) -> str:
+def logged_in_session(user: Any) -> str:
     """The key of a new session of ``user``, holding what a login through the OpenID callback
     writes (accounts: the user, the session's start and last request, the host it is bound to),
     so that no measured request pays a session write a real one would not."""
@@ -95,6 +95,31 @@ def logged_in_session(user: Any, host: str = HOST) -> str:
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[STARTED_KEY] = session[LAST_SEEN_KEY] = int(time.time())
-    session[HOST_KEY] = host
+    session[HOST_KEY] = HOST
     session.create()
     return session.session_key or ""
+
+
+def vehicle_holders(count: int, prefix: str) -> list[tuple[Any, str]]:
+    """(account, plate) for ``count`` residents who hold a vehicle and have no account yet,
+    one vehicle each; the accounts are made now, named ``<prefix>-<national number>``."""
+    from loket.core.models import User
+    from loket.registers.models import Vehicle
+
+    taken = set(User.objects.exclude(national_number=None).values_list("national_number",
+                                                                         flat=True))  # fmt: skip
+    found: list[tuple[Any, str]] = []
+    for vehicle in Vehicle.objects.select_related("holder").filter(holder__isnull=False):
+        resident = vehicle.holder
+        assert resident is not None
+        if resident.national_number in taken:
+            continue
+        taken.add(resident.national_number)  # one vehicle each: one draft, no repeated sends
+        user, _ = User.objects.get_or_create(
+            username=f"{prefix}-{resident.national_number}",
+            defaults={"national_number": resident.national_number},
+        )
+        found.append((user, vehicle.plate))
+        if len(found) == count:
+            break
+    return found

@@ -50,6 +50,7 @@ from bench.common import (
     result,
     serve_gunicorn,
     setup_django,
+    vehicle_holders,
 )
 
 URL = os.environ.get(
@@ -93,27 +94,8 @@ EXPECTED = {"GET": 200, "POST": 302}
 
 def applicants(count: int) -> list[tuple[str, str]]:
     """(session key, plate) for ``count`` residents holding a vehicle, logged in, no draft."""
-    from loket.core.models import User
-    from loket.registers.models import Vehicle
-
-    taken = set(User.objects.exclude(national_number=None).values_list("national_number",
-                                                                         flat=True))  # fmt: skip
-    ready: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for vehicle in Vehicle.objects.select_related("holder").filter(holder__isnull=False):
-        resident = vehicle.holder
-        assert resident is not None
-        if resident.national_number in taken or resident.national_number in seen:
-            continue
-        seen.add(resident.national_number)
-        user, _ = User.objects.get_or_create(
-            username=f"journey-{resident.national_number}",
-            defaults={"national_number": resident.national_number},
-        )
-        ready.append((logged_in_session(user), vehicle.plate))
-        if len(ready) == count:
-            break
-    return ready
+    return [(logged_in_session(user), plate)
+            for user, plate in vehicle_holders(count, "journey")]  # fmt: skip
 
 
 # One measured request: (step, client seconds, server ms, SQL statements, answered as expected).
@@ -177,7 +159,7 @@ def _run_threads(threads: int, work: list[Any], call: Any) -> list[Any]:
     return results
 
 
-def _http_client(arguments: tuple[int, int, list[tuple[str, str]]]) -> list[list[Sample]]:
+def http_client(arguments: tuple[int, int, list[tuple[str, str]]]) -> list[list[Sample]]:
     port, threads, work = arguments
     return _run_threads(threads, work, lambda item: journey(port, *item))
 
@@ -309,7 +291,7 @@ def main() -> None:
         started = time.perf_counter()
         with context.Pool(PROCESSES) as pool:
             outcomes = pool.map(
-                _http_client, [(port, threads, part) for part in spread(people[1:-CLIENTS])]
+                http_client, [(port, threads, part) for part in spread(people[1:-CLIENTS])]
             )
         http_elapsed = time.perf_counter() - started
     finally:

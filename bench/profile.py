@@ -24,7 +24,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import fresh_database, setup_django
+from bench.common import HOST, fresh_database, setup_django
 
 URL = os.environ.get(
     "LOKET_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loket_profile_bench"
@@ -41,7 +41,7 @@ def one_journey(session: str, plate: str, profiler: cProfile.Profile | None,
 
     from bench.journey import EXPECTED, KEY, steps
 
-    client = Client(HTTP_HOST="localhost")  # the region's door
+    client = Client(HTTP_HOST=HOST)
     client.cookies["sessionid"] = session
     client.cookies["csrftoken"] = "b" * 32
     location, key = "", ""

@@ -55,7 +55,7 @@ def _stat(pid: int) -> tuple[str, int, float] | None:
     return command, int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS
 
 
-def processes() -> dict[int, tuple[str, int, float]]:
+def process_table() -> dict[int, tuple[str, int, float]]:
     found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -84,10 +84,10 @@ class Usage:
 
 
 def usage(server_pid: int, worker_pids: list[int]) -> Usage:
-    table = processes()
-    server = sum(cpu for pid, (_c, parent, cpu) in table.items()
-                 if pid == server_pid or parent == server_pid)  # fmt: skip
-    database = sum(cpu for _c, _p, cpu in (table[p] for p in table) if _c == "postgres")
+    table = process_table()
+    server = sum(cpu for pid, (_command, parent, cpu) in table.items()
+                 if server_pid in (pid, parent))  # fmt: skip
+    database = sum(cpu for command, _parent, cpu in table.values() if command == "postgres")
     workers = sum(table[p][2] for p in worker_pids if p in table)
     busy, total = machine_busy()
     return Usage(server, database, workers, busy, total)
@@ -180,19 +180,19 @@ def start_workers(count: int, smtp_port: int) -> list[subprocess.Popen[bytes]]:
     ]
 
 
-def measure(label: str, processes_: int, people: list[tuple[str, str]], workers: int,
+def measure(label: str, server_processes: int, people: list[tuple[str, str]], workers: int,
             smtp_port: int) -> Run:  # fmt: skip
     from bench import journey
 
     port = free_port()
-    server = serve_gunicorn(port, URL, ["--workers", str(processes_)])
+    server = serve_gunicorn(port, URL, ["--workers", str(server_processes)])
     task_workers = start_workers(workers, smtp_port) if workers else []
     context = multiprocessing.get_context("spawn")
     threads = max(1, journey.CLIENTS // journey.PROCESSES)
     try:
-        for person in people[:processes_]:  # each process answers once before the measure
+        for person in people[:server_processes]:  # each process answers once before the measure
             journey.journey(port, *person)
-        work = people[processes_:]
+        work = people[server_processes:]
         with psycopg.connect(URL, autocommit=True) as connection:
             if workers:  # the earlier runs' notices, which no worker sent, are not this run's
                 connection.execute("DELETE FROM tasks_task WHERE state = 'queued'")
@@ -204,7 +204,7 @@ def measure(label: str, processes_: int, people: list[tuple[str, str]], workers:
             started = time.perf_counter()
             with context.Pool(journey.PROCESSES) as pool:
                 outcomes = pool.map(
-                    journey._http_client,
+                    journey.http_client,
                     [(port, threads, part) for part in journey.spread(work)],
                 )
             seconds = time.perf_counter() - started
@@ -226,7 +226,7 @@ def measure(label: str, processes_: int, people: list[tuple[str, str]], workers:
     server_cpu, database_cpu = after.server - before.server, after.database - before.database
     worker_cpu = after.workers - before.workers
     return Run(
-        label, processes_, workers, len(complete), len(journeys) - len(complete), seconds,
+        label, server_processes, workers, len(complete), len(journeys) - len(complete), seconds,
         server_cpu, database_cpu, worker_cpu,
         max(0.0, busy - server_cpu - database_cpu - worker_cpu),
         # The sampler's own queries are transactions too: not the journeys'.
@@ -309,9 +309,9 @@ def main() -> None:
     assert len(people) == each * len(plans), "not enough residents with a vehicle"
     runs = []
     with SmtpSink() as smtp:
-        for number, (label, processes_, workers) in enumerate(plans):
-            chunk = people[number * each : number * each + processes_ + JOURNEYS]
-            runs.append(measure(label, processes_, chunk, workers, smtp.port))
+        for number, (label, server_processes, workers) in enumerate(plans):
+            chunk = people[number * each : number * each + server_processes + JOURNEYS]
+            runs.append(measure(label, server_processes, chunk, workers, smtp.port))
         received = smtp.received
     report(runs)
     print(f"messages received by the SMTP server: {received}")

@@ -25,7 +25,15 @@ from typing import Any
 
 import psycopg
 
-from bench.common import HOST, free_port, fresh_database, logged_in_session, result, serve_gunicorn
+from bench.common import (
+    HOST,
+    free_port,
+    fresh_database,
+    logged_in_session,
+    result,
+    serve_gunicorn,
+    vehicle_holders,
+)
 
 URL = os.environ.get(
     "LOKET_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loket_submit_bench"
@@ -37,47 +45,24 @@ CLIENTS = int(os.environ.get("LOKET_BENCH_CLIENTS", "16"))
 def ready_drafts(count: int) -> list[tuple[str, str]]:
     """(session key, idempotency key) for ``count`` applicants with a complete draft."""
     from loket.catalog.models import Procedure
-    from loket.core.models import User
     from loket.forms.actions import do_prefill, do_save_answers, get_or_start_draft
     from loket.forms.definitions import get_definition
-    from loket.registers.models import Vehicle
     from loket.sources.base import Actor
 
     procedure = Procedure.objects.get(id="residents-parking-card")
     definition = get_definition(procedure.id)
     assert definition is not None
     ready = []
-    taken = User.objects.exclude(national_number=None).values_list("national_number", flat=True)
-    holders = (
-        Vehicle.objects.select_related("holder")
-        .filter(holder__isnull=False)
-        .exclude(holder__national_number__in=list(taken))
-    )
-    seen: set[str] = set()
-    for vehicle in holders:
-        resident = vehicle.holder
-        assert resident is not None
-        if resident.national_number in seen:  # one applicant, one draft: no repeated sends
-            continue
-        seen.add(resident.national_number)
-        user, _ = User.objects.get_or_create(
-            username=f"bench-{resident.national_number}",
-            defaults={"national_number": resident.national_number},
-        )
+    for user, plate in vehicle_holders(count, "bench"):
         draft = get_or_start_draft(user, procedure, definition)
         do_prefill(draft, definition, Actor(user.pk, user.national_number or "", "self"))
-        do_save_answers(draft, {"plate": vehicle.plate, "start_date": time.strftime("%Y-%m-%d")})
+        do_save_answers(draft, {"plate": plate, "start_date": time.strftime("%Y-%m-%d")})
         ready.append((logged_in_session(user), str(draft.idempotency_key)))
-        if len(ready) == count:
-            break
     return ready
 
 
 def serve(port: int) -> subprocess.Popen[bytes]:
     return serve_gunicorn(port, URL, ["--workers", "4"], tries=100)
-
-
-STATUSES: Counter[int] = Counter()
 
 
 def post_submission(port: int, session: str, key: str) -> tuple[float, int]:
@@ -93,16 +78,17 @@ def post_submission(port: int, session: str, key: str) -> tuple[float, int]:
     )  # fmt: skip
     status = connection.getresponse().status
     connection.close()
-    STATUSES[status] += 1
     return time.perf_counter() - started, status
 
 
-def run_clients(work: list[Any], call: Any) -> tuple[float, list[float], int]:
+def run_clients(work: list[Any], call: Any) -> tuple[float, list[float], Counter[Any]]:
+    """``call(item)`` → (seconds, outcome) for every item, from ``CLIENTS`` threads: the time
+    in all, each call's seconds, and how many calls had each outcome."""
     queue: Queue[Any] = Queue()
     for item in work:
         queue.put(item)
     latencies: list[float] = []
-    failures = [0]
+    outcomes: Counter[Any] = Counter()
     lock = threading.Lock()
 
     def client() -> None:
@@ -111,10 +97,10 @@ def run_clients(work: list[Any], call: Any) -> tuple[float, list[float], int]:
                 item = queue.get_nowait()
             except Empty:
                 return
-            elapsed, ok = call(item)
+            elapsed, outcome = call(item)
             with lock:
                 latencies.append(elapsed)
-                failures[0] += 0 if ok else 1
+                outcomes[outcome] += 1
 
     threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
     started = time.perf_counter()
@@ -122,7 +108,7 @@ def run_clients(work: list[Any], call: Any) -> tuple[float, list[float], int]:
         thread.start()
     for thread in threads:
         thread.join()
-    return time.perf_counter() - started, latencies, failures[0]
+    return time.perf_counter() - started, latencies, outcomes
 
 
 _COLUMNS: dict[str, list[str]] = {}
@@ -238,25 +224,26 @@ def main() -> None:
     server = serve(port)
     try:
         post_submission(port, *drafts[0])  # warm up the workers
-        elapsed, latencies, failures = run_clients(
-            drafts[1:], lambda d: (lambda r: (r[0], r[1] == 302))(post_submission(port, *d))
+        elapsed, latencies, statuses = run_clients(
+            drafts[1:], lambda draft: post_submission(port, *draft)
         )
     finally:
         server.terminate()
         server.wait()
     http_rate = len(latencies) / elapsed
+    failures = len(latencies) - statuses[302]
     connections = [psycopg.connect(URL, autocommit=True) for _ in range(CLIENTS)]
     local = threading.local()
     pool: Queue[psycopg.Connection[Any]] = Queue()
     for c in connections:
         pool.put(c)
 
-    def baseline(rows: dict[str, int]) -> tuple[float, bool]:
+    def baseline(rows: dict[str, int]) -> tuple[float, None]:
         if not hasattr(local, "connection"):
             local.connection = pool.get()
         started = time.perf_counter()
         baseline_statement_set(local.connection, rows)
-        return time.perf_counter() - started, True
+        return time.perf_counter() - started, None
 
     rows = sample_rows(connections[0])
     columns(connections[0], "cases_case")  # read the schema outside the measure
@@ -266,7 +253,7 @@ def main() -> None:
     base_rate = len(base_latencies) / base_elapsed
     print(
         f"submissions over HTTP ({CLIENTS} clients, gunicorn 4 workers, {len(latencies)} cases,"
-        f" {failures} failed; statuses {dict(STATUSES)}): {http_rate:,.0f}/s;"
+        f" {failures} failed; statuses {dict(statuses)}): {http_rate:,.0f}/s;"
         f" p50 {percentile(latencies, 50):.0f} ms,"
         f" p95 {percentile(latencies, 95):.0f} ms, p99 {percentile(latencies, 99):.0f} ms"
     )

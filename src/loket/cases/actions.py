@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -244,9 +245,7 @@ def do_submit_case(
                 case=case, status=case.status, actor=submitted_by or draft.user,
                 version=case.version,
             )  # fmt: skip
-            files = _attachment_ids(answers)
-            if files:
-                _link_files(case, Attachment.objects.filter(id__in=files))
+            _link_files(case, _attachment_ids(answers))
             at_once = delivery.delivered_at_once(definition)
             if case.status == Status.AWAITING_PAYMENT:
                 at_once = []  # told and delivered once paid (do_record_payment)
@@ -272,11 +271,11 @@ def _pass_on_unknown_addresses(case: Case) -> None:
             do_record_unknown_address(value, case.procedure_id, case.reference)
 
 
-def _link_files(case: Case, attachments: Iterable[Attachment]) -> None:
-    """The files become the case's (the case owns the link: forms, below, never names a case).
-    A file already linked to a case stays with it."""
-    ids = [attachment.pk for attachment in attachments]
-    case.attachments.add(*Attachment.objects.filter(pk__in=ids, case__isnull=True))
+def _link_files(case: Case, ids: Sequence[UUID | str]) -> None:
+    """The files of ``ids`` become the case's (the case owns the link: forms, below, never
+    names a case). A file already linked to a case stays with it. No file, no query."""
+    if ids:
+        case.attachments.add(*Attachment.objects.filter(pk__in=ids, case__isnull=True))
 
 
 def _attachment_ids(value: Any) -> list[str]:
@@ -823,7 +822,7 @@ def _message(
         case=case, author=author, from_applicant=from_applicant, body=body,
         requests_information=request, version=version,
     )  # fmt: skip
-    _link_files(case, attachments)
+    _link_files(case, [attachment.pk for attachment in attachments])
     message.attachments.set(attachments)
     return message
 

@@ -34,6 +34,7 @@ from loket.payments.notices import (
     do_tell_paid_twice,
     do_tell_payment_due,
     free_communication,
+    takes_transfers,
 )
 from loket.payments.providers import (
     ForgedNotification,
@@ -81,9 +82,7 @@ def charge_case(case: Case) -> bool:
     if fee is None:
         return False
     # The transfer's communication is reserved with the fee (one statement fewer than after).
-    transfer = fee.amount_cents > 0 and "transfer" in offered_for(
-        case.procedure_id, case.administration_id
-    )
+    transfer = fee.amount_cents > 0 and takes_transfers(case)
     charged = CaseFee.objects.create(
         case=case, amount_cents=fee.amount_cents, currency=fee.currency, label=dict(fee.label),
         source=dict(fee.source), demo=fee.demo,
@@ -91,7 +90,8 @@ def charge_case(case: Case) -> bool:
     )  # fmt: skip
     if fee.amount_cents == 0:
         return False
-    do_tell_payment_due(charged, new=True)  # what to pay and how, by mail and on the page
+    # What to pay and how, by mail and on the page; no payment was started yet.
+    do_tell_payment_due(charged, communication=charged.transfer_reference)
     return True
 
 

@@ -35,7 +35,7 @@ def told_communication(fee: CaseFee) -> str:
     applicant chose one, else the one reserved on the fee (reserved now if none was). Empty
     when the administration takes no transfer for this fee."""
     case = fee.case
-    if "transfer" not in offered_for(case.procedure_id, case.administration_id):
+    if not takes_transfers(case):
         return ""
     chosen = (
         Payment.objects.filter(case=case, provider="transfer", status=Payment.Status.OPEN)
@@ -48,6 +48,11 @@ def told_communication(fee: CaseFee) -> str:
         fee.transfer_reference = free_communication()
         fee.save(update_fields=["transfer_reference"])
     return fee.transfer_reference
+
+
+def takes_transfers(case: Case) -> bool:
+    """Whether the administration takes bank transfers for ``case``'s fee."""
+    return "transfer" in offered_for(case.procedure_id, case.administration_id)
 
 
 def free_communication() -> str:
@@ -72,13 +77,15 @@ def _transfer(fee: CaseFee, communication: str) -> dict[str, str]:
 
 
 def do_tell_payment_due(
-    fee: CaseFee, reminder: bool = False, new: bool = False
+    fee: CaseFee, reminder: bool = False, communication: str | None = None
 ) -> Notification | None:
     """Tell the applicant what to pay for ``fee``'s case and how (once per case for the first
-    mail, once for the reminder). Call inside the transaction that made the event; ``new``: the
-    fee was just recorded, with its communication reserved, and no payment was started."""
+    mail, once for the reminder). Call inside the transaction that made the event.
+    ``communication``: the transfer's, when the caller knows it (a fee just recorded with it);
+    by default :func:`told_communication`'s."""
     case = fee.case
-    communication = fee.transfer_reference if new else told_communication(fee)
+    if communication is None:
+        communication = told_communication(fee)
     with translation.override(case.language or "fr"):
         words = {"reference": case.reference, "amount": fee.display}
         if reminder:

@@ -27,15 +27,10 @@ def reroute(request: HttpRequest, reference: str) -> HttpResponse:
     reason = request.POST.get("reason", "")
     try:
         rerouting = do_reroute(case, category, agent, reason)
-    except (CannotReroute, UnfitText) as refused:
-        # The case page again, with what was typed and why nothing changed beside the form.
-        problem = (
-            refused.message
-            if isinstance(refused, UnfitText)
-            else _("Choose another category for this open report.")
-        )
-        typed = {"category": category, "reason": reason, "problem": problem}
-        return case_page(request, agent, case, status=422, reroute=typed)
+    except CannotReroute:
+        problem = _("Choose another category for this open report.")
+    except UnfitText as unfit:
+        problem = unfit.message
     else:
         if rerouting.to_administration != rerouting.from_administration:
             # Named from the re-routing: the case read above is the one from before the move.
@@ -45,6 +40,8 @@ def reroute(request: HttpRequest, reference: str) -> HttpResponse:
                 _("The report has a new category and was passed to %(name)s.") % {"name": name},
             )
             return redirect("web:backoffice")
-        else:
-            messages.success(request, _("The report has a new category."))
-    return redirect(reverse("web:backoffice-case", args=[case.reference]) + "#suggestion")
+        messages.success(request, _("The report has a new category."))
+        return redirect(reverse("web:backoffice-case", args=[case.reference]) + "#suggestion")
+    # Refused: the case page again, why beside the form, and what was typed kept.
+    typed = {"category": category, "reason": reason, "problem": problem}
+    return case_page(request, agent, case, status=422, reroute=typed)
