@@ -387,8 +387,10 @@ def test_rerouting_names_the_new_administration_and_tells_the_resident_why(
     assert page.count("Language of the report: Dutch") == 2
     assert html.escape(french) in page.split('id="reroute-reason"')[1]
     assert '<option value="dumping" selected>' in page
+    assert 'href="#reroute-reason"' in page  # the summary leads to the field to correct
     unknown = client.post(url, {"category": "no-such-category", "reason": "x"})
     assert unknown.status_code == 422 and "Choose another category" in unknown.content.decode()
+    assert 'href="#reroute-category"' in unknown.content.decode()
     reason = "Het gaat om afval dat op het voetpad is gedumpt, niet om de verlichting."
     response = client.post(url, {"category": "dumping", "reason": reason})
     with translation.override("en"):

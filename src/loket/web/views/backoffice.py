@@ -335,7 +335,7 @@ def case_page(
 ) -> HttpResponse:  # fmt: skip
     """The case page; ``refusal`` is a write refused because the case changed meanwhile (with
     ``changed``), ``problem`` why the certificate could not be issued, ``reroute`` a change of
-    category refused (the category and reason typed, and the ``problem``)."""
+    category refused (the category and reason typed, the ``problem`` and the ``field`` at fault)."""
     if decision is None:
         decision = _decision_form(case)
     if message is None:

@@ -28,9 +28,9 @@ def reroute(request: HttpRequest, reference: str) -> HttpResponse:
     try:
         rerouting = do_reroute(case, category, agent, reason)
     except CannotReroute:
-        problem = _("Choose another category for this open report.")
+        problem, field = _("Choose another category for this open report."), "category"
     except UnfitText as unfit:
-        problem = unfit.message
+        problem, field = unfit.message, "reason"
     else:
         if rerouting.to_administration != rerouting.from_administration:
             # Named from the re-routing: the case read above is the one from before the move.
@@ -43,5 +43,5 @@ def reroute(request: HttpRequest, reference: str) -> HttpResponse:
         messages.success(request, _("The report has a new category."))
         return redirect(reverse("web:backoffice-case", args=[case.reference]) + "#suggestion")
     # Refused: the case page again, why beside the form, and what was typed kept.
-    typed = {"category": category, "reason": reason, "problem": problem}
+    typed = {"category": category, "reason": reason, "problem": problem, "field": field}
     return case_page(request, agent, case, status=422, reroute=typed)
