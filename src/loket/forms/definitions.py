@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.db.models import QuerySet
 from pydantic import ValidationError
 
+from loket.core.prepared import PreparedRead
 from loket.forms.schema import (
     ConditionSpec,
     DefinitionSpec,
@@ -328,18 +330,36 @@ def _stored_definition(procedure_id: str, version: int, source: str) -> FormDefi
 def get_definition(procedure_id: str, version: int | None = None) -> FormDefinition | None:
     """The definition of a procedure's form: the given version, or the latest one published
     by a service designer, or the file shipped with Loket; None if it has none."""
-    from loket.forms.models import DefinitionVersion
-
-    stored = DefinitionVersion.objects.filter(procedure_id=procedure_id)
-    if version is not None:
-        stored = stored.filter(version=version)
-    row = stored.order_by("-version").values_list("version", "source").first()
-    if row is not None:
-        return _stored_definition(procedure_id, row[0], row[1])
+    rows = (
+        _LATEST_STORED.rows(procedure_id)
+        if version is None
+        else _STORED_VERSION.rows(procedure_id, version)
+    )
+    if rows:
+        stored_version, source = rows[0]
+        return _stored_definition(procedure_id, stored_version, source)
     shipped = _file_definition(procedure_id)
     if version is not None and shipped is not None and shipped.version != version:
         return None
     return shipped
+
+
+def _stored(procedure_id: str) -> QuerySet[Any]:
+    from loket.forms.models import DefinitionVersion
+
+    return DefinitionVersion.objects.filter(procedure_id=procedure_id).order_by("-version")
+
+
+# Read on most steps of every form (several times on some): compiled once (core.prepared).
+_LATEST_STORED = PreparedRead(
+    lambda procedure_id: _stored(procedure_id).values_list("version", "source")[:1], kinds=(str,)
+)
+_STORED_VERSION = PreparedRead(
+    lambda procedure_id, version: (
+        _stored(procedure_id).filter(version=version).values_list("version", "source")[:1]
+    ),
+    kinds=(str, int),
+)
 
 
 def available_definitions() -> list[str]:

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils import timezone
 
 from loket.accounts.authentication import demo_login_enabled
 from loket.core.i18n import current_language
-from loket.core.models import Membership, User
-from loket.mandates.selectors import helper_mandates
+from loket.core.models import Membership, User, national_number_index
+from loket.core.prepared import PreparedRead
+from loket.mandates.selectors import helping
 from loket.web.acting import acting_mandate
 from loket.web.findable import alternates, canonical_url
 
@@ -56,17 +57,29 @@ def loket(request: HttpRequest) -> dict[str, Any]:
 
 def _roles(user: User) -> tuple[bool, bool, bool, bool]:
     """Whether the user is an agent (or manager), a designer, a DPO, and helps someone: one
-    query, since every page asks."""
+    query, since every page asks, compiled once per process."""
+    if user.national_number:
+        rows = _ROLES_WITH_NUMBER.rows(user.pk, national_number_index(user.national_number))
+    else:
+        rows = _ROLES.rows(user.pk)
+    agent, designer, dpo, helps = rows[0] if rows else (False, False, False, False)
+    return bool(agent), bool(designer), bool(dpo), bool(helps)
+
+
+def _roles_query(user_id: int, helper_index: str | None) -> QuerySet[Any]:
     held = Membership.objects.filter(user_id=OuterRef("pk"))
-    row = (
-        User.objects.filter(pk=user.pk)
+    return (
+        User.objects.filter(pk=user_id)
         .annotate(
             agent=Exists(held.filter(role__in=[Membership.Role.AGENT, Membership.Role.MANAGER])),
             designer=Exists(held.filter(role=Membership.Role.DESIGNER)),
             dpo=Exists(held.filter(role=Membership.Role.DPO)),
-            helps=Exists(helper_mandates(user)),
+            helps=Exists(helping(user_id, helper_index)),
         )
         .values_list("agent", "designer", "dpo", "helps")
-        .first()
     )
-    return row if row is not None else (False, False, False, False)
+
+
+# Two shapes: an account with a national number also helps under invitations sent to it.
+_ROLES_WITH_NUMBER = PreparedRead(_roles_query, kinds=(int, str))
+_ROLES = PreparedRead(lambda user_id: _roles_query(user_id, None), kinds=(int,))

@@ -1,0 +1,99 @@
+"""Reads compiled once per process (core.prepared): the same rows as the ORM, misuse refused when
+first built, and the header's roles read that way for every kind of account."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from loket.core.models import Membership, User
+from loket.core.prepared import PreparedRead
+from loket.mandates.actions import do_give_mandate
+from loket.mandates.models import Mandate
+from loket.web.context import _roles, _roles_query
+from tests.conftest import demo_user
+
+pytestmark = pytest.mark.django_db
+
+
+def by_orm(user: User) -> tuple[bool, bool, bool, bool]:
+    from loket.core.models import national_number_index
+
+    index = national_number_index(user.national_number) if user.national_number else None
+    row = _roles_query(user.pk, index).first()
+    assert row is not None
+    return row
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("resident", (False, False, False, False)),
+        ("agent-parking", (True, False, False, False)),
+        ("dpo", (False, False, True, False)),
+        ("designer", (False, True, False, False)),
+    ],
+)
+def test_the_roles_read_once_compiled_are_the_orms(
+    key: str, expected: tuple[bool, bool, bool, bool]
+) -> None:
+    user = demo_user(key)
+    assert _roles(user) == by_orm(user) == expected
+
+
+def test_a_manager_is_an_agent_and_an_account_without_national_number_has_its_own_shape() -> None:
+    user = User.objects.create(username="no-number", first_name="Ann", last_name="Peeters")
+    assert not user.national_number
+    assert _roles(user) == by_orm(user) == (False, False, False, False)
+    Membership.objects.create(user=user, administration_id="21009", role=Membership.Role.MANAGER)
+    assert _roles(user) == by_orm(user) == (True, False, False, False)
+
+
+def test_a_helper_helps_through_a_linked_mandate_and_through_an_invitation_to_their_number() -> (
+    None
+):
+    helper, resident = demo_user("helper"), demo_user("resident")
+    assert _roles(helper)[3] is False
+    today = timezone.localdate()
+    do_give_mandate(resident, helper.national_number or "", [], today, today + timedelta(days=30))
+    assert _roles(helper)[3] is True
+    # The same mandate as an invitation not yet linked: found by the blind index of the number.
+    Mandate.objects.update(helper=None)
+    assert _roles(helper) == by_orm(helper)
+    assert _roles(helper)[3] is True
+    Mandate.objects.update(kind="counter")  # counter sessions are not "people I help"
+    assert _roles(helper)[3] is False
+
+
+def test_a_prepared_read_sends_the_real_values_each_time() -> None:
+    names = PreparedRead(
+        lambda pk, username: User.objects.filter(pk=pk, username=username).values_list("pk"),
+        kinds=(int, str),
+    )
+    for key in ("resident", "dpo"):
+        user = demo_user(key)
+        assert names.rows(user.pk, user.username) == [(user.pk,)]
+        assert names.rows(user.pk, "someone else") == []
+
+
+def test_a_prepared_read_refuses_values_of_another_kind() -> None:
+    read = PreparedRead(lambda pk: User.objects.filter(pk=pk).values_list("pk"), kinds=(int,))
+    with pytest.raises(TypeError):
+        read.rows("1")
+    with pytest.raises(TypeError):
+        read.rows(True)  # a bool is not an id
+    with pytest.raises(TypeError):
+        PreparedRead(lambda day: User.objects.filter(date_joined__gt=day), kinds=(float,))
+
+
+def test_a_value_the_orm_changes_or_drops_is_refused_when_first_built() -> None:
+    wrapped = PreparedRead(
+        lambda text: User.objects.filter(username__contains=text).values_list("pk"), kinds=(str,)
+    )
+    with pytest.raises(ValueError, match="changed a value"):
+        wrapped.rows("demo")
+    unused = PreparedRead(lambda pk: User.objects.values_list("pk"), kinds=(int,))
+    with pytest.raises(ValueError, match="do not reach the SQL"):
+        unused.rows(1)
