@@ -97,3 +97,25 @@ def test_a_value_the_orm_changes_or_drops_is_refused_when_first_built() -> None:
     unused = PreparedRead(lambda pk: User.objects.values_list("pk"), kinds=(int,))
     with pytest.raises(ValueError, match="do not reach the SQL"):
         unused.rows(1)
+
+
+def test_the_session_read_once_compiled_keeps_djangos_rules() -> None:
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+
+    from loket.accounts.sessions import SessionStore
+
+    store = SessionStore()
+    store["answer"] = 42
+    store.create()
+    key = store.session_key
+    assert key is not None
+    assert SessionStore(key).load() == {"answer": 42}
+    assert SessionStore("no-such-session-key").load() == {}
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    expired = SessionStore(key)
+    assert expired.load() == {}
+    assert expired.session_key is None  # an expired key is forgotten, as Django does

@@ -145,6 +145,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 
+# Database sessions, read with a query compiled once per process.
+SESSION_ENGINE = "loket.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 # Host-only cookies (no Domain attribute): a door's session is never sent to another door.
 SESSION_COOKIE_DOMAIN = None

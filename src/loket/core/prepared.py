@@ -18,8 +18,8 @@ What it accepts, checked when the query is first built (so a test of the read ca
   date is converted per database) is refused;
 - the values never change the query's shape: a builder that branches on a value (``None`` gives
   ``IS NULL``, an empty string another filter) needs one ``PreparedRead`` per shape;
-- the rows come back as the database driver gives them, without the fields' ``from_db_value``:
-  read plain columns (ids, codes, booleans; SQLite gives booleans as 0 and 1).
+- the rows are what ``values_list`` would give: the database's and the fields' converters
+  (``from_db_value``) are applied, as the ORM applies them.
 """
 
 from __future__ import annotations
@@ -30,11 +30,15 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.sql.compiler import SQLCompiler
 
 # Two sets of stand-in values, small enough for any integer column (the ORM treats a value out of
 # a column's range as "no rows"): a parameter that is the first set's stand-in in one compilation
 # and the second set's in the other is where that value goes; one equal in both is a constant.
 _STANDINS = ((30_001, "\x1fprepared-a{}\x1f"), (31_001, "\x1fprepared-b{}\x1f"))
+
+
+_Compiled = tuple[str, list[Any], list[tuple[int, type] | None], SQLCompiler, dict[int, Any]]
 
 
 class PreparedRead:
@@ -43,8 +47,9 @@ class PreparedRead:
             raise TypeError("PreparedRead values are int or str")
         self._build = build
         self._kinds = tuple(kinds)
-        # Per database alias: the SQL, its constant parameters, and where each value goes.
-        self._compiled: dict[str, tuple[str, list[Any], list[tuple[int, type] | None]]] = {}
+        # Per database alias: the SQL, its constant parameters, where each value goes, and the
+        # compiler that turns the driver's rows into the fields' values.
+        self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
     def rows(self, *values: int | str, using: str = "default") -> list[tuple[Any, ...]]:
@@ -57,25 +62,28 @@ class PreparedRead:
         if compiled is None:
             with self._lock:
                 compiled = self._compiled.setdefault(using, self._compile(using))
-        sql, constants, slots = compiled
+        sql, constants, slots, compiler, converters = compiled
         params = [
             constants[i] if slot is None else slot[1](values[slot[0]])
             for i, slot in enumerate(slots)
         ]
         with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+        if converters:
+            return [tuple(row) for row in compiler.apply_converters(rows, converters)]
+        return rows
 
-    def _compile(self, using: str) -> tuple[str, list[Any], list[tuple[int, type] | None]]:
+    def _compile(self, using: str) -> _Compiled:
         compiled = []
         for first_int, text in _STANDINS:
             standins = [
                 first_int + position if kind is int else text.format(position)
                 for position, kind in enumerate(self._kinds)
             ]
-            queryset = self._build(*standins).using(using)
-            compiled.append((standins, *queryset.query.get_compiler(using).as_sql()))
-        (standins_a, sql, params), (standins_b, sql_b, params_b) = compiled
+            compiler = self._build(*standins).using(using).query.get_compiler(using)
+            compiled.append((standins, compiler, *compiler.as_sql()))
+        (standins_a, compiler, sql, params), (standins_b, _, sql_b, params_b) = compiled
         if sql != sql_b or len(params) != len(params_b):
             raise ValueError(f"PreparedRead: the values change the query's shape: {sql}")
         slots: list[tuple[int, type] | None] = []
@@ -91,4 +99,5 @@ class PreparedRead:
         missing = set(range(len(self._kinds))) - {slot[0] for slot in slots if slot is not None}
         if missing:
             raise ValueError(f"PreparedRead: values {sorted(missing)} do not reach the SQL: {sql}")
-        return sql, list(params), slots
+        selected = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        return sql, list(params), slots, compiler, compiler.get_converters(selected)
