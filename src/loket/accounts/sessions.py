@@ -22,8 +22,9 @@ _SESSION = PreparedRead(
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self) -> Session | None:
         key = self.session_key
-        rows = _SESSION.rows(key) if key else []
-        if rows and rows[0][1] > timezone.now():
-            return Session(session_key=key, session_data=rows[0][0], expire_date=rows[0][1])
+        if key:
+            rows = _SESSION.rows(key)
+            if rows and rows[0][1] > timezone.now():
+                return Session(session_key=key, session_data=rows[0][0], expire_date=rows[0][1])
         self._session_key = None  # as Django does: an unknown or expired key is forgotten
         return None
