@@ -20,6 +20,7 @@ from loket.assist.language import detect_language
 from loket.assist.models import ModelVersion, Rerouting, Suggestion
 from loket.cases.models import Case
 from loket.core.models import Administration
+from loket.core.prepared import PreparedRead
 from loket.forms.definitions import get_definition
 from loket.incidents.actions import INCIDENT_PROCEDURE
 from loket.incidents.models import Incident
@@ -35,10 +36,19 @@ _IDENTITY = ("pk", "task", "version", "trained_at")
 
 def active_model(task: str = INCIDENTS) -> tuple[ModelVersion, Pipeline] | None:
     """The active version and its pipeline (unpickled once per process and version)."""
-    row = ModelVersion.objects.filter(task=task, active=True).values_list(*_IDENTITY).first()
-    if row is None:
-        return None
-    return _load(*row)
+    rows = _ACTIVE.rows(task)
+    return _load(*rows[0]) if rows else None
+
+
+# Read on every search and every report's suggestion: compiled once (core.prepared).
+_ACTIVE = PreparedRead(
+    lambda task: (
+        ModelVersion.objects.filter(task=task, active=True)
+        .order_by("pk")
+        .values_list(*_IDENTITY)[:1]
+    ),
+    kinds=(str,),
+)
 
 
 def load_version(pk: int) -> tuple[ModelVersion, Pipeline]:

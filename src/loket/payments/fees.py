@@ -183,13 +183,10 @@ def amount_range(lines: list[FeeLine]) -> str:
 def published_fees(procedure_id: str) -> list[dict[str, Any]]:
     """Every amount of a procedure, with why and where (the procedure page): base amounts,
     the rules' amounts and the exemptions, per administration."""
-    from loket.core.models import Administration
+    from loket.core.administrations import administration_names
 
     per_administration = _table().get(procedure_id) or {}
-    names = {
-        administration.pk: administration.name
-        for administration in Administration.objects.filter(id__in=list(per_administration))
-    }
+    names = administration_names(per_administration)
     lines: list[dict[str, Any]] = []
     for administration_id, entry in per_administration.items():
         where = (

@@ -17,8 +17,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from loket.catalog.models import Procedure
+from loket.core.administrations import administration_names
 from loket.core.i18n import pick
-from loket.core.models import Administration
 from loket.doors.hosts import primary_host_of, region_door
 from loket.doors.models import Door
 from loket.payments.fees import FeeLine, fee_lines
@@ -83,7 +83,7 @@ def procedure_fee_lines(procedure: Procedure, door: Door | None) -> list[FeeLine
 def fee_administrations(lines: list[FeeLine]) -> dict[str, str]:
     """The names of the administrations that set some of these amounts (not fees.yaml's ``*``)."""
     named = {line.administration_id for line in lines if line.administration_id != "*"}
-    return {a.pk: a.name for a in Administration.objects.filter(pk__in=named)} if named else {}
+    return administration_names(named)
 
 
 def _offer(line: FeeLine, names: dict[str, str]) -> dict[str, Any]:
