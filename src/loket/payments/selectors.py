@@ -28,7 +28,10 @@ from loket.payments.providers import offered_for
 
 
 def fee_of(case: Case) -> CaseFee | None:
-    return CaseFee.objects.filter(case=case).select_related("paid_by").first()
+    fee = CaseFee.objects.filter(case=case).select_related("paid_by").first()
+    if fee is not None:
+        fee.case = case  # known already: no second read (the last day to pay reads it)
+    return fee
 
 
 def payments_of(case: Case) -> QuerySet[Payment]:
@@ -115,29 +118,19 @@ def fee_of_draft(draft: Draft, answers: dict[str, Any]) -> Fee | None:
     return fee_for(draft.procedure_id, administration.pk, answers, draft.facts, count)
 
 
-def open_transfer(case: Case) -> Payment | None:
-    """The bank transfer the applicant chose and has not been credited yet (the latest)."""
-    return (
-        Payment.objects.filter(case=case, provider="transfer", status=Payment.Status.OPEN)
-        .order_by("-created_at")
-        .first()
-    )
+def open_transfer(payments: list[Payment]) -> Payment | None:
+    """Among a case's payments: the bank transfer the applicant chose and has not been
+    credited yet (the latest)."""
+    chosen = [p for p in payments if p.provider == "transfer" and p.status == Payment.Status.OPEN]
+    return max(chosen, key=lambda payment: (payment.created_at, payment.pk), default=None)
 
 
-def paid_twice(case: Case, fee: CaseFee) -> list[Payment]:
-    """Payments that brought money for a fee already paid by another: to be paid back."""
+def paid_twice(fee: CaseFee, payments: list[Payment]) -> list[Payment]:
+    """Among a case's payments: those that brought money for a fee already paid by another,
+    to be paid back."""
     if fee.paid_by_id is None:
         return []
-    return list(
-        Payment.objects.filter(case=case, status=Payment.Status.PAID).exclude(pk=fee.paid_by_id)
-    )
-
-
-def open_attempts(case: Case) -> list[Payment]:
-    """The case's attempts still open (started, not paid nor closed), newest first."""
-    return list(
-        Payment.objects.filter(case=case, status=Payment.Status.OPEN).order_by("-created_at")
-    )
+    return [p for p in payments if p.status == Payment.Status.PAID and p.pk != fee.paid_by_id]
 
 
 def demo_account(payment: Payment) -> bool:
@@ -169,7 +162,8 @@ def payment_panel(case: Case) -> dict[str, Any]:
     if fee is None:
         return {"fee": None}
     awaiting = case.status == Case.Status.AWAITING_PAYMENT and fee.paid_by_id is None
-    transfer = open_transfer(case) if awaiting else None
+    payments = list(payments_of(case))  # read once: the list, the transfer, the ones paid twice
+    transfer = open_transfer(payments) if awaiting else None
     providers = offered_for(case.procedure_id, case.administration_id)
     if transfer is not None:  # the transfer is the way chosen: only the others are offered
         providers = [name for name in providers if name != "transfer"]
@@ -179,8 +173,8 @@ def payment_panel(case: Case) -> dict[str, Any]:
         "pay_by": pay_by(fee) if awaiting else None,
         "pending_transfer": transfer,
         "transfer": transfer_details(transfer) if transfer is not None else None,
-        "payments": list(payments_of(case)),
-        "paid_twice": paid_twice(case, fee),
+        "payments": payments,
+        "paid_twice": paid_twice(fee, payments),
         "providers": [(name, str(PROVIDER_LABELS.get(name, name))) for name in providers],
         "pay_key": uuid.uuid4(),
         "refunds": refunds_of_cases([case]).get(case.pk, []),
@@ -194,4 +188,7 @@ def payment_summary_for_agent(case: Case) -> dict[str, Any]:
     fee = fee_of(case)
     if fee is None or fee.amount_cents == 0:
         return {"fee": fee, "open": [], "paid_twice": []}
-    return {"fee": fee, "open": open_attempts(case), "paid_twice": paid_twice(case, fee)}
+    payments = list(Payment.objects.filter(case=case))
+    still_open = [p for p in payments if p.status == Payment.Status.OPEN]  # newest first
+    still_open.sort(key=lambda payment: (payment.created_at, payment.pk), reverse=True)
+    return {"fee": fee, "open": still_open, "paid_twice": paid_twice(fee, payments)}
