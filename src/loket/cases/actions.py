@@ -38,6 +38,7 @@ from loket.cases.selectors import (
     running_grants,
 )
 from loket.catalog.models import Procedure
+from loket.core.administrations import held_administrations
 from loket.core.holidays import next_working_day
 from loket.core.i18n import current_language, guess_language, language_name, pick
 from loket.core.identifiers import clean_national_number, pseudonym
@@ -169,7 +170,7 @@ def handling_administration(
         if routed is not None:
             return routed
     if procedure.administration_id:
-        return Administration.objects.get(id=procedure.administration_id)
+        return held_administrations()[procedure.administration_id]
     nis_code = ""
     if definition is not None and definition.handling == "municipality-of-location":
         nis_code = _location_municipality(definition, answers)

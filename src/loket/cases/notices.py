@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from loket.cases.models import Case, CaseMessage
 from loket.core.models import User
+from loket.doors.hosts import held_door
 from loket.notify.actions import do_mark_topic_read, do_notify
 from loket.notify.models import Notification
 
@@ -83,7 +84,10 @@ def do_notify_applicant(
 def door_sender(case: Case) -> str:
     """The name a notice about ``case`` is sent under: the door the case came in by (in the
     active language), or "" for Loket's own name."""
-    return case.door.name if case.door else ""
+    if case.door_id is None:
+        return ""
+    door = held_door(case.door_id) or case.door
+    return door.name if door else ""
 
 
 def do_mark_seen_by_applicant(case: Case, viewer: User) -> int:

@@ -25,6 +25,7 @@ class Doors:
     any: bool  # whether any door exists (one may have no host name yet)
     primary: dict[str, str]  # door id → its primary host name
     region: Door | None  # the door without a municipality
+    by_id: dict[str, Door]  # every door that has a host name, and the region's
 
 
 def _load() -> Doors:
@@ -34,7 +35,8 @@ def _load() -> Doors:
     region = next((row.door for row in rows if row.door.administration_id is None), None)
     if region is None:  # a region's door with no host name yet
         region = Door.objects.filter(administration__isnull=True).first()
-    return Doors(by_host, bool(rows) or Door.objects.exists(), primary, region)
+    by_id = {door.pk: door for door in [*by_host.values(), *([region] if region else [])]}
+    return Doors(by_host, bool(rows) or Door.objects.exists(), primary, region, by_id)
 
 
 doors = VersionedReference("doors", _load, recheck_seconds=RECHECK_SECONDS)
@@ -57,6 +59,11 @@ def primary_host_of(door: Door) -> str:
     """The host name of the door's canonical addresses (``DoorHost.primary``), held in memory
     with the doors."""
     return doors.get().primary.get(door.pk, "")
+
+
+def held_door(door_id: str) -> Door | None:
+    """A door by id, from memory (None for a door without a host name: read it instead)."""
+    return doors.get().by_id.get(door_id)
 
 
 def region_door() -> Door | None:

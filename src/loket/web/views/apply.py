@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,7 @@ from loket.cases.selectors import (
     running_grants,
 )
 from loket.catalog.models import Procedure
+from loket.catalog.search import held_catalogue
 from loket.core.i18n import pick
 from loket.core.models import User
 from loket.forms.actions import (
@@ -107,9 +108,9 @@ def _context(
     request: HttpRequest, procedure_id: str
 ) -> tuple[User, Procedure, FormDefinition, Draft]:
     user = _applicant(request)
-    procedure = get_object_or_404(Procedure, id=procedure_id)
+    procedure = held_catalogue().procedures.get(procedure_id)  # from memory: no query
     definition = get_definition(procedure_id)
-    if definition is None:
+    if procedure is None or definition is None:
         raise Http404
     draft = get_or_start_draft(user, procedure, definition, getattr(request, "door", None))
     if draft.definition_version != definition.version:
