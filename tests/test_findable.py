@@ -250,3 +250,33 @@ def test_the_vocabulary_check_refuses_what_schema_org_does_not_allow(wrong: dict
     )
     with pytest.raises(AssertionError):
         check_node(node)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/",
+        "/fr/procedures/",
+        "/nl/procedures/residents-parking-card/",
+        "/en/search/?q=parking+kaart&x=%C3%A9",
+        "/en/verify/",
+        "/en/no-such-page/",
+    ],
+)
+def test_the_language_switch_and_alternates_are_djangos_translate_url(path: str) -> None:
+    """Worked out once per request from the matched route (web.findable.page_in_languages),
+    they are what Django's translate_url gives for the page, query string kept in the switch."""
+    from django.urls import translate_url
+
+    html = Client().get(path).content.decode()
+    switch = dict(
+        (code, href.replace("&amp;", "&"))
+        for href, code in re.findall(r'<a href="([^"]*)" lang="(\w\w)" hreflang', html)
+    )
+    alternates = dict(re.findall(r'hreflang="(\w\w)" href="https?://[^/"]+([^"]*)"', html))
+    current = path.split("/")[1]
+    bare = path.split("?")[0]
+    for code in ("fr", "nl", "en"):
+        if code != current:
+            assert switch[code] == translate_url(path, code)
+        assert alternates[code] == translate_url(bare, code)

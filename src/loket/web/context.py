@@ -7,8 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
-from django.urls import translate_url
 from django.utils import timezone
+from django.utils.encoding import iri_to_uri
 
 from loket.accounts.authentication import demo_login_enabled
 from loket.core.i18n import current_language
@@ -16,16 +16,17 @@ from loket.core.models import Membership, User, national_number_index
 from loket.core.prepared import PreparedRead
 from loket.mandates.selectors import helping
 from loket.web.acting import acting_mandate
-from loket.web.findable import alternates, canonical_url
+from loket.web.findable import alternates, canonical_url, page_in_languages
 
 
 def loket(request: HttpRequest) -> dict[str, Any]:
-    path = request.get_full_path()
+    query = iri_to_uri(request.META.get("QUERY_STRING", ""))
+    paths = page_in_languages(request)
     languages = [
         {
             "code": code,
             "name": name,
-            "url": translate_url(path, code),
+            "url": paths.get(code, request.path) + (f"?{query}" if query else ""),
             "current": code == current_language(),
         }
         for code, name in settings.LANGUAGES

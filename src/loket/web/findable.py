@@ -7,14 +7,17 @@ is the region's page: one canonical page per procedure (docs/findability.md)."""
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from typing import Any
 
 from django.http import HttpRequest
 from django.http.request import split_domain_port
-from django.urls import reverse, translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils.encoding import escape_uri_path
 from django.utils.html import _json_script_escapes  # type: ignore[attr-defined]
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from loket.catalog.models import Procedure
 from loket.core.administrations import administration_names
@@ -59,14 +62,34 @@ def canonical_url(request: HttpRequest) -> str:
     return _canonical_origin(request) + request.path
 
 
+def page_in_languages(request: HttpRequest) -> dict[str, str]:
+    """This page's path in each language (``translate_url``'s answer), worked out once per
+    request from the route the request matched: the language switch and the alternate links
+    both need it, on every page."""
+    known: dict[str, str] | None = getattr(request, "_loket_page_in_languages", None)
+    if known is not None:
+        return known
+    match = request.resolver_match
+    paths = {}
+    for code in LANGUAGE_CODES:
+        path = request.path
+        if match is not None and match.url_name:
+            name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+            with override(code), suppress(NoReverseMatch):
+                path = reverse(name, args=match.args, kwargs=match.kwargs)
+        else:  # a page Django's handler did not route (404)
+            path = translate_url(escape_uri_path(path), code)
+        paths[code] = path
+    request._loket_page_in_languages = paths  # type: ignore[attr-defined]
+    return paths
+
+
 def alternates(request: HttpRequest) -> list[dict[str, str]]:
     """This page in each language (absolute, on the canonical door, without query string), then
     ``x-default``: the language-neutral root, which picks a language from the browser's."""
     base = _canonical_origin(request)
-    links = [
-        {"hreflang": code, "href": base + translate_url(request.path, code)}
-        for code in LANGUAGE_CODES
-    ]
+    paths = page_in_languages(request)
+    links = [{"hreflang": code, "href": base + paths[code]} for code in LANGUAGE_CODES]
     links.append({"hreflang": "x-default", "href": base + "/"})
     return links
 
