@@ -240,6 +240,12 @@ def _database(env: Environment, name: str, var_dir: Path) -> dict[str, object]:
             Path(str(database["NAME"])).parent.mkdir(parents=True, exist_ok=True)
         database["CONN_MAX_AGE"] = 0
         database["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    else:
+        # PostgreSQL: values sent apart from the SQL, and a statement seen twice on a connection
+        # prepared there (psycopg), so PostgreSQL plans it once, not on every request: the
+        # back-office queue's query took 10 ms to plan and 0.5 ms to run. Behind PgBouncer in
+        # transaction mode this needs PgBouncer 1.21 or later (docs/operations.md).
+        database["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
     return database
 
 
