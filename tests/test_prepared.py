@@ -119,3 +119,28 @@ def test_the_session_read_once_compiled_keeps_djangos_rules() -> None:
     expired = SessionStore(key)
     assert expired.load() == {}
     assert expired.session_key is None  # an expired key is forgotten, as Django does
+
+
+def test_a_draft_read_once_compiled_is_the_orms_field_by_field() -> None:
+    from loket.catalog.models import Procedure
+    from loket.forms.actions import get_or_start_draft
+    from loket.forms.definitions import get_definition
+    from loket.forms.models import Draft
+
+    resident = demo_user("resident")
+    procedure = Procedure.objects.get(pk="residents-parking-card")
+    definition = get_definition(procedure.pk)
+    assert definition is not None
+    started = get_or_start_draft(resident, procedure, definition)  # none yet: created
+    Draft.objects.filter(pk=started.pk).update(
+        answers={"plate": "1-ABC-234", "when": "2030-01-31"}, facts={"population": {"a": 1}},
+        consented=True, unanswered=["vehicles"],
+    )  # fmt: skip
+    again = get_or_start_draft(resident, procedure, definition)  # read with the compiled query
+    stored = Draft.objects.get(pk=started.pk)
+    for field in Draft._meta.concrete_fields:
+        assert getattr(again, field.attname) == getattr(stored, field.attname), field.name
+    assert not again._state.adding  # a saved row: saving it again updates it
+    again.answers["plate"] = "2-DEF-567"
+    again.save(update_fields=["answers"])
+    assert Draft.objects.get(pk=started.pk).answers["plate"] == "2-DEF-567"
