@@ -92,7 +92,7 @@ def logged_in_session(user: Any) -> str:
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "loket.accounts.backends.AccountBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[STARTED_KEY] = session[LAST_SEEN_KEY] = int(time.time())
     session[HOST_KEY] = HOST

@@ -144,3 +144,37 @@ def test_a_draft_read_once_compiled_is_the_orms_field_by_field() -> None:
     again.answers["plate"] = "2-DEF-567"
     again.save(update_fields=["answers"])
     assert Draft.objects.get(pk=started.pk).answers["plate"] == "2-DEF-567"
+
+
+def test_the_logged_in_account_read_once_compiled_is_the_orms() -> None:
+    from loket.accounts.backends import AccountBackend
+
+    backend = AccountBackend()
+    for key in ("resident", "agent-parking", "dpo"):
+        stored = demo_user(key)
+        read = backend.get_user(stored.pk)
+        assert read is not None
+        for field in User._meta.concrete_fields:
+            assert getattr(read, field.attname) == getattr(stored, field.attname), field.name
+    assert backend.get_user(10**9) is None
+    User.objects.filter(username="demo-dpo").update(is_active=False)
+    assert backend.get_user(demo_user("dpo").pk) is None  # a disabled account is no one
+
+
+def test_a_session_made_before_the_account_backend_stays_valid() -> None:
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.test import Client
+
+    from loket.accounts.sessions import SessionStore
+
+    resident = demo_user("resident")
+    store = SessionStore()
+    store[SESSION_KEY] = str(resident.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = resident.get_session_auth_hash()
+    store.create()
+    client = Client()
+    client.cookies["sessionid"] = store.session_key or ""
+    page = client.get("/en/my-cases/")
+    assert page.status_code == 200
+    assert resident.display_name in page.content.decode()

@@ -147,6 +147,12 @@ WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 
 # Database sessions, read with a query compiled once per process.
 SESSION_ENGINE = "loket.accounts.sessions"
+# The logged-in account, read the same way. Django's own backend stays listed second so that a
+# session made before it was added (which names Django's) stays valid until it ends.
+AUTHENTICATION_BACKENDS = [
+    "loket.accounts.backends.AccountBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 SESSION_COOKIE_HTTPONLY = True
 # Host-only cookies (no Domain attribute): a door's session is never sent to another door.
 SESSION_COOKIE_DOMAIN = None

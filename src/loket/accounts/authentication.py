@@ -25,7 +25,7 @@ def demo_login_enabled() -> bool:
 
 
 def log_in(request: HttpRequest, user: User, method: str) -> None:
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="loket.accounts.backends.AccountBackend")
     request.session["loket_login_method"] = method
     bind_session_to_host(request)
     log.info("login user=%s method=%s", user_pseudonym(user), method)
