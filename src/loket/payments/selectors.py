@@ -48,28 +48,23 @@ def fee_paid_elsewhere(procedure: Procedure) -> Decimal | None:
     return procedure.fee_eur
 
 
-def paid_notices(recipient: User, notices: list[Notification]) -> dict[int, datetime]:
-    """When the fee was paid, for each "pay" notice among ``recipient``'s ``notices`` whose fee
-    is paid now (by notice id): the inbox then says it is done instead of inviting to pay again."""
-    references = {
-        notice.topic.removeprefix("case:")
-        for notice in notices
-        if notice.kind == PAYMENT_DUE and notice.topic.startswith("case:")
-    }
-    if not references:
-        return {}
-    fees = CaseFee.objects.filter(
-        case__applicant=recipient, case__reference__in=references, paid_by__isnull=False
-    ).select_related("case", "paid_by")
-    paid_on = {
-        fee.case.reference: fee.paid_by.finished_at or fee.paid_by.created_at
-        for fee in fees
-        if fee.paid_by is not None
-    }
+def paid_notices(
+    notices: list[Notification], cases: list[Case], fees: dict[int, CaseFee]
+) -> dict[int, datetime]:
+    """When the fee was paid, for each "pay" notice among ``notices`` whose fee is paid now (by
+    notice id), given the recipient's ``cases`` and their ``fees`` by case id (``fees_of_cases``):
+    the inbox then says it is done instead of inviting to pay again."""
+    paid_on = {}
+    for case in cases:
+        fee = fees.get(case.pk)
+        if fee is not None and fee.paid_by is not None:
+            paid_on[case.reference] = fee.paid_by.finished_at or fee.paid_by.created_at
     return {
         notice.pk: paid_on[notice.topic.removeprefix("case:")]
         for notice in notices
-        if notice.kind == PAYMENT_DUE and notice.topic.removeprefix("case:") in paid_on
+        if notice.kind == PAYMENT_DUE
+        and notice.topic.startswith("case:")
+        and notice.topic.removeprefix("case:") in paid_on
     }
 
 

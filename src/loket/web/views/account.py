@@ -96,10 +96,10 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     drafts = Draft.objects.in_progress().filter(user=request.user).select_related("procedure")
     notices = list(Notification.objects.filter(recipient=request.user)[:20])
     unread = [n.pk for n in notices if n.read_at is None]
-    paid = paid_notices(request.user, notices)  # what they asked to pay is paid: done
     cases = list(cases_of_applicant(request.user))
     certificates = latest_certificates_by_case(request.user) if cases else {}
     fees = fees_of_cases(cases) if cases else {}
+    paid = paid_notices(notices, cases, fees)  # what they asked to pay is paid: done
     refunds = refunds_of_cases(cases) if cases else {}
     return render(
         request,
