@@ -260,7 +260,6 @@ def test_the_vocabulary_check_refuses_what_schema_org_does_not_allow(wrong: dict
         "/nl/procedures/residents-parking-card/",
         "/en/search/?q=parking+kaart&x=%C3%A9",
         "/en/verify/",
-        "/en/no-such-page/",
     ],
 )
 def test_the_language_switch_and_alternates_are_djangos_translate_url(path: str) -> None:
@@ -280,3 +279,17 @@ def test_the_language_switch_and_alternates_are_djangos_translate_url(path: str)
         if code != current:
             assert switch[code] == translate_url(path, code)
         assert alternates[code] == translate_url(bare, code)
+
+
+def test_on_a_page_that_does_not_exist_the_language_switch_gives_the_error_in_that_language() -> (
+    None
+):
+    html = Client().get("/en/no-such-page/?from=link").content.decode()
+    switch = dict(
+        (code, href.replace("&amp;", "&"))
+        for href, code in re.findall(r'<a href="([^"]*)" lang="(\w\w)" hreflang', html)
+    )
+    assert switch == {"fr": "/fr/no-such-page/?from=link", "nl": "/nl/no-such-page/?from=link"}
+    french = Client().get(switch["fr"])
+    assert french.status_code == 404
+    assert 'lang="fr"' in french.content.decode()

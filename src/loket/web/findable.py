@@ -12,12 +12,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.http.request import split_domain_port
-from django.urls import NoReverseMatch, reverse, translate_url
+from django.urls import NoReverseMatch, reverse
 from django.utils.encoding import escape_uri_path
 from django.utils.html import _json_script_escapes  # type: ignore[attr-defined]
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from loket.catalog.models import Procedure
 from loket.core.administrations import administration_names
@@ -77,8 +77,11 @@ def page_in_languages(request: HttpRequest) -> dict[str, str]:
             name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
             with override(code), suppress(NoReverseMatch):
                 path = reverse(name, args=match.args, kwargs=match.kwargs)
-        else:  # a page Django's handler did not route (404)
-            path = translate_url(escape_uri_path(path), code)
+        else:  # no route matched (a 404): the same address under the language's prefix
+            path = escape_uri_path(path)
+            current = f"/{get_language()}/"
+            if path.startswith(current):
+                path = f"/{code}/" + path.removeprefix(current)
         paths[code] = path
     request._loket_page_in_languages = paths  # type: ignore[attr-defined]
     return paths
