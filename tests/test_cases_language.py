@@ -231,3 +231,22 @@ def test_a_dutch_message_on_a_french_page_is_marked_dutch_and_not_given_french_s
     ):
         assert f'lang="nl">{question}' in page
         assert "opladen\u00a0?" not in page
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Seen on the demo: this Dutch reason was let through on a French report.
+        ("Het is geen sluikstort maar een kapotte straatlamp die de hele nacht uit blijft.", "nl"),
+        ("Ce n'est pas un dépôt clandestin mais un lampadaire cassé qui reste éteint.", "fr"),
+        # Too few telling words, or a French sentence with a Dutch street name: let through.
+        ("It is a broken street lamp.", None),
+        ("Merci, je passe demain avec le formulaire de la rue Van Artevelde.", None),
+    ],
+)
+def test_a_text_is_told_in_its_language_only_when_it_clearly_is(
+    text: str, expected: str | None
+) -> None:
+    from loket.core.i18n import guess_language
+
+    assert guess_language(text) == expected

@@ -47,14 +47,15 @@ def language_name(code: str) -> str:
 _FUNCTION_WORDS = {
     "fr": frozenset(
         "le la les des du une est sont vous votre vos nous pour dans avec pas qui que "
-        "sur par ne ce cette au aux et être été".split()
+        "sur par ne ce cette au aux et être été mais il elle ils je un leur très".split()
     ),
     "nl": frozenset(
         "het een van zijn u uw wij niet voor met dat die op aan te bij wordt werd om "
-        "ook geen naar".split()
+        "ook geen naar maar uit nog er ik hij wat heeft hebben".split()
     ),
     "en": frozenset(
-        "the an of and are you your not for with that this to by be was were it".split()
+        "the an of and are you your not for with that this to by be was were it but have "
+        "has from they there which we my our".split()
     ),
 }
 
