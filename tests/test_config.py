@@ -124,6 +124,20 @@ def test_test_runs_use_the_test_database_url_when_given() -> None:
     assert str(config.database["ENGINE"]).endswith("postgresql")
 
 
+def test_postgresql_prepares_statements_and_keeps_the_urls_own_options() -> None:
+    url = "postgres://loket@db.internal:5432/loket?sslmode=verify-full&connect_timeout=5"
+    options = load({"LOKET_ENV": "test", "LOKET_TEST_DATABASE_URL": url}).database["OPTIONS"]
+    assert options == {
+        "server_side_binding": True, "prepare_threshold": 2,
+        "sslmode": "verify-full", "connect_timeout": 5,
+    }  # fmt: skip
+    # Behind a pooler that cannot keep prepared statements (docs/operations.md): off in the URL.
+    pooled = load(
+        {"LOKET_ENV": "test", "LOKET_TEST_DATABASE_URL": url + "&server_side_binding=false"}
+    )
+    assert pooled.database["OPTIONS"]["server_side_binding"] is False  # type: ignore[index]
+
+
 def test_rate_limits_are_read_as_requests_per_seconds() -> None:
     config = load({"LOKET_ENV": "test", "LOKET_SUBMISSION_RATE_LIMIT": "3/60"})
     assert config.rate_limits["LOKET_SUBMISSION_RATE_LIMIT"] == (3, 60)

@@ -244,8 +244,10 @@ def _database(env: Environment, name: str, var_dir: Path) -> dict[str, object]:
         # PostgreSQL: values sent apart from the SQL, and a statement seen twice on a connection
         # prepared there (psycopg), so PostgreSQL plans it once, not on every request: the
         # back-office queue's query took 10 ms to plan and 0.5 ms to run. Behind PgBouncer in
-        # transaction mode this needs PgBouncer 1.21 or later (docs/operations.md).
-        database["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
+        # transaction mode this needs PgBouncer 1.21 or later (docs/operations.md). The URL's own
+        # options (sslmode, connect_timeout, …) are kept, and may set these two otherwise.
+        given = dict(database.get("OPTIONS") or {})  # type: ignore[call-overload]
+        database["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2, **given}
     return database
 
 
