@@ -30,7 +30,6 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import QuerySet
-from django.db.models.sql.compiler import SQLCompiler
 
 # Two sets of stand-in values, small enough for any integer column (the ORM treats a value out of
 # a column's range as "no rows"): a parameter that is the first set's stand-in in one compilation
@@ -38,7 +37,9 @@ from django.db.models.sql.compiler import SQLCompiler
 _STANDINS = ((30_001, "\x1fprepared-a{}\x1f"), (31_001, "\x1fprepared-b{}\x1f"))
 
 
-_Compiled = tuple[str, list[Any], list[tuple[int, type] | None], SQLCompiler, dict[int, Any]]
+# The SQL, its constant parameters, where each value goes, and the selected expressions (whose
+# converters are asked of the connection that runs the query: connections are per thread).
+_Compiled = tuple[str, list[Any], list[tuple[int, type] | None], list[Any]]
 
 
 class PreparedRead:
@@ -47,8 +48,7 @@ class PreparedRead:
             raise TypeError("PreparedRead values are int or str")
         self._build = build
         self._kinds = tuple(kinds)
-        # Per database alias: the SQL, its constant parameters, where each value goes, and the
-        # compiler that turns the driver's rows into the fields' values.
+        # Per database alias.
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
@@ -60,19 +60,37 @@ class PreparedRead:
             raise TypeError(f"PreparedRead expects values of kinds {self._kinds}, got {values!r}")
         compiled = self._compiled.get(using)
         if compiled is None:
-            with self._lock:
-                compiled = self._compiled.setdefault(using, self._compile(using))
-        sql, constants, slots, compiler, converters = compiled
+            with self._lock:  # one compilation, not one per thread that was waiting
+                compiled = self._compiled.get(using)
+                if compiled is None:
+                    compiled = self._compiled[using] = self._compile(using)
+        sql, constants, slots, selected = compiled
         params = [
             constants[i] if slot is None else slot[1](values[slot[0]])
             for i, slot in enumerate(slots)
         ]
-        with connections[using].cursor() as cursor:
+        connection = connections[using]
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        if converters:
-            return [tuple(row) for row in compiler.apply_converters(rows, converters)]
-        return rows
+        # The database's and the fields' converters, as SQLCompiler.get_converters finds them.
+        converters = [
+            (position, functions, expression)
+            for position, expression in enumerate(selected)
+            if expression
+            and (functions := [*connection.ops.get_db_converters(expression),
+                              *expression.get_db_converters(connection)])
+        ]  # fmt: skip
+        if not converters:
+            return rows
+        converted = []
+        for row in rows:
+            values_out = list(row)
+            for position, functions, expression in converters:
+                for convert in functions:
+                    values_out[position] = convert(values_out[position], expression, connection)
+            converted.append(tuple(values_out))
+        return converted
 
     def _compile(self, using: str) -> _Compiled:
         compiled = []
@@ -99,5 +117,9 @@ class PreparedRead:
         missing = set(range(len(self._kinds))) - {slot[0] for slot in slots if slot is not None}
         if missing:
             raise ValueError(f"PreparedRead: values {sorted(missing)} do not reach the SQL: {sql}")
-        selected = [column[0] for column in compiler.select[0 : compiler.col_count]]
-        return sql, list(params), slots, compiler, compiler.get_converters(selected)
+        return (
+            sql,
+            list(params),
+            slots,
+            [column[0] for column in compiler.select[: compiler.col_count]],
+        )
