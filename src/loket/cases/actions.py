@@ -170,7 +170,9 @@ def handling_administration(
         if routed is not None:
             return routed
     if procedure.administration_id:
-        return held_administrations()[procedure.administration_id]
+        held = held_administrations().get(procedure.administration_id)
+        # One created in another process less than a few seconds ago is not held here yet.
+        return held or Administration.objects.get(id=procedure.administration_id)
     nis_code = ""
     if definition is not None and definition.handling == "municipality-of-location":
         nis_code = _location_municipality(definition, answers)

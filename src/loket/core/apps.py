@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from loket.core import (
+            administrations,  # noqa: F401 - follows every save of an administration, here too
             deploy_checks,  # noqa: F401 - registers `loket check --deploy`
             ratelimit,  # noqa: F401 - registers the counters' expiry task
         )
