@@ -72,13 +72,12 @@ def page_in_languages(request: HttpRequest) -> dict[str, str]:
     match = request.resolver_match
     paths = {}
     for code in LANGUAGE_CODES:
-        path = request.path
+        path = escape_uri_path(request.path)
         if match is not None and match.url_name:
             name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
             with override(code), suppress(NoReverseMatch):
                 path = reverse(name, args=match.args, kwargs=match.kwargs)
         else:  # no route matched (a 404): the same address under the language's prefix
-            path = escape_uri_path(path)
             current = f"/{get_language()}/"
             if path.startswith(current):
                 path = f"/{code}/" + path.removeprefix(current)
