@@ -239,6 +239,10 @@ def test_a_dutch_message_on_a_french_page_is_marked_dutch_and_not_given_french_s
         # Seen on the demo: this Dutch reason was let through on a French report.
         ("Het is geen sluikstort maar een kapotte straatlamp die de hele nacht uit blijft.", "nl"),
         ("Ce n'est pas un dépôt clandestin mais un lampadaire cassé qui reste éteint.", "fr"),
+        # "je" and "we" are Dutch too: they count for no language.
+        ("Je hebt je melding bij ons gedaan, maar het gaat om een lek, je kunt ook bellen.", "nl"),
+        # "1er" is no Dutch "er".
+        ("Le dossier est complet depuis le 1er mars et la carte vous est envoyée.", "fr"),
         # Too few telling words, or a French sentence with a Dutch street name: let through.
         ("It is a broken street lamp.", None),
         ("Merci, je passe demain avec le formulaire de la rue Van Artevelde.", None),

@@ -47,7 +47,7 @@ def language_name(code: str) -> str:
 _FUNCTION_WORDS = {
     "fr": frozenset(
         "le la les des du une est sont vous votre vos nous pour dans avec pas qui que "
-        "sur par ne ce cette au aux et être été mais il elle ils je un leur très".split()
+        "sur par ne ce cette au aux et être été mais il elle ils un leur très".split()
     ),
     "nl": frozenset(
         "het een van zijn u uw wij niet voor met dat die op aan te bij wordt werd om "
@@ -55,7 +55,7 @@ _FUNCTION_WORDS = {
     ),
     "en": frozenset(
         "the an of and are you your not for with that this to by be was were it but have "
-        "has from they there which we my our".split()
+        "has from they there which my our".split()
     ),
 }
 
@@ -63,7 +63,7 @@ _FUNCTION_WORDS = {
 def guess_language(text: str) -> str | None:
     """The language ``text`` is most likely written in, or None when it is too short to tell
     (fewer than five telling words) or no language clearly leads."""
-    words = re.findall(r"[^\W\d_]+", text.lower())
+    words = re.findall(r"\b[^\W\d_]+\b", text.lower())  # "1er" is no word "er"
     hits = {code: sum(w in known for w in words) for code, known in _FUNCTION_WORDS.items()}
     ranked = sorted(hits.items(), key=lambda item: item[1], reverse=True)
     (best, top), (_second, runner_up) = ranked[0], ranked[1]
