@@ -122,7 +122,9 @@ def test_tables_stack_when_text_is_enlarged_to_200_percent_on_a_wide_screen(
 def test_a_held_case_shows_the_question_and_its_answer_box_within_a_screen_and_a_half(
     phone: Page, live_server: object
 ) -> None:
-    case = apply_for_parking_card(client_for("resident"))
+    # A French case: the agent's question and the answer are in French, as the language check
+    # of text sent to residents requires.
+    case = apply_for_parking_card(client_for("resident"), lang="fr")
     question = "Envoyez-nous le contrat de leasing du véhicule, s'il vous plaît."
     do_request_information(case, demo_user("agent-parking"), question)
     base = str(live_server)

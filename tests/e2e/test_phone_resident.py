@@ -73,7 +73,9 @@ def test_what_was_seen_on_the_case_or_confirmation_page_is_no_longer_new_in_the_
 def test_a_held_case_is_named_by_its_procedure_and_shows_its_question_once_with_the_answer_box(
     phone: Page, live_server: object
 ) -> None:
-    case = apply_for_parking_card(client_for("resident"))
+    # A French case: the agent's question and the answer are in French, as the language check
+    # of text sent to residents requires.
+    case = apply_for_parking_card(client_for("resident"), lang="fr")
     question = "Envoyez-nous le contrat de leasing du véhicule, s'il vous plaît."
     do_request_information(case, demo_user("agent-parking"), question)
     base = str(live_server)
