@@ -132,8 +132,10 @@ def test_a_draft_read_once_compiled_is_the_orms_field_by_field() -> None:
     definition = get_definition(procedure.pk)
     assert definition is not None
     started = get_or_start_draft(resident, procedure, definition)  # none yet: created
+    when = (timezone.localdate() + timedelta(days=30)).isoformat()
     Draft.objects.filter(pk=started.pk).update(
-        answers={"plate": "1-ABC-234", "when": "2030-01-31"}, facts={"population": {"a": 1}},
+        answers={"plate": "1-ABC-234", "when": when},
+        facts={"population": {"a": 1}},
         consented=True, unanswered=["vehicles"],
     )  # fmt: skip
     again = get_or_start_draft(resident, procedure, definition)  # read with the compiled query
