@@ -12,18 +12,14 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 
 from loket.core.models import User
-from loket.core.prepared import PreparedRead
+from loket.core.prepared import PreparedInstance
 
-_FIELDS = [field.attname for field in User._meta.concrete_fields]
-_USER = PreparedRead(lambda pk: User.objects.filter(pk=pk).values_list(*_FIELDS), kinds=(int,))
+_USER = PreparedInstance(User, lambda pk: User.objects.filter(pk=pk), kinds=(int,))
 
 
 class AccountBackend(ModelBackend):
     def get_user(self, user_id: Any) -> User | None:
         if type(user_id) is not int:
             return super().get_user(user_id)
-        rows = _USER.rows(user_id)
-        if not rows:
-            return None
-        user = User.from_db("default", _FIELDS, rows[0])
-        return user if self.user_can_authenticate(user) else None
+        user = _USER.first(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 # Two sets of stand-in values, small enough for any integer column (the ORM treats a value out of
 # a column's range as "no rows"): a parameter that is the first set's stand-in in one compilation
@@ -123,3 +123,24 @@ class PreparedRead:
             slots,
             [column[0] for column in compiler.select[: compiler.col_count]],
         )
+
+
+M = TypeVar("M", bound=Model)
+
+
+class PreparedInstance(Generic[M]):
+    """A ``PreparedRead`` of one whole model instance: every concrete field of the row that
+    ``where(*values)`` finds, made into an instance as the ORM makes it (``Model.from_db``)."""
+
+    def __init__(
+        self, model: type[M], where: Callable[..., QuerySet[M]], *, kinds: Sequence[type]
+    ) -> None:
+        self._model = model
+        self._fields = [field.attname for field in model._meta.concrete_fields]
+        self._read = PreparedRead(
+            lambda *values: where(*values).values_list(*self._fields)[:1], kinds=kinds
+        )
+
+    def first(self, *values: int | str, using: str = "default") -> M | None:
+        rows = self._read.rows(*values, using=using)
+        return self._model.from_db(using, self._fields, rows[0]) if rows else None

@@ -13,7 +13,7 @@ from django.utils import timezone
 from loket.catalog.models import Procedure
 from loket.core.identifiers import pseudonym
 from loket.core.models import User
-from loket.core.prepared import PreparedRead
+from loket.core.prepared import PreparedInstance
 from loket.doors.models import Door
 from loket.forms.definitions import DefinitionError, FormDefinition, get_definition, load_text
 from loket.forms.fields import build_field
@@ -31,10 +31,8 @@ def get_or_start_draft(
 ) -> Draft:
     """The person's draft of the procedure, started now (through ``door``) if there is none:
     one draft per procedure, whichever door it is continued on."""
-    rows = _DRAFT.rows(user.pk, procedure.pk)  # every step reads it: compiled once
-    if rows:
-        draft = Draft.from_db("default", _DRAFT_FIELDS, rows[0])
-    else:
+    draft = _DRAFT.first(user.pk, procedure.pk)  # every step reads it: compiled once
+    if draft is None:
         draft, _created = Draft.objects.get_or_create(
             user=user,
             procedure=procedure,
@@ -44,11 +42,9 @@ def get_or_start_draft(
     return draft
 
 
-_DRAFT_FIELDS = [field.attname for field in Draft._meta.concrete_fields]
-_DRAFT = PreparedRead(
-    lambda user_id, procedure_id: Draft.objects.filter(
-        user_id=user_id, procedure_id=procedure_id
-    ).values_list(*_DRAFT_FIELDS),
+_DRAFT = PreparedInstance(
+    Draft,
+    lambda user_id, procedure_id: Draft.objects.filter(user_id=user_id, procedure_id=procedure_id),
     kinds=(int, str),
 )
 
