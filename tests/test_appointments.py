@@ -138,7 +138,9 @@ def test_cancel_by_token_frees_the_place_and_a_wrong_token_is_404(schedule: Sche
     assert anonymous.post(url).status_code == 200  # again: nothing more happens
     slot.refresh_from_db()
     assert slot.booked == 1
-    forged = reverse("appointments:cancel", args=["x" + booking.cancellation_token[1:]])
+    token = booking.cancellation_token
+    other_first = "y" if token.startswith("x") else "x"  # one in 64 tokens starts with "x"
+    forged = reverse("appointments:cancel", args=[other_first + token[1:]])
     assert anonymous.post(forged).status_code == 404
 
 
