@@ -4,15 +4,18 @@ and the references people read on the phone."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from pypdf import PdfReader
 
-from loket.cases.models import Case
+from loket.cases.models import OPEN_STATUSES, Case
 from loket.cases.references import is_valid, new_reference, normalise_reference
+from loket.cases.selectors import cases_visible_to, queue_figures
 from loket.forms.models import Attachment
 from loket.tasks.queue import run_until_empty
 from tests.conftest import client_for, demo_user, with_version
@@ -169,3 +172,27 @@ def test_the_queue_filters_assigns_and_changes_cases_in_bulk(resident_client: Cl
                                        for c in Case.objects.all()}})  # fmt: skip
     assert set(Case.objects.values_list("status", flat=True)) == {"in_progress"}
     assert agent.get("/en/back-office/?older_than_days=abc").status_code == 422
+
+
+@pytest.mark.django_db
+def test_the_queues_figures_count_each_kind_of_case_once(resident_client: Client) -> None:
+    """The figures bar (open, overdue, waiting for the applicant, with a reply to read) is read
+    in one query; each figure is what counting the agent's cases one by one gives."""
+    made = [apply_for_parking_card(resident_client)]
+    made.append(apply_for_parking_card(client_for("resident2"), plate="1-JPN-451"))
+    today = timezone.localdate()
+    Case.objects.filter(pk=made[0].pk).update(due_on=today - timedelta(days=3))
+    Case.objects.filter(pk=made[1].pk).update(
+        status=Case.Status.INFORMATION_REQUESTED, reply_received_at=timezone.now()
+    )
+    agent = demo_user("agent-parking")
+    cases = list(cases_visible_to(agent))
+    is_open = [c for c in cases if c.status in OPEN_STATUSES]
+    figures = queue_figures(cases_visible_to(agent))
+    assert (figures.open, figures.overdue, figures.waiting_for_applicant, figures.replies) == (
+        len(is_open),
+        sum(1 for c in is_open if c.due_on and c.due_on < today),
+        sum(1 for c in cases if c.status == Case.Status.INFORMATION_REQUESTED),
+        sum(1 for c in is_open if c.reply_received_at is not None),
+    )
+    assert figures.overdue >= 1 and figures.waiting_for_applicant >= 1 and figures.replies >= 1

@@ -42,7 +42,7 @@ from loket.cases.models import OPEN_STATUSES, Case, status_for_agent
 from loket.cases.selectors import (
     QueueFilters,
     agent_administration_ids,
-    agent_memberships,
+    agent_administrations,
     cases_named,
     cases_visible_to,
     colleagues_of,
@@ -53,7 +53,7 @@ from loket.cases.selectors import (
     with_status,
 )
 from loket.core import csv_export
-from loket.core.models import Administration, User
+from loket.core.models import User
 from loket.payments.accounting import administrations_with_money
 from loket.payments.merchants import may_manage as may_manage_merchant_accounts
 
@@ -272,9 +272,7 @@ def _queue_page(
             "can_bulk": any(case.is_open for case in cases),
             "bulk_typed": request.POST if keep else {},
             "selected": request.POST.getlist("selected") if keep else [],
-            "administrations": Administration.objects.filter(
-                id__in=agent_memberships(agent).values("administration_id")
-            ),
+            "administrations": agent_administrations(agent),
             "accountant_export": bool(administrations_with_money(agent)),
             "merchant_accounts": may_manage_merchant_accounts(agent),
         },
