@@ -112,6 +112,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's widget templates, the commonest written in Python (the same HTML, tested).
+FORM_RENDERER = "loket.web.form_renderer.QuickWidgets"
+
 DATABASES = {"default": CONFIG.database}
 # Persistent connections are checked before reuse: a restarted PostgreSQL costs no failed request.
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
