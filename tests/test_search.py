@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from loket.catalog.search import search_procedures
+from loket.catalog.search import (
+    held_catalogue,
+    search_procedures,
+    similarities,
+    word_similarity,
+    words,
+)
 
 
 def ids(query: str) -> list[str]:
@@ -49,3 +55,20 @@ def test_search_page_lists_results_in_the_page_language(client: Client) -> None:
 def test_very_long_or_odd_queries_are_handled(client: Client) -> None:
     assert client.get("/fr/search/?q=" + "a" * 5000).status_code == 200
     assert client.get("/fr/search/?q=%00%ff<script>").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_typed_word_scores_every_catalogue_word_as_the_rule_does_one_pair_at_a_time() -> None:
+    """Search scores a typed word against the whole vocabulary at once (``similarities``): the
+    scores are those of ``word_similarity`` word by word, exact and prefix rules first."""
+    vocabulary = held_catalogue().vocabulary
+    typed = [
+        *words("parking parkeerkaart parkin residence résidense verhuizen demenagement"),
+        *("car", "ca", "x", "certificaat", "certificat", "kaart", "zzzzz"),
+        *vocabulary[::37],  # some forty words of the catalogue itself
+    ]
+    for query_word in typed:
+        one_by_one = {w: word_similarity(query_word, w) for w in vocabulary}
+        expected = {w: score for w, score in one_by_one.items() if score}
+        assert similarities(query_word, vocabulary) == pytest.approx(expected), query_word
+    assert list(vocabulary) == sorted(set(vocabulary))
