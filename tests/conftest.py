@@ -7,11 +7,13 @@ commits (the browser tests, through ``live_server``) reseed with ``seeded_transa
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, time, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from loket.audit.immutability import set_maintenance
 from loket.cases.models import Case
@@ -75,6 +77,27 @@ def in_english() -> Iterator[None]:
     """For tests that read English wording or reverse URLs expecting /en/."""
     with translation.override("en"):
         yield
+
+
+def days_ago(days: int) -> datetime:
+    """Noon in Brussels ``days`` calendar days ago: ``days`` times 24 hours back can land
+    on another calendar day across a change of summer time, and the code counts calendar days."""
+    day = timezone.localdate() - timedelta(days=days)
+    return timezone.make_aware(datetime.combine(day, time(12)))
+
+
+def stop_clock(monkeypatch: pytest.MonkeyPatch, module: str, at: datetime) -> None:
+    """``timezone.now()`` gives ``at`` in ``module`` (a dotted name), and only there."""
+    monkeypatch.setattr(f"{module}.timezone", SimpleNamespace(now=lambda: at))
+
+
+@pytest.fixture
+def steady_rate_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rate limiter's clock stopped mid-window (12:30:30 UTC today: halfway through its
+    minute, hour and day, all aligned on the epoch), so a test's requests never straddle two
+    windows and the limit is always reached."""
+    at = timezone.now().replace(hour=12, minute=30, second=30, microsecond=0)
+    stop_clock(monkeypatch, "loket.core.ratelimit", at)
 
 
 def demo_user(key: str) -> User:

@@ -34,7 +34,10 @@ def copy_of(case: Case, **changes: object) -> Case:
         "due_on": case.due_on, "status": Case.Status.SUBMITTED,
     }  # fmt: skip
     fields.update(changes)
-    return Case.objects.create(reference=new_reference(), idempotency_key=uuid.uuid4(), **fields)
+    reference = new_reference()
+    while Case.objects.filter(reference=reference).exists():  # random: 60 of them can meet
+        reference = new_reference()
+    return Case.objects.create(reference=reference, idempotency_key=uuid.uuid4(), **fields)
 
 
 def case_url(case: Case) -> str:

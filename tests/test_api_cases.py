@@ -156,6 +156,7 @@ def test_bad_input_is_a_4xx_problem_never_a_500(case: Case, raw: bytes) -> None:
     assert api(token_for("parking-brussels")).get("/api/v1/cases/BRU-0/").status_code == 404
 
 
+@pytest.mark.usefixtures("steady_rate_window")
 @override_settings(LOKET_API_RATE_LIMIT=(2, 60))
 def test_a_client_over_its_rate_limit_gets_429_then_is_allowed_later(case: Case) -> None:
     from datetime import timedelta
@@ -183,6 +184,7 @@ def test_a_client_over_its_rate_limit_gets_429_then_is_allowed_later(case: Case)
     assert RateCounter.objects.count() == before - 1
 
 
+@pytest.mark.usefixtures("steady_rate_window")
 @override_settings(LOKET_SUBMISSION_RATE_LIMIT=(1, 3600))
 def test_submitting_too_often_gets_a_translated_page_and_keeps_the_draft(db: None) -> None:
     from loket.forms.models import Draft

@@ -74,6 +74,7 @@ def test_errors_are_translated_problem_json_never_html() -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("steady_rate_window")
 @override_settings(LOKET_API_ANONYMOUS_RATE_LIMIT=(3, 60))
 def test_anonymous_calls_are_rate_limited_per_address_with_retry_after() -> None:
     client = Client()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from functools import partial
 
 import pytest
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from loket.appointments.actions import BookingRefused, do_book, send_due_reminders
 from loket.appointments.models import Booking, HelpPoint, Schedule, Slot
+from loket.core.holidays import next_working_day
 from loket.core.models import User
 from loket.notify.models import Notification
 
@@ -41,8 +42,10 @@ def _schedule() -> Schedule:
     return Schedule.objects.create(help_point=point, service="digital-help", capacity=1)
 
 
-def _slot(schedule: Schedule, hours: int) -> Slot:
-    start = timezone.now() + timedelta(hours=hours)
+def _slot(schedule: Schedule, number: int) -> Slot:
+    # On a working day from the day after tomorrow (do_book refuses holidays), from 09:00 on.
+    day = next_working_day(timezone.localdate() + timedelta(days=2))
+    start = timezone.make_aware(datetime.combine(day, time(9))) + timedelta(minutes=30 * number)
     return Slot.objects.create(schedule=schedule, starts_at=start,
                                ends_at=start + timedelta(minutes=30), capacity=1)  # fmt: skip
 
@@ -74,7 +77,7 @@ def test_two_people_booking_the_last_place_at_once_get_exactly_one_booking() -> 
     first = User.objects.get(username="demo-resident")
     second = User.objects.get(username="demo-resident2")
     for round_ in range(ROUNDS):
-        slot = _slot(schedule, 48 + round_)
+        slot = _slot(schedule, round_)
         results = _at_once(
             partial(do_book, first, slot.pk, f"a{round_}"),
             partial(do_book, second, slot.pk, f"b{round_}"),
@@ -90,10 +93,10 @@ def test_two_people_booking_the_last_place_at_once_get_exactly_one_booking() -> 
 def test_two_workers_sending_reminders_at_once_send_each_reminder_once() -> None:
     schedule = _schedule()
     people = [User.objects.get(username=f"demo-{key}") for key in ("resident", "resident2")]
-    slot = _slot(schedule, 20)
+    slot = _slot(schedule, 0)
     Slot.objects.filter(pk=slot.pk).update(capacity=2)
     bookings = [do_book(person, slot.pk, f"k{i}") for i, person in enumerate(people)]
-    now = timezone.now()
+    now = slot.starts_at - timedelta(hours=20)  # the slot is within the reminders' 24 hours
     results = _at_once(lambda: send_due_reminders(now), lambda: send_due_reminders(now))
     assert all(isinstance(r, int) for r in results), results
     assert sum(r for r in results if isinstance(r, int)) == 2  # two bookings, each sent once

@@ -12,7 +12,7 @@ from django.utils import formats, timezone
 from loket.cases.actions import do_post_message, do_request_information
 from loket.cases.models import Case
 from loket.core.holidays import add_working_days, closed_days, is_working_day, next_working_day
-from tests.conftest import client_for, demo_user
+from tests.conftest import client_for, days_ago, demo_user
 from tests.test_cases import apply_for_parking_card
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +94,7 @@ def test_a_time_limit_moved_on_after_the_answer_ends_on_a_working_day_not_a_holi
     waited = 3
     holiday = _a_weekday_holiday_after(timezone.localdate() + timedelta(days=waited + 1))
     asked = case.events.status_changes().filter(status=Case.Status.INFORMATION_REQUESTED)
-    asked.update(at=timezone.now() - timedelta(days=waited))
+    asked.update(at=days_ago(waited))
     Case.objects.filter(pk=case.pk).update(due_on=holiday - timedelta(days=waited))
     case.refresh_from_db()
     do_post_message(case, demo_user("resident"), "Here is the lease contract.")

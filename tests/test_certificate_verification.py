@@ -110,6 +110,7 @@ def test_the_certificate_prints_the_language_neutral_address(issued: Issued) -> 
     assert "/fr/verify/" not in verification_url(issued.code)
 
 
+@pytest.mark.usefixtures("steady_rate_window")
 def test_guessing_is_rate_limited_per_address_and_the_refusal_logged(
     client: Client, settings: Any
 ) -> None:

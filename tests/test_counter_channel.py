@@ -21,7 +21,7 @@ from loket.core.models import Administration, Membership, User
 from loket.mandates.actions import counter_procedures
 from loket.mandates.models import Mandate
 from loket.registers.models import Resident
-from tests.conftest import client_for, demo_user
+from tests.conftest import client_for, days_ago, demo_user
 
 pytestmark = pytest.mark.django_db
 
@@ -351,7 +351,7 @@ def test_the_confirmation_is_only_for_the_agent_who_sent_it_that_day() -> None:
         assert client_for("resident2").get(path).status_code in (403, 404)
     assert SecurityEvent.objects.filter(kind="counter-case-refused").exists()
     assert not AccessLogEntry.objects.filter(source="case", attributes=["receipt"]).exists()
-    Case.objects.filter(pk=case.pk).update(submitted_at=timezone.now() - timedelta(days=1))
+    Case.objects.filter(pk=case.pk).update(submitted_at=days_ago(1))
     assert client.get(f"{SENT}{case.reference}/").status_code == 404
     assert client.get(f"{SENT}NOT-A-REFERENCE/").status_code == 404
 

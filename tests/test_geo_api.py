@@ -107,6 +107,7 @@ def test_a_wrong_method_is_a_405_problem_with_allow(client: Client, path: str, m
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("steady_rate_window")
 @override_settings(LOKET_API_ANONYMOUS_RATE_LIMIT=(3, 60))
 def test_searches_count_against_the_public_api_rate_limit_per_address() -> None:
     here, there = Client(REMOTE_ADDR="198.51.100.1"), Client(REMOTE_ADDR="198.51.100.2")

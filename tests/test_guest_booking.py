@@ -164,6 +164,7 @@ def test_open_guest_bookings_per_contact_are_capped_and_the_refusal_logged(
     assert "0470" not in str(event.detail) and "+32" not in str(event.detail)
 
 
+@pytest.mark.usefixtures("steady_rate_window")
 def test_guest_bookings_from_one_address_are_rate_limited(
     schedule: Schedule, settings: Any
 ) -> None:

@@ -80,6 +80,7 @@ def test_bad_answers_get_a_translated_message_a_400_and_keep_what_was_typed() ->
     assert Feedback.objects.count() == 0
 
 
+@pytest.mark.usefixtures("steady_rate_window")
 def test_answers_are_rate_limited_per_address(settings: object) -> None:
     settings.LOKET_FEEDBACK_RATE_LIMIT = (2, 3600)  # type: ignore[attr-defined]
     client = Client()

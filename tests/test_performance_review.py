@@ -265,6 +265,7 @@ def answer(client: Client, procedure: str = PARKING) -> int:
     return client.post(f"/en/procedures/{procedure}/feedback/", form).status_code
 
 
+@pytest.mark.usefixtures("steady_rate_window")
 def test_a_help_point_sharing_one_address_is_limited_per_session_not_per_address(
     settings: object,
 ) -> None:

@@ -33,6 +33,7 @@ def test_the_address_is_the_peer_unless_the_peer_is_a_trusted_proxy() -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("steady_rate_window")
 @override_settings(LOKET_API_ANONYMOUS_RATE_LIMIT=(2, 60))
 def test_over_the_limit_waits_are_given_and_only_the_first_refusal_is_recorded() -> None:
     assert hit("test:key", "LOKET_API_ANONYMOUS_RATE_LIMIT") is None

@@ -25,7 +25,7 @@ from loket.web.statements import (
     last_accessibility_run,
     write_accessibility_run,
 )
-from tests.conftest import client_for, demo_user
+from tests.conftest import client_for, days_ago, demo_user
 
 pytestmark = pytest.mark.django_db
 
@@ -195,15 +195,13 @@ def test_the_region_staff_is_told_of_a_report_and_marks_it_answered(client: Clie
     assert "Mark answered" not in answered.content.decode()
     # Thirty days on, an unanswered report is late, and listed first.
     late = AccessibilityReport.objects.create(page="/fr/", description="x", language="fr")
-    AccessibilityReport.objects.filter(pk=late.pk).update(
-        created_at=timezone.now() - timedelta(days=31)
-    )
+    AccessibilityReport.objects.filter(pk=late.pk).update(created_at=days_ago(31))
     page = staff.get("/en/back-office/accessibility-reports/").content.decode()
     assert "Late: to answer by" in page
     assert page.index("Late: to answer by") < page.index("Answered on")
 
 
-@pytest.mark.usefixtures("in_english")
+@pytest.mark.usefixtures("in_english", "steady_rate_window")
 def test_reports_are_rate_limited_per_address(client: Client, settings: SettingsWrapper) -> None:
     settings.LOKET_ACCESSIBILITY_REPORT_RATE_LIMIT = (2, 3600)
     for _ in range(2):
