@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -42,43 +42,33 @@ def words(text: str) -> list[str]:
     return [w for w in WORD.findall(normalise(text)) if w not in STOPWORDS]
 
 
-def word_similarity(query_word: str, candidate: str) -> float:
-    """How well ``candidate`` matches a typed word: the rule, one pair at a time (search uses
-    ``similarities``, which gives the same scores for a whole vocabulary at once)."""
-    if query_word == candidate:
-        return 100.0
-    if len(query_word) >= 3 and candidate.startswith(query_word):
-        return 95.0
-    if len(query_word) >= 5 and query_word.startswith(candidate) and len(candidate) >= 5:
-        return 85.0
-    if len(query_word) < 4:
-        return 0.0
-    score = fuzz.ratio(query_word, candidate)
-    return score if score >= 80 else 0.0
+def _has(vocabulary: tuple[str, ...], word: str) -> bool:
+    at = bisect_left(vocabulary, word)
+    return at < len(vocabulary) and vocabulary[at] == word
 
 
 def similarities(query_word: str, vocabulary: tuple[str, ...]) -> dict[str, float]:
-    """``word_similarity`` of ``query_word`` with every word of a sorted ``vocabulary``, the
-    words scoring 0 left out. The near matches are computed by rapidfuzz over the whole
-    vocabulary in one call; the exact and prefix rules, which take precedence, are found by a
-    range of the sorted words and a few lookups, not by a loop over every word."""
+    """How well each word of a sorted ``vocabulary`` matches a typed word, the words that do not
+    match left out. The first rule that applies gives the score: the same word 100; a word that
+    goes on past a typed word of 3 letters or more 95; a word of 5 letters or more that the typed
+    word goes on past 85; else, for a typed word of 4 letters or more, rapidfuzz's ratio when it
+    is 80 or more. The ratios are computed over the whole vocabulary in one call; the other rules
+    by a range of the sorted words and a few lookups (tests/test_search.py checks the scores
+    against the rules applied one word at a time)."""
     scores: dict[str, float] = {}
     if len(query_word) >= 4:
         near = process.extract(
             query_word, vocabulary, scorer=fuzz.ratio, score_cutoff=80, limit=None
         )
         scores.update((word, score) for word, score, _index in near)
-    if len(query_word) >= 5:  # a typed word that goes on past a word of 5 letters or more
-        known = set(vocabulary[bisect_left(vocabulary, query_word[:5]) :
-                               bisect_right(vocabulary, query_word)])  # fmt: skip
+    if len(query_word) >= 5:
         scores.update((query_word[:n], 85.0) for n in range(5, len(query_word))
-                      if query_word[:n] in known)  # fmt: skip
-    if len(query_word) >= 3:  # words that go on past the typed word
+                      if _has(vocabulary, query_word[:n]))  # fmt: skip
+    if len(query_word) >= 3:
         start = bisect_left(vocabulary, query_word)
         end = bisect_left(vocabulary, query_word + "\U0010ffff")
         scores.update((word, 95.0) for word in vocabulary[start:end])
-    start = bisect_left(vocabulary, query_word)
-    if start < len(vocabulary) and vocabulary[start] == query_word:
+    if _has(vocabulary, query_word):
         scores[query_word] = 100.0
     return scores
 
