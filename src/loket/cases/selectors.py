@@ -35,10 +35,14 @@ from loket.forms.models import Attachment
 BACK_OFFICE_ROLES = (Membership.Role.AGENT, Membership.Role.MANAGER)
 
 
+def _back_office_memberships(user_id: int) -> QuerySet[Membership]:
+    return Membership.objects.filter(user_id=user_id, role__in=BACK_OFFICE_ROLES)
+
+
 # Read on every back-office request (who may handle what): compiled once per process.
 _agent_administrations = PreparedRead(
     lambda user_id: (
-        Membership.objects.filter(user_id=user_id, role__in=BACK_OFFICE_ROLES)
+        _back_office_memberships(user_id)
         .order_by("administration_id")
         .values_list("administration_id")
     ),
@@ -60,7 +64,7 @@ def agent_administrations(user: User) -> list[Administration]:
 def agent_memberships(user: User) -> QuerySet[Membership]:
     """The memberships that let ``user`` handle cases. Filtering on it puts the read of the
     memberships inside the query (a subquery), instead of one more round trip each time."""
-    return user.memberships.filter(role__in=BACK_OFFICE_ROLES)
+    return _back_office_memberships(user.pk)
 
 
 def is_manager(user: User, administration_id: str) -> bool:
