@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from loket.cases.models import Case
 from loket.core.models import Membership, User
 from loket.core.prepared import PreparedRead
 from loket.mandates.actions import do_give_mandate
@@ -180,3 +181,24 @@ def test_a_session_made_before_the_account_backend_stays_valid() -> None:
     page = client.get("/en/my-cases/")
     assert page.status_code == 200
     assert resident.display_name in page.content.decode()
+
+
+def test_a_uuid_reaches_the_sql_as_the_database_stores_it() -> None:
+    """On PostgreSQL the UUID itself, on SQLite its hex digits: the same rows either way."""
+    import uuid
+
+    from loket.cases.selectors import case_sent_with, sent_at
+    from tests.test_certificates import make_case
+
+    case = make_case(demo_user("resident"), "residence-certificate")
+    found = case_sent_with(case.applicant_id, case.idempotency_key)
+    assert found is not None
+    stored = Case.objects.get(pk=case.pk)
+    for field in Case._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(stored, field.attname), field.name
+    assert sent_at(case.applicant_id, case.idempotency_key) == stored.submitted_at
+    assert case_sent_with(case.applicant_id, uuid.uuid4()) is None
+    assert sent_at(case.applicant_id, uuid.uuid4()) is None
+    assert case_sent_with(demo_user("dpo").pk, case.idempotency_key) is None  # not theirs
+    with pytest.raises(TypeError):
+        case_sent_with(case.applicant_id, str(case.idempotency_key))  # type: ignore[arg-type]

@@ -34,6 +34,7 @@ from loket.cases.references import new_reference
 from loket.cases.selectors import (
     BACK_OFFICE_ROLES,
     agent_administration_ids,
+    case_sent_with,
     cases_of_person,
     running_grants,
 )
@@ -225,9 +226,7 @@ def do_submit_case(
     ``submitted_by`` is whoever pressed submit for the applicant: a helper under a mandate, or
     (``channel="counter"``) an agent entering a paper application at a municipal counter.
     """
-    existing = Case.objects.filter(
-        applicant=draft.user, idempotency_key=draft.idempotency_key
-    ).first()
+    existing = case_sent_with(draft.user_id, draft.idempotency_key)
     if existing is not None:
         return existing
     definition = get_definition(draft.procedure_id, draft.definition_version)

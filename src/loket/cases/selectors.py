@@ -8,6 +8,7 @@ what exists elsewhere) and logs the refused attempt as a security event.
 from __future__ import annotations
 
 import statistics
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -28,7 +29,7 @@ from loket.catalog.models import Procedure
 from loket.catalog.search import held_catalogue
 from loket.core.administrations import held_administrations
 from loket.core.models import Administration, Membership, User, national_number_index
-from loket.core.prepared import PreparedRead
+from loket.core.prepared import PreparedInstance, PreparedRead
 from loket.forms.definitions import OneRunning
 from loket.forms.models import Attachment
 
@@ -48,6 +49,30 @@ _agent_administrations = PreparedRead(
     ),
     kinds=(int,),
 )
+
+
+# Looked up two or three times on every send (a second click, or another process, may have sent
+# the draft already): compiled once per process.
+def _sent_with(applicant_id: int, key: uuid.UUID) -> QuerySet[Case]:
+    return Case.objects.filter(applicant_id=applicant_id, idempotency_key=key)
+
+
+_CASE_SENT_WITH = PreparedInstance(Case, _sent_with, kinds=(int, uuid.UUID))
+_SENT_AT = PreparedRead(
+    lambda applicant_id, key: _sent_with(applicant_id, key).values_list("submitted_at"),
+    kinds=(int, uuid.UUID),
+)
+
+
+def case_sent_with(applicant_id: int, key: uuid.UUID) -> Case | None:
+    """The case ``applicant_id`` sent with the idempotency key ``key`` (one at most), or None."""
+    return _CASE_SENT_WITH.first(applicant_id, key)
+
+
+def sent_at(applicant_id: int, key: uuid.UUID) -> datetime | None:
+    """When the case ``applicant_id`` sent with the key ``key`` was submitted, or None."""
+    rows = _SENT_AT.rows(applicant_id, key)
+    return rows[0][0] if rows else None
 
 
 def agent_administration_ids(user: User) -> list[str]:

@@ -13,9 +13,10 @@ with the ORM, in the selector that owns it, and is compiled once.
 
 What it accepts, checked when the query is first built (so a test of the read catches a misuse):
 
-- values are ``int`` or ``str``, of the declared kinds, and each must reach the SQL as a
-  parameter unchanged; a value the ORM transforms (``__contains`` wraps it in ``%``, a
-  date is converted per database) is refused;
+- values are ``int``, ``str`` or ``uuid.UUID``, of the declared kinds, and each must reach the
+  SQL as a parameter unchanged, or for a UUID as the database stores one (itself on
+  PostgreSQL, its hex digits on SQLite); a value the ORM transforms otherwise (``__contains``
+  wraps it in ``%``, a date is converted per database) is refused;
 - the values never change the query's shape: a builder that branches on a value (``None`` gives
   ``IS NULL``, an empty string another filter) needs one ``PreparedRead`` per shape;
 - the rows are what ``values_list`` would give: the database's and the fields' converters
@@ -25,6 +26,7 @@ What it accepts, checked when the query is first built (so a test of the read ca
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -37,22 +39,40 @@ from django.db.models import Model, QuerySet
 _STANDINS = ((30_001, "\x1fprepared-a{}\x1f"), (31_001, "\x1fprepared-b{}\x1f"))
 
 
-# The SQL, its constant parameters, where each value goes, and the selected expressions (whose
-# converters are asked of the connection that runs the query: connections are per thread).
-_Compiled = tuple[str, list[Any], list[tuple[int, type] | None], list[Any]]
+# The SQL, its constant parameters, where each value goes and how it is passed there, and the
+# selected expressions (whose converters are asked of the connection that runs the query:
+# connections are per thread).
+_Compiled = tuple[str, list[Any], list[tuple[int, Callable[[Any], Any]] | None], list[Any]]
+_KINDS = (int, str, uuid.UUID)
+
+
+def _standin(kind: type, first_int: int, text: str, position: int) -> int | str | uuid.UUID:
+    if kind is int:
+        return first_int + position
+    if kind is str:
+        return text.format(position)
+    return uuid.UUID(int=first_int + position)
+
+
+def _uuid_hex(value: uuid.UUID) -> str:
+    return value.hex
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 class PreparedRead:
     def __init__(self, build: Callable[..., QuerySet[Any]], *, kinds: Sequence[type]) -> None:
-        if any(kind not in (int, str) for kind in kinds):
-            raise TypeError("PreparedRead values are int or str")
+        if any(kind not in _KINDS for kind in kinds):
+            raise TypeError("PreparedRead values are int, str or uuid.UUID")
         self._build = build
         self._kinds = tuple(kinds)
         # Per database alias.
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
-    def rows(self, *values: int | str, using: str = "default") -> list[tuple[Any, ...]]:
+    def rows(self, *values: int | str | uuid.UUID, using: str = "default") -> list[tuple[Any, ...]]:
         """The query's rows for these values (in the builder's order)."""
         if len(values) != len(self._kinds) or any(
             type(value) is not kind for value, kind in zip(values, self._kinds, strict=True)
@@ -96,7 +116,7 @@ class PreparedRead:
         compiled = []
         for first_int, text in _STANDINS:
             standins = [
-                first_int + position if kind is int else text.format(position)
+                _standin(kind, first_int, text, position)
                 for position, kind in enumerate(self._kinds)
             ]
             compiler = self._build(*standins).using(using).query.get_compiler(using)
@@ -104,16 +124,24 @@ class PreparedRead:
         (standins_a, compiler, sql, params), (standins_b, _, sql_b, params_b) = compiled
         if sql != sql_b or len(params) != len(params_b):
             raise ValueError(f"PreparedRead: the values change the query's shape: {sql}")
-        slots: list[tuple[int, type] | None] = []
+        slots: list[tuple[int, Callable[[Any], Any]] | None] = []
         for param, param_b in zip(params, params_b, strict=True):
             if param == param_b:
                 slots.append(None)
                 continue
             slot = next((i for i, standin in enumerate(standins_a) if param == standin), None)
-            if slot is None or param_b != standins_b[slot]:
+            if slot is not None and param_b == standins_b[slot]:
+                # The driver's own type for it is kept (psycopg's Int4 for an integer column).
+                slots.append((slot, _same if isinstance(param, uuid.UUID) else type(param)))
+                continue
+            slot = next(
+                (i for i, standin in enumerate(standins_a)
+                 if isinstance(standin, uuid.UUID) and param == standin.hex),
+                None,
+            )  # fmt: skip
+            if slot is None or param_b != standins_b[slot].hex:
                 raise ValueError(f"PreparedRead: the ORM changed a value on its way to SQL: {sql}")
-            # The driver's own type for it is kept (psycopg's Int4 for an integer column).
-            slots.append((slot, type(param)))
+            slots.append((slot, _uuid_hex))  # a database without a UUID type: its hex digits
         missing = set(range(len(self._kinds))) - {slot[0] for slot in slots if slot is not None}
         if missing:
             raise ValueError(f"PreparedRead: values {sorted(missing)} do not reach the SQL: {sql}")
@@ -141,6 +169,6 @@ class PreparedInstance(Generic[M]):
             lambda *values: where(*values).values_list(*self._fields)[:1], kinds=kinds
         )
 
-    def first(self, *values: int | str, using: str = "default") -> M | None:
+    def first(self, *values: int | str | uuid.UUID, using: str = "default") -> M | None:
         rows = self._read.rows(*values, using=using)
         return self._model.from_db(using, self._fields, rows[0]) if rows else None

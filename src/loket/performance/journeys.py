@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
-from loket.cases.models import Case
+from loket.cases.selectors import sent_at
 from loket.forms.definitions import get_definition
 from loket.forms.models import Draft
 from loket.performance.models import JourneyDay
@@ -50,11 +50,7 @@ def on_draft_saved(sender: type[Draft], instance: Draft, created: bool, **kwargs
 def on_draft_deleted(sender: type[Draft], instance: Draft, **kwargs: Any) -> None:
     """Sent when a case carries the draft's idempotency key (the case is made in the same
     transaction, just before), else stopped at its last answered page."""
-    sent = (
-        Case.objects.filter(applicant_id=instance.user_id, idempotency_key=instance.idempotency_key)
-        .values_list("submitted_at", flat=True)
-        .first()
-    )
+    sent = sent_at(instance.user_id, instance.idempotency_key)
     if sent is None:
         count(instance, JourneyDay.Event.STOPPED, page=last_page_answered(instance))
         return

@@ -31,6 +31,7 @@ from loket.cases.models import Case
 from loket.cases.selectors import (
     RunningGrant,
     awaiting_payment_for,
+    case_sent_with,
     open_applications_of,
     running_grants,
 )
@@ -390,11 +391,7 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
     if request.method == "POST":
         # A double click or a retried request: the draft is gone, the case is there.
         key = request.POST.get("idempotency_key", "")
-        done = (
-            Case.objects.filter(applicant=user, idempotency_key=key).first()
-            if _is_uuid(key)
-            else None
-        )
+        done = case_sent_with(user.pk, uuid.UUID(key)) if _is_uuid(key) else None
         if done is not None:
             return redirect(_sent_url(request, done))
     _user, procedure, definition, draft = _context(request, procedure_id)
@@ -402,7 +399,7 @@ def check(request: HttpRequest, procedure_id: str) -> HttpResponse:
         key = request.POST.get("idempotency_key", "")
         if _is_uuid(key) and key != str(draft.idempotency_key):
             # Another server process may have committed the case for this key in the meantime.
-            done = Case.objects.filter(applicant=user, idempotency_key=key).first()
+            done = case_sent_with(user.pk, uuid.UUID(key))
             if done is not None:
                 if draft.consented is None and not draft.answers:
                     draft.delete()  # the empty draft the lookup above just started
