@@ -41,7 +41,7 @@ LAYERS: dict[str, int] = {
     "appointments": 2, "certificates": 2, "payments": 2, "assist": 2, "performance": 2,
     "sources": 1, "audit": 1, "geo": 1, "catalog": 1, "notify": 1,
     "doors": 1,
-    "core": 0, "registers": 0, "tasks": 0, "config": 0, "formats": 0, "observe": 0,
+    "core": 0, "registers": 0, "tasks": 0, "config": 0, "formats": 0, "observe": 0, "db": 0,
 }  # fmt: skip
 LAYER_NAMES = {3: "top", 2: "middle", 1: "bottom", 0: "base"}
 

@@ -6,10 +6,10 @@ sends (cases, appointments, privacy) writes the subject and body in the recipien
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from loket.core.models import User
+from loket.db.inserts import insert_unless_taken
 from loket.notify.models import Notification
 from loket.tasks.queue import enqueue
 
@@ -24,14 +24,12 @@ def do_notify(
     ``kind`` and ``topic`` are the sender's words for what happened and what it is about, so the
     sender can find its notices again; ``link`` is where the inbox entry leads (a path);
     ``sender_name`` names the e-mail's sender (the door the case came in by; Loket's by default)."""
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                event_key=event_key[:120], recipient=recipient, kind=kind[:30], topic=topic[:60],
-                link=link[:200], language=recipient.preferred_language or "fr",
-                subject=subject[:200], body=body, sender_name=sender_name[:100],
-            )  # fmt: skip
-    except IntegrityError:
+    notification = Notification(
+        event_key=event_key[:120], recipient=recipient, kind=kind[:30], topic=topic[:60],
+        link=link[:200], language=recipient.preferred_language or "fr",
+        subject=subject[:200], body=body, sender_name=sender_name[:100],
+    )  # fmt: skip
+    if not insert_unless_taken(notification):
         return None
     enqueue("notify.mail", {"notification": notification.pk}, dedupe_key=f"mail:{notification.pk}")
     return notification

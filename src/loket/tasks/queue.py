@@ -26,10 +26,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from loket.db.inserts import insert_unless_taken
 from loket.observe import logs
 from loket.tasks.models import Task
 
@@ -74,14 +75,10 @@ def enqueue(
     (A key is remembered as long as its task is kept: see ``prune``.)"""
     task = Task(name=name, payload=payload, dedupe_key=dedupe_key,
                 run_after=timezone.now() + (delay or timedelta()))  # fmt: skip
-    try:
-        with transaction.atomic():
-            task.save(force_insert=True)
-    except IntegrityError:
-        if dedupe_key is None:
-            raise
-        return None
-    return task
+    if dedupe_key is None:
+        task.save(force_insert=True)
+        return task
+    return task if insert_unless_taken(task) else None
 
 
 def backoff(attempts: int) -> timedelta:
