@@ -172,7 +172,8 @@ def payment_panel(case: Case) -> dict[str, Any]:
         "paid_twice": paid_twice(fee, payments),
         "providers": [(name, str(PROVIDER_LABELS.get(name, name))) for name in providers],
         "pay_key": uuid.uuid4(),
-        "refunds": refunds_of_cases([case]).get(case.pk, []),
+        # A refund pays back one of the payments: none paid, none to read.
+        "refunds": refunds_of_cases([case]).get(case.pk, []) if payments else [],
     }
 
 

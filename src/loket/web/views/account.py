@@ -269,13 +269,15 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             status = 422
     do_mark_seen_by_applicant(case, user)
     panel = payment_panel(case)
+    events = history(case.events.status_changes())  # referrals among them, in the same order
+    referrals = [event for event in events if event.kind == CaseEvent.Kind.REFERRAL]
     return render(
         request,
         "web/account/case.html",
         {
             "case": case,
             "question": question,
-            "events": history(case.events.status_changes()),
+            "events": events,
             # The open question is shown once, at the top with its answer box: not again here.
             "messages_list": case.messages.exclude(pk__in=[question.pk] if question else [])
             .select_related("author")
@@ -287,7 +289,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "earlier_decisions": earlier_decisions(case),
             "review_form": review if review.is_bound or _review_open(case) else None,
             "review_until": case.review_until,
-            "referral": case.events.filter(kind=CaseEvent.Kind.REFERRAL).last(),
+            "referral": referrals[-1] if referrals else None,
             **panel,
             "next_steps": [pick(step) for step in case.procedure.next_steps],
             "sent": sent_answers(case),
