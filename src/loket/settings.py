@@ -108,6 +108,8 @@ TEMPLATES = [
                 "loket.web.context.loket",
                 "loket.web.branding.branding",
             ],
+            # {% url %} with the argument-less addresses reversed once per process.
+            "builtins": ["loket.web.templatetags.constant_urls"],
         },
     },
 ]
