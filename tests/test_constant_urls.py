@@ -95,3 +95,20 @@ def test_an_unknown_name_fails_as_djangos_tag_fails() -> None:
         project_template("{% url 'web:no-such-page' %}").render(Context({}))
     with pytest.raises(NoReverseMatch):
         DJANGO.from_string("{% url 'web:no-such-page' %}").render(Context({}))
+
+
+def test_the_kept_addresses_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A script prefix comes from the request: however many there are, memory stays bounded."""
+    from loket.web.templatetags import constant_urls
+
+    monkeypatch.setattr(constant_urls, "_MOST", 5)
+    monkeypatch.setattr(constant_urls, "_REVERSED", {})
+    try:
+        with translation.override("en"):
+            for number in range(12):
+                set_script_prefix(f"/p{number}/")
+                ours, theirs = both("{% url 'web:legal' %}", {})
+                assert ours == theirs == f"/p{number}/en/legal/"
+                assert len(constant_urls._REVERSED) <= 5
+    finally:
+        set_script_prefix("/")

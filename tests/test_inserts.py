@@ -76,3 +76,19 @@ def test_a_notice_per_event_and_its_mail_queued_once() -> None:
     assert list(
         Task.objects.filter(dedupe_key=f"mail:{first.pk}").values_list("name", flat=True)
     ) == ["notify.mail"]
+
+
+def test_a_model_of_several_tables_or_database_values_is_left_to_save(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.contrib.auth.models import Group
+
+    meta = Notification._meta
+    resident = demo_user("resident")
+    monkeypatch.setattr(meta, "db_returning_fields", [meta.pk, meta.get_field("created_at")])
+    with pytest.raises(NotImplementedError, match="needs save"):
+        insert_unless_taken(Notification(event_key="computed", recipient=resident, body="B"))
+    monkeypatch.undo()
+    monkeypatch.setattr(meta, "parents", {Group: None})  # as a model with a parent table
+    with pytest.raises(NotImplementedError, match="needs save"):
+        insert_unless_taken(Notification(event_key="two tables", recipient=resident, body="B"))

@@ -15,4 +15,5 @@ application = get_wsgi_application()
 # lives as long as the process: it is moved out of the garbage collector's generations, so that
 # a full collection no longer walks it. Such a collection held the interpreter for about 160 ms
 # in a journey benchmark, about 45 ms once frozen (docs/operations.md, "Worker processes").
+gc.collect()  # what start-up left unreachable is freed, not frozen with the rest
 gc.freeze()

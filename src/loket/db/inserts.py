@@ -26,6 +26,10 @@ def insert_unless_taken(instance: Model, using: str = "default") -> bool:
     if not instance._state.adding:
         raise ValueError(f"insert_unless_taken: this {meta.label} is already saved")
     connection = connections[using]
+    # One table, and nothing but the primary key for the database to give back: a model with
+    # parents (several tables) or with values the database computes is saved by save().
+    if meta.parents or meta.db_returning_fields != [meta.pk]:
+        raise NotImplementedError(f"insert_unless_taken: {meta.label} needs save()")
     fields = [
         field
         for field in meta.local_concrete_fields

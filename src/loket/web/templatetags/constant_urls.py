@@ -31,6 +31,10 @@ register = template.Library()
 _Key = tuple[str, str | None, str, str | None, str, bool]
 _REVERSED: dict[_Key, str] = {}
 _LOCK = threading.Lock()
+# About 22 names in 3 languages under each namespace pages are served in: far below this. A
+# script prefix comes from the request (SCRIPT_NAME, which a proxy may let a client set), so
+# the kept addresses are bounded: past the bound they are forgotten and reversed again.
+_MOST = 4096
 
 
 class ConstantURLNode(URLNode):
@@ -54,6 +58,8 @@ class ConstantURLNode(URLNode):
             if context.autoescape:
                 url = conditional_escape(url)
             with _LOCK:
+                if len(_REVERSED) >= _MOST:
+                    _REVERSED.clear()
                 _REVERSED[key] = url
         return url
 
