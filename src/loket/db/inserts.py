@@ -3,9 +3,10 @@
 "Once per event" rows (a notice per event key, a task per dedupe key) used to be inserted in a
 savepoint so that the unique constraint's refusal could be caught without aborting the
 request's transaction: three round trips (``SAVEPOINT``, ``INSERT``, ``RELEASE``) and the
-exception machinery for one row. ``INSERT … ON CONFLICT DO NOTHING RETURNING pk`` says the same
-in one statement on PostgreSQL and on SQLite (3.35+), and only a uniqueness conflict is let
-through: a missing value or a failed check still raises, as ``save()`` would.
+exception machinery for one row. ``INSERT … ON CONFLICT (key) DO NOTHING RETURNING pk`` says
+the same in one statement on PostgreSQL and on SQLite (3.35+), and only a conflict on that one
+key is let through: another unique column's conflict, a missing value or a failed check still
+raises, as ``save()`` would.
 
 The SQL is the ORM's own insert (defaults, ``pre_save`` such as ``auto_now_add``, the fields'
 conversions to the database), with the conflict clause put before its ``RETURNING``. As with
@@ -15,14 +16,19 @@ conversions to the database), with the conflict clause put before its ``RETURNIN
 from __future__ import annotations
 
 from django.db import connections
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.db.models.sql import InsertQuery
 
 
-def insert_unless_taken(instance: Model, using: str = "default") -> bool:
-    """Insert ``instance`` (not saved yet) and set its primary key: True. When a unique
-    constraint already holds a row with its values, insert nothing: False."""
+def insert_unless_taken(instance: Model, key: str, using: str = "default") -> bool:
+    """Insert ``instance`` (not saved yet) and set its primary key: True. When a row already
+    holds its value of the unique field ``key``, insert nothing: False. A conflict on any other
+    unique column (the primary key, say, after a restore left its sequence behind) still
+    raises ``IntegrityError``, as ``save()`` would."""
     meta = instance._meta
+    field = meta.get_field(key)
+    if not isinstance(field, Field) or not field.unique or field.primary_key:
+        raise ValueError(f"insert_unless_taken: {meta.label}.{key} is not a unique field")
     if not instance._state.adding:
         raise ValueError(f"insert_unless_taken: this {meta.label} is already saved")
     connection = connections[using]
@@ -43,7 +49,8 @@ def insert_unless_taken(instance: Model, using: str = "default") -> bool:
     returning, _ = connection.ops.return_insert_columns([meta.pk])  # type: ignore[attr-defined]
     if not returning or not sql.endswith(returning):
         raise NotImplementedError(f"insert_unless_taken: no RETURNING on {connection.vendor}")
-    sql = f"{sql[: -len(returning)]}ON CONFLICT DO NOTHING {returning}"
+    target = connection.ops.quote_name(field.column or key)
+    sql = f"{sql[: -len(returning)]}ON CONFLICT ({target}) DO NOTHING {returning}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

@@ -29,7 +29,7 @@ def do_notify(
         link=link[:200], language=recipient.preferred_language or "fr",
         subject=subject[:200], body=body, sender_name=sender_name[:100],
     )  # fmt: skip
-    if not insert_unless_taken(notification):
+    if not insert_unless_taken(notification, "event_key"):
         return None
     enqueue("notify.mail", {"notification": notification.pk}, dedupe_key=f"mail:{notification.pk}")
     return notification

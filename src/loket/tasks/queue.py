@@ -78,7 +78,7 @@ def enqueue(
     if dedupe_key is None:
         task.save(force_insert=True)
         return task
-    return task if insert_unless_taken(task) else None
+    return task if insert_unless_taken(task, "dedupe_key") else None
 
 
 def backoff(attempts: int) -> timedelta:
