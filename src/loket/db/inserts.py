@@ -36,13 +36,13 @@ def insert_unless_taken(instance: Model, key: str, using: str = "default") -> bo
     # parents (several tables) or with values the database computes is saved by save().
     if meta.parents or meta.db_returning_fields != [meta.pk]:
         raise NotImplementedError(f"insert_unless_taken: {meta.label} needs save()")
-    fields = [
-        field
-        for field in meta.local_concrete_fields
-        if not field.generated and not (field is meta.auto_field and instance.pk is None)
+    columns = [
+        column
+        for column in meta.local_concrete_fields
+        if not column.generated and not (column is meta.auto_field and instance.pk is None)
     ]
     query = InsertQuery(meta.model)
-    query.insert_values(fields, [instance])
+    query.insert_values(columns, [instance])
     compiler = query.get_compiler(using=using)
     compiler.returning_fields = [meta.pk]
     [(sql, params)] = compiler.as_sql()
@@ -57,11 +57,12 @@ def insert_unless_taken(instance: Model, key: str, using: str = "default") -> bo
     if row is None:
         return False
     [pk] = row
+    pk_column = meta.pk.get_col(meta.db_table)
     for convert in [
-        *connection.ops.get_db_converters(meta.pk.get_col(meta.db_table)),
+        *connection.ops.get_db_converters(pk_column),
         *meta.pk.get_db_converters(connection),
     ]:
-        pk = convert(pk, meta.pk.get_col(meta.db_table), connection)
+        pk = convert(pk, pk_column, connection)
     instance.pk = pk
     instance._state.adding = False
     instance._state.db = using
